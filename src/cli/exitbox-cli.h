@@ -1,0 +1,7 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later
+ * SPDX-FileCopyrightText: The ExitBox authors
+ */
+
+#pragma once
+
+int exitbox_cli_main (int argc, char *argv[]);

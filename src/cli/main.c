@@ -1,0 +1,12 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later
+ * SPDX-FileCopyrightText: The ExitBox authors
+ */
+
+#include "exitbox-cli.h"
+
+int
+main (int   argc,
+      char *argv[])
+{
+  return exitbox_cli_main (argc, argv);
+}

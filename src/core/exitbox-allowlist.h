@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later
+ * SPDX-FileCopyrightText: The ExitBox authors
+ */
+
+#pragma once
+
+#include <glib-object.h>
+
+G_BEGIN_DECLS
+
+typedef enum
+{
+  EXITBOX_ALLOWLIST_ENTRY_DOMAIN,  /* the name and all its subdomains */
+  EXITBOX_ALLOWLIST_ENTRY_IPV4,
+  EXITBOX_ALLOWLIST_ENTRY_IPV6,
+} ExitboxAllowlistEntryKind;
+
+/* One allowlist entry in canonical form. */
+typedef struct
+{
+  ExitboxAllowlistEntryKind  kind;
+  char                      *host;  /* lower-case ASCII, no wildcard, no trailing dot, IPv6 unbracketed */
+  guint16                    port;  /* 0 when the entry names no port */
+} ExitboxAllowlistEntry;
+
+ExitboxAllowlistEntry *exitbox_allowlist_entry_parse     (const char                  *text,
+                                                          GError                     **error);
+ExitboxAllowlistEntry *exitbox_allowlist_entry_copy      (const ExitboxAllowlistEntry *entry);
+void                   exitbox_allowlist_entry_free      (ExitboxAllowlistEntry       *entry);
+/* "example.com", "example.com:8443", "[2001:db8::1]:443" */
+char                  *exitbox_allowlist_entry_to_string (const ExitboxAllowlistEntry *entry);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ExitboxAllowlistEntry, exitbox_allowlist_entry_free)
+
+typedef enum
+{
+  EXITBOX_ALLOWLIST_STATUS_OK,
+  EXITBOX_ALLOWLIST_STATUS_MISSING,
+  EXITBOX_ALLOWLIST_STATUS_EMPTY,
+  EXITBOX_ALLOWLIST_STATUS_INVALID,
+} ExitboxAllowlistStatus;
+
+#define EXITBOX_TYPE_ALLOWLIST (exitbox_allowlist_get_type ())
+G_DECLARE_FINAL_TYPE (ExitboxAllowlist, exitbox_allowlist, EXITBOX, ALLOWLIST, GObject)
+
+/* Never returns NULL: a missing, empty or unparsable file gives an allowlist
+ * that allows nothing, with a status and a problem message saying why.
+ */
+ExitboxAllowlist       *exitbox_allowlist_load_file        (const char       *path);
+ExitboxAllowlist       *exitbox_allowlist_load_data        (const char       *data,
+                                                            gssize            length,
+                                                            const char       *path_for_messages);
+
+ExitboxAllowlistStatus  exitbox_allowlist_get_status       (ExitboxAllowlist *self);
+/* Why every destination is blocked, or NULL when the status is OK. */
+const char             *exitbox_allowlist_get_problem      (ExitboxAllowlist *self);
+/* Category names in file order. */
+const char * const     *exitbox_allowlist_get_categories   (ExitboxAllowlist *self);
+/* The enforced entries: parsed, de-duplicated, in file order. Element type ExitboxAllowlistEntry. */
+GPtrArray              *exitbox_allowlist_get_entries      (ExitboxAllowlist *self);
+guint                   exitbox_allowlist_get_n_entries    (ExitboxAllowlist *self);
+/* Messages about entries that were skipped because they are invalid. */
+const char * const     *exitbox_allowlist_get_warnings     (ExitboxAllowlist *self);
+
+G_END_DECLS

@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later
+ * SPDX-FileCopyrightText: The ExitBox authors
+ */
+
+#pragma once
+
+#include <glib-object.h>
+
+G_BEGIN_DECLS
+
+#define EXITBOX_CONFIG_ERROR (exitbox_config_error_quark ())
+
+typedef enum
+{
+  EXITBOX_CONFIG_ERROR_PARSE,          /* not valid YAML; message names file:line:column */
+  EXITBOX_CONFIG_ERROR_INVALID_VALUE,  /* valid YAML, wrong type or unknown value */
+} ExitboxConfigError;
+
+typedef enum
+{
+  EXITBOX_BASE_FAMILY_DEBIAN,
+  EXITBOX_BASE_FAMILY_ALPINE,
+} ExitboxBaseFamily;
+
+#define EXITBOX_TYPE_CONFIG (exitbox_config_get_type ())
+G_DECLARE_FINAL_TYPE (ExitboxConfig, exitbox_config, EXITBOX, CONFIG, GObject)
+
+GQuark             exitbox_config_error_quark        (void);
+
+ExitboxConfig     *exitbox_config_new_default        (void);
+ExitboxConfig     *exitbox_config_load_file          (const char     *path,
+                                                      GError        **error);
+ExitboxConfig     *exitbox_config_load_data          (const char     *data,
+                                                      gssize          length,
+                                                      const char     *path_for_messages,
+                                                      GError        **error);
+
+gboolean           exitbox_config_get_agent_enabled  (ExitboxConfig  *self,
+                                                      const char     *agent_id);
+ExitboxBaseFamily  exitbox_config_get_base_family    (ExitboxConfig  *self);
+/* settings.base_image as written, or NULL */
+const char        *exitbox_config_get_base_image     (ExitboxConfig  *self);
+/* EXITBOX_BASE_IMAGE, else settings.base_image, else the family's default */
+char              *exitbox_config_dup_effective_base_image (ExitboxConfig *self);
+const char        *exitbox_config_get_memory         (ExitboxConfig  *self);  /* "8g" by default */
+const char        *exitbox_config_get_cpus           (ExitboxConfig  *self);  /* "4" by default */
+
+const char        *exitbox_base_family_to_string     (ExitboxBaseFamily family);
+const char        *exitbox_base_family_default_image (ExitboxBaseFamily family);
+
+/* Writes the default config.yaml and allowlist.yaml into @config_dir when
+ * neither exists (first run). Sets @out_created to whether it wrote them.
+ */
+gboolean           exitbox_config_ensure_defaults    (const char     *config_dir,
+                                                      gboolean       *out_created,
+                                                      GError        **error);
+
+G_END_DECLS

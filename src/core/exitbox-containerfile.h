@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later
+ * SPDX-FileCopyrightText: The ExitBox authors
+ */
+
+#pragma once
+
+#include "exitbox-config.h"
+
+G_BEGIN_DECLS
+
+/* Containerfile text for each image layer. Pure functions, so the text of
+ * both families can be tested without an engine. Every layer carries the
+ * label exitbox.version.
+ */
+
+typedef struct
+{
+  ExitboxBaseFamily  family;
+  const char        *from_image;      /* the distribution image, e.g. "debian:bookworm-slim" */
+  guint              uid;             /* the host user the agent runs as */
+  guint              gid;
+} ExitboxBaseLayerParams;
+
+typedef struct
+{
+  ExitboxBaseFamily  family;
+  const char        *from_image;      /* the base layer's image name */
+  const char        *from_image_id;   /* recorded as label exitbox.parent */
+  const char        *agent_id;
+  const char        *agent_version;   /* label exitbox.agent.version */
+  const char        *binary_name;     /* file in the build context, installed to /usr/local/bin/<command> */
+} ExitboxCoreLayerParams;
+
+typedef struct
+{
+  const char        *from_image;      /* the agent core image name */
+  const char        *from_image_id;   /* recorded as label exitbox.parent */
+  const char        *project_key;
+  const char        *profiles_hash;
+} ExitboxProjectLayerParams;
+
+char *exitbox_containerfile_base    (const ExitboxBaseLayerParams    *params);
+char *exitbox_containerfile_core    (const ExitboxCoreLayerParams    *params);
+char *exitbox_containerfile_project (const ExitboxProjectLayerParams *params);
+/* The Squid proxy image, on the same family as the agents. */
+char *exitbox_containerfile_proxy   (ExitboxBaseFamily                family,
+                                     const char                      *from_image);
+
+G_END_DECLS

@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later
+ * SPDX-FileCopyrightText: The ExitBox authors
+ */
+
+#pragma once
+
+#include "exitbox-agent.h"
+#include "exitbox-allowlist.h"
+#include "exitbox-config.h"
+#include "exitbox-containerfile.h"
+#include "exitbox-doctor.h"
+#include "exitbox-download.h"
+#include "exitbox-engine.h"
+#include "exitbox-firewall.h"
+#include "exitbox-image-builder.h"
+#include "exitbox-inspection.h"
+#include "exitbox-launch-plan.h"
+#include "exitbox-launcher.h"
+#include "exitbox-paths.h"
+#include "exitbox-project.h"
+#include "exitbox-squid-config.h"
+
+/* Registers the core's GResource (Containerfiles, entrypoint, defaults) and
+ * binds the core's gettext domain. Idempotent.
+ */
+void exitbox_core_init (void);

@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later
+ * SPDX-FileCopyrightText: The ExitBox authors
+ */
+
+#pragma once
+
+#include "exitbox-config.h"
+#include "exitbox-engine.h"
+
+G_BEGIN_DECLS
+
+#define EXITBOX_IMAGE_BASE  "exitbox-base"
+#define EXITBOX_IMAGE_PROXY "exitbox-squid"
+
+typedef enum
+{
+  EXITBOX_IMAGE_STATE_MISSING,  /* never built */
+  EXITBOX_IMAGE_STATE_STALE,    /* built, but a layer's labels no longer match */
+  EXITBOX_IMAGE_STATE_BUILT,
+} ExitboxImageState;
+
+char *exitbox_image_dup_core_name    (const char *agent_id);                          /* exitbox-claude-core */
+char *exitbox_image_dup_project_name (const char *agent_id, const char *project_key); /* exitbox-claude-<key> */
+
+#define EXITBOX_TYPE_IMAGE_BUILDER (exitbox_image_builder_get_type ())
+G_DECLARE_FINAL_TYPE (ExitboxImageBuilder, exitbox_image_builder, EXITBOX, IMAGE_BUILDER, GObject)
+
+/* Signals:
+ *   "progress" (const char *layer, const char *message): one line per layer step
+ *   "output"   (const char *line): every line the engine's build prints
+ */
+ExitboxImageBuilder *exitbox_image_builder_new          (ExitboxEngine        *engine,
+                                                         ExitboxConfig        *config);
+
+/* Every image name the state of @agent_id in @project_key depends on, for one batched inspect. */
+char               **exitbox_image_builder_dup_inspect_names (ExitboxImageBuilder *self,
+                                                              const char          *agent_id,
+                                                              const char          *project_key);
+/* Decided by labels only. @inspection must cover the names above. */
+ExitboxImageState    exitbox_image_builder_get_state    (ExitboxImageBuilder  *self,
+                                                         ExitboxInspection    *inspection,
+                                                         const char           *agent_id,
+                                                         const char           *project_key);
+/* The agent version recorded on the core image, or NULL. */
+const char          *exitbox_image_builder_get_agent_version (ExitboxImageBuilder *self,
+                                                              ExitboxInspection   *inspection,
+                                                              const char          *agent_id);
+
+/* Builds whatever layers of the project image and the proxy image are
+ * missing or stale. @inspection may be NULL, then it inspects first.
+ */
+void                 exitbox_image_builder_ensure_async (ExitboxImageBuilder  *self,
+                                                         ExitboxInspection    *inspection,
+                                                         const char           *agent_id,
+                                                         const char           *project_key,
+                                                         GCancellable         *cancellable,
+                                                         GAsyncReadyCallback   callback,
+                                                         gpointer              user_data);
+gboolean             exitbox_image_builder_ensure_finish (ExitboxImageBuilder *self,
+                                                          GAsyncResult        *result,
+                                                          GError             **error);
+
+/* Builds the proxy image if it is missing or stale. */
+void                 exitbox_image_builder_ensure_proxy_async  (ExitboxImageBuilder  *self,
+                                                                ExitboxInspection    *inspection,
+                                                                GCancellable         *cancellable,
+                                                                GAsyncReadyCallback   callback,
+                                                                gpointer              user_data);
+gboolean             exitbox_image_builder_ensure_proxy_finish (ExitboxImageBuilder  *self,
+                                                                GAsyncResult         *result,
+                                                                GError              **error);
+/* Whether the proxy image exists with matching labels. */
+gboolean             exitbox_image_builder_proxy_is_current    (ExitboxImageBuilder  *self,
+                                                                ExitboxInspection    *inspection);
+
+G_END_DECLS

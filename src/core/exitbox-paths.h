@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later
+ * SPDX-FileCopyrightText: The ExitBox authors
+ */
+
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* Paths of ExitBox's own state, read from the XDG variables on every call so
+ * tests can point them at temporary folders.
+ */
+char *exitbox_dup_config_dir (void);  /* $XDG_CONFIG_HOME/exitbox */
+char *exitbox_dup_cache_dir  (void);  /* $XDG_CACHE_HOME/exitbox */
+char *exitbox_dup_data_dir   (void);  /* $XDG_DATA_HOME/exitbox */
+
+gboolean exitbox_write_file_atomically (const char  *path,
+                                        const char  *contents,
+                                        gssize       length,
+                                        int          mode,
+                                        GError     **error);
+
+G_END_DECLS
