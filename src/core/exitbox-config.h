@@ -28,6 +28,9 @@ G_DECLARE_FINAL_TYPE (ExitboxConfig, exitbox_config, EXITBOX, CONFIG, GObject)
 GQuark             exitbox_config_error_quark        (void);
 
 ExitboxConfig     *exitbox_config_new_default        (void);
+/* Reads @path without writing anything. A file that does not exist fails with
+ * G_IO_ERROR_NOT_FOUND, and a syntax error with EXITBOX_CONFIG_ERROR_PARSE.
+ */
 ExitboxConfig     *exitbox_config_load_file          (const char     *path,
                                                       GError        **error);
 ExitboxConfig     *exitbox_config_load_data          (const char     *data,
@@ -35,6 +38,8 @@ ExitboxConfig     *exitbox_config_load_data          (const char     *data,
                                                       const char     *path_for_messages,
                                                       GError        **error);
 
+/* The `version` key, 1 when absent. */
+gint               exitbox_config_get_version        (ExitboxConfig  *self);
 gboolean           exitbox_config_get_agent_enabled  (ExitboxConfig  *self,
                                                       const char     *agent_id);
 ExitboxBaseFamily  exitbox_config_get_base_family    (ExitboxConfig  *self);
@@ -47,6 +52,14 @@ const char        *exitbox_config_get_cpus           (ExitboxConfig  *self);  /*
 
 const char        *exitbox_base_family_to_string     (ExitboxBaseFamily family);
 const char        *exitbox_base_family_default_image (ExitboxBaseFamily family);
+
+/* Checks that @reference is a container image reference such as
+ * "debian:bookworm-slim" or "registry.example.com:5000/team/base:1.0", so
+ * it can go into an engine argv and a Containerfile FROM line unchanged.
+ * Fails with G_IO_ERROR_INVALID_ARGUMENT naming the value.
+ */
+gboolean           exitbox_image_reference_validate  (const char     *reference,
+                                                      GError        **error);
 
 /* Writes the default config.yaml and allowlist.yaml into @config_dir when
  * neither exists (first run). Sets @out_created to whether it wrote them.

@@ -1,3 +1,427 @@
 /* SPDX-License-Identifier: AGPL-3.0-or-later
  * SPDX-FileCopyrightText: The ExitBox authors
  */
+
+#include <gio/gio.h>
+#include <glib/gi18n-lib.h>
+#include <string.h>
+
+#include "exitbox-containerfile.h"
+#include "exitbox-core-resources.h"
+
+#define RESOURCE_PREFIX "/io/github/exitbox/ExitBox/core/"
+
+#define MAX_WORD_LENGTH 128
+#define MAX_LABEL_VALUE_LENGTH 1024
+
+static gboolean
+is_image_reference_char (char c)
+{
+  return g_ascii_isalnum (c) || strchr ("._-/:@[]", c) != NULL;
+}
+
+/* An image name goes into a FROM line unquoted. The character check comes
+ * first and rejects line breaks on its own, whatever the reference grammar
+ * check accepts.
+ */
+static gboolean
+check_image_reference (const char  *value,
+                       const char  *what,
+                       GError     **error)
+{
+  if (value == NULL || *value == '\0')
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   _("The %s is missing: set an image name such as %s."),
+                   what, "debian:bookworm-slim");
+      return FALSE;
+    }
+
+  for (const char *p = value; *p != '\0'; p++)
+    {
+      if (!is_image_reference_char (*p))
+        {
+          g_autofree char *shown = g_strescape (value, NULL);
+
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                       _("The %s “%s” is invalid: an image name may contain only "
+                         "letters, digits and the characters . _ - / : @, "
+                         "for example %s."),
+                       what, shown, "debian:bookworm-slim");
+          return FALSE;
+        }
+    }
+
+  return exitbox_image_reference_validate (value, error);
+}
+
+/* Agent ids, commands and file names in the build context appear in COPY
+ * and RUN lines, so only a plain file-name character set is allowed. This
+ * also excludes the glob characters that COPY would expand.
+ */
+static gboolean
+check_word (const char  *value,
+            const char  *what,
+            GError     **error)
+{
+  gsize length;
+
+  if (value == NULL || *value == '\0')
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   _("The %s is missing."), what);
+      return FALSE;
+    }
+
+  length = strlen (value);
+  for (gsize i = 0; i < length; i++)
+    {
+      if (!g_ascii_isalnum (value[i]) && strchr ("._-", value[i]) == NULL)
+        {
+          g_autofree char *shown = g_strescape (value, NULL);
+
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                       _("The %s “%s” is invalid: it may contain only letters, "
+                         "digits and the characters . _ -"),
+                       what, shown);
+          return FALSE;
+        }
+    }
+
+  if (!g_ascii_isalnum (value[0]) || length > MAX_WORD_LENGTH)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   _("The %s “%s” is invalid: it starts with a letter or digit "
+                     "and has at most %d characters."),
+                   what, value, MAX_WORD_LENGTH);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+/* Returns @value escaped for the inside of a double-quoted LABEL value.
+ * Backslash and double quote would end or change the value and "$" would
+ * start a variable substitution, so all three get a backslash. A line break
+ * cannot be represented in a LABEL value at all (a backslash before it is a
+ * line continuation), so control characters are rejected. NULL is written
+ * as the empty string.
+ */
+static char *
+escape_label_value (const char  *value,
+                    const char  *label,
+                    GError     **error)
+{
+  g_autoptr(GString) escaped = NULL;
+
+  if (value == NULL)
+    return g_strdup ("");
+
+  if (!g_utf8_validate (value, -1, NULL))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   _("The value for the image label %s is not valid UTF-8."),
+                   label);
+      return NULL;
+    }
+
+  if (strlen (value) > MAX_LABEL_VALUE_LENGTH)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   _("The value for the image label %s is longer than %d bytes."),
+                   label, MAX_LABEL_VALUE_LENGTH);
+      return NULL;
+    }
+
+  escaped = g_string_new (NULL);
+  for (const char *p = value; *p != '\0'; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      if (g_unichar_iscntrl (c))
+        {
+          g_autofree char *shown = g_strescape (value, NULL);
+
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                       _("The value “%s” for the image label %s is invalid: "
+                         "it contains a control character such as a line break."),
+                       shown, label);
+          return NULL;
+        }
+
+      if (c == '\\' || c == '"' || c == '$')
+        g_string_append_c (escaped, '\\');
+      g_string_append_unichar (escaped, c);
+    }
+
+  return g_string_free (g_steal_pointer (&escaped), FALSE);
+}
+
+/* A set of already checked placeholder values for one template. */
+typedef struct
+{
+  GHashTable *values;
+  GError     *error;
+} Substitutions;
+
+static void
+substitutions_init (Substitutions *subst)
+{
+  subst->values = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
+  subst->error = NULL;
+}
+
+static void
+substitutions_clear (Substitutions *subst)
+{
+  g_clear_pointer (&subst->values, g_hash_table_unref);
+  g_clear_error (&subst->error);
+}
+
+/* The first failed check is kept and later ones are skipped, so a caller
+ * can add every value and test for an error once.
+ */
+static void
+substitutions_add_image (Substitutions *subst,
+                         const char    *name,
+                         const char    *value,
+                         const char    *what)
+{
+  if (subst->error != NULL)
+    return;
+  if (check_image_reference (value, what, &subst->error))
+    g_hash_table_insert (subst->values, (gpointer) name, g_strdup (value));
+}
+
+static void
+substitutions_add_word (Substitutions *subst,
+                        const char    *name,
+                        const char    *value,
+                        const char    *what)
+{
+  if (subst->error != NULL)
+    return;
+  if (check_word (value, what, &subst->error))
+    g_hash_table_insert (subst->values, (gpointer) name, g_strdup (value));
+}
+
+static void
+substitutions_add_label (Substitutions *subst,
+                         const char    *name,
+                         const char    *value,
+                         const char    *label)
+{
+  char *escaped;
+
+  if (subst->error != NULL)
+    return;
+  escaped = escape_label_value (value, label, &subst->error);
+  if (escaped != NULL)
+    g_hash_table_insert (subst->values, (gpointer) name, escaped);
+}
+
+static void
+substitutions_add_number (Substitutions *subst,
+                          const char    *name,
+                          guint          value)
+{
+  g_hash_table_insert (subst->values, (gpointer) name, g_strdup_printf ("%u", value));
+}
+
+static GBytes *
+lookup_resource (const char  *name,
+                 GError     **error)
+{
+  g_autofree char *path = g_strconcat (RESOURCE_PREFIX, name, NULL);
+
+  return g_resource_lookup_data (exitbox_core_get_resource (), path,
+                                 G_RESOURCE_LOOKUP_FLAGS_NONE, error);
+}
+
+GBytes *
+exitbox_containerfile_get_entrypoint (GError **error)
+{
+  return lookup_resource ("entrypoint.sh", error);
+}
+
+/* Replaces every @NAME@ in the template with its value. A placeholder
+ * without a value is a bug in ExitBox, not in the user's input, but it is
+ * still an error rather than a half-filled Containerfile.
+ */
+static char *
+render_template (const char     *template_name,
+                 Substitutions  *subst,
+                 GError        **error)
+{
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GString) output = NULL;
+  const char *text;
+  const char *end;
+  gsize size;
+
+  if (subst->error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&subst->error));
+      return NULL;
+    }
+
+  bytes = lookup_resource (template_name, error);
+  if (bytes == NULL)
+    return NULL;
+
+  text = g_bytes_get_data (bytes, &size);
+  end = text + size;
+  output = g_string_sized_new (size + 256);
+
+  while (text < end)
+    {
+      const char *at = memchr (text, '@', end - text);
+      const char *name_end;
+      g_autofree char *name = NULL;
+      const char *value;
+
+      if (at == NULL)
+        {
+          g_string_append_len (output, text, end - text);
+          break;
+        }
+
+      g_string_append_len (output, text, at - text);
+
+      name_end = at + 1;
+      while (name_end < end && (g_ascii_isupper (*name_end) || *name_end == '_'))
+        name_end++;
+
+      /* A lone "@" (for example in an image digest) is kept as it is. */
+      if (name_end == at + 1 || name_end >= end || *name_end != '@')
+        {
+          g_string_append_c (output, '@');
+          text = at + 1;
+          continue;
+        }
+
+      name = g_strndup (at + 1, name_end - at - 1);
+      value = g_hash_table_lookup (subst->values, name);
+      if (value == NULL)
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                       "The template %s uses the placeholder @%s@, which has no value",
+                       template_name, name);
+          return NULL;
+        }
+
+      g_string_append (output, value);
+      text = name_end + 1;
+    }
+
+  return g_string_free (g_steal_pointer (&output), FALSE);
+}
+
+static void
+add_common_labels (Substitutions *subst)
+{
+  substitutions_add_label (subst, "VERSION", PACKAGE_VERSION, "exitbox.version");
+}
+
+char *
+exitbox_containerfile_base (const ExitboxBaseLayerParams  *params,
+                            GError                       **error)
+{
+  Substitutions subst;
+  char *text;
+
+  g_return_val_if_fail (params != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  substitutions_init (&subst);
+  add_common_labels (&subst);
+  substitutions_add_image (&subst, "FROM_IMAGE", params->from_image, _("base image"));
+  substitutions_add_label (&subst, "BASE_IMAGE", params->from_image, "exitbox.base.image");
+  substitutions_add_label (&subst, "BASE_FAMILY",
+                           exitbox_base_family_to_string (params->family),
+                           "exitbox.base.family");
+  substitutions_add_number (&subst, "UID", params->uid);
+  substitutions_add_number (&subst, "GID", params->gid);
+
+  text = render_template (params->family == EXITBOX_BASE_FAMILY_ALPINE
+                          ? "containerfiles/base-alpine.in"
+                          : "containerfiles/base-debian.in",
+                          &subst, error);
+  substitutions_clear (&subst);
+
+  return text;
+}
+
+char *
+exitbox_containerfile_core (const ExitboxCoreLayerParams  *params,
+                            GError                       **error)
+{
+  Substitutions subst;
+  char *text;
+
+  g_return_val_if_fail (params != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  substitutions_init (&subst);
+  add_common_labels (&subst);
+  substitutions_add_image (&subst, "FROM_IMAGE", params->from_image, _("base layer image"));
+  substitutions_add_word (&subst, "AGENT", params->agent_id, _("agent id"));
+  substitutions_add_word (&subst, "BINARY_NAME", params->binary_name, _("agent binary file name"));
+  substitutions_add_word (&subst, "COMMAND", params->command, _("agent command"));
+  substitutions_add_label (&subst, "AGENT_VERSION", params->agent_version, "exitbox.agent.version");
+  substitutions_add_label (&subst, "PARENT", params->from_image_id, "exitbox.parent");
+
+  text = render_template ("containerfiles/core.in", &subst, error);
+  substitutions_clear (&subst);
+
+  return text;
+}
+
+char *
+exitbox_containerfile_project (const ExitboxProjectLayerParams  *params,
+                               GError                          **error)
+{
+  Substitutions subst;
+  char *text;
+
+  g_return_val_if_fail (params != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  substitutions_init (&subst);
+  add_common_labels (&subst);
+  substitutions_add_image (&subst, "FROM_IMAGE", params->from_image, _("agent core image"));
+  substitutions_add_label (&subst, "PROJECT", params->project_key, "exitbox.project");
+  substitutions_add_label (&subst, "PARENT", params->from_image_id, "exitbox.parent");
+  substitutions_add_label (&subst, "PROFILES_HASH", params->profiles_hash, "exitbox.profiles.hash");
+
+  text = render_template ("containerfiles/project.in", &subst, error);
+  substitutions_clear (&subst);
+
+  return text;
+}
+
+char *
+exitbox_containerfile_proxy (ExitboxBaseFamily   family,
+                             const char         *from_image,
+                             GError            **error)
+{
+  Substitutions subst;
+  char *text;
+
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  substitutions_init (&subst);
+  add_common_labels (&subst);
+  substitutions_add_image (&subst, "FROM_IMAGE", from_image, _("base image"));
+  substitutions_add_label (&subst, "BASE_IMAGE", from_image, "exitbox.base.image");
+  substitutions_add_label (&subst, "BASE_FAMILY", exitbox_base_family_to_string (family),
+                           "exitbox.base.family");
+
+  text = render_template (family == EXITBOX_BASE_FAMILY_ALPINE
+                          ? "containerfiles/proxy-alpine.in"
+                          : "containerfiles/proxy-debian.in",
+                          &subst, error);
+  substitutions_clear (&subst);
+
+  return text;
+}

@@ -11,6 +11,12 @@ G_BEGIN_DECLS
 /* Containerfile text for each image layer. Pure functions, so the text of
  * both families can be tested without an engine. Every layer carries the
  * label exitbox.version.
+ *
+ * Every value is checked before it goes into the text: image names, agent
+ * ids and file names must use their plain character sets, and label values
+ * are escaped for a double-quoted LABEL value. A value that cannot be
+ * written safely (a control character such as a newline, invalid UTF-8) is
+ * rejected with G_IO_ERROR_INVALID_ARGUMENT naming the value.
  */
 
 typedef struct
@@ -29,6 +35,7 @@ typedef struct
   const char        *agent_id;
   const char        *agent_version;   /* label exitbox.agent.version */
   const char        *binary_name;     /* file in the build context, installed to /usr/local/bin/<command> */
+  const char        *command;         /* the agent's executable name, run with --version during the build */
 } ExitboxCoreLayerParams;
 
 typedef struct
@@ -39,11 +46,18 @@ typedef struct
   const char        *profiles_hash;
 } ExitboxProjectLayerParams;
 
-char *exitbox_containerfile_base    (const ExitboxBaseLayerParams    *params);
-char *exitbox_containerfile_core    (const ExitboxCoreLayerParams    *params);
-char *exitbox_containerfile_project (const ExitboxProjectLayerParams *params);
+char *exitbox_containerfile_base    (const ExitboxBaseLayerParams    *params,
+                                     GError                         **error);
+char *exitbox_containerfile_core    (const ExitboxCoreLayerParams    *params,
+                                     GError                         **error);
+char *exitbox_containerfile_project (const ExitboxProjectLayerParams *params,
+                                     GError                         **error);
 /* The Squid proxy image, on the same family as the agents. */
 char *exitbox_containerfile_proxy   (ExitboxBaseFamily                family,
-                                     const char                      *from_image);
+                                     const char                      *from_image,
+                                     GError                         **error);
+
+/* The entrypoint script that the base layer copies into the image. */
+GBytes *exitbox_containerfile_get_entrypoint (GError **error);
 
 G_END_DECLS

@@ -23,4 +23,8 @@
 /* Registers the core's GResource (Containerfiles, entrypoint, defaults) and
  * binds the core's gettext domain. Idempotent.
  */
+G_BEGIN_DECLS
+
 void exitbox_core_init (void);
+
+G_END_DECLS

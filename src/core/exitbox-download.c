@@ -1,3 +1,925 @@
 /* SPDX-License-Identifier: AGPL-3.0-or-later
  * SPDX-FileCopyrightText: The ExitBox authors
  */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <gio/gunixoutputstream.h>
+#include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+#include <libsoup/soup.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include "exitbox-download.h"
+#include "exitbox-paths.h"
+
+/* Seconds that a connection attempt or a read may stall before the request
+ * fails. A large download that keeps receiving data is not cut off.
+ */
+#define HTTP_TIMEOUT_SECONDS 60
+#define DOWNLOAD_CHUNK_SIZE (64 * 1024)
+#define MAX_VERSION_LENGTH 64
+#define SHA256_HEX_LENGTH 64
+
+void
+exitbox_agent_release_free (ExitboxAgentRelease *release)
+{
+  if (release == NULL)
+    return;
+
+  g_free (release->version);
+  g_free (release->platform);
+  g_free (release->url);
+  g_free (release->sha256);
+  g_free (release);
+}
+
+static ExitboxAgentRelease *
+agent_release_copy (const ExitboxAgentRelease *release)
+{
+  ExitboxAgentRelease *copy = g_new0 (ExitboxAgentRelease, 1);
+
+  copy->version = g_strdup (release->version);
+  copy->platform = g_strdup (release->platform);
+  copy->url = g_strdup (release->url);
+  copy->sha256 = g_strdup (release->sha256);
+
+  return copy;
+}
+
+const char *
+exitbox_claude_platform (ExitboxBaseFamily family)
+{
+  struct utsname host;
+  gboolean musl = family == EXITBOX_BASE_FAMILY_ALPINE;
+
+  /* Containers run with the host's CPU architecture, so the host decides. */
+  if (uname (&host) != 0)
+    return NULL;
+
+  if (g_str_equal (host.machine, "x86_64") || g_str_equal (host.machine, "amd64"))
+    return musl ? "linux-x64-musl" : "linux-x64";
+  if (g_str_equal (host.machine, "aarch64") || g_str_equal (host.machine, "arm64"))
+    return musl ? "linux-arm64-musl" : "linux-arm64";
+
+  return NULL;
+}
+
+char *
+exitbox_claude_dup_dist_url (void)
+{
+  const char *value = g_getenv ("EXITBOX_CLAUDE_DIST_URL");
+  g_autofree char *url = NULL;
+  gsize length;
+
+  url = g_strstrip (g_strdup (value != NULL ? value : ""));
+  length = strlen (url);
+  while (length > 0 && url[length - 1] == '/')
+    url[--length] = '\0';
+
+  if (length == 0)
+    return g_strdup (EXITBOX_CLAUDE_DEFAULT_DIST_URL);
+
+  return g_steal_pointer (&url);
+}
+
+/* A version goes into URLs and cache paths, so it must look like one:
+ * "2.0.14", "1.0.0-beta.3", "1.2+build5". Leading digit, no '/'.
+ */
+static gboolean
+is_valid_version (const char *version)
+{
+  gsize length = strlen (version);
+
+  if (length == 0 || length > MAX_VERSION_LENGTH || !g_ascii_isdigit (version[0]))
+    return FALSE;
+
+  for (gsize i = 0; i < length; i++)
+    {
+      if (!g_ascii_isalnum (version[i]) && strchr (".-+", version[i]) == NULL)
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
+static gboolean
+is_sha256_hex (const char *text)
+{
+  if (text == NULL || strlen (text) != SHA256_HEX_LENGTH)
+    return FALSE;
+
+  for (gsize i = 0; i < SHA256_HEX_LENGTH; i++)
+    {
+      if (!g_ascii_isxdigit (text[i]))
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
+/* A file or folder name made from downloaded data: no separators, no "." or
+ * "..", so it cannot leave the cache folder.
+ */
+static gboolean
+is_safe_path_component (const char *name)
+{
+  if (name == NULL || *name == '\0' || g_str_equal (name, ".") || g_str_equal (name, ".."))
+    return FALSE;
+
+  for (const char *p = name; *p != '\0'; p++)
+    {
+      if (!g_ascii_isalnum (*p) && strchr ("._-+", *p) == NULL)
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
+static SoupSession *
+create_session (void)
+{
+  return soup_session_new_with_options ("timeout", HTTP_TIMEOUT_SECONDS,
+                                        "idle-timeout", HTTP_TIMEOUT_SECONDS,
+                                        "user-agent", "ExitBox/" PACKAGE_VERSION " ",
+                                        NULL);
+}
+
+static SoupMessage *
+create_get_message (const char  *url,
+                    GError     **error)
+{
+  SoupMessage *message = soup_message_new (SOUP_METHOD_GET, url);
+
+  if (message == NULL)
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                 _("The download URL “%s” is invalid. Check EXITBOX_CLAUDE_DIST_URL."),
+                 url);
+
+  return message;
+}
+
+/* Turns a finished response into an error unless its status is 2xx. */
+static gboolean
+check_http_status (SoupMessage  *message,
+                   const char   *url,
+                   GError      **error)
+{
+  guint status = soup_message_get_status (message);
+
+  if (SOUP_STATUS_IS_SUCCESSFUL (status))
+    return TRUE;
+
+  g_set_error (error, G_IO_ERROR,
+               status == SOUP_STATUS_NOT_FOUND ? G_IO_ERROR_NOT_FOUND : G_IO_ERROR_FAILED,
+               _("Downloading %s failed: the server returned HTTP %u %s. "
+                 "Check the network connection and try again later."),
+               url, status, soup_message_get_reason_phrase (message));
+  return FALSE;
+}
+
+static void
+prefix_network_error (GError     **error,
+                      const char  *url)
+{
+  if (*error != NULL && !g_error_matches (*error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_prefix_error (error, _("Downloading %s failed: "), url);
+}
+
+/* GET of a small text resource: the latest version or a manifest. */
+
+typedef struct
+{
+  SoupMessage *message;
+  char        *url;
+} GetData;
+
+static void
+get_data_free (GetData *data)
+{
+  g_clear_object (&data->message);
+  g_free (data->url);
+  g_free (data);
+}
+
+static void
+get_bytes_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GetData *data = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+
+  bytes = soup_session_send_and_read_finish (SOUP_SESSION (source), result, &error);
+  if (bytes == NULL)
+    {
+      prefix_network_error (&error, data->url);
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  if (!check_http_status (data->message, data->url, &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  g_task_return_pointer (task, g_steal_pointer (&bytes), (GDestroyNotify) g_bytes_unref);
+}
+
+static void
+get_bytes_async (SoupSession         *session,
+                 const char          *url,
+                 GCancellable        *cancellable,
+                 GAsyncReadyCallback  callback,
+                 gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GError) error = NULL;
+  GetData *data;
+
+  task = g_task_new (session, cancellable, callback, user_data);
+  g_task_set_source_tag (task, get_bytes_async);
+
+  data = g_new0 (GetData, 1);
+  data->url = g_strdup (url);
+  g_task_set_task_data (task, data, (GDestroyNotify) get_data_free);
+
+  data->message = create_get_message (url, &error);
+  if (data->message == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  g_debug ("GET %s", url);
+  soup_session_send_and_read_async (session, data->message, G_PRIORITY_DEFAULT,
+                                    cancellable, get_bytes_cb, g_steal_pointer (&task));
+}
+
+static GBytes *
+get_bytes_finish (GAsyncResult  *result,
+                  GError       **error)
+{
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* Release lookup: BASE/latest, then BASE/VERSION/manifest.json. */
+
+typedef struct
+{
+  SoupSession *session;
+  char        *base_url;
+  const char  *platform;
+  char        *version;
+  char        *manifest_url;
+} FetchData;
+
+static void
+fetch_data_free (FetchData *data)
+{
+  g_clear_object (&data->session);
+  g_free (data->base_url);
+  g_free (data->version);
+  g_free (data->manifest_url);
+  g_free (data);
+}
+
+static char *
+parse_manifest_checksum (GBytes      *bytes,
+                         const char  *manifest_url,
+                         const char  *platform,
+                         GError     **error)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) local_error = NULL;
+  JsonNode *root;
+  JsonObject *platforms = NULL;
+  JsonObject *entry = NULL;
+  const char *checksum = NULL;
+  gsize size;
+  const char *text = g_bytes_get_data (bytes, &size);
+
+  if (!json_parser_load_from_data (parser, text, size, &local_error))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                   _("The release manifest %s is not valid JSON: %s"),
+                   manifest_url, local_error->message);
+      return NULL;
+    }
+
+  root = json_parser_get_root (parser);
+  if (root != NULL && JSON_NODE_HOLDS_OBJECT (root))
+    {
+      JsonObject *object = json_node_get_object (root);
+      JsonNode *node = json_object_get_member (object, "platforms");
+
+      if (node != NULL && JSON_NODE_HOLDS_OBJECT (node))
+        platforms = json_node_get_object (node);
+    }
+
+  if (platforms != NULL)
+    {
+      JsonNode *node = json_object_get_member (platforms, platform);
+
+      if (node != NULL && JSON_NODE_HOLDS_OBJECT (node))
+        entry = json_node_get_object (node);
+    }
+
+  if (entry != NULL)
+    {
+      JsonNode *node = json_object_get_member (entry, "checksum");
+
+      if (node != NULL && JSON_NODE_HOLDS_VALUE (node)
+          && json_node_get_value_type (node) == G_TYPE_STRING)
+        checksum = json_node_get_string (node);
+    }
+
+  if (!is_sha256_hex (checksum))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                   _("The release manifest %s has no valid SHA-256 checksum for the "
+                     "platform %s, so the download cannot be verified. This release "
+                     "may not support the platform: try again when a newer one is "
+                     "published."),
+                   manifest_url, platform);
+      return NULL;
+    }
+
+  return g_ascii_strdown (checksum, -1);
+}
+
+static void
+fetch_manifest_cb (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  FetchData *data = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(ExitboxAgentRelease) release = NULL;
+  g_autofree char *checksum = NULL;
+
+  bytes = get_bytes_finish (result, &error);
+  if (bytes == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  checksum = parse_manifest_checksum (bytes, data->manifest_url, data->platform, &error);
+  if (checksum == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  release = g_new0 (ExitboxAgentRelease, 1);
+  release->version = g_strdup (data->version);
+  release->platform = g_strdup (data->platform);
+  release->url = g_strdup_printf ("%s/%s/%s/claude", data->base_url, data->version, data->platform);
+  release->sha256 = g_steal_pointer (&checksum);
+
+  g_task_return_pointer (task, g_steal_pointer (&release),
+                         (GDestroyNotify) exitbox_agent_release_free);
+}
+
+static void
+fetch_latest_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  FetchData *data = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  g_autofree char *latest_url = NULL;
+  g_autofree char *version = NULL;
+  gsize size;
+  const char *text;
+
+  bytes = get_bytes_finish (result, &error);
+  if (bytes == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  latest_url = g_strconcat (data->base_url, "/latest", NULL);
+  text = g_bytes_get_data (bytes, &size);
+  version = g_strstrip (g_strndup (text, size));
+
+  if (!is_valid_version (version))
+    {
+      g_autofree char *escaped = g_strescape (version, NULL);
+      g_autofree char *shown = NULL;
+
+      /* g_strescape() leaves only ASCII, so the cut cannot split a character. */
+      if (strlen (escaped) > MAX_VERSION_LENGTH)
+        shown = g_strdup_printf ("%.*s…", MAX_VERSION_LENGTH, escaped);
+      else
+        shown = g_steal_pointer (&escaped);
+
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                               _("%s returned “%s”, which is not a version number. "
+                                 "Check that EXITBOX_CLAUDE_DIST_URL points at the "
+                                 "Claude Code release bucket."),
+                               latest_url, shown);
+      return;
+    }
+
+  data->version = g_steal_pointer (&version);
+  data->manifest_url = g_strdup_printf ("%s/%s/manifest.json", data->base_url, data->version);
+
+  get_bytes_async (data->session, data->manifest_url, g_task_get_cancellable (task),
+                   fetch_manifest_cb, g_steal_pointer (&task));
+}
+
+void
+exitbox_claude_release_fetch_async (ExitboxBaseFamily    family,
+                                    GCancellable        *cancellable,
+                                    GAsyncReadyCallback  callback,
+                                    gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autofree char *latest_url = NULL;
+  FetchData *data;
+
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (NULL, cancellable, callback, user_data);
+  g_task_set_source_tag (task, exitbox_claude_release_fetch_async);
+
+  data = g_new0 (FetchData, 1);
+  data->session = create_session ();
+  data->base_url = exitbox_claude_dup_dist_url ();
+  data->platform = exitbox_claude_platform (family);
+  g_task_set_task_data (task, data, (GDestroyNotify) fetch_data_free);
+
+  if (data->platform == NULL)
+    {
+      struct utsname host;
+
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                               _("Claude Code is not published for this computer's CPU "
+                                 "architecture (%s); it needs x86_64 or aarch64."),
+                               uname (&host) == 0 ? host.machine : "unknown");
+      return;
+    }
+
+  latest_url = g_strconcat (data->base_url, "/latest", NULL);
+  get_bytes_async (data->session, latest_url, cancellable,
+                   fetch_latest_cb, g_steal_pointer (&task));
+}
+
+ExitboxAgentRelease *
+exitbox_claude_release_fetch_finish (GAsyncResult  *result,
+                                     GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == exitbox_claude_release_fetch_async, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* Verified download into the cache. */
+
+typedef struct
+{
+  ExitboxAgentRelease *release;
+  char                *cache_path;
+  char                *temporary_path;   /* deleted on free unless renamed */
+  SoupSession         *session;
+  SoupMessage         *message;
+  GInputStream        *input;
+  GOutputStream       *output;
+  GChecksum           *checksum;
+  guint8              *buffer;
+} DownloadData;
+
+static void
+download_data_free (DownloadData *data)
+{
+  if (data->output != NULL)
+    g_output_stream_close (data->output, NULL, NULL);
+  if (data->temporary_path != NULL)
+    g_unlink (data->temporary_path);
+
+  g_clear_pointer (&data->release, exitbox_agent_release_free);
+  g_free (data->cache_path);
+  g_free (data->temporary_path);
+  g_clear_object (&data->session);
+  g_clear_object (&data->message);
+  g_clear_object (&data->input);
+  g_clear_object (&data->output);
+  g_clear_pointer (&data->checksum, g_checksum_free);
+  g_free (data->buffer);
+  g_free (data);
+}
+
+/* SHA-256 of a whole file as lower-case hex, or NULL with @error set. */
+static char *
+compute_file_sha256 (const char    *path,
+                     GCancellable  *cancellable,
+                     GError       **error)
+{
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GFileInputStream) input = NULL;
+  g_autoptr(GChecksum) checksum = g_checksum_new (G_CHECKSUM_SHA256);
+  g_autofree guint8 *buffer = g_malloc (DOWNLOAD_CHUNK_SIZE);
+
+  input = g_file_read (file, cancellable, error);
+  if (input == NULL)
+    return NULL;
+
+  for (;;)
+    {
+      gssize n_read = g_input_stream_read (G_INPUT_STREAM (input), buffer,
+                                           DOWNLOAD_CHUNK_SIZE, cancellable, error);
+
+      if (n_read < 0)
+        return NULL;
+      if (n_read == 0)
+        break;
+      g_checksum_update (checksum, buffer, n_read);
+    }
+
+  return g_strdup (g_checksum_get_string (checksum));
+}
+
+/* Runs in a worker thread: returns TRUE when the cached file exists and
+ * matches, FALSE (after deleting it) when it does not.
+ */
+static void
+verify_cached_thread (GTask        *task,
+                      gpointer      source_object,
+                      gpointer      task_data,
+                      GCancellable *cancellable)
+{
+  DownloadData *data = task_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *actual = NULL;
+
+  if (!g_file_test (data->cache_path, G_FILE_TEST_EXISTS))
+    {
+      g_task_return_boolean (task, FALSE);
+      return;
+    }
+
+  actual = compute_file_sha256 (data->cache_path, cancellable, &error);
+  if (actual == NULL && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  if (actual != NULL && g_str_equal (actual, data->release->sha256))
+    {
+      g_debug ("Reusing the verified download %s", data->cache_path);
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+
+  g_warning ("The cached download %s does not match its SHA-256 %s (%s); deleting it and downloading again",
+             data->cache_path, data->release->sha256,
+             actual != NULL ? actual : error->message);
+  if (g_unlink (data->cache_path) != 0 && errno != ENOENT)
+    {
+      int saved_errno = errno;
+
+      g_task_return_new_error (task, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                               _("Could not delete the damaged cached file %s: %s. "
+                                 "Delete it by hand and try again."),
+                               data->cache_path, g_strerror (saved_errno));
+      return;
+    }
+
+  g_task_return_boolean (task, FALSE);
+}
+
+static void download_read_next (GTask *task);
+
+static void
+download_finish_file (GTask *task)
+{
+  DownloadData *data = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  const char *actual;
+  int fd = g_unix_output_stream_get_fd (G_UNIX_OUTPUT_STREAM (data->output));
+
+  if (fsync (fd) != 0)
+    {
+      int saved_errno = errno;
+
+      g_task_return_new_error (task, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                               _("Could not write %s: %s"),
+                               data->temporary_path, g_strerror (saved_errno));
+      return;
+    }
+
+  if (!g_output_stream_close (data->output, NULL, &error))
+    {
+      g_prefix_error (&error, _("Could not write %s: "), data->temporary_path);
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  g_clear_object (&data->output);
+
+  actual = g_checksum_get_string (data->checksum);
+  if (!g_str_equal (actual, data->release->sha256))
+    {
+      /* download_data_free() deletes the temporary file. */
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                               _("The file downloaded from %s failed verification: "
+                                 "its SHA-256 is %s but the release manifest expects %s. "
+                                 "The file was deleted. Try again later; if this keeps "
+                                 "happening, the download is being altered on the way "
+                                 "and must not be used."),
+                               data->release->url, actual, data->release->sha256);
+      return;
+    }
+
+  if (g_chmod (data->temporary_path, 0755) != 0
+      || g_rename (data->temporary_path, data->cache_path) != 0)
+    {
+      int saved_errno = errno;
+
+      g_task_return_new_error (task, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                               _("Could not store the download in %s: %s"),
+                               data->cache_path, g_strerror (saved_errno));
+      return;
+    }
+  g_clear_pointer (&data->temporary_path, g_free);
+
+  g_debug ("Downloaded and verified %s", data->cache_path);
+  g_task_return_pointer (task, g_strdup (data->cache_path), g_free);
+}
+
+static void
+download_write_cb (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  DownloadData *data = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+
+  if (!g_output_stream_write_all_finish (G_OUTPUT_STREAM (source), result, NULL, &error))
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_prefix_error (&error, _("Could not write %s: "), data->temporary_path);
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  download_read_next (g_steal_pointer (&task));
+}
+
+static void
+download_read_cb (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  DownloadData *data = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  gssize n_read;
+
+  n_read = g_input_stream_read_finish (G_INPUT_STREAM (source), result, &error);
+  if (n_read < 0)
+    {
+      prefix_network_error (&error, data->release->url);
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  if (n_read == 0)
+    {
+      download_finish_file (task);
+      return;
+    }
+
+  g_checksum_update (data->checksum, data->buffer, n_read);
+  g_output_stream_write_all_async (data->output, data->buffer, n_read, G_PRIORITY_DEFAULT,
+                                   g_task_get_cancellable (task),
+                                   download_write_cb, g_steal_pointer (&task));
+}
+
+static void
+download_read_next (GTask *task)
+{
+  DownloadData *data = g_task_get_task_data (task);
+
+  g_input_stream_read_async (data->input, data->buffer, DOWNLOAD_CHUNK_SIZE,
+                             G_PRIORITY_DEFAULT, g_task_get_cancellable (task),
+                             download_read_cb, task);
+}
+
+static void
+download_send_cb (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  DownloadData *data = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+
+  data->input = soup_session_send_finish (SOUP_SESSION (source), result, &error);
+  if (data->input == NULL)
+    {
+      prefix_network_error (&error, data->release->url);
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  if (!check_http_status (data->message, data->release->url, &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  download_read_next (g_steal_pointer (&task));
+}
+
+static gboolean
+download_open_temporary (DownloadData  *data,
+                         GError       **error)
+{
+  g_autofree char *folder = g_path_get_dirname (data->cache_path);
+  g_autofree char *name = g_path_get_basename (data->cache_path);
+  int fd;
+
+  if (g_mkdir_with_parents (folder, 0700) != 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                   _("Could not create the folder %s: %s"),
+                   folder, g_strerror (saved_errno));
+      return FALSE;
+    }
+
+  /* Next to the final path so that the rename is atomic, and unique so that
+   * two downloads of the same release do not write into one file.
+   */
+  data->temporary_path = g_strdup_printf ("%s/.%s.XXXXXX", folder, name);
+  fd = g_mkstemp_full (data->temporary_path, O_WRONLY | O_CLOEXEC, 0600);
+  if (fd < 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                   _("Could not create a file in %s: %s"),
+                   folder, g_strerror (saved_errno));
+      g_clear_pointer (&data->temporary_path, g_free);
+      return FALSE;
+    }
+
+  data->output = g_unix_output_stream_new (fd, TRUE);
+  return TRUE;
+}
+
+static void
+download_verify_cached_cb (GObject      *source,
+                           GAsyncResult *result,
+                           gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  DownloadData *data = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  gboolean cached;
+
+  cached = g_task_propagate_boolean (G_TASK (result), &error);
+  if (error != NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  if (cached)
+    {
+      g_task_return_pointer (task, g_strdup (data->cache_path), g_free);
+      return;
+    }
+
+  if (!download_open_temporary (data, &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  data->message = create_get_message (data->release->url, &error);
+  if (data->message == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  g_debug ("Downloading %s to %s", data->release->url, data->temporary_path);
+  data->session = create_session ();
+  data->checksum = g_checksum_new (G_CHECKSUM_SHA256);
+  data->buffer = g_malloc (DOWNLOAD_CHUNK_SIZE);
+  soup_session_send_async (data->session, data->message, G_PRIORITY_DEFAULT,
+                           g_task_get_cancellable (task),
+                           download_send_cb, g_steal_pointer (&task));
+}
+
+/* ~/.cache/exitbox/downloads/AGENT/VERSION/PLATFORM/FILE, where FILE is the
+ * last segment of the release URL.
+ */
+static char *
+build_cache_path (const ExitboxAgentRelease  *release,
+                  const char                 *agent_id,
+                  GError                    **error)
+{
+  g_autoptr(GUri) uri = NULL;
+  g_autofree char *file_name = NULL;
+  g_autofree char *cache_dir = NULL;
+
+  uri = g_uri_parse (release->url, G_URI_FLAGS_NONE, NULL);
+  if (uri != NULL)
+    file_name = g_path_get_basename (g_uri_get_path (uri));
+
+  if (!is_safe_path_component (agent_id)
+      || !is_safe_path_component (release->version)
+      || !is_safe_path_component (release->platform)
+      || !is_safe_path_component (file_name))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   _("The release %s %s for %s at %s cannot be stored in the cache: "
+                     "its names may contain only letters, digits and . _ - +"),
+                   agent_id, release->version, release->platform, release->url);
+      return NULL;
+    }
+
+  cache_dir = exitbox_dup_cache_dir ();
+  return g_build_filename (cache_dir, "downloads", agent_id, release->version,
+                           release->platform, file_name, NULL);
+}
+
+void
+exitbox_download_release_async (ExitboxAgentRelease *release,
+                                const char          *agent_id,
+                                GCancellable        *cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GTask) verify_task = NULL;
+  g_autoptr(GError) error = NULL;
+  DownloadData *data;
+
+  g_return_if_fail (release != NULL);
+  g_return_if_fail (release->version != NULL && release->platform != NULL && release->url != NULL);
+  g_return_if_fail (agent_id != NULL);
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (NULL, cancellable, callback, user_data);
+  g_task_set_source_tag (task, exitbox_download_release_async);
+
+  data = g_new0 (DownloadData, 1);
+  data->release = agent_release_copy (release);
+  g_task_set_task_data (task, data, (GDestroyNotify) download_data_free);
+
+  if (!is_sha256_hex (release->sha256))
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                               _("The release %s has no valid SHA-256 checksum, so it "
+                                 "cannot be verified."),
+                               release->url);
+      return;
+    }
+  g_free (data->release->sha256);
+  data->release->sha256 = g_ascii_strdown (release->sha256, -1);
+
+  data->cache_path = build_cache_path (release, agent_id, &error);
+  if (data->cache_path == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  /* The cached file is hashed again before every use, off the main thread
+   * because an agent binary is a few hundred megabytes.
+   */
+  verify_task = g_task_new (NULL, cancellable, download_verify_cached_cb, g_steal_pointer (&task));
+  g_task_set_source_tag (verify_task, verify_cached_thread);
+  g_task_set_task_data (verify_task, data, NULL);
+  g_task_run_in_thread (verify_task, verify_cached_thread);
+}
+
+char *
+exitbox_download_release_finish (GAsyncResult  *result,
+                                 GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == exitbox_download_release_async, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}

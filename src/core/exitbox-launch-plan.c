@@ -1,3 +1,169 @@
 /* SPDX-License-Identifier: AGPL-3.0-or-later
  * SPDX-FileCopyrightText: The ExitBox authors
  */
+
+#include <gio/gio.h>
+
+#include "exitbox-launch-plan.h"
+#include "exitbox-squid-config.h"
+
+/* Quotes one field of a --mount value. Both podman and docker read --mount
+ * as a CSV record, so a path with ',' or '"' survives only as a quoted field.
+ */
+static void
+append_csv_field (GString    *value,
+                  const char *field)
+{
+  if (value->len > 0)
+    g_string_append_c (value, ',');
+
+  g_string_append_c (value, '"');
+  for (const char *p = field; *p != '\0'; p++)
+    {
+      if (*p == '"')
+        g_string_append_c (value, '"');
+      g_string_append_c (value, *p);
+    }
+  g_string_append_c (value, '"');
+}
+
+static char *
+build_bind_mount (const char *source,
+                  const char *destination,
+                  gboolean    read_only)
+{
+  GString *value = g_string_new (NULL);
+  g_autofree char *source_field = g_strconcat ("source=", source, NULL);
+  g_autofree char *destination_field = g_strconcat ("destination=", destination, NULL);
+
+  append_csv_field (value, "type=bind");
+  append_csv_field (value, source_field);
+  append_csv_field (value, destination_field);
+  if (read_only)
+    append_csv_field (value, "readonly");
+
+  return g_string_free (value, FALSE);
+}
+
+static void
+add (GPtrArray  *args,
+     const char *arg)
+{
+  g_ptr_array_add (args, g_strdup (arg));
+}
+
+static void
+add_pair (GPtrArray  *args,
+          const char *option,
+          const char *value)
+{
+  add (args, option);
+  add (args, value);
+}
+
+static void
+add_env (GPtrArray  *args,
+         const char *name,
+         const char *value)
+{
+  add (args, "--env");
+  g_ptr_array_add (args, g_strdup_printf ("%s=%s", name, value));
+}
+
+char **
+exitbox_launch_build_run_args (const ExitboxLaunchOptions *options)
+{
+  g_autoptr(GPtrArray) args = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *proxy_url = NULL;
+  g_autofree char *user = NULL;
+  g_autofree char *mount = NULL;
+
+  g_return_val_if_fail (options != NULL, NULL);
+  g_return_val_if_fail (options->image != NULL, NULL);
+  g_return_val_if_fail (options->container_name != NULL, NULL);
+  g_return_val_if_fail (options->project_path != NULL, NULL);
+  g_return_val_if_fail (options->proxy_address != NULL, NULL);
+
+  add (args, "run");
+  add (args, "--rm");
+  add (args, "--init");
+  add_pair (args, "--name", options->container_name);
+  if (options->interactive)
+    {
+      add (args, "--interactive");
+      add (args, "--tty");
+    }
+
+  /* The internal network has no route out; the proxy is the only way. */
+  add_pair (args, "--network", EXITBOX_NETWORK_INTERNAL);
+
+  /* Without an explicit resolver the engine copies the host's resolv.conf
+   * (or forwards to it), and external names would resolve inside. Nothing
+   * listens on the container's own loopback, so every lookup fails at once.
+   */
+  add_pair (args, "--dns", "127.0.0.1");
+
+  add (args, "--cap-drop=ALL");
+  add (args, "--security-opt=no-new-privileges");
+
+  if (options->memory != NULL)
+    add_pair (args, "--memory", options->memory);
+  if (options->cpus != NULL)
+    add_pair (args, "--cpus", options->cpus);
+  if (options->pids_limit > 0)
+    {
+      g_autofree char *pids = g_strdup_printf ("%u", options->pids_limit);
+      add_pair (args, "--pids-limit", pids);
+    }
+
+  /* Rootless podman maps the host user to the same uid inside, so files the
+   * agent writes in /workspace belong to the host user.
+   */
+  if (options->engine_kind == EXITBOX_ENGINE_KIND_PODMAN && options->rootless)
+    add (args, "--userns=keep-id");
+
+  user = g_strdup_printf ("%u:%u", options->uid, options->gid);
+  add_pair (args, "--user", user);
+
+  mount = build_bind_mount (options->project_path, EXITBOX_WORKSPACE_DIR,
+                            options->read_only);
+  add_pair (args, "--mount", mount);
+  add_pair (args, "--workdir", EXITBOX_WORKSPACE_DIR);
+
+  proxy_url = g_strdup_printf ("http://%s:%d", options->proxy_address, EXITBOX_PROXY_PORT);
+  add_env (args, "http_proxy", proxy_url);
+  add_env (args, "https_proxy", proxy_url);
+  add_env (args, "HTTP_PROXY", proxy_url);
+  add_env (args, "HTTPS_PROXY", proxy_url);
+  add_env (args, "no_proxy", "localhost,127.0.0.1,::1");
+  add_env (args, "NO_PROXY", "localhost,127.0.0.1,::1");
+  add_env (args, "HOME", EXITBOX_CONTAINER_HOME);
+  if (options->interactive)
+    add_env (args, "TERM", "xterm-256color");
+  if (options->agent_id != NULL)
+    add_env (args, "EXITBOX_AGENT", options->agent_id);
+
+  add (args, options->image);
+
+  if (options->command != NULL)
+    {
+      for (guint i = 0; options->command[i] != NULL; i++)
+        add (args, options->command[i]);
+    }
+
+  g_ptr_array_add (args, NULL);
+
+  return (char **) g_ptr_array_free (g_steal_pointer (&args), FALSE);
+}
+
+char *
+exitbox_launch_dup_container_name (const char *agent_id,
+                                   const char *project_key)
+{
+  g_return_val_if_fail (project_key != NULL, NULL);
+
+  return g_strdup_printf ("exitbox-%s-%s-%08x",
+                          agent_id != NULL ? agent_id : "shell",
+                          project_key,
+                          g_random_int ());
+}

@@ -6,3 +6,80 @@
 
 #include <yaml.h>
 #include <glib.h>
+
+G_BEGIN_DECLS
+
+/* One YAML document loaded with libyaml's document API, together with the
+ * file name used in messages. Node pointers stay valid until the document is
+ * freed.
+ */
+typedef struct
+{
+  yaml_document_t  document;
+  char            *path;
+} ExitboxYamlDocument;
+
+/* Loads the first document of @data. An empty input gives a document without
+ * a root node. A syntax error, a second document or a duplicate mapping key
+ * fails with G_IO_ERROR_INVALID_DATA and the message
+ * "PATH:LINE:COLUMN: problem", with 1-based line and column.
+ */
+ExitboxYamlDocument *exitbox_yaml_document_load_data     (const char           *data,
+                                                          gssize                length,
+                                                          const char           *path_for_messages,
+                                                          GError              **error);
+/* Like exitbox_yaml_document_load_data() for the contents of @path. A file
+ * that does not exist fails with G_IO_ERROR_NOT_FOUND.
+ */
+ExitboxYamlDocument *exitbox_yaml_document_load_file     (const char           *path,
+                                                          GError              **error);
+void                 exitbox_yaml_document_free          (ExitboxYamlDocument  *self);
+
+/* The root node, or NULL when the document is empty. */
+yaml_node_t         *exitbox_yaml_document_get_root      (ExitboxYamlDocument  *self);
+/* The value stored under the scalar @key in @mapping, or NULL when @mapping
+ * is not a mapping or has no such key.
+ */
+yaml_node_t         *exitbox_yaml_mapping_lookup         (ExitboxYamlDocument  *self,
+                                                          yaml_node_t          *mapping,
+                                                          const char           *key);
+/* The number of items of a sequence or of pairs of a mapping, else 0. */
+guint                exitbox_yaml_node_get_length        (yaml_node_t          *node);
+/* The item at @index of @sequence; @index must be below its length. */
+yaml_node_t         *exitbox_yaml_sequence_get_item      (ExitboxYamlDocument  *self,
+                                                          yaml_node_t          *sequence,
+                                                          guint                 index);
+/* The key and value of the pair at @index of @mapping, in file order. */
+void                 exitbox_yaml_mapping_get_pair       (ExitboxYamlDocument  *self,
+                                                          yaml_node_t          *mapping,
+                                                          guint                 index,
+                                                          yaml_node_t         **out_key,
+                                                          yaml_node_t         **out_value);
+
+/* The text of a scalar node, or NULL when @node is not a scalar. */
+const char          *exitbox_yaml_node_get_scalar        (yaml_node_t          *node);
+/* Whether @node is absent or the YAML null: an empty plain scalar, "~", or
+ * "null" in any letter case.
+ */
+gboolean             exitbox_yaml_node_is_null           (yaml_node_t          *node);
+/* Whether @node is a scalar written without quotes. */
+gboolean             exitbox_yaml_node_is_plain          (yaml_node_t          *node);
+/* The translated kind of @node for messages: "a mapping", "a list",
+ * "a text value" or "nothing".
+ */
+const char          *exitbox_yaml_node_describe_type     (yaml_node_t          *node);
+
+/* 1-based line and column where @node starts. */
+guint                exitbox_yaml_node_get_line          (yaml_node_t          *node);
+guint                exitbox_yaml_node_get_column        (yaml_node_t          *node);
+/* "PATH:LINE:COLUMN" of @node, for the start of a message. */
+char                *exitbox_yaml_document_dup_location  (ExitboxYamlDocument  *self,
+                                                          yaml_node_t          *node);
+
+/* Parses a YAML 1.1 boolean: true/false, yes/no, on/off in any letter case. */
+gboolean             exitbox_yaml_parse_boolean          (const char           *text,
+                                                          gboolean             *out_value);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ExitboxYamlDocument, exitbox_yaml_document_free)
+
+G_END_DECLS

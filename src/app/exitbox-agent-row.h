@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later
+ * SPDX-FileCopyrightText: The ExitBox authors
+ */
+
+#pragma once
+
+#include <adwaita.h>
+
+#include "exitbox-core.h"
+
+G_BEGIN_DECLS
+
+#define EXITBOX_TYPE_AGENT_ROW (exitbox_agent_row_get_type ())
+G_DECLARE_FINAL_TYPE (ExitboxAgentRow, exitbox_agent_row, EXITBOX, AGENT_ROW, AdwActionRow)
+
+/* A row of the agent list: name, description, whether config.yaml enables
+ * the agent, the state of its image for the current project, and Launch,
+ * which activates win.launch-agent with the agent's id.
+ */
+GtkWidget  *exitbox_agent_row_new                (const ExitboxAgentInfo *info);
+const char *exitbox_agent_row_get_agent_id       (ExitboxAgentRow        *self);
+
+/* @config may be NULL when config.yaml failed to load: the state is unknown. */
+void        exitbox_agent_row_set_config         (ExitboxAgentRow        *self,
+                                                  ExitboxConfig          *config);
+void        exitbox_agent_row_set_image_state    (ExitboxAgentRow        *self,
+                                                  ExitboxImageState       state,
+                                                  const char             *version);
+/* Hides the image state; @reason, when not NULL, explains it in a tooltip. */
+void        exitbox_agent_row_clear_image_state  (ExitboxAgentRow        *self,
+                                                  const char             *reason);
+/* Why the window cannot launch anything now (no project, no engine), or NULL. */
+void        exitbox_agent_row_set_blocker        (ExitboxAgentRow        *self,
+                                                  const char             *reason);
+
+const char *exitbox_agent_row_get_enabled_text   (ExitboxAgentRow        *self);
+const char *exitbox_agent_row_get_image_text     (ExitboxAgentRow        *self);
+GtkWidget  *exitbox_agent_row_get_launch_button  (ExitboxAgentRow        *self);
+
+G_END_DECLS

@@ -1,0 +1,405 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later
+ * SPDX-FileCopyrightText: The ExitBox authors
+ */
+
+#define G_LOG_DOMAIN "exitbox-application"
+
+#include <glib/gi18n.h>
+
+#include "exitbox-application.h"
+#include "exitbox-desktop-resources.h"
+#include "exitbox-window.h"
+
+#define RESOURCE_BASE_PATH "/io/github/exitbox/ExitBox"
+#define HOMEPAGE_URL       "https://github.com/exitbox/exitbox"
+#define ISSUES_URL         "https://github.com/exitbox/exitbox/issues"
+
+struct _ExitboxApplication
+{
+  AdwApplication    parent_instance;
+
+  char             *config_dir;
+  gboolean          wrote_defaults;
+  GError           *setup_error;
+
+  ExitboxConfig    *config;
+  GError           *config_error;
+  ExitboxAllowlist *allowlist;
+  ExitboxEngine    *engine;
+  GError           *engine_error;
+  ExitboxLauncher  *launcher;
+};
+
+G_DEFINE_FINAL_TYPE (ExitboxApplication, exitbox_application, ADW_TYPE_APPLICATION)
+
+enum {
+  RELOADED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+void
+exitbox_desktop_ensure_resources (void)
+{
+  static gsize registered = 0;
+
+  if (g_once_init_enter (&registered))
+    {
+      exitbox_desktop_register_resource ();
+      g_once_init_leave (&registered, 1);
+    }
+}
+
+static ExitboxWindow *
+exitbox_application_ensure_window (ExitboxApplication *self)
+{
+  GList *windows;
+
+  for (windows = gtk_application_get_windows (GTK_APPLICATION (self));
+       windows != NULL;
+       windows = windows->next)
+    {
+      if (EXITBOX_IS_WINDOW (windows->data))
+        return windows->data;
+    }
+
+  return exitbox_window_new (self);
+}
+
+static void
+exitbox_application_load_config (ExitboxApplication *self)
+{
+  g_autofree char *path = g_build_filename (self->config_dir, "config.yaml", NULL);
+  g_autoptr(GError) error = NULL;
+
+  g_clear_object (&self->config);
+  g_clear_error (&self->config_error);
+
+  self->config = exitbox_config_load_file (path, &error);
+  if (self->config != NULL)
+    return;
+
+  /* A config.yaml that does not exist means "all defaults", as in the CLI.
+   * Any other failure (a YAML error, a wrong value) keeps the launcher off,
+   * because launching with settings the user did not write would be wrong.
+   */
+  if (g_error_matches (error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+    {
+      self->config = exitbox_config_new_default ();
+      return;
+    }
+
+  g_warning ("Failed to load %s: %s", path, error->message);
+  self->config_error = g_steal_pointer (&error);
+}
+
+static void
+exitbox_application_load_allowlist (ExitboxApplication *self)
+{
+  g_autofree char *path = g_build_filename (self->config_dir, "allowlist.yaml", NULL);
+
+  g_clear_object (&self->allowlist);
+  self->allowlist = exitbox_allowlist_load_file (path);
+
+  if (exitbox_allowlist_get_status (self->allowlist) != EXITBOX_ALLOWLIST_STATUS_OK)
+    g_message ("The allowlist blocks every destination: %s",
+               exitbox_allowlist_get_problem (self->allowlist));
+}
+
+static void
+exitbox_application_detect_engine (ExitboxApplication *self)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_clear_object (&self->engine);
+  g_clear_error (&self->engine_error);
+
+  self->engine = exitbox_engine_detect (&error);
+  if (self->engine == NULL)
+    {
+      g_message ("No container engine: %s", error->message);
+      self->engine_error = g_steal_pointer (&error);
+    }
+}
+
+void
+exitbox_application_reload (ExitboxApplication *self)
+{
+  g_return_if_fail (EXITBOX_IS_APPLICATION (self));
+
+  exitbox_application_load_config (self);
+  exitbox_application_load_allowlist (self);
+  exitbox_application_detect_engine (self);
+
+  g_clear_object (&self->launcher);
+  if (self->engine != NULL && self->config != NULL)
+    self->launcher = exitbox_launcher_new (self->engine, self->config, self->allowlist);
+
+  g_signal_emit (self, signals[RELOADED], 0);
+}
+
+static void
+exitbox_application_quit_action (GSimpleAction *action,
+                                 GVariant      *parameter,
+                                 gpointer       user_data)
+{
+  ExitboxApplication *self = user_data;
+  GList *windows;
+
+  /* Closing each window lets it ask before it stops running sessions. */
+  windows = g_list_copy (gtk_application_get_windows (GTK_APPLICATION (self)));
+  if (windows == NULL)
+    g_application_quit (G_APPLICATION (self));
+
+  for (const GList *l = windows; l != NULL; l = l->next)
+    gtk_window_close (GTK_WINDOW (l->data));
+  g_list_free (windows);
+}
+
+static void
+exitbox_application_about_action (GSimpleAction *action,
+                                  GVariant      *parameter,
+                                  gpointer       user_data)
+{
+  ExitboxApplication *self = user_data;
+  static const char *developers[] = { "The ExitBox authors", NULL };
+  GtkWindow *about;
+
+  about = g_object_new (ADW_TYPE_ABOUT_WINDOW,
+                        "transient-for", gtk_application_get_active_window (GTK_APPLICATION (self)),
+                        "application-name", _("ExitBox"),
+                        "application-icon", APP_ID,
+                        "version", PACKAGE_VERSION,
+                        "developer-name", _("The ExitBox authors"),
+                        "developers", developers,
+                        "comments", _("Run AI coding agents in containers that can reach only "
+                                      "the domains on your allowlist."),
+                        "website", HOMEPAGE_URL,
+                        "issue-url", ISSUES_URL,
+                        "copyright", _("© The ExitBox authors"),
+                        "license-type", GTK_LICENSE_AGPL_3_0,
+                        NULL);
+  gtk_window_present (about);
+}
+
+static void
+exitbox_application_open_project_action (GSimpleAction *action,
+                                         GVariant      *parameter,
+                                         gpointer       user_data)
+{
+  ExitboxApplication *self = user_data;
+  ExitboxWindow *window;
+
+  window = exitbox_application_ensure_window (self);
+  exitbox_window_open_project (window, g_variant_get_string (parameter, NULL));
+  gtk_window_present (GTK_WINDOW (window));
+}
+
+static void
+exitbox_application_reload_action (GSimpleAction *action,
+                                   GVariant      *parameter,
+                                   gpointer       user_data)
+{
+  exitbox_application_reload (EXITBOX_APPLICATION (user_data));
+}
+
+static const GActionEntry app_actions[] = {
+  { "quit", exitbox_application_quit_action },
+  { "about", exitbox_application_about_action },
+  { "open-project", exitbox_application_open_project_action, "s" },
+  { "reload", exitbox_application_reload_action },
+};
+
+static void
+exitbox_application_startup (GApplication *application)
+{
+  ExitboxApplication *self = EXITBOX_APPLICATION (application);
+  static const char *quit_accels[] = { "<Control>q", NULL };
+  static const char *choose_accels[] = { "<Control><Shift>o", NULL };
+  static const char *close_accels[] = { "<Control><Shift>w", NULL };
+  g_autoptr(GError) error = NULL;
+
+  G_APPLICATION_CLASS (exitbox_application_parent_class)->startup (application);
+
+  g_action_map_add_action_entries (G_ACTION_MAP (self),
+                                   app_actions, G_N_ELEMENTS (app_actions),
+                                   self);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.quit", quit_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self),
+                                         "win.choose-project", choose_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self),
+                                         "win.close-session", close_accels);
+
+  exitbox_core_init ();
+
+  self->config_dir = exitbox_dup_config_dir ();
+  if (!exitbox_config_ensure_defaults (self->config_dir, &self->wrote_defaults, &error))
+    {
+      g_warning ("Failed to write the default settings to %s: %s",
+                 self->config_dir, error->message);
+      self->setup_error = g_steal_pointer (&error);
+    }
+
+  exitbox_application_reload (self);
+}
+
+static void
+exitbox_application_activate (GApplication *application)
+{
+  ExitboxWindow *window;
+
+  window = exitbox_application_ensure_window (EXITBOX_APPLICATION (application));
+  gtk_window_present (GTK_WINDOW (window));
+}
+
+static void
+exitbox_application_open (GApplication  *application,
+                          GFile        **files,
+                          int            n_files,
+                          const char    *hint)
+{
+  ExitboxWindow *window;
+  g_autofree char *path = NULL;
+
+  window = exitbox_application_ensure_window (EXITBOX_APPLICATION (application));
+
+  /* One window shows one project, so the last folder given wins. */
+  if (n_files > 0)
+    path = g_file_get_path (files[n_files - 1]);
+  if (path != NULL)
+    exitbox_window_open_project (window, path);
+
+  gtk_window_present (GTK_WINDOW (window));
+}
+
+static void
+exitbox_application_finalize (GObject *object)
+{
+  ExitboxApplication *self = EXITBOX_APPLICATION (object);
+
+  g_clear_pointer (&self->config_dir, g_free);
+  g_clear_error (&self->setup_error);
+  g_clear_object (&self->config);
+  g_clear_error (&self->config_error);
+  g_clear_object (&self->allowlist);
+  g_clear_object (&self->engine);
+  g_clear_error (&self->engine_error);
+  g_clear_object (&self->launcher);
+
+  G_OBJECT_CLASS (exitbox_application_parent_class)->finalize (object);
+}
+
+static void
+exitbox_application_class_init (ExitboxApplicationClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GApplicationClass *app_class = G_APPLICATION_CLASS (klass);
+
+  exitbox_desktop_ensure_resources ();
+
+  object_class->finalize = exitbox_application_finalize;
+
+  app_class->startup = exitbox_application_startup;
+  app_class->activate = exitbox_application_activate;
+  app_class->open = exitbox_application_open;
+
+  /**
+   * ExitboxApplication::reloaded:
+   *
+   * Emitted after the settings were read and the engine detected again.
+   */
+  signals[RELOADED] = g_signal_new ("reloaded",
+                                    G_TYPE_FROM_CLASS (klass),
+                                    G_SIGNAL_RUN_LAST,
+                                    0, NULL, NULL, NULL,
+                                    G_TYPE_NONE, 0);
+}
+
+static void
+exitbox_application_init (ExitboxApplication *self)
+{
+  /* Tests run the application under other ids; the resources stay put. */
+  g_application_set_resource_base_path (G_APPLICATION (self), RESOURCE_BASE_PATH);
+}
+
+ExitboxApplication *
+exitbox_application_new (void)
+{
+  return g_object_new (EXITBOX_TYPE_APPLICATION,
+                       "application-id", APP_ID,
+                       "flags", G_APPLICATION_HANDLES_OPEN,
+                       NULL);
+}
+
+ExitboxConfig *
+exitbox_application_get_config (ExitboxApplication *self)
+{
+  g_return_val_if_fail (EXITBOX_IS_APPLICATION (self), NULL);
+
+  return self->config;
+}
+
+const GError *
+exitbox_application_get_config_error (ExitboxApplication *self)
+{
+  g_return_val_if_fail (EXITBOX_IS_APPLICATION (self), NULL);
+
+  return self->config_error;
+}
+
+const GError *
+exitbox_application_get_setup_error (ExitboxApplication *self)
+{
+  g_return_val_if_fail (EXITBOX_IS_APPLICATION (self), NULL);
+
+  return self->setup_error;
+}
+
+gboolean
+exitbox_application_get_wrote_defaults (ExitboxApplication *self)
+{
+  g_return_val_if_fail (EXITBOX_IS_APPLICATION (self), FALSE);
+
+  return self->wrote_defaults;
+}
+
+const char *
+exitbox_application_get_config_dir (ExitboxApplication *self)
+{
+  g_return_val_if_fail (EXITBOX_IS_APPLICATION (self), NULL);
+
+  return self->config_dir;
+}
+
+ExitboxAllowlist *
+exitbox_application_get_allowlist (ExitboxApplication *self)
+{
+  g_return_val_if_fail (EXITBOX_IS_APPLICATION (self), NULL);
+
+  return self->allowlist;
+}
+
+ExitboxEngine *
+exitbox_application_get_engine (ExitboxApplication *self)
+{
+  g_return_val_if_fail (EXITBOX_IS_APPLICATION (self), NULL);
+
+  return self->engine;
+}
+
+const GError *
+exitbox_application_get_engine_error (ExitboxApplication *self)
+{
+  g_return_val_if_fail (EXITBOX_IS_APPLICATION (self), NULL);
+
+  return self->engine_error;
+}
+
+ExitboxLauncher *
+exitbox_application_get_launcher (ExitboxApplication *self)
+{
+  g_return_val_if_fail (EXITBOX_IS_APPLICATION (self), NULL);
+
+  return self->launcher;
+}

@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later
+ * SPDX-FileCopyrightText: The ExitBox authors
+ */
+
+#pragma once
+
+#include <adwaita.h>
+
+#include "exitbox-core.h"
+
+G_BEGIN_DECLS
+
+#define EXITBOX_TYPE_APPLICATION (exitbox_application_get_type ())
+G_DECLARE_FINAL_TYPE (ExitboxApplication, exitbox_application, EXITBOX, APPLICATION, AdwApplication)
+
+/* Registers the desktop GResource (templates, style sheet, icons) once. Every
+ * class with a template calls this before it loads the template.
+ */
+void                exitbox_desktop_ensure_resources          (void);
+
+ExitboxApplication *exitbox_application_new                   (void);
+
+/* Re-reads config.yaml and allowlist.yaml and detects the engine again, then
+ * emits "reloaded".
+ */
+void                exitbox_application_reload                (ExitboxApplication *self);
+
+/* NULL when config.yaml failed to load; the error says why. */
+ExitboxConfig      *exitbox_application_get_config            (ExitboxApplication *self);
+const GError       *exitbox_application_get_config_error      (ExitboxApplication *self);
+/* Why the first-run defaults could not be written, or NULL. */
+const GError       *exitbox_application_get_setup_error       (ExitboxApplication *self);
+/* Whether this start wrote the default config.yaml and allowlist.yaml. */
+gboolean            exitbox_application_get_wrote_defaults    (ExitboxApplication *self);
+const char         *exitbox_application_get_config_dir        (ExitboxApplication *self);
+
+ExitboxAllowlist   *exitbox_application_get_allowlist         (ExitboxApplication *self);
+
+/* NULL when no engine was found; the error names what to install. */
+ExitboxEngine      *exitbox_application_get_engine            (ExitboxApplication *self);
+const GError       *exitbox_application_get_engine_error      (ExitboxApplication *self);
+
+/* Present only with an engine and a loaded config. Used for state queries;
+ * each session creates its own launcher.
+ */
+ExitboxLauncher    *exitbox_application_get_launcher          (ExitboxApplication *self);
+
+G_END_DECLS

@@ -1,0 +1,247 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later
+ * SPDX-FileCopyrightText: The ExitBox authors
+ */
+
+#define G_LOG_DOMAIN "exitbox-status-bar"
+
+#include <glib/gi18n.h>
+
+#include "exitbox-application.h"
+#include "exitbox-status-bar.h"
+
+struct _ExitboxStatusBar
+{
+  GtkWidget  parent_instance;
+
+  GtkImage  *engine_icon;
+  GtkLabel  *engine_label;
+  GtkWidget *firewall_box;
+  GtkImage  *firewall_icon;
+  GtkLabel  *firewall_label;
+  GtkLabel  *allowlist_label;
+  GtkLabel  *sessions_label;
+};
+
+G_DEFINE_FINAL_TYPE (ExitboxStatusBar, exitbox_status_bar, GTK_TYPE_WIDGET)
+
+static const char * const tone_classes[] = { "success", "warning", "error" };
+
+/* Sets one of the tone classes above on @widget, or none when @tone is NULL. */
+static void
+set_tone (GtkWidget  *widget,
+          const char *tone)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (tone_classes); i++)
+    gtk_widget_remove_css_class (widget, tone_classes[i]);
+
+  if (tone != NULL)
+    gtk_widget_add_css_class (widget, tone);
+}
+
+static void
+exitbox_status_bar_dispose (GObject *object)
+{
+  gtk_widget_dispose_template (GTK_WIDGET (object), EXITBOX_TYPE_STATUS_BAR);
+
+  G_OBJECT_CLASS (exitbox_status_bar_parent_class)->dispose (object);
+}
+
+static void
+exitbox_status_bar_class_init (ExitboxStatusBarClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = exitbox_status_bar_dispose;
+
+  exitbox_desktop_ensure_resources ();
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/io/github/exitbox/ExitBox/ui/exitbox-status-bar.ui");
+  gtk_widget_class_bind_template_child (widget_class, ExitboxStatusBar, engine_icon);
+  gtk_widget_class_bind_template_child (widget_class, ExitboxStatusBar, engine_label);
+  gtk_widget_class_bind_template_child (widget_class, ExitboxStatusBar, firewall_box);
+  gtk_widget_class_bind_template_child (widget_class, ExitboxStatusBar, firewall_icon);
+  gtk_widget_class_bind_template_child (widget_class, ExitboxStatusBar, firewall_label);
+  gtk_widget_class_bind_template_child (widget_class, ExitboxStatusBar, allowlist_label);
+  gtk_widget_class_bind_template_child (widget_class, ExitboxStatusBar, sessions_label);
+
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+  gtk_widget_class_set_css_name (widget_class, "statusbar");
+}
+
+static void
+exitbox_status_bar_init (ExitboxStatusBar *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  exitbox_status_bar_set_n_sessions (self, 0);
+}
+
+GtkWidget *
+exitbox_status_bar_new (void)
+{
+  return g_object_new (EXITBOX_TYPE_STATUS_BAR, NULL);
+}
+
+void
+exitbox_status_bar_set_engine (ExitboxStatusBar *self,
+                               ExitboxEngine    *engine,
+                               const char       *version)
+{
+  g_autofree char *description = NULL;
+
+  g_return_if_fail (EXITBOX_IS_STATUS_BAR (self));
+  g_return_if_fail (engine == NULL || EXITBOX_IS_ENGINE (engine));
+
+  if (engine == NULL)
+    {
+      gtk_label_set_label (self->engine_label, _("No container engine"));
+      gtk_image_set_from_icon_name (self->engine_icon, "dialog-error-symbolic");
+      set_tone (GTK_WIDGET (self->engine_label), "error");
+      return;
+    }
+
+  description = exitbox_engine_dup_description (engine, version);
+  gtk_label_set_label (self->engine_label, description);
+  gtk_image_set_from_icon_name (self->engine_icon, "network-server-symbolic");
+  set_tone (GTK_WIDGET (self->engine_label), NULL);
+}
+
+void
+exitbox_status_bar_set_firewall_state (ExitboxStatusBar     *self,
+                                       ExitboxFirewallState  state)
+{
+  const char *text = NULL;
+  const char *tone = NULL;
+  const char *icon = NULL;
+
+  g_return_if_fail (EXITBOX_IS_STATUS_BAR (self));
+
+  switch (state)
+    {
+    case EXITBOX_FIREWALL_STATE_RUNNING:
+      text = _("Firewall running");
+      tone = "success";
+      icon = "security-high-symbolic";
+      break;
+
+    case EXITBOX_FIREWALL_STATE_STOPPED:
+      /* Stopped is the normal idle state: the next launch starts the proxy. */
+      text = _("Firewall stopped");
+      icon = "security-medium-symbolic";
+      break;
+
+    case EXITBOX_FIREWALL_STATE_ERROR:
+      text = _("Firewall error");
+      tone = "error";
+      icon = "security-low-symbolic";
+      break;
+
+    default:
+      g_assert_not_reached ();
+    }
+
+  gtk_label_set_label (self->firewall_label, text);
+  gtk_image_set_from_icon_name (self->firewall_icon, icon);
+  set_tone (self->firewall_box, tone);
+  gtk_widget_set_tooltip_text (self->firewall_box, NULL);
+  gtk_widget_set_visible (self->firewall_box, TRUE);
+}
+
+void
+exitbox_status_bar_set_firewall_unknown (ExitboxStatusBar *self,
+                                         const char       *reason)
+{
+  g_return_if_fail (EXITBOX_IS_STATUS_BAR (self));
+
+  gtk_label_set_label (self->firewall_label, _("Firewall state unknown"));
+  gtk_image_set_from_icon_name (self->firewall_icon, "security-medium-symbolic");
+  set_tone (self->firewall_box, reason != NULL ? "warning" : NULL);
+  gtk_widget_set_tooltip_text (self->firewall_box, reason);
+  gtk_widget_set_visible (self->firewall_box, reason != NULL);
+}
+
+void
+exitbox_status_bar_set_allowlist (ExitboxStatusBar *self,
+                                  ExitboxAllowlist *allowlist)
+{
+  g_autofree char *text = NULL;
+  guint n_entries;
+
+  g_return_if_fail (EXITBOX_IS_STATUS_BAR (self));
+  g_return_if_fail (EXITBOX_IS_ALLOWLIST (allowlist));
+
+  if (exitbox_allowlist_get_status (allowlist) != EXITBOX_ALLOWLIST_STATUS_OK)
+    {
+      gtk_label_set_label (self->allowlist_label, exitbox_allowlist_get_problem (allowlist));
+      gtk_widget_set_tooltip_text (GTK_WIDGET (self->allowlist_label),
+                                   exitbox_allowlist_get_problem (allowlist));
+      set_tone (GTK_WIDGET (self->allowlist_label), "warning");
+      return;
+    }
+
+  n_entries = exitbox_allowlist_get_n_entries (allowlist);
+  text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                       "%u allowed domain",
+                                       "%u allowed domains",
+                                       n_entries),
+                          n_entries);
+  gtk_label_set_label (self->allowlist_label, text);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->allowlist_label), NULL);
+  set_tone (GTK_WIDGET (self->allowlist_label), NULL);
+}
+
+void
+exitbox_status_bar_set_n_sessions (ExitboxStatusBar *self,
+                                   guint             n_sessions)
+{
+  g_autofree char *text = NULL;
+
+  g_return_if_fail (EXITBOX_IS_STATUS_BAR (self));
+
+  if (n_sessions == 0)
+    text = g_strdup (_("No running sessions"));
+  else
+    text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                         "%u running session",
+                                         "%u running sessions",
+                                         n_sessions),
+                            n_sessions);
+
+  gtk_label_set_label (self->sessions_label, text);
+}
+
+const char *
+exitbox_status_bar_get_engine_text (ExitboxStatusBar *self)
+{
+  g_return_val_if_fail (EXITBOX_IS_STATUS_BAR (self), NULL);
+
+  return gtk_label_get_label (self->engine_label);
+}
+
+const char *
+exitbox_status_bar_get_firewall_text (ExitboxStatusBar *self)
+{
+  g_return_val_if_fail (EXITBOX_IS_STATUS_BAR (self), NULL);
+
+  if (!gtk_widget_get_visible (self->firewall_box))
+    return NULL;
+
+  return gtk_label_get_label (self->firewall_label);
+}
+
+const char *
+exitbox_status_bar_get_allowlist_text (ExitboxStatusBar *self)
+{
+  g_return_val_if_fail (EXITBOX_IS_STATUS_BAR (self), NULL);
+
+  return gtk_label_get_label (self->allowlist_label);
+}
+
+const char *
+exitbox_status_bar_get_sessions_text (ExitboxStatusBar *self)
+{
+  g_return_val_if_fail (EXITBOX_IS_STATUS_BAR (self), NULL);
+
+  return gtk_label_get_label (self->sessions_label);
+}

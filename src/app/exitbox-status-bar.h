@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later
+ * SPDX-FileCopyrightText: The ExitBox authors
+ */
+
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "exitbox-core.h"
+
+G_BEGIN_DECLS
+
+#define EXITBOX_TYPE_STATUS_BAR (exitbox_status_bar_get_type ())
+G_DECLARE_FINAL_TYPE (ExitboxStatusBar, exitbox_status_bar, EXITBOX, STATUS_BAR, GtkWidget)
+
+/* The row along the bottom of the window: engine, firewall, allowlist and
+ * running sessions. It only presents; the window feeds it.
+ */
+GtkWidget  *exitbox_status_bar_new                  (void);
+
+/* "podman 4.3.1 · rootless", or the no-engine message when @engine is NULL. */
+void        exitbox_status_bar_set_engine           (ExitboxStatusBar     *self,
+                                                     ExitboxEngine        *engine,
+                                                     const char           *version);
+void        exitbox_status_bar_set_firewall_state   (ExitboxStatusBar     *self,
+                                                     ExitboxFirewallState  state);
+/* The state could not be read; @reason goes into the tooltip. NULL hides it. */
+void        exitbox_status_bar_set_firewall_unknown (ExitboxStatusBar     *self,
+                                                     const char           *reason);
+void        exitbox_status_bar_set_allowlist        (ExitboxStatusBar     *self,
+                                                     ExitboxAllowlist     *allowlist);
+void        exitbox_status_bar_set_n_sessions       (ExitboxStatusBar     *self,
+                                                     guint                 n_sessions);
+
+const char *exitbox_status_bar_get_engine_text      (ExitboxStatusBar     *self);
+const char *exitbox_status_bar_get_firewall_text    (ExitboxStatusBar     *self);
+const char *exitbox_status_bar_get_allowlist_text   (ExitboxStatusBar     *self);
+const char *exitbox_status_bar_get_sessions_text    (ExitboxStatusBar     *self);
+
+G_END_DECLS

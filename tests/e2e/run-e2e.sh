@@ -1,0 +1,239 @@
+#!/bin/bash
+# SPDX-License-Identifier: AGPL-3.0-or-later
+# SPDX-FileCopyrightText: The ExitBox authors
+#
+# End-to-end tests: a real engine, a real Squid proxy, real images built on a
+# local Debian base image, and an upstream HTTP server container on the egress
+# network. Prints TAP. Runs as whoever calls it: root tests rootful podman,
+# another user tests rootless podman.
+#
+# Environment:
+#   EXITBOX_BIN          the exitbox executable (required)
+#   EXITBOX_BASE_IMAGE   a local Debian image to build on (required; see tools/make-base-image.sh)
+#   EXITBOX_APP_TEST     the desktop session test program (optional; skipped when unset)
+#   EXITBOX_E2E_ARTIFACTS  folder for screenshots and logs (default: the temporary folder)
+#
+# The tests replace the engine's exitbox-squid container and create the
+# exitbox-int and exitbox-egress networks when missing; run them on a test
+# machine, not next to sessions you care about. All traffic stays on this
+# machine: loopback and the networks the tests use.
+
+set -u
+
+: "${EXITBOX_BIN:?set EXITBOX_BIN to the exitbox executable}"
+: "${EXITBOX_BASE_IMAGE:?set EXITBOX_BASE_IMAGE to a local base image}"
+
+engine=podman
+work=$(mktemp -d "${TMPDIR:-/tmp}/exitbox-e2e.XXXXXX")
+artifacts="${EXITBOX_E2E_ARTIFACTS:-$work}"
+project="$work/my project: a,b"
+upstream=exitbox-e2e-upstream
+server_pid=
+
+export XDG_CONFIG_HOME="$work/config"
+export XDG_CACHE_HOME="$work/cache"
+export XDG_DATA_HOME="$work/data"
+export EXITBOX_BASE_IMAGE
+
+test_number=0
+failures=0
+
+ok() {
+  test_number=$((test_number + 1))
+  echo "ok $test_number - $1"
+}
+
+not_ok() {
+  test_number=$((test_number + 1))
+  failures=$((failures + 1))
+  echo "not ok $test_number - $1"
+  shift
+  for line in "$@"; do
+    printf '%s\n' "$line" | sed 's/^/# /'
+  done
+}
+
+# check NAME COMMAND...: passes when COMMAND exits 0.
+check() {
+  local name="$1"
+  shift
+  if "$@"; then ok "$name"; else not_ok "$name" "command failed: $*"; fi
+}
+
+cleanup() {
+  [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null
+  "$engine" rm --force "$upstream" >/dev/null 2>&1
+  "$engine" rm --force exitbox-squid >/dev/null 2>&1
+  # The build context and caches hold copies of images' inputs; the images stay.
+  rm -rf "$work/cache" "$work/bucket"
+}
+trap cleanup EXIT
+
+exitbox() {
+  (cd "$project" && "$EXITBOX_BIN" "$@")
+}
+
+# --- Fixtures --------------------------------------------------------------
+
+mkdir -p "$project" "$work/bucket"
+
+# A release bucket on loopback with a stub agent, laid out like the vendor's.
+make_bucket() {
+  local version="$1" checksum="$2"
+  local dir="$work/bucket/$version/linux-x64"
+  mkdir -p "$dir"
+  cat > "$dir/claude" <<'STUB'
+#!/bin/sh
+case "${1:-}" in
+  --version) echo "9.9.9 (Claude Code stub)" ;;
+  show-notice) cat "$HOME/.claude/CLAUDE.md" ;;
+  *) echo "Claude Code stub 9.9.9 ready; arguments: $*" ;;
+esac
+STUB
+  [ "$checksum" = correct ] && checksum=$(sha256sum "$dir/claude" | cut -d' ' -f1)
+  printf '{"version": "%s", "platforms": {"linux-x64": {"checksum": "%s", "size": 1}}}\n' \
+    "$version" "$checksum" > "$work/bucket/$version/manifest.json"
+  printf '%s\n' "$version" > "$work/bucket/latest"
+}
+
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+python3 -m http.server --bind 127.0.0.1 --directory "$work/bucket" "$port" >"$work/bucket-server.log" 2>&1 &
+server_pid=$!
+export EXITBOX_CLAUDE_DIST_URL="http://127.0.0.1:$port"
+
+for _ in $(seq 50); do
+  curl -s -o /dev/null "http://127.0.0.1:$port/" && break
+  sleep 0.1
+done
+
+# First run writes the default files; then the test's allowlist replaces them.
+"$EXITBOX_BIN" list >/dev/null 2>&1
+cat > "$XDG_CONFIG_HOME/exitbox/allowlist.yaml" <<'YAML'
+version: 1
+custom:
+  - allowed.example.test
+YAML
+
+# The upstream server sits on the egress network under two names; Squid
+# resolves them through that network's own DNS server at its gateway.
+"$engine" rm --force exitbox-squid "$upstream" >/dev/null 2>&1
+"$engine" network exists exitbox-egress 2>/dev/null || "$engine" network create exitbox-egress >/dev/null
+gateway=$("$engine" network inspect exitbox-egress --format '{{range .Subnets}}{{.Gateway}}{{end}}')
+export EXITBOX_SQUID_DNS="$gateway"
+mkdir -p "$work/www"
+echo "hello from upstream" > "$work/www/index.html"
+chmod -R a+rX "$work/www"
+"$engine" run --detach --name "$upstream" --network exitbox-egress \
+  --network-alias allowed.example.test --network-alias blocked.example.test \
+  --mount "type=bind,source=$work/www,destination=/www,readonly" \
+  "$EXITBOX_BASE_IMAGE" busybox httpd -f -p 80 -h /www >/dev/null
+upstream_address=$("$engine" inspect "$upstream" \
+  --format '{{(index .NetworkSettings.Networks "exitbox-egress").IPAddress}}')
+
+echo "1..16"
+
+# --- Images and the verified agent install -----------------------------------
+
+make_bucket 9.9.9 0000000000000000000000000000000000000000000000000000000000000000
+output=$(exitbox claude --version 2>&1)
+if [ $? -ne 0 ] && grep -q "0000000000000000000000000000000000000000000000000000000000000000" <<<"$output" \
+   && grep -qi "checksum" <<<"$output"; then
+  ok "claude install rejects wrong checksum"
+else
+  not_ok "claude install rejects wrong checksum" "$output"
+fi
+
+make_bucket 9.9.9 correct
+output=$(exitbox claude --version 2>"$work/first-launch.log")
+if [ "$output" = "9.9.9 (Claude Code stub)" ]; then
+  ok "claude --version prints stub version"
+else
+  not_ok "claude --version prints stub version" "stdout: $output" "$(tail -20 "$work/first-launch.log")"
+fi
+
+output=$(exitbox run claude --version 2>"$work/warm-launch.log")
+if [ "$output" = "9.9.9 (Claude Code stub)" ] && ! grep -q '^\[' "$work/warm-launch.log"; then
+  ok "run claude reuses built images"
+else
+  not_ok "run claude reuses built images" "stdout: $output" "$(cat "$work/warm-launch.log")"
+fi
+
+output=$(exitbox -r claude --help 2>&1)
+check "agent receives arguments after its name" grep -q "arguments: --help" <<<"$output"
+
+output=$(exitbox claude show-notice 2>&1)
+if grep -q '<!-- BEGIN EXITBOX SANDBOX -->' <<<"$output" && grep -q '<!-- END EXITBOX SANDBOX -->' <<<"$output"; then
+  ok "entrypoint writes sandbox notice"
+else
+  not_ok "entrypoint writes sandbox notice" "$output"
+fi
+
+# --- Firewall ----------------------------------------------------------------
+
+status=$(exitbox shell -- curl -s -o /dev/null -w '%{http_code}' --max-time 20 http://allowed.example.test/ 2>"$work/allowed.log")
+check "allowed host returns 200" test "$status" = 200
+
+status=$(exitbox shell -- curl -s -o /dev/null -w '%{http_code}' --max-time 20 http://blocked.example.test/ 2>&1)
+check "blocked host returns 403" test "$status" = 403
+
+status=$(exitbox shell -- curl -s -o /dev/null -w '%{http_code}' --max-time 20 https://blocked.example.test/ 2>&1)
+check "blocked CONNECT is refused" test "$status" != 200
+
+exitbox shell -- curl -s -o /dev/null --max-time 5 --noproxy '*' "http://$upstream_address/" >/dev/null 2>&1
+check "direct connection bypassing proxy fails" test $? -ne 0
+
+# A name the host resolves: the Debian mirror from apt's own configuration.
+mirror=$(grep -rhoE '(URIs:|deb) +https?://[^/ ]+' /etc/apt/sources.list /etc/apt/sources.list.d 2>/dev/null \
+  | grep -oE 'https?://[^/ ]+' | sed -E 's#https?://##' | grep -m1 -i debian)
+if [ -z "$mirror" ] || ! getent hosts "$mirror" >/dev/null; then
+  not_ok "external names do not resolve inside" "the host cannot resolve the mirror '$mirror', so the test proves nothing"
+else
+  exitbox shell -- getent hosts "$mirror" >/dev/null 2>&1
+  check "external names do not resolve inside" test $? -ne 0
+fi
+
+# --- Hardening ---------------------------------------------------------------
+
+capabilities=$(exitbox shell -- grep CapEff /proc/self/status 2>&1)
+check "effective capabilities are empty" grep -q "CapEff:[[:space:]]*0000000000000000" <<<"$capabilities"
+
+exitbox shell -- touch /workspace/written-inside >/dev/null 2>&1
+if [ -e "$project/written-inside" ] && [ "$(stat -c %u "$project/written-inside")" = "$(id -u)" ]; then
+  ok "workspace file belongs to host user"
+else
+  not_ok "workspace file belongs to host user" "$(ls -ln "$project")"
+fi
+
+exitbox -r shell -- touch /workspace/read-only-write >/dev/null 2>&1
+status=$?
+if [ $status -ne 0 ] && [ ! -e "$project/read-only-write" ]; then
+  ok "read-only workspace rejects writes"
+else
+  not_ok "read-only workspace rejects writes" "exit status $status"
+fi
+
+exitbox shell -- sh -c 'exit 7' >/dev/null 2>&1
+check "shell command exit status propagates" test $? -eq 7
+
+output=$(exitbox -v shell -- true 2>&1)
+check "verbose prints engine command" grep -q -- "--cap-drop=ALL" <<<"$output"
+
+# --- Desktop -------------------------------------------------------------------
+
+if [ -z "${EXITBOX_APP_TEST:-}" ]; then
+  echo "ok 16 # SKIP EXITBOX_APP_TEST is not set"
+  test_number=$((test_number + 1))
+else
+  screenshot="$artifacts/desktop-session-$(id -un).png"
+  EXITBOX_TEST_PROJECT="$project" EXITBOX_TEST_AGENT=claude \
+  EXITBOX_TEST_EXPECT="Claude Code stub 9.9.9 ready" EXITBOX_TEST_SCREENSHOT="$screenshot" \
+    xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- "$EXITBOX_APP_TEST" >"$work/app.log" 2>&1
+  status=$?
+  if [ $status -eq 0 ] && [ -s "$screenshot" ]; then
+    ok "desktop session shows agent output"
+  else
+    not_ok "desktop session shows agent output" "exit status $status" "$(tail -30 "$work/app.log")"
+  fi
+fi
+
+exit $((failures > 0))

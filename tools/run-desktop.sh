@@ -1,0 +1,53 @@
+#!/bin/bash
+# SPDX-License-Identifier: AGPL-3.0-or-later
+# SPDX-FileCopyrightText: The ExitBox authors
+#
+# Sets up a Debian 12 machine for ExitBox and opens the desktop window:
+# installs the packages (sudo), builds into _build/app, fixes the container
+# engine settings that `exitbox doctor` finds, makes a local Debian base image
+# when none is configured, then starts exitbox-desktop. Safe to run again.
+
+set -eu
+
+source_dir=$(cd "$(dirname "$0")/.." && pwd)
+build_dir="$source_dir/_build/app"
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+"$source_dir/tools/install-deps.sh"
+
+if [ ! -f "$build_dir/build.ninja" ]; then
+  meson setup "$build_dir" "$source_dir"
+fi
+meson compile -C "$build_dir"
+exitbox="$build_dir/src/cli/exitbox"
+
+# Rootless podman needs a runtime folder and /dev/net/tun; both need root once.
+if [ "$(id -u)" -ne 0 ]; then
+  if [ -z "${XDG_RUNTIME_DIR:-}" ]; then
+    export XDG_RUNTIME_DIR="/run/user/$(id -u)"
+  fi
+  if [ ! -d "$XDG_RUNTIME_DIR" ]; then
+    as_root install -d -m 0700 -o "$(id -u)" -g "$(id -g)" "$XDG_RUNTIME_DIR"
+  fi
+  if [ ! -r /dev/net/tun ] || [ ! -w /dev/net/tun ]; then
+    echo "Granting $(id -un) access to /dev/net/tun for rootless networking (sudo)"
+    as_root setfacl -m "u:$(id -un):rw" /dev/net/tun 2>/dev/null \
+      || as_root chmod 0666 /dev/net/tun
+  fi
+fi
+
+# Without a registry, build on a local Debian image made from the mirror.
+if [ -z "${EXITBOX_BASE_IMAGE:-}" ]; then
+  export EXITBOX_BASE_IMAGE=localhost/exitbox-debian:bookworm
+  if ! podman image exists "$EXITBOX_BASE_IMAGE"; then
+    "$source_dir/tools/make-base-image.sh" "$EXITBOX_BASE_IMAGE"
+  fi
+fi
+
+"$exitbox" doctor --fix --yes || echo "exitbox doctor still reports problems; see above." >&2
+
+echo "The command line is at $exitbox"
+exec "$build_dir/src/app/exitbox-desktop" "$@"

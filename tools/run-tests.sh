@@ -1,0 +1,112 @@
+#!/bin/bash
+# SPDX-License-Identifier: AGPL-3.0-or-later
+# SPDX-FileCopyrightText: The ExitBox authors
+#
+# Runs the whole test suite on a Debian 12 machine, as root: installs the
+# packages, builds with warnings as errors, runs the unit and desktop tests
+# under Xvfb and D-Bus, the core tests again under AddressSanitizer and
+# UndefinedBehaviorSanitizer, and the end-to-end suite against real podman
+# rootful (as root) and rootless (as the user exitbox-ci, created if needed).
+# Ends with one line "N passed, N failed".
+#
+# Changes to the machine: installs packages, writes podman's engine
+# configuration through `exitbox doctor --fix`, creates the user exitbox-ci
+# and grants it /dev/net/tun, and creates exitbox-* images, networks and
+# containers in both engines' storage.
+
+set -u
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "run-tests: run this as root (sudo tools/run-tests.sh): it tests rootful podman and creates a test user" >&2
+  exit 2
+fi
+
+source_dir=$(cd "$(dirname "$0")/.." && pwd)
+build_dir="${EXITBOX_BUILD_DIR:-$source_dir/_build/ci}"
+asan_dir="$build_dir-sanitize"
+stage=/var/tmp/exitbox-ci
+results="$build_dir/results"
+test_user=exitbox-ci
+
+step() { printf '\n=== %s\n' "$*"; }
+
+step "Installing packages"
+"$source_dir/tools/install-deps.sh" --tests || exit 1
+
+step "Building"
+if [ ! -f "$build_dir/build.ninja" ]; then
+  meson setup "$build_dir" "$source_dir" -Dwerror=true || exit 1
+fi
+meson compile -C "$build_dir" || exit 1
+
+if [ ! -f "$asan_dir/build.ninja" ]; then
+  meson setup "$asan_dir" "$source_dir" -Dwerror=true -Dapp=false \
+    -Db_sanitize=address,undefined -Db_lundef=false || exit 1
+fi
+meson compile -C "$asan_dir" || exit 1
+
+rm -rf "$results"
+mkdir -p "$results"
+
+step "Unit, data and desktop tests"
+xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- \
+  meson test -C "$build_dir" --no-suite e2e --print-errorlogs
+cp "$build_dir/meson-logs/testlog.json" "$results/unit.json"
+
+step "Core tests under AddressSanitizer and UndefinedBehaviorSanitizer"
+ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+  meson test -C "$asan_dir" --suite core --print-errorlogs
+cp "$asan_dir/meson-logs/testlog.json" "$results/sanitize.json"
+
+step "Preparing the end-to-end run"
+# Everything the rootless user runs must be readable outside this checkout.
+rm -rf "$stage/bin"
+install -d -m 0755 "$stage" "$stage/bin" "$stage/artifacts"
+install -m 0755 "$build_dir/src/cli/exitbox" "$source_dir/tests/e2e/run-e2e.sh" \
+  "$source_dir/tools/make-base-image.sh" "$stage/bin/"
+app_test=
+if [ -x "$build_dir/tests/app/test-session" ]; then
+  install -m 0755 "$build_dir/tests/app/test-session" "$stage/bin/"
+  app_test="$stage/bin/test-session"
+fi
+chmod 0777 "$stage/artifacts"
+
+base_image=localhost/exitbox-debian:bookworm
+tarball="$stage/debian-bookworm.tar"
+
+step "End-to-end, rootful podman"
+"$stage/bin/exitbox" doctor --fix --yes
+"$stage/bin/make-base-image.sh" --rootfs-tarball "$tarball" "$base_image" || exit 1
+chmod 0644 "$tarball"
+EXITBOX_BIN="$stage/bin/exitbox" EXITBOX_BASE_IMAGE="$base_image" \
+  EXITBOX_APP_TEST="$app_test" EXITBOX_E2E_ARTIFACTS="$stage/artifacts" \
+  "$stage/bin/run-e2e.sh" 2>"$results/e2e-rootful.log" | tee "$results/e2e-rootful.tap"
+
+step "End-to-end, rootless podman as $test_user"
+id "$test_user" >/dev/null 2>&1 || useradd --create-home --shell /bin/bash "$test_user"
+test_uid=$(id -u "$test_user")
+runtime_dir="/run/user/$test_uid"
+install -d -m 0700 -o "$test_user" -g "$test_user" "$runtime_dir"
+# slirp4netns opens /dev/net/tun for rootless networking.
+setfacl -m "u:$test_user:rw" /dev/net/tun
+
+as_test_user() {
+  runuser -u "$test_user" -- env -i \
+    HOME="/home/$test_user" USER="$test_user" LOGNAME="$test_user" \
+    PATH=/usr/local/bin:/usr/bin:/bin XDG_RUNTIME_DIR="$runtime_dir" LANG=C.UTF-8 \
+    "$@"
+}
+
+as_test_user "$stage/bin/exitbox" doctor --fix --yes
+as_test_user "$stage/bin/make-base-image.sh" --rootfs-tarball "$tarball" "$base_image" || exit 1
+as_test_user EXITBOX_BIN="$stage/bin/exitbox" EXITBOX_BASE_IMAGE="$base_image" \
+  EXITBOX_E2E_ARTIFACTS="$stage/artifacts" \
+  "$stage/bin/run-e2e.sh" 2>"$results/e2e-rootless.log" | tee "$results/e2e-rootless.tap"
+
+step "Summary"
+python3 "$source_dir/tools/summarize-tests.py" \
+  "$results/unit.json" "$results/sanitize.json" \
+  "$results/e2e-rootful.tap" "$results/e2e-rootless.tap" | tee "$results/summary.txt"
+
+tail -n 1 "$results/summary.txt" | grep -q ", 0 failed" && exit 0
+exit 1
