@@ -2,11 +2,611 @@
  * SPDX-FileCopyrightText: The ExitBox authors
  */
 
-#include <glib.h>
+#include <string.h>
+
+#include <gio/gio.h>
+#include <glib/gstdio.h>
+
+#include "exitbox-core.h"
+
+/* A temporary XDG_CONFIG_HOME for one test, removed again at the end. */
+typedef struct
+{
+  char *xdg_config_home;
+  char *config_dir;
+  char *allowlist_path;
+} Fixture;
+
+static void
+fixture_set_up (Fixture       *fixture,
+                gconstpointer  user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  fixture->xdg_config_home = g_dir_make_tmp ("exitbox-test-allowlist-XXXXXX", &error);
+  g_assert_no_error (error);
+  g_setenv ("XDG_CONFIG_HOME", fixture->xdg_config_home, TRUE);
+
+  fixture->config_dir = exitbox_dup_config_dir ();
+  fixture->allowlist_path = g_build_filename (fixture->config_dir, "allowlist.yaml", NULL);
+  g_assert_cmpint (g_mkdir_with_parents (fixture->config_dir, 0700), ==, 0);
+}
+
+static void
+fixture_tear_down (Fixture       *fixture,
+                   gconstpointer  user_data)
+{
+  g_remove (fixture->allowlist_path);
+  g_rmdir (fixture->config_dir);
+  g_rmdir (fixture->xdg_config_home);
+  g_unsetenv ("XDG_CONFIG_HOME");
+
+  g_free (fixture->xdg_config_home);
+  g_free (fixture->config_dir);
+  g_free (fixture->allowlist_path);
+}
+
+static ExitboxAllowlist *
+load_from_file (Fixture    *fixture,
+                const char *contents)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_file_set_contents (fixture->allowlist_path, contents, -1, &error);
+  g_assert_no_error (error);
+
+  return exitbox_allowlist_load_file (fixture->allowlist_path);
+}
+
+/* The enforced entries as canonical text, joined with spaces. */
+static char *
+join_entries (ExitboxAllowlist *allowlist)
+{
+  GPtrArray *entries = exitbox_allowlist_get_entries (allowlist);
+  g_autoptr(GString) joined = g_string_new (NULL);
+
+  for (guint i = 0; i < entries->len; i++)
+    {
+      g_autofree char *text = exitbox_allowlist_entry_to_string (g_ptr_array_index (entries, i));
+
+      if (i > 0)
+        g_string_append_c (joined, ' ');
+      g_string_append (joined, text);
+    }
+
+  return g_string_free (g_steal_pointer (&joined), FALSE);
+}
+
+static guint
+strv_length (const char * const *strv)
+{
+  return g_strv_length ((char **) strv);
+}
+
+static void
+assert_blocks_everything (ExitboxAllowlist *allowlist)
+{
+  g_assert_cmpuint (exitbox_allowlist_get_n_entries (allowlist), ==, 0);
+  g_assert_cmpuint (exitbox_allowlist_get_entries (allowlist)->len, ==, 0);
+  g_assert_nonnull (exitbox_allowlist_get_problem (allowlist));
+}
+
+static void
+test_allowlist_missing (Fixture       *fixture,
+                        gconstpointer  user_data)
+{
+  g_autoptr(ExitboxAllowlist) allowlist = exitbox_allowlist_load_file (fixture->allowlist_path);
+  const char *problem;
+
+  g_assert_cmpint (exitbox_allowlist_get_status (allowlist), ==, EXITBOX_ALLOWLIST_STATUS_MISSING);
+  assert_blocks_everything (allowlist);
+
+  problem = exitbox_allowlist_get_problem (allowlist);
+  g_assert_nonnull (strstr (problem, fixture->allowlist_path));
+  g_assert_nonnull (strstr (problem, "missing"));
+  g_assert_nonnull (strstr (problem, "every destination is blocked"));
+  g_assert_nonnull (strstr (problem, "exitbox setup"));
+  g_assert_cmpuint (strv_length (exitbox_allowlist_get_categories (allowlist)), ==, 0);
+
+  /* Loading never creates the file. */
+  g_assert_false (g_file_test (fixture->allowlist_path, G_FILE_TEST_EXISTS));
+}
+
+static void
+test_allowlist_empty (Fixture       *fixture,
+                      gconstpointer  user_data)
+{
+  const char *cases[] = {
+    "",
+    "# nothing yet\n",
+    "version: 1\n",
+    "version: 1\ncustom: []\nai_providers:\n",
+    "custom:\n  - localhost\n  - bad_name.example.com\n",
+    "custom: [example.com]\ndisabled: [example.com]\n",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(ExitboxAllowlist) allowlist = load_from_file (fixture, cases[i]);
+      const char *problem;
+
+      g_test_message ("case: %s", cases[i]);
+      g_assert_cmpint (exitbox_allowlist_get_status (allowlist), ==,
+                       EXITBOX_ALLOWLIST_STATUS_EMPTY);
+      assert_blocks_everything (allowlist);
+
+      problem = exitbox_allowlist_get_problem (allowlist);
+      g_assert_nonnull (strstr (problem, fixture->allowlist_path));
+      g_assert_nonnull (strstr (problem, "every destination is blocked"));
+    }
+}
+
+static void
+test_allowlist_invalid (Fixture       *fixture,
+                        gconstpointer  user_data)
+{
+  const struct
+  {
+    const char *contents;
+    const char *location;  /* LINE:COLUMN after the path */
+    const char *problem;   /* a part of the message */
+  } cases[] = {
+    { "custom:\n  - example.com\n bad: [\n", ":3:2:", "" },
+    { "custom: [example.com\n", ":2:1:", "" },
+    { "custom: example.com\n", ":1:9:", "must be a list" },
+    { "custom:\n  example.com: yes\n", ":2:3:", "must be a list" },
+    { "custom:\n  - example.com\n  - [a.com, b.com]\n", ":3:5:", "text value" },
+    { "custom:\n  - {host: example.com}\n", ":2:5:", "text value" },
+    { "disabled: example.com\ncustom: [a.example.com]\n", ":1:11:", "must be a list" },
+    { "- example.com\n", ":1:1:", "mapping of category names" },
+    { "example.com\n", ":1:1:", "mapping of category names" },
+    { "custom: [a.com]\ncustom: [b.com]\n", ":2:1:", "duplicate key" },
+    { "? [a, b]\n: [example.com]\n", ":1:3:", "category name" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(ExitboxAllowlist) allowlist = load_from_file (fixture, cases[i].contents);
+      g_autofree char *prefix = g_strconcat (fixture->allowlist_path, cases[i].location, NULL);
+      const char *problem;
+
+      g_test_message ("case: %s", cases[i].contents);
+      g_assert_cmpint (exitbox_allowlist_get_status (allowlist), ==,
+                       EXITBOX_ALLOWLIST_STATUS_INVALID);
+      assert_blocks_everything (allowlist);
+      g_assert_cmpuint (strv_length (exitbox_allowlist_get_categories (allowlist)), ==, 0);
+      g_assert_cmpuint (strv_length (exitbox_allowlist_get_warnings (allowlist)), ==, 0);
+
+      problem = exitbox_allowlist_get_problem (allowlist);
+      g_test_message ("problem: %s", problem);
+      g_assert_true (g_str_has_prefix (problem, prefix));
+      g_assert_nonnull (strstr (problem, cases[i].problem));
+      g_assert_nonnull (strstr (problem, "Every destination is blocked"));
+    }
+}
+
+static void
+test_allowlist_unreadable (Fixture       *fixture,
+                           gconstpointer  user_data)
+{
+  g_autoptr(ExitboxAllowlist) allowlist = NULL;
+
+  /* A folder in place of the file cannot be read, even by root. */
+  g_assert_cmpint (g_mkdir (fixture->allowlist_path, 0700), ==, 0);
+
+  allowlist = exitbox_allowlist_load_file (fixture->allowlist_path);
+  g_assert_cmpint (exitbox_allowlist_get_status (allowlist), ==, EXITBOX_ALLOWLIST_STATUS_INVALID);
+  assert_blocks_everything (allowlist);
+  g_assert_nonnull (strstr (exitbox_allowlist_get_problem (allowlist), fixture->allowlist_path));
+
+  g_rmdir (fixture->allowlist_path);
+}
+
+static void
+test_allowlist_ok (Fixture       *fixture,
+                   gconstpointer  user_data)
+{
+  const char *contents =
+    "version: 1\n"
+    "ai_providers:\n"
+    "  - anthropic.com\n"
+    "  - '*.openai.com'\n"
+    "development: [GitHub.com, github.com., .github.com, 'https://github.com/org/repo']\n"
+    "my-team:\n"
+    "  - registry.example.com:8443\n"
+    "  - 192.0.2.10\n"
+    "  - '[2001:DB8::1]:443'\n"
+    "  - anthropic.com\n"
+    "empty_category:\n";
+  g_autoptr(ExitboxAllowlist) allowlist = load_from_file (fixture, contents);
+  g_autofree char *joined = NULL;
+  const char *expected_categories[] = {
+    "ai_providers", "development", "my-team", "empty_category", NULL
+  };
+
+  g_assert_cmpint (exitbox_allowlist_get_status (allowlist), ==, EXITBOX_ALLOWLIST_STATUS_OK);
+  g_assert_null (exitbox_allowlist_get_problem (allowlist));
+  g_assert_cmpstrv (exitbox_allowlist_get_categories (allowlist), expected_categories);
+  g_assert_cmpuint (strv_length (exitbox_allowlist_get_warnings (allowlist)), ==, 0);
+
+  joined = join_entries (allowlist);
+  g_assert_cmpstr (joined, ==,
+                   "anthropic.com openai.com github.com registry.example.com:8443 "
+                   "192.0.2.10 [2001:db8::1]:443");
+  g_assert_cmpuint (exitbox_allowlist_get_n_entries (allowlist), ==, 6);
+}
+
+static void
+test_allowlist_disabled (Fixture       *fixture,
+                         gconstpointer  user_data)
+{
+  const char *contents =
+    "disabled:\n"
+    "  - GITHUB.COM\n"
+    "  - example.org:8443\n"
+    "development:\n"
+    "  - github.com\n"
+    "  - gitlab.com\n"
+    "  - example.org:8443\n"
+    "  - example.org\n"
+    "custom: [sentry.io]\n"
+    "extra_disabled_below: [statsig.com]\n"
+    "disabled_too: []\n";
+  const char *contents_disabled_last =
+    "development: [github.com, gitlab.com]\n"
+    "disabled: [gitlab.com]\n";
+  g_autoptr(ExitboxAllowlist) allowlist = load_from_file (fixture, contents);
+  g_autoptr(ExitboxAllowlist) disabled_last = NULL;
+  g_autofree char *joined = NULL;
+  g_autofree char *joined_last = NULL;
+  const char *expected_categories[] = {
+    "development", "custom", "extra_disabled_below", "disabled_too", NULL
+  };
+
+  g_assert_cmpint (exitbox_allowlist_get_status (allowlist), ==, EXITBOX_ALLOWLIST_STATUS_OK);
+  joined = join_entries (allowlist);
+  g_assert_cmpstr (joined, ==, "gitlab.com example.org sentry.io statsig.com");
+  g_assert_cmpstrv (exitbox_allowlist_get_categories (allowlist), expected_categories);
+
+  disabled_last = load_from_file (fixture, contents_disabled_last);
+  joined_last = join_entries (disabled_last);
+  g_assert_cmpstr (joined_last, ==, "github.com");
+}
+
+static void
+test_allowlist_invalid_entries (Fixture       *fixture,
+                                gconstpointer  user_data)
+{
+  const char *contents =
+    "version: 1\n"
+    "custom:\n"
+    "  - example.com\n"
+    "  - localhost\n"
+    "  - bad_name.example.com\n"
+    "  - 999.1.1.1\n"
+    "  - example.net:99999\n"
+    "  - example.org\n"
+    "disabled:\n"
+    "  - not valid!\n";
+  g_autoptr(ExitboxAllowlist) allowlist = load_from_file (fixture, contents);
+  const char * const *warnings;
+  g_autofree char *joined = NULL;
+  const struct
+  {
+    const char *location;
+    const char *entry;
+    const char *reason;
+  } expected[] = {
+    { ":4:5: ", "“localhost”", "single-label" },
+    { ":5:5: ", "“bad_name.example.com”", "“_”" },
+    { ":6:5: ", "“999.1.1.1”", "not a valid IPv4 address" },
+    { ":7:5: ", "“example.net:99999”", "out of range" },
+    { ":10:5: ", "“not valid!”", "white space" },
+  };
+
+  g_assert_cmpint (exitbox_allowlist_get_status (allowlist), ==, EXITBOX_ALLOWLIST_STATUS_OK);
+  joined = join_entries (allowlist);
+  g_assert_cmpstr (joined, ==, "example.com example.org");
+
+  warnings = exitbox_allowlist_get_warnings (allowlist);
+  g_assert_cmpuint (strv_length (warnings), ==, G_N_ELEMENTS (expected));
+
+  /* The disabled list is read first, so its warning comes first. */
+  for (guint i = 0; i < G_N_ELEMENTS (expected); i++)
+    {
+      g_autofree char *prefix = g_strconcat (fixture->allowlist_path, expected[i].location, NULL);
+      const char *warning = warnings[(i + 1) % G_N_ELEMENTS (expected)];
+
+      g_test_message ("warning: %s", warning);
+      g_assert_true (g_str_has_prefix (warning, prefix));
+      g_assert_nonnull (strstr (warning, expected[i].entry));
+      g_assert_nonnull (strstr (warning, expected[i].reason));
+    }
+}
+
+/* The first-run allowlist is valid, keeps the documented categories and
+ * lists no loopback destination.
+ */
+static void
+test_allowlist_default_file (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) resource = NULL;
+  g_autoptr(ExitboxAllowlist) allowlist = NULL;
+  g_autofree char *joined = NULL;
+  g_autofree char *padded = NULL;
+  GPtrArray *entries;
+  const char *categories[] = { "ai_providers", "development", "cloud_services", "custom", NULL };
+  const char *required[] = {
+    "anthropic.com", "claude.ai", "claude.com", "openai.com", "chatgpt.com", "opencode.ai",
+    "models.dev", "github.com", "githubusercontent.com", "gitlab.com", "npmjs.org", "npmjs.com",
+    "pypi.org", "pythonhosted.org", "crates.io", "golang.org", "googleapis.com",
+    "amazonaws.com", "azure.com",
+  };
+  gsize size;
+  const char *data;
+
+  resource = g_resources_lookup_data ("/io/github/exitbox/ExitBox/core/allowlist.yaml",
+                                      G_RESOURCE_LOOKUP_FLAGS_NONE, &error);
+  g_assert_no_error (error);
+  data = g_bytes_get_data (resource, &size);
+
+  g_assert_null (strstr (data, "localhost"));
+  g_assert_null (strstr (data, "127.0.0.1"));
+
+  allowlist = exitbox_allowlist_load_data (data, (gssize) size, "allowlist.yaml");
+  g_assert_cmpint (exitbox_allowlist_get_status (allowlist), ==, EXITBOX_ALLOWLIST_STATUS_OK);
+  g_assert_cmpstrv (exitbox_allowlist_get_categories (allowlist), categories);
+  g_assert_cmpuint (strv_length (exitbox_allowlist_get_warnings (allowlist)), ==, 0);
+
+  joined = join_entries (allowlist);
+  padded = g_strdup_printf (" %s ", joined);
+  for (guint i = 0; i < G_N_ELEMENTS (required); i++)
+    {
+      g_autofree char *needle = g_strdup_printf (" %s ", required[i]);
+
+      g_assert_nonnull (strstr (padded, needle));
+    }
+
+  entries = exitbox_allowlist_get_entries (allowlist);
+  for (guint i = 0; i < entries->len; i++)
+    {
+      const ExitboxAllowlistEntry *entry = g_ptr_array_index (entries, i);
+
+      g_assert_cmpint (entry->kind, ==, EXITBOX_ALLOWLIST_ENTRY_DOMAIN);
+      g_assert_cmpuint (entry->port, ==, 0);
+    }
+}
+
+typedef struct
+{
+  const char                *text;
+  const char                *canonical;
+  ExitboxAllowlistEntryKind  kind;
+  const char                *host;
+  guint16                    port;
+} AcceptedCase;
+
+static void
+test_entry_accepted (void)
+{
+  const AcceptedCase cases[] = {
+    { "example.com", "example.com", EXITBOX_ALLOWLIST_ENTRY_DOMAIN, "example.com", 0 },
+    { "api.example.com", "api.example.com", EXITBOX_ALLOWLIST_ENTRY_DOMAIN, "api.example.com", 0 },
+    { "*.example.com", "example.com", EXITBOX_ALLOWLIST_ENTRY_DOMAIN, "example.com", 0 },
+    { ".example.com", "example.com", EXITBOX_ALLOWLIST_ENTRY_DOMAIN, "example.com", 0 },
+    { "Example.COM", "example.com", EXITBOX_ALLOWLIST_ENTRY_DOMAIN, "example.com", 0 },
+    { "  example.com\t", "example.com", EXITBOX_ALLOWLIST_ENTRY_DOMAIN, "example.com", 0 },
+    { "example.com.", "example.com", EXITBOX_ALLOWLIST_ENTRY_DOMAIN, "example.com", 0 },
+    { "*.example.com.", "example.com", EXITBOX_ALLOWLIST_ENTRY_DOMAIN, "example.com", 0 },
+    { "a-b.x1.example.com", "a-b.x1.example.com", EXITBOX_ALLOWLIST_ENTRY_DOMAIN,
+      "a-b.x1.example.com", 0 },
+    { "bücher.example", "xn--bcher-kva.example", EXITBOX_ALLOWLIST_ENTRY_DOMAIN,
+      "xn--bcher-kva.example", 0 },
+    { "BÜCHER.Example", "xn--bcher-kva.example", EXITBOX_ALLOWLIST_ENTRY_DOMAIN,
+      "xn--bcher-kva.example", 0 },
+    { "xn--bcher-kva.example", "xn--bcher-kva.example", EXITBOX_ALLOWLIST_ENTRY_DOMAIN,
+      "xn--bcher-kva.example", 0 },
+    { "example.com:8443", "example.com:8443", EXITBOX_ALLOWLIST_ENTRY_DOMAIN, "example.com", 8443 },
+    { "example.com:1", "example.com:1", EXITBOX_ALLOWLIST_ENTRY_DOMAIN, "example.com", 1 },
+    { "example.com:65535", "example.com:65535", EXITBOX_ALLOWLIST_ENTRY_DOMAIN, "example.com",
+      65535 },
+    { "https://example.com/path", "example.com", EXITBOX_ALLOWLIST_ENTRY_DOMAIN, "example.com", 0 },
+    { "http://Example.com:8080/a?b#c", "example.com:8080", EXITBOX_ALLOWLIST_ENTRY_DOMAIN,
+      "example.com", 8080 },
+    { "https://user@example.com", "example.com", EXITBOX_ALLOWLIST_ENTRY_DOMAIN, "example.com", 0 },
+    { "1.2.3.4", "1.2.3.4", EXITBOX_ALLOWLIST_ENTRY_IPV4, "1.2.3.4", 0 },
+    { "192.0.2.1:8080", "192.0.2.1:8080", EXITBOX_ALLOWLIST_ENTRY_IPV4, "192.0.2.1", 8080 },
+    { "http://192.0.2.1/", "192.0.2.1", EXITBOX_ALLOWLIST_ENTRY_IPV4, "192.0.2.1", 0 },
+    { "2001:db8::1", "2001:db8::1", EXITBOX_ALLOWLIST_ENTRY_IPV6, "2001:db8::1", 0 },
+    { "2001:DB8:0:0::1", "2001:db8::1", EXITBOX_ALLOWLIST_ENTRY_IPV6, "2001:db8::1", 0 },
+    { "[2001:db8::1]", "2001:db8::1", EXITBOX_ALLOWLIST_ENTRY_IPV6, "2001:db8::1", 0 },
+    { "[2001:db8::1]:8443", "[2001:db8::1]:8443", EXITBOX_ALLOWLIST_ENTRY_IPV6, "2001:db8::1",
+      8443 },
+    { "https://[2001:db8::1]:8443/x", "[2001:db8::1]:8443", EXITBOX_ALLOWLIST_ENTRY_IPV6,
+      "2001:db8::1", 8443 },
+    { "::ffff:192.0.2.1", "::ffff:192.0.2.1", EXITBOX_ALLOWLIST_ENTRY_IPV6, "::ffff:192.0.2.1",
+      0 },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(ExitboxAllowlistEntry) entry = NULL;
+      g_autoptr(ExitboxAllowlistEntry) copy = NULL;
+      g_autoptr(ExitboxAllowlistEntry) reparsed = NULL;
+      g_autofree char *canonical = NULL;
+      g_autofree char *reparsed_text = NULL;
+
+      g_test_message ("entry: %s", cases[i].text);
+      entry = exitbox_allowlist_entry_parse (cases[i].text, &error);
+      g_assert_no_error (error);
+      g_assert_nonnull (entry);
+      g_assert_cmpint (entry->kind, ==, cases[i].kind);
+      g_assert_cmpstr (entry->host, ==, cases[i].host);
+      g_assert_cmpuint (entry->port, ==, cases[i].port);
+
+      canonical = exitbox_allowlist_entry_to_string (entry);
+      g_assert_cmpstr (canonical, ==, cases[i].canonical);
+
+      /* The canonical text parses to the same entry. */
+      reparsed = exitbox_allowlist_entry_parse (canonical, &error);
+      g_assert_no_error (error);
+      reparsed_text = exitbox_allowlist_entry_to_string (reparsed);
+      g_assert_cmpstr (reparsed_text, ==, canonical);
+
+      copy = exitbox_allowlist_entry_copy (entry);
+      g_assert_cmpint (copy->kind, ==, entry->kind);
+      g_assert_cmpstr (copy->host, ==, entry->host);
+      g_assert_true (copy->host != entry->host);
+      g_assert_cmpuint (copy->port, ==, entry->port);
+    }
+}
+
+static void
+test_entry_length_limits (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ExitboxAllowlistEntry) entry = NULL;
+  g_autoptr(GString) name = g_string_new (NULL);
+  g_autofree char *label_63 = g_strnfill (63, 'a');
+  g_autofree char *label_64 = g_strnfill (64, 'a');
+  g_autofree char *long_label = g_strconcat (label_64, ".example.com", NULL);
+  g_autofree char *max_label = g_strconcat (label_63, ".example.com", NULL);
+
+  entry = exitbox_allowlist_entry_parse (max_label, &error);
+  g_assert_no_error (error);
+  g_clear_pointer (&entry, exitbox_allowlist_entry_free);
+
+  entry = exitbox_allowlist_entry_parse (long_label, &error);
+  g_assert_null (entry);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+  g_assert_nonnull (strstr (error->message, "longer than 63"));
+  g_clear_error (&error);
+
+  /* Four 62-character labels and "com": 4 * 63 + 3 = 255 characters. */
+  for (guint i = 0; i < 4; i++)
+    {
+      g_string_append_len (name, label_63, 62);
+      g_string_append_c (name, '.');
+    }
+  g_string_append (name, "com");
+  g_assert_cmpuint (name->len, ==, 255);
+
+  entry = exitbox_allowlist_entry_parse (name->str, &error);
+  g_assert_null (entry);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+  g_assert_nonnull (strstr (error->message, "longer than 253"));
+  g_clear_error (&error);
+
+  /* 253 characters is the maximum. */
+  g_string_erase (name, 0, 2);
+  g_assert_cmpuint (name->len, ==, 253);
+  entry = exitbox_allowlist_entry_parse (name->str, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (entry);
+}
+
+static void
+test_entry_rejected (void)
+{
+  const struct
+  {
+    const char *text;
+    const char *reason;  /* a part of the message */
+  } cases[] = {
+    { "", "empty" },
+    { "   ", "empty" },
+    { "localhost", "single-label" },
+    { "intranet", "single-label" },
+    { "LOCALHOST.", "single-label" },
+    { "*.com", "single-label" },
+    { "foo_bar.example.com", "“_”" },
+    { "not valid!", "white space" },
+    { "a,b.com", "“,”" },
+    { "example!.com", "“!”" },
+    { "example.com/path", "“/”" },
+    { "-example.com", "starts or ends with “-”" },
+    { "example-.com", "starts or ends with “-”" },
+    { "api.-x.example.com", "starts or ends with “-”" },
+    { "example..com", "empty label" },
+    { "..example.com", "empty label" },
+    { "example.com..", "empty label" },
+    { "999.1.1.1", "not a valid IPv4 address" },
+    { "1.2.3", "not a valid IPv4 address" },
+    { "1.2.3.4.5", "not a valid IPv4 address" },
+    { "256.0.0.1:80", "not a valid IPv4 address" },
+    { "example.123", "all digits" },
+    { "example.com:0", "out of range" },
+    { "example.com:65536", "out of range" },
+    { "example.com:99999999999999999999", "out of range" },
+    { "example.com:", "missing" },
+    { "example.com:http", "not a port number" },
+    { "example.com:-1", "not a port number" },
+    { "ex*ample.com", "“*”" },
+    { "api.*.example.com", "“*”" },
+    { "*", "“*”" },
+    { "**.example.com", "“*”" },
+    { "*.", "“*”" },
+    { ".", "no host name" },
+    { "*.1.2.3.4", "cannot have subdomains" },
+    { "[2001:db8::1", "no matching" },
+    { "[example.com]", "not a valid IPv6 address" },
+    { "[2001:db8::1]8443", "must be followed" },
+    { "[2001:db8::1]:0", "out of range" },
+    { "2001:db8::zz", "not a valid IPv6 address" },
+    { "2001:db8::1:8443x", "not a valid IPv6 address" },
+    { "fe80::1%eth0", "not a valid IPv6 address" },
+    { "[1.2.3.4]", "not a valid IPv6 address" },
+    { "ftp://", "no host name" },
+    { "https://exa mple.com/", "" },
+    { "https://example.com:0/", "out of range" },
+    { "https://localhost/", "single-label" },
+    { "bad\x01name.com", "control characters" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(ExitboxAllowlistEntry) entry = NULL;
+      g_autofree char *trimmed = g_strstrip (g_strdup (cases[i].text));
+      g_autofree char *named = g_strdup_printf ("“%s” is not a valid allowlist entry: ", trimmed);
+
+      g_test_message ("entry: %s", cases[i].text);
+      entry = exitbox_allowlist_entry_parse (cases[i].text, &error);
+      g_assert_null (entry);
+      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+      g_test_message ("message: %s", error->message);
+      g_assert_true (g_str_has_prefix (error->message, named));
+      g_assert_nonnull (strstr (error->message, cases[i].reason));
+    }
+}
 
 int
-main (int argc, char *argv[])
+main (int   argc,
+      char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
+  exitbox_core_init ();
+
+  g_test_add ("/allowlist/missing", Fixture, NULL,
+              fixture_set_up, test_allowlist_missing, fixture_tear_down);
+  g_test_add ("/allowlist/empty", Fixture, NULL,
+              fixture_set_up, test_allowlist_empty, fixture_tear_down);
+  g_test_add ("/allowlist/invalid", Fixture, NULL,
+              fixture_set_up, test_allowlist_invalid, fixture_tear_down);
+  g_test_add ("/allowlist/unreadable", Fixture, NULL,
+              fixture_set_up, test_allowlist_unreadable, fixture_tear_down);
+  g_test_add ("/allowlist/ok", Fixture, NULL,
+              fixture_set_up, test_allowlist_ok, fixture_tear_down);
+  g_test_add ("/allowlist/disabled", Fixture, NULL,
+              fixture_set_up, test_allowlist_disabled, fixture_tear_down);
+  g_test_add ("/allowlist/invalid-entries", Fixture, NULL,
+              fixture_set_up, test_allowlist_invalid_entries, fixture_tear_down);
+  g_test_add_func ("/allowlist/default-file", test_allowlist_default_file);
+  g_test_add_func ("/allowlist-entry/accepted", test_entry_accepted);
+  g_test_add_func ("/allowlist-entry/length-limits", test_entry_length_limits);
+  g_test_add_func ("/allowlist-entry/rejected", test_entry_rejected);
+
   return g_test_run ();
 }

@@ -2,11 +2,695 @@
  * SPDX-FileCopyrightText: The ExitBox authors
  */
 
-#include <glib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <gio/gio.h>
+#include <glib/gstdio.h>
+
+#include "exitbox-core.h"
+#include "exitbox-yaml.h"
+
+/* A temporary XDG_CONFIG_HOME for one test, removed again at the end. */
+typedef struct
+{
+  char *xdg_config_home;
+  char *config_dir;
+  char *config_path;
+  char *allowlist_path;
+} Fixture;
+
+static void
+fixture_set_up (Fixture       *fixture,
+                gconstpointer  user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  fixture->xdg_config_home = g_dir_make_tmp ("exitbox-test-config-XXXXXX", &error);
+  g_assert_no_error (error);
+
+  g_setenv ("XDG_CONFIG_HOME", fixture->xdg_config_home, TRUE);
+  g_unsetenv ("EXITBOX_BASE_IMAGE");
+
+  fixture->config_dir = exitbox_dup_config_dir ();
+  fixture->config_path = g_build_filename (fixture->config_dir, "config.yaml", NULL);
+  fixture->allowlist_path = g_build_filename (fixture->config_dir, "allowlist.yaml", NULL);
+}
+
+static void
+remove_tree (GFile *file)
+{
+  g_autoptr(GFileEnumerator) children = NULL;
+
+  children = g_file_enumerate_children (file, G_FILE_ATTRIBUTE_STANDARD_NAME,
+                                        G_FILE_QUERY_INFO_NOFOLLOW_SYMLINKS, NULL, NULL);
+  if (children != NULL)
+    {
+      GFileInfo *info;
+      GFile *child;
+
+      while (g_file_enumerator_iterate (children, &info, &child, NULL, NULL) && info != NULL)
+        remove_tree (child);
+    }
+
+  g_file_delete (file, NULL, NULL);
+}
+
+static void
+fixture_tear_down (Fixture       *fixture,
+                   gconstpointer  user_data)
+{
+  g_autoptr(GFile) root = g_file_new_for_path (fixture->xdg_config_home);
+
+  remove_tree (root);
+  g_unsetenv ("XDG_CONFIG_HOME");
+  g_unsetenv ("EXITBOX_BASE_IMAGE");
+
+  g_free (fixture->xdg_config_home);
+  g_free (fixture->config_dir);
+  g_free (fixture->config_path);
+  g_free (fixture->allowlist_path);
+}
+
+static void
+write_config_file (Fixture    *fixture,
+                   const char *contents)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpint (g_mkdir_with_parents (fixture->config_dir, 0700), ==, 0);
+  g_file_set_contents (fixture->config_path, contents, -1, &error);
+  g_assert_no_error (error);
+}
+
+static char *
+read_file (const char *path)
+{
+  g_autoptr(GError) error = NULL;
+  char *contents = NULL;
+
+  g_file_get_contents (path, &contents, NULL, &error);
+  g_assert_no_error (error);
+
+  return contents;
+}
+
+static guint
+file_mode (const char *path)
+{
+  GStatBuf buffer;
+
+  g_assert_cmpint (g_stat (path, &buffer), ==, 0);
+  return buffer.st_mode & 07777;
+}
+
+static void
+test_config_defaults_first_run (Fixture       *fixture,
+                                gconstpointer  user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) resource = NULL;
+  g_autoptr(ExitboxConfig) config = NULL;
+  g_autoptr(ExitboxAllowlist) allowlist = NULL;
+  g_autofree char *written = NULL;
+  gboolean created = FALSE;
+
+  g_assert_false (g_file_test (fixture->config_dir, G_FILE_TEST_EXISTS));
+
+  g_assert_true (exitbox_config_ensure_defaults (fixture->config_dir, &created, &error));
+  g_assert_no_error (error);
+  g_assert_true (created);
+
+  g_assert_cmpuint (file_mode (fixture->config_dir), ==, 0700);
+  g_assert_cmpuint (file_mode (fixture->config_path), ==, 0600);
+  g_assert_cmpuint (file_mode (fixture->allowlist_path), ==, 0600);
+
+  resource = g_resources_lookup_data ("/io/github/exitbox/ExitBox/core/config.yaml",
+                                      G_RESOURCE_LOOKUP_FLAGS_NONE, &error);
+  g_assert_no_error (error);
+  written = read_file (fixture->config_path);
+  g_assert_cmpstr (written, ==, g_bytes_get_data (resource, NULL));
+
+  config = exitbox_config_load_file (fixture->config_path, &error);
+  g_assert_no_error (error);
+  g_assert_true (exitbox_config_get_agent_enabled (config, "claude"));
+  g_assert_false (exitbox_config_get_agent_enabled (config, "codex"));
+  g_assert_false (exitbox_config_get_agent_enabled (config, "opencode"));
+
+  allowlist = exitbox_allowlist_load_file (fixture->allowlist_path);
+  g_assert_cmpint (exitbox_allowlist_get_status (allowlist), ==, EXITBOX_ALLOWLIST_STATUS_OK);
+  g_assert_cmpuint (g_strv_length ((char **) exitbox_allowlist_get_warnings (allowlist)), ==, 0);
+
+  /* A second call finds the files and writes nothing. */
+  g_assert_true (exitbox_config_ensure_defaults (fixture->config_dir, &created, &error));
+  g_assert_no_error (error);
+  g_assert_false (created);
+}
+
+static void
+test_config_defaults_config_exists (Fixture       *fixture,
+                                    gconstpointer  user_data)
+{
+  const char *contents = "# mine\nversion: 1\n";
+  g_autoptr(GError) error = NULL;
+  g_autofree char *after = NULL;
+  gboolean created = TRUE;
+
+  write_config_file (fixture, contents);
+
+  g_assert_true (exitbox_config_ensure_defaults (fixture->config_dir, &created, &error));
+  g_assert_no_error (error);
+  g_assert_false (created);
+
+  /* The allowlist stays missing, so the firewall blocks everything. */
+  g_assert_false (g_file_test (fixture->allowlist_path, G_FILE_TEST_EXISTS));
+
+  after = read_file (fixture->config_path);
+  g_assert_cmpstr (after, ==, contents);
+}
+
+static void
+test_config_defaults_allowlist_exists (Fixture       *fixture,
+                                       gconstpointer  user_data)
+{
+  g_autoptr(GError) error = NULL;
+  gboolean created = TRUE;
+
+  g_assert_cmpint (g_mkdir_with_parents (fixture->config_dir, 0700), ==, 0);
+  g_file_set_contents (fixture->allowlist_path, "custom: [example.com]\n", -1, &error);
+  g_assert_no_error (error);
+
+  g_assert_true (exitbox_config_ensure_defaults (fixture->config_dir, &created, &error));
+  g_assert_no_error (error);
+  g_assert_false (created);
+  g_assert_false (g_file_test (fixture->config_path, G_FILE_TEST_EXISTS));
+}
+
+static void
+test_config_defaults_dangling_symlink (Fixture       *fixture,
+                                       gconstpointer  user_data)
+{
+  g_autoptr(GError) error = NULL;
+  gboolean created = TRUE;
+
+  g_assert_cmpint (g_mkdir_with_parents (fixture->config_dir, 0700), ==, 0);
+  g_assert_cmpint (symlink ("/nonexistent/exitbox-config.yaml", fixture->config_path), ==, 0);
+
+  g_assert_true (exitbox_config_ensure_defaults (fixture->config_dir, &created, &error));
+  g_assert_no_error (error);
+  g_assert_false (created);
+  g_assert_true (g_file_test (fixture->config_path, G_FILE_TEST_IS_SYMLINK));
+  g_assert_false (g_file_test (fixture->allowlist_path, G_FILE_TEST_EXISTS));
+}
+
+/* The built-in defaults, used for every missing key, match the first-run file. */
+static void
+test_config_defaults_match_file (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) resource = NULL;
+  g_autoptr(ExitboxConfig) from_file = NULL;
+  g_autoptr(ExitboxConfig) built_in = exitbox_config_new_default ();
+  const ExitboxAgentInfo *agents;
+  guint n_agents;
+  gsize size;
+  const char *data;
+
+  resource = g_resources_lookup_data ("/io/github/exitbox/ExitBox/core/config.yaml",
+                                      G_RESOURCE_LOOKUP_FLAGS_NONE, &error);
+  g_assert_no_error (error);
+  data = g_bytes_get_data (resource, &size);
+
+  from_file = exitbox_config_load_data (data, (gssize) size, "config.yaml", &error);
+  g_assert_no_error (error);
+
+  g_assert_cmpint (exitbox_config_get_version (from_file), ==, 1);
+  g_assert_cmpint (exitbox_config_get_version (built_in), ==, 1);
+
+  agents = exitbox_agent_get_all (&n_agents);
+  g_assert_cmpuint (n_agents, >, 0);
+  for (guint i = 0; i < n_agents; i++)
+    g_assert_cmpint (exitbox_config_get_agent_enabled (from_file, agents[i].id), ==,
+                     exitbox_config_get_agent_enabled (built_in, agents[i].id));
+
+  g_assert_true (exitbox_config_get_agent_enabled (built_in, "claude"));
+  g_assert_cmpint (exitbox_config_get_base_family (from_file), ==, EXITBOX_BASE_FAMILY_DEBIAN);
+  g_assert_cmpint (exitbox_config_get_base_family (built_in), ==, EXITBOX_BASE_FAMILY_DEBIAN);
+  g_assert_null (exitbox_config_get_base_image (from_file));
+  g_assert_null (exitbox_config_get_base_image (built_in));
+  g_assert_cmpstr (exitbox_config_get_memory (from_file), ==, "8g");
+  g_assert_cmpstr (exitbox_config_get_memory (built_in), ==, "8g");
+  g_assert_cmpstr (exitbox_config_get_cpus (from_file), ==, "4");
+  g_assert_cmpstr (exitbox_config_get_cpus (built_in), ==, "4");
+}
+
+static void
+test_config_values_read (void)
+{
+  const char *data =
+    "version: 1\n"
+    "agents:\n"
+    "  claude:\n"
+    "    enabled: no\n"
+    "  codex:\n"
+    "    enabled: yes\n"
+    "  opencode: {enabled: On}\n"
+    "settings:\n"
+    "  base: alpine\n"
+    "  base_image: registry.example.com:5000/mirror/alpine:3.21\n"
+    "  default_flags:\n"
+    "    memory: 512M\n"
+    "    cpus: 1.5\n";
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ExitboxConfig) config = NULL;
+
+  config = exitbox_config_load_data (data, -1, "config.yaml", &error);
+  g_assert_no_error (error);
+
+  g_assert_false (exitbox_config_get_agent_enabled (config, "claude"));
+  g_assert_true (exitbox_config_get_agent_enabled (config, "codex"));
+  g_assert_true (exitbox_config_get_agent_enabled (config, "opencode"));
+  g_assert_false (exitbox_config_get_agent_enabled (config, "no-such-agent"));
+  g_assert_cmpint (exitbox_config_get_base_family (config), ==, EXITBOX_BASE_FAMILY_ALPINE);
+  g_assert_cmpstr (exitbox_config_get_base_image (config), ==,
+                   "registry.example.com:5000/mirror/alpine:3.21");
+  g_assert_cmpstr (exitbox_config_get_memory (config), ==, "512M");
+  g_assert_cmpstr (exitbox_config_get_cpus (config), ==, "1.5");
+}
+
+static void
+test_config_booleans (void)
+{
+  const struct
+  {
+    const char *text;
+    gboolean    expected;
+  } cases[] = {
+    { "true", TRUE }, { "True", TRUE }, { "TRUE", TRUE }, { "yes", TRUE }, { "YES", TRUE },
+    { "on", TRUE }, { "\"true\"", TRUE }, { "false", FALSE }, { "False", FALSE },
+    { "no", FALSE }, { "No", FALSE }, { "off", FALSE }, { "OFF", FALSE },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *data = g_strdup_printf ("agents:\n  codex:\n    enabled: %s\n",
+                                               cases[i].text);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(ExitboxConfig) config = NULL;
+
+      config = exitbox_config_load_data (data, -1, "config.yaml", &error);
+      g_assert_no_error (error);
+      g_assert_cmpint (exitbox_config_get_agent_enabled (config, "codex"), ==, cases[i].expected);
+    }
+}
+
+static void
+test_config_missing_keys (void)
+{
+  const char *cases[] = {
+    "",
+    "# only a comment\n",
+    "version: 1\n",
+    "agents:\n",
+    "agents:\n  codex:\n",
+    "agents:\n  claude: {}\n",
+    "settings:\n  default_flags:\n",
+    "settings:\n  base: ~\n  base_image: \"\"\n  default_flags: {memory: null}\n",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(ExitboxConfig) config = NULL;
+
+      g_test_message ("case: %s", cases[i]);
+      config = exitbox_config_load_data (cases[i], -1, "config.yaml", &error);
+      g_assert_no_error (error);
+      g_assert_cmpint (exitbox_config_get_version (config), ==, 1);
+      g_assert_true (exitbox_config_get_agent_enabled (config, "claude"));
+      g_assert_false (exitbox_config_get_agent_enabled (config, "codex"));
+      g_assert_cmpint (exitbox_config_get_base_family (config), ==, EXITBOX_BASE_FAMILY_DEBIAN);
+      g_assert_null (exitbox_config_get_base_image (config));
+      g_assert_cmpstr (exitbox_config_get_memory (config), ==, "8g");
+      g_assert_cmpstr (exitbox_config_get_cpus (config), ==, "4");
+    }
+}
+
+/* Keys of the original product's config.yaml and unknown keys load without
+ * an error and change nothing.
+ */
+static void
+test_config_unknown_keys (void)
+{
+  const char *data =
+    "version: 1\n"
+    "roles: [Backend, DevOps]\n"
+    "tool_categories: [Build Tools]\n"
+    "workspaces:\n"
+    "  active: default\n"
+    "  items:\n"
+    "    - name: default\n"
+    "      development: [go, python]\n"
+    "      vault: {enabled: false}\n"
+    "profiles:\n"
+    "  active: default\n"
+    "  items: [{name: default}]\n"
+    "agents:\n"
+    "  claude: {enabled: true, version: 1.2.3}\n"
+    "  qwen: {enabled: maybe}\n"
+    "tools:\n"
+    "  user: [ripgrep, jq]\n"
+    "  binaries: [{name: x, url: 'https://example.com/{arch}'}]\n"
+    "settings:\n"
+    "  auto_update: false\n"
+    "  status_bar: true\n"
+    "  default_workspace: default\n"
+    "  runtime: podman\n"
+    "  rtk: false\n"
+    "  default_flags:\n"
+    "    no_firewall: false\n"
+    "    read_only: false\n"
+    "    no_env: false\n"
+    "    auto_resume: true\n"
+    "    full_git_support: true\n"
+    "  keybindings: {workspace_menu: C-M-p, session_menu: C-M-s}\n"
+    "something_new: [1, 2, {a: b}]\n";
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ExitboxConfig) config = NULL;
+
+  config = exitbox_config_load_data (data, -1, "config.yaml", &error);
+  g_assert_no_error (error);
+  g_assert_true (exitbox_config_get_agent_enabled (config, "claude"));
+  g_assert_false (exitbox_config_get_agent_enabled (config, "qwen"));
+  g_assert_cmpstr (exitbox_config_get_memory (config), ==, "8g");
+}
+
+typedef struct
+{
+  const char *data;
+  const char *key_path;
+  const char *value;      /* the value as the message quotes it, or NULL */
+  const char *location;   /* "FILE:LINE:COLUMN" */
+  const char *accepted;   /* a part of the accepted values */
+} InvalidCase;
+
+static void
+test_config_invalid_values (void)
+{
+  const InvalidCase cases[] = {
+    { "settings:\n  base: ubuntu\n", "settings.base", "ubuntu", "c.yaml:2:9", "debian or alpine" },
+    { "agents:\n  claude:\n    enabled: maybe\n", "agents.claude.enabled", "maybe",
+      "c.yaml:3:14", "true or false" },
+    { "agents:\n  codex:\n    enabled: 1\n", "agents.codex.enabled", "1", "c.yaml:3:14",
+      "true or false" },
+    { "agents:\n  claude:\n    enabled: [yes]\n", "agents.claude.enabled", NULL, "c.yaml:3:14",
+      "true or false" },
+    { "settings:\n  default_flags:\n    memory: lots\n", "settings.default_flags.memory", "lots",
+      "c.yaml:3:13", "8g" },
+    { "settings:\n  default_flags:\n    memory: 8gb\n", "settings.default_flags.memory", "8gb",
+      "c.yaml:3:13", "8g" },
+    { "settings:\n  default_flags:\n    memory: 0g\n", "settings.default_flags.memory", "0g",
+      "c.yaml:3:13", "8g" },
+    { "settings:\n  default_flags:\n    memory: -1\n", "settings.default_flags.memory", "-1",
+      "c.yaml:3:13", "8g" },
+    { "settings:\n  default_flags:\n    cpus: 0\n", "settings.default_flags.cpus", "0",
+      "c.yaml:3:11", "1.5" },
+    { "settings:\n  default_flags:\n    cpus: two\n", "settings.default_flags.cpus", "two",
+      "c.yaml:3:11", "1.5" },
+    { "settings:\n  default_flags:\n    cpus: 1.\n", "settings.default_flags.cpus", "1.",
+      "c.yaml:3:11", "1.5" },
+    { "settings:\n  default_flags:\n    cpus: -2\n", "settings.default_flags.cpus", "-2",
+      "c.yaml:3:11", "1.5" },
+    { "settings:\n  base_image: \"--privileged\"\n", "settings.base_image", "--privileged",
+      "c.yaml:2:15", "debian:bookworm-slim" },
+    { "settings:\n  base_image: \"debian\\nRUN true\"\n", "settings.base_image", NULL,
+      "c.yaml:2:15", "debian:bookworm-slim" },
+    { "version: one\n", "version", "one", "c.yaml:1:10", "1" },
+    { "version: 0\n", "version", "0", "c.yaml:1:10", "1" },
+    { "agents: [claude]\n", "agents", NULL, "c.yaml:1:9", "claude" },
+    { "agents:\n  claude: true\n", "agents.claude", NULL, "c.yaml:2:11", "enabled" },
+    { "settings: debian\n", "settings", NULL, "c.yaml:1:11", "base" },
+    { "settings:\n  default_flags: 8g\n", "settings.default_flags", NULL, "c.yaml:2:18",
+      "memory" },
+    { "- version: 1\n", "mapping", NULL, "c.yaml:1:1", "version" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(ExitboxConfig) config = NULL;
+
+      g_test_message ("case: %s", cases[i].data);
+      config = exitbox_config_load_data (cases[i].data, -1, "c.yaml", &error);
+      g_assert_null (config);
+      g_assert_error (error, EXITBOX_CONFIG_ERROR, EXITBOX_CONFIG_ERROR_INVALID_VALUE);
+      g_test_message ("message: %s", error->message);
+
+      g_assert_true (g_str_has_prefix (error->message, cases[i].location));
+      g_assert_nonnull (strstr (error->message, cases[i].key_path));
+      g_assert_nonnull (strstr (error->message, cases[i].accepted));
+      if (cases[i].value != NULL)
+        {
+          g_autofree char *quoted = g_strdup_printf ("“%s”", cases[i].value);
+
+          g_assert_nonnull (strstr (error->message, quoted));
+        }
+    }
+}
+
+static void
+test_config_parse_error (Fixture       *fixture,
+                         gconstpointer  user_data)
+{
+  const char *contents =
+    "version: 1\n"
+    "agents:\n"
+    "  claude:\n"
+    "    enabled: true\n"
+    "   codex: [\n";
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ExitboxConfig) config = NULL;
+  g_autofree char *prefix = NULL;
+  g_autofree char *after = NULL;
+  gboolean created = TRUE;
+
+  write_config_file (fixture, contents);
+
+  config = exitbox_config_load_file (fixture->config_path, &error);
+  g_assert_null (config);
+  g_assert_error (error, EXITBOX_CONFIG_ERROR, EXITBOX_CONFIG_ERROR_PARSE);
+  g_test_message ("message: %s", error->message);
+
+  prefix = g_strdup_printf ("%s:5:", fixture->config_path);
+  g_assert_true (g_str_has_prefix (error->message, prefix));
+  g_assert_nonnull (strstr (error->message, "Fix the YAML syntax"));
+
+  /* Neither loading nor the first-run check touch the file. */
+  g_assert_true (exitbox_config_ensure_defaults (fixture->config_dir, &created, NULL));
+  g_assert_false (created);
+
+  after = read_file (fixture->config_path);
+  g_assert_cmpstr (after, ==, contents);
+  g_assert_false (g_file_test (fixture->allowlist_path, G_FILE_TEST_EXISTS));
+}
+
+/* Each case gives the exact line and column that libyaml reports. */
+static void
+test_config_parse_error_positions (void)
+{
+  const struct
+  {
+    const char *data;
+    const char *location;
+  } cases[] = {
+    { "version: 1\nagents: [claude\n", "c.yaml:3:1:" },
+    { "version: 1\n  settings: x\n", "c.yaml:2:11:" },
+    { "a: \"unterminated\n", "c.yaml:2:1:" },
+    { "version: 1\nversion: 2\n", "c.yaml:2:1:" },
+    { "version: 1\n---\nversion: 2\n", "c.yaml:2:1:" },
+    { "version: \xff\n", "c.yaml:1:10:" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(ExitboxConfig) config = NULL;
+
+      config = exitbox_config_load_data (cases[i].data, -1, "c.yaml", &error);
+      g_assert_null (config);
+      g_assert_error (error, EXITBOX_CONFIG_ERROR, EXITBOX_CONFIG_ERROR_PARSE);
+      g_test_message ("message: %s", error->message);
+      g_assert_true (g_str_has_prefix (error->message, cases[i].location));
+    }
+}
+
+static void
+test_config_missing_file (Fixture       *fixture,
+                          gconstpointer  user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ExitboxConfig) config = NULL;
+
+  config = exitbox_config_load_file (fixture->config_path, &error);
+  g_assert_null (config);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+  g_assert_false (g_file_test (fixture->config_dir, G_FILE_TEST_EXISTS));
+}
+
+static void
+test_config_effective_base_image (Fixture       *fixture,
+                                  gconstpointer  user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ExitboxConfig) debian = exitbox_config_new_default ();
+  g_autoptr(ExitboxConfig) alpine = NULL;
+  g_autoptr(ExitboxConfig) custom = NULL;
+  g_autofree char *image = NULL;
+
+  alpine = exitbox_config_load_data ("settings: {base: alpine}\n", -1, "c.yaml", &error);
+  g_assert_no_error (error);
+  custom = exitbox_config_load_data ("settings: {base_image: 'mirror.example.com/debian:12'}\n",
+                                     -1, "c.yaml", &error);
+  g_assert_no_error (error);
+
+  image = exitbox_config_dup_effective_base_image (debian);
+  g_assert_cmpstr (image, ==, "debian:bookworm-slim");
+  g_clear_pointer (&image, g_free);
+
+  image = exitbox_config_dup_effective_base_image (alpine);
+  g_assert_cmpstr (image, ==, "alpine:3.21");
+  g_clear_pointer (&image, g_free);
+
+  image = exitbox_config_dup_effective_base_image (custom);
+  g_assert_cmpstr (image, ==, "mirror.example.com/debian:12");
+  g_clear_pointer (&image, g_free);
+
+  /* An empty variable counts as unset. */
+  g_setenv ("EXITBOX_BASE_IMAGE", "", TRUE);
+  image = exitbox_config_dup_effective_base_image (custom);
+  g_assert_cmpstr (image, ==, "mirror.example.com/debian:12");
+  g_clear_pointer (&image, g_free);
+
+  g_setenv ("EXITBOX_BASE_IMAGE", "localhost/base:test", TRUE);
+  image = exitbox_config_dup_effective_base_image (custom);
+  g_assert_cmpstr (image, ==, "localhost/base:test");
+  g_clear_pointer (&image, g_free);
+
+  image = exitbox_config_dup_effective_base_image (alpine);
+  g_assert_cmpstr (image, ==, "localhost/base:test");
+  g_clear_pointer (&image, g_free);
+
+  /* An invalid value is reported and ignored. */
+  g_setenv ("EXITBOX_BASE_IMAGE", "bad image", TRUE);
+  g_test_expect_message ("exitbox-core", G_LOG_LEVEL_WARNING, "*EXITBOX_BASE_IMAGE*bad image*");
+  image = exitbox_config_dup_effective_base_image (custom);
+  g_test_assert_expected_messages ();
+  g_assert_cmpstr (image, ==, "mirror.example.com/debian:12");
+}
+
+static void
+test_config_image_reference (void)
+{
+  const char *valid[] = {
+    "debian:bookworm-slim",
+    "alpine:3.21",
+    "debian",
+    "library/debian:12",
+    "docker.io/library/debian:bookworm-slim",
+    "registry.example.com:5000/team/base:1.0",
+    "localhost/exitbox-base",
+    "localhost:5000/a/b/c",
+    "registry.example.com/a__b/c-d/e.f:tag_1.2-x",
+    "debian@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+  };
+  const char *invalid[] = {
+    "",
+    "-debian",
+    "--privileged",
+    "Debian",
+    "debian:",
+    "debian:bookworm slim",
+    "debian\nRUN true",
+    "debian:bookworm-slim\n",
+    "debian:-tag",
+    "a//b",
+    "/debian",
+    "debian/",
+    "debian@sha256:short",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (valid); i++)
+    {
+      g_autoptr(GError) error = NULL;
+
+      g_test_message ("valid: %s", valid[i]);
+      g_assert_true (exitbox_image_reference_validate (valid[i], &error));
+      g_assert_no_error (error);
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (invalid); i++)
+    {
+      g_autoptr(GError) error = NULL;
+
+      g_test_message ("invalid: %s", invalid[i]);
+      g_assert_false (exitbox_image_reference_validate (invalid[i], &error));
+      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+    }
+}
+
+static void
+test_yaml_null_and_plain (void)
+{
+  const char *data = "a: ~\nb: null\nc: ''\nd:\ne: \"null\"\nf: NULL\n";
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ExitboxYamlDocument) document = NULL;
+  yaml_node_t *root;
+
+  document = exitbox_yaml_document_load_data (data, -1, "n.yaml", &error);
+  g_assert_no_error (error);
+  root = exitbox_yaml_document_get_root (document);
+
+  g_assert_true (exitbox_yaml_node_is_null (exitbox_yaml_mapping_lookup (document, root, "a")));
+  g_assert_true (exitbox_yaml_node_is_null (exitbox_yaml_mapping_lookup (document, root, "b")));
+  g_assert_false (exitbox_yaml_node_is_null (exitbox_yaml_mapping_lookup (document, root, "c")));
+  g_assert_true (exitbox_yaml_node_is_null (exitbox_yaml_mapping_lookup (document, root, "d")));
+  g_assert_false (exitbox_yaml_node_is_null (exitbox_yaml_mapping_lookup (document, root, "e")));
+  g_assert_true (exitbox_yaml_node_is_null (exitbox_yaml_mapping_lookup (document, root, "f")));
+  g_assert_true (exitbox_yaml_node_is_null (exitbox_yaml_mapping_lookup (document, root, "z")));
+  g_assert_cmpuint (exitbox_yaml_node_get_length (root), ==, 6);
+}
 
 int
-main (int argc, char *argv[])
+main (int   argc,
+      char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
+  exitbox_core_init ();
+
+  g_test_add ("/config/defaults-first-run", Fixture, NULL,
+              fixture_set_up, test_config_defaults_first_run, fixture_tear_down);
+  g_test_add ("/config/defaults-config-exists", Fixture, NULL,
+              fixture_set_up, test_config_defaults_config_exists, fixture_tear_down);
+  g_test_add ("/config/defaults-allowlist-exists", Fixture, NULL,
+              fixture_set_up, test_config_defaults_allowlist_exists, fixture_tear_down);
+  g_test_add ("/config/defaults-dangling-symlink", Fixture, NULL,
+              fixture_set_up, test_config_defaults_dangling_symlink, fixture_tear_down);
+  g_test_add_func ("/config/defaults-match-file", test_config_defaults_match_file);
+  g_test_add_func ("/config/values-read", test_config_values_read);
+  g_test_add_func ("/config/booleans", test_config_booleans);
+  g_test_add_func ("/config/missing-keys", test_config_missing_keys);
+  g_test_add_func ("/config/unknown-keys", test_config_unknown_keys);
+  g_test_add_func ("/config/invalid-values", test_config_invalid_values);
+  g_test_add ("/config/parse-error", Fixture, NULL,
+              fixture_set_up, test_config_parse_error, fixture_tear_down);
+  g_test_add_func ("/config/parse-error-positions", test_config_parse_error_positions);
+  g_test_add ("/config/missing-file", Fixture, NULL,
+              fixture_set_up, test_config_missing_file, fixture_tear_down);
+  g_test_add ("/config/effective-base-image", Fixture, NULL,
+              fixture_set_up, test_config_effective_base_image, fixture_tear_down);
+  g_test_add_func ("/config/image-reference", test_config_image_reference);
+  g_test_add_func ("/yaml/null-and-plain", test_yaml_null_and_plain);
+
   return g_test_run ();
 }

@@ -25,8 +25,8 @@ struct _ExitboxAgentRow
 
 G_DEFINE_FINAL_TYPE (ExitboxAgentRow, exitbox_agent_row, ADW_TYPE_ACTION_ROW)
 
-/* Launch is offered only for what the launcher would accept, and the tooltip
- * says why not otherwise. The agent's own reasons come first because they
+/* Launch is offered only for what the launcher accepts, and otherwise the
+ * tooltip gives the reason. The agent's own reasons come first because they
  * do not go away when a project is chosen.
  */
 static void
@@ -38,7 +38,8 @@ exitbox_agent_row_update_launch (ExitboxAgentRow *self)
     reason = g_strdup_printf (_("%s cannot be installed yet: no verified download is available."),
                               self->info->display_name);
   else if (self->config_known && !self->enabled)
-    reason = g_strdup_printf (_("%s is disabled. Enable it with “exitbox enable %s”."),
+    reason = g_strdup_printf (_("%s is disabled. Set agents.%s.enabled: true in config.yaml "
+                                "to use it."),
                               self->info->display_name, self->info->id);
   else if (self->blocker != NULL)
     reason = g_strdup (self->blocker);

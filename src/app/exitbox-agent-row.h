@@ -33,6 +33,7 @@ void        exitbox_agent_row_clear_image_state  (ExitboxAgentRow        *self,
 void        exitbox_agent_row_set_blocker        (ExitboxAgentRow        *self,
                                                   const char             *reason);
 
+/* The texts the row shows, or NULL while that state is hidden. */
 const char *exitbox_agent_row_get_enabled_text   (ExitboxAgentRow        *self);
 const char *exitbox_agent_row_get_image_text     (ExitboxAgentRow        *self);
 GtkWidget  *exitbox_agent_row_get_launch_button  (ExitboxAgentRow        *self);

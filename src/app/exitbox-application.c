@@ -84,13 +84,13 @@ exitbox_application_load_config (ExitboxApplication *self)
    * Any other failure (a YAML error, a wrong value) keeps the launcher off,
    * because launching with settings the user did not write would be wrong.
    */
-  if (g_error_matches (error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
     {
       self->config = exitbox_config_new_default ();
       return;
     }
 
-  g_warning ("Failed to load %s: %s", path, error->message);
+  g_message ("Failed to load %s: %s", path, error->message);
   self->config_error = g_steal_pointer (&error);
 }
 
@@ -274,6 +274,15 @@ exitbox_application_open (GApplication  *application,
 }
 
 static void
+exitbox_application_constructed (GObject *object)
+{
+  G_OBJECT_CLASS (exitbox_application_parent_class)->constructed (object);
+
+  /* Tests run the application under other ids; the resources stay put. */
+  g_application_set_resource_base_path (G_APPLICATION (object), RESOURCE_BASE_PATH);
+}
+
+static void
 exitbox_application_finalize (GObject *object)
 {
   ExitboxApplication *self = EXITBOX_APPLICATION (object);
@@ -298,6 +307,7 @@ exitbox_application_class_init (ExitboxApplicationClass *klass)
 
   exitbox_desktop_ensure_resources ();
 
+  object_class->constructed = exitbox_application_constructed;
   object_class->finalize = exitbox_application_finalize;
 
   app_class->startup = exitbox_application_startup;
@@ -319,8 +329,6 @@ exitbox_application_class_init (ExitboxApplicationClass *klass)
 static void
 exitbox_application_init (ExitboxApplication *self)
 {
-  /* Tests run the application under other ids; the resources stay put. */
-  g_application_set_resource_base_path (G_APPLICATION (self), RESOURCE_BASE_PATH);
 }
 
 ExitboxApplication *

@@ -25,7 +25,7 @@ ExitboxApplication *exitbox_application_new                   (void);
  */
 void                exitbox_application_reload                (ExitboxApplication *self);
 
-/* NULL when config.yaml failed to load; the error says why. */
+/* NULL when config.yaml failed to load, and then the error gives the reason. */
 ExitboxConfig      *exitbox_application_get_config            (ExitboxApplication *self);
 const GError       *exitbox_application_get_config_error      (ExitboxApplication *self);
 /* Why the first-run defaults could not be written, or NULL. */

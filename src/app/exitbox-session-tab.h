@@ -13,6 +13,7 @@ G_BEGIN_DECLS
 
 typedef enum
 {
+  EXITBOX_SESSION_STATE_CREATED,    /* not started yet */
   EXITBOX_SESSION_STATE_PREPARING,  /* images build, firewall starts */
   EXITBOX_SESSION_STATE_RUNNING,    /* the engine's run command runs in the terminal */
   EXITBOX_SESSION_STATE_EXITED,     /* that command ended */

@@ -41,7 +41,13 @@ set_tone (GtkWidget  *widget,
 static void
 exitbox_status_bar_dispose (GObject *object)
 {
+  GtkWidget *child;
+
   gtk_widget_dispose_template (GTK_WIDGET (object), EXITBOX_TYPE_STATUS_BAR);
+
+  /* The template's outer box has no id, so the template does not drop it. */
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (object))) != NULL)
+    gtk_widget_unparent (child);
 
   G_OBJECT_CLASS (exitbox_status_bar_parent_class)->dispose (object);
 }

@@ -33,6 +33,7 @@ void        exitbox_status_bar_set_n_sessions       (ExitboxStatusBar     *self,
                                                      guint                 n_sessions);
 
 const char *exitbox_status_bar_get_engine_text      (ExitboxStatusBar     *self);
+/* NULL while the firewall's state is hidden. */
 const char *exitbox_status_bar_get_firewall_text    (ExitboxStatusBar     *self);
 const char *exitbox_status_bar_get_allowlist_text   (ExitboxStatusBar     *self);
 const char *exitbox_status_bar_get_sessions_text    (ExitboxStatusBar     *self);

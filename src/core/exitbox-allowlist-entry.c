@@ -9,7 +9,9 @@
 
 #include "exitbox-allowlist.h"
 
-/* Limits of the DNS (RFC 1035, section 2.3.4). */
+/* RFC 1035 limits a label to 63 octets and a name to 255 octets on the wire,
+ * which is 253 characters in text form.
+ */
 #define MAX_LABEL_LENGTH 63
 #define MAX_NAME_LENGTH 253
 
@@ -205,7 +207,8 @@ parse_domain (const char  *text,
 
       address = canonical_address (name, G_SOCKET_FAMILY_IPV4);
       if (address == NULL)
-        return reject (error, text, _("“%s” is not a valid IPv4 address"), name);
+        return reject (error, text, _("“%s” is not a valid IPv4 address, which has four numbers "
+                                      "from 0 to 255"), name);
 
       return entry_new (EXITBOX_ALLOWLIST_ENTRY_IPV4, g_steal_pointer (&address), port);
     }
@@ -279,16 +282,20 @@ parse_domain (const char  *text,
 static ExitboxAllowlistEntry *
 parse_ipv6 (const char  *text,
             const char  *host_text,
+            gboolean     bracketed,
             guint16      port,
             GError     **error)
 {
   g_autofree char *address = canonical_address (host_text, G_SOCKET_FAMILY_IPV6);
 
-  if (address == NULL)
-    return reject (error, text, _("“%s” is not a valid IPv6 address; write an address with a "
-                                  "port as [2001:db8::1]:8443"), host_text);
+  if (address != NULL)
+    return entry_new (EXITBOX_ALLOWLIST_ENTRY_IPV6, g_steal_pointer (&address), port);
 
-  return entry_new (EXITBOX_ALLOWLIST_ENTRY_IPV6, g_steal_pointer (&address), port);
+  if (bracketed)
+    return reject (error, text, _("“%s” is not a valid IPv6 address"), host_text);
+
+  return reject (error, text, _("“%s” is not a valid IPv6 address; an IPv6 address with a port "
+                                "is written as [2001:db8::1]:8443"), host_text);
 }
 
 /* Reduces a URL such as https://example.com:8443/path to its host and port. */
@@ -316,7 +323,7 @@ parse_url (const char  *text,
 
   /* GUri returns an IPv6 address without its brackets. */
   if (strchr (host, ':') != NULL)
-    return parse_ipv6 (text, host, port > 0 ? (guint16) port : 0, error);
+    return parse_ipv6 (text, host, TRUE, port > 0 ? (guint16) port : 0, error);
 
   return parse_domain (text, host, port > 0 ? (guint16) port : 0, error);
 }
@@ -370,7 +377,7 @@ exitbox_allowlist_entry_parse (const char  *text,
         }
 
       address = g_strndup (trimmed + 1, end - trimmed - 1);
-      return parse_ipv6 (trimmed, address, port, error);
+      return parse_ipv6 (trimmed, address, TRUE, port, error);
     }
 
   colon = strchr (trimmed, ':');
@@ -379,7 +386,7 @@ exitbox_allowlist_entry_parse (const char  *text,
    * carry a port without brackets.
    */
   if (colon != NULL && strchr (colon + 1, ':') != NULL)
-    return parse_ipv6 (trimmed, trimmed, 0, error);
+    return parse_ipv6 (trimmed, trimmed, FALSE, 0, error);
 
   if (colon != NULL)
     {

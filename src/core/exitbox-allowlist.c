@@ -141,7 +141,8 @@ check_entry_list (ExitboxYamlDocument  *document,
           location = exitbox_yaml_document_dup_location (document, item);
           *out_reason = g_strdup_printf (_("%s: every entry of “%s” must be a text value such "
                                            "as example.com, but this one is %s"),
-                                         location, category, exitbox_yaml_node_describe_type (item));
+                                         location, category,
+                                         exitbox_yaml_node_describe_type (item));
           return FALSE;
         }
     }

@@ -19,8 +19,8 @@
 #define DEFAULT_CPUS "4"
 #define RESOURCE_DIR "/io/github/exitbox/ExitBox/core/"
 
-/* Both files hold the user's choices and the allowlist, which nobody else
- * on the machine needs to read.
+/* Both files contain the user's choices and the allowlist, which other
+ * users of the machine have no reason to read.
  */
 #define CONFIG_DIR_MODE 0700
 #define CONFIG_FILE_MODE 0600
@@ -79,8 +79,8 @@ exitbox_config_class_init (ExitboxConfigClass *klass)
   object_class->finalize = exitbox_config_finalize;
 }
 
-/* These values are the same as in the first-run config.yaml, so a key that
- * is absent means what the default file says.
+/* These values are the same as in the first-run config.yaml, so an absent
+ * key means the value of the default file.
  */
 static void
 exitbox_config_init (ExitboxConfig *self)
@@ -254,7 +254,7 @@ exitbox_image_reference_validate (const char  *reference,
       return FALSE;
     }
 
-  if (!g_regex_match_simple (IMAGE_REFERENCE_PATTERN, reference, 0, 0))
+  if (!g_regex_match_simple (IMAGE_REFERENCE_PATTERN, reference, G_REGEX_DOLLAR_ENDONLY, 0))
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
                    _("“%s” is not a valid image reference. Use a reference such as "
@@ -717,7 +717,7 @@ exitbox_config_ensure_defaults (const char  *config_dir,
 
   /* Either file means this is not a first run. A missing allowlist next to
    * an existing config.yaml stays missing, so the firewall blocks every
-   * destination and says why, instead of silently allowing the defaults.
+   * destination and reports why, instead of silently allowing the defaults.
    */
   if (config_exists || allowlist_exists)
     return TRUE;
@@ -734,7 +734,7 @@ exitbox_config_ensure_defaults (const char  *config_dir,
     }
 
   /* The allowlist goes first: if writing config.yaml then fails, the next
-   * run sees an allowlist and no config.yaml, which the built-in defaults
+   * run finds an allowlist and no config.yaml, which the built-in defaults
    * cover, rather than a config.yaml with no allowlist.
    */
   if (!write_default_file (config_dir, "allowlist.yaml", error) ||

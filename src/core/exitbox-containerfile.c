@@ -41,13 +41,13 @@ check_image_reference (const char  *value,
     {
       if (!is_image_reference_char (*p))
         {
-          g_autofree char *shown = g_strescape (value, NULL);
+          g_autofree char *printable = g_strescape (value, NULL);
 
           g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
                        _("The %s “%s” is invalid: an image name may contain only "
                          "letters, digits and the characters . _ - / : @, "
                          "for example %s."),
-                       what, shown, "debian:bookworm-slim");
+                       what, printable, "debian:bookworm-slim");
           return FALSE;
         }
     }
@@ -78,12 +78,12 @@ check_word (const char  *value,
     {
       if (!g_ascii_isalnum (value[i]) && strchr ("._-", value[i]) == NULL)
         {
-          g_autofree char *shown = g_strescape (value, NULL);
+          g_autofree char *printable = g_strescape (value, NULL);
 
           g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
                        _("The %s “%s” is invalid: it may contain only letters, "
                          "digits and the characters . _ -"),
-                       what, shown);
+                       what, printable);
           return FALSE;
         }
     }
@@ -140,12 +140,12 @@ escape_label_value (const char  *value,
 
       if (g_unichar_iscntrl (c))
         {
-          g_autofree char *shown = g_strescape (value, NULL);
+          g_autofree char *printable = g_strescape (value, NULL);
 
           g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
                        _("The value “%s” for the image label %s is invalid: "
                          "it contains a control character such as a line break."),
-                       shown, label);
+                       printable, label);
           return NULL;
         }
 

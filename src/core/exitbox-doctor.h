@@ -11,11 +11,14 @@ G_BEGIN_DECLS
 /* A known engine misconfiguration found by the doctor, with its cause and fix. */
 typedef struct
 {
-  char     *id;           /* stable: "oci-runtime", "ulimits", "tun-device", "runtime-dir", "init-helper", "storage-driver" */
+  char     *id;           /* stable: "oci-runtime", "ulimits", "tun-device", "runtime-dir", "sub-ids",
+                           * "init-helper", "storage-driver", "cgroup-limits", "engine-failure" */
   char     *summary;      /* one line, translated */
   char     *explanation;  /* the cause, translated */
   char     *fix;          /* what the fix does or the command to run, translated */
-  gboolean  fixable;      /* ExitBox can apply the fix itself by writing user-level engine config */
+  gboolean  fixable;      /* ExitBox can apply the fix itself by writing podman's config: the
+                           * user's file, CONTAINERS_CONF, or for rootful podman a drop-in
+                           * file in /etc/containers/containers.conf.d */
 } ExitboxDoctorProblem;
 
 void exitbox_doctor_problem_free (ExitboxDoctorProblem *problem);
@@ -38,7 +41,11 @@ GPtrArray *exitbox_doctor_check         (ExitboxEngine        *engine,
                                          GCancellable         *cancellable,
                                          GError              **error);
 
-/* Writes the user-level engine configuration that fixes @problem. */
+/* Writes the engine configuration that fixes @problem, editing the file in
+ * place (other settings and comments are kept) and atomically. It never
+ * runs the follow-up steps that problem->fix names, such as `podman system
+ * reset`.
+ */
 gboolean   exitbox_doctor_apply_fix     (ExitboxEngine        *engine,
                                          ExitboxDoctorProblem *problem,
                                          GError              **error);

@@ -173,11 +173,17 @@ check_http_status (SoupMessage  *message,
   if (SOUP_STATUS_IS_SUCCESSFUL (status))
     return TRUE;
 
-  g_set_error (error, G_IO_ERROR,
-               status == SOUP_STATUS_NOT_FOUND ? G_IO_ERROR_NOT_FOUND : G_IO_ERROR_FAILED,
-               _("Downloading %s failed: the server returned HTTP %u %s. "
-                 "Check the network connection and try again later."),
-               url, status, soup_message_get_reason_phrase (message));
+  if (status == SOUP_STATUS_NOT_FOUND)
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                 _("Downloading %s failed: the server returned HTTP %u %s. "
+                   "Check EXITBOX_CLAUDE_DIST_URL if it is set; otherwise the vendor "
+                   "may have moved its releases and ExitBox needs an update."),
+                 url, status, soup_message_get_reason_phrase (message));
+  else
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                 _("Downloading %s failed: the server returned HTTP %u %s. "
+                   "Try again later."),
+                 url, status, soup_message_get_reason_phrase (message));
   return FALSE;
 }
 
@@ -305,7 +311,7 @@ parse_manifest_checksum (GBytes      *bytes,
   gsize size;
   const char *text = g_bytes_get_data (bytes, &size);
 
-  if (!json_parser_load_from_data (parser, text, size, &local_error))
+  if (!json_parser_load_from_data (parser, text != NULL ? text : "", size, &local_error))
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
                    _("The release manifest %s is not valid JSON: %s"),
@@ -401,6 +407,7 @@ fetch_latest_cb (GObject      *source,
   g_autoptr(GBytes) bytes = NULL;
   g_autofree char *latest_url = NULL;
   g_autofree char *version = NULL;
+  GCancellable *cancellable;
   gsize size;
   const char *text;
 
@@ -413,31 +420,32 @@ fetch_latest_cb (GObject      *source,
 
   latest_url = g_strconcat (data->base_url, "/latest", NULL);
   text = g_bytes_get_data (bytes, &size);
-  version = g_strstrip (g_strndup (text, size));
+  version = g_strstrip (size > 0 ? g_strndup (text, size) : g_strdup (""));
 
   if (!is_valid_version (version))
     {
       g_autofree char *escaped = g_strescape (version, NULL);
-      g_autofree char *shown = NULL;
+      g_autofree char *printable = NULL;
 
       /* g_strescape() leaves only ASCII, so the cut cannot split a character. */
       if (strlen (escaped) > MAX_VERSION_LENGTH)
-        shown = g_strdup_printf ("%.*s…", MAX_VERSION_LENGTH, escaped);
+        printable = g_strdup_printf ("%.*s…", MAX_VERSION_LENGTH, escaped);
       else
-        shown = g_steal_pointer (&escaped);
+        printable = g_steal_pointer (&escaped);
 
       g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
                                _("%s returned “%s”, which is not a version number. "
                                  "Check that EXITBOX_CLAUDE_DIST_URL points at the "
                                  "Claude Code release bucket."),
-                               latest_url, shown);
+                               latest_url, printable);
       return;
     }
 
   data->version = g_steal_pointer (&version);
   data->manifest_url = g_strdup_printf ("%s/%s/manifest.json", data->base_url, data->version);
 
-  get_bytes_async (data->session, data->manifest_url, g_task_get_cancellable (task),
+  cancellable = g_task_get_cancellable (task);
+  get_bytes_async (data->session, data->manifest_url, cancellable,
                    fetch_manifest_cb, g_steal_pointer (&task));
 }
 
@@ -586,7 +594,7 @@ verify_cached_thread (GTask        *task,
       return;
     }
 
-  g_warning ("The cached download %s does not match its SHA-256 %s (%s); deleting it and downloading again",
+  g_warning ("The cached download %s does not match its SHA-256 %s (%s), so it is deleted and downloaded again",
              data->cache_path, data->release->sha256,
              actual != NULL ? actual : error->message);
   if (g_unlink (data->cache_path) != 0 && errno != ENOENT)
@@ -638,7 +646,7 @@ download_finish_file (GTask *task)
       g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
                                _("The file downloaded from %s failed verification: "
                                  "its SHA-256 is %s but the release manifest expects %s. "
-                                 "The file was deleted. Try again later; if this keeps "
+                                 "The file was deleted. Try again later. If this keeps "
                                  "happening, the download is being altered on the way "
                                  "and must not be used."),
                                data->release->url, actual, data->release->sha256);
@@ -689,6 +697,7 @@ download_read_cb (GObject      *source,
   g_autoptr(GTask) task = user_data;
   DownloadData *data = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
+  GCancellable *cancellable;
   gssize n_read;
 
   n_read = g_input_stream_read_finish (G_INPUT_STREAM (source), result, &error);
@@ -706,9 +715,9 @@ download_read_cb (GObject      *source,
     }
 
   g_checksum_update (data->checksum, data->buffer, n_read);
+  cancellable = g_task_get_cancellable (task);
   g_output_stream_write_all_async (data->output, data->buffer, n_read, G_PRIORITY_DEFAULT,
-                                   g_task_get_cancellable (task),
-                                   download_write_cb, g_steal_pointer (&task));
+                                   cancellable, download_write_cb, g_steal_pointer (&task));
 }
 
 static void
@@ -793,6 +802,7 @@ download_verify_cached_cb (GObject      *source,
   g_autoptr(GTask) task = user_data;
   DownloadData *data = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
+  GCancellable *cancellable;
   gboolean cached;
 
   cached = g_task_propagate_boolean (G_TASK (result), &error);
@@ -825,9 +835,9 @@ download_verify_cached_cb (GObject      *source,
   data->session = create_session ();
   data->checksum = g_checksum_new (G_CHECKSUM_SHA256);
   data->buffer = g_malloc (DOWNLOAD_CHUNK_SIZE);
+  cancellable = g_task_get_cancellable (task);
   soup_session_send_async (data->session, data->message, G_PRIORITY_DEFAULT,
-                           g_task_get_cancellable (task),
-                           download_send_cb, g_steal_pointer (&task));
+                           cancellable, download_send_cb, g_steal_pointer (&task));
 }
 
 /* ~/.cache/exitbox/downloads/AGENT/VERSION/PLATFORM/FILE, where FILE is the

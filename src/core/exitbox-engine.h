@@ -41,12 +41,21 @@ const char          *exitbox_engine_get_name          (ExitboxEngine        *sel
 const char          *exitbox_engine_get_program       (ExitboxEngine        *self);
 /* Podman run by a user other than root. Known without an engine call. */
 gboolean             exitbox_engine_get_rootless      (ExitboxEngine        *self);
+/* Whether ExitBox runs inside Flatpak, so that every command is started on
+ * the host through `flatpak-spawn --host`.
+ */
+gboolean             exitbox_engine_get_in_flatpak    (ExitboxEngine        *self);
 
 /* The full argv to execute @args (which start after the program name, for
  * example {"run", "--rm", …}), including flatpak-spawn --host when needed.
  */
 char               **exitbox_engine_build_argv        (ExitboxEngine        *self,
                                                        const char * const   *args);
+/* The command line of @args for display, each argument shell-quoted where it
+ * needs it. Never pass it to a shell: use exitbox_engine_build_argv().
+ */
+char                *exitbox_engine_dup_display_command (ExitboxEngine      *self,
+                                                         const char * const *args);
 /* Starts @args with stdin, stdout and stderr as @flags say. */
 GSubprocess         *exitbox_engine_spawn             (ExitboxEngine        *self,
                                                        const char * const   *args,

@@ -21,6 +21,10 @@ typedef enum
 
 char *exitbox_image_dup_core_name    (const char *agent_id);                          /* exitbox-claude-core */
 char *exitbox_image_dup_project_name (const char *agent_id, const char *project_key); /* exitbox-claude-<key> */
+/* The label exitbox.profiles.hash: the first 16 hex digits of the SHA-256
+ * of the profile ids joined with ",". NULL is the empty list.
+ */
+char *exitbox_image_dup_profiles_hash (const char * const *profiles);
 
 #define EXITBOX_TYPE_IMAGE_BUILDER (exitbox_image_builder_get_type ())
 G_DECLARE_FINAL_TYPE (ExitboxImageBuilder, exitbox_image_builder, EXITBOX, IMAGE_BUILDER, GObject)

@@ -25,6 +25,16 @@ ExitboxInspection *exitbox_inspection_new_from_json        (ExitboxEngineKind   
                                                             const char         *json,
                                                             GError            **error);
 ExitboxInspection *exitbox_inspection_new_empty            (void);
+/* Parses more `inspect` output into @self. An object that is already present
+ * under the same name is replaced. On error @self is unchanged.
+ */
+gboolean           exitbox_inspection_add_json             (ExitboxInspection  *self,
+                                                            ExitboxEngineKind   kind,
+                                                            const char         *json,
+                                                            GError            **error);
+/* Whether @name is the name or ID of any image, network or container in @self. */
+gboolean           exitbox_inspection_has_object           (ExitboxInspection  *self,
+                                                            const char         *name);
 
 /* Image names match with or without "localhost/", "docker.io/library/" and ":latest". */
 gboolean           exitbox_inspection_has_image            (ExitboxInspection  *self,
@@ -53,6 +63,17 @@ const char        *exitbox_inspection_get_container_image_id (ExitboxInspection 
                                                             const char         *container);
 /* The container's IPv4 address on @network, or NULL. */
 const char        *exitbox_inspection_get_container_address (ExitboxInspection *self,
+                                                            const char         *container,
+                                                            const char         *network);
+/* The gateway of @container's attachment to @network, and the IPv4 subnet in
+ * CIDR form computed from its address and prefix length, or NULL. They let a
+ * caller learn a network's addresses from a running container without
+ * inspecting the network itself.
+ */
+const char        *exitbox_inspection_get_container_gateway (ExitboxInspection *self,
+                                                            const char         *container,
+                                                            const char         *network);
+const char        *exitbox_inspection_get_container_subnet (ExitboxInspection  *self,
                                                             const char         *container,
                                                             const char         *network);
 

@@ -45,7 +45,7 @@ yaml_node_t         *exitbox_yaml_mapping_lookup         (ExitboxYamlDocument  *
                                                           const char           *key);
 /* The number of items of a sequence or of pairs of a mapping, else 0. */
 guint                exitbox_yaml_node_get_length        (yaml_node_t          *node);
-/* The item at @index of @sequence; @index must be below its length. */
+/* The item at @index of @sequence, which must be below its length. */
 yaml_node_t         *exitbox_yaml_sequence_get_item      (ExitboxYamlDocument  *self,
                                                           yaml_node_t          *sequence,
                                                           guint                 index);

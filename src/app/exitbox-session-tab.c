@@ -1,0 +1,754 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later
+ * SPDX-FileCopyrightText: The ExitBox authors
+ */
+
+#define G_LOG_DOMAIN "exitbox-session-tab"
+
+#include <adwaita.h>
+#include <glib/gi18n.h>
+#include <signal.h>
+#include <sys/wait.h>
+
+#include "exitbox-application.h"
+#include "exitbox-session-tab.h"
+
+#define SCROLLBACK_LINES 10000
+#define FONT_SCALE_MIN   0.5
+#define FONT_SCALE_MAX   4.0
+#define FONT_SCALE_STEP  1.1
+
+struct _ExitboxSessionTab
+{
+  GtkWidget            parent_instance;
+
+  VteTerminal         *terminal;
+  GtkRevealer         *status_revealer;
+  GtkWidget           *status_box;
+  GtkImage            *status_icon;
+  GtkLabel            *status_label;
+
+  ExitboxLauncher     *launcher;
+  ExitboxProject      *project;
+  char                *agent_id;
+  char                *title;
+
+  ExitboxSessionState  state;
+  GPid                 child_pid;
+  GCancellable        *cancellable;
+};
+
+G_DEFINE_FINAL_TYPE (ExitboxSessionTab, exitbox_session_tab, GTK_TYPE_WIDGET)
+
+enum {
+  PROP_0,
+  PROP_LAUNCHER,
+  PROP_PROJECT,
+  PROP_AGENT_ID,
+  PROP_TITLE,
+  PROP_ACTIVE,
+  PROP_PREPARING,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+/* The 16 ANSI colors, taken from the GNOME palette so agents' colors sit
+ * well next to libadwaita in both styles.
+ */
+static const GdkRGBA palette[16] = {
+  { 0.141, 0.122, 0.192, 1.0 }, /* #241f31 */
+  { 0.753, 0.110, 0.157, 1.0 }, /* #c01c28 */
+  { 0.180, 0.761, 0.494, 1.0 }, /* #2ec27e */
+  { 0.961, 0.761, 0.067, 1.0 }, /* #f5c211 */
+  { 0.118, 0.471, 0.894, 1.0 }, /* #1e78e4 */
+  { 0.596, 0.255, 0.733, 1.0 }, /* #9841bb */
+  { 0.039, 0.725, 0.863, 1.0 }, /* #0ab9dc */
+  { 0.753, 0.749, 0.737, 1.0 }, /* #c0bfbc */
+  { 0.369, 0.361, 0.392, 1.0 }, /* #5e5c64 */
+  { 0.929, 0.200, 0.231, 1.0 }, /* #ed333b */
+  { 0.341, 0.890, 0.537, 1.0 }, /* #57e389 */
+  { 0.973, 0.894, 0.361, 1.0 }, /* #f8e45c */
+  { 0.318, 0.631, 1.000, 1.0 }, /* #51a1ff */
+  { 0.753, 0.380, 0.796, 1.0 }, /* #c061cb */
+  { 0.310, 0.824, 0.992, 1.0 }, /* #4fd2fd */
+  { 0.965, 0.961, 0.957, 1.0 }, /* #f6f5f4 */
+};
+
+static void
+exitbox_session_tab_update_colors (ExitboxSessionTab *self)
+{
+  static const GdkRGBA light_fg = { 0.0, 0.0, 0.0, 1.0 };
+  static const GdkRGBA light_bg = { 1.0, 1.0, 1.0, 1.0 };
+  static const GdkRGBA dark_fg = { 1.0, 1.0, 1.0, 1.0 };
+  static const GdkRGBA dark_bg = { 0.118, 0.118, 0.118, 1.0 };
+  gboolean dark;
+
+  dark = adw_style_manager_get_dark (adw_style_manager_get_default ());
+  vte_terminal_set_colors (self->terminal,
+                           dark ? &dark_fg : &light_fg,
+                           dark ? &dark_bg : &light_bg,
+                           palette, G_N_ELEMENTS (palette));
+}
+
+/* Writes @text into the terminal as its own line, optionally wrapped in an
+ * SGR attribute such as "1" (bold). The terminal needs "\r\n" for a new line.
+ */
+static void
+exitbox_session_tab_feed_line (ExitboxSessionTab *self,
+                               const char        *sgr,
+                               const char        *text)
+{
+  g_autoptr(GString) buffer = g_string_new (NULL);
+  gsize length = strlen (text);
+
+  while (length > 0 && (text[length - 1] == '\n' || text[length - 1] == '\r'))
+    length--;
+
+  if (sgr != NULL)
+    g_string_append_printf (buffer, "\033[%sm", sgr);
+
+  for (gsize i = 0; i < length; i++)
+    {
+      if (text[i] == '\n' && (i == 0 || text[i - 1] != '\r'))
+        g_string_append_c (buffer, '\r');
+      g_string_append_c (buffer, text[i]);
+    }
+
+  if (sgr != NULL)
+    g_string_append (buffer, "\033[0m");
+  g_string_append (buffer, "\r\n");
+
+  vte_terminal_feed (self->terminal, buffer->str, buffer->len);
+}
+
+static void
+exitbox_session_tab_set_state (ExitboxSessionTab   *self,
+                               ExitboxSessionState  state)
+{
+  gboolean was_active;
+  gboolean was_preparing;
+
+  if (self->state == state)
+    return;
+
+  was_active = exitbox_session_tab_get_active (self);
+  was_preparing = exitbox_session_tab_get_preparing (self);
+  self->state = state;
+
+  if (was_active != exitbox_session_tab_get_active (self))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ACTIVE]);
+  if (was_preparing != exitbox_session_tab_get_preparing (self))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PREPARING]);
+}
+
+/* Shows how the session ended in the bar under the terminal. @tone is
+ * "error", "warning" or NULL.
+ */
+static void
+exitbox_session_tab_show_end (ExitboxSessionTab   *self,
+                              ExitboxSessionState  state,
+                              const char          *message,
+                              const char          *tone)
+{
+  g_autofree char *first_line = NULL;
+  const char *newline = strchr (message, '\n');
+  const char *icon_name;
+
+  /* A build failure carries the engine's last lines, which the terminal
+   * shows already, so the bar keeps to the first line.
+   */
+  first_line = newline != NULL ? g_strndup (message, newline - message) : g_strdup (message);
+  gtk_label_set_label (self->status_label, first_line);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->status_label),
+                               newline != NULL ? message : NULL);
+
+  /* Own class names, because libadwaita's .error and .warning would also
+   * color the text and the Restart button.
+   */
+  gtk_widget_remove_css_class (self->status_box, "failed");
+  gtk_widget_remove_css_class (self->status_box, "unsuccessful");
+  if (g_strcmp0 (tone, "error") == 0)
+    gtk_widget_add_css_class (self->status_box, "failed");
+  else if (g_strcmp0 (tone, "warning") == 0)
+    gtk_widget_add_css_class (self->status_box, "unsuccessful");
+
+  if (tone == NULL)
+    icon_name = "emblem-ok-symbolic";
+  else if (g_str_equal (tone, "error"))
+    icon_name = "dialog-error-symbolic";
+  else
+    icon_name = "dialog-warning-symbolic";
+  gtk_image_set_from_icon_name (self->status_icon, icon_name);
+  gtk_revealer_set_reveal_child (self->status_revealer, TRUE);
+
+  self->child_pid = 0;
+  exitbox_session_tab_set_state (self, state);
+}
+
+static void
+exitbox_session_tab_progress_cb (ExitboxSessionTab *self,
+                                 const char        *layer,
+                                 const char        *message)
+{
+  g_autofree char *line = NULL;
+
+  if (self->state != EXITBOX_SESSION_STATE_PREPARING)
+    return;
+
+  line = g_strdup_printf ("[%s] %s", layer, message);
+  exitbox_session_tab_feed_line (self, "1", line);
+}
+
+static void
+exitbox_session_tab_output_cb (ExitboxSessionTab *self,
+                               const char        *line)
+{
+  if (self->state != EXITBOX_SESSION_STATE_PREPARING)
+    return;
+
+  exitbox_session_tab_feed_line (self, NULL, line);
+}
+
+static void
+exitbox_session_tab_spawn_cb (VteTerminal *terminal,
+                              GPid         pid,
+                              GError      *error,
+                              gpointer     user_data)
+{
+  g_autoptr(ExitboxSessionTab) self = user_data;
+  g_autofree char *message = NULL;
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  if (error != NULL)
+    {
+      g_message ("Failed to start the session “%s”: %s", self->title, error->message);
+      message = g_strdup_printf (_("Could not start the session: %s"), error->message);
+      exitbox_session_tab_show_end (self, EXITBOX_SESSION_STATE_FAILED, message, "error");
+      return;
+    }
+
+  g_debug ("Session “%s” runs as process %d", self->title, (int) pid);
+  self->child_pid = pid;
+  exitbox_session_tab_set_state (self, EXITBOX_SESSION_STATE_RUNNING);
+  gtk_widget_grab_focus (GTK_WIDGET (self->terminal));
+}
+
+static void
+exitbox_session_tab_prepare_cb (GObject      *source,
+                                GAsyncResult *result,
+                                gpointer      user_data)
+{
+  g_autoptr(ExitboxSessionTab) self = user_data;
+  g_autoptr(ExitboxLaunchPlan) plan = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *message = NULL;
+
+  plan = exitbox_launcher_prepare_finish (EXITBOX_LAUNCHER (source), result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  if (plan == NULL)
+    {
+      g_message ("Failed to prepare the session “%s”: %s", self->title, error->message);
+      message = g_strdup_printf (_("Could not prepare the session: %s"), error->message);
+      exitbox_session_tab_feed_line (self, "31", message);
+      exitbox_session_tab_show_end (self, EXITBOX_SESSION_STATE_FAILED, message, "error");
+      return;
+    }
+
+  for (guint i = 0; plan->warnings != NULL && plan->warnings[i] != NULL; i++)
+    {
+      /* Translators: a line in the terminal before the session starts */
+      g_autofree char *line = g_strdup_printf (_("Warning: %s"), plan->warnings[i]);
+
+      exitbox_session_tab_feed_line (self, "33", line);
+    }
+
+  /* The argv is executed as it is, and no shell parses it. Leaving envv
+   * NULL passes our own environment on, so the engine finds its sockets.
+   */
+  vte_terminal_spawn_async (self->terminal,
+                            VTE_PTY_DEFAULT,
+                            exitbox_project_get_path (self->project),
+                            plan->argv,
+                            NULL,
+                            G_SPAWN_SEARCH_PATH,
+                            NULL, NULL, NULL,
+                            -1,
+                            self->cancellable,
+                            exitbox_session_tab_spawn_cb,
+                            g_object_ref (self));
+}
+
+void
+exitbox_session_tab_start (ExitboxSessionTab *self)
+{
+  ExitboxLaunchRequest request = { 0 };
+  g_autofree char *line = NULL;
+
+  g_return_if_fail (EXITBOX_IS_SESSION_TAB (self));
+  g_return_if_fail (!exitbox_session_tab_get_active (self));
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  self->cancellable = g_cancellable_new ();
+
+  gtk_revealer_set_reveal_child (self->status_revealer, FALSE);
+  gtk_label_set_label (self->status_label, "");
+
+  /* A restart keeps the scrollback but drops modes the last program left
+   * behind (alternate screen, mouse tracking, colors).
+   */
+  vte_terminal_reset (self->terminal, TRUE, FALSE);
+
+  exitbox_session_tab_set_state (self, EXITBOX_SESSION_STATE_PREPARING);
+
+  line = g_strdup_printf (_("Preparing %s…"), self->title);
+  exitbox_session_tab_feed_line (self, "1", line);
+
+  request.agent_id = self->agent_id;
+  request.project = self->project;
+  request.args = NULL;
+  request.read_only = FALSE;
+  request.interactive = TRUE;
+
+  exitbox_launcher_prepare_async (self->launcher, &request, self->cancellable,
+                                  exitbox_session_tab_prepare_cb,
+                                  g_object_ref (self));
+}
+
+static void
+exitbox_session_tab_child_exited_cb (ExitboxSessionTab *self,
+                                     int                status)
+{
+  g_autofree char *message = NULL;
+  const char *tone = NULL;
+
+  if (self->state != EXITBOX_SESSION_STATE_RUNNING)
+    return;
+
+  /* VTE passes the raw wait status. */
+  if (WIFEXITED (status))
+    {
+      message = g_strdup_printf (_("Session ended with exit status %d"), WEXITSTATUS (status));
+      if (WEXITSTATUS (status) != 0)
+        tone = "warning";
+    }
+  else if (WIFSIGNALED (status))
+    {
+      message = g_strdup_printf (_("Session ended by signal %d (%s)"),
+                                 WTERMSIG (status), g_strsignal (WTERMSIG (status)));
+      tone = "warning";
+    }
+  else
+    {
+      message = g_strdup_printf (_("Session ended with wait status %d"), status);
+      tone = "warning";
+    }
+
+  g_debug ("Session “%s”: %s", self->title, message);
+  exitbox_session_tab_show_end (self, EXITBOX_SESSION_STATE_EXITED, message, tone);
+}
+
+static void
+exitbox_session_tab_selection_changed_cb (ExitboxSessionTab *self)
+{
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "term.copy",
+                                 vte_terminal_get_has_selection (self->terminal));
+}
+
+static void
+exitbox_session_tab_restart_clicked_cb (ExitboxSessionTab *self)
+{
+  if (!exitbox_session_tab_get_active (self))
+    exitbox_session_tab_start (self);
+}
+
+static void
+exitbox_session_tab_copy_action (GtkWidget  *widget,
+                                 const char *action_name,
+                                 GVariant   *parameter)
+{
+  ExitboxSessionTab *self = EXITBOX_SESSION_TAB (widget);
+
+  vte_terminal_copy_clipboard_format (self->terminal, VTE_FORMAT_TEXT);
+}
+
+static void
+exitbox_session_tab_paste_action (GtkWidget  *widget,
+                                  const char *action_name,
+                                  GVariant   *parameter)
+{
+  ExitboxSessionTab *self = EXITBOX_SESSION_TAB (widget);
+
+  vte_terminal_paste_clipboard (self->terminal);
+}
+
+static void
+exitbox_session_tab_zoom_action (GtkWidget  *widget,
+                                 const char *action_name,
+                                 GVariant   *parameter)
+{
+  ExitboxSessionTab *self = EXITBOX_SESSION_TAB (widget);
+  double scale = vte_terminal_get_font_scale (self->terminal);
+
+  if (g_str_equal (action_name, "term.zoom-in"))
+    scale *= FONT_SCALE_STEP;
+  else if (g_str_equal (action_name, "term.zoom-out"))
+    scale /= FONT_SCALE_STEP;
+  else
+    scale = 1.0;
+
+  vte_terminal_set_font_scale (self->terminal, CLAMP (scale, FONT_SCALE_MIN, FONT_SCALE_MAX));
+}
+
+/* These shortcuts must reach us before the terminal, which would otherwise
+ * send the keys to the agent, so they run in the capture phase.
+ */
+static void
+exitbox_session_tab_add_shortcuts (ExitboxSessionTab *self)
+{
+  static const struct {
+    const char *trigger;
+    const char *action;
+  } shortcuts[] = {
+    { "<Control><Shift>c", "term.copy" },
+    { "<Control><Shift>v", "term.paste" },
+    { "<Control>plus", "term.zoom-in" },
+    { "<Control>equal", "term.zoom-in" },
+    { "<Control>KP_Add", "term.zoom-in" },
+    { "<Control>minus", "term.zoom-out" },
+    { "<Control>KP_Subtract", "term.zoom-out" },
+    { "<Control>0", "term.zoom-reset" },
+    { "<Control>KP_0", "term.zoom-reset" },
+  };
+  GtkEventController *controller;
+
+  controller = gtk_shortcut_controller_new ();
+  gtk_event_controller_set_propagation_phase (controller, GTK_PHASE_CAPTURE);
+
+  for (guint i = 0; i < G_N_ELEMENTS (shortcuts); i++)
+    {
+      GtkShortcutTrigger *trigger = gtk_shortcut_trigger_parse_string (shortcuts[i].trigger);
+
+      g_assert (trigger != NULL);
+      gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (controller),
+                                            gtk_shortcut_new (trigger,
+                                                              gtk_named_action_new (shortcuts[i].action)));
+    }
+
+  gtk_widget_add_controller (GTK_WIDGET (self), controller);
+}
+
+static void
+exitbox_session_tab_constructed (GObject *object)
+{
+  ExitboxSessionTab *self = EXITBOX_SESSION_TAB (object);
+  ExitboxImageBuilder *builder;
+  const ExitboxAgentInfo *info = NULL;
+  const char *agent_name;
+
+  G_OBJECT_CLASS (exitbox_session_tab_parent_class)->constructed (object);
+
+  g_assert (EXITBOX_IS_LAUNCHER (self->launcher));
+  g_assert (EXITBOX_IS_PROJECT (self->project));
+
+  if (self->agent_id != NULL)
+    info = exitbox_agent_lookup (self->agent_id);
+  if (info != NULL)
+    agent_name = info->display_name;
+  else if (self->agent_id != NULL)
+    agent_name = self->agent_id;
+  else
+    agent_name = _("Shell");
+
+  /* Translators: a session's title: the agent, then the project folder's name */
+  self->title = g_strdup_printf (C_("session title", "%s · %s"),
+                                 agent_name, exitbox_project_get_name (self->project));
+
+  /* Each session has its own launcher, so these lines are from our own build. */
+  builder = exitbox_launcher_get_image_builder (self->launcher);
+  g_signal_connect_object (builder, "progress",
+                           G_CALLBACK (exitbox_session_tab_progress_cb),
+                           self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (builder, "output",
+                           G_CALLBACK (exitbox_session_tab_output_cb),
+                           self, G_CONNECT_SWAPPED);
+}
+
+static void
+exitbox_session_tab_dispose (GObject *object)
+{
+  ExitboxSessionTab *self = EXITBOX_SESSION_TAB (object);
+  GtkWidget *child;
+
+  g_cancellable_cancel (self->cancellable);
+
+  /* Disposing the terminal closes its PTY, which hangs up the engine's
+   * client as well. The explicit SIGHUP covers a client that ignores that.
+   */
+  if (self->state == EXITBOX_SESSION_STATE_RUNNING && self->child_pid > 0)
+    {
+      g_debug ("Hanging up session “%s” (process %d)", self->title, (int) self->child_pid);
+      kill (self->child_pid, SIGHUP);
+      self->child_pid = 0;
+    }
+
+  gtk_widget_dispose_template (GTK_WIDGET (self), EXITBOX_TYPE_SESSION_TAB);
+
+  /* The template's outer box has no id, so the template does not drop it. */
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
+    gtk_widget_unparent (child);
+
+  g_clear_object (&self->cancellable);
+  g_clear_object (&self->launcher);
+  g_clear_object (&self->project);
+
+  G_OBJECT_CLASS (exitbox_session_tab_parent_class)->dispose (object);
+}
+
+static void
+exitbox_session_tab_finalize (GObject *object)
+{
+  ExitboxSessionTab *self = EXITBOX_SESSION_TAB (object);
+
+  g_clear_pointer (&self->agent_id, g_free);
+  g_clear_pointer (&self->title, g_free);
+
+  G_OBJECT_CLASS (exitbox_session_tab_parent_class)->finalize (object);
+}
+
+static void
+exitbox_session_tab_get_property (GObject    *object,
+                                  guint       prop_id,
+                                  GValue     *value,
+                                  GParamSpec *pspec)
+{
+  ExitboxSessionTab *self = EXITBOX_SESSION_TAB (object);
+
+  switch (prop_id)
+    {
+    case PROP_LAUNCHER:
+      g_value_set_object (value, self->launcher);
+      break;
+
+    case PROP_PROJECT:
+      g_value_set_object (value, self->project);
+      break;
+
+    case PROP_AGENT_ID:
+      g_value_set_string (value, self->agent_id);
+      break;
+
+    case PROP_TITLE:
+      g_value_set_string (value, self->title);
+      break;
+
+    case PROP_ACTIVE:
+      g_value_set_boolean (value, exitbox_session_tab_get_active (self));
+      break;
+
+    case PROP_PREPARING:
+      g_value_set_boolean (value, exitbox_session_tab_get_preparing (self));
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+exitbox_session_tab_set_property (GObject      *object,
+                                  guint         prop_id,
+                                  const GValue *value,
+                                  GParamSpec   *pspec)
+{
+  ExitboxSessionTab *self = EXITBOX_SESSION_TAB (object);
+
+  switch (prop_id)
+    {
+    case PROP_LAUNCHER:
+      self->launcher = g_value_dup_object (value);
+      break;
+
+    case PROP_PROJECT:
+      self->project = g_value_dup_object (value);
+      break;
+
+    case PROP_AGENT_ID:
+      self->agent_id = g_value_dup_string (value);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+exitbox_session_tab_class_init (ExitboxSessionTabClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->constructed = exitbox_session_tab_constructed;
+  object_class->dispose = exitbox_session_tab_dispose;
+  object_class->finalize = exitbox_session_tab_finalize;
+  object_class->get_property = exitbox_session_tab_get_property;
+  object_class->set_property = exitbox_session_tab_set_property;
+
+  properties[PROP_LAUNCHER] =
+    g_param_spec_object ("launcher", NULL, NULL,
+                         EXITBOX_TYPE_LAUNCHER,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_PROJECT] =
+    g_param_spec_object ("project", NULL, NULL,
+                         EXITBOX_TYPE_PROJECT,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_AGENT_ID] =
+    g_param_spec_string ("agent-id", NULL, NULL,
+                         NULL,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_TITLE] =
+    g_param_spec_string ("title", NULL, NULL,
+                         NULL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_ACTIVE] =
+    g_param_spec_boolean ("active", NULL, NULL,
+                          FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_PREPARING] =
+    g_param_spec_boolean ("preparing", NULL, NULL,
+                          FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  g_type_ensure (VTE_TYPE_TERMINAL);
+
+  exitbox_desktop_ensure_resources ();
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/io/github/exitbox/ExitBox/ui/exitbox-session-tab.ui");
+  gtk_widget_class_bind_template_child (widget_class, ExitboxSessionTab, terminal);
+  gtk_widget_class_bind_template_child (widget_class, ExitboxSessionTab, status_revealer);
+  gtk_widget_class_bind_template_child (widget_class, ExitboxSessionTab, status_box);
+  gtk_widget_class_bind_template_child (widget_class, ExitboxSessionTab, status_icon);
+  gtk_widget_class_bind_template_child (widget_class, ExitboxSessionTab, status_label);
+  gtk_widget_class_bind_template_callback (widget_class, exitbox_session_tab_child_exited_cb);
+  gtk_widget_class_bind_template_callback (widget_class, exitbox_session_tab_selection_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, exitbox_session_tab_restart_clicked_cb);
+
+  gtk_widget_class_install_action (widget_class, "term.copy", NULL,
+                                   exitbox_session_tab_copy_action);
+  gtk_widget_class_install_action (widget_class, "term.paste", NULL,
+                                   exitbox_session_tab_paste_action);
+  gtk_widget_class_install_action (widget_class, "term.zoom-in", NULL,
+                                   exitbox_session_tab_zoom_action);
+  gtk_widget_class_install_action (widget_class, "term.zoom-out", NULL,
+                                   exitbox_session_tab_zoom_action);
+  gtk_widget_class_install_action (widget_class, "term.zoom-reset", NULL,
+                                   exitbox_session_tab_zoom_action);
+
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+}
+
+static void
+exitbox_session_tab_init (ExitboxSessionTab *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->state = EXITBOX_SESSION_STATE_CREATED;
+
+  vte_terminal_set_scrollback_lines (self->terminal, SCROLLBACK_LINES);
+  vte_terminal_set_mouse_autohide (self->terminal, TRUE);
+  exitbox_session_tab_update_colors (self);
+  g_signal_connect_object (adw_style_manager_get_default (), "notify::dark",
+                           G_CALLBACK (exitbox_session_tab_update_colors),
+                           self, G_CONNECT_SWAPPED);
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "term.copy", FALSE);
+  exitbox_session_tab_add_shortcuts (self);
+}
+
+GtkWidget *
+exitbox_session_tab_new (ExitboxLauncher *launcher,
+                         ExitboxProject  *project,
+                         const char      *agent_id)
+{
+  g_return_val_if_fail (EXITBOX_IS_LAUNCHER (launcher), NULL);
+  g_return_val_if_fail (EXITBOX_IS_PROJECT (project), NULL);
+
+  return g_object_new (EXITBOX_TYPE_SESSION_TAB,
+                       "launcher", launcher,
+                       "project", project,
+                       "agent-id", agent_id,
+                       NULL);
+}
+
+ExitboxSessionState
+exitbox_session_tab_get_state (ExitboxSessionTab *self)
+{
+  g_return_val_if_fail (EXITBOX_IS_SESSION_TAB (self), EXITBOX_SESSION_STATE_FAILED);
+
+  return self->state;
+}
+
+gboolean
+exitbox_session_tab_get_active (ExitboxSessionTab *self)
+{
+  g_return_val_if_fail (EXITBOX_IS_SESSION_TAB (self), FALSE);
+
+  return self->state == EXITBOX_SESSION_STATE_PREPARING ||
+         self->state == EXITBOX_SESSION_STATE_RUNNING;
+}
+
+gboolean
+exitbox_session_tab_get_preparing (ExitboxSessionTab *self)
+{
+  g_return_val_if_fail (EXITBOX_IS_SESSION_TAB (self), FALSE);
+
+  return self->state == EXITBOX_SESSION_STATE_PREPARING;
+}
+
+const char *
+exitbox_session_tab_get_title (ExitboxSessionTab *self)
+{
+  g_return_val_if_fail (EXITBOX_IS_SESSION_TAB (self), NULL);
+
+  return self->title;
+}
+
+const char *
+exitbox_session_tab_get_agent_id (ExitboxSessionTab *self)
+{
+  g_return_val_if_fail (EXITBOX_IS_SESSION_TAB (self), NULL);
+
+  return self->agent_id;
+}
+
+ExitboxProject *
+exitbox_session_tab_get_project (ExitboxSessionTab *self)
+{
+  g_return_val_if_fail (EXITBOX_IS_SESSION_TAB (self), NULL);
+
+  return self->project;
+}
+
+const char *
+exitbox_session_tab_get_status_message (ExitboxSessionTab *self)
+{
+  g_return_val_if_fail (EXITBOX_IS_SESSION_TAB (self), NULL);
+
+  if (!gtk_revealer_get_reveal_child (self->status_revealer))
+    return NULL;
+
+  return gtk_label_get_label (self->status_label);
+}
+
+VteTerminal *
+exitbox_session_tab_get_terminal (ExitboxSessionTab *self)
+{
+  g_return_val_if_fail (EXITBOX_IS_SESSION_TAB (self), NULL);
+
+  return self->terminal;
+}

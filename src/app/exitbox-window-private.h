@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later
+ * SPDX-FileCopyrightText: The ExitBox authors
+ */
+
+#pragma once
+
+#include "exitbox-window.h"
+
+G_BEGIN_DECLS
+
+/* The window is split over two files. exitbox-window.c contains the agent
+ * list, the project and the engine queries. exitbox-window-sessions.c
+ * contains the session tabs and the questions asked before closing them.
+ */
+struct _ExitboxWindow
+{
+  AdwApplicationWindow  parent_instance;
+
+  /* Template children */
+  AdwWindowTitle       *window_title;
+  AdwButtonContent     *project_button_content;
+  GtkMenuButton        *new_session_button;
+  AdwToastOverlay      *toast_overlay;
+  GtkStack             *main_stack;
+  AdwTabBar            *tab_bar;
+  AdwTabView           *tab_view;
+  AdwPreferencesGroup  *problems_group;
+  AdwActionRow         *setup_problem_row;
+  AdwActionRow         *config_problem_row;
+  AdwActionRow         *engine_problem_row;
+  AdwActionRow         *allowlist_problem_row;
+  AdwActionRow         *project_row;
+  AdwPreferencesGroup  *agents_group;
+  ExitboxStatusBar     *status_bar;
+
+  ExitboxApplication   *app;
+  GPtrArray            *agent_rows;
+  GMenu                *new_session_menu;
+  ExitboxProject       *project;
+  GtkFileChooserNative *chooser;
+
+  /* The engine the cached version belongs to. */
+  ExitboxEngine        *version_engine;
+  char                 *engine_version;
+  GCancellable         *cancellable;
+  /* Bumped by every refresh so late results of older queries are dropped. */
+  guint                 generation;
+  guint                 n_pending;
+  guint                 refresh_source;
+  gboolean              close_confirmed;
+};
+
+void  _exitbox_window_class_init_sessions (ExitboxWindowClass *klass);
+void  _exitbox_window_init_sessions       (ExitboxWindow      *self);
+void  _exitbox_window_queue_refresh       (ExitboxWindow      *self);
+void  _exitbox_window_show_toast          (ExitboxWindow      *self,
+                                           const char         *text);
+/* Why nothing can be launched now, or NULL. */
+char *_exitbox_window_dup_blocker         (ExitboxWindow      *self);
+
+G_END_DECLS

@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later
+ * SPDX-FileCopyrightText: The ExitBox authors
+ */
+
+#pragma once
+
+#include <adwaita.h>
+
+#include "exitbox-agent-row.h"
+#include "exitbox-application.h"
+#include "exitbox-core.h"
+#include "exitbox-status-bar.h"
+
+G_BEGIN_DECLS
+
+#define EXITBOX_TYPE_WINDOW (exitbox_window_get_type ())
+G_DECLARE_FINAL_TYPE (ExitboxWindow, exitbox_window, EXITBOX, WINDOW, AdwApplicationWindow)
+
+ExitboxWindow    *exitbox_window_new                    (ExitboxApplication *application);
+
+/* Makes @path the project new sessions run in. A path the core rejects is
+ * reported in a toast and the current project stays.
+ */
+void              exitbox_window_open_project           (ExitboxWindow      *self,
+                                                         const char         *path);
+ExitboxProject   *exitbox_window_get_project            (ExitboxWindow      *self);
+
+/* Whether engine queries for the agent list or the status bar are pending. */
+gboolean          exitbox_window_get_refreshing         (ExitboxWindow      *self);
+/* Sessions that are preparing or running. */
+guint             exitbox_window_get_n_active_sessions  (ExitboxWindow      *self);
+
+ExitboxAgentRow  *exitbox_window_get_agent_row          (ExitboxWindow      *self,
+                                                         const char         *agent_id);
+ExitboxStatusBar *exitbox_window_get_status_bar         (ExitboxWindow      *self);
+AdwTabView       *exitbox_window_get_tab_view           (ExitboxWindow      *self);
+/* The problems shown above the agent list, one message each, in order. */
+GStrv             exitbox_window_dup_problems           (ExitboxWindow      *self);
+
+G_END_DECLS

@@ -1,0 +1,285 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later
+ * SPDX-FileCopyrightText: The ExitBox authors
+ *
+ * Runs one real session through the desktop application, for the
+ * end-to-end suite: it opens a project, activates win.launch-agent, waits
+ * until the session ended, and checks the terminal, the tab title and the
+ * exit-status bar. It uses the user's real settings and container engine.
+ * That is why meson only builds it: tests/e2e/run-e2e.sh runs it under an
+ * X server and a session bus.
+ *
+ * Environment:
+ *   EXITBOX_TEST_PROJECT      the project folder (the test is skipped without it)
+ *   EXITBOX_TEST_AGENT        an agent id, or "shell"
+ *   EXITBOX_TEST_EXPECT       text the terminal must show at some point
+ *   EXITBOX_TEST_INPUT        optional: typed into the terminal once the
+ *                             session runs; "\n" in it is sent as Enter.
+ *                             A shell session needs it to end, for example
+ *                             "echo $((6 * 7)); exit 3\n" with EXPECT "42".
+ *   EXITBOX_TEST_EXIT_STATUS  optional: the exit status the session must end with
+ *   EXITBOX_TEST_SCREENSHOT   optional: where to save a PNG of the window
+ */
+
+#include <gtk/gtk.h>
+
+#include "exitbox-application.h"
+#include "exitbox-session-tab.h"
+#include "exitbox-window.h"
+
+#define SESSION_LIMIT_SECONDS 600
+#define CHECK_INTERVAL_MS     100
+
+typedef struct
+{
+  ExitboxSessionTab *tab;
+  const char        *expect;
+  char              *input;
+  gboolean           expect_seen;
+  gboolean           input_sent;
+  gboolean           timed_out;
+  gint64             deadline;
+} Watch;
+
+static gboolean
+window_is_idle (ExitboxWindow *window)
+{
+  return !exitbox_window_get_refreshing (window);
+}
+
+static void
+iterate_until_idle (ExitboxWindow *window)
+{
+  gint64 deadline = g_get_monotonic_time () + SESSION_LIMIT_SECONDS * G_USEC_PER_SEC;
+
+  while (!window_is_idle (window))
+    {
+      if (g_get_monotonic_time () > deadline)
+        g_error ("The window was still querying the engine after %d seconds",
+                 SESSION_LIMIT_SECONDS);
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
+}
+
+/* Turns the two characters "\n" into a carriage return, which is what the
+ * Enter key sends.
+ */
+static char *
+dup_typed_input (const char *text)
+{
+  g_autoptr(GString) typed = g_string_new (NULL);
+
+  for (const char *c = text; *c != '\0'; c++)
+    {
+      if (c[0] == '\\' && c[1] == 'n')
+        {
+          g_string_append_c (typed, '\r');
+          c++;
+        }
+      else
+        {
+          g_string_append_c (typed, *c);
+        }
+    }
+
+  return g_string_free (g_steal_pointer (&typed), FALSE);
+}
+
+static gboolean
+session_check_cb (gpointer user_data)
+{
+  Watch *watch = user_data;
+  VteTerminal *terminal = exitbox_session_tab_get_terminal (watch->tab);
+  g_autofree char *text = NULL;
+
+  text = vte_terminal_get_text (terminal, NULL, NULL, NULL);
+  if (text != NULL && strstr (text, watch->expect) != NULL)
+    watch->expect_seen = TRUE;
+
+  if (watch->input != NULL && !watch->input_sent &&
+      exitbox_session_tab_get_state (watch->tab) == EXITBOX_SESSION_STATE_RUNNING)
+    {
+      vte_terminal_feed_child (terminal, watch->input, -1);
+      watch->input_sent = TRUE;
+    }
+
+  if (g_get_monotonic_time () > watch->deadline)
+    watch->timed_out = TRUE;
+
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+session_is_over (Watch *watch)
+{
+  ExitboxSessionState state = exitbox_session_tab_get_state (watch->tab);
+
+  return watch->timed_out ||
+         state == EXITBOX_SESSION_STATE_FAILED ||
+         (state == EXITBOX_SESSION_STATE_EXITED && watch->expect_seen);
+}
+
+static gboolean
+frame_drawn_cb (GtkWidget     *widget,
+                GdkFrameClock *frame_clock,
+                gpointer       user_data)
+{
+  guint *n_frames = user_data;
+
+  (*n_frames)++;
+  return *n_frames < 3 ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
+}
+
+static void
+save_screenshot (GtkWidget  *window,
+                 const char *path)
+{
+  g_autoptr(GdkPaintable) paintable = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  GtkSnapshot *snapshot;
+  GskRenderNode *node;
+  guint n_frames = 0;
+  int width;
+  int height;
+
+  /* Let a few frames pass so the last output and the bar are drawn. */
+  gtk_widget_add_tick_callback (window, frame_drawn_cb, &n_frames, NULL);
+  while (n_frames < 3)
+    g_main_context_iteration (NULL, TRUE);
+
+  width = gtk_widget_get_width (window);
+  height = gtk_widget_get_height (window);
+  g_assert_cmpint (width, >, 0);
+  g_assert_cmpint (height, >, 0);
+
+  paintable = gtk_widget_paintable_new (window);
+  snapshot = gtk_snapshot_new ();
+  gdk_paintable_snapshot (paintable, snapshot, width, height);
+  node = gtk_snapshot_free_to_node (snapshot);
+  g_assert_nonnull (node);
+
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (window)),
+                                         node,
+                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
+  gsk_render_node_unref (node);
+
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+  g_test_message ("Saved a screenshot of the window to %s", path);
+}
+
+static void
+test_session_launch (void)
+{
+  const char *project_path = g_getenv ("EXITBOX_TEST_PROJECT");
+  const char *agent = g_getenv ("EXITBOX_TEST_AGENT");
+  const char *expect = g_getenv ("EXITBOX_TEST_EXPECT");
+  const char *input = g_getenv ("EXITBOX_TEST_INPUT");
+  const char *exit_status = g_getenv ("EXITBOX_TEST_EXIT_STATUS");
+  const char *screenshot = g_getenv ("EXITBOX_TEST_SCREENSHOT");
+  g_autoptr(ExitboxApplication) app = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *expected_title = NULL;
+  const char *agent_name;
+  ExitboxWindow *window;
+  AdwTabView *tab_view;
+  AdwTabPage *page;
+  const char *status_message;
+  Watch watch = { 0 };
+  guint check_source;
+
+  if (project_path == NULL || agent == NULL || expect == NULL)
+    {
+      g_test_skip ("Set EXITBOX_TEST_PROJECT, EXITBOX_TEST_AGENT and EXITBOX_TEST_EXPECT to run it");
+      return;
+    }
+
+  app = g_object_new (EXITBOX_TYPE_APPLICATION,
+                      "application-id", "io.github.exitbox.ExitBox.SessionTest",
+                      "flags", G_APPLICATION_NON_UNIQUE,
+                      NULL);
+  g_application_register (G_APPLICATION (app), NULL, &error);
+  g_assert_no_error (error);
+  g_application_activate (G_APPLICATION (app));
+
+  window = EXITBOX_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (app)));
+  g_assert_nonnull (window);
+  g_assert_nonnull (exitbox_application_get_engine (app));
+  g_assert_nonnull (exitbox_application_get_launcher (app));
+
+  g_action_group_activate_action (G_ACTION_GROUP (app), "open-project",
+                                  g_variant_new_string (project_path));
+  iterate_until_idle (window);
+  g_assert_nonnull (exitbox_window_get_project (window));
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.launch-agent", "s", agent));
+
+  tab_view = exitbox_window_get_tab_view (window);
+  g_assert_cmpint (adw_tab_view_get_n_pages (tab_view), ==, 1);
+  page = adw_tab_view_get_nth_page (tab_view, 0);
+
+  watch.tab = EXITBOX_SESSION_TAB (adw_tab_page_get_child (page));
+  watch.expect = expect;
+  watch.input = input != NULL ? dup_typed_input (input) : NULL;
+  watch.deadline = g_get_monotonic_time () + SESSION_LIMIT_SECONDS * G_USEC_PER_SEC;
+
+  check_source = g_timeout_add (CHECK_INTERVAL_MS, session_check_cb, &watch);
+  while (!session_is_over (&watch))
+    g_main_context_iteration (NULL, TRUE);
+  g_source_remove (check_source);
+
+  /* Saved before the checks, so a failed run leaves a picture of it too. */
+  if (screenshot != NULL)
+    save_screenshot (GTK_WIDGET (window), screenshot);
+
+  status_message = exitbox_session_tab_get_status_message (watch.tab);
+  g_test_message ("Session state %d, bar: %s", exitbox_session_tab_get_state (watch.tab),
+                  status_message != NULL ? status_message : "(hidden)");
+
+  g_assert_false (watch.timed_out);
+  g_assert_cmpint (exitbox_session_tab_get_state (watch.tab), ==, EXITBOX_SESSION_STATE_EXITED);
+  g_assert_true (watch.expect_seen);
+
+  if (g_str_equal (agent, "shell") || *agent == '\0')
+    agent_name = "Shell";
+  else
+    agent_name = exitbox_agent_lookup (agent)->display_name;
+  expected_title = g_strdup_printf ("%s · %s", agent_name,
+                                    exitbox_project_get_name (exitbox_window_get_project (window)));
+  g_assert_cmpstr (exitbox_session_tab_get_title (watch.tab), ==, expected_title);
+  g_assert_cmpstr (adw_tab_page_get_title (page), ==, expected_title);
+
+  g_assert_nonnull (status_message);
+  g_assert_true (g_str_has_prefix (status_message, "Session ended with exit status "));
+  if (exit_status != NULL)
+    {
+      g_autofree char *expected_message = g_strdup_printf ("Session ended with exit status %s",
+                                                           exit_status);
+
+      g_assert_cmpstr (status_message, ==, expected_message);
+    }
+
+  g_assert_cmpuint (exitbox_window_get_n_active_sessions (window), ==, 0);
+
+  g_object_ref (window);
+  gtk_window_destroy (GTK_WINDOW (window));
+  iterate_until_idle (window);
+  g_object_unref (window);
+  g_free (watch.input);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+  gtk_init ();
+
+  /* Transitions would leave half-drawn frames in screenshots and make
+   * visibility depend on timing.
+   */
+  g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);
+
+  g_test_add_func ("/app/session/launch", test_session_launch);
+
+  return g_test_run ();
+}

@@ -1,0 +1,693 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later
+ * SPDX-FileCopyrightText: The ExitBox authors
+ *
+ * The main window against temporary XDG folders and a fake podman
+ * (tests/app/fake-engine/podman) that reports an empty store. Runs under an
+ * X server and a session bus: see run-under-display.sh.
+ */
+
+#include <glib/gstdio.h>
+#include <gtk/gtk.h>
+
+#include "exitbox-application.h"
+#include "exitbox-session-tab.h"
+#include "exitbox-window.h"
+
+#define WAIT_LIMIT_SECONDS 60
+
+/* Claude Code and OpenCode enabled, Codex disabled. */
+static const char config_yaml[] =
+  "version: 1\n"
+  "agents:\n"
+  "  claude:\n"
+  "    enabled: true\n"
+  "  codex:\n"
+  "    enabled: false\n"
+  "  opencode:\n"
+  "    enabled: true\n";
+
+static const char allowlist_yaml[] =
+  "version: 1\n"
+  "ai_providers:\n"
+  "  - api.anthropic.com\n"
+  "development:\n"
+  "  - github.com\n"
+  "custom:\n"
+  "  - example.com\n";
+
+static guint app_serial;
+
+typedef struct _Fixture Fixture;
+typedef void (*TestBody) (Fixture *fixture);
+
+struct _Fixture
+{
+  ExitboxApplication *app;
+  ExitboxWindow      *window;
+  char               *project_dir;
+  char               *saved_path;
+  TestBody            body;
+};
+
+static char *
+dup_config_file (const char *name)
+{
+  return g_build_filename (g_get_user_config_dir (), "exitbox", name, NULL);
+}
+
+static void
+write_config_file (const char *name,
+                   const char *contents)
+{
+  g_autofree char *path = dup_config_file (name);
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+  g_file_set_contents (path, contents, -1, &error);
+  g_assert_no_error (error);
+}
+
+/* Bounded wait: fails the test instead of hanging when @done never holds. */
+static void
+iterate_until (gboolean (*done) (gpointer),
+               gpointer   data)
+{
+  gint64 deadline = g_get_monotonic_time () + WAIT_LIMIT_SECONDS * G_USEC_PER_SEC;
+
+  while (!done (data))
+    {
+      if (g_get_monotonic_time () > deadline)
+        g_error ("Gave up waiting after %d seconds", WAIT_LIMIT_SECONDS);
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
+}
+
+static gboolean
+window_is_idle (gpointer data)
+{
+  return !exitbox_window_get_refreshing (EXITBOX_WINDOW (data));
+}
+
+static void
+use_fake_engine (Fixture *fixture)
+{
+  g_autofree char *fake_dir = g_test_build_filename (G_TEST_DIST, "fake-engine", NULL);
+
+  g_setenv ("PATH", fake_dir, TRUE);
+}
+
+static void
+use_no_engine (Fixture *fixture)
+{
+  /* An existing folder without podman or docker in it. */
+  g_setenv ("PATH", fixture->project_dir, TRUE);
+}
+
+static void
+fixture_set_up (Fixture       *fixture,
+                gconstpointer  user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *base = NULL;
+
+  fixture->saved_path = g_strdup (g_getenv ("PATH"));
+  g_unsetenv ("CONTAINER_RUNTIME");
+
+  /* G_TEST_OPTION_ISOLATE_DIRS moves GLib's idea of the XDG folders into a
+   * per-test folder but leaves the variables at /dev/null. The core reads the
+   * variables, so point them at the same folders.
+   */
+  g_setenv ("HOME", g_get_home_dir (), TRUE);
+  g_setenv ("XDG_CONFIG_HOME", g_get_user_config_dir (), TRUE);
+  g_setenv ("XDG_CACHE_HOME", g_get_user_cache_dir (), TRUE);
+  g_setenv ("XDG_DATA_HOME", g_get_user_data_dir (), TRUE);
+  g_setenv ("XDG_RUNTIME_DIR", g_get_user_runtime_dir (), TRUE);
+
+  base = g_dir_make_tmp ("exitbox-test-window-XXXXXX", &error);
+  g_assert_no_error (error);
+  fixture->project_dir = g_build_filename (base, "project with spaces", NULL);
+  g_assert_cmpint (g_mkdir (fixture->project_dir, 0700), ==, 0);
+}
+
+/* Runs @body inside g_application_run(), once the window is shown and its
+ * first engine queries finished, then closes the window and quits. A
+ * real run also unregisters the application from D-Bus and emits
+ * "shutdown", so both objects can be finalized afterwards.
+ */
+static void
+activate_after_cb (GApplication *application,
+                   Fixture      *fixture)
+{
+  fixture->window = EXITBOX_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (application)));
+  g_assert_nonnull (fixture->window);
+  g_object_ref (fixture->window);
+
+  iterate_until (window_is_idle, fixture->window);
+  fixture->body (fixture);
+
+  gtk_window_destroy (GTK_WINDOW (fixture->window));
+  iterate_until (window_is_idle, fixture->window);
+  g_application_quit (application);
+}
+
+static void
+run_app (Fixture  *fixture,
+         TestBody  body)
+{
+  g_autofree char *app_id = NULL;
+  int status;
+
+  /* Each test gets its own id so the D-Bus object paths of earlier tests'
+   * applications cannot collide with this one.
+   */
+  app_id = g_strdup_printf ("io.github.exitbox.ExitBox.Test%u", ++app_serial);
+  fixture->app = g_object_new (EXITBOX_TYPE_APPLICATION,
+                               "application-id", app_id,
+                               "flags", G_APPLICATION_NON_UNIQUE,
+                               NULL);
+  fixture->body = body;
+  g_signal_connect_after (fixture->app, "activate", G_CALLBACK (activate_after_cb), fixture);
+
+  status = g_application_run (G_APPLICATION (fixture->app), 0, NULL);
+  g_assert_cmpint (status, ==, 0);
+  g_assert_nonnull (fixture->window);
+}
+
+static void
+open_project (Fixture    *fixture,
+              const char *path)
+{
+  g_action_group_activate_action (G_ACTION_GROUP (fixture->app), "open-project",
+                                  g_variant_new_string (path));
+  iterate_until (window_is_idle, fixture->window);
+}
+
+static void
+remove_tree (const char *path)
+{
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+
+      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
+        remove_tree (child);
+      else
+        g_unlink (child);
+    }
+
+  g_rmdir (path);
+}
+
+static void
+fixture_tear_down (Fixture       *fixture,
+                   gconstpointer  user_data)
+{
+  g_autofree char *base = g_path_get_dirname (fixture->project_dir);
+
+  if (fixture->window != NULL)
+    g_assert_finalize_object (fixture->window);
+
+  if (fixture->app != NULL)
+    g_assert_finalize_object (fixture->app);
+
+  g_setenv ("PATH", fixture->saved_path, TRUE);
+  g_unsetenv ("FAKE_PODMAN_BUILD");
+  remove_tree (base);
+  g_free (fixture->project_dir);
+  g_free (fixture->saved_path);
+}
+
+static void
+check_agents_listed (Fixture *fixture)
+{
+  const ExitboxAgentInfo *agents;
+  guint n_agents = 0;
+
+  agents = exitbox_agent_get_all (&n_agents);
+  g_assert_cmpuint (n_agents, ==, 3);
+
+  for (guint i = 0; i < n_agents; i++)
+    {
+      ExitboxAgentRow *row = exitbox_window_get_agent_row (fixture->window, agents[i].id);
+
+      g_assert_nonnull (row);
+      g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), ==,
+                       agents[i].display_name);
+    }
+
+  g_assert_cmpstr (exitbox_agent_row_get_enabled_text (exitbox_window_get_agent_row (fixture->window, "claude")),
+                   ==, "Enabled");
+  g_assert_cmpstr (exitbox_agent_row_get_enabled_text (exitbox_window_get_agent_row (fixture->window, "codex")),
+                   ==, "Disabled");
+  g_assert_cmpstr (exitbox_agent_row_get_enabled_text (exitbox_window_get_agent_row (fixture->window, "opencode")),
+                   ==, "Enabled");
+}
+
+static void
+test_window_agents_listed (Fixture       *fixture,
+                           gconstpointer  user_data)
+{
+  write_config_file ("config.yaml", config_yaml);
+  write_config_file ("allowlist.yaml", allowlist_yaml);
+  use_fake_engine (fixture);
+
+  run_app (fixture, check_agents_listed);
+}
+
+static void
+check_launch_needs_project (Fixture *fixture)
+{
+  const ExitboxAgentInfo *agents;
+  ExitboxProject *project;
+  guint n_agents = 0;
+
+  agents = exitbox_agent_get_all (&n_agents);
+
+  g_assert_null (exitbox_window_get_project (fixture->window));
+  for (guint i = 0; i < n_agents; i++)
+    {
+      ExitboxAgentRow *row = exitbox_window_get_agent_row (fixture->window, agents[i].id);
+
+      g_assert_false (gtk_widget_get_sensitive (exitbox_agent_row_get_launch_button (row)));
+      g_assert_null (exitbox_agent_row_get_image_text (row));
+    }
+
+  open_project (fixture, fixture->project_dir);
+
+  project = exitbox_window_get_project (fixture->window);
+  g_assert_nonnull (project);
+  g_assert_cmpstr (exitbox_project_get_name (project), ==, "project with spaces");
+
+  for (guint i = 0; i < n_agents; i++)
+    {
+      ExitboxAgentRow *row = exitbox_window_get_agent_row (fixture->window, agents[i].id);
+      gboolean enabled = !g_str_equal (agents[i].id, "codex");
+
+      g_assert_cmpint (gtk_widget_get_sensitive (exitbox_agent_row_get_launch_button (row)), ==,
+                       enabled && agents[i].installable);
+      g_assert_cmpstr (exitbox_agent_row_get_image_text (row), ==, "Not built");
+    }
+
+  /* Claude Code is enabled here and installable in the catalogue. */
+  g_assert_true (gtk_widget_get_sensitive (exitbox_agent_row_get_launch_button (exitbox_window_get_agent_row (fixture->window, "claude"))));
+}
+
+static void
+test_window_launch_needs_project (Fixture       *fixture,
+                                  gconstpointer  user_data)
+{
+  write_config_file ("config.yaml", config_yaml);
+  write_config_file ("allowlist.yaml", allowlist_yaml);
+  use_fake_engine (fixture);
+
+  run_app (fixture, check_launch_needs_project);
+}
+
+static void
+check_project_rejected (Fixture *fixture)
+{
+  g_autofree char *file = g_build_filename (fixture->project_dir, "notes.txt", NULL);
+  g_autofree char *missing = g_build_filename (fixture->project_dir, "missing", NULL);
+  g_autoptr(GError) error = NULL;
+
+  g_file_set_contents (file, "not a folder\n", -1, &error);
+  g_assert_no_error (error);
+
+  open_project (fixture, file);
+  g_assert_null (exitbox_window_get_project (fixture->window));
+
+  open_project (fixture, missing);
+  g_assert_null (exitbox_window_get_project (fixture->window));
+
+  open_project (fixture, fixture->project_dir);
+  g_assert_nonnull (exitbox_window_get_project (fixture->window));
+
+  /* A rejected folder keeps the project that was open. */
+  open_project (fixture, file);
+  g_assert_cmpstr (exitbox_project_get_name (exitbox_window_get_project (fixture->window)), ==,
+                   "project with spaces");
+}
+
+static void
+test_window_project_rejected (Fixture       *fixture,
+                              gconstpointer  user_data)
+{
+  write_config_file ("config.yaml", config_yaml);
+  write_config_file ("allowlist.yaml", allowlist_yaml);
+  use_fake_engine (fixture);
+
+  run_app (fixture, check_project_rejected);
+}
+
+static void
+check_status_engine (Fixture *fixture)
+{
+  ExitboxStatusBar *status_bar = exitbox_window_get_status_bar (fixture->window);
+  g_autofree char *expected = NULL;
+
+  open_project (fixture, fixture->project_dir);
+
+  expected = exitbox_engine_dup_description (exitbox_application_get_engine (fixture->app), "4.3.1");
+  g_assert_true (g_str_has_prefix (expected, "podman 4.3.1"));
+
+  g_assert_cmpstr (exitbox_status_bar_get_engine_text (status_bar), ==, expected);
+  g_assert_cmpstr (exitbox_status_bar_get_firewall_text (status_bar), ==, "Firewall stopped");
+  g_assert_cmpstr (exitbox_status_bar_get_allowlist_text (status_bar), ==, "3 allowed domains");
+  g_assert_cmpstr (exitbox_status_bar_get_sessions_text (status_bar), ==, "No running sessions");
+  g_assert_cmpuint (exitbox_window_get_n_active_sessions (fixture->window), ==, 0);
+}
+
+static void
+test_window_status_engine (Fixture       *fixture,
+                           gconstpointer  user_data)
+{
+  write_config_file ("config.yaml", config_yaml);
+  write_config_file ("allowlist.yaml", allowlist_yaml);
+  use_fake_engine (fixture);
+
+  run_app (fixture, check_status_engine);
+}
+
+static void
+check_status_no_engine (Fixture *fixture)
+{
+  ExitboxStatusBar *status_bar = exitbox_window_get_status_bar (fixture->window);
+  const GError *engine_error = exitbox_application_get_engine_error (fixture->app);
+  g_auto(GStrv) problems = NULL;
+
+  open_project (fixture, fixture->project_dir);
+
+  g_assert_null (exitbox_application_get_engine (fixture->app));
+  g_assert_nonnull (engine_error);
+  g_assert_cmpstr (exitbox_status_bar_get_engine_text (status_bar), ==, "No container engine");
+  g_assert_null (exitbox_status_bar_get_firewall_text (status_bar));
+
+  /* The window shows the core's message, which names what to install. */
+  problems = exitbox_window_dup_problems (fixture->window);
+  g_assert_cmpuint (g_strv_length (problems), ==, 1);
+  g_assert_cmpstr (problems[0], ==, engine_error->message);
+  g_assert_nonnull (strstr (problems[0], "podman"));
+
+  g_assert_false (gtk_widget_get_sensitive (exitbox_agent_row_get_launch_button (exitbox_window_get_agent_row (fixture->window, "claude"))));
+}
+
+static void
+test_window_status_no_engine (Fixture       *fixture,
+                              gconstpointer  user_data)
+{
+  write_config_file ("config.yaml", config_yaml);
+  write_config_file ("allowlist.yaml", allowlist_yaml);
+  use_no_engine (fixture);
+
+  run_app (fixture, check_status_no_engine);
+}
+
+static const char broken_yaml[] = "agents:\n  claude: [enabled\n";
+
+static void
+check_config_error (Fixture *fixture)
+{
+  g_autofree char *path = dup_config_file ("config.yaml");
+  g_autofree char *contents = NULL;
+  g_auto(GStrv) problems = NULL;
+  g_autoptr(GError) error = NULL;
+
+  open_project (fixture, fixture->project_dir);
+
+  g_assert_null (exitbox_application_get_config (fixture->app));
+  g_assert_null (exitbox_application_get_launcher (fixture->app));
+
+  problems = exitbox_window_dup_problems (fixture->window);
+  g_assert_cmpuint (g_strv_length (problems), ==, 1);
+  g_assert_true (g_str_has_prefix (problems[0],
+                                   exitbox_application_get_config_error (fixture->app)->message));
+  g_assert_nonnull (strstr (problems[0], "config.yaml"));
+
+  g_assert_null (exitbox_agent_row_get_enabled_text (exitbox_window_get_agent_row (fixture->window, "claude")));
+  g_assert_false (gtk_widget_get_sensitive (exitbox_agent_row_get_launch_button (exitbox_window_get_agent_row (fixture->window, "claude"))));
+
+  /* Nothing was written over the user's file. */
+  g_file_get_contents (path, &contents, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (contents, ==, broken_yaml);
+}
+
+static void
+test_window_config_error (Fixture       *fixture,
+                          gconstpointer  user_data)
+{
+  write_config_file ("config.yaml", broken_yaml);
+  write_config_file ("allowlist.yaml", allowlist_yaml);
+  use_fake_engine (fixture);
+
+  run_app (fixture, check_config_error);
+}
+
+static void
+check_allowlist_missing (Fixture *fixture)
+{
+  ExitboxStatusBar *status_bar = exitbox_window_get_status_bar (fixture->window);
+  ExitboxAllowlist *allowlist = exitbox_application_get_allowlist (fixture->app);
+  g_auto(GStrv) problems = NULL;
+
+  g_assert_cmpint (exitbox_allowlist_get_status (allowlist), ==, EXITBOX_ALLOWLIST_STATUS_MISSING);
+  g_assert_cmpstr (exitbox_status_bar_get_allowlist_text (status_bar), ==,
+                   exitbox_allowlist_get_problem (allowlist));
+
+  problems = exitbox_window_dup_problems (fixture->window);
+  g_assert_cmpuint (g_strv_length (problems), ==, 1);
+  g_assert_cmpstr (problems[0], ==, exitbox_allowlist_get_problem (allowlist));
+}
+
+static void
+test_window_allowlist_missing (Fixture       *fixture,
+                               gconstpointer  user_data)
+{
+  /* config.yaml exists, so the first-run defaults are not written. */
+  write_config_file ("config.yaml", config_yaml);
+  use_fake_engine (fixture);
+
+  run_app (fixture, check_allowlist_missing);
+}
+
+static void
+check_first_run_defaults (Fixture *fixture)
+{
+  g_autofree char *config_path = dup_config_file ("config.yaml");
+  g_autofree char *allowlist_path = dup_config_file ("allowlist.yaml");
+  g_auto(GStrv) problems = NULL;
+
+  g_assert_true (exitbox_application_get_wrote_defaults (fixture->app));
+  g_assert_true (g_file_test (config_path, G_FILE_TEST_IS_REGULAR));
+  g_assert_true (g_file_test (allowlist_path, G_FILE_TEST_IS_REGULAR));
+  g_assert_nonnull (exitbox_application_get_config (fixture->app));
+
+  problems = exitbox_window_dup_problems (fixture->window);
+  g_assert_cmpuint (g_strv_length (problems), ==, 0);
+}
+
+static void
+test_window_first_run_defaults (Fixture       *fixture,
+                                gconstpointer  user_data)
+{
+  g_autofree char *config_path = dup_config_file ("config.yaml");
+
+  g_assert_false (g_file_test (config_path, G_FILE_TEST_EXISTS));
+  use_fake_engine (fixture);
+
+  run_app (fixture, check_first_run_defaults);
+}
+
+static ExitboxSessionTab *
+get_only_session (Fixture *fixture)
+{
+  AdwTabView *tab_view = exitbox_window_get_tab_view (fixture->window);
+
+  g_assert_cmpint (adw_tab_view_get_n_pages (tab_view), ==, 1);
+
+  return EXITBOX_SESSION_TAB (adw_tab_page_get_child (adw_tab_view_get_nth_page (tab_view, 0)));
+}
+
+static gboolean
+session_failed (gpointer data)
+{
+  return exitbox_session_tab_get_state (EXITBOX_SESSION_TAB (data)) == EXITBOX_SESSION_STATE_FAILED;
+}
+
+static gboolean
+session_shows_build (gpointer data)
+{
+  VteTerminal *terminal = exitbox_session_tab_get_terminal (EXITBOX_SESSION_TAB (data));
+  g_autofree char *text = vte_terminal_get_text (terminal, NULL, NULL, NULL);
+
+  return text != NULL && strstr (text, "fake build step for the desktop tests") != NULL;
+}
+
+static AdwMessageDialog *
+find_message_dialog (void)
+{
+  g_autoptr(GList) toplevels = gtk_window_list_toplevels ();
+
+  for (GList *l = toplevels; l != NULL; l = l->next)
+    {
+      if (ADW_IS_MESSAGE_DIALOG (l->data) && gtk_widget_get_visible (l->data))
+        return l->data;
+    }
+
+  return NULL;
+}
+
+static void
+check_session_build_fails (Fixture *fixture)
+{
+  ExitboxStatusBar *status_bar = exitbox_window_get_status_bar (fixture->window);
+  AdwTabView *tab_view = exitbox_window_get_tab_view (fixture->window);
+  ExitboxSessionTab *tab;
+  AdwTabPage *page;
+
+  open_project (fixture, fixture->project_dir);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window),
+                                             "win.launch-agent", "s", "claude"));
+
+  tab = get_only_session (fixture);
+  page = adw_tab_view_get_page (tab_view, GTK_WIDGET (tab));
+  iterate_until (session_failed, tab);
+  iterate_until (window_is_idle, fixture->window);
+
+  g_assert_cmpstr (exitbox_session_tab_get_title (tab), ==, "Claude Code · project with spaces");
+  g_assert_cmpstr (adw_tab_page_get_title (page), ==, "Claude Code · project with spaces");
+  g_assert_false (adw_tab_page_get_loading (page));
+  g_assert_true (g_str_has_prefix (exitbox_session_tab_get_status_message (tab),
+                                   "Could not prepare the session: "));
+  g_assert_true (session_shows_build (tab));
+  g_assert_cmpuint (exitbox_window_get_n_active_sessions (fixture->window), ==, 0);
+  g_assert_cmpstr (exitbox_status_bar_get_sessions_text (status_bar), ==, "No running sessions");
+
+  /* Zoom works on the terminal of an ended session too. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (tab), "term.zoom-in", NULL));
+  g_assert_cmpfloat (vte_terminal_get_font_scale (exitbox_session_tab_get_terminal (tab)), >, 1.0);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (tab), "term.zoom-reset", NULL));
+  g_assert_cmpfloat (vte_terminal_get_font_scale (exitbox_session_tab_get_terminal (tab)), ==, 1.0);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (tab), "term.zoom-out", NULL));
+  g_assert_cmpfloat (vte_terminal_get_font_scale (exitbox_session_tab_get_terminal (tab)), <, 1.0);
+
+  /* A session that ended closes without a question. */
+  adw_tab_view_close_page (tab_view, page);
+  g_assert_cmpint (adw_tab_view_get_n_pages (tab_view), ==, 0);
+  g_assert_null (find_message_dialog ());
+}
+
+static void
+test_window_session_build_fails (Fixture       *fixture,
+                                 gconstpointer  user_data)
+{
+  write_config_file ("config.yaml", config_yaml);
+  write_config_file ("allowlist.yaml", allowlist_yaml);
+  use_fake_engine (fixture);
+  g_setenv ("FAKE_PODMAN_BUILD", "fail", TRUE);
+
+  run_app (fixture, check_session_build_fails);
+}
+
+static void
+check_session_close_asks (Fixture *fixture)
+{
+  ExitboxStatusBar *status_bar = exitbox_window_get_status_bar (fixture->window);
+  AdwTabView *tab_view = exitbox_window_get_tab_view (fixture->window);
+  AdwMessageDialog *dialog;
+  ExitboxSessionTab *tab;
+  AdwTabPage *page;
+
+  open_project (fixture, fixture->project_dir);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window),
+                                             "win.launch-agent", "s", "shell"));
+
+  tab = get_only_session (fixture);
+  page = adw_tab_view_get_page (tab_view, GTK_WIDGET (tab));
+  iterate_until (session_shows_build, tab);
+
+  g_assert_cmpstr (exitbox_session_tab_get_title (tab), ==, "Shell · project with spaces");
+  g_assert_cmpint (exitbox_session_tab_get_state (tab), ==, EXITBOX_SESSION_STATE_PREPARING);
+  g_assert_true (adw_tab_page_get_loading (page));
+  g_assert_null (exitbox_session_tab_get_status_message (tab));
+  g_assert_cmpuint (exitbox_window_get_n_active_sessions (fixture->window), ==, 1);
+  g_assert_cmpstr (exitbox_status_bar_get_sessions_text (status_bar), ==, "1 running session");
+
+  /* Closing the window asks first, and Cancel keeps it open. */
+  gtk_window_close (GTK_WINDOW (fixture->window));
+  dialog = find_message_dialog ();
+  g_assert_nonnull (dialog);
+  g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, "Stop Running Sessions?");
+  adw_message_dialog_response (dialog, "cancel");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (fixture->window)));
+  g_assert_cmpint (adw_tab_view_get_n_pages (tab_view), ==, 1);
+
+  /* Closing the tab asks too, and Cancel keeps the session. */
+  adw_tab_view_close_page (tab_view, page);
+  dialog = find_message_dialog ();
+  g_assert_nonnull (dialog);
+  g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, "Stop This Session?");
+  adw_message_dialog_response (dialog, "cancel");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  g_assert_cmpint (adw_tab_view_get_n_pages (tab_view), ==, 1);
+
+  /* Stop closes it. */
+  adw_tab_view_close_page (tab_view, page);
+  dialog = find_message_dialog ();
+  g_assert_nonnull (dialog);
+  adw_message_dialog_response (dialog, "stop");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  g_assert_cmpint (adw_tab_view_get_n_pages (tab_view), ==, 0);
+
+  iterate_until (window_is_idle, fixture->window);
+  g_assert_cmpstr (exitbox_status_bar_get_sessions_text (status_bar), ==, "No running sessions");
+}
+
+static void
+test_window_session_close_asks (Fixture       *fixture,
+                                gconstpointer  user_data)
+{
+  write_config_file ("config.yaml", config_yaml);
+  write_config_file ("allowlist.yaml", allowlist_yaml);
+  use_fake_engine (fixture);
+  g_setenv ("FAKE_PODMAN_BUILD", "hang", TRUE);
+
+  run_app (fixture, check_session_close_asks);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  gtk_init ();
+
+  /* Transitions would leave half-drawn frames in screenshots and make
+   * visibility depend on timing.
+   */
+  g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);
+
+#define ADD_TEST(path, func) \
+  g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+
+  ADD_TEST ("/app/window/agents-listed", test_window_agents_listed);
+  ADD_TEST ("/app/window/launch-needs-project", test_window_launch_needs_project);
+  ADD_TEST ("/app/window/project-rejected", test_window_project_rejected);
+  ADD_TEST ("/app/window/status-engine", test_window_status_engine);
+  ADD_TEST ("/app/window/status-no-engine", test_window_status_no_engine);
+  ADD_TEST ("/app/window/config-error", test_window_config_error);
+  ADD_TEST ("/app/window/allowlist-missing", test_window_allowlist_missing);
+  ADD_TEST ("/app/window/first-run-defaults", test_window_first_run_defaults);
+  ADD_TEST ("/app/window/session-build-fails", test_window_session_build_fails);
+  ADD_TEST ("/app/window/session-close-asks", test_window_session_close_asks);
+
+#undef ADD_TEST
+
+  return g_test_run ();
+}

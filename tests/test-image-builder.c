@@ -1,0 +1,831 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later
+ * SPDX-FileCopyrightText: The ExitBox authors
+ */
+
+/* The image builder against fake-build-engine.py, which plays podman with an
+ * image store on disk, and a SoupServer on 127.0.0.1 that serves a stub
+ * Claude Code release in the vendor's bucket layout.
+ */
+
+#include <gio/gio.h>
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+#include <libsoup/soup.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "exitbox-download.h"
+#include "exitbox-image-builder.h"
+
+#define STUB_VERSION "9.9.9"
+#define STUB_BINARY "#!/bin/sh\necho '" STUB_VERSION " (Claude Code stub)'\n"
+#define PROJECT_KEY "home_user_app_0a1b2c3d"
+#define PROJECT_IMAGE "exitbox-claude-" PROJECT_KEY
+#define EMPTY_PROFILES_HASH "e3b0c44298fc1c14"
+
+typedef struct
+{
+  char                *folder;
+  char                *store;
+  char                *cache_home;
+  SoupServer          *server;
+  const char          *platform;
+  ExitboxEngine       *engine;
+  ExitboxConfig       *config;
+  ExitboxImageBuilder *builder;
+  GPtrArray           *progress;      /* "layer: message" */
+  guint                output_lines;
+  GAsyncResult        *result;
+} Fixture;
+
+static void
+handle_request (SoupServer        *server,
+                SoupServerMessage *message,
+                const char        *path,
+                GHashTable        *query,
+                gpointer           user_data)
+{
+  Fixture *fixture = user_data;
+  g_autofree char *manifest_path = g_strdup_printf ("/dist/%s/manifest.json", STUB_VERSION);
+  g_autofree char *binary_path = g_strdup_printf ("/dist/%s/%s/claude", STUB_VERSION, fixture->platform);
+
+  if (g_str_equal (path, "/dist/latest"))
+    {
+      soup_server_message_set_status (message, SOUP_STATUS_OK, NULL);
+      soup_server_message_set_response (message, "text/plain", SOUP_MEMORY_STATIC,
+                                        STUB_VERSION "\n", strlen (STUB_VERSION "\n"));
+    }
+  else if (g_str_equal (path, manifest_path))
+    {
+      g_autofree char *checksum = g_compute_checksum_for_string (G_CHECKSUM_SHA256, STUB_BINARY, -1);
+      g_autofree char *manifest = g_strdup_printf ("{\"platforms\": {\"%s\": {\"checksum\": \"%s\"}}}",
+                                                   fixture->platform, checksum);
+
+      soup_server_message_set_status (message, SOUP_STATUS_OK, NULL);
+      soup_server_message_set_response (message, "application/json", SOUP_MEMORY_COPY,
+                                        manifest, strlen (manifest));
+    }
+  else if (g_str_equal (path, binary_path))
+    {
+      soup_server_message_set_status (message, SOUP_STATUS_OK, NULL);
+      soup_server_message_set_response (message, "application/octet-stream", SOUP_MEMORY_STATIC,
+                                        STUB_BINARY, strlen (STUB_BINARY));
+    }
+  else
+    {
+      soup_server_message_set_status (message, SOUP_STATUS_NOT_FOUND, NULL);
+    }
+}
+
+static void
+start_server (Fixture *fixture)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *root = NULL;
+  g_autofree char *dist_url = NULL;
+  GSList *uris;
+
+  fixture->server = soup_server_new (NULL, NULL);
+  soup_server_add_handler (fixture->server, NULL, handle_request, fixture, NULL);
+  soup_server_listen_local (fixture->server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error);
+  g_assert_no_error (error);
+
+  uris = soup_server_get_uris (fixture->server);
+  root = g_uri_to_string (uris->data);
+  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+  g_assert_true (g_str_has_prefix (root, "http://127.0.0.1:"));
+
+  dist_url = g_strconcat (root, root[strlen (root) - 1] == '/' ? "" : "/", "dist", NULL);
+  g_setenv ("EXITBOX_CLAUDE_DIST_URL", dist_url, TRUE);
+}
+
+static void
+on_progress (ExitboxImageBuilder *builder,
+             const char          *layer,
+             const char          *message,
+             Fixture             *fixture)
+{
+  g_ptr_array_add (fixture->progress, g_strdup_printf ("%s: %s", layer, message));
+}
+
+static void
+on_output (ExitboxImageBuilder *builder,
+           const char          *line,
+           Fixture             *fixture)
+{
+  g_assert_true (g_utf8_validate (line, -1, NULL));
+  g_assert_null (strchr (line, '\n'));
+  fixture->output_lines++;
+}
+
+static void
+fixture_set_up (Fixture       *fixture,
+                gconstpointer  user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *engine_path = NULL;
+  g_autofree char *engine_script = NULL;
+  g_autofree char *wrapper = NULL;
+  g_autofree char *contexts = NULL;
+
+  fixture->platform = exitbox_claude_platform (EXITBOX_BASE_FAMILY_DEBIAN);
+  if (fixture->platform == NULL)
+    return;
+
+  fixture->folder = g_dir_make_tmp ("exitbox-image-builder-XXXXXX", &error);
+  g_assert_no_error (error);
+  fixture->store = g_build_filename (fixture->folder, "store", NULL);
+  fixture->cache_home = g_build_filename (fixture->folder, "cache", NULL);
+  contexts = g_build_filename (fixture->store, "contexts", NULL);
+  g_assert_cmpint (g_mkdir_with_parents (contexts, 0700), ==, 0);
+  g_setenv ("FAKE_ENGINE_DIR", fixture->store, TRUE);
+  g_setenv ("XDG_CACHE_HOME", fixture->cache_home, TRUE);
+  g_unsetenv ("EXITBOX_BASE_IMAGE");
+
+  /* The wrapper does not depend on the script's execute bit. */
+  engine_script = g_test_build_filename (G_TEST_DIST, "fake-build-engine.py", NULL);
+  engine_path = g_build_filename (fixture->folder, "podman", NULL);
+  wrapper = g_strdup_printf ("#!/bin/sh\nexec python3 '%s' \"$@\"\n", engine_script);
+  g_file_set_contents (engine_path, wrapper, -1, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (g_chmod (engine_path, 0755), ==, 0);
+
+  start_server (fixture);
+
+  fixture->engine = exitbox_engine_new (EXITBOX_ENGINE_KIND_PODMAN, engine_path);
+  fixture->config = exitbox_config_new_default ();
+  fixture->builder = exitbox_image_builder_new (fixture->engine, fixture->config);
+  fixture->progress = g_ptr_array_new_with_free_func (g_free);
+  g_signal_connect (fixture->builder, "progress", G_CALLBACK (on_progress), fixture);
+  g_signal_connect (fixture->builder, "output", G_CALLBACK (on_output), fixture);
+}
+
+static void
+remove_tree (const char *path)
+{
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+
+      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
+        remove_tree (child);
+      else
+        g_unlink (child);
+    }
+
+  g_rmdir (path);
+}
+
+static void
+fixture_tear_down (Fixture       *fixture,
+                   gconstpointer  user_data)
+{
+  if (fixture->folder != NULL)
+    remove_tree (fixture->folder);
+
+  g_clear_object (&fixture->builder);
+  g_clear_object (&fixture->engine);
+  g_clear_object (&fixture->config);
+  g_clear_object (&fixture->server);
+  g_clear_object (&fixture->result);
+  g_clear_pointer (&fixture->progress, g_ptr_array_unref);
+  g_free (fixture->folder);
+  g_free (fixture->store);
+  g_free (fixture->cache_home);
+  g_unsetenv ("EXITBOX_BASE_IMAGE");
+}
+
+static gboolean
+skip_without_platform (Fixture *fixture)
+{
+  if (fixture->platform != NULL)
+    return FALSE;
+
+  g_test_skip ("Claude Code is not published for this CPU architecture");
+  return TRUE;
+}
+
+static void
+store_result (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  GAsyncResult **slot = user_data;
+
+  *slot = g_object_ref (result);
+}
+
+/* Iterates the default main context (which also serves the downloads) until
+ * @slot is set, or fails the test after 60 seconds.
+ */
+static void
+wait_for (GAsyncResult **slot)
+{
+  gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+
+  while (*slot == NULL)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_main_context_iteration (NULL, TRUE);
+    }
+}
+
+static gboolean
+ensure (Fixture     *fixture,
+        const char  *agent_id,
+        const char  *project_key,
+        GError     **error)
+{
+  gboolean ok;
+
+  g_clear_object (&fixture->result);
+  exitbox_image_builder_ensure_async (fixture->builder, NULL, agent_id, project_key, NULL,
+                                      store_result, &fixture->result);
+  wait_for (&fixture->result);
+  ok = exitbox_image_builder_ensure_finish (fixture->builder, fixture->result, error);
+  g_clear_object (&fixture->result);
+
+  return ok;
+}
+
+static ExitboxInspection *
+inspect (Fixture *fixture)
+{
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) names = NULL;
+  ExitboxInspection *inspection;
+
+  names = exitbox_image_builder_dup_inspect_names (fixture->builder, "claude", PROJECT_KEY);
+  inspection = exitbox_engine_inspect (fixture->engine, (const char * const *) names, NULL, &error);
+  g_assert_no_error (error);
+
+  return inspection;
+}
+
+/* The tags of the images built so far, in order, from the engine's call log. */
+static char *
+dup_built_tags (Fixture *fixture)
+{
+  g_autofree char *path = g_build_filename (fixture->store, "calls.jsonl", NULL);
+  g_autofree char *contents = NULL;
+  g_auto(GStrv) lines = NULL;
+  g_autoptr(GString) tags = g_string_new (NULL);
+
+  if (!g_file_get_contents (path, &contents, NULL, NULL))
+    return g_strdup ("");
+
+  lines = g_strsplit (contents, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      g_autoptr(JsonNode) node = NULL;
+      JsonArray *args;
+
+      if (*lines[i] == '\0')
+        continue;
+
+      node = json_from_string (lines[i], NULL);
+      g_assert_nonnull (node);
+      args = json_node_get_array (node);
+      if (!g_str_equal (json_array_get_string_element (args, 0), "build"))
+        continue;
+
+      for (guint a = 0; a + 1 < json_array_get_length (args); a++)
+        {
+          if (g_str_equal (json_array_get_string_element (args, a), "-t"))
+            {
+              if (tags->len > 0)
+                g_string_append_c (tags, ' ');
+              g_string_append (tags, json_array_get_string_element (args, a + 1));
+            }
+        }
+    }
+
+  return g_string_free (g_steal_pointer (&tags), FALSE);
+}
+
+/* A file from the context of the @index-th build (0-based), as the fake
+ * engine copied it.
+ */
+static char *
+read_context_file (Fixture    *fixture,
+                   guint       index,
+                   const char *image,
+                   const char *name)
+{
+  g_autofree char *folder = g_strdup_printf ("%u-%s", index, image);
+  g_autofree char *path = g_build_filename (fixture->store, "contexts", folder, name, NULL);
+  g_autoptr(GError) error = NULL;
+  char *contents = NULL;
+
+  g_file_get_contents (path, &contents, NULL, &error);
+  g_assert_no_error (error);
+
+  return contents;
+}
+
+static guint
+count_entries (const char *path)
+{
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  guint count = 0;
+
+  while (dir != NULL && g_dir_read_name (dir) != NULL)
+    count++;
+
+  return count;
+}
+
+static void
+assert_contains (const char *text,
+                 const char *needle)
+{
+  if (strstr (text, needle) == NULL)
+    g_error ("Expected «%s» in:\n%s", needle, text);
+}
+
+static void
+test_image_names (void)
+{
+  g_autofree char *core = exitbox_image_dup_core_name ("claude");
+  g_autofree char *project = exitbox_image_dup_project_name ("claude", PROJECT_KEY);
+  g_autofree char *empty_hash = exitbox_image_dup_profiles_hash (NULL);
+  g_autofree char *empty_list_hash = exitbox_image_dup_profiles_hash ((const char * const[]) { NULL });
+  const char * const profiles[] = { "python", "node", NULL };
+  g_autofree char *profiles_hash = exitbox_image_dup_profiles_hash (profiles);
+  g_autofree char *expected_digest = g_compute_checksum_for_string (G_CHECKSUM_SHA256, "python,node", -1);
+
+  g_assert_cmpstr (core, ==, "exitbox-claude-core");
+  g_assert_cmpstr (project, ==, PROJECT_IMAGE);
+  g_assert_cmpstr (empty_hash, ==, EMPTY_PROFILES_HASH);
+  g_assert_cmpstr (empty_list_hash, ==, EMPTY_PROFILES_HASH);
+  g_assert_cmpuint (strlen (profiles_hash), ==, 16);
+  g_assert_true (g_str_has_prefix (expected_digest, profiles_hash));
+}
+
+static void
+test_image_inspect_names (Fixture       *fixture,
+                          gconstpointer  user_data)
+{
+  g_auto(GStrv) names = NULL;
+  g_auto(GStrv) without_project = NULL;
+
+  if (skip_without_platform (fixture))
+    return;
+
+  names = exitbox_image_builder_dup_inspect_names (fixture->builder, "claude", PROJECT_KEY);
+  g_assert_cmpuint (g_strv_length (names), ==, 4);
+  g_assert_cmpstr (names[0], ==, EXITBOX_IMAGE_BASE);
+  g_assert_cmpstr (names[1], ==, "exitbox-claude-core");
+  g_assert_cmpstr (names[2], ==, PROJECT_IMAGE);
+  g_assert_cmpstr (names[3], ==, EXITBOX_IMAGE_PROXY);
+
+  without_project = exitbox_image_builder_dup_inspect_names (fixture->builder, "claude", NULL);
+  g_assert_cmpuint (g_strv_length (without_project), ==, 3);
+}
+
+static void
+test_image_state_missing (Fixture       *fixture,
+                          gconstpointer  user_data)
+{
+  g_autoptr(ExitboxInspection) inspection = NULL;
+
+  if (skip_without_platform (fixture))
+    return;
+
+  inspection = inspect (fixture);
+  g_assert_cmpint (exitbox_image_builder_get_state (fixture->builder, inspection, "claude", PROJECT_KEY),
+                   ==, EXITBOX_IMAGE_STATE_MISSING);
+  g_assert_false (exitbox_image_builder_proxy_is_current (fixture->builder, inspection));
+  g_assert_null (exitbox_image_builder_get_agent_version (fixture->builder, inspection, "claude"));
+}
+
+static void
+test_image_ensure_builds_all (Fixture       *fixture,
+                              gconstpointer  user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ExitboxInspection) inspection = NULL;
+  g_autofree char *tags = NULL;
+  g_autofree char *base_file = NULL;
+  g_autofree char *entrypoint = NULL;
+  g_autofree char *core_file = NULL;
+  g_autofree char *binary = NULL;
+  g_autofree char *project_file = NULL;
+  g_autofree char *proxy_file = NULL;
+  g_autofree char *base_parent = NULL;
+  g_autofree char *core_parent = NULL;
+  g_autofree char *uid_label = g_strdup_printf ("exitbox.uid=\"%u\"", (guint) getuid ());
+  g_autofree char *builds_folder = NULL;
+  g_autofree char *logs_folder = NULL;
+  const char *base_id;
+  const char *core_id;
+
+  if (skip_without_platform (fixture))
+    return;
+
+  g_assert_true (ensure (fixture, "claude", PROJECT_KEY, &error));
+  g_assert_no_error (error);
+
+  tags = dup_built_tags (fixture);
+  g_assert_cmpstr (tags, ==, "exitbox-base exitbox-claude-core " PROJECT_IMAGE " exitbox-squid");
+
+  base_file = read_context_file (fixture, 0, "exitbox-base", "Containerfile");
+  entrypoint = read_context_file (fixture, 0, "exitbox-base", "entrypoint.sh");
+  assert_contains (base_file, "FROM debian:bookworm-slim");
+  assert_contains (base_file, uid_label);
+  assert_contains (entrypoint, "<!-- BEGIN EXITBOX SANDBOX -->");
+
+  core_file = read_context_file (fixture, 1, "exitbox-claude-core", "Containerfile");
+  binary = read_context_file (fixture, 1, "exitbox-claude-core", "claude");
+  g_assert_cmpstr (binary, ==, STUB_BINARY);
+  assert_contains (core_file, "exitbox.agent.version=\"" STUB_VERSION "\"");
+
+  project_file = read_context_file (fixture, 2, PROJECT_IMAGE, "Containerfile");
+  assert_contains (project_file, "exitbox.profiles.hash=\"" EMPTY_PROFILES_HASH "\"");
+  proxy_file = read_context_file (fixture, 3, "exitbox-squid", "Containerfile");
+  assert_contains (proxy_file, "squid");
+
+  /* Each layer records the ID of the image it was built on. */
+  inspection = inspect (fixture);
+  base_id = exitbox_inspection_get_image_id (inspection, EXITBOX_IMAGE_BASE);
+  core_id = exitbox_inspection_get_image_id (inspection, "exitbox-claude-core");
+  base_parent = g_strdup_printf ("exitbox.parent=\"%s\"", base_id);
+  core_parent = g_strdup_printf ("exitbox.parent=\"%s\"", core_id);
+  assert_contains (core_file, base_parent);
+  assert_contains (project_file, core_parent);
+
+  g_assert_cmpint (exitbox_image_builder_get_state (fixture->builder, inspection, "claude", PROJECT_KEY),
+                   ==, EXITBOX_IMAGE_STATE_BUILT);
+  g_assert_true (exitbox_image_builder_proxy_is_current (fixture->builder, inspection));
+  g_assert_cmpstr (exitbox_image_builder_get_agent_version (fixture->builder, inspection, "claude"),
+                   ==, STUB_VERSION);
+
+  /* Every build folder is gone and every build left a log. */
+  builds_folder = g_build_filename (fixture->cache_home, "exitbox", "build", NULL);
+  logs_folder = g_build_filename (fixture->cache_home, "exitbox", "logs", NULL);
+  g_assert_cmpuint (count_entries (builds_folder), ==, 0);
+  g_assert_cmpuint (count_entries (logs_folder), ==, 4);
+}
+
+static void
+test_image_ensure_signals (Fixture       *fixture,
+                           gconstpointer  user_data)
+{
+  g_autoptr(GError) error = NULL;
+  const char *layers[] = { "base", "core", "project", "proxy" };
+  guint layer_index = 0;
+
+  if (skip_without_platform (fixture))
+    return;
+
+  g_assert_true (ensure (fixture, "claude", PROJECT_KEY, &error));
+  g_assert_no_error (error);
+
+  /* 25 numbered lines plus one STEP line per instruction, for 4 builds. */
+  g_assert_cmpuint (fixture->output_lines, >, 4 * 25);
+
+  for (guint i = 0; i < fixture->progress->len; i++)
+    {
+      const char *line = g_ptr_array_index (fixture->progress, i);
+
+      g_test_message ("progress: %s", line);
+      if (g_str_has_prefix (line, "core: Looking up") || g_str_has_prefix (line, "core: Getting")
+          || g_str_has_prefix (line, "core: Verified"))
+        continue;
+
+      g_assert_cmpuint (layer_index, <, 2 * G_N_ELEMENTS (layers));
+      g_assert_true (g_str_has_prefix (line, layers[layer_index / 2]));
+      if (layer_index % 2 == 0)
+        assert_contains (line, ": Building ");
+      else
+        assert_contains (line, ": Built ");
+      layer_index++;
+    }
+  g_assert_cmpuint (layer_index, ==, 2 * G_N_ELEMENTS (layers));
+}
+
+static void
+test_image_ensure_reuses (Fixture       *fixture,
+                          gconstpointer  user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *first = NULL;
+  g_autofree char *second = NULL;
+
+  if (skip_without_platform (fixture))
+    return;
+
+  g_assert_true (ensure (fixture, "claude", PROJECT_KEY, &error));
+  g_assert_no_error (error);
+  first = dup_built_tags (fixture);
+
+  g_assert_true (ensure (fixture, "claude", PROJECT_KEY, &error));
+  g_assert_no_error (error);
+  second = dup_built_tags (fixture);
+
+  g_assert_cmpstr (second, ==, first);
+}
+
+static void
+test_image_base_image_change (Fixture       *fixture,
+                              gconstpointer  user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ExitboxInspection) inspection = NULL;
+  g_autofree char *tags = NULL;
+
+  if (skip_without_platform (fixture))
+    return;
+
+  g_assert_true (ensure (fixture, "claude", PROJECT_KEY, &error));
+  g_assert_no_error (error);
+
+  /* A different base image changes exitbox.base.image: the base, and with
+   * it every layer on top and the proxy, are rebuilt.
+   */
+  g_setenv ("EXITBOX_BASE_IMAGE", "localhost/exitbox-test-debian:bookworm", TRUE);
+  inspection = inspect (fixture);
+  g_assert_cmpint (exitbox_image_builder_get_state (fixture->builder, inspection, "claude", PROJECT_KEY),
+                   ==, EXITBOX_IMAGE_STATE_STALE);
+  g_assert_false (exitbox_image_builder_proxy_is_current (fixture->builder, inspection));
+
+  g_assert_true (ensure (fixture, "claude", PROJECT_KEY, &error));
+  g_assert_no_error (error);
+  tags = dup_built_tags (fixture);
+  g_assert_cmpstr (tags, ==,
+                   "exitbox-base exitbox-claude-core " PROJECT_IMAGE " exitbox-squid "
+                   "exitbox-base exitbox-claude-core " PROJECT_IMAGE " exitbox-squid");
+}
+
+/* Rewrites the fake engine's store: gives @image a new ID. */
+static void
+replace_image_id (Fixture    *fixture,
+                  const char *image,
+                  const char *new_id)
+{
+  g_autofree char *path = g_build_filename (fixture->store, "images.json", NULL);
+  g_autofree char *tag = g_strdup_printf ("localhost/%s:latest", image);
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *output = NULL;
+  JsonArray *images;
+  gboolean replaced = FALSE;
+
+  json_parser_load_from_file (parser, path, &error);
+  g_assert_no_error (error);
+  images = json_node_get_array (json_parser_get_root (parser));
+
+  for (guint i = 0; i < json_array_get_length (images); i++)
+    {
+      JsonObject *entry = json_array_get_object_element (images, i);
+      JsonArray *tags = json_object_get_array_member (entry, "RepoTags");
+
+      for (guint t = 0; t < json_array_get_length (tags); t++)
+        {
+          if (g_str_equal (json_array_get_string_element (tags, t), tag))
+            {
+              json_object_set_string_member (entry, "Id", new_id);
+              replaced = TRUE;
+            }
+        }
+    }
+  g_assert_true (replaced);
+
+  output = json_to_string (json_parser_get_root (parser), TRUE);
+  g_file_set_contents (path, output, -1, &error);
+  g_assert_no_error (error);
+}
+
+static void
+test_image_parent_changed (Fixture       *fixture,
+                           gconstpointer  user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ExitboxInspection) inspection = NULL;
+  g_autofree char *tags = NULL;
+
+  if (skip_without_platform (fixture))
+    return;
+
+  g_assert_true (ensure (fixture, "claude", PROJECT_KEY, &error));
+  g_assert_no_error (error);
+
+  /* The core was replaced behind ExitBox's back, with its labels intact:
+   * only the project, whose exitbox.parent no longer matches, is stale.
+   */
+  replace_image_id (fixture, "exitbox-claude-core",
+                    "1111111111111111111111111111111111111111111111111111111111111111");
+  inspection = inspect (fixture);
+  g_assert_cmpint (exitbox_image_builder_get_state (fixture->builder, inspection, "claude", PROJECT_KEY),
+                   ==, EXITBOX_IMAGE_STATE_STALE);
+  g_assert_true (exitbox_image_builder_proxy_is_current (fixture->builder, inspection));
+
+  g_assert_true (ensure (fixture, "claude", PROJECT_KEY, &error));
+  g_assert_no_error (error);
+  tags = dup_built_tags (fixture);
+  g_assert_cmpstr (tags, ==,
+                   "exitbox-base exitbox-claude-core " PROJECT_IMAGE " exitbox-squid "
+                   PROJECT_IMAGE);
+}
+
+static void
+test_image_build_failure (Fixture       *fixture,
+                          gconstpointer  user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *marker = g_build_filename (fixture->store, "fail-exitbox-base", NULL);
+  g_autofree char *builds_folder = NULL;
+  g_autofree char *logs_folder = NULL;
+  g_autofree char *tags = NULL;
+  g_autofree char *log_path = NULL;
+  g_autofree char *log_contents = NULL;
+  g_autoptr(GError) log_error = NULL;
+  g_autoptr(GDir) logs = NULL;
+  const char *log_name;
+
+  if (skip_without_platform (fixture))
+    return;
+
+  g_file_set_contents (marker, "", 0, &log_error);
+  g_assert_no_error (log_error);
+
+  g_assert_false (ensure (fixture, "claude", PROJECT_KEY, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_FAILED);
+  g_test_message ("%s", error->message);
+
+  /* The message quotes the last lines of the output and names the log. */
+  assert_contains (error->message, "exitbox-base");
+  assert_contains (error->message, "fake build output line 25");
+  assert_contains (error->message, "exit status 1");
+  g_assert_null (strstr (error->message, "fake build output line 5\n"));
+
+  logs_folder = g_build_filename (fixture->cache_home, "exitbox", "logs", NULL);
+  logs = g_dir_open (logs_folder, 0, NULL);
+  g_assert_nonnull (logs);
+  log_name = g_dir_read_name (logs);
+  g_assert_nonnull (log_name);
+  g_assert_true (g_str_has_prefix (log_name, "build-exitbox-base-"));
+  g_assert_true (g_str_has_suffix (log_name, ".log"));
+  log_path = g_build_filename (logs_folder, log_name, NULL);
+  assert_contains (error->message, log_path);
+
+  g_file_get_contents (log_path, &log_contents, NULL, &log_error);
+  g_assert_no_error (log_error);
+  assert_contains (log_contents, "STEP 1/");
+  assert_contains (log_contents, "fake build output line 1\n");
+  assert_contains (log_contents, "fake build output line 25\n");
+
+  /* Nothing after the failed layer was built, and its folder is gone. */
+  tags = dup_built_tags (fixture);
+  g_assert_cmpstr (tags, ==, "exitbox-base");
+  builds_folder = g_build_filename (fixture->cache_home, "exitbox", "build", NULL);
+  g_assert_cmpuint (count_entries (builds_folder), ==, 0);
+}
+
+static void
+test_image_not_installable (Fixture       *fixture,
+                            gconstpointer  user_data)
+{
+  const char *agents[] = { "codex", "opencode" };
+
+  if (skip_without_platform (fixture))
+    return;
+
+  for (guint i = 0; i < G_N_ELEMENTS (agents); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree char *tags = NULL;
+
+      g_assert_false (ensure (fixture, agents[i], PROJECT_KEY, &error));
+      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED);
+      assert_contains (error->message, "not installable yet");
+
+      tags = dup_built_tags (fixture);
+      g_assert_cmpstr (tags, ==, "");
+    }
+}
+
+static void
+test_image_invalid_project_key (Fixture       *fixture,
+                                gconstpointer  user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (skip_without_platform (fixture))
+    return;
+
+  g_assert_false (ensure (fixture, "claude", "Upper Case", &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+  assert_contains (error->message, "Upper Case");
+}
+
+static void
+test_image_ensure_proxy (Fixture       *fixture,
+                         gconstpointer  user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autofree char *tags = NULL;
+
+  if (skip_without_platform (fixture))
+    return;
+
+  exitbox_image_builder_ensure_proxy_async (fixture->builder, NULL, NULL, store_result, &result);
+  wait_for (&result);
+  g_assert_true (exitbox_image_builder_ensure_proxy_finish (fixture->builder, result, &error));
+  g_assert_no_error (error);
+
+  tags = dup_built_tags (fixture);
+  g_assert_cmpstr (tags, ==, "exitbox-squid");
+}
+
+/* Two projects built at once each get their own context folder. */
+static void
+test_image_concurrent_projects (Fixture       *fixture,
+                                gconstpointer  user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GAsyncResult) first = NULL;
+  g_autoptr(GAsyncResult) second = NULL;
+  g_autoptr(GError) first_error = NULL;
+  g_autoptr(GError) second_error = NULL;
+  g_autofree char *calls_path = g_build_filename (fixture->store, "calls.jsonl", NULL);
+  g_autofree char *calls = NULL;
+  g_auto(GStrv) lines = NULL;
+  g_autoptr(GPtrArray) project_contexts = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *tags = NULL;
+
+  if (skip_without_platform (fixture))
+    return;
+
+  g_assert_true (ensure (fixture, "claude", PROJECT_KEY, &error));
+  g_assert_no_error (error);
+
+  exitbox_image_builder_ensure_async (fixture->builder, NULL, "claude", "project_one_11111111",
+                                      NULL, store_result, &first);
+  exitbox_image_builder_ensure_async (fixture->builder, NULL, "claude", "project_two_22222222",
+                                      NULL, store_result, &second);
+  wait_for (&first);
+  wait_for (&second);
+  g_assert_true (exitbox_image_builder_ensure_finish (fixture->builder, first, &first_error));
+  g_assert_no_error (first_error);
+  g_assert_true (exitbox_image_builder_ensure_finish (fixture->builder, second, &second_error));
+  g_assert_no_error (second_error);
+
+  tags = dup_built_tags (fixture);
+  assert_contains (tags, "exitbox-claude-project_one_11111111");
+  assert_contains (tags, "exitbox-claude-project_two_22222222");
+
+  g_file_get_contents (calls_path, &calls, NULL, &error);
+  g_assert_no_error (error);
+  lines = g_strsplit (calls, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      g_autoptr(JsonNode) node = NULL;
+      JsonArray *args;
+      guint length;
+
+      if (!g_str_has_prefix (lines[i], "[\"build\""))
+        continue;
+      node = json_from_string (lines[i], NULL);
+      args = json_node_get_array (node);
+      length = json_array_get_length (args);
+      if (strstr (lines[i], "project_") != NULL)
+        g_ptr_array_add (project_contexts, g_strdup (json_array_get_string_element (args, length - 1)));
+    }
+
+  g_assert_cmpuint (project_contexts->len, ==, 2);
+  g_assert_cmpstr (g_ptr_array_index (project_contexts, 0), !=, g_ptr_array_index (project_contexts, 1));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/image/names", test_image_names);
+
+#define ADD_TEST(path, function) \
+  g_test_add (path, Fixture, NULL, fixture_set_up, function, fixture_tear_down)
+
+  ADD_TEST ("/image/inspect-names", test_image_inspect_names);
+  ADD_TEST ("/image/state-missing", test_image_state_missing);
+  ADD_TEST ("/image/ensure-builds-all", test_image_ensure_builds_all);
+  ADD_TEST ("/image/ensure-signals", test_image_ensure_signals);
+  ADD_TEST ("/image/ensure-reuses", test_image_ensure_reuses);
+  ADD_TEST ("/image/base-image-change", test_image_base_image_change);
+  ADD_TEST ("/image/parent-changed", test_image_parent_changed);
+  ADD_TEST ("/image/build-failure", test_image_build_failure);
+  ADD_TEST ("/image/not-installable", test_image_not_installable);
+  ADD_TEST ("/image/invalid-project-key", test_image_invalid_project_key);
+  ADD_TEST ("/image/ensure-proxy", test_image_ensure_proxy);
+  ADD_TEST ("/image/concurrent-projects", test_image_concurrent_projects);
+
+#undef ADD_TEST
+
+  return g_test_run ();
+}
