@@ -3,11 +3,11 @@
  */
 
 /* The fixtures in tests/data/engine/ are real output of podman 4.3.1 on
- * Debian 12 (runc 1.1.5; crun 1.8.1 run from a throwaway config), captured
- * while reproducing each failure: crun on hybrid cgroups, default ulimits
- * above the hard limit (runc and crun), a missing catatonit, rootless runs
- * without /dev/net/tun access, with an unusable XDG_RUNTIME_DIR and without
- * subordinate IDs. mounts-hybrid.txt holds the cgroup lines of that host's
+ * Debian 12 with runc 1.1.5, and with crun 1.8.1 chosen in a throwaway
+ * config. Each was captured while reproducing one failure: crun on hybrid
+ * cgroups, default ulimits above the hard limit (runc and crun), a missing
+ * catatonit, and rootless runs without /dev/net/tun access, with an
+ * unusable XDG_RUNTIME_DIR or without subordinate IDs. mounts-hybrid.txt holds the cgroup lines of that host's
  * /proc/self/mounts. The cgroup v2 and pure v1 mount lines below are
  * hand-written.
  */
@@ -298,7 +298,7 @@ static void
 test_doctor_toml_valid_forms (void)
 {
   const char *text =
-    "\xef\xbb\xbf" "title = \"ExitBox\"\r\n"
+    "title = \"ExitBox\"\r\n"
     "when = 1979-05-27 07:32:00Z\n"
     "numbers = [1, +2, -3.5, 1e6, inf, nan, 0x1F, true, false,]\n"
     "inline = { name = \"a\", nested = { deep = [ 'x' ] } }\n"
@@ -306,20 +306,10 @@ test_doctor_toml_valid_forms (void)
     "text = \"tab\\t and \\u00e9 and \\\"quotes\\\"\"\n"
     "block = \"\"\"\n  one \\\n  two \"\"quotes\"\"\"\"\"\n"
     "[engine]\n";
-  g_autoptr(GError) error = NULL;
-  g_autofree char *result = NULL;
+  g_autofree char *result = set_value_or_fail (text, "engine", "runtime", "\"runc\"");
 
-  /* A byte order mark is not valid in a key, so it must be rejected... */
-  result = exitbox_doctor_toml_set_value (text, "engine", "runtime", "\"runc\"", &error);
-  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
-  g_assert_null (result);
-  g_clear_error (&error);
-
-  /* ...while everything after it is valid TOML that the editor keeps. */
-  result = exitbox_doctor_toml_set_value (text + 3, "engine", "runtime", "\"runc\"", &error);
-  g_assert_no_error (error);
-  g_assert_true (g_str_has_prefix (result, text + 3));
-  g_assert_cmpstr (result + strlen (text + 3), ==, "runtime = \"runc\"\n");
+  g_assert_true (g_str_has_prefix (result, text));
+  g_assert_cmpstr (result + strlen (text), ==, "runtime = \"runc\"\n");
 }
 
 static void
@@ -419,17 +409,37 @@ problem_with_id (const char *id)
 static char *
 expected_ulimits_line (void)
 {
-  struct rlimit nofile;
-  struct rlimit nproc;
+  rlim_t nofile;
+  rlim_t nproc;
   g_autoptr(GError) error = NULL;
   g_autofree char *value = NULL;
 
-  g_assert_cmpint (getrlimit (RLIMIT_NOFILE, &nofile), ==, 0);
-  g_assert_cmpint (getrlimit (RLIMIT_NPROC, &nproc), ==, 0);
-  value = exitbox_doctor_merge_ulimits (NULL, nofile.rlim_max, nproc.rlim_max, &error);
+  exitbox_doctor_get_container_limits (&nofile, &nproc);
+  value = exitbox_doctor_merge_ulimits (NULL, nofile, nproc, &error);
   g_assert_no_error (error);
 
   return g_strdup_printf ("default_ulimits = %s", value);
+}
+
+static void
+test_doctor_container_limits (void)
+{
+  struct rlimit nofile_limit;
+  struct rlimit nproc_limit;
+  g_autofree char *pid_max_text = NULL;
+  guint64 pid_max;
+  rlim_t nofile;
+  rlim_t nproc;
+
+  g_assert_cmpint (getrlimit (RLIMIT_NOFILE, &nofile_limit), ==, 0);
+  g_assert_cmpint (getrlimit (RLIMIT_NPROC, &nproc_limit), ==, 0);
+  g_assert_true (g_file_get_contents ("/proc/sys/kernel/pid_max", &pid_max_text, NULL, NULL));
+  g_assert_true (g_ascii_string_to_unsigned (g_strstrip (pid_max_text), 10, 1, G_MAXUINT64,
+                                             &pid_max, NULL));
+
+  exitbox_doctor_get_container_limits (&nofile, &nproc);
+  g_assert_cmpuint (nofile, ==, nofile_limit.rlim_max);
+  g_assert_cmpuint (nproc, ==, MIN (nproc_limit.rlim_max, (rlim_t) pid_max));
 }
 
 static void
@@ -508,11 +518,11 @@ test_doctor_apply_runtime (FileFixture   *fixture,
                             || g_file_test ("/usr/sbin/runc", G_FILE_TEST_IS_EXECUTABLE)
                             || g_file_test ("/usr/bin/runc", G_FILE_TEST_IS_EXECUTABLE);
 
-  /* CONTAINERS_CONF is unset: a rootless user's file or a rootful drop-in. */
+  /* Rootless, the fixture's XDG_CONFIG_HOME leads to @conf. Rootful podman
+   * would get a drop-in file in /etc, so the test names the file instead.
+   */
   if (geteuid () == 0)
-    {
-      g_setenv ("CONTAINERS_CONF", conf, TRUE);
-    }
+    g_setenv ("CONTAINERS_CONF", conf, TRUE);
 
   if (!runc_installed)
     {
@@ -539,7 +549,9 @@ test_doctor_apply_storage (FileFixture   *fixture,
   g_autoptr(GError) error = NULL;
   g_autofree char *contents = NULL;
   struct stat info;
+  mode_t mask = umask (0);
 
+  umask (mask);
   g_setenv ("CONTAINERS_STORAGE_CONF", conf, TRUE);
 
   g_assert_true (exitbox_doctor_apply_fix (engine, problem, &error));
@@ -548,7 +560,7 @@ test_doctor_apply_storage (FileFixture   *fixture,
   contents = read_file (conf);
   g_assert_cmpstr (contents, ==, "[storage]\ndriver = \"overlay\"\n");
   g_assert_cmpint (g_stat (conf, &info), ==, 0);
-  g_assert_cmpuint (info.st_mode & 0777, ==, 0644);
+  g_assert_cmpuint (info.st_mode & 0777, ==, 0644 & ~mask);
 }
 
 static void
@@ -970,25 +982,36 @@ test_doctor_problems_unknown_failure (void)
 static void
 test_doctor_problems_docker (void)
 {
-  const char * const expected[] = { "ulimits", "init-helper", NULL };
-  ExitboxDoctorFacts facts;
-  g_autoptr(GPtrArray) problems = NULL;
+  const char * const expected_ulimits[] = { "ulimits", NULL };
+  const char * const expected_init[] = { "init-helper", NULL };
+  ExitboxDoctorFacts ulimits;
+  ExitboxDoctorFacts init;
+  g_autoptr(GPtrArray) ulimit_problems = NULL;
+  g_autoptr(GPtrArray) init_problems = NULL;
   ExitboxDoctorProblem *problem;
 
-  facts_init_for_test (&facts, EXITBOX_ENGINE_KIND_DOCKER, FALSE);
-  facts.info_command = g_strdup ("docker run …");
-  facts.info_failure = g_strdup ("docker: Error response from daemon: exec: \"docker-init\": "
-                                 "executable file not found in $PATH.");
-  facts.run_command = g_strdup ("docker run --rm --init --network none --pull=never img true");
-  facts.run_failure = load_fixture ("podman-run-ulimits-runc.stderr");
-
-  problems = exitbox_doctor_problems_from_facts (&facts);
-  assert_problem_ids (problems, expected);
-  problem = g_ptr_array_index (problems, 0);
+  /* runc prints the same rlimit error under docker. */
+  facts_init_for_test (&ulimits, EXITBOX_ENGINE_KIND_DOCKER, FALSE);
+  ulimits.run_command = g_strdup ("docker run --rm --init --network none --pull=never img true");
+  ulimits.run_failure = load_fixture ("podman-run-ulimits-runc.stderr");
+  ulimit_problems = exitbox_doctor_problems_from_facts (&ulimits);
+  assert_problem_ids (ulimit_problems, expected_ulimits);
+  problem = g_ptr_array_index (ulimit_problems, 0);
   g_assert_false (problem->fixable);
   g_assert_nonnull (strstr (problem->fix, "/etc/docker/daemon.json"));
 
-  exitbox_doctor_facts_clear (&facts);
+  facts_init_for_test (&init, EXITBOX_ENGINE_KIND_DOCKER, FALSE);
+  init.run_command = g_strdup ("docker run --rm --init --network none --pull=never img true");
+  init.run_failure = g_strdup ("docker: Error response from daemon: exec: \"docker-init\": "
+                               "executable file not found in $PATH.");
+  init_problems = exitbox_doctor_problems_from_facts (&init);
+  assert_problem_ids (init_problems, expected_init);
+  problem = g_ptr_array_index (init_problems, 0);
+  g_assert_false (problem->fixable);
+  g_assert_nonnull (strstr (problem->fix, "docker.io"));
+
+  exitbox_doctor_facts_clear (&ulimits);
+  exitbox_doctor_facts_clear (&init);
 }
 
 static void
@@ -1283,6 +1306,7 @@ main (int   argc,
   g_test_add_func ("/doctor/toml-valid-forms", test_doctor_toml_valid_forms);
   g_test_add_func ("/doctor/toml-dup-value", test_doctor_toml_dup_value);
   g_test_add_func ("/doctor/merge-ulimits", test_doctor_merge_ulimits);
+  g_test_add_func ("/doctor/container-limits", test_doctor_container_limits);
 
   g_test_add ("/doctor/apply-ulimits", FileFixture, NULL,
               file_fixture_set_up, test_doctor_apply_ulimits, file_fixture_tear_down);

@@ -86,7 +86,7 @@ fixture_set_up (Fixture       *fixture,
   g_setenv ("CONTAINER_RUNTIME", "podman", TRUE);
   use_objects ("podman");
 
-  /* A path that does not exist, so the test never sees a real Flatpak. */
+  /* A path that does not exist, so the test never detects a real Flatpak. */
   no_flatpak = g_build_filename (fixture->tmpdir, "no-flatpak-info", NULL);
   g_setenv ("EXITBOX_FLATPAK_INFO", no_flatpak, TRUE);
 

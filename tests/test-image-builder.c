@@ -430,7 +430,7 @@ test_image_ensure_builds_all (Fixture       *fixture,
   g_assert_no_error (error);
 
   tags = dup_built_tags (fixture);
-  g_assert_cmpstr (tags, ==, "exitbox-base exitbox-claude-core " PROJECT_IMAGE " exitbox-squid");
+  g_assert_cmpstr (tags, ==, "exitbox-base exitbox-claude-core " PROJECT_IMAGE " " EXITBOX_IMAGE_PROXY);
 
   base_file = read_context_file (fixture, 0, "exitbox-base", "Containerfile");
   entrypoint = read_context_file (fixture, 0, "exitbox-base", "entrypoint.sh");
@@ -445,7 +445,7 @@ test_image_ensure_builds_all (Fixture       *fixture,
 
   project_file = read_context_file (fixture, 2, PROJECT_IMAGE, "Containerfile");
   assert_contains (project_file, "exitbox.profiles.hash=\"" EMPTY_PROFILES_HASH "\"");
-  proxy_file = read_context_file (fixture, 3, "exitbox-squid", "Containerfile");
+  proxy_file = read_context_file (fixture, 3, EXITBOX_IMAGE_PROXY, "Containerfile");
   assert_contains (proxy_file, "squid");
 
   /* Each layer records the ID of the image it was built on. */
@@ -556,8 +556,8 @@ test_image_base_image_change (Fixture       *fixture,
   g_assert_no_error (error);
   tags = dup_built_tags (fixture);
   g_assert_cmpstr (tags, ==,
-                   "exitbox-base exitbox-claude-core " PROJECT_IMAGE " exitbox-squid "
-                   "exitbox-base exitbox-claude-core " PROJECT_IMAGE " exitbox-squid");
+                   "exitbox-base exitbox-claude-core " PROJECT_IMAGE " " EXITBOX_IMAGE_PROXY " "
+                   "exitbox-base exitbox-claude-core " PROJECT_IMAGE " " EXITBOX_IMAGE_PROXY);
 }
 
 /* Rewrites the fake engine's store: gives @image a new ID. */
@@ -627,7 +627,7 @@ test_image_parent_changed (Fixture       *fixture,
   g_assert_no_error (error);
   tags = dup_built_tags (fixture);
   g_assert_cmpstr (tags, ==,
-                   "exitbox-base exitbox-claude-core " PROJECT_IMAGE " exitbox-squid "
+                   "exitbox-base exitbox-claude-core " PROJECT_IMAGE " " EXITBOX_IMAGE_PROXY " "
                    PROJECT_IMAGE);
 }
 
@@ -739,7 +739,7 @@ test_image_ensure_proxy (Fixture       *fixture,
   g_assert_no_error (error);
 
   tags = dup_built_tags (fixture);
-  g_assert_cmpstr (tags, ==, "exitbox-squid");
+  g_assert_cmpstr (tags, ==, EXITBOX_IMAGE_PROXY);
 }
 
 /* Two projects built at once each get their own context folder. */

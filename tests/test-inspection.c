@@ -3,11 +3,11 @@
  */
 
 /* The podman-*.json fixtures are real output of podman 4.3.1 (Debian 12,
- * rootful) for objects made for the capture: the image
- * localhost/exitbox-h2-test-img:latest with exitbox.* labels, the networks
- * exitbox-h2-test-net and exitbox-h2-test-int (--internal), the running
- * container exitbox-h2-test-ctr attached to both, and the created, never
- * started container exitbox-h2-test-stopped.
+ * rootful) for objects made for the capture. They are the image
+ * localhost/exitbox-h2-test-img:latest with exitbox.* labels and the
+ * networks exitbox-h2-test-net and exitbox-h2-test-int (--internal). The
+ * running container exitbox-h2-test-ctr is attached to both networks, and
+ * exitbox-h2-test-stopped was created but never started.
  *
  * The docker-*.json fixtures are hand-written, because no docker engine was
  * available: they follow the documented schema of `docker inspect` in docker
@@ -190,7 +190,7 @@ test_inspection_podman_networks (void)
   g_assert_false (exitbox_inspection_has_image (inspection, PODMAN_INTERNAL));
 }
 
-/* podman 4.3.1 answers `inspect NET1 NET2` with NET1's object twice. The
+/* podman 4.3.1 prints NET1's object twice for `inspect NET1 NET2`. The
  * parser keys networks by their own name, so NET2 reads as absent instead of
  * as a copy of NET1.
  */

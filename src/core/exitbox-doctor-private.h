@@ -42,7 +42,7 @@ typedef struct
   gboolean                      rootless;
   gboolean                      in_flatpak;
 
-  /* From `podman info --format json`; NULL or -1 when unknown. */
+  /* From `podman info --format json`, NULL or -1 when unknown. */
   char                         *oci_runtime;
   char                         *graph_driver;
   char                         *cgroup_version;
@@ -55,7 +55,7 @@ typedef struct
   guint                         runtime_dir_mode;
   gboolean                      init_helper_missing;
   gboolean                      runc_available;
-  rlim_t                        nofile_hard_limit;
+  rlim_t                        nofile_hard_limit;  /* see exitbox_doctor_get_container_limits() */
   rlim_t                        nproc_hard_limit;
 
   /* The files exitbox_doctor_apply_fix() would edit, or NULL. */
@@ -88,8 +88,9 @@ const char *exitbox_doctor_classify_failure       (const char          *stderr_t
 
 /* crun refuses hybrid cgroups (cgroup v1 at /sys/fs/cgroup with a cgroup2
  * mount at /sys/fs/cgroup/unified) when the cgroup2 part has controllers.
- * @mounts_text is /proc/self/mounts; @controllers_text is the content of
- * /sys/fs/cgroup/unified/cgroup.controllers, or NULL when it is unreadable.
+ * @mounts_text is the content of /proc/self/mounts. @controllers_text is the
+ * content of /sys/fs/cgroup/unified/cgroup.controllers, or NULL when that
+ * file is unreadable.
  */
 gboolean    exitbox_doctor_cgroup_blocks_crun     (const char          *mounts_text,
                                                    const char          *controllers_text);
@@ -124,6 +125,13 @@ char       *exitbox_doctor_toml_dup_value         (const char          *text,
                                                    const char          *table,
                                                    const char          *key,
                                                    GError             **error);
+
+/* The highest open-file and process limits a container can get: the hard
+ * limits of this process, the process limit capped at kernel.pid_max.
+ * RLIM_INFINITY means no limit.
+ */
+void        exitbox_doctor_get_container_limits   (rlim_t              *out_nofile,
+                                                   rlim_t              *out_nproc);
 
 /* Replaces the nofile and nproc entries of a default_ulimits array (TOML
  * text, or NULL for none) with "nofile=N:N" and "nproc=N:N" for each finite

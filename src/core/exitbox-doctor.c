@@ -151,8 +151,8 @@ exitbox_doctor_facts_read_info (ExitboxDoctorFacts  *facts,
   facts->graph_driver = member_dup_string (member_object (json_node_get_object (root), "store"),
                                            "graphDriverName");
 
-  /* Rootful podman prints null here; rootless prints one range for the user
-   * and one per subordinate ID range.
+  /* Rootful podman prints null here. Rootless podman prints one range for
+   * the user and one for each subordinate ID range.
    */
   facts->uid_map_ranges = -1;
   id_mappings = member_object (host, "idMappings");
@@ -181,14 +181,14 @@ exitbox_doctor_classify_failure (const char *stderr_text)
   if (strstr (lower, "cgroups in hybrid mode not supported") != NULL)
     return "oci-runtime";
 
-  /* runc: "error setting rlimit type 7: operation not permitted"; crun:
-   * "setrlimit `RLIMIT_NOFILE`: Operation not permitted".
+  /* runc prints "error setting rlimit type 7: operation not permitted" and
+   * crun prints "setrlimit `RLIMIT_NOFILE`: Operation not permitted".
    */
   if (strstr (lower, "rlimit") != NULL && strstr (lower, "operation not permitted") != NULL)
     return "ulimits";
 
-  /* podman: "container-init binary not found on the host"; docker names its
-   * helper docker-init.
+  /* Podman prints "container-init binary not found on the host", and docker
+   * names its helper docker-init.
    */
   if (strstr (lower, "container-init binary not found") != NULL
       || (strstr (lower, "docker-init") != NULL && strstr (lower, "not found") != NULL))
@@ -323,6 +323,37 @@ get_hard_limit (int resource)
     return RLIM_INFINITY;
 
   return limit.rlim_max;
+}
+
+static rlim_t
+read_pid_max (void)
+{
+  g_autofree char *text = NULL;
+  guint64 value;
+
+  if (!g_file_get_contents ("/proc/sys/kernel/pid_max", &text, NULL, NULL))
+    return RLIM_INFINITY;
+  if (!g_ascii_string_to_unsigned (g_strstrip (text), 10, 1, G_MAXUINT64, &value, NULL))
+    return RLIM_INFINITY;
+
+  return value;
+}
+
+void
+exitbox_doctor_get_container_limits (rlim_t *out_nofile,
+                                     rlim_t *out_nproc)
+{
+  rlim_t nproc = get_hard_limit (RLIMIT_NPROC);
+  rlim_t pid_max = read_pid_max ();
+
+  *out_nofile = get_hard_limit (RLIMIT_NOFILE);
+
+  /* Rootful podman 4.3.1 lowers its own RLIMIT_NPROC to kernel.pid_max when
+   * it starts (seen with strace on Debian 12, pid_max 32768), and conmon and
+   * runc inherit that, so a container cannot get more even when the
+   * session's hard limit is higher.
+   */
+  *out_nproc = MIN (nproc, pid_max);
 }
 
 /* Configuration paths ----------------------------------------------------- */
@@ -702,7 +733,9 @@ exitbox_doctor_problems_from_facts (const ExitboxDoctorFacts *facts)
       || failure_is (facts, "runtime-dir"))
     g_ptr_array_add (problems, problem_runtime_dir (facts));
 
-  /* The user's own mapping is always there; subordinate IDs add more. */
+  /* The user's own mapping is always present, and each subordinate ID range
+   * adds one more.
+   */
   if ((rootless && facts->uid_map_ranges == 1) || failure_is (facts, "sub-ids"))
     g_ptr_array_add (problems, problem_sub_ids (facts));
 
@@ -761,6 +794,7 @@ typedef struct
 {
   GPtrArray  *items;          /* TomlItem */
   GHashTable *headed_tables;  /* paths defined by [table] headers */
+  GHashTable *array_tables;   /* paths defined by [[table]] headers */
   GHashTable *dotted_tables;  /* paths defined implicitly by dotted keys */
   GHashTable *keys;           /* full key paths */
 } TomlDocument;
@@ -785,6 +819,7 @@ toml_document_free (TomlDocument *document)
 {
   g_clear_pointer (&document->items, g_ptr_array_unref);
   g_clear_pointer (&document->headed_tables, g_hash_table_unref);
+  g_clear_pointer (&document->array_tables, g_hash_table_unref);
   g_clear_pointer (&document->dotted_tables, g_hash_table_unref);
   g_clear_pointer (&document->keys, g_hash_table_unref);
   g_free (document);
@@ -1266,14 +1301,15 @@ toml_scan_header (TomlScanner   *scanner,
   item->path = path;
   g_ptr_array_add (document->items, item);
 
-  if (!array)
-    {
-      if (g_hash_table_contains (document->headed_tables, path)
-          || g_hash_table_contains (document->dotted_tables, path)
-          || g_hash_table_contains (document->keys, path))
-        return toml_fail_defined_twice (scanner, path, error);
-      g_hash_table_add (document->headed_tables, g_strdup (path));
-    }
+  /* A table may be defined only once and by one kind of definition. Only an
+   * array of tables repeats its header.
+   */
+  if (g_hash_table_contains (document->headed_tables, path)
+      || g_hash_table_contains (document->dotted_tables, path)
+      || g_hash_table_contains (document->keys, path)
+      || (!array && g_hash_table_contains (document->array_tables, path)))
+    return toml_fail_defined_twice (scanner, path, error);
+  g_hash_table_add (array ? document->array_tables : document->headed_tables, g_strdup (path));
 
   if (!toml_finish_line (scanner, error))
     return FALSE;
@@ -1312,6 +1348,7 @@ toml_scan_key_value (TomlScanner   *scanner,
 
   if (g_hash_table_contains (document->keys, item->path)
       || g_hash_table_contains (document->headed_tables, item->path)
+      || g_hash_table_contains (document->array_tables, item->path)
       || g_hash_table_contains (document->dotted_tables, item->path))
     return toml_fail_defined_twice (scanner, item->path, error);
   g_hash_table_add (document->keys, g_strdup (item->path));
@@ -1322,6 +1359,7 @@ toml_scan_key_value (TomlScanner   *scanner,
       g_autofree char *implicit = join_path (current_table, parts, count);
 
       if (g_hash_table_contains (document->headed_tables, implicit)
+          || g_hash_table_contains (document->array_tables, implicit)
           || g_hash_table_contains (document->keys, implicit))
         return toml_fail_defined_twice (scanner, implicit, error);
       g_hash_table_add (document->dotted_tables, g_steal_pointer (&implicit));
@@ -1349,6 +1387,7 @@ toml_scan (const char  *text,
 
   document->items = g_ptr_array_new_with_free_func ((GDestroyNotify) toml_item_free);
   document->headed_tables = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  document->array_tables = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   document->dotted_tables = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   document->keys = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 
@@ -1481,11 +1520,12 @@ exitbox_doctor_toml_set_value (const char  *text,
   else
     {
       if (g_hash_table_contains (document->dotted_tables, table_path)
+          || g_hash_table_contains (document->array_tables, table_path)
           || g_hash_table_contains (document->keys, table_path))
         {
           g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                       _("“%s” is defined with dotted keys or as a value, so a [%s] table "
-                         "cannot be added; set %s.%s by hand"),
+                       _("“%s” is already defined as a value, an array of tables or with dotted "
+                         "keys, so a [%s] table cannot be added. Set %s.%s by hand."),
                        table, table, table, key);
           return NULL;
         }
@@ -1498,7 +1538,9 @@ exitbox_doctor_toml_set_value (const char  *text,
       g_string_append_printf (result, "[%s]\n%s = %s\n", table, key, value);
     }
 
-  /* The edit must leave valid TOML; anything else is a bug here. */
+  /* An edit of valid TOML must stay valid, so a failure here is a bug in
+   * this editor.
+   */
   check = toml_scan (result->str, error);
   if (check == NULL)
     {
@@ -1697,7 +1739,10 @@ write_config_file (const char  *path,
   struct stat info;
   int mode = 0644;
 
-  if (g_mkdir_with_parents (dir, 0700) != 0)
+  /* Engine configuration holds no secrets, and a system-wide drop-in folder
+   * must stay readable by every user of the engine.
+   */
+  if (g_mkdir_with_parents (dir, 0755) != 0)
     {
       int saved_errno = errno;
 
@@ -1768,14 +1813,15 @@ static gboolean
 set_config_ulimits (const char  *path,
                     GError     **error)
 {
-  rlim_t nofile = get_hard_limit (RLIMIT_NOFILE);
-  rlim_t nproc = get_hard_limit (RLIMIT_NPROC);
+  rlim_t nofile;
+  rlim_t nproc;
   g_autofree char *text = NULL;
   g_autofree char *current = NULL;
   g_autofree char *merged = NULL;
   g_autofree char *edited = NULL;
   g_autoptr(GError) local_error = NULL;
 
+  exitbox_doctor_get_container_limits (&nofile, &nproc);
   if (nofile == RLIM_INFINITY && nproc == RLIM_INFINITY)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
@@ -1826,8 +1872,7 @@ gather_host_facts (ExitboxDoctorFacts *facts,
   facts->kind = exitbox_engine_get_kind (engine);
   facts->rootless = exitbox_engine_get_rootless (engine);
   facts->in_flatpak = exitbox_engine_get_in_flatpak (engine);
-  facts->nofile_hard_limit = get_hard_limit (RLIMIT_NOFILE);
-  facts->nproc_hard_limit = get_hard_limit (RLIMIT_NPROC);
+  exitbox_doctor_get_container_limits (&facts->nofile_hard_limit, &facts->nproc_hard_limit);
   facts->containers_conf_path =
     exitbox_doctor_dup_containers_conf_path (facts->kind, facts->rootless, facts->in_flatpak);
   facts->storage_conf_path =
@@ -1857,8 +1902,8 @@ gather_host_facts (ExitboxDoctorFacts *facts,
                                                                    &facts->runtime_dir_mode);
     }
 
-  /* Without a test container this file check is the only evidence; with one,
-   * the container's own error decides, because init_path may be configured
+  /* Without a test container this file check is the only evidence. With
+   * one, the container's own error decides, because init_path may point
    * elsewhere.
    */
   if (check_init_helper && facts->kind == EXITBOX_ENGINE_KIND_PODMAN)
@@ -1931,8 +1976,8 @@ check_data_free (CheckData *data)
   g_free (data);
 }
 
-/* The info call and the test container run concurrently; the task returns
- * when both are done.
+/* The info call and the test container run concurrently, and the task
+ * returns when both are done.
  */
 static void
 check_step_done (GTask  *task,

@@ -407,7 +407,7 @@ run_communicate_cb (GObject      *object,
 
   if (!g_subprocess_communicate_finish (process, result, &stdout_bytes, &stderr_bytes, &error))
     {
-      /* Cancelling only stops the wait; the engine must not go on alone. */
+      /* Cancelling stops only the wait, so the engine process is killed too. */
       g_subprocess_force_exit (process);
       g_task_return_error (task, g_steal_pointer (&error));
       return;
@@ -554,9 +554,10 @@ exitbox_engine_run_checked (ExitboxEngine       *self,
 /* Inspect ---------------------------------------------------------------- */
 
 /* Both engines report a missing name on stderr and exit non-zero, but still
- * print the objects they found. Podman 4.3.1 says `no such object: "NAME"`
+ * print the objects they found. Podman 4.3.1 prints `no such object: "NAME"`
  * for `inspect` and `unable to find network with name or ID NAME: network
- * not found` for `network inspect`; docker 20.10 says `No such object: NAME`.
+ * not found` for `network inspect`. Docker 20.10 prints `No such object:
+ * NAME`.
  */
 static gboolean
 is_missing_name_line (const char *lower_line)
@@ -661,9 +662,9 @@ build_inspect_args (const char         *subcommand,
 }
 
 /* Podman 4.3.1's `inspect` without --type never returns a network when the
- * names mix types: it looks each name up among containers, images and
- * volumes, then asks for networks with the whole name list, which fails as
- * soon as one name is not a network. With only network names it returns the
+ * names mix types. It looks each name up among containers, images and
+ * volumes, and then looks up networks with the whole name list, which fails
+ * as soon as one name is not a network. With only network names it returns the
  * first network once per name. Names that `inspect` did not resolve and that
  * could be networks therefore get one `network inspect` call. Docker's
  * `inspect` finds networks itself.

@@ -56,7 +56,7 @@ char               **exitbox_engine_build_argv        (ExitboxEngine        *sel
  */
 char                *exitbox_engine_dup_display_command (ExitboxEngine      *self,
                                                          const char * const *args);
-/* Starts @args with stdin, stdout and stderr as @flags say. */
+/* Starts @args with stdin, stdout and stderr set up as @flags request. */
 GSubprocess         *exitbox_engine_spawn             (ExitboxEngine        *self,
                                                        const char * const   *args,
                                                        GSubprocessFlags      flags,
@@ -86,8 +86,12 @@ gboolean             exitbox_engine_run_checked       (ExitboxEngine        *sel
                                                        GCancellable         *cancellable,
                                                        GError              **error);
 
-/* One `inspect` call for any mix of image, network and container names;
- * names that do not exist are simply absent from the result.
+/* Inspects any mix of image, network and container names. Names that do not
+ * exist are absent from the result, not an error. Docker needs one call.
+ * Podman 4.3.1 cannot return networks from a mixed `inspect`, so names it
+ * did not find that can be network names get a second call, `podman network
+ * inspect`. To stay at one call, leave network names out and read a running
+ * container's attachments (exitbox_inspection_get_container_subnet()).
  */
 void                 exitbox_engine_inspect_async     (ExitboxEngine        *self,
                                                        const char * const   *names,

@@ -31,10 +31,20 @@ struct _ExitboxFirewall
 
 G_DEFINE_FINAL_TYPE (ExitboxFirewall, exitbox_firewall, G_TYPE_OBJECT)
 
+/* The warm launch path inspects only the proxy container: a running proxy
+ * attached to the internal network proves both networks exist, and its own
+ * inspect output carries the internal subnet. Networks are inspected only
+ * when the proxy has to be started (podman 4.3 needs a separate call for
+ * them).
+ */
 static const char * const inspect_names[] = {
+  EXITBOX_PROXY_CONTAINER,
+  NULL
+};
+
+static const char * const network_names[] = {
   EXITBOX_NETWORK_INTERNAL,
   EXITBOX_NETWORK_EGRESS,
-  EXITBOX_PROXY_CONTAINER,
   NULL
 };
 
@@ -324,44 +334,118 @@ reload_proxy (ExitboxFirewall  *self,
 }
 
 static ExitboxInspection *
-inspect_again (ExitboxFirewall  *self,
-               GCancellable     *cancellable,
-               GError          **error)
+inspect (ExitboxFirewall     *self,
+         const char * const  *names,
+         GCancellable        *cancellable,
+         GError             **error)
 {
-  return exitbox_engine_inspect (self->engine, inspect_names, cancellable, error);
+  return exitbox_engine_inspect (self->engine, names, cancellable, error);
 }
 
-static char *
-ensure_locked (ExitboxFirewall    *self,
-               EnsureData         *data,
-               const char         *cache_dir,
-               GCancellable       *cancellable,
-               GError            **error)
+static gboolean
+proxy_is_current (ExitboxFirewall   *self,
+                  ExitboxInspection *inspection)
 {
-  g_autoptr(ExitboxInspection) inspection = g_object_ref (data->inspection);
-  g_autofree char *proxy_dir = g_build_filename (cache_dir, "proxy", NULL);
+  const char *container_image;
+  const char *current_image;
+
+  if (exitbox_firewall_get_state (self, inspection) != EXITBOX_FIREWALL_STATE_RUNNING)
+    return FALSE;
+
+  /* A proxy left over from an older proxy image is replaced. */
+  container_image = exitbox_inspection_get_container_image_id (inspection, EXITBOX_PROXY_CONTAINER);
+  current_image = exitbox_inspection_get_image_id (inspection, EXITBOX_IMAGE_PROXY);
+
+  return container_image == NULL || current_image == NULL ||
+         g_str_equal (container_image, current_image);
+}
+
+static gboolean
+ensure_proxy_dir (const char  *proxy_dir,
+                  GError     **error)
+{
+  if (g_mkdir_with_parents (proxy_dir, 0755) != 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                   _("Failed to create %s: %s"), proxy_dir, g_strerror (saved_errno));
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+/* The warm path: the proxy runs, so only its configuration may need a reload. */
+static char *
+refresh_running_proxy (ExitboxFirewall    *self,
+                       ExitboxInspection  *inspection,
+                       ExitboxAllowlist   *allowlist,
+                       const char         *proxy_dir,
+                       GCancellable       *cancellable,
+                       GError            **error)
+{
+  const char *subnet;
+  gboolean changed;
+
+  subnet = exitbox_inspection_get_container_subnet (inspection, EXITBOX_PROXY_CONTAINER,
+                                                    EXITBOX_NETWORK_INTERNAL);
+  if (subnet == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                   _("The proxy container %s reports no IPv4 subnet on %s. Remove it with "
+                     "“%s rm --force %s” and launch again."),
+                   EXITBOX_PROXY_CONTAINER, EXITBOX_NETWORK_INTERNAL,
+                   exitbox_engine_get_name (self->engine), EXITBOX_PROXY_CONTAINER);
+      return NULL;
+    }
+
+  if (!ensure_proxy_dir (proxy_dir, error) ||
+      !write_proxy_config (proxy_dir, allowlist, subnet, &changed, error))
+    return NULL;
+
+  if (changed && !reload_proxy (self, cancellable, error))
+    return NULL;
+
+  return g_strdup (exitbox_inspection_get_container_address (inspection, EXITBOX_PROXY_CONTAINER,
+                                                             EXITBOX_NETWORK_INTERNAL));
+}
+
+/* The cold path: create what is missing and start the proxy. */
+static char *
+start_firewall (ExitboxFirewall    *self,
+                ExitboxAllowlist   *allowlist,
+                const char         *proxy_dir,
+                GCancellable       *cancellable,
+                GError            **error)
+{
+  g_autoptr(ExitboxInspection) networks = NULL;
+  g_autoptr(ExitboxInspection) proxy = NULL;
   const char *subnet;
   const char *address;
   gboolean created_internal;
   gboolean created_egress;
   gboolean changed;
-  gboolean proxy_running;
 
-  if (!ensure_network (self, inspection, EXITBOX_NETWORK_EGRESS, FALSE, &created_egress,
+  networks = inspect (self, network_names, cancellable, error);
+  if (networks == NULL)
+    return NULL;
+
+  if (!ensure_network (self, networks, EXITBOX_NETWORK_EGRESS, FALSE, &created_egress,
                        cancellable, error) ||
-      !ensure_network (self, inspection, EXITBOX_NETWORK_INTERNAL, TRUE, &created_internal,
+      !ensure_network (self, networks, EXITBOX_NETWORK_INTERNAL, TRUE, &created_internal,
                        cancellable, error))
     return NULL;
 
   if (created_egress || created_internal)
     {
-      g_clear_object (&inspection);
-      inspection = inspect_again (self, cancellable, error);
-      if (inspection == NULL)
+      g_clear_object (&networks);
+      networks = inspect (self, network_names, cancellable, error);
+      if (networks == NULL)
         return NULL;
     }
 
-  subnet = exitbox_inspection_get_network_subnet (inspection, EXITBOX_NETWORK_INTERNAL);
+  subnet = exitbox_inspection_get_network_subnet (networks, EXITBOX_NETWORK_INTERNAL);
   if (subnet == NULL)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
@@ -372,52 +456,16 @@ ensure_locked (ExitboxFirewall    *self,
       return NULL;
     }
 
-  if (g_mkdir_with_parents (proxy_dir, 0755) != 0)
-    {
-      int saved_errno = errno;
-
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
-                   _("Failed to create %s: %s"), proxy_dir, g_strerror (saved_errno));
-      return NULL;
-    }
-
-  if (!write_proxy_config (proxy_dir, data->allowlist, subnet, &changed, error))
+  if (!ensure_proxy_dir (proxy_dir, error) ||
+      !write_proxy_config (proxy_dir, allowlist, subnet, &changed, error) ||
+      !start_proxy (self, proxy_dir, cancellable, error))
     return NULL;
 
-  proxy_running = exitbox_firewall_get_state (self, inspection) == EXITBOX_FIREWALL_STATE_RUNNING;
-
-  /* A proxy left over from an older proxy image is replaced. */
-  if (proxy_running)
-    {
-      const char *container_image =
-        exitbox_inspection_get_container_image_id (inspection, EXITBOX_PROXY_CONTAINER);
-      const char *current_image =
-        exitbox_inspection_get_image_id (inspection, EXITBOX_IMAGE_PROXY);
-
-      if (container_image != NULL && current_image != NULL &&
-          !g_str_equal (container_image, current_image))
-        proxy_running = FALSE;
-    }
-
-  if (proxy_running)
-    {
-      if (changed && !reload_proxy (self, cancellable, error))
-        return NULL;
-
-      address = exitbox_inspection_get_container_address (inspection, EXITBOX_PROXY_CONTAINER,
-                                                          EXITBOX_NETWORK_INTERNAL);
-      return g_strdup (address);
-    }
-
-  if (!start_proxy (self, proxy_dir, cancellable, error))
+  proxy = inspect (self, inspect_names, cancellable, error);
+  if (proxy == NULL)
     return NULL;
 
-  g_clear_object (&inspection);
-  inspection = inspect_again (self, cancellable, error);
-  if (inspection == NULL)
-    return NULL;
-
-  address = exitbox_inspection_get_container_address (inspection, EXITBOX_PROXY_CONTAINER,
+  address = exitbox_inspection_get_container_address (proxy, EXITBOX_PROXY_CONTAINER,
                                                       EXITBOX_NETWORK_INTERNAL);
   if (address == NULL)
     {
@@ -429,6 +477,22 @@ ensure_locked (ExitboxFirewall    *self,
     }
 
   return g_strdup (address);
+}
+
+static char *
+ensure_locked (ExitboxFirewall    *self,
+               EnsureData         *data,
+               const char         *cache_dir,
+               GCancellable       *cancellable,
+               GError            **error)
+{
+  g_autofree char *proxy_dir = g_build_filename (cache_dir, "proxy", NULL);
+
+  if (proxy_is_current (self, data->inspection))
+    return refresh_running_proxy (self, data->inspection, data->allowlist, proxy_dir,
+                                  cancellable, error);
+
+  return start_firewall (self, data->allowlist, proxy_dir, cancellable, error);
 }
 
 static void

@@ -10,7 +10,10 @@
 G_BEGIN_DECLS
 
 #define EXITBOX_IMAGE_BASE  "exitbox-base"
-#define EXITBOX_IMAGE_PROXY "exitbox-squid"
+/* Not "exitbox-squid": `inspect` resolves a name to the container of that
+ * name before an image, so the proxy image needs a name of its own.
+ */
+#define EXITBOX_IMAGE_PROXY "exitbox-proxy"
 
 typedef enum
 {

@@ -28,6 +28,10 @@
 
 #define SESSION_LIMIT_SECONDS 600
 #define CHECK_INTERVAL_MS     100
+/* After the session exits, its last output may still be on its way to the
+ * terminal; wait this long for the expected text before failing.
+ */
+#define EXITED_GRACE_SECONDS  5
 
 typedef struct
 {
@@ -38,6 +42,7 @@ typedef struct
   gboolean           input_sent;
   gboolean           timed_out;
   gint64             deadline;
+  gint64             exited_at;  /* monotonic time, 0 while running */
 } Watch;
 
 static gboolean
@@ -103,6 +108,10 @@ session_check_cb (gpointer user_data)
       watch->input_sent = TRUE;
     }
 
+  if (watch->exited_at == 0 &&
+      exitbox_session_tab_get_state (watch->tab) == EXITBOX_SESSION_STATE_EXITED)
+    watch->exited_at = g_get_monotonic_time ();
+
   if (g_get_monotonic_time () > watch->deadline)
     watch->timed_out = TRUE;
 
@@ -114,9 +123,12 @@ session_is_over (Watch *watch)
 {
   ExitboxSessionState state = exitbox_session_tab_get_state (watch->tab);
 
+  gboolean grace_over = watch->exited_at != 0 &&
+                        g_get_monotonic_time () - watch->exited_at > EXITED_GRACE_SECONDS * G_USEC_PER_SEC;
+
   return watch->timed_out ||
          state == EXITBOX_SESSION_STATE_FAILED ||
-         (state == EXITBOX_SESSION_STATE_EXITED && watch->expect_seen);
+         (state == EXITBOX_SESSION_STATE_EXITED && (watch->expect_seen || grace_over));
 }
 
 static gboolean

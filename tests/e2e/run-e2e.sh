@@ -114,6 +114,11 @@ custom:
   - allowed.example.test
 YAML
 
+# The agent layers must be built during this run, so that the install of the
+# stub agent is what the tests see; the base layer may be reused.
+"$engine" images --format '{{.Repository}}:{{.Tag}}' | grep -E '^(localhost/)?exitbox-claude-' \
+  | xargs -r "$engine" rmi --force >/dev/null 2>&1
+
 # The upstream server sits on the egress network under two names; Squid
 # resolves them through that network's own DNS server at its gateway.
 "$engine" rm --force exitbox-squid "$upstream" >/dev/null 2>&1
@@ -158,10 +163,10 @@ else
   not_ok "run claude reuses built images" "stdout: $output" "$(cat "$work/warm-launch.log")"
 fi
 
-output=$(exitbox -r claude --help 2>&1)
+output=$(exitbox -r claude --help 2>/dev/null)
 check "agent receives arguments after its name" grep -q "arguments: --help" <<<"$output"
 
-output=$(exitbox claude show-notice 2>&1)
+output=$(exitbox claude show-notice 2>/dev/null)
 if grep -q '<!-- BEGIN EXITBOX SANDBOX -->' <<<"$output" && grep -q '<!-- END EXITBOX SANDBOX -->' <<<"$output"; then
   ok "entrypoint writes sandbox notice"
 else
@@ -173,10 +178,10 @@ fi
 status=$(exitbox shell -- curl -s -o /dev/null -w '%{http_code}' --max-time 20 http://allowed.example.test/ 2>"$work/allowed.log")
 check "allowed host returns 200" test "$status" = 200
 
-status=$(exitbox shell -- curl -s -o /dev/null -w '%{http_code}' --max-time 20 http://blocked.example.test/ 2>&1)
+status=$(exitbox shell -- curl -s -o /dev/null -w '%{http_code}' --max-time 20 http://blocked.example.test/ 2>/dev/null)
 check "blocked host returns 403" test "$status" = 403
 
-status=$(exitbox shell -- curl -s -o /dev/null -w '%{http_code}' --max-time 20 https://blocked.example.test/ 2>&1)
+status=$(exitbox shell -- curl -s -o /dev/null -w '%{http_code}' --max-time 20 https://blocked.example.test/ 2>/dev/null)
 check "blocked CONNECT is refused" test "$status" != 200
 
 exitbox shell -- curl -s -o /dev/null --max-time 5 --noproxy '*' "http://$upstream_address/" >/dev/null 2>&1
