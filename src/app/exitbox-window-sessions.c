@@ -20,6 +20,10 @@ exitbox_window_get_n_active_sessions (ExitboxWindow *self)
 
   g_return_val_if_fail (EXITBOX_IS_WINDOW (self), 0);
 
+  /* The template's children are gone once the window is being disposed. */
+  if (self->tab_view == NULL)
+    return 0;
+
   n_pages = adw_tab_view_get_n_pages (self->tab_view);
   for (guint i = 0; i < n_pages; i++)
     {
@@ -35,7 +39,13 @@ exitbox_window_get_n_active_sessions (ExitboxWindow *self)
 static void
 exitbox_window_sessions_changed (ExitboxWindow *self)
 {
-  guint n_pages = adw_tab_view_get_n_pages (self->tab_view);
+  guint n_pages;
+
+  /* Tabs still report their last state while the window disposes them. */
+  if (self->tab_view == NULL)
+    return;
+
+  n_pages = adw_tab_view_get_n_pages (self->tab_view);
 
   gtk_stack_set_visible_child_name (self->main_stack, n_pages > 0 ? "sessions" : "agents");
   gtk_widget_set_visible (GTK_WIDGET (self->tab_bar), n_pages > 0);

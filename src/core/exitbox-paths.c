@@ -12,13 +12,23 @@
 
 #include "exitbox-paths.h"
 
+/* @override (EXITBOX_CONFIG_DIR and the like) names the folder itself. It
+ * lets tests and portable setups move ExitBox's state without changing the
+ * XDG variables, which rootless podman also reads to find its own storage
+ * and configuration.
+ */
 static char *
-dup_xdg_dir (const char *variable,
-             const char *fallback)
+dup_state_dir (const char *override,
+               const char *xdg_variable,
+               const char *fallback)
 {
-  const char *value = g_getenv (variable);
+  const char *value = g_getenv (override);
+
+  if (value != NULL && g_path_is_absolute (value))
+    return g_strdup (value);
 
   /* The XDG spec says a relative value is invalid and must be ignored. */
+  value = g_getenv (xdg_variable);
   if (value != NULL && g_path_is_absolute (value))
     return g_build_filename (value, "exitbox", NULL);
 
@@ -28,19 +38,19 @@ dup_xdg_dir (const char *variable,
 char *
 exitbox_dup_config_dir (void)
 {
-  return dup_xdg_dir ("XDG_CONFIG_HOME", ".config");
+  return dup_state_dir ("EXITBOX_CONFIG_DIR", "XDG_CONFIG_HOME", ".config");
 }
 
 char *
 exitbox_dup_cache_dir (void)
 {
-  return dup_xdg_dir ("XDG_CACHE_HOME", ".cache");
+  return dup_state_dir ("EXITBOX_CACHE_DIR", "XDG_CACHE_HOME", ".cache");
 }
 
 char *
 exitbox_dup_data_dir (void)
 {
-  return dup_xdg_dir ("XDG_DATA_HOME", ".local/share");
+  return dup_state_dir ("EXITBOX_DATA_DIR", "XDG_DATA_HOME", ".local/share");
 }
 
 static gboolean

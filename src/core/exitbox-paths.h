@@ -8,8 +8,9 @@
 
 G_BEGIN_DECLS
 
-/* Paths of ExitBox's own state, read from the XDG variables on every call so
- * tests can point them at temporary folders.
+/* Folders of ExitBox's own state, read from the environment on every call so
+ * tests can point them at temporary folders. EXITBOX_CONFIG_DIR,
+ * EXITBOX_CACHE_DIR and EXITBOX_DATA_DIR override the XDG locations.
  */
 char *exitbox_dup_config_dir (void);  /* $XDG_CONFIG_HOME/exitbox */
 char *exitbox_dup_cache_dir  (void);  /* $XDG_CACHE_HOME/exitbox */

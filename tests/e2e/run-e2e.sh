@@ -30,9 +30,11 @@ project="$work/my project: a,b"
 upstream=exitbox-e2e-upstream
 server_pid=
 
-export XDG_CONFIG_HOME="$work/config"
-export XDG_CACHE_HOME="$work/cache"
-export XDG_DATA_HOME="$work/data"
+# ExitBox's own folders move; the XDG variables stay, because rootless podman
+# finds its storage and configuration through them.
+export EXITBOX_CONFIG_DIR="$work/config"
+export EXITBOX_CACHE_DIR="$work/cache"
+export EXITBOX_DATA_DIR="$work/data"
 export EXITBOX_BASE_IMAGE
 
 test_number=0
@@ -108,7 +110,7 @@ done
 
 # First run writes the default files; then the test's allowlist replaces them.
 "$EXITBOX_BIN" list >/dev/null 2>&1
-cat > "$XDG_CONFIG_HOME/exitbox/allowlist.yaml" <<'YAML'
+cat > "$EXITBOX_CONFIG_DIR/allowlist.yaml" <<'YAML'
 version: 1
 custom:
   - allowed.example.test
@@ -142,7 +144,7 @@ echo "1..16"
 make_bucket 9.9.9 0000000000000000000000000000000000000000000000000000000000000000
 output=$(exitbox claude --version 2>&1)
 if [ $? -ne 0 ] && grep -q "0000000000000000000000000000000000000000000000000000000000000000" <<<"$output" \
-   && grep -qi "checksum" <<<"$output"; then
+   && grep -q "SHA-256" <<<"$output"; then
   ok "claude install rejects wrong checksum"
 else
   not_ok "claude install rejects wrong checksum" "$output"
