@@ -166,6 +166,18 @@ test_inspection_podman_absent_names (void)
   g_assert_true (exitbox_inspection_has_object (inspection, "exitbox-h2-test-img"));
 }
 
+/* Captured from podman 4.3.1: `network create --internal --disable-dns`. */
+static void
+test_inspection_podman_network_without_dns (void)
+{
+  g_autoptr(ExitboxInspection) inspection =
+    inspection_from_fixture (EXITBOX_ENGINE_KIND_PODMAN, "podman-network-inspect-no-dns.json");
+
+  g_assert_true (exitbox_inspection_has_network (inspection, "exitbox-lead-nodns"));
+  g_assert_true (exitbox_inspection_get_network_internal (inspection, "exitbox-lead-nodns"));
+  g_assert_false (exitbox_inspection_get_network_dns_enabled (inspection, "exitbox-lead-nodns"));
+}
+
 static void
 test_inspection_podman_networks (void)
 {
@@ -185,6 +197,9 @@ test_inspection_podman_networks (void)
                    ==, "10.89.0.0/24");
   g_assert_cmpstr (exitbox_inspection_get_network_gateway (inspection, PODMAN_EXTERNAL),
                    ==, "10.89.0.1");
+
+  g_assert_true (exitbox_inspection_get_network_dns_enabled (inspection, PODMAN_INTERNAL));
+  g_assert_false (exitbox_inspection_get_network_dns_enabled (inspection, "exitbox-h2-test-missing"));
 
   g_assert_false (exitbox_inspection_has_network (inspection, "exitbox-h2-test-missing"));
   g_assert_false (exitbox_inspection_has_image (inspection, PODMAN_INTERNAL));
@@ -429,6 +444,7 @@ main (int   argc,
   g_test_add_func ("/inspection/podman-stopped-container", test_inspection_podman_stopped_container);
   g_test_add_func ("/inspection/podman-absent-names", test_inspection_podman_absent_names);
   g_test_add_func ("/inspection/podman-networks", test_inspection_podman_networks);
+  g_test_add_func ("/inspection/podman-network-without-dns", test_inspection_podman_network_without_dns);
   g_test_add_func ("/inspection/podman-duplicate-networks", test_inspection_podman_duplicate_networks);
   g_test_add_func ("/inspection/podman-empty", test_inspection_podman_empty);
   g_test_add_func ("/inspection/add-json-merges", test_inspection_add_json_merges);

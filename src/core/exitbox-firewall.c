@@ -161,6 +161,30 @@ lock_proxy_state (const char  *cache_dir,
   return fd;
 }
 
+/* Removes an internal network that an older ExitBox created with the
+ * engine's DNS server on it: that server forwards to the host's resolvers,
+ * so agents could resolve external names. Fails while containers use it.
+ */
+static gboolean
+remove_network_with_dns (ExitboxFirewall  *self,
+                         const char       *network,
+                         GCancellable     *cancellable,
+                         GError          **error)
+{
+  const char *args[] = { "network", "rm", network, NULL };
+  g_autoptr(GError) local_error = NULL;
+
+  if (run_engine (self, args, NULL, cancellable, &local_error))
+    return TRUE;
+
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+               _("The network %s runs a DNS server that would let agents resolve external "
+                 "names, and it could not be replaced: %s. Stop the containers that use it, "
+                 "run “%s network rm %s” and launch again."),
+               network, local_error->message, exitbox_engine_get_name (self->engine), network);
+  return FALSE;
+}
+
 static gboolean
 ensure_network (ExitboxFirewall    *self,
                 ExitboxInspection  *inspection,
@@ -170,7 +194,8 @@ ensure_network (ExitboxFirewall    *self,
                 GCancellable       *cancellable,
                 GError            **error)
 {
-  const char *args[] = { "network", "create", NULL, NULL, NULL };
+  g_autoptr(GPtrArray) args = g_ptr_array_new ();
+  gboolean podman = exitbox_engine_get_kind (self->engine) == EXITBOX_ENGINE_KIND_PODMAN;
 
   *out_created = FALSE;
 
@@ -184,20 +209,30 @@ ensure_network (ExitboxFirewall    *self,
                        network, exitbox_engine_get_name (self->engine), network);
           return FALSE;
         }
-      return TRUE;
+
+      if (!(internal && podman && exitbox_inspection_get_network_dns_enabled (inspection, network)))
+        return TRUE;
+
+      if (!remove_network_with_dns (self, network, cancellable, error))
+        return FALSE;
     }
 
+  g_ptr_array_add (args, "network");
+  g_ptr_array_add (args, "create");
   if (internal)
     {
-      args[2] = "--internal";
-      args[3] = network;
+      g_ptr_array_add (args, "--internal");
+      /* Podman's DNS server on a network forwards unknown names to the
+       * host's resolvers (seen with rootless podman 4.3 and --userns=keep-id),
+       * which would undo the container's unusable --dns.
+       */
+      if (podman)
+        g_ptr_array_add (args, "--disable-dns");
     }
-  else
-    {
-      args[2] = network;
-    }
+  g_ptr_array_add (args, (gpointer) network);
+  g_ptr_array_add (args, NULL);
 
-  if (!run_engine (self, args, NULL, cancellable, error))
+  if (!run_engine (self, (const char * const *) args->pdata, NULL, cancellable, error))
     return FALSE;
 
   *out_created = TRUE;

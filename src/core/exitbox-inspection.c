@@ -31,6 +31,7 @@ typedef struct
   char     *subnet;   /* first IPv4 subnet in CIDR form */
   char     *gateway;
   gboolean  internal;
+  gboolean  dns_enabled;  /* the engine serves DNS to containers on it */
 } NetworkEntry;
 
 typedef struct
@@ -489,6 +490,7 @@ read_podman_network (JsonObject *object)
   entry->name = g_strdup (name);
   entry->id = g_strdup (read_string (object, "id"));
   entry->internal = read_boolean (object, "internal");
+  entry->dns_enabled = read_boolean (object, "dns_enabled");
   read_first_ipv4_subnet (entry, read_array (object, "subnets"), "subnet", "gateway");
 
   return g_steal_pointer (&entry);
@@ -507,6 +509,8 @@ read_docker_network (JsonObject *object)
   entry->name = g_strdup (name);
   entry->id = g_strdup (read_string (object, "Id"));
   entry->internal = read_boolean (object, "Internal");
+  /* Docker's embedded DNS serves every user-defined network. */
+  entry->dns_enabled = TRUE;
   read_first_ipv4_subnet (entry, read_array (read_object (object, "IPAM"), "Config"),
                           "Subnet", "Gateway");
 
@@ -1011,6 +1015,18 @@ exitbox_inspection_get_network_internal (ExitboxInspection *self,
 
   entry = lookup_network (self, network);
   return entry != NULL && entry->internal;
+}
+
+gboolean
+exitbox_inspection_get_network_dns_enabled (ExitboxInspection *self,
+                                            const char        *network)
+{
+  NetworkEntry *entry;
+
+  g_return_val_if_fail (EXITBOX_IS_INSPECTION (self), FALSE);
+
+  entry = lookup_network (self, network);
+  return entry != NULL && entry->dns_enabled;
 }
 
 const char *

@@ -49,6 +49,11 @@ gboolean           exitbox_inspection_has_network          (ExitboxInspection  *
                                                             const char         *network);
 gboolean           exitbox_inspection_get_network_internal (ExitboxInspection  *self,
                                                             const char         *network);
+/* Whether the engine runs a DNS server for the network (podman's
+ * dns_enabled; always TRUE for docker).
+ */
+gboolean           exitbox_inspection_get_network_dns_enabled (ExitboxInspection *self,
+                                                            const char         *network);
 /* First IPv4 subnet in CIDR form and its gateway, or NULL. */
 const char        *exitbox_inspection_get_network_subnet   (ExitboxInspection  *self,
                                                             const char         *network);

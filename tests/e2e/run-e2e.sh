@@ -178,7 +178,13 @@ fi
 # --- Firewall ----------------------------------------------------------------
 
 status=$(exitbox shell -- curl -s -o /dev/null -w '%{http_code}' --max-time 20 http://allowed.example.test/ 2>"$work/allowed.log")
-check "allowed host returns 200" test "$status" = 200
+if [ "$status" = 200 ]; then
+  ok "allowed host returns 200"
+else
+  not_ok "allowed host returns 200" "status: $status" "$(cat "$work/allowed.log")" \
+    "squid.conf:" "$(grep -v '^#' "$EXITBOX_CACHE_DIR/proxy/squid.conf" | grep -v '^$')" \
+    "access.log:" "$("$engine" exec exitbox-squid tail -5 /var/log/squid/access.log 2>&1)"
+fi
 
 status=$(exitbox shell -- curl -s -o /dev/null -w '%{http_code}' --max-time 20 http://blocked.example.test/ 2>/dev/null)
 check "blocked host returns 403" test "$status" = 403
