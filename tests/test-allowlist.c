@@ -8,6 +8,7 @@
 #include <glib/gstdio.h>
 
 #include "exitbox-core.h"
+#include "exitbox-test-utils.h"
 
 /* A temporary XDG_CONFIG_HOME for one test, removed again at the end. */
 typedef struct
@@ -21,10 +22,7 @@ static void
 fixture_set_up (Fixture       *fixture,
                 gconstpointer  user_data)
 {
-  g_autoptr(GError) error = NULL;
-
-  fixture->xdg_config_home = g_dir_make_tmp ("exitbox-test-allowlist-XXXXXX", &error);
-  g_assert_no_error (error);
+  fixture->xdg_config_home = exitbox_test_make_tmpdir ("exitbox-test-allowlist-XXXXXX");
   g_setenv ("XDG_CONFIG_HOME", fixture->xdg_config_home, TRUE);
 
   fixture->config_dir = exitbox_dup_config_dir ();
@@ -36,9 +34,7 @@ static void
 fixture_tear_down (Fixture       *fixture,
                    gconstpointer  user_data)
 {
-  g_remove (fixture->allowlist_path);
-  g_rmdir (fixture->config_dir);
-  g_rmdir (fixture->xdg_config_home);
+  exitbox_test_remove_tree (fixture->xdg_config_home);
   g_unsetenv ("XDG_CONFIG_HOME");
 
   g_free (fixture->xdg_config_home);
@@ -50,10 +46,7 @@ static ExitboxAllowlist *
 load_from_file (Fixture    *fixture,
                 const char *contents)
 {
-  g_autoptr(GError) error = NULL;
-
-  g_file_set_contents (fixture->allowlist_path, contents, -1, &error);
-  g_assert_no_error (error);
+  exitbox_test_write_file (fixture->allowlist_path, contents);
 
   return exitbox_allowlist_load_file (fixture->allowlist_path);
 }

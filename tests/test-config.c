@@ -11,6 +11,7 @@
 
 #include "exitbox-core.h"
 #include "exitbox-yaml.h"
+#include "exitbox-test-utils.h"
 
 /* A temporary XDG_CONFIG_HOME for one test, removed again at the end. */
 typedef struct
@@ -25,10 +26,7 @@ static void
 fixture_set_up (Fixture       *fixture,
                 gconstpointer  user_data)
 {
-  g_autoptr(GError) error = NULL;
-
-  fixture->xdg_config_home = g_dir_make_tmp ("exitbox-test-config-XXXXXX", &error);
-  g_assert_no_error (error);
+  fixture->xdg_config_home = exitbox_test_make_tmpdir ("exitbox-test-config-XXXXXX");
 
   g_setenv ("XDG_CONFIG_HOME", fixture->xdg_config_home, TRUE);
   g_unsetenv ("EXITBOX_BASE_IMAGE");
@@ -39,31 +37,10 @@ fixture_set_up (Fixture       *fixture,
 }
 
 static void
-remove_tree (GFile *file)
-{
-  g_autoptr(GFileEnumerator) children = NULL;
-
-  children = g_file_enumerate_children (file, G_FILE_ATTRIBUTE_STANDARD_NAME,
-                                        G_FILE_QUERY_INFO_NOFOLLOW_SYMLINKS, NULL, NULL);
-  if (children != NULL)
-    {
-      GFileInfo *info;
-      GFile *child;
-
-      while (g_file_enumerator_iterate (children, &info, &child, NULL, NULL) && info != NULL)
-        remove_tree (child);
-    }
-
-  g_file_delete (file, NULL, NULL);
-}
-
-static void
 fixture_tear_down (Fixture       *fixture,
                    gconstpointer  user_data)
 {
-  g_autoptr(GFile) root = g_file_new_for_path (fixture->xdg_config_home);
-
-  remove_tree (root);
+  exitbox_test_remove_tree (fixture->xdg_config_home);
   g_unsetenv ("XDG_CONFIG_HOME");
   g_unsetenv ("EXITBOX_BASE_IMAGE");
 
@@ -71,29 +48,6 @@ fixture_tear_down (Fixture       *fixture,
   g_free (fixture->config_dir);
   g_free (fixture->config_path);
   g_free (fixture->allowlist_path);
-}
-
-static void
-write_config_file (Fixture    *fixture,
-                   const char *contents)
-{
-  g_autoptr(GError) error = NULL;
-
-  g_assert_cmpint (g_mkdir_with_parents (fixture->config_dir, 0700), ==, 0);
-  g_file_set_contents (fixture->config_path, contents, -1, &error);
-  g_assert_no_error (error);
-}
-
-static char *
-read_file (const char *path)
-{
-  g_autoptr(GError) error = NULL;
-  char *contents = NULL;
-
-  g_file_get_contents (path, &contents, NULL, &error);
-  g_assert_no_error (error);
-
-  return contents;
 }
 
 static guint
@@ -129,7 +83,7 @@ test_config_defaults_first_run (Fixture       *fixture,
   resource = g_resources_lookup_data ("/io/github/exitbox/ExitBox/core/config.yaml",
                                       G_RESOURCE_LOOKUP_FLAGS_NONE, &error);
   g_assert_no_error (error);
-  written = read_file (fixture->config_path);
+  written = exitbox_test_read_file (fixture->config_path);
   g_assert_cmpstr (written, ==, g_bytes_get_data (resource, NULL));
 
   config = exitbox_config_load_file (fixture->config_path, &error);
@@ -157,7 +111,7 @@ test_config_defaults_config_exists (Fixture       *fixture,
   g_autofree char *after = NULL;
   gboolean created = TRUE;
 
-  write_config_file (fixture, contents);
+  exitbox_test_write_file (fixture->config_path, contents);
 
   g_assert_true (exitbox_config_ensure_defaults (fixture->config_dir, &created, &error));
   g_assert_no_error (error);
@@ -166,7 +120,7 @@ test_config_defaults_config_exists (Fixture       *fixture,
   /* The allowlist stays missing, so the firewall blocks everything. */
   g_assert_false (g_file_test (fixture->allowlist_path, G_FILE_TEST_EXISTS));
 
-  after = read_file (fixture->config_path);
+  after = exitbox_test_read_file (fixture->config_path);
   g_assert_cmpstr (after, ==, contents);
 }
 
@@ -475,7 +429,7 @@ test_config_parse_error (Fixture       *fixture,
   g_autofree char *after = NULL;
   gboolean created = TRUE;
 
-  write_config_file (fixture, contents);
+  exitbox_test_write_file (fixture->config_path, contents);
 
   config = exitbox_config_load_file (fixture->config_path, &error);
   g_assert_null (config);
@@ -490,7 +444,7 @@ test_config_parse_error (Fixture       *fixture,
   g_assert_true (exitbox_config_ensure_defaults (fixture->config_dir, &created, NULL));
   g_assert_false (created);
 
-  after = read_file (fixture->config_path);
+  after = exitbox_test_read_file (fixture->config_path);
   g_assert_cmpstr (after, ==, contents);
   g_assert_false (g_file_test (fixture->allowlist_path, G_FILE_TEST_EXISTS));
 }

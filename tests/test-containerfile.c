@@ -6,24 +6,9 @@
 #include <string.h>
 
 #include "exitbox-containerfile.h"
+#include "exitbox-test-utils.h"
 
 #define VERSION_LABEL "exitbox.version=\"" PACKAGE_VERSION "\""
-
-static void
-assert_contains (const char *text,
-                 const char *needle)
-{
-  if (strstr (text, needle) == NULL)
-    g_error ("Expected the Containerfile to contain «%s», but it is:\n%s", needle, text);
-}
-
-static void
-assert_not_contains (const char *text,
-                     const char *needle)
-{
-  if (strstr (text, needle) != NULL)
-    g_error ("Expected the Containerfile not to contain «%s», but it is:\n%s", needle, text);
-}
 
 /* The first instruction line, which must be the FROM line. */
 static char *
@@ -81,32 +66,33 @@ test_base_debian (void)
   g_assert_cmpstr (from, ==, "FROM debian:bookworm-slim");
   assert_no_placeholder (text);
 
-  assert_contains (text, "apt-get update");
-  assert_contains (text, "apt-get install -y --no-install-recommends ca-certificates curl git "
-                         "less procps jq ripgrep unzip xz-utils");
-  assert_contains (text, "rm -rf /var/lib/apt/lists/*");
+  exitbox_test_assert_contains (text, "apt-get update");
+  exitbox_test_assert_contains (text,
+                                "apt-get install -y --no-install-recommends ca-certificates "
+                                "curl git less procps jq ripgrep unzip xz-utils");
+  exitbox_test_assert_contains (text, "rm -rf /var/lib/apt/lists/*");
 
-  assert_contains (text, "uid=1000; gid=1001;");
-  assert_contains (text, "groupadd -g \"$gid\" user");
-  assert_contains (text, "useradd -u \"$uid\" -g \"$group\" -d /home/user");
-  assert_contains (text, "userdel \"$name\"");
-  assert_contains (text, "getent group \"$gid\"");
-  assert_contains (text, "chown \"$uid:$gid\" /home/user /workspace");
-  assert_contains (text, "HOME=/home/user");
-  assert_contains (text, "LANG=C.UTF-8");
+  exitbox_test_assert_contains (text, "uid=1000; gid=1001;");
+  exitbox_test_assert_contains (text, "groupadd -g \"$gid\" user");
+  exitbox_test_assert_contains (text, "useradd -u \"$uid\" -g \"$group\" -d /home/user");
+  exitbox_test_assert_contains (text, "userdel \"$name\"");
+  exitbox_test_assert_contains (text, "getent group \"$gid\"");
+  exitbox_test_assert_contains (text, "chown \"$uid:$gid\" /home/user /workspace");
+  exitbox_test_assert_contains (text, "HOME=/home/user");
+  exitbox_test_assert_contains (text, "LANG=C.UTF-8");
 
-  assert_contains (text, "COPY entrypoint.sh /usr/local/bin/exitbox-entrypoint");
-  assert_contains (text, "chmod 0755 /usr/local/bin/exitbox-entrypoint");
-  assert_contains (text, "ENTRYPOINT [\"/usr/local/bin/exitbox-entrypoint\"]");
-  assert_contains (text, "WORKDIR /workspace");
+  exitbox_test_assert_contains (text, "COPY entrypoint.sh /usr/local/bin/exitbox-entrypoint");
+  exitbox_test_assert_contains (text, "chmod 0755 /usr/local/bin/exitbox-entrypoint");
+  exitbox_test_assert_contains (text, "ENTRYPOINT [\"/usr/local/bin/exitbox-entrypoint\"]");
+  exitbox_test_assert_contains (text, "WORKDIR /workspace");
 
-  assert_contains (text, VERSION_LABEL);
-  assert_contains (text, "exitbox.base.image=\"debian:bookworm-slim\"");
-  assert_contains (text, "exitbox.base.family=\"debian\"");
-  assert_contains (text, "exitbox.uid=\"1000\"");
-  assert_contains (text, "exitbox.gid=\"1001\"");
+  exitbox_test_assert_contains (text, VERSION_LABEL);
+  exitbox_test_assert_contains (text, "exitbox.base.image=\"debian:bookworm-slim\"");
+  exitbox_test_assert_contains (text, "exitbox.base.family=\"debian\"");
+  exitbox_test_assert_contains (text, "exitbox.uid=\"1000\"");
+  exitbox_test_assert_contains (text, "exitbox.gid=\"1001\"");
 
-  assert_not_contains (text, "apk ");
+  exitbox_test_assert_not_contains (text, "apk ");
 }
 
 static void
@@ -117,7 +103,8 @@ test_base_debian_local_image (void)
   g_autofree char *from = dup_first_instruction (text);
 
   g_assert_cmpstr (from, ==, "FROM localhost/exitbox-test-debian:bookworm");
-  assert_contains (text, "exitbox.base.image=\"localhost/exitbox-test-debian:bookworm\"");
+  exitbox_test_assert_contains (text,
+                                "exitbox.base.image=\"localhost/exitbox-test-debian:bookworm\"");
 }
 
 static void
@@ -128,11 +115,11 @@ test_base_root_user (void)
   /* The uid is tested when the image builds, so the text keeps the branch
    * that skips the account and still creates /home/user.
    */
-  assert_contains (text, "uid=0; gid=0;");
-  assert_contains (text, "if [ \"$uid\" -ne 0 ]; then");
-  assert_contains (text, "mkdir -p /home/user /workspace");
-  assert_contains (text, "exitbox.uid=\"0\"");
-  assert_contains (text, "exitbox.gid=\"0\"");
+  exitbox_test_assert_contains (text, "uid=0; gid=0;");
+  exitbox_test_assert_contains (text, "if [ \"$uid\" -ne 0 ]; then");
+  exitbox_test_assert_contains (text, "mkdir -p /home/user /workspace");
+  exitbox_test_assert_contains (text, "exitbox.uid=\"0\"");
+  exitbox_test_assert_contains (text, "exitbox.gid=\"0\"");
 }
 
 static void
@@ -144,26 +131,28 @@ test_base_alpine (void)
   g_assert_cmpstr (from, ==, "FROM alpine:3.21");
   assert_no_placeholder (text);
 
-  assert_contains (text, "apk add --no-cache ca-certificates curl git less procps jq ripgrep unzip xz");
-  assert_contains (text, "uid=1000; gid=1001;");
-  assert_contains (text, "addgroup -g \"$gid\" user");
-  assert_contains (text, "adduser -D -H -u \"$uid\" -G \"$group\" -h /home/user");
-  assert_contains (text, "deluser \"$name\"");
-  assert_contains (text, "chown \"$uid:$gid\" /home/user /workspace");
-  assert_contains (text, "HOME=/home/user");
-  assert_contains (text, "LANG=C.UTF-8");
-  assert_contains (text, "COPY entrypoint.sh /usr/local/bin/exitbox-entrypoint");
-  assert_contains (text, "ENTRYPOINT [\"/usr/local/bin/exitbox-entrypoint\"]");
-  assert_contains (text, "WORKDIR /workspace");
+  exitbox_test_assert_contains (text,
+                                "apk add --no-cache ca-certificates curl git less procps jq "
+                                "ripgrep unzip xz");
+  exitbox_test_assert_contains (text, "uid=1000; gid=1001;");
+  exitbox_test_assert_contains (text, "addgroup -g \"$gid\" user");
+  exitbox_test_assert_contains (text, "adduser -D -H -u \"$uid\" -G \"$group\" -h /home/user");
+  exitbox_test_assert_contains (text, "deluser \"$name\"");
+  exitbox_test_assert_contains (text, "chown \"$uid:$gid\" /home/user /workspace");
+  exitbox_test_assert_contains (text, "HOME=/home/user");
+  exitbox_test_assert_contains (text, "LANG=C.UTF-8");
+  exitbox_test_assert_contains (text, "COPY entrypoint.sh /usr/local/bin/exitbox-entrypoint");
+  exitbox_test_assert_contains (text, "ENTRYPOINT [\"/usr/local/bin/exitbox-entrypoint\"]");
+  exitbox_test_assert_contains (text, "WORKDIR /workspace");
 
-  assert_contains (text, VERSION_LABEL);
-  assert_contains (text, "exitbox.base.image=\"alpine:3.21\"");
-  assert_contains (text, "exitbox.base.family=\"alpine\"");
-  assert_contains (text, "exitbox.uid=\"1000\"");
-  assert_contains (text, "exitbox.gid=\"1001\"");
+  exitbox_test_assert_contains (text, VERSION_LABEL);
+  exitbox_test_assert_contains (text, "exitbox.base.image=\"alpine:3.21\"");
+  exitbox_test_assert_contains (text, "exitbox.base.family=\"alpine\"");
+  exitbox_test_assert_contains (text, "exitbox.uid=\"1000\"");
+  exitbox_test_assert_contains (text, "exitbox.gid=\"1001\"");
 
-  assert_not_contains (text, "apt-get");
-  assert_not_contains (text, "useradd");
+  exitbox_test_assert_not_contains (text, "apt-get");
+  exitbox_test_assert_not_contains (text, "useradd");
 }
 
 static void
@@ -187,15 +176,15 @@ test_core_layer (void)
   g_assert_cmpstr (from, ==, "FROM exitbox-base");
   assert_no_placeholder (text);
 
-  assert_contains (text, "COPY claude /usr/local/bin/claude");
-  assert_contains (text, "chown root:root /usr/local/bin/claude");
-  assert_contains (text, "chmod 0755 /usr/local/bin/claude");
-  assert_contains (text, "/usr/local/bin/claude --version");
+  exitbox_test_assert_contains (text, "COPY claude /usr/local/bin/claude");
+  exitbox_test_assert_contains (text, "chown root:root /usr/local/bin/claude");
+  exitbox_test_assert_contains (text, "chmod 0755 /usr/local/bin/claude");
+  exitbox_test_assert_contains (text, "/usr/local/bin/claude --version");
 
-  assert_contains (text, VERSION_LABEL);
-  assert_contains (text, "exitbox.agent=\"claude\"");
-  assert_contains (text, "exitbox.agent.version=\"2.0.14\"");
-  assert_contains (text, "exitbox.parent=\"3f1c5e0a9b7d\"");
+  exitbox_test_assert_contains (text, VERSION_LABEL);
+  exitbox_test_assert_contains (text, "exitbox.agent=\"claude\"");
+  exitbox_test_assert_contains (text, "exitbox.agent.version=\"2.0.14\"");
+  exitbox_test_assert_contains (text, "exitbox.parent=\"3f1c5e0a9b7d\"");
 }
 
 static void
@@ -214,9 +203,9 @@ test_core_binary_name (void)
   g_autofree char *text = exitbox_containerfile_core (&params, &error);
 
   g_assert_no_error (error);
-  assert_contains (text, "COPY codex-x86_64-unknown-linux-musl /usr/local/bin/codex");
-  assert_contains (text, "/usr/local/bin/codex --version");
-  assert_contains (text, "exitbox.agent=\"codex\"");
+  exitbox_test_assert_contains (text, "COPY codex-x86_64-unknown-linux-musl /usr/local/bin/codex");
+  exitbox_test_assert_contains (text, "/usr/local/bin/codex --version");
+  exitbox_test_assert_contains (text, "exitbox.agent=\"codex\"");
 }
 
 static void
@@ -237,10 +226,10 @@ test_project_layer (void)
   g_assert_cmpstr (from, ==, "FROM exitbox-claude-core");
   assert_no_placeholder (text);
 
-  assert_contains (text, VERSION_LABEL);
-  assert_contains (text, "exitbox.project=\"home_user_src_app_1a2b3c4d\"");
-  assert_contains (text, "exitbox.parent=\"77aa00\"");
-  assert_contains (text, "exitbox.profiles.hash=\"e3b0c44298fc1c14\"");
+  exitbox_test_assert_contains (text, VERSION_LABEL);
+  exitbox_test_assert_contains (text, "exitbox.project=\"home_user_src_app_1a2b3c4d\"");
+  exitbox_test_assert_contains (text, "exitbox.parent=\"77aa00\"");
+  exitbox_test_assert_contains (text, "exitbox.profiles.hash=\"e3b0c44298fc1c14\"");
 }
 
 static void
@@ -256,13 +245,15 @@ test_proxy_debian (void)
   g_assert_cmpstr (from, ==, "FROM debian:bookworm-slim");
   assert_no_placeholder (text);
 
-  assert_contains (text, "apt-get install -y --no-install-recommends squid");
-  assert_contains (text, "mkdir -p /etc/exitbox-proxy /var/log/squid");
-  assert_contains (text, "chown proxy:proxy /etc/exitbox-proxy /var/log/squid");
-  assert_contains (text, "CMD [\"squid\", \"-N\", \"-f\", \"/etc/exitbox-proxy/squid.conf\"]");
-  assert_contains (text, VERSION_LABEL);
-  assert_contains (text, "exitbox.base.image=\"debian:bookworm-slim\"");
-  assert_not_contains (text, "apk ");
+  exitbox_test_assert_contains (text, "apt-get install -y --no-install-recommends squid");
+  exitbox_test_assert_contains (text, "mkdir -p /etc/exitbox-proxy /var/log/squid");
+  exitbox_test_assert_contains (text, "chown proxy:proxy /etc/exitbox-proxy /var/log/squid");
+  exitbox_test_assert_contains (text,
+                                "CMD [\"squid\", \"-N\", \"-f\", "
+                                "\"/etc/exitbox-proxy/squid.conf\"]");
+  exitbox_test_assert_contains (text, VERSION_LABEL);
+  exitbox_test_assert_contains (text, "exitbox.base.image=\"debian:bookworm-slim\"");
+  exitbox_test_assert_not_contains (text, "apk ");
 }
 
 static void
@@ -278,12 +269,14 @@ test_proxy_alpine (void)
   g_assert_cmpstr (from, ==, "FROM alpine:3.21");
   assert_no_placeholder (text);
 
-  assert_contains (text, "apk add --no-cache squid");
-  assert_contains (text, "chown squid:squid /etc/exitbox-proxy /var/log/squid");
-  assert_contains (text, "CMD [\"squid\", \"-N\", \"-f\", \"/etc/exitbox-proxy/squid.conf\"]");
-  assert_contains (text, VERSION_LABEL);
-  assert_contains (text, "exitbox.base.image=\"alpine:3.21\"");
-  assert_not_contains (text, "apt-get");
+  exitbox_test_assert_contains (text, "apk add --no-cache squid");
+  exitbox_test_assert_contains (text, "chown squid:squid /etc/exitbox-proxy /var/log/squid");
+  exitbox_test_assert_contains (text,
+                                "CMD [\"squid\", \"-N\", \"-f\", "
+                                "\"/etc/exitbox-proxy/squid.conf\"]");
+  exitbox_test_assert_contains (text, VERSION_LABEL);
+  exitbox_test_assert_contains (text, "exitbox.base.image=\"alpine:3.21\"");
+  exitbox_test_assert_not_contains (text, "apt-get");
 }
 
 static void
@@ -302,8 +295,8 @@ test_label_escaped (void)
   g_autofree char *text = exitbox_containerfile_core (&params, &error);
 
   g_assert_no_error (error);
-  assert_contains (text, "exitbox.agent.version=\"1\\\" evil=\\\"\\$HOME\\\\\"");
-  assert_not_contains (text, "evil=\"$HOME");
+  exitbox_test_assert_contains (text, "exitbox.agent.version=\"1\\\" evil=\\\"\\$HOME\\\\\"");
+  exitbox_test_assert_not_contains (text, "evil=\"$HOME");
 }
 
 static void

@@ -19,73 +19,7 @@
 #include <unistd.h>
 
 #include "exitbox-doctor-private.h"
-
-static char *
-load_fixture (const char *name)
-{
-  g_autofree char *path = g_test_build_filename (G_TEST_DIST, "data", "engine", name, NULL);
-  g_autoptr(GError) error = NULL;
-  char *contents = NULL;
-
-  g_file_get_contents (path, &contents, NULL, &error);
-  g_assert_no_error (error);
-
-  return contents;
-}
-
-static char *
-make_tmpdir (void)
-{
-  g_autoptr(GError) error = NULL;
-  char *dir = g_dir_make_tmp ("exitbox-test-doctor-XXXXXX", &error);
-
-  g_assert_no_error (error);
-  return dir;
-}
-
-static void
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = NULL;
-  const char *name;
-
-  if (!g_file_test (path, G_FILE_TEST_IS_DIR) || g_file_test (path, G_FILE_TEST_IS_SYMLINK))
-    {
-      g_unlink (path);
-      return;
-    }
-
-  dir = g_dir_open (path, 0, NULL);
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-      remove_tree (child);
-    }
-
-  g_rmdir (path);
-}
-
-static char *
-read_file (const char *path)
-{
-  g_autoptr(GError) error = NULL;
-  char *contents = NULL;
-
-  g_file_get_contents (path, &contents, NULL, &error);
-  g_assert_no_error (error);
-
-  return contents;
-}
-
-static void
-write_file (const char *path,
-            const char *contents)
-{
-  g_autoptr(GError) error = NULL;
-
-  g_file_set_contents (path, contents, -1, &error);
-  g_assert_no_error (error);
-}
+#include "exitbox-test-utils.h"
 
 static char *
 set_value_or_fail (const char *text,
@@ -375,7 +309,7 @@ static void
 file_fixture_set_up (FileFixture   *fixture,
                      gconstpointer  user_data)
 {
-  fixture->tmpdir = make_tmpdir ();
+  fixture->tmpdir = exitbox_test_make_tmpdir ("exitbox-test-doctor-XXXXXX");
   g_unsetenv ("CONTAINERS_CONF");
   g_unsetenv ("CONTAINERS_STORAGE_CONF");
   g_setenv ("XDG_CONFIG_HOME", fixture->tmpdir, TRUE);
@@ -390,7 +324,7 @@ file_fixture_tear_down (FileFixture   *fixture,
   g_unsetenv ("CONTAINERS_STORAGE_CONF");
   g_unsetenv ("XDG_CONFIG_HOME");
   g_unsetenv ("EXITBOX_FLATPAK_INFO");
-  remove_tree (fixture->tmpdir);
+  exitbox_test_remove_tree (fixture->tmpdir);
   g_free (fixture->tmpdir);
 }
 
@@ -455,14 +389,16 @@ test_doctor_apply_ulimits (FileFixture   *fixture,
   g_autofree char *ulimits = expected_ulimits_line ();
   struct stat info;
 
-  write_file (conf, "# mine\n[containers]\nlog_size_max = 4096\n\n[engine]\nruntime = \"runc\"\n");
+  exitbox_test_write_file (conf,
+                           "# mine\n[containers]\nlog_size_max = 4096\n\n"
+                           "[engine]\nruntime = \"runc\"\n");
   g_assert_cmpint (g_chmod (conf, 0600), ==, 0);
   g_setenv ("CONTAINERS_CONF", conf, TRUE);
 
   g_assert_true (exitbox_doctor_apply_fix (engine, problem, &error));
   g_assert_no_error (error);
 
-  contents = read_file (conf);
+  contents = exitbox_test_read_file (conf);
   expected = g_strdup_printf ("# mine\n[containers]\nlog_size_max = 4096\n%s\n\n"
                               "[engine]\nruntime = \"runc\"\n", ulimits);
   g_assert_cmpstr (contents, ==, expected);
@@ -474,7 +410,7 @@ test_doctor_apply_ulimits (FileFixture   *fixture,
   g_assert_true (exitbox_doctor_apply_fix (engine, problem, &error));
   g_assert_no_error (error);
   g_clear_pointer (&contents, g_free);
-  contents = read_file (conf);
+  contents = exitbox_test_read_file (conf);
   g_assert_cmpstr (contents, ==, expected);
 }
 
@@ -491,7 +427,7 @@ test_doctor_apply_follows_symlink (FileFixture   *fixture,
   g_autofree char *ulimits = expected_ulimits_line ();
   g_autofree char *expected = NULL;
 
-  write_file (target, "[containers]\n");
+  exitbox_test_write_file (target, "[containers]\n");
   g_assert_cmpint (symlink (target, link), ==, 0);
   g_setenv ("CONTAINERS_CONF", link, TRUE);
 
@@ -499,7 +435,7 @@ test_doctor_apply_follows_symlink (FileFixture   *fixture,
   g_assert_no_error (error);
 
   g_assert_true (g_file_test (link, G_FILE_TEST_IS_SYMLINK));
-  contents = read_file (target);
+  contents = exitbox_test_read_file (target);
   expected = g_strdup_printf ("[containers]\n%s\n", ulimits);
   g_assert_cmpstr (contents, ==, expected);
 }
@@ -535,7 +471,7 @@ test_doctor_apply_runtime (FileFixture   *fixture,
   g_assert_true (exitbox_doctor_apply_fix (engine, problem, &error));
   g_assert_no_error (error);
 
-  contents = read_file (conf);
+  contents = exitbox_test_read_file (conf);
   g_assert_cmpstr (contents, ==, "[engine]\nruntime = \"runc\"\n");
 }
 
@@ -557,7 +493,7 @@ test_doctor_apply_storage (FileFixture   *fixture,
   g_assert_true (exitbox_doctor_apply_fix (engine, problem, &error));
   g_assert_no_error (error);
 
-  contents = read_file (conf);
+  contents = exitbox_test_read_file (conf);
   g_assert_cmpstr (contents, ==, "[storage]\ndriver = \"overlay\"\n");
   g_assert_cmpint (g_stat (conf, &info), ==, 0);
   g_assert_cmpuint (info.st_mode & 0777, ==, 0644 & ~mask);
@@ -575,22 +511,22 @@ test_doctor_apply_keeps_unparsable (FileFixture   *fixture,
   g_autoptr(GError) error = NULL;
   g_autofree char *contents = NULL;
 
-  write_file (conf, broken);
+  exitbox_test_write_file (conf, broken);
   g_setenv ("CONTAINERS_CONF", conf, TRUE);
 
   g_assert_false (exitbox_doctor_apply_fix (engine, problem, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
   g_assert_nonnull (strstr (error->message, conf));
   g_assert_nonnull (strstr (error->message, "line 1"));
-  contents = read_file (conf);
+  contents = exitbox_test_read_file (conf);
   g_assert_cmpstr (contents, ==, broken);
 
   g_clear_error (&error);
   g_clear_pointer (&contents, g_free);
-  write_file (conf, not_utf8);
+  exitbox_test_write_file (conf, not_utf8);
   g_assert_false (exitbox_doctor_apply_fix (engine, problem, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
-  contents = read_file (conf);
+  contents = exitbox_test_read_file (conf);
   g_assert_cmpstr (contents, ==, not_utf8);
 }
 
@@ -687,7 +623,7 @@ test_doctor_classify_captured (void)
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
-      g_autofree char *stderr_text = load_fixture (cases[i].fixture);
+      g_autofree char *stderr_text = exitbox_test_load_engine_fixture (cases[i].fixture);
 
       g_test_message ("%s", cases[i].fixture);
       g_assert_cmpstr (exitbox_doctor_classify_failure (stderr_text), ==, cases[i].id);
@@ -705,7 +641,7 @@ static void
 read_info_fixture (ExitboxDoctorFacts *facts,
                    const char         *name)
 {
-  g_autofree char *json = load_fixture (name);
+  g_autofree char *json = exitbox_test_load_engine_fixture (name);
   g_autoptr(GError) error = NULL;
 
   g_assert_true (exitbox_doctor_facts_read_info (facts, json, &error));
@@ -801,7 +737,7 @@ static void
 test_doctor_problems_crun (void)
 {
   const char * const expected[] = { "oci-runtime", NULL };
-  g_autofree char *mounts = load_fixture ("mounts-hybrid.txt");
+  g_autofree char *mounts = exitbox_test_load_engine_fixture ("mounts-hybrid.txt");
   ExitboxDoctorFacts facts;
   g_autoptr(GPtrArray) problems = NULL;
   ExitboxDoctorProblem *problem;
@@ -839,7 +775,7 @@ test_doctor_problems_crun_from_run (void)
   /* crun chosen elsewhere (no info), seen only through the test container. */
   facts_init_for_test (&facts, EXITBOX_ENGINE_KIND_PODMAN, FALSE);
   facts.run_command = g_strdup ("podman run --rm --init --network none --pull=never img true");
-  facts.run_failure = load_fixture ("podman-run-crun-hybrid.stderr");
+  facts.run_failure = exitbox_test_load_engine_fixture ("podman-run-crun-hybrid.stderr");
 
   problems = exitbox_doctor_problems_from_facts (&facts);
   assert_problem_ids (problems, expected);
@@ -851,7 +787,7 @@ static void
 test_doctor_problems_working_host (void)
 {
   const char * const expected[] = { NULL };
-  g_autofree char *mounts = load_fixture ("mounts-hybrid.txt");
+  g_autofree char *mounts = exitbox_test_load_engine_fixture ("mounts-hybrid.txt");
   ExitboxDoctorFacts facts;
   g_autoptr(GPtrArray) problems = NULL;
 
@@ -878,7 +814,7 @@ test_doctor_problems_ulimits (void)
   read_info_fixture (&facts, "podman-info-rootful.json");
   facts.containers_conf_path = g_strdup ("/tmp/exitbox test/containers.conf");
   facts.run_command = g_strdup ("podman run --rm --init --network none --pull=never img true");
-  facts.run_failure = load_fixture ("podman-run-ulimits-runc.stderr");
+  facts.run_failure = exitbox_test_load_engine_fixture ("podman-run-ulimits-runc.stderr");
 
   problems = exitbox_doctor_problems_from_facts (&facts);
   assert_problem_ids (problems, expected);
@@ -942,7 +878,7 @@ test_doctor_problems_rootless_runs (void)
   facts_init_for_test (&tun, EXITBOX_ENGINE_KIND_PODMAN, TRUE);
   read_info_fixture (&tun, "podman-info-rootless-vfs.json");
   tun.run_command = g_strdup ("podman run --rm --init img true");
-  tun.run_failure = load_fixture ("podman-run-rootless-tun.stderr");
+  tun.run_failure = exitbox_test_load_engine_fixture ("podman-run-rootless-tun.stderr");
   tun_problems = exitbox_doctor_problems_from_facts (&tun);
   assert_problem_ids (tun_problems, expected_tun);
 
@@ -993,7 +929,7 @@ test_doctor_problems_docker (void)
   /* runc prints the same rlimit error under docker. */
   facts_init_for_test (&ulimits, EXITBOX_ENGINE_KIND_DOCKER, FALSE);
   ulimits.run_command = g_strdup ("docker run --rm --init --network none --pull=never img true");
-  ulimits.run_failure = load_fixture ("podman-run-ulimits-runc.stderr");
+  ulimits.run_failure = exitbox_test_load_engine_fixture ("podman-run-ulimits-runc.stderr");
   ulimit_problems = exitbox_doctor_problems_from_facts (&ulimits);
   assert_problem_ids (ulimit_problems, expected_ulimits);
   problem = g_ptr_array_index (ulimit_problems, 0);
@@ -1017,7 +953,7 @@ test_doctor_problems_docker (void)
 static void
 test_doctor_cgroup_modes (void)
 {
-  g_autofree char *hybrid = load_fixture ("mounts-hybrid.txt");
+  g_autofree char *hybrid = exitbox_test_load_engine_fixture ("mounts-hybrid.txt");
   const char *unified = "cgroup2 /sys/fs/cgroup cgroup2 rw,nosuid,nodev,noexec,relatime 0 0\n";
   const char *legacy =
     "tmpfs /sys/fs/cgroup tmpfs ro,nosuid,nodev,noexec,mode=755 0 0\n"
@@ -1034,7 +970,7 @@ test_doctor_cgroup_modes (void)
 static void
 test_doctor_runtime_dir_states (void)
 {
-  g_autofree char *dir = make_tmpdir ();
+  g_autofree char *dir = exitbox_test_make_tmpdir ("exitbox-test-doctor-XXXXXX");
   g_autofree char *file = g_build_filename (dir, "file", NULL);
   g_autofree char *missing = g_build_filename (dir, "missing", NULL);
   guint mode = 0;
@@ -1052,7 +988,7 @@ test_doctor_runtime_dir_states (void)
                    EXITBOX_DOCTOR_RUNTIME_DIR_WRONG_MODE);
   g_assert_cmpuint (mode, ==, 0755);
 
-  write_file (file, "");
+  exitbox_test_write_file (file, "");
   g_assert_cmpint (exitbox_doctor_check_runtime_dir (file, getuid (), NULL), ==,
                    EXITBOX_DOCTOR_RUNTIME_DIR_NOT_DIRECTORY);
   g_assert_cmpint (exitbox_doctor_check_runtime_dir (missing, getuid (), NULL), ==,
@@ -1062,22 +998,22 @@ test_doctor_runtime_dir_states (void)
   g_assert_cmpint (exitbox_doctor_check_runtime_dir ("", getuid (), NULL), ==,
                    EXITBOX_DOCTOR_RUNTIME_DIR_UNSET);
 
-  remove_tree (dir);
+  exitbox_test_remove_tree (dir);
 }
 
 static void
 test_doctor_tun_states (void)
 {
-  g_autofree char *dir = make_tmpdir ();
+  g_autofree char *dir = exitbox_test_make_tmpdir ("exitbox-test-doctor-XXXXXX");
   g_autofree char *device = g_build_filename (dir, "tun", NULL);
   g_autofree char *missing = g_build_filename (dir, "missing", NULL);
 
-  write_file (device, "");
+  exitbox_test_write_file (device, "");
   g_assert_cmpint (g_chmod (device, 0600), ==, 0);
   g_assert_cmpint (exitbox_doctor_check_tun_device (device), ==, EXITBOX_DOCTOR_TUN_OK);
   g_assert_cmpint (exitbox_doctor_check_tun_device (missing), ==, EXITBOX_DOCTOR_TUN_MISSING);
 
-  remove_tree (dir);
+  exitbox_test_remove_tree (dir);
 }
 
 static void
@@ -1093,23 +1029,22 @@ test_doctor_tun_no_access (void)
       return;
     }
 
-  dir = make_tmpdir ();
+  dir = exitbox_test_make_tmpdir ("exitbox-test-doctor-XXXXXX");
   device = g_build_filename (dir, "tun", NULL);
-  write_file (device, "");
+  exitbox_test_write_file (device, "");
   g_assert_cmpint (g_chmod (device, 0400), ==, 0);
   g_assert_cmpint (exitbox_doctor_check_tun_device (device), ==, EXITBOX_DOCTOR_TUN_NO_ACCESS);
 
-  remove_tree (dir);
+  exitbox_test_remove_tree (dir);
 }
 
 /* The check through the fake engine ---------------------------------------- */
 
 typedef struct
 {
-  char *tmpdir;
-  char *responses;
-  char *log_path;
-  char *saved_path;
+  char                  *tmpdir;
+  char                  *responses;
+  ExitboxTestFakeEngine  fake;
 } EngineFixture;
 
 static void
@@ -1117,29 +1052,12 @@ engine_fixture_set_up (EngineFixture *fixture,
                        gconstpointer  user_data)
 {
   const char * const names[] = { "podman", "docker", NULL };
-  g_autofree char *fake = g_test_build_filename (G_TEST_DIST, "data", "engine", "fake-engine",
-                                                 NULL);
-  g_autofree char *bin = NULL;
-  g_autofree char *path = NULL;
 
-  fixture->tmpdir = make_tmpdir ();
+  fixture->tmpdir = exitbox_test_make_tmpdir ("exitbox-test-doctor-XXXXXX");
+  exitbox_test_fake_engine_set_up (&fixture->fake, fixture->tmpdir, names);
+
   fixture->responses = g_build_filename (fixture->tmpdir, "responses", NULL);
-  fixture->log_path = g_build_filename (fixture->tmpdir, "argv.log", NULL);
-  fixture->saved_path = g_strdup (g_getenv ("PATH"));
-  bin = g_build_filename (fixture->tmpdir, "bin", NULL);
-
-  g_assert_cmpint (g_mkdir_with_parents (bin, 0700), ==, 0);
   g_assert_cmpint (g_mkdir_with_parents (fixture->responses, 0700), ==, 0);
-  for (guint i = 0; names[i] != NULL; i++)
-    {
-      g_autofree char *link = g_build_filename (bin, names[i], NULL);
-      g_assert_cmpint (symlink (fake, link), ==, 0);
-    }
-
-  path = g_strdup_printf ("%s:/usr/bin:/bin", bin);
-  g_setenv ("PATH", path, TRUE);
-  g_setenv ("CONTAINER_RUNTIME", "podman", TRUE);
-  g_setenv ("EXITBOX_FAKE_LOG", fixture->log_path, TRUE);
   g_setenv ("EXITBOX_FAKE_RESPONSES", fixture->responses, TRUE);
   g_setenv ("EXITBOX_FLATPAK_INFO", "/nonexistent/flatpak-info", TRUE);
 }
@@ -1148,16 +1066,12 @@ static void
 engine_fixture_tear_down (EngineFixture *fixture,
                           gconstpointer  user_data)
 {
-  g_setenv ("PATH", fixture->saved_path, TRUE);
-  g_setenv ("CONTAINER_RUNTIME", "", TRUE);
-  g_unsetenv ("EXITBOX_FAKE_LOG");
+  exitbox_test_fake_engine_tear_down (&fixture->fake);
   g_unsetenv ("EXITBOX_FAKE_RESPONSES");
   g_unsetenv ("EXITBOX_FLATPAK_INFO");
-  remove_tree (fixture->tmpdir);
+  exitbox_test_remove_tree (fixture->tmpdir);
   g_free (fixture->tmpdir);
   g_free (fixture->responses);
-  g_free (fixture->log_path);
-  g_free (fixture->saved_path);
 }
 
 static void
@@ -1167,7 +1081,7 @@ add_response (EngineFixture *fixture,
 {
   g_autofree char *path = g_build_filename (fixture->responses, file, NULL);
 
-  write_file (path, contents);
+  exitbox_test_write_file (path, contents);
 }
 
 static gboolean
@@ -1186,20 +1100,10 @@ has_problem (GPtrArray  *problems,
 }
 
 static void
-store_result_cb (GObject      *object,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  GAsyncResult **slot = user_data;
-
-  *slot = g_object_ref (result);
-}
-
-static void
 prepare_ulimit_failure (EngineFixture *fixture)
 {
-  g_autofree char *info = load_fixture ("podman-info-rootful.json");
-  g_autofree char *failure = load_fixture ("podman-run-ulimits-runc.stderr");
+  g_autofree char *info = exitbox_test_load_engine_fixture ("podman-info-rootful.json");
+  g_autofree char *failure = exitbox_test_load_engine_fixture ("podman-run-ulimits-runc.stderr");
 
   add_response (fixture, "info.stdout", info);
   add_response (fixture, "run.stderr", failure);
@@ -1209,7 +1113,7 @@ prepare_ulimit_failure (EngineFixture *fixture)
 static void
 check_ulimit_failure_calls (EngineFixture *fixture)
 {
-  g_autofree char *log = read_file (fixture->log_path);
+  g_autofree char *log = exitbox_test_read_file (fixture->fake.log_path);
 
   g_assert_nonnull (strstr (log, "podman\ninfo\n--format\njson\n--end--\n"));
   g_assert_nonnull (strstr (log, "podman\nrun\n--rm\n--init\n--network\nnone\n--pull=never\n"
@@ -1251,12 +1155,9 @@ test_doctor_check_fake_engine_async (EngineFixture *fixture,
   engine = exitbox_engine_detect (&error);
   g_assert_no_error (error);
 
-  exitbox_doctor_check_async (engine, "localhost/exitbox test:latest", NULL, store_result_cb,
-                              &pending);
-  while (pending == NULL)
-    g_main_context_iteration (NULL, TRUE);
-
-  problems = exitbox_doctor_check_finish (engine, pending, &error);
+  exitbox_doctor_check_async (engine, "localhost/exitbox test:latest", NULL,
+                              exitbox_test_store_result, &pending);
+  problems = exitbox_doctor_check_finish (engine, exitbox_test_wait_for_result (&pending), &error);
   g_assert_no_error (error);
   g_assert_nonnull (problems);
 
@@ -1284,7 +1185,7 @@ test_doctor_check_info_failure (EngineFixture *fixture,
   g_assert_no_error (error);
   g_assert_true (has_problem (problems, "engine-failure"));
 
-  log = read_file (fixture->log_path);
+  log = exitbox_test_read_file (fixture->fake.log_path);
   g_assert_cmpstr (log, ==, "podman\ninfo\n--format\njson\n--end--\n");
 }
 

@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 
 #include "exitbox-download.h"
+#include "exitbox-test-utils.h"
 
 #define STUB_VERSION "9.9.9"
 #define STUB_BINARY "#!/bin/sh\necho '" STUB_VERSION " (Claude Code stub)'\n"
@@ -114,8 +115,6 @@ static void
 fixture_set_up (Fixture       *fixture,
                 gconstpointer  user_data)
 {
-  g_autoptr(GError) error = NULL;
-  GSList *uris;
   g_autofree char *root = NULL;
 
   fixture->platform = exitbox_claude_platform (EXITBOX_BASE_FAMILY_DEBIAN);
@@ -126,51 +125,14 @@ fixture_set_up (Fixture       *fixture,
   fixture->latest_body = g_strdup (STUB_VERSION "\n");
   fixture->binary = g_bytes_new_static (STUB_BINARY, strlen (STUB_BINARY));
 
-  fixture->server = soup_server_new (NULL, NULL);
-  soup_server_add_handler (fixture->server, NULL, handle_request, fixture, NULL);
-  soup_server_listen_local (fixture->server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error);
-  g_assert_no_error (error);
-
-  uris = soup_server_get_uris (fixture->server);
-  g_assert_nonnull (uris);
-  root = g_uri_to_string (uris->data);
-  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
-  g_assert_true (g_str_has_prefix (root, "http://127.0.0.1:"));
+  fixture->server = exitbox_test_start_loopback_server (handle_request, fixture, &root);
 
   /* The trailing slash must be ignored. */
-  fixture->base_url = g_strconcat (root, root[strlen (root) - 1] == '/' ? "" : "/", "dist/", NULL);
+  fixture->base_url = g_strconcat (root, "dist/", NULL);
   g_setenv ("EXITBOX_CLAUDE_DIST_URL", fixture->base_url, TRUE);
 
-  fixture->cache_home = g_dir_make_tmp ("exitbox-download-XXXXXX", &error);
-  g_assert_no_error (error);
+  fixture->cache_home = exitbox_test_make_tmpdir ("exitbox-download-XXXXXX");
   g_setenv ("XDG_CACHE_HOME", fixture->cache_home, TRUE);
-}
-
-static void
-remove_tree (const char *path)
-{
-  g_autoptr(GFile) file = g_file_new_for_path (path);
-  g_autoptr(GFileEnumerator) children = NULL;
-
-  children = g_file_enumerate_children (file, G_FILE_ATTRIBUTE_STANDARD_NAME,
-                                        G_FILE_QUERY_INFO_NOFOLLOW_SYMLINKS, NULL, NULL);
-  if (children != NULL)
-    {
-      GFileInfo *info;
-
-      while ((info = g_file_enumerator_next_file (children, NULL, NULL)) != NULL)
-        {
-          g_autofree char *child = g_build_filename (path, g_file_info_get_name (info), NULL);
-
-          if (g_file_info_get_file_type (info) == G_FILE_TYPE_DIRECTORY)
-            remove_tree (child);
-          else
-            g_unlink (child);
-          g_object_unref (info);
-        }
-    }
-
-  g_rmdir (path);
 }
 
 static void
@@ -178,7 +140,7 @@ fixture_tear_down (Fixture       *fixture,
                    gconstpointer  user_data)
 {
   if (fixture->cache_home != NULL)
-    remove_tree (fixture->cache_home);
+    exitbox_test_remove_tree (fixture->cache_home);
 
   g_clear_object (&fixture->server);
   g_clear_object (&fixture->result);
@@ -190,41 +152,6 @@ fixture_tear_down (Fixture       *fixture,
   g_unsetenv ("XDG_CACHE_HOME");
 }
 
-static gboolean
-skip_without_platform (Fixture *fixture)
-{
-  if (fixture->platform != NULL)
-    return FALSE;
-
-  g_test_skip ("Claude Code is not published for this CPU architecture");
-  return TRUE;
-}
-
-static void
-store_result (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  Fixture *fixture = user_data;
-
-  g_set_object (&fixture->result, result);
-}
-
-/* Runs the default main context (which also serves the requests) until the
- * operation finishes, or fails the test after 30 seconds.
- */
-static void
-wait_for_result (Fixture *fixture)
-{
-  gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
-
-  while (fixture->result == NULL)
-    {
-      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
-      g_main_context_iteration (NULL, TRUE);
-    }
-}
-
 static ExitboxAgentRelease *
 fetch_release (Fixture  *fixture,
                GError  **error)
@@ -232,8 +159,9 @@ fetch_release (Fixture  *fixture,
   ExitboxAgentRelease *release;
 
   g_clear_object (&fixture->result);
-  exitbox_claude_release_fetch_async (EXITBOX_BASE_FAMILY_DEBIAN, NULL, store_result, fixture);
-  wait_for_result (fixture);
+  exitbox_claude_release_fetch_async (EXITBOX_BASE_FAMILY_DEBIAN, NULL,
+                                      exitbox_test_store_result, &fixture->result);
+  exitbox_test_wait_for_result (&fixture->result);
   release = exitbox_claude_release_fetch_finish (fixture->result, error);
   g_clear_object (&fixture->result);
 
@@ -248,8 +176,9 @@ download_release (Fixture             *fixture,
   char *path;
 
   g_clear_object (&fixture->result);
-  exitbox_download_release_async (release, "claude", NULL, store_result, fixture);
-  wait_for_result (fixture);
+  exitbox_download_release_async (release, "claude", NULL, exitbox_test_store_result,
+                                  &fixture->result);
+  exitbox_test_wait_for_result (&fixture->result);
   path = exitbox_download_release_finish (fixture->result, error);
   g_clear_object (&fixture->result);
 
@@ -268,21 +197,6 @@ dup_download_folder (Fixture *fixture)
 {
   return g_build_filename (fixture->cache_home, "exitbox", "downloads", "claude",
                            STUB_VERSION, fixture->platform, NULL);
-}
-
-static guint
-count_folder_entries (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  guint count = 0;
-
-  if (dir == NULL)
-    return 0;
-
-  while (g_dir_read_name (dir) != NULL)
-    count++;
-
-  return count;
 }
 
 static void
@@ -305,11 +219,8 @@ test_download_platform (void)
   const char *alpine = exitbox_claude_platform (EXITBOX_BASE_FAMILY_ALPINE);
   g_autofree char *expected_alpine = NULL;
 
-  if (debian == NULL)
-    {
-      g_test_skip ("Claude Code is not published for this CPU architecture");
-      return;
-    }
+  if (exitbox_test_skip_without_platform (debian))
+    return;
 
   g_assert_true (g_str_equal (debian, "linux-x64") || g_str_equal (debian, "linux-arm64"));
   expected_alpine = g_strconcat (debian, "-musl", NULL);
@@ -351,7 +262,7 @@ test_download_happy_path (Fixture       *fixture,
   g_autofree char *folder = NULL;
   struct stat info;
 
-  if (skip_without_platform (fixture))
+  if (exitbox_test_skip_without_platform (fixture->platform))
     return;
 
   release = fetch_release (fixture, &error);
@@ -377,7 +288,7 @@ test_download_happy_path (Fixture       *fixture,
 
   /* Only the final file is left: no temporary file next to it. */
   folder = dup_download_folder (fixture);
-  g_assert_cmpuint (count_folder_entries (folder), ==, 1);
+  g_assert_cmpuint (exitbox_test_count_folder_entries (folder), ==, 1);
   g_assert_cmpuint (fixture->binary_requests, ==, 1);
 }
 
@@ -390,7 +301,7 @@ test_download_cache_reused (Fixture       *fixture,
   g_autofree char *first = NULL;
   g_autofree char *second = NULL;
 
-  if (skip_without_platform (fixture))
+  if (exitbox_test_skip_without_platform (fixture->platform))
     return;
 
   release = fetch_release (fixture, &error);
@@ -414,7 +325,7 @@ test_download_cache_reverified (Fixture       *fixture,
   g_autofree char *first = NULL;
   g_autofree char *second = NULL;
 
-  if (skip_without_platform (fixture))
+  if (exitbox_test_skip_without_platform (fixture->platform))
     return;
 
   release = fetch_release (fixture, &error);
@@ -449,7 +360,7 @@ test_download_checksum_mismatch (Fixture       *fixture,
   g_autofree char *folder = NULL;
   g_autofree char *cache_path = NULL;
 
-  if (skip_without_platform (fixture))
+  if (exitbox_test_skip_without_platform (fixture->platform))
     return;
 
   fixture->manifest_checksum = g_strdup ("ABCDEF0123456789abcdef0123456789ABCDEF0123456789abcdef0123456789");
@@ -470,7 +381,7 @@ test_download_checksum_mismatch (Fixture       *fixture,
   cache_path = dup_expected_cache_path (fixture);
   folder = dup_download_folder (fixture);
   g_assert_false (g_file_test (cache_path, G_FILE_TEST_EXISTS));
-  g_assert_cmpuint (count_folder_entries (folder), ==, 0);
+  g_assert_cmpuint (exitbox_test_count_folder_entries (folder), ==, 0);
 }
 
 static void
@@ -481,7 +392,7 @@ test_download_missing_platform (Fixture       *fixture,
   g_autoptr(ExitboxAgentRelease) release = NULL;
   g_autofree char *manifest_url = NULL;
 
-  if (skip_without_platform (fixture))
+  if (exitbox_test_skip_without_platform (fixture->platform))
     return;
 
   fixture->manifest_without_platform = TRUE;
@@ -501,7 +412,7 @@ test_download_invalid_checksum (Fixture       *fixture,
 {
   const char *checksums[] = { "abc123", "zz00000000000000000000000000000000000000000000000000000000000000", "" };
 
-  if (skip_without_platform (fixture))
+  if (exitbox_test_skip_without_platform (fixture->platform))
     return;
 
   for (guint i = 0; i < G_N_ELEMENTS (checksums); i++)
@@ -528,7 +439,7 @@ test_download_latest_not_found (Fixture       *fixture,
   g_autoptr(ExitboxAgentRelease) release = NULL;
   g_autofree char *latest_url = NULL;
 
-  if (skip_without_platform (fixture))
+  if (exitbox_test_skip_without_platform (fixture->platform))
     return;
 
   fixture->latest_status = SOUP_STATUS_NOT_FOUND;
@@ -548,7 +459,7 @@ test_download_invalid_version (Fixture       *fixture,
 {
   const char *bodies[] = { "<html>Moved</html>", "1.0/../../etc", "", "v1.2.3", "1.2.3 beta" };
 
-  if (skip_without_platform (fixture))
+  if (exitbox_test_skip_without_platform (fixture->platform))
     return;
 
   for (guint i = 0; i < G_N_ELEMENTS (bodies); i++)
@@ -577,7 +488,7 @@ test_download_binary_not_found (Fixture       *fixture,
   g_autofree char *path = NULL;
   g_autofree char *folder = NULL;
 
-  if (skip_without_platform (fixture))
+  if (exitbox_test_skip_without_platform (fixture->platform))
     return;
 
   release = fetch_release (fixture, &error);
@@ -592,7 +503,7 @@ test_download_binary_not_found (Fixture       *fixture,
   g_assert_nonnull (strstr (error->message, release->url));
 
   folder = dup_download_folder (fixture);
-  g_assert_cmpuint (count_folder_entries (folder), ==, 0);
+  g_assert_cmpuint (exitbox_test_count_folder_entries (folder), ==, 0);
 }
 
 /* A binary larger than one read chunk, so that reading, hashing and
@@ -608,7 +519,7 @@ test_download_large_binary (Fixture       *fixture,
   gsize size = 5 * 1024 * 1024 + 17;
   guint8 *data = g_malloc (size);
 
-  if (skip_without_platform (fixture))
+  if (exitbox_test_skip_without_platform (fixture->platform))
     {
       g_free (data);
       return;
@@ -637,21 +548,22 @@ test_download_cancelled (Fixture       *fixture,
   g_autofree char *folder = NULL;
   char *path;
 
-  if (skip_without_platform (fixture))
+  if (exitbox_test_skip_without_platform (fixture->platform))
     return;
 
   release = fetch_release (fixture, &error);
   g_assert_no_error (error);
 
   g_cancellable_cancel (cancellable);
-  exitbox_download_release_async (release, "claude", cancellable, store_result, fixture);
-  wait_for_result (fixture);
+  exitbox_download_release_async (release, "claude", cancellable, exitbox_test_store_result,
+                                  &fixture->result);
+  exitbox_test_wait_for_result (&fixture->result);
   path = exitbox_download_release_finish (fixture->result, &error);
   g_assert_null (path);
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
 
   folder = dup_download_folder (fixture);
-  g_assert_cmpuint (count_folder_entries (folder), ==, 0);
+  g_assert_cmpuint (exitbox_test_count_folder_entries (folder), ==, 0);
 }
 
 int

@@ -15,13 +15,12 @@
 #include <unistd.h>
 
 #include "exitbox-engine.h"
+#include "exitbox-test-utils.h"
 
 typedef struct
 {
-  char *tmpdir;
-  char *bin_dir;        /* podman, docker and flatpak-spawn */
-  char *log_path;
-  char *saved_path;
+  char                  *tmpdir;
+  ExitboxTestFakeEngine  fake;  /* podman, docker and flatpak-spawn */
 } Fixture;
 
 static const char * const fake_variables[] = {
@@ -29,28 +28,6 @@ static const char * const fake_variables[] = {
   "EXITBOX_FAKE_STDERR", "EXITBOX_FAKE_STATUS", "EXITBOX_FAKE_ECHO_STDIN", "EXITBOX_FAKE_SLEEP",
   "EXITBOX_FAKE_RESPONSES",
 };
-
-static char *
-dup_fake_engine_path (void)
-{
-  return g_test_build_filename (G_TEST_DIST, "data", "engine", "fake-engine", NULL);
-}
-
-/* Creates @dir holding links to the fake engine under each of @names. */
-static void
-make_bin_dir (const char         *dir,
-              const char * const *names)
-{
-  g_autofree char *fake = dup_fake_engine_path ();
-
-  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
-  for (guint i = 0; names[i] != NULL; i++)
-    {
-      g_autofree char *link = g_build_filename (dir, names[i], NULL);
-
-      g_assert_cmpint (symlink (fake, link), ==, 0);
-    }
-}
 
 static void
 use_objects (const char *engine)
@@ -66,24 +43,10 @@ fixture_set_up (Fixture       *fixture,
                 gconstpointer  user_data)
 {
   const char * const names[] = { "podman", "docker", "flatpak-spawn", NULL };
-  g_autoptr(GError) error = NULL;
-  g_autofree char *path = NULL;
   g_autofree char *no_flatpak = NULL;
 
-  fixture->tmpdir = g_dir_make_tmp ("exitbox-test-engine-XXXXXX", &error);
-  g_assert_no_error (error);
-
-  fixture->bin_dir = g_build_filename (fixture->tmpdir, "bin", NULL);
-  make_bin_dir (fixture->bin_dir, names);
-
-  fixture->log_path = g_build_filename (fixture->tmpdir, "argv.log", NULL);
-  fixture->saved_path = g_strdup (g_getenv ("PATH"));
-
-  /* The fake needs cat, tr and sleep from the system folders. */
-  path = g_strdup_printf ("%s:/usr/bin:/bin", fixture->bin_dir);
-  g_setenv ("PATH", path, TRUE);
-  g_setenv ("EXITBOX_FAKE_LOG", fixture->log_path, TRUE);
-  g_setenv ("CONTAINER_RUNTIME", "podman", TRUE);
+  fixture->tmpdir = exitbox_test_make_tmpdir ("exitbox-test-engine-XXXXXX");
+  exitbox_test_fake_engine_set_up (&fixture->fake, fixture->tmpdir, names);
   use_objects ("podman");
 
   /* A path that does not exist, so the test never detects a real Flatpak. */
@@ -95,43 +58,15 @@ fixture_set_up (Fixture       *fixture,
 }
 
 static void
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = NULL;
-  const char *name;
-
-  if (!g_file_test (path, G_FILE_TEST_IS_DIR) || g_file_test (path, G_FILE_TEST_IS_SYMLINK))
-    {
-      g_unlink (path);
-      return;
-    }
-
-  dir = g_dir_open (path, 0, NULL);
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-      remove_tree (child);
-    }
-
-  g_rmdir (path);
-}
-
-static void
 fixture_tear_down (Fixture       *fixture,
                    gconstpointer  user_data)
 {
-  g_setenv ("PATH", fixture->saved_path, TRUE);
-  g_setenv ("CONTAINER_RUNTIME", "", TRUE);
+  exitbox_test_fake_engine_tear_down (&fixture->fake);
   g_unsetenv ("EXITBOX_FLATPAK_INFO");
-  g_unsetenv ("EXITBOX_FAKE_LOG");
   g_unsetenv ("EXITBOX_FAKE_OBJECTS");
 
-  remove_tree (fixture->tmpdir);
-
+  exitbox_test_remove_tree (fixture->tmpdir);
   g_free (fixture->tmpdir);
-  g_free (fixture->bin_dir);
-  g_free (fixture->log_path);
-  g_free (fixture->saved_path);
 }
 
 /* Returns the logged calls, each as a NULL-terminated argv whose first
@@ -145,7 +80,7 @@ read_calls (Fixture *fixture)
   g_auto(GStrv) lines = NULL;
   g_autoptr(GStrvBuilder) current = g_strv_builder_new ();
 
-  if (!g_file_get_contents (fixture->log_path, &contents, NULL, NULL))
+  if (!g_file_get_contents (fixture->fake.log_path, &contents, NULL, NULL))
     return g_steal_pointer (&calls);
 
   lines = g_strsplit (contents, "\n", -1);
@@ -189,33 +124,14 @@ detect_or_fail (void)
   return engine;
 }
 
-static GAsyncResult *
-wait_for_result (GAsyncResult **slot)
-{
-  while (*slot == NULL)
-    g_main_context_iteration (NULL, TRUE);
-
-  return *slot;
-}
-
-static void
-store_result_cb (GObject      *object,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  GAsyncResult **slot = user_data;
-
-  *slot = g_object_ref (result);
-}
-
 static void
 test_engine_detect_forced (Fixture       *fixture,
                            gconstpointer  user_data)
 {
   g_autoptr(ExitboxEngine) podman = NULL;
   g_autoptr(ExitboxEngine) docker = NULL;
-  g_autofree char *podman_path = g_build_filename (fixture->bin_dir, "podman", NULL);
-  g_autofree char *docker_path = g_build_filename (fixture->bin_dir, "docker", NULL);
+  g_autofree char *podman_path = g_build_filename (fixture->fake.bin_dir, "podman", NULL);
+  g_autofree char *docker_path = g_build_filename (fixture->fake.bin_dir, "docker", NULL);
 
   g_setenv ("CONTAINER_RUNTIME", "podman", TRUE);
   podman = detect_or_fail ();
@@ -232,7 +148,7 @@ test_engine_detect_forced (Fixture       *fixture,
   g_assert_false (exitbox_engine_get_rootless (docker));
 
   /* Detection runs nothing outside Flatpak. */
-  g_assert_false (g_file_test (fixture->log_path, G_FILE_TEST_EXISTS));
+  g_assert_false (g_file_test (fixture->fake.log_path, G_FILE_TEST_EXISTS));
 }
 
 static void
@@ -266,7 +182,7 @@ test_engine_detect_order (Fixture       *fixture,
   first = detect_or_fail ();
   g_assert_cmpint (exitbox_engine_get_kind (first), ==, EXITBOX_ENGINE_KIND_PODMAN);
 
-  make_bin_dir (docker_dir, docker_only);
+  exitbox_test_make_fake_engine_dir (docker_dir, docker_only);
   g_setenv ("PATH", docker_dir, TRUE);
   fallback = detect_or_fail ();
   g_assert_cmpint (exitbox_engine_get_kind (fallback), ==, EXITBOX_ENGINE_KIND_DOCKER);
@@ -293,7 +209,7 @@ test_engine_detect_none (Fixture       *fixture,
   g_assert_nonnull (strstr (error->message, "sudo apt install podman"));
   g_assert_nonnull (strstr (error->message, "Docker"));
 
-  make_bin_dir (podman_dir, podman_only);
+  exitbox_test_make_fake_engine_dir (podman_dir, podman_only);
   g_setenv ("PATH", podman_dir, TRUE);
   g_setenv ("CONTAINER_RUNTIME", "docker", TRUE);
   forced = exitbox_engine_detect (&forced_error);
@@ -379,8 +295,9 @@ test_engine_run_captures_output (Fixture       *fixture,
   g_assert_cmpstr (result->stdout_text, ==, "line one\nline two\n");
   g_assert_cmpstr (result->stderr_text, ==, "a warning\n");
 
-  exitbox_engine_run_async (engine, args, NULL, store_result_cb, &pending);
-  async_result = exitbox_engine_run_finish (engine, wait_for_result (&pending), &error);
+  exitbox_engine_run_async (engine, args, NULL, exitbox_test_store_result, &pending);
+  async_result = exitbox_engine_run_finish (engine, exitbox_test_wait_for_result (&pending),
+                                            &error);
   g_assert_no_error (error);
   g_assert_cmpint (async_result->exit_status, ==, 3);
   g_assert_cmpstr (async_result->stdout_text, ==, "line one\nline two\n");
@@ -465,9 +382,9 @@ test_engine_run_cancelled (Fixture       *fixture,
 
   g_setenv ("EXITBOX_FAKE_SLEEP", "60", TRUE);
 
-  exitbox_engine_run_async (engine, args, cancellable, store_result_cb, &pending);
+  exitbox_engine_run_async (engine, args, cancellable, exitbox_test_store_result, &pending);
   g_cancellable_cancel (cancellable);
-  result = exitbox_engine_run_finish (engine, wait_for_result (&pending), &error);
+  result = exitbox_engine_run_finish (engine, exitbox_test_wait_for_result (&pending), &error);
 
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_assert_null (result);
@@ -544,8 +461,9 @@ test_engine_inspect_podman_async (Fixture       *fixture,
   g_autoptr(GAsyncResult) pending = NULL;
   g_autoptr(GError) error = NULL;
 
-  exitbox_engine_inspect_async (engine, podman_names, NULL, store_result_cb, &pending);
-  inspection = exitbox_engine_inspect_finish (engine, wait_for_result (&pending), &error);
+  exitbox_engine_inspect_async (engine, podman_names, NULL, exitbox_test_store_result, &pending);
+  inspection = exitbox_engine_inspect_finish (engine, exitbox_test_wait_for_result (&pending),
+                                              &error);
   g_assert_no_error (error);
   g_assert_nonnull (inspection);
 
@@ -649,7 +567,7 @@ test_engine_inspect_no_names (Fixture       *fixture,
   inspection = exitbox_engine_inspect (engine, names, NULL, &error);
   g_assert_no_error (error);
   g_assert_nonnull (inspection);
-  g_assert_false (g_file_test (fixture->log_path, G_FILE_TEST_EXISTS));
+  g_assert_false (g_file_test (fixture->fake.log_path, G_FILE_TEST_EXISTS));
 }
 
 static void
@@ -664,7 +582,7 @@ test_engine_flatpak_prefix (Fixture       *fixture,
   };
   const char * const run_engine[] = { "podman", "run", "-v", "/home/me/a b:/workspace", NULL };
   g_autofree char *info_path = g_build_filename (fixture->tmpdir, "flatpak-info", NULL);
-  g_autofree char *spawn_path = g_build_filename (fixture->bin_dir, "flatpak-spawn", NULL);
+  g_autofree char *spawn_path = g_build_filename (fixture->fake.bin_dir, "flatpak-spawn", NULL);
   g_autoptr(ExitboxEngine) engine = NULL;
   g_autoptr(ExitboxEngineResult) result = NULL;
   g_autoptr(GPtrArray) calls = NULL;
@@ -714,7 +632,7 @@ test_engine_flatpak_no_host_engine (Fixture       *fixture,
 
   g_assert_true (g_file_set_contents (info_path, "[Application]\n", -1, NULL));
   g_setenv ("EXITBOX_FLATPAK_INFO", info_path, TRUE);
-  make_bin_dir (spawn_dir, spawn_only);
+  exitbox_test_make_fake_engine_dir (spawn_dir, spawn_only);
   g_setenv ("PATH", spawn_dir, TRUE);
   g_setenv ("CONTAINER_RUNTIME", "", TRUE);
 
@@ -737,8 +655,10 @@ test_engine_version (Fixture       *fixture,
   g_autofree char *docker_version = NULL;
   g_autofree char *odd_version = NULL;
 
-  exitbox_engine_query_version_async (podman, NULL, store_result_cb, &pending);
-  podman_version = exitbox_engine_query_version_finish (podman, wait_for_result (&pending), &error);
+  exitbox_engine_query_version_async (podman, NULL, exitbox_test_store_result, &pending);
+  podman_version = exitbox_engine_query_version_finish (podman,
+                                                        exitbox_test_wait_for_result (&pending),
+                                                        &error);
   g_assert_no_error (error);
   g_assert_cmpstr (podman_version, ==, "4.3.1");
 

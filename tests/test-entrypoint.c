@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "exitbox-containerfile.h"
+#include "exitbox-test-utils.h"
 
 #define BEGIN_MARKER "<!-- BEGIN EXITBOX SANDBOX -->"
 #define END_MARKER "<!-- END EXITBOX SANDBOX -->"
@@ -30,8 +31,7 @@ fixture_set_up (Fixture       *fixture,
   g_autoptr(GError) error = NULL;
   g_autoptr(GBytes) script = NULL;
 
-  fixture->folder = g_dir_make_tmp ("exitbox-entrypoint-XXXXXX", &error);
-  g_assert_no_error (error);
+  fixture->folder = exitbox_test_make_tmpdir ("exitbox-entrypoint-XXXXXX");
 
   fixture->home = g_build_filename (fixture->folder, "home", NULL);
   fixture->bin = g_build_filename (fixture->folder, "bin", NULL);
@@ -47,37 +47,10 @@ fixture_set_up (Fixture       *fixture,
 }
 
 static void
-remove_tree (const char *path)
-{
-  g_autoptr(GFile) file = g_file_new_for_path (path);
-  g_autoptr(GFileEnumerator) children = NULL;
-
-  children = g_file_enumerate_children (file, G_FILE_ATTRIBUTE_STANDARD_NAME,
-                                        G_FILE_QUERY_INFO_NOFOLLOW_SYMLINKS, NULL, NULL);
-  if (children != NULL)
-    {
-      GFileInfo *info;
-
-      while ((info = g_file_enumerator_next_file (children, NULL, NULL)) != NULL)
-        {
-          g_autofree char *child = g_build_filename (path, g_file_info_get_name (info), NULL);
-
-          if (g_file_info_get_file_type (info) == G_FILE_TYPE_DIRECTORY)
-            remove_tree (child);
-          else
-            g_unlink (child);
-          g_object_unref (info);
-        }
-    }
-
-  g_rmdir (path);
-}
-
-static void
 fixture_tear_down (Fixture       *fixture,
                    gconstpointer  user_data)
 {
-  remove_tree (fixture->folder);
+  exitbox_test_remove_tree (fixture->folder);
   g_free (fixture->folder);
   g_free (fixture->home);
   g_free (fixture->bin);
@@ -138,30 +111,6 @@ run_entrypoint_true (Fixture    *fixture,
   return run_entrypoint (fixture, agent, arguments, NULL);
 }
 
-static char *
-read_file (const char *path)
-{
-  g_autoptr(GError) error = NULL;
-  char *contents = NULL;
-
-  g_file_get_contents (path, &contents, NULL, &error);
-  g_assert_no_error (error);
-
-  return contents;
-}
-
-static void
-write_file (const char *path,
-            const char *contents)
-{
-  g_autoptr(GError) error = NULL;
-  g_autofree char *folder = g_path_get_dirname (path);
-
-  g_assert_cmpint (g_mkdir_with_parents (folder, 0700), ==, 0);
-  g_file_set_contents (path, contents, -1, &error);
-  g_assert_no_error (error);
-}
-
 static guint
 count_occurrences (const char *text,
                    const char *needle)
@@ -201,7 +150,7 @@ test_entrypoint_first_run (Fixture       *fixture,
 
   g_assert_cmpint (run_entrypoint_true (fixture, "claude"), ==, 0);
 
-  contents = read_file (path);
+  contents = exitbox_test_read_file (path);
   g_assert_true (g_str_has_prefix (contents, BEGIN_MARKER "\n"));
   assert_block_at_end (contents);
 
@@ -225,12 +174,12 @@ test_entrypoint_second_run (Fixture       *fixture,
   g_autofree char *first = NULL;
   g_autofree char *second = NULL;
 
-  write_file (path, "# My rules\n\nAlways write tests.\n");
+  exitbox_test_write_file (path, "# My rules\n\nAlways write tests.\n");
 
   g_assert_cmpint (run_entrypoint_true (fixture, "claude"), ==, 0);
-  first = read_file (path);
+  first = exitbox_test_read_file (path);
   g_assert_cmpint (run_entrypoint_true (fixture, "claude"), ==, 0);
-  second = read_file (path);
+  second = exitbox_test_read_file (path);
 
   assert_block_at_end (second);
   g_assert_cmpstr (second, ==, first);
@@ -245,18 +194,18 @@ test_entrypoint_block_in_middle (Fixture       *fixture,
   g_autofree char *contents = NULL;
   g_autofree char *user_text = NULL;
 
-  write_file (path,
-              "Before the block.\n"
-              "  indented line with trailing spaces  \n"
-              BEGIN_MARKER "\n"
-              "An old notice from an earlier ExitBox.\n"
-              END_MARKER "\n"
-              "After the block.\n"
-              "\n"
-              "Last line without a newline");
+  exitbox_test_write_file (path,
+                           "Before the block.\n"
+                           "  indented line with trailing spaces  \n"
+                           BEGIN_MARKER "\n"
+                           "An old notice from an earlier ExitBox.\n"
+                           END_MARKER "\n"
+                           "After the block.\n"
+                           "\n"
+                           "Last line without a newline");
 
   g_assert_cmpint (run_entrypoint_true (fixture, "claude"), ==, 0);
-  contents = read_file (path);
+  contents = exitbox_test_read_file (path);
 
   assert_block_at_end (contents);
   g_assert_null (strstr (contents, "An old notice"));
@@ -279,10 +228,10 @@ test_entrypoint_unterminated_block (Fixture       *fixture,
   g_autofree char *user_text = NULL;
 
   /* A BEGIN without an END: only the marker line may go. */
-  write_file (path, "one\n" BEGIN_MARKER "\ntwo\nthree\n");
+  exitbox_test_write_file (path, "one\n" BEGIN_MARKER "\ntwo\nthree\n");
 
   g_assert_cmpint (run_entrypoint_true (fixture, "claude"), ==, 0);
-  contents = read_file (path);
+  contents = exitbox_test_read_file (path);
 
   assert_block_at_end (contents);
   user_text = dup_text_before_block (contents);
@@ -312,7 +261,7 @@ test_entrypoint_agent_files (Fixture       *fixture,
       g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
       g_assert_cmpint (run_entrypoint_true (fixture, cases[i].agent), ==, 0);
 
-      contents = read_file (path);
+      contents = exitbox_test_read_file (path);
       assert_block_at_end (contents);
     }
 }
@@ -335,7 +284,7 @@ test_entrypoint_runs_agent (Fixture       *fixture,
   g_autofree char *fake_agent = g_build_filename (fixture->bin, "codex", NULL);
   g_autofree char *output = NULL;
 
-  write_file (fake_agent, "#!/bin/sh\necho \"codex started with $# arguments\"\n");
+  exitbox_test_write_file (fake_agent, "#!/bin/sh\necho \"codex started with $# arguments\"\n");
   g_assert_cmpint (g_chmod (fake_agent, 0755), ==, 0);
 
   g_assert_cmpint (run_entrypoint (fixture, "codex", NULL, &output), ==, 0);

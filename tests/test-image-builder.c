@@ -16,6 +16,7 @@
 
 #include "exitbox-download.h"
 #include "exitbox-image-builder.h"
+#include "exitbox-test-utils.h"
 
 #define STUB_VERSION "9.9.9"
 #define STUB_BINARY "#!/bin/sh\necho '" STUB_VERSION " (Claude Code stub)'\n"
@@ -80,22 +81,11 @@ handle_request (SoupServer        *server,
 static void
 start_server (Fixture *fixture)
 {
-  g_autoptr(GError) error = NULL;
   g_autofree char *root = NULL;
   g_autofree char *dist_url = NULL;
-  GSList *uris;
 
-  fixture->server = soup_server_new (NULL, NULL);
-  soup_server_add_handler (fixture->server, NULL, handle_request, fixture, NULL);
-  soup_server_listen_local (fixture->server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error);
-  g_assert_no_error (error);
-
-  uris = soup_server_get_uris (fixture->server);
-  root = g_uri_to_string (uris->data);
-  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
-  g_assert_true (g_str_has_prefix (root, "http://127.0.0.1:"));
-
-  dist_url = g_strconcat (root, root[strlen (root) - 1] == '/' ? "" : "/", "dist", NULL);
+  fixture->server = exitbox_test_start_loopback_server (handle_request, fixture, &root);
+  dist_url = g_strconcat (root, "dist", NULL);
   g_setenv ("EXITBOX_CLAUDE_DIST_URL", dist_url, TRUE);
 }
 
@@ -132,8 +122,7 @@ fixture_set_up (Fixture       *fixture,
   if (fixture->platform == NULL)
     return;
 
-  fixture->folder = g_dir_make_tmp ("exitbox-image-builder-XXXXXX", &error);
-  g_assert_no_error (error);
+  fixture->folder = exitbox_test_make_tmpdir ("exitbox-image-builder-XXXXXX");
   fixture->store = g_build_filename (fixture->folder, "store", NULL);
   fixture->cache_home = g_build_filename (fixture->folder, "cache", NULL);
   contexts = g_build_filename (fixture->store, "contexts", NULL);
@@ -161,30 +150,11 @@ fixture_set_up (Fixture       *fixture,
 }
 
 static void
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-
-      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-        remove_tree (child);
-      else
-        g_unlink (child);
-    }
-
-  g_rmdir (path);
-}
-
-static void
 fixture_tear_down (Fixture       *fixture,
                    gconstpointer  user_data)
 {
   if (fixture->folder != NULL)
-    remove_tree (fixture->folder);
+    exitbox_test_remove_tree (fixture->folder);
 
   g_clear_object (&fixture->builder);
   g_clear_object (&fixture->engine);
@@ -199,41 +169,6 @@ fixture_tear_down (Fixture       *fixture,
 }
 
 static gboolean
-skip_without_platform (Fixture *fixture)
-{
-  if (fixture->platform != NULL)
-    return FALSE;
-
-  g_test_skip ("Claude Code is not published for this CPU architecture");
-  return TRUE;
-}
-
-static void
-store_result (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  GAsyncResult **slot = user_data;
-
-  *slot = g_object_ref (result);
-}
-
-/* Iterates the default main context (which also serves the downloads) until
- * @slot is set, or fails the test after 60 seconds.
- */
-static void
-wait_for (GAsyncResult **slot)
-{
-  gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
-
-  while (*slot == NULL)
-    {
-      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
-      g_main_context_iteration (NULL, TRUE);
-    }
-}
-
-static gboolean
 ensure (Fixture     *fixture,
         const char  *agent_id,
         const char  *project_key,
@@ -243,8 +178,8 @@ ensure (Fixture     *fixture,
 
   g_clear_object (&fixture->result);
   exitbox_image_builder_ensure_async (fixture->builder, NULL, agent_id, project_key, NULL,
-                                      store_result, &fixture->result);
-  wait_for (&fixture->result);
+                                      exitbox_test_store_result, &fixture->result);
+  exitbox_test_wait_for_result (&fixture->result);
   ok = exitbox_image_builder_ensure_finish (fixture->builder, fixture->result, error);
   g_clear_object (&fixture->result);
 
@@ -317,33 +252,8 @@ read_context_file (Fixture    *fixture,
 {
   g_autofree char *folder = g_strdup_printf ("%u-%s", index, image);
   g_autofree char *path = g_build_filename (fixture->store, "contexts", folder, name, NULL);
-  g_autoptr(GError) error = NULL;
-  char *contents = NULL;
 
-  g_file_get_contents (path, &contents, NULL, &error);
-  g_assert_no_error (error);
-
-  return contents;
-}
-
-static guint
-count_entries (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  guint count = 0;
-
-  while (dir != NULL && g_dir_read_name (dir) != NULL)
-    count++;
-
-  return count;
-}
-
-static void
-assert_contains (const char *text,
-                 const char *needle)
-{
-  if (strstr (text, needle) == NULL)
-    g_error ("Expected «%s» in:\n%s", needle, text);
+  return exitbox_test_read_file (path);
 }
 
 static void
@@ -372,7 +282,7 @@ test_image_inspect_names (Fixture       *fixture,
   g_auto(GStrv) names = NULL;
   g_auto(GStrv) without_project = NULL;
 
-  if (skip_without_platform (fixture))
+  if (exitbox_test_skip_without_platform (fixture->platform))
     return;
 
   names = exitbox_image_builder_dup_inspect_names (fixture->builder, "claude", PROJECT_KEY);
@@ -392,7 +302,7 @@ test_image_state_missing (Fixture       *fixture,
 {
   g_autoptr(ExitboxInspection) inspection = NULL;
 
-  if (skip_without_platform (fixture))
+  if (exitbox_test_skip_without_platform (fixture->platform))
     return;
 
   inspection = inspect (fixture);
@@ -423,7 +333,7 @@ test_image_ensure_builds_all (Fixture       *fixture,
   const char *base_id;
   const char *core_id;
 
-  if (skip_without_platform (fixture))
+  if (exitbox_test_skip_without_platform (fixture->platform))
     return;
 
   g_assert_true (ensure (fixture, "claude", PROJECT_KEY, &error));
@@ -434,19 +344,19 @@ test_image_ensure_builds_all (Fixture       *fixture,
 
   base_file = read_context_file (fixture, 0, "exitbox-base", "Containerfile");
   entrypoint = read_context_file (fixture, 0, "exitbox-base", "entrypoint.sh");
-  assert_contains (base_file, "FROM debian:bookworm-slim");
-  assert_contains (base_file, uid_label);
-  assert_contains (entrypoint, "<!-- BEGIN EXITBOX SANDBOX -->");
+  exitbox_test_assert_contains (base_file, "FROM debian:bookworm-slim");
+  exitbox_test_assert_contains (base_file, uid_label);
+  exitbox_test_assert_contains (entrypoint, "<!-- BEGIN EXITBOX SANDBOX -->");
 
   core_file = read_context_file (fixture, 1, "exitbox-claude-core", "Containerfile");
   binary = read_context_file (fixture, 1, "exitbox-claude-core", "claude");
   g_assert_cmpstr (binary, ==, STUB_BINARY);
-  assert_contains (core_file, "exitbox.agent.version=\"" STUB_VERSION "\"");
+  exitbox_test_assert_contains (core_file, "exitbox.agent.version=\"" STUB_VERSION "\"");
 
   project_file = read_context_file (fixture, 2, PROJECT_IMAGE, "Containerfile");
-  assert_contains (project_file, "exitbox.profiles.hash=\"" EMPTY_PROFILES_HASH "\"");
+  exitbox_test_assert_contains (project_file, "exitbox.profiles.hash=\"" EMPTY_PROFILES_HASH "\"");
   proxy_file = read_context_file (fixture, 3, EXITBOX_IMAGE_PROXY, "Containerfile");
-  assert_contains (proxy_file, "squid");
+  exitbox_test_assert_contains (proxy_file, "squid");
 
   /* Each layer records the ID of the image it was built on. */
   inspection = inspect (fixture);
@@ -454,8 +364,8 @@ test_image_ensure_builds_all (Fixture       *fixture,
   core_id = exitbox_inspection_get_image_id (inspection, "exitbox-claude-core");
   base_parent = g_strdup_printf ("exitbox.parent=\"%s\"", base_id);
   core_parent = g_strdup_printf ("exitbox.parent=\"%s\"", core_id);
-  assert_contains (core_file, base_parent);
-  assert_contains (project_file, core_parent);
+  exitbox_test_assert_contains (core_file, base_parent);
+  exitbox_test_assert_contains (project_file, core_parent);
 
   g_assert_cmpint (exitbox_image_builder_get_state (fixture->builder, inspection, "claude", PROJECT_KEY),
                    ==, EXITBOX_IMAGE_STATE_BUILT);
@@ -466,8 +376,8 @@ test_image_ensure_builds_all (Fixture       *fixture,
   /* Every build folder is gone and every build left a log. */
   builds_folder = g_build_filename (fixture->cache_home, "exitbox", "build", NULL);
   logs_folder = g_build_filename (fixture->cache_home, "exitbox", "logs", NULL);
-  g_assert_cmpuint (count_entries (builds_folder), ==, 0);
-  g_assert_cmpuint (count_entries (logs_folder), ==, 4);
+  g_assert_cmpuint (exitbox_test_count_folder_entries (builds_folder), ==, 0);
+  g_assert_cmpuint (exitbox_test_count_folder_entries (logs_folder), ==, 4);
 }
 
 static void
@@ -478,7 +388,7 @@ test_image_ensure_signals (Fixture       *fixture,
   const char *layers[] = { "base", "core", "project", "proxy" };
   guint layer_index = 0;
 
-  if (skip_without_platform (fixture))
+  if (exitbox_test_skip_without_platform (fixture->platform))
     return;
 
   g_assert_true (ensure (fixture, "claude", PROJECT_KEY, &error));
@@ -499,9 +409,9 @@ test_image_ensure_signals (Fixture       *fixture,
       g_assert_cmpuint (layer_index, <, 2 * G_N_ELEMENTS (layers));
       g_assert_true (g_str_has_prefix (line, layers[layer_index / 2]));
       if (layer_index % 2 == 0)
-        assert_contains (line, ": Building ");
+        exitbox_test_assert_contains (line, ": Building ");
       else
-        assert_contains (line, ": Built ");
+        exitbox_test_assert_contains (line, ": Built ");
       layer_index++;
     }
   g_assert_cmpuint (layer_index, ==, 2 * G_N_ELEMENTS (layers));
@@ -515,7 +425,7 @@ test_image_ensure_reuses (Fixture       *fixture,
   g_autofree char *first = NULL;
   g_autofree char *second = NULL;
 
-  if (skip_without_platform (fixture))
+  if (exitbox_test_skip_without_platform (fixture->platform))
     return;
 
   g_assert_true (ensure (fixture, "claude", PROJECT_KEY, &error));
@@ -537,7 +447,7 @@ test_image_base_image_change (Fixture       *fixture,
   g_autoptr(ExitboxInspection) inspection = NULL;
   g_autofree char *tags = NULL;
 
-  if (skip_without_platform (fixture))
+  if (exitbox_test_skip_without_platform (fixture->platform))
     return;
 
   g_assert_true (ensure (fixture, "claude", PROJECT_KEY, &error));
@@ -607,7 +517,7 @@ test_image_parent_changed (Fixture       *fixture,
   g_autoptr(ExitboxInspection) inspection = NULL;
   g_autofree char *tags = NULL;
 
-  if (skip_without_platform (fixture))
+  if (exitbox_test_skip_without_platform (fixture->platform))
     return;
 
   g_assert_true (ensure (fixture, "claude", PROJECT_KEY, &error));
@@ -646,7 +556,7 @@ test_image_build_failure (Fixture       *fixture,
   g_autoptr(GDir) logs = NULL;
   const char *log_name;
 
-  if (skip_without_platform (fixture))
+  if (exitbox_test_skip_without_platform (fixture->platform))
     return;
 
   g_file_set_contents (marker, "", 0, &log_error);
@@ -657,9 +567,9 @@ test_image_build_failure (Fixture       *fixture,
   g_test_message ("%s", error->message);
 
   /* The message quotes the last lines of the output and names the log. */
-  assert_contains (error->message, "exitbox-base");
-  assert_contains (error->message, "fake build output line 25");
-  assert_contains (error->message, "exit status 1");
+  exitbox_test_assert_contains (error->message, "exitbox-base");
+  exitbox_test_assert_contains (error->message, "fake build output line 25");
+  exitbox_test_assert_contains (error->message, "exit status 1");
   g_assert_null (strstr (error->message, "fake build output line 5\n"));
 
   logs_folder = g_build_filename (fixture->cache_home, "exitbox", "logs", NULL);
@@ -670,19 +580,19 @@ test_image_build_failure (Fixture       *fixture,
   g_assert_true (g_str_has_prefix (log_name, "build-exitbox-base-"));
   g_assert_true (g_str_has_suffix (log_name, ".log"));
   log_path = g_build_filename (logs_folder, log_name, NULL);
-  assert_contains (error->message, log_path);
+  exitbox_test_assert_contains (error->message, log_path);
 
   g_file_get_contents (log_path, &log_contents, NULL, &log_error);
   g_assert_no_error (log_error);
-  assert_contains (log_contents, "STEP 1/");
-  assert_contains (log_contents, "fake build output line 1\n");
-  assert_contains (log_contents, "fake build output line 25\n");
+  exitbox_test_assert_contains (log_contents, "STEP 1/");
+  exitbox_test_assert_contains (log_contents, "fake build output line 1\n");
+  exitbox_test_assert_contains (log_contents, "fake build output line 25\n");
 
   /* Nothing after the failed layer was built, and its folder is gone. */
   tags = dup_built_tags (fixture);
   g_assert_cmpstr (tags, ==, "exitbox-base");
   builds_folder = g_build_filename (fixture->cache_home, "exitbox", "build", NULL);
-  g_assert_cmpuint (count_entries (builds_folder), ==, 0);
+  g_assert_cmpuint (exitbox_test_count_folder_entries (builds_folder), ==, 0);
 }
 
 static void
@@ -691,7 +601,7 @@ test_image_not_installable (Fixture       *fixture,
 {
   const char *agents[] = { "codex", "opencode" };
 
-  if (skip_without_platform (fixture))
+  if (exitbox_test_skip_without_platform (fixture->platform))
     return;
 
   for (guint i = 0; i < G_N_ELEMENTS (agents); i++)
@@ -701,7 +611,7 @@ test_image_not_installable (Fixture       *fixture,
 
       g_assert_false (ensure (fixture, agents[i], PROJECT_KEY, &error));
       g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED);
-      assert_contains (error->message, "not installable yet");
+      exitbox_test_assert_contains (error->message, "not installable yet");
 
       tags = dup_built_tags (fixture);
       g_assert_cmpstr (tags, ==, "");
@@ -714,12 +624,12 @@ test_image_invalid_project_key (Fixture       *fixture,
 {
   g_autoptr(GError) error = NULL;
 
-  if (skip_without_platform (fixture))
+  if (exitbox_test_skip_without_platform (fixture->platform))
     return;
 
   g_assert_false (ensure (fixture, "claude", "Upper Case", &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
-  assert_contains (error->message, "Upper Case");
+  exitbox_test_assert_contains (error->message, "Upper Case");
 }
 
 static void
@@ -730,11 +640,12 @@ test_image_ensure_proxy (Fixture       *fixture,
   g_autoptr(GAsyncResult) result = NULL;
   g_autofree char *tags = NULL;
 
-  if (skip_without_platform (fixture))
+  if (exitbox_test_skip_without_platform (fixture->platform))
     return;
 
-  exitbox_image_builder_ensure_proxy_async (fixture->builder, NULL, NULL, store_result, &result);
-  wait_for (&result);
+  exitbox_image_builder_ensure_proxy_async (fixture->builder, NULL, NULL, exitbox_test_store_result,
+                                            &result);
+  exitbox_test_wait_for_result (&result);
   g_assert_true (exitbox_image_builder_ensure_proxy_finish (fixture->builder, result, &error));
   g_assert_no_error (error);
 
@@ -758,26 +669,26 @@ test_image_concurrent_projects (Fixture       *fixture,
   g_autoptr(GPtrArray) project_contexts = g_ptr_array_new_with_free_func (g_free);
   g_autofree char *tags = NULL;
 
-  if (skip_without_platform (fixture))
+  if (exitbox_test_skip_without_platform (fixture->platform))
     return;
 
   g_assert_true (ensure (fixture, "claude", PROJECT_KEY, &error));
   g_assert_no_error (error);
 
   exitbox_image_builder_ensure_async (fixture->builder, NULL, "claude", "project_one_11111111",
-                                      NULL, store_result, &first);
+                                      NULL, exitbox_test_store_result, &first);
   exitbox_image_builder_ensure_async (fixture->builder, NULL, "claude", "project_two_22222222",
-                                      NULL, store_result, &second);
-  wait_for (&first);
-  wait_for (&second);
+                                      NULL, exitbox_test_store_result, &second);
+  exitbox_test_wait_for_result (&first);
+  exitbox_test_wait_for_result (&second);
   g_assert_true (exitbox_image_builder_ensure_finish (fixture->builder, first, &first_error));
   g_assert_no_error (first_error);
   g_assert_true (exitbox_image_builder_ensure_finish (fixture->builder, second, &second_error));
   g_assert_no_error (second_error);
 
   tags = dup_built_tags (fixture);
-  assert_contains (tags, "exitbox-claude-project_one_11111111");
-  assert_contains (tags, "exitbox-claude-project_two_22222222");
+  exitbox_test_assert_contains (tags, "exitbox-claude-project_one_11111111");
+  exitbox_test_assert_contains (tags, "exitbox-claude-project_two_22222222");
 
   g_file_get_contents (calls_path, &calls, NULL, &error);
   g_assert_no_error (error);

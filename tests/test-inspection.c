@@ -18,6 +18,7 @@
 #include <gio/gio.h>
 
 #include "exitbox-inspection.h"
+#include "exitbox-test-utils.h"
 
 #define PODMAN_IMAGE      "localhost/exitbox-h2-test-img:latest"
 #define PODMAN_IMAGE_ID   "d64aecf1a912c9c3baf8c64845c9f40bcade7ff5aaaa8247c73926fb48647642"
@@ -28,24 +29,11 @@
 
 #define DOCKER_IMAGE_ID   "sha256:5c1a9d3e7b2f40c8a6e1d9b7f3a2c5e8d0b4f6a1c3e5d7b9f0a2c4e6d8b0f1a3"
 
-static char *
-load_fixture (const char *name)
-{
-  g_autofree char *path = g_test_build_filename (G_TEST_DIST, "data", "engine", name, NULL);
-  g_autoptr(GError) error = NULL;
-  char *contents = NULL;
-
-  g_file_get_contents (path, &contents, NULL, &error);
-  g_assert_no_error (error);
-
-  return contents;
-}
-
 static ExitboxInspection *
 inspection_from_fixture (ExitboxEngineKind  kind,
                          const char        *name)
 {
-  g_autofree char *json = load_fixture (name);
+  g_autofree char *json = exitbox_test_load_engine_fixture (name);
   g_autoptr(GError) error = NULL;
   ExitboxInspection *inspection;
 
@@ -239,7 +227,7 @@ test_inspection_add_json_merges (void)
 {
   g_autoptr(ExitboxInspection) inspection =
     inspection_from_fixture (EXITBOX_ENGINE_KIND_PODMAN, "podman-inspect-mixed.json");
-  g_autofree char *networks = load_fixture ("podman-network-inspect.json");
+  g_autofree char *networks = exitbox_test_load_engine_fixture ("podman-network-inspect.json");
   g_autoptr(GError) error = NULL;
 
   g_assert_true (exitbox_inspection_add_json (inspection, EXITBOX_ENGINE_KIND_PODMAN, networks,

@@ -5,9 +5,9 @@
 #include <string.h>
 
 #include <gio/gio.h>
-#include <glib/gstdio.h>
 
 #include "exitbox-core.h"
+#include "exitbox-test-utils.h"
 
 #define SQUID_PATH "/usr/sbin/squid"
 #define AGENT_SUBNET "10.89.0.0/24"
@@ -392,11 +392,9 @@ assert_squid_accepts (const char *name,
   int wait_status = 0;
   const char *argv[] = { SQUID_PATH, "-k", "parse", "-f", NULL, NULL };
 
-  dir = g_dir_make_tmp ("exitbox-test-squid-XXXXXX", &error);
-  g_assert_no_error (error);
+  dir = exitbox_test_make_tmpdir ("exitbox-test-squid-XXXXXX");
   path = g_build_filename (dir, "squid.conf", NULL);
-  g_file_set_contents (path, config, -1, &error);
-  g_assert_no_error (error);
+  exitbox_test_write_file (path, config);
 
   argv[4] = path;
   g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL,
@@ -424,8 +422,7 @@ assert_squid_accepts (const char *name,
         g_assert_nonnull (strstr (lines[i], "WARNING: HTTP requires the use of Via"));
     }
 
-  g_remove (path);
-  g_rmdir (dir);
+  exitbox_test_remove_tree (dir);
 }
 
 static void

@@ -2,10 +2,11 @@
 # SPDX-License-Identifier: AGPL-3.0-or-later
 # SPDX-FileCopyrightText: The ExitBox authors
 #
-# Sets up a Debian 12 machine for ExitBox and opens the desktop window:
-# installs the packages (sudo), builds into _build/app, fixes the container
-# engine settings that `exitbox doctor` finds, makes a local Debian base image
-# when none is configured, then starts exitbox-desktop. Safe to run again.
+# Sets up a Debian 12 machine for ExitBox and opens the desktop window. It
+# installs the packages (sudo) and builds into _build/app. It makes a local
+# Debian base image when none is configured, fixes the container engine
+# settings that `exitbox doctor` finds, then starts exitbox-desktop. Safe to
+# run again.
 
 set -eu
 
@@ -24,7 +25,7 @@ fi
 meson compile -C "$build_dir"
 exitbox="$build_dir/src/cli/exitbox"
 
-# Rootless podman needs a runtime folder and /dev/net/tun; both need root once.
+# Rootless podman needs a runtime folder and /dev/net/tun, and both need root once.
 if [ "$(id -u)" -ne 0 ]; then
   if [ -z "${XDG_RUNTIME_DIR:-}" ]; then
     export XDG_RUNTIME_DIR="/run/user/$(id -u)"

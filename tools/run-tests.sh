@@ -2,12 +2,12 @@
 # SPDX-License-Identifier: AGPL-3.0-or-later
 # SPDX-FileCopyrightText: The ExitBox authors
 #
-# Runs the whole test suite on a Debian 12 machine, as root: installs the
-# packages, builds with warnings as errors, runs the unit and desktop tests
-# under Xvfb and D-Bus, the core tests again under AddressSanitizer and
-# UndefinedBehaviorSanitizer, and the end-to-end suite against real podman
-# rootful (as root) and rootless (as the user exitbox-ci, created if needed).
-# Ends with one line "N passed, N failed".
+# Runs the whole test suite on a Debian 12 machine, as root. It installs the
+# packages, builds with warnings as errors and runs the unit and desktop
+# tests under Xvfb and D-Bus. It runs the core tests again under
+# AddressSanitizer and UndefinedBehaviorSanitizer. Then it runs the
+# end-to-end suite against real podman, rootful as root and rootless as the
+# user exitbox-ci (created if needed). Ends with one line "N passed, N failed".
 #
 # Changes to the machine: installs packages, writes podman's engine
 # configuration through `exitbox doctor --fix`, creates the user exitbox-ci
@@ -97,10 +97,10 @@ as_test_user() {
     "$@"
 }
 
-# Storage must be on overlay before the first image lands in it, or vfs
-# copies every image on each container start; the doctor's fix sets it.
+# Storage must be on overlay before the first image lands in it, because vfs
+# copies every image on each container start. The doctor's fix sets it.
 as_test_user "$stage/bin/exitbox" doctor --fix --yes
-# The doctor's own first podman call created the storage with vfs; podman
+# The doctor's own first podman call created the storage with vfs, and podman
 # keeps using a driver recorded in its database until the storage is reset.
 # This account exists only for these tests, so nothing of value is lost.
 as_test_user podman system reset --force >/dev/null 2>&1

@@ -178,30 +178,26 @@ substitutions_clear (Substitutions *subst)
   g_clear_error (&subst->error);
 }
 
+/* A check of one template value, such as check_image_reference(). @what
+ * names the value in messages.
+ */
+typedef gboolean (*ValueCheck) (const char  *value,
+                                const char  *what,
+                                GError     **error);
+
 /* The first failed check is kept and later ones are skipped, so a caller
  * can add every value and test for an error once.
  */
 static void
-substitutions_add_image (Substitutions *subst,
-                         const char    *name,
-                         const char    *value,
-                         const char    *what)
+substitutions_add_checked (Substitutions *subst,
+                           const char    *name,
+                           const char    *value,
+                           const char    *what,
+                           ValueCheck     check)
 {
   if (subst->error != NULL)
     return;
-  if (check_image_reference (value, what, &subst->error))
-    g_hash_table_insert (subst->values, (gpointer) name, g_strdup (value));
-}
-
-static void
-substitutions_add_word (Substitutions *subst,
-                        const char    *name,
-                        const char    *value,
-                        const char    *what)
-{
-  if (subst->error != NULL)
-    return;
-  if (check_word (value, what, &subst->error))
+  if (check (value, what, &subst->error))
     g_hash_table_insert (subst->values, (gpointer) name, g_strdup (value));
 }
 
@@ -335,7 +331,8 @@ exitbox_containerfile_base (const ExitboxBaseLayerParams  *params,
 
   substitutions_init (&subst);
   add_common_labels (&subst);
-  substitutions_add_image (&subst, "FROM_IMAGE", params->from_image, _("base image"));
+  substitutions_add_checked (&subst, "FROM_IMAGE", params->from_image,
+                             _("base image"), check_image_reference);
   substitutions_add_label (&subst, "BASE_IMAGE", params->from_image, "exitbox.base.image");
   substitutions_add_label (&subst, "BASE_FAMILY",
                            exitbox_base_family_to_string (params->family),
@@ -364,10 +361,12 @@ exitbox_containerfile_core (const ExitboxCoreLayerParams  *params,
 
   substitutions_init (&subst);
   add_common_labels (&subst);
-  substitutions_add_image (&subst, "FROM_IMAGE", params->from_image, _("base layer image"));
-  substitutions_add_word (&subst, "AGENT", params->agent_id, _("agent id"));
-  substitutions_add_word (&subst, "BINARY_NAME", params->binary_name, _("agent binary file name"));
-  substitutions_add_word (&subst, "COMMAND", params->command, _("agent command"));
+  substitutions_add_checked (&subst, "FROM_IMAGE", params->from_image,
+                             _("base layer image"), check_image_reference);
+  substitutions_add_checked (&subst, "AGENT", params->agent_id, _("agent id"), check_word);
+  substitutions_add_checked (&subst, "BINARY_NAME", params->binary_name,
+                             _("agent binary file name"), check_word);
+  substitutions_add_checked (&subst, "COMMAND", params->command, _("agent command"), check_word);
   substitutions_add_label (&subst, "AGENT_VERSION", params->agent_version, "exitbox.agent.version");
   substitutions_add_label (&subst, "PARENT", params->from_image_id, "exitbox.parent");
 
@@ -389,7 +388,8 @@ exitbox_containerfile_project (const ExitboxProjectLayerParams  *params,
 
   substitutions_init (&subst);
   add_common_labels (&subst);
-  substitutions_add_image (&subst, "FROM_IMAGE", params->from_image, _("agent core image"));
+  substitutions_add_checked (&subst, "FROM_IMAGE", params->from_image,
+                             _("agent core image"), check_image_reference);
   substitutions_add_label (&subst, "PROJECT", params->project_key, "exitbox.project");
   substitutions_add_label (&subst, "PARENT", params->from_image_id, "exitbox.parent");
   substitutions_add_label (&subst, "PROFILES_HASH", params->profiles_hash, "exitbox.profiles.hash");
@@ -412,7 +412,8 @@ exitbox_containerfile_proxy (ExitboxBaseFamily   family,
 
   substitutions_init (&subst);
   add_common_labels (&subst);
-  substitutions_add_image (&subst, "FROM_IMAGE", from_image, _("base image"));
+  substitutions_add_checked (&subst, "FROM_IMAGE", from_image,
+                             _("base image"), check_image_reference);
   substitutions_add_label (&subst, "BASE_IMAGE", from_image, "exitbox.base.image");
   substitutions_add_label (&subst, "BASE_FAMILY", exitbox_base_family_to_string (family),
                            "exitbox.base.family");

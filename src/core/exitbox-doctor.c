@@ -372,6 +372,37 @@ dup_user_config_dir (gboolean in_flatpak)
   return g_build_filename (g_get_home_dir (), ".config", NULL);
 }
 
+/* Returns the podman configuration file that ExitBox edits. Outside Flatpak
+ * that is the file named by @override_variable when it is set, else
+ * @rootful_path for rootful podman. Rootless podman gets the user's
+ * containers/@file_name. Returns NULL for other engines and where ExitBox
+ * edits no file.
+ */
+static char *
+dup_podman_conf_path (ExitboxEngineKind  kind,
+                      gboolean           rootless,
+                      gboolean           in_flatpak,
+                      const char        *override_variable,
+                      const char        *rootful_path,
+                      const char        *file_name)
+{
+  const char *override = g_getenv (override_variable);
+  g_autofree char *config_dir = NULL;
+
+  if (kind != EXITBOX_ENGINE_KIND_PODMAN)
+    return NULL;
+
+  /* The sandbox's environment does not reach podman on the host. */
+  if (!in_flatpak && override != NULL && *override != '\0')
+    return g_strdup (override);
+
+  if (!rootless)
+    return in_flatpak ? NULL : g_strdup (rootful_path);
+
+  config_dir = dup_user_config_dir (in_flatpak);
+  return g_build_filename (config_dir, "containers", file_name, NULL);
+}
+
 /* Podman 4.3.1 (containers-common 0.50) reads only the CONTAINERS_CONF file
  * when that variable is set. Otherwise it reads the system files and the
  * drop-ins in /etc/containers/containers.conf.d/, and then, only when
@@ -383,45 +414,20 @@ exitbox_doctor_dup_containers_conf_path (ExitboxEngineKind kind,
                                          gboolean          rootless,
                                          gboolean          in_flatpak)
 {
-  const char *override = g_getenv ("CONTAINERS_CONF");
-  g_autofree char *config_dir = NULL;
-
-  if (kind != EXITBOX_ENGINE_KIND_PODMAN)
-    return NULL;
-
-  /* The sandbox's environment does not reach podman on the host. */
-  if (!in_flatpak && override != NULL && *override != '\0')
-    return g_strdup (override);
-
-  if (!rootless)
-    return in_flatpak ? NULL : g_strdup (CONTAINERS_CONF_DROP_IN);
-
-  config_dir = dup_user_config_dir (in_flatpak);
-  return g_build_filename (config_dir, "containers", "containers.conf", NULL);
+  return dup_podman_conf_path (kind, rootless, in_flatpak, "CONTAINERS_CONF",
+                               CONTAINERS_CONF_DROP_IN, "containers.conf");
 }
 
+/* Rootful storage is configured in /etc/containers/storage.conf, which has
+ * no drop-in folder, so ExitBox does not edit it.
+ */
 char *
 exitbox_doctor_dup_storage_conf_path (ExitboxEngineKind kind,
                                       gboolean          rootless,
                                       gboolean          in_flatpak)
 {
-  const char *override = g_getenv ("CONTAINERS_STORAGE_CONF");
-  g_autofree char *config_dir = NULL;
-
-  if (kind != EXITBOX_ENGINE_KIND_PODMAN)
-    return NULL;
-
-  if (!in_flatpak && override != NULL && *override != '\0')
-    return g_strdup (override);
-
-  /* Rootful storage is configured in /etc/containers/storage.conf, which has
-   * no drop-in folder, so ExitBox does not edit it.
-   */
-  if (!rootless)
-    return NULL;
-
-  config_dir = dup_user_config_dir (in_flatpak);
-  return g_build_filename (config_dir, "containers", "storage.conf", NULL);
+  return dup_podman_conf_path (kind, rootless, in_flatpak, "CONTAINERS_STORAGE_CONF",
+                               NULL, "storage.conf");
 }
 
 /* Problem texts ----------------------------------------------------------- */

@@ -195,6 +195,25 @@ prefix_network_error (GError     **error,
     g_prefix_error (error, _("Downloading %s failed: "), url);
 }
 
+/* Returns FALSE with an error that names @url when sending @message failed,
+ * which the caller reports as @sent FALSE with @error set, or when the
+ * response status is not 2xx.
+ */
+static gboolean
+check_response (gboolean      sent,
+                SoupMessage  *message,
+                const char   *url,
+                GError      **error)
+{
+  if (!sent)
+    {
+      prefix_network_error (error, url);
+      return FALSE;
+    }
+
+  return check_http_status (message, url, error);
+}
+
 /* GET of a small text resource: the latest version or a manifest. */
 
 typedef struct
@@ -222,14 +241,7 @@ get_bytes_cb (GObject      *source,
   g_autoptr(GBytes) bytes = NULL;
 
   bytes = soup_session_send_and_read_finish (SOUP_SESSION (source), result, &error);
-  if (bytes == NULL)
-    {
-      prefix_network_error (&error, data->url);
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-
-  if (!check_http_status (data->message, data->url, &error))
+  if (!check_response (bytes != NULL, data->message, data->url, &error))
     {
       g_task_return_error (task, g_steal_pointer (&error));
       return;
@@ -740,14 +752,7 @@ download_send_cb (GObject      *source,
   g_autoptr(GError) error = NULL;
 
   data->input = soup_session_send_finish (SOUP_SESSION (source), result, &error);
-  if (data->input == NULL)
-    {
-      prefix_network_error (&error, data->release->url);
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-
-  if (!check_http_status (data->message, data->release->url, &error))
+  if (!check_response (data->input != NULL, data->message, data->release->url, &error))
     {
       g_task_return_error (task, g_steal_pointer (&error));
       return;

@@ -264,7 +264,8 @@ write_proxy_config (const char        *proxy_dir,
     }
 
   /* The proxy's unprivileged user reads this through a bind mount, also
-   * under rootless podman where it runs as a sub-uid; it holds no secrets.
+   * under rootless podman where it runs as a sub-uid, and it contains no
+   * secrets.
    */
   if (!exitbox_write_file_atomically (path, text, -1, 0644, error))
     return FALSE;
@@ -318,7 +319,7 @@ start_proxy (ExitboxFirewall  *self,
   };
   g_autoptr(ExitboxEngineResult) removed = NULL;
 
-  /* A stopped proxy keeps its name; remove it so the new one can take it. */
+  /* A stopped proxy keeps its name, so remove it before starting a new one. */
   removed = exitbox_engine_run (self->engine, remove_args, cancellable, error);
   if (removed == NULL)
     return FALSE;
@@ -328,7 +329,7 @@ start_proxy (ExitboxFirewall  *self,
 
   g_ptr_array_add (args, g_strdup ("run"));
   g_ptr_array_add (args, g_strdup ("--detach"));
-  /* Squid refuses `-k reconfigure` when the pid file says 1, so an init
+  /* Squid rejects `-k reconfigure` when the pid file contains 1, so an init
    * process must be pid 1.
    */
   g_ptr_array_add (args, g_strdup ("--init"));

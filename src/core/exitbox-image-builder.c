@@ -1093,23 +1093,34 @@ static void ensure_core (GTask *task);
 static void ensure_project (GTask *task);
 static void ensure_proxy (GTask *task);
 
+/* Finishes a layer's build and returns the new image's id. On failure it
+ * returns the build's error on @task and NULL to the caller.
+ */
+static char *
+dup_built_image_id (GTask        *task,
+                    GObject      *source,
+                    GAsyncResult *result)
+{
+  g_autoptr(GError) error = NULL;
+  char *image_id;
+
+  image_id = build_image_finish (EXITBOX_IMAGE_BUILDER (source), result, &error);
+  if (image_id == NULL)
+    g_task_return_error (task, g_steal_pointer (&error));
+
+  return image_id;
+}
+
 static void
 ensure_proxy_built_cb (GObject      *source,
                        GAsyncResult *result,
                        gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *image_id = NULL;
+  g_autofree char *image_id = dup_built_image_id (task, source, result);
 
-  image_id = build_image_finish (EXITBOX_IMAGE_BUILDER (source), result, &error);
-  if (image_id == NULL)
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-
-  g_task_return_boolean (task, TRUE);
+  if (image_id != NULL)
+    g_task_return_boolean (task, TRUE);
 }
 
 static void
@@ -1149,17 +1160,10 @@ ensure_project_built_cb (GObject      *source,
                          gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *image_id = NULL;
+  g_autofree char *image_id = dup_built_image_id (task, source, result);
 
-  image_id = build_image_finish (EXITBOX_IMAGE_BUILDER (source), result, &error);
-  if (image_id == NULL)
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-
-  ensure_proxy (task);
+  if (image_id != NULL)
+    ensure_proxy (task);
 }
 
 static void
@@ -1206,17 +1210,11 @@ ensure_core_built_cb (GObject      *source,
 {
   g_autoptr(GTask) task = user_data;
   EnsureData *data = g_task_get_task_data (task);
-  g_autoptr(GError) error = NULL;
 
   g_clear_pointer (&data->core_id, g_free);
-  data->core_id = build_image_finish (EXITBOX_IMAGE_BUILDER (source), result, &error);
-  if (data->core_id == NULL)
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-
-  ensure_project (task);
+  data->core_id = dup_built_image_id (task, source, result);
+  if (data->core_id != NULL)
+    ensure_project (task);
 }
 
 static void
@@ -1329,17 +1327,11 @@ ensure_base_built_cb (GObject      *source,
 {
   g_autoptr(GTask) task = user_data;
   EnsureData *data = g_task_get_task_data (task);
-  g_autoptr(GError) error = NULL;
 
   g_clear_pointer (&data->base_id, g_free);
-  data->base_id = build_image_finish (EXITBOX_IMAGE_BUILDER (source), result, &error);
-  if (data->base_id == NULL)
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-
-  ensure_core (task);
+  data->base_id = dup_built_image_id (task, source, result);
+  if (data->base_id != NULL)
+    ensure_core (task);
 }
 
 static void

@@ -94,7 +94,7 @@ exitbox_launch_build_run_args (const ExitboxLaunchOptions *options)
       add (args, "--tty");
     }
 
-  /* The internal network has no route out; the proxy is the only way. */
+  /* The internal network has no route out, so the proxy is the only way. */
   add_pair (args, "--network", EXITBOX_NETWORK_INTERNAL);
 
   /* Without an explicit resolver the engine copies the host's resolv.conf

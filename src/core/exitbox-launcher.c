@@ -203,7 +203,7 @@ build_plan (ExitboxLauncher *self,
   g_ptr_array_add (command, NULL);
 
   /* Rootless podman cannot apply resource limits on cgroup v1 and warns on
-   * every run; leave them out and say so once.
+   * every run, so leave them out and warn once.
    */
   limits_apply = !exitbox_engine_get_rootless (self->engine) || host_has_cgroup_v2 ();
   if (!limits_apply)

@@ -11,6 +11,7 @@
 
 #include "exitbox-application.h"
 #include "exitbox-session-tab.h"
+#include "exitbox-test-utils.h"
 #include "exitbox-window.h"
 
 #define WAIT_LIMIT_SECONDS 60
@@ -60,12 +61,8 @@ write_config_file (const char *name,
                    const char *contents)
 {
   g_autofree char *path = dup_config_file (name);
-  g_autofree char *dir = g_path_get_dirname (path);
-  g_autoptr(GError) error = NULL;
 
-  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
-  g_file_set_contents (path, contents, -1, &error);
-  g_assert_no_error (error);
+  exitbox_test_write_file (path, contents);
 }
 
 /* Bounded wait: fails the test instead of hanging when @done never holds. */
@@ -109,7 +106,6 @@ static void
 fixture_set_up (Fixture       *fixture,
                 gconstpointer  user_data)
 {
-  g_autoptr(GError) error = NULL;
   g_autofree char *base = NULL;
 
   fixture->saved_path = g_strdup (g_getenv ("PATH"));
@@ -125,8 +121,7 @@ fixture_set_up (Fixture       *fixture,
   g_setenv ("XDG_DATA_HOME", g_get_user_data_dir (), TRUE);
   g_setenv ("XDG_RUNTIME_DIR", g_get_user_runtime_dir (), TRUE);
 
-  base = g_dir_make_tmp ("exitbox-test-window-XXXXXX", &error);
-  g_assert_no_error (error);
+  base = exitbox_test_make_tmpdir ("exitbox-test-window-XXXXXX");
   fixture->project_dir = g_build_filename (base, "project with spaces", NULL);
   g_assert_cmpint (g_mkdir (fixture->project_dir, 0700), ==, 0);
 }
@@ -185,25 +180,6 @@ open_project (Fixture    *fixture,
 }
 
 static void
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-
-      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-        remove_tree (child);
-      else
-        g_unlink (child);
-    }
-
-  g_rmdir (path);
-}
-
-static void
 fixture_tear_down (Fixture       *fixture,
                    gconstpointer  user_data)
 {
@@ -217,7 +193,7 @@ fixture_tear_down (Fixture       *fixture,
 
   g_setenv ("PATH", fixture->saved_path, TRUE);
   g_unsetenv ("FAKE_PODMAN_BUILD");
-  remove_tree (base);
+  exitbox_test_remove_tree (base);
   g_free (fixture->project_dir);
   g_free (fixture->saved_path);
 }
