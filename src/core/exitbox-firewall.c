@@ -241,20 +241,20 @@ ensure_network (ExitboxFirewall    *self,
 
 /* Writes squid.conf when its text changed. Returns whether it did. */
 static gboolean
-write_proxy_config (const char        *proxy_dir,
-                    ExitboxAllowlist  *allowlist,
-                    const char        *subnet,
-                    gboolean          *out_changed,
-                    GError           **error)
+write_proxy_config (const char          *proxy_dir,
+                    ExitboxAllowlist    *allowlist,
+                    const char          *subnet,
+                    const char * const  *dns_servers,
+                    gboolean            *out_changed,
+                    GError             **error)
 {
   g_autofree char *path = g_build_filename (proxy_dir, "squid.conf", NULL);
   g_autofree char *current = NULL;
   g_autofree char *text = NULL;
-  g_auto(GStrv) dns_servers = exitbox_squid_dup_dns_servers ();
 
   text = exitbox_squid_config_generate (exitbox_allowlist_get_entries (allowlist),
                                         subnet,
-                                        (const char * const *) dns_servers,
+                                        dns_servers,
                                         exitbox_allowlist_get_problem (allowlist));
 
   if (g_file_get_contents (path, &current, NULL, NULL) && g_str_equal (current, text))
@@ -305,13 +305,13 @@ wait_for_proxy (ExitboxFirewall  *self,
 }
 
 static gboolean
-start_proxy (ExitboxFirewall  *self,
-             const char       *proxy_dir,
-             GCancellable     *cancellable,
-             GError          **error)
+start_proxy (ExitboxFirewall     *self,
+             const char          *proxy_dir,
+             const char * const  *dns_servers,
+             GCancellable        *cancellable,
+             GError             **error)
 {
   g_autoptr(GPtrArray) args = g_ptr_array_new_with_free_func (g_free);
-  g_auto(GStrv) dns_servers = exitbox_squid_dup_dns_servers ();
   g_autofree char *mount = NULL;
   const char *remove_args[] = { "rm", "--force", EXITBOX_PROXY_CONTAINER, NULL };
   const char *connect_args[] = {
@@ -414,12 +414,13 @@ ensure_proxy_dir (const char  *proxy_dir,
 
 /* The warm path: the proxy runs, so only its configuration may need a reload. */
 static char *
-refresh_running_proxy (ExitboxFirewall    *self,
-                       ExitboxInspection  *inspection,
-                       ExitboxAllowlist   *allowlist,
-                       const char         *proxy_dir,
-                       GCancellable       *cancellable,
-                       GError            **error)
+refresh_running_proxy (ExitboxFirewall     *self,
+                       ExitboxInspection   *inspection,
+                       ExitboxAllowlist    *allowlist,
+                       const char          *proxy_dir,
+                       const char * const  *dns_servers,
+                       GCancellable        *cancellable,
+                       GError             **error)
 {
   const char *subnet;
   gboolean changed;
@@ -437,7 +438,7 @@ refresh_running_proxy (ExitboxFirewall    *self,
     }
 
   if (!ensure_proxy_dir (proxy_dir, error) ||
-      !write_proxy_config (proxy_dir, allowlist, subnet, &changed, error))
+      !write_proxy_config (proxy_dir, allowlist, subnet, dns_servers, &changed, error))
     return NULL;
 
   if (changed && !reload_proxy (self, cancellable, error))
@@ -449,11 +450,12 @@ refresh_running_proxy (ExitboxFirewall    *self,
 
 /* The cold path: create what is missing and start the proxy. */
 static char *
-start_firewall (ExitboxFirewall    *self,
-                ExitboxAllowlist   *allowlist,
-                const char         *proxy_dir,
-                GCancellable       *cancellable,
-                GError            **error)
+start_firewall (ExitboxFirewall     *self,
+                ExitboxAllowlist    *allowlist,
+                const char          *proxy_dir,
+                const char * const  *dns_servers,
+                GCancellable        *cancellable,
+                GError             **error)
 {
   g_autoptr(ExitboxInspection) networks = NULL;
   g_autoptr(ExitboxInspection) proxy = NULL;
@@ -493,8 +495,8 @@ start_firewall (ExitboxFirewall    *self,
     }
 
   if (!ensure_proxy_dir (proxy_dir, error) ||
-      !write_proxy_config (proxy_dir, allowlist, subnet, &changed, error) ||
-      !start_proxy (self, proxy_dir, cancellable, error))
+      !write_proxy_config (proxy_dir, allowlist, subnet, dns_servers, &changed, error) ||
+      !start_proxy (self, proxy_dir, dns_servers, cancellable, error))
     return NULL;
 
   proxy = inspect (self, inspect_names, cancellable, error);
@@ -523,12 +525,14 @@ ensure_locked (ExitboxFirewall    *self,
                GError            **error)
 {
   g_autofree char *proxy_dir = g_build_filename (cache_dir, "proxy", NULL);
+  g_auto(GStrv) dns_servers = exitbox_squid_dup_dns_servers ();
 
   if (proxy_is_current (self, data->inspection))
     return refresh_running_proxy (self, data->inspection, data->allowlist, proxy_dir,
-                                  cancellable, error);
+                                  (const char * const *) dns_servers, cancellable, error);
 
-  return start_firewall (self, data->allowlist, proxy_dir, cancellable, error);
+  return start_firewall (self, data->allowlist, proxy_dir, (const char * const *) dns_servers,
+                         cancellable, error);
 }
 
 static void

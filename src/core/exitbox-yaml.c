@@ -221,24 +221,6 @@ exitbox_yaml_document_load_data (const char  *data,
   return g_steal_pointer (&self);
 }
 
-ExitboxYamlDocument *
-exitbox_yaml_document_load_file (const char  *path,
-                                 GError     **error)
-{
-  g_autoptr(GFile) file = NULL;
-  g_autofree char *contents = NULL;
-  gsize length = 0;
-
-  g_return_val_if_fail (path != NULL, NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
-
-  file = g_file_new_for_path (path);
-  if (!g_file_load_contents (file, NULL, &contents, &length, NULL, error))
-    return NULL;
-
-  return exitbox_yaml_document_load_data (contents, (gssize) length, path, error);
-}
-
 void
 exitbox_yaml_document_free (ExitboxYamlDocument *self)
 {

@@ -28,11 +28,6 @@ ExitboxYamlDocument *exitbox_yaml_document_load_data     (const char           *
                                                           gssize                length,
                                                           const char           *path_for_messages,
                                                           GError              **error);
-/* Like exitbox_yaml_document_load_data() for the contents of @path. A file
- * that does not exist fails with G_IO_ERROR_NOT_FOUND.
- */
-ExitboxYamlDocument *exitbox_yaml_document_load_file     (const char           *path,
-                                                          GError              **error);
 void                 exitbox_yaml_document_free          (ExitboxYamlDocument  *self);
 
 /* The root node, or NULL when the document is empty. */

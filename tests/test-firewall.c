@@ -1,0 +1,327 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later
+ * SPDX-FileCopyrightText: The ExitBox authors
+ *
+ * The firewall against the fake engine: which engine calls a warm and a
+ * cold start make, and what reaches squid.conf.
+ */
+
+#include "exitbox-core.h"
+#include "exitbox-test-utils.h"
+
+#define PROXY_IMAGE_ID "5efb3097da044f868cbfd16dc878b508374bf9f09624ceb426ee7b49b3cb24d5"
+#define RELOAD_CALL "podman\nexec\nexitbox-squid\nsquid\n-k\nreconfigure\n"
+
+typedef struct
+{
+  char                  *tmpdir;
+  char                  *objects;
+  ExitboxTestFakeEngine  fake;
+  ExitboxEngine         *engine;
+  ExitboxFirewall       *firewall;
+} Fixture;
+
+static void
+write_object (Fixture    *fixture,
+              const char *kind,
+              const char *name,
+              const char *json)
+{
+  g_autofree char *file = g_strconcat (name, ".json", NULL);
+  g_autofree char *path = g_build_filename (fixture->objects, kind, file, NULL);
+
+  exitbox_test_write_file (path, json);
+}
+
+static void
+add_running_proxy (Fixture *fixture)
+{
+  write_object (fixture, "container", "exitbox-squid",
+                "{\"Id\": \"49347b5d9ac2\", \"Name\": \"exitbox-squid\","
+                " \"State\": {\"Running\": true}, \"Image\": \"" PROXY_IMAGE_ID "\","
+                " \"NetworkSettings\": {\"Networks\": {"
+                "  \"exitbox-egress\": {\"IPAddress\": \"10.89.0.9\", \"IPPrefixLen\": 24,"
+                "                       \"Gateway\": \"10.89.0.1\"},"
+                "  \"exitbox-int\": {\"IPAddress\": \"10.89.1.52\", \"IPPrefixLen\": 24,"
+                "                    \"Gateway\": \"<nil>\"}}}}");
+  write_object (fixture, "image", "exitbox-proxy",
+                "{\"Id\": \"" PROXY_IMAGE_ID "\", \"RepoTags\": [\"localhost/exitbox-proxy:latest\"],"
+                " \"Config\": {\"Labels\": {\"exitbox.version\": \"" PACKAGE_VERSION "\"}}}");
+}
+
+static void
+add_networks (Fixture    *fixture,
+              const char *internal_dns)
+{
+  g_autofree char *internal = g_strdup_printf (
+    "{\"name\": \"exitbox-int\", \"id\": \"f00d\", \"driver\": \"bridge\","
+    " \"subnets\": [{\"subnet\": \"10.89.7.0/24\", \"gateway\": \"10.89.7.1\"}],"
+    " \"internal\": true, \"dns_enabled\": %s}", internal_dns);
+
+  write_object (fixture, "network", "exitbox-egress",
+                "{\"name\": \"exitbox-egress\", \"id\": \"beef\", \"driver\": \"bridge\","
+                " \"subnets\": [{\"subnet\": \"10.89.0.0/24\", \"gateway\": \"10.89.0.1\"}],"
+                " \"internal\": false, \"dns_enabled\": true}");
+  write_object (fixture, "network", "exitbox-int", internal);
+}
+
+static void
+fixture_set_up (Fixture       *fixture,
+                gconstpointer  user_data)
+{
+  const char * const names[] = { "podman", NULL };
+  g_autoptr(ExitboxConfig) config = exitbox_config_new_default ();
+  g_autoptr(ExitboxImageBuilder) images = NULL;
+  g_autofree char *cache = NULL;
+  g_autoptr(GError) error = NULL;
+
+  exitbox_core_init ();
+
+  fixture->tmpdir = exitbox_test_make_tmpdir ("exitbox-test-firewall-XXXXXX");
+  fixture->objects = g_build_filename (fixture->tmpdir, "objects", NULL);
+  for (guint i = 0; i < 3; i++)
+    {
+      const char *kinds[] = { "container", "image", "network" };
+      g_autofree char *dir = g_build_filename (fixture->objects, kinds[i], NULL);
+
+      g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+    }
+
+  exitbox_test_fake_engine_set_up (&fixture->fake, fixture->tmpdir, names);
+  g_setenv ("EXITBOX_FAKE_OBJECTS", fixture->objects, TRUE);
+  g_setenv ("EXITBOX_FAKE_STATUS", "0", TRUE);
+  g_setenv ("EXITBOX_SQUID_DNS", "10.89.0.1", TRUE);
+  cache = g_build_filename (fixture->tmpdir, "cache", NULL);
+  g_setenv ("EXITBOX_CACHE_DIR", cache, TRUE);
+
+  fixture->engine = exitbox_engine_detect (&error);
+  g_assert_no_error (error);
+  images = exitbox_image_builder_new (fixture->engine, config);
+  fixture->firewall = exitbox_firewall_new (fixture->engine, images);
+}
+
+static void
+fixture_tear_down (Fixture       *fixture,
+                   gconstpointer  user_data)
+{
+  g_clear_object (&fixture->firewall);
+  g_clear_object (&fixture->engine);
+  exitbox_test_fake_engine_tear_down (&fixture->fake);
+  g_unsetenv ("EXITBOX_FAKE_OBJECTS");
+  g_unsetenv ("EXITBOX_FAKE_STATUS");
+  g_unsetenv ("EXITBOX_SQUID_DNS");
+  g_unsetenv ("EXITBOX_CACHE_DIR");
+
+  exitbox_test_remove_tree (fixture->tmpdir);
+  g_free (fixture->objects);
+  g_free (fixture->tmpdir);
+}
+
+static ExitboxInspection *
+inspect_launch_names (Fixture *fixture)
+{
+  const char *names[] = { EXITBOX_IMAGE_PROXY, EXITBOX_PROXY_CONTAINER, NULL };
+  g_autoptr(GError) error = NULL;
+  ExitboxInspection *inspection;
+
+  inspection = exitbox_engine_inspect (fixture->engine, names, NULL, &error);
+  g_assert_no_error (error);
+  return inspection;
+}
+
+/* Runs ensure with a fresh inspection and an allowlist of @entries, and
+ * returns the engine calls that ensure alone made.
+ */
+static char *
+ensure (Fixture     *fixture,
+        const char  *allowlist_yaml,
+        char       **out_address,
+        GError     **error)
+{
+  g_autoptr(ExitboxInspection) inspection = inspect_launch_names (fixture);
+  g_autoptr(ExitboxAllowlist) allowlist =
+    exitbox_allowlist_load_data (allowlist_yaml, -1, "allowlist.yaml");
+  GAsyncResult *result = NULL;
+
+  g_assert_true (g_file_set_contents (fixture->fake.log_path, "", 0, NULL));
+
+  exitbox_firewall_ensure_async (fixture->firewall, inspection, allowlist, NULL,
+                                 exitbox_test_store_result, &result);
+  *out_address = exitbox_firewall_ensure_finish (fixture->firewall,
+                                                 exitbox_test_wait_for_result (&result),
+                                                 error);
+  g_object_unref (result);
+
+  return exitbox_test_read_file (fixture->fake.log_path);
+}
+
+static char *
+read_squid_conf (void)
+{
+  g_autofree char *path = g_build_filename (g_getenv ("EXITBOX_CACHE_DIR"), "proxy",
+                                            "squid.conf", NULL);
+
+  return exitbox_test_read_file (path);
+}
+
+static guint
+count_occurrences (const char *text,
+                   const char *needle)
+{
+  guint count = 0;
+
+  for (const char *p = strstr (text, needle); p != NULL; p = strstr (p + 1, needle))
+    count++;
+
+  return count;
+}
+
+static void
+test_firewall_warm_reload_on_change (Fixture       *fixture,
+                                     gconstpointer  user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *address = NULL;
+  g_autofree char *calls = NULL;
+  g_autofree char *conf = NULL;
+
+  add_running_proxy (fixture);
+
+  calls = ensure (fixture, "custom:\n  - allowed.example.test\n", &address, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (address, ==, "10.89.1.52");
+  g_assert_cmpuint (count_occurrences (calls, RELOAD_CALL), ==, 1);
+  g_assert_cmpuint (count_occurrences (calls, "--end--"), ==, 1);
+
+  conf = read_squid_conf ();
+  exitbox_test_assert_contains (conf, "src 10.89.1.0/24");
+  exitbox_test_assert_contains (conf, ".allowed.example.test");
+  exitbox_test_assert_contains (conf, "dns_nameservers 10.89.0.1");
+  g_clear_pointer (&calls, g_free);
+  g_clear_pointer (&address, g_free);
+
+  /* The same rules again: the running proxy is left alone. */
+  calls = ensure (fixture, "custom:\n  - allowed.example.test\n", &address, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (address, ==, "10.89.1.52");
+  g_assert_cmpstr (calls, ==, "");
+  g_clear_pointer (&calls, g_free);
+  g_clear_pointer (&address, g_free);
+
+  calls = ensure (fixture, "custom:\n  - other.example.test\n", &address, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (count_occurrences (calls, RELOAD_CALL), ==, 1);
+  g_clear_pointer (&conf, g_free);
+  conf = read_squid_conf ();
+  exitbox_test_assert_contains (conf, ".other.example.test");
+  exitbox_test_assert_not_contains (conf, ".allowed.example.test");
+}
+
+static void
+test_firewall_cold_start_sequence (Fixture       *fixture,
+                                   gconstpointer  user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *address = NULL;
+  g_autofree char *calls = NULL;
+  g_autofree char *conf = NULL;
+  const char *expected_order[] = {
+    "podman\nnetwork\ninspect\n",
+    "podman\nnetwork\nrm\nexitbox-int\n--end--\n",
+    "podman\nnetwork\ncreate\n--internal\n--disable-dns\nexitbox-int\n--end--\n",
+    "podman\nrm\n--force\nexitbox-squid\n--end--\n",
+    "podman\nrun\n--detach\n--init\n--name\nexitbox-squid\n--network\nexitbox-egress\n"
+    "--dns\n10.89.0.1\n",
+    "podman\nnetwork\nconnect\nexitbox-int\nexitbox-squid\n--end--\n",
+    "podman\nexec\nexitbox-squid\nsquid\n-k\ncheck\n",
+  };
+  const char *position;
+
+  /* The proxy is not running when ensure starts, but the fake finds it once
+   * it has been "started", because its objects do not change.
+   */
+  add_networks (fixture, "true");
+  write_object (fixture, "container", "exitbox-squid",
+                "{\"Id\": \"49347b5d9ac2\", \"Name\": \"exitbox-squid\","
+                " \"State\": {\"Running\": false}, \"Image\": \"" PROXY_IMAGE_ID "\","
+                " \"NetworkSettings\": {\"Networks\": {"
+                "  \"exitbox-int\": {\"IPAddress\": \"10.89.7.2\", \"IPPrefixLen\": 24}}}}");
+
+  calls = ensure (fixture, "custom:\n  - allowed.example.test\n", &address, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (address, ==, "10.89.7.2");
+
+  position = calls;
+  for (guint i = 0; i < G_N_ELEMENTS (expected_order); i++)
+    {
+      g_test_message ("expecting call: %s", expected_order[i]);
+      position = strstr (position, expected_order[i]);
+      g_assert_nonnull (position);
+    }
+
+  /* The egress network exists and is kept. */
+  exitbox_test_assert_not_contains (calls, "create\nexitbox-egress\n");
+
+  conf = read_squid_conf ();
+  exitbox_test_assert_contains (conf, "src 10.89.7.0/24");
+}
+
+static void
+test_firewall_rejects_external_network (Fixture       *fixture,
+                                        gconstpointer  user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *address = NULL;
+  g_autofree char *calls = NULL;
+
+  write_object (fixture, "network", "exitbox-egress",
+                "{\"name\": \"exitbox-egress\", \"subnets\": [{\"subnet\": \"10.89.0.0/24\","
+                " \"gateway\": \"10.89.0.1\"}], \"internal\": false}");
+  write_object (fixture, "network", "exitbox-int",
+                "{\"name\": \"exitbox-int\", \"subnets\": [{\"subnet\": \"10.89.1.0/24\","
+                " \"gateway\": \"10.89.1.1\"}], \"internal\": false}");
+
+  calls = ensure (fixture, "custom:\n  - allowed.example.test\n", &address, &error);
+
+  g_assert_null (address);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_FAILED);
+  exitbox_test_assert_contains (error->message, "exitbox-int");
+  exitbox_test_assert_contains (error->message, "network rm exitbox-int");
+  exitbox_test_assert_not_contains (calls, "\nrun\n");
+}
+
+static void
+test_firewall_empty_allowlist_blocks (Fixture       *fixture,
+                                      gconstpointer  user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *address = NULL;
+  g_autofree char *calls = NULL;
+  g_autofree char *conf = NULL;
+
+  add_running_proxy (fixture);
+
+  calls = ensure (fixture, "custom: []\n", &address, &error);
+  g_assert_no_error (error);
+
+  conf = read_squid_conf ();
+  exitbox_test_assert_not_contains (conf, "http_access allow");
+  exitbox_test_assert_contains (conf, "http_access deny all");
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add ("/firewall/warm-reload-on-change", Fixture, NULL,
+              fixture_set_up, test_firewall_warm_reload_on_change, fixture_tear_down);
+  g_test_add ("/firewall/cold-start-sequence", Fixture, NULL,
+              fixture_set_up, test_firewall_cold_start_sequence, fixture_tear_down);
+  g_test_add ("/firewall/rejects-external-network", Fixture, NULL,
+              fixture_set_up, test_firewall_rejects_external_network, fixture_tear_down);
+  g_test_add ("/firewall/empty-allowlist-blocks", Fixture, NULL,
+              fixture_set_up, test_firewall_empty_allowlist_blocks, fixture_tear_down);
+
+  return g_test_run ();
+}
