@@ -15,7 +15,8 @@
 # image ID from the Containerfile, the context files and the parent ID, so
 # an unchanged build returns the same ID as podman's layer cache would.
 # It prints 25 numbered output lines, and exits 1 when the file
-# $FAKE_ENGINE_DIR/fail-TAG exists. Every call is appended to calls.jsonl
+# $FAKE_ENGINE_DIR/fail-TAG exists, printing that file's text, if any, as
+# its last output. Every call is appended to calls.jsonl
 # and every build context is copied to contexts/N-TAG/. Calls hold a lock
 # on $FAKE_ENGINE_DIR/lock, so concurrent builds run one after the other.
 
@@ -173,7 +174,10 @@ def build(args):
         print("fake build output line %d" % line)
     sys.stdout.flush()
 
-    if os.path.exists(os.path.join(STORE, "fail-" + tag)):
+    fail_marker = os.path.join(STORE, "fail-" + tag)
+    if os.path.exists(fail_marker):
+        with open(fail_marker) as marker:
+            print(marker.read().strip())
         print("Error: building at STEP \"RUN true\": exit status 1")
         return 1
 

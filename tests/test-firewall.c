@@ -33,16 +33,35 @@ write_object (Fixture    *fixture,
 }
 
 static void
+add_proxy_with_config (Fixture    *fixture,
+                       const char *proxy_dir)
+{
+  g_autofree char *container = g_strdup_printf (
+    "{\"Id\": \"49347b5d9ac2\", \"Name\": \"exitbox-squid\","
+    " \"Config\": {\"Labels\": {\"exitbox.proxy.config\": \"%s\"}},"
+    " \"State\": {\"Running\": true}, \"Image\": \"" PROXY_IMAGE_ID "\","
+    " \"NetworkSettings\": {\"Networks\": {"
+    "  \"exitbox-int\": {\"IPAddress\": \"10.89.1.52\", \"IPPrefixLen\": 24}}}}",
+    proxy_dir);
+
+  write_object (fixture, "container", "exitbox-squid", container);
+}
+
+static void
 add_running_proxy (Fixture *fixture)
 {
-  write_object (fixture, "container", "exitbox-squid",
+  g_autofree char *proxy_dir = g_build_filename (g_getenv ("EXITBOX_CACHE_DIR"), "proxy", NULL);
+  g_autofree char *container = g_strdup_printf (
                 "{\"Id\": \"49347b5d9ac2\", \"Name\": \"exitbox-squid\","
+                " \"Config\": {\"Labels\": {\"exitbox.proxy.config\": \"%s\"}},"
                 " \"State\": {\"Running\": true}, \"Image\": \"" PROXY_IMAGE_ID "\","
                 " \"NetworkSettings\": {\"Networks\": {"
                 "  \"exitbox-egress\": {\"IPAddress\": \"10.89.0.9\", \"IPPrefixLen\": 24,"
                 "                       \"Gateway\": \"10.89.0.1\"},"
                 "  \"exitbox-int\": {\"IPAddress\": \"10.89.1.52\", \"IPPrefixLen\": 24,"
-                "                    \"Gateway\": \"<nil>\"}}}}");
+                "                    \"Gateway\": \"<nil>\"}}}}", proxy_dir);
+
+  write_object (fixture, "container", "exitbox-squid", container);
   write_object (fixture, "image", "exitbox-proxy",
                 "{\"Id\": \"" PROXY_IMAGE_ID "\", \"RepoTags\": [\"localhost/exitbox-proxy:latest\"],"
                 " \"Config\": {\"Labels\": {\"exitbox.version\": \"" PACKAGE_VERSION "\"}}}");
@@ -128,7 +147,7 @@ inspect_launch_names (Fixture *fixture)
   return inspection;
 }
 
-/* Runs ensure with a fresh inspection and an allowlist of @entries, and
+/* Runs ensure with a fresh inspection and the allowlist @allowlist_yaml, and
  * returns the engine calls that ensure alone made.
  */
 static char *
@@ -266,6 +285,35 @@ test_firewall_cold_start_sequence (Fixture       *fixture,
 }
 
 static void
+test_firewall_replaces_foreign_proxy (Fixture       *fixture,
+                                      gconstpointer  user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *address = NULL;
+  g_autofree char *calls = NULL;
+  g_autofree char *proxy_dir = g_build_filename (g_getenv ("EXITBOX_CACHE_DIR"), "proxy", NULL);
+  g_autofree char *label_call = g_strdup_printf ("\n--label\nexitbox.proxy.config=%s\n", proxy_dir);
+
+  /* A running proxy that reads squid.conf from another ExitBox folder
+   * would never see this run's rules, so it is replaced, not reloaded.
+   */
+  add_running_proxy (fixture);
+  add_proxy_with_config (fixture, "/elsewhere/exitbox/proxy");
+  add_networks (fixture, "false");
+
+  calls = ensure (fixture, "custom:\n  - allowed.example.test\n", &address, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (address, ==, "10.89.1.52");
+
+  exitbox_test_assert_not_contains (calls, RELOAD_CALL);
+  exitbox_test_assert_contains (calls, "podman\nrm\n--force\nexitbox-squid\n--end--\n");
+  exitbox_test_assert_contains (calls, "podman\nrun\n--detach\n");
+  exitbox_test_assert_contains (calls, label_call);
+  /* The internal network has no DNS server, so it is kept. */
+  exitbox_test_assert_not_contains (calls, "network\nrm\n");
+}
+
+static void
 test_firewall_rejects_external_network (Fixture       *fixture,
                                         gconstpointer  user_data)
 {
@@ -318,6 +366,8 @@ main (int   argc,
               fixture_set_up, test_firewall_warm_reload_on_change, fixture_tear_down);
   g_test_add ("/firewall/cold-start-sequence", Fixture, NULL,
               fixture_set_up, test_firewall_cold_start_sequence, fixture_tear_down);
+  g_test_add ("/firewall/replaces-foreign-proxy", Fixture, NULL,
+              fixture_set_up, test_firewall_replaces_foreign_proxy, fixture_tear_down);
   g_test_add ("/firewall/rejects-external-network", Fixture, NULL,
               fixture_set_up, test_firewall_rejects_external_network, fixture_tear_down);
   g_test_add ("/firewall/empty-allowlist-blocks", Fixture, NULL,

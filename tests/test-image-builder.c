@@ -571,6 +571,7 @@ test_image_build_failure (Fixture       *fixture,
   exitbox_test_assert_contains (error->message, "fake build output line 25");
   exitbox_test_assert_contains (error->message, "exit status 1");
   g_assert_null (strstr (error->message, "fake build output line 5\n"));
+  exitbox_test_assert_not_contains (error->message, "tools/make-base-image.sh");
 
   logs_folder = g_build_filename (fixture->cache_home, "exitbox", "logs", NULL);
   logs = g_dir_open (logs_folder, 0, NULL);
@@ -593,6 +594,25 @@ test_image_build_failure (Fixture       *fixture,
   g_assert_cmpstr (tags, ==, "exitbox-base");
   builds_folder = g_build_filename (fixture->cache_home, "exitbox", "build", NULL);
   g_assert_cmpuint (exitbox_test_count_folder_entries (builds_folder), ==, 0);
+}
+
+static void
+test_image_build_pull_failure_hint (Fixture       *fixture,
+                                    gconstpointer  user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *marker = g_build_filename (fixture->store, "fail-exitbox-base", NULL);
+
+  if (exitbox_test_skip_without_platform (fixture->platform))
+    return;
+
+  exitbox_test_write_file (marker, "Trying to pull docker.io/library/debian:bookworm-slim...\n");
+
+  g_assert_false (ensure (fixture, "claude", PROJECT_KEY, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_FAILED);
+  exitbox_test_assert_contains (error->message, "Trying to pull");
+  exitbox_test_assert_contains (error->message, "tools/make-base-image.sh");
+  exitbox_test_assert_contains (error->message, "settings.base_image");
 }
 
 static void
@@ -731,6 +751,7 @@ main (int   argc,
   ADD_TEST ("/image/base-image-change", test_image_base_image_change);
   ADD_TEST ("/image/parent-changed", test_image_parent_changed);
   ADD_TEST ("/image/build-failure", test_image_build_failure);
+  ADD_TEST ("/image/build-pull-failure-hint", test_image_build_pull_failure_hint);
   ADD_TEST ("/image/not-installable", test_image_not_installable);
   ADD_TEST ("/image/invalid-project-key", test_image_invalid_project_key);
   ADD_TEST ("/image/ensure-proxy", test_image_ensure_proxy);

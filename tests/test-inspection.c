@@ -108,6 +108,10 @@ test_inspection_podman_container (void)
 
   g_assert_true (exitbox_inspection_has_container (inspection, PODMAN_CONTAINER));
   g_assert_true (exitbox_inspection_get_container_running (inspection, PODMAN_CONTAINER));
+  g_assert_cmpstr (exitbox_inspection_get_container_label (inspection, PODMAN_CONTAINER,
+                                                           "exitbox.agent"), ==, "claude");
+  g_assert_null (exitbox_inspection_get_container_label (inspection, PODMAN_CONTAINER,
+                                                         "exitbox.missing"));
   g_assert_cmpstr (exitbox_inspection_get_container_image_id (inspection, PODMAN_CONTAINER),
                    ==, PODMAN_IMAGE_ID);
   g_assert_cmpstr (exitbox_inspection_get_container_address (inspection, PODMAN_CONTAINER,

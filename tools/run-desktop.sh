@@ -40,11 +40,26 @@ if [ "$(id -u)" -ne 0 ]; then
   fi
 fi
 
-# Without a registry, build on a local Debian image made from the mirror.
-if [ -z "${EXITBOX_BASE_IMAGE:-}" ]; then
-  export EXITBOX_BASE_IMAGE=localhost/exitbox-debian:bookworm
-  if ! podman image exists "$EXITBOX_BASE_IMAGE"; then
-    "$source_dir/tools/make-base-image.sh" "$EXITBOX_BASE_IMAGE"
+# Without a registry, build on a local Debian image made from the mirror,
+# and record it in config.yaml so the command line uses it too.
+config_dir="${EXITBOX_CONFIG_DIR:-${XDG_CONFIG_HOME:-$HOME/.config}/exitbox}"
+config_file="$config_dir/config.yaml"
+local_image=localhost/exitbox-debian:bookworm
+example_line='  # base_image: registry.example.com/mirror/debian:bookworm-slim'
+
+if [ -z "${EXITBOX_BASE_IMAGE:-}" ] && ! grep -qE '^[[:space:]]+base_image:' "$config_file" 2>/dev/null; then
+  if ! podman image exists "$local_image"; then
+    "$source_dir/tools/make-base-image.sh" "$local_image"
+  fi
+
+  # Only a file that still has the default's example line is edited.
+  [ -e "$config_file" ] || "$exitbox" list >/dev/null
+  if grep -qxF "$example_line" "$config_file"; then
+    sed -i "s|^$example_line\$|  base_image: $local_image|" "$config_file"
+    echo "Set settings.base_image: $local_image in $config_file"
+  else
+    echo "Add 'base_image: $local_image' under 'settings:' in $config_file to build on the local image." >&2
+    export EXITBOX_BASE_IMAGE="$local_image"
   fi
 fi
 

@@ -360,9 +360,61 @@ exitbox_session_tab_selection_changed_cb (ExitboxSessionTab *self)
 }
 
 static void
+exitbox_session_tab_connect_builder (ExitboxSessionTab *self)
+{
+  ExitboxImageBuilder *builder = exitbox_launcher_get_image_builder (self->launcher);
+
+  /* Each session has its own launcher, so these lines are from our own build. */
+  g_signal_connect_object (builder, "progress",
+                           G_CALLBACK (exitbox_session_tab_progress_cb),
+                           self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (builder, "output",
+                           G_CALLBACK (exitbox_session_tab_output_cb),
+                           self, G_CONNECT_SWAPPED);
+}
+
+/* A restart uses the files as they are now: the user may have changed the
+ * allowlist or the configuration since the session started.
+ */
+static gboolean
+exitbox_session_tab_reload_launcher (ExitboxSessionTab *self)
+{
+  ExitboxApplication *app = EXITBOX_APPLICATION (g_application_get_default ());
+  ExitboxImageBuilder *old_builder;
+  const GError *problem;
+
+  if (app == NULL)
+    return TRUE;
+
+  exitbox_application_reload (app);
+
+  problem = exitbox_application_get_config_error (app);
+  if (problem == NULL)
+    problem = exitbox_application_get_engine_error (app);
+  if (problem != NULL)
+    {
+      exitbox_session_tab_show_end (self, EXITBOX_SESSION_STATE_FAILED, problem->message, "error");
+      return FALSE;
+    }
+
+  old_builder = exitbox_launcher_get_image_builder (self->launcher);
+  g_signal_handlers_disconnect_by_data (old_builder, self);
+  g_clear_object (&self->launcher);
+  self->launcher = exitbox_launcher_new (exitbox_application_get_engine (app),
+                                         exitbox_application_get_config (app),
+                                         exitbox_application_get_allowlist (app));
+  exitbox_session_tab_connect_builder (self);
+
+  return TRUE;
+}
+
+static void
 exitbox_session_tab_restart_clicked_cb (ExitboxSessionTab *self)
 {
-  if (!exitbox_session_tab_get_active (self))
+  if (exitbox_session_tab_get_active (self))
+    return;
+
+  if (exitbox_session_tab_reload_launcher (self))
     exitbox_session_tab_start (self);
 }
 
@@ -446,7 +498,6 @@ static void
 exitbox_session_tab_constructed (GObject *object)
 {
   ExitboxSessionTab *self = EXITBOX_SESSION_TAB (object);
-  ExitboxImageBuilder *builder;
   const ExitboxAgentInfo *info = NULL;
   const char *agent_name;
 
@@ -468,14 +519,7 @@ exitbox_session_tab_constructed (GObject *object)
   self->title = g_strdup_printf (C_("session title", "%s · %s"),
                                  agent_name, exitbox_project_get_name (self->project));
 
-  /* Each session has its own launcher, so these lines are from our own build. */
-  builder = exitbox_launcher_get_image_builder (self->launcher);
-  g_signal_connect_object (builder, "progress",
-                           G_CALLBACK (exitbox_session_tab_progress_cb),
-                           self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (builder, "output",
-                           G_CALLBACK (exitbox_session_tab_output_cb),
-                           self, G_CONNECT_SWAPPED);
+  exitbox_session_tab_connect_builder (self);
 }
 
 static void

@@ -221,6 +221,9 @@ exitbox_window_launch_agent_action (GtkWidget  *widget,
       agent_id = id;
     }
 
+  /* Launch with the files as they are now, not as they were at start-up. */
+  exitbox_application_reload (self->app);
+
   blocker = _exitbox_window_dup_blocker (self);
   if (blocker != NULL)
     {

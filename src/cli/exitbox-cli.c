@@ -128,6 +128,15 @@ parse_arguments (int          argc,
 
       if (first < argc && g_str_equal (argv[first], "--"))
         first++;
+      else if (first < argc && argv[first][0] == '-')
+        {
+          g_autofree char *message =
+            g_strdup_printf (_("ExitBox options go before “shell”, for example "
+                               "“exitbox %s shell”; a command to run goes after “--”."),
+                             argv[first]);
+          print_error (message);
+          return 2;
+        }
       else if (first < argc)
         {
           g_autofree char *message =
@@ -140,7 +149,16 @@ parse_arguments (int          argc,
       options->args = g_strdupv (&argv[first]);
     }
   else if (g_str_equal (argv[i], "list"))
-    options->command = "list";
+    {
+      if (i + 1 < argc)
+        {
+          g_autofree char *message =
+            g_strdup_printf (_("“list” takes no arguments, but got “%s”."), argv[i + 1]);
+          print_error (message);
+          return 2;
+        }
+      options->command = "list";
+    }
   else if (g_str_equal (argv[i], "doctor"))
     {
       options->command = "doctor";

@@ -358,9 +358,11 @@ exitbox_allowlist_load_file (const char *path)
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
         return block_everything (self, EXITBOX_ALLOWLIST_STATUS_MISSING,
                                  g_strdup_printf (_("The allowlist file %s is missing, so every "
-                                                    "destination is blocked. Run “exitbox setup” "
-                                                    "to write the default allowlist, or create "
-                                                    "the file."),
+                                                    "destination is blocked. Create it with the "
+                                                    "domains to allow, one list per category "
+                                                    "such as “custom:”. ExitBox writes the "
+                                                    "default allowlist only on its first run, "
+                                                    "when config.yaml does not exist either."),
                                                   path));
 
       return block_everything (self, EXITBOX_ALLOWLIST_STATUS_INVALID,

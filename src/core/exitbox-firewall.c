@@ -15,6 +15,11 @@
 #include "exitbox-paths.h"
 #include "exitbox-squid-config.h"
 
+/* The host folder a proxy container reads squid.conf from. A proxy started
+ * by a run with other ExitBox folders is not ours to reload.
+ */
+#define LABEL_PROXY_CONFIG "exitbox.proxy.config"
+
 /* How long a freshly started proxy may take to write its pid file:
  * 50 checks, 100 ms apart.
  */
@@ -343,6 +348,8 @@ start_proxy (ExitboxFirewall     *self,
       g_ptr_array_add (args, g_strdup (dns_servers[i]));
     }
   g_ptr_array_add (args, g_strdup ("--security-opt=no-new-privileges"));
+  g_ptr_array_add (args, g_strdup ("--label"));
+  g_ptr_array_add (args, g_strdup_printf ("%s=%s", LABEL_PROXY_CONFIG, proxy_dir));
   g_ptr_array_add (args, g_strdup ("--mount"));
   g_ptr_array_add (args, g_steal_pointer (&mount));
   g_ptr_array_add (args, g_strdup (EXITBOX_IMAGE_PROXY));
@@ -380,12 +387,18 @@ inspect (ExitboxFirewall     *self,
 
 static gboolean
 proxy_is_current (ExitboxFirewall   *self,
-                  ExitboxInspection *inspection)
+                  ExitboxInspection *inspection,
+                  const char        *proxy_dir)
 {
   const char *container_image;
   const char *current_image;
 
   if (exitbox_firewall_get_state (self, inspection) != EXITBOX_FIREWALL_STATE_RUNNING)
+    return FALSE;
+
+  if (g_strcmp0 (exitbox_inspection_get_container_label (inspection, EXITBOX_PROXY_CONTAINER,
+                                                         LABEL_PROXY_CONFIG),
+                 proxy_dir) != 0)
     return FALSE;
 
   /* A proxy left over from an older proxy image is replaced. */
@@ -527,7 +540,7 @@ ensure_locked (ExitboxFirewall    *self,
   g_autofree char *proxy_dir = g_build_filename (cache_dir, "proxy", NULL);
   g_auto(GStrv) dns_servers = exitbox_squid_dup_dns_servers ();
 
-  if (proxy_is_current (self, data->inspection))
+  if (proxy_is_current (self, data->inspection, proxy_dir))
     return refresh_running_proxy (self, data->inspection, data->allowlist, proxy_dir,
                                   (const char * const *) dns_servers, cancellable, error);
 

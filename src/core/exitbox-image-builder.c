@@ -869,6 +869,25 @@ build_dup_tail (BuildData *data)
   return g_string_free (g_steal_pointer (&text), FALSE);
 }
 
+/* Podman says "Trying to pull", docker "pull access denied", and both
+ * name the registry they could not reach.
+ */
+static gboolean
+output_shows_failed_pull (const char *output)
+{
+  const char * const markers[] = {
+    "Trying to pull", "pull access denied", "pinging container registry", NULL
+  };
+
+  for (guint i = 0; markers[i] != NULL; i++)
+    {
+      if (strstr (output, markers[i]) != NULL)
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
 static void
 build_wait_cb (GObject      *source,
                GAsyncResult *result,
@@ -906,8 +925,15 @@ build_wait_cb (GObject      *source,
       g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_FAILED,
                                _("Building the image %s failed (the engine exited with "
                                  "status %d). The last lines of its output:\n%s"
-                                 "The full log is %s."),
-                               data->image, exit_status, tail, data->log_path);
+                                 "The full log is %s.%s"),
+                               data->image, exit_status, tail, data->log_path,
+                               output_shows_failed_pull (tail)
+                               ? _("\nThe image in its FROM line is not available locally and "
+                                   "could not be pulled. Without a reachable registry, make a "
+                                   "local base image with tools/make-base-image.sh and set "
+                                   "settings.base_image in config.yaml (or EXITBOX_BASE_IMAGE) "
+                                   "to its name.")
+                               : "");
       return;
     }
 

@@ -48,6 +48,7 @@ typedef struct
   char       *image_id;
   gboolean    running;
   GHashTable *attachments;  /* network name → AttachmentEntry */
+  GHashTable *labels;
 } ContainerEntry;
 
 struct _ExitboxInspection
@@ -96,6 +97,7 @@ container_entry_free (ContainerEntry *entry)
   g_free (entry->id);
   g_free (entry->image_id);
   g_clear_pointer (&entry->attachments, g_hash_table_unref);
+  g_clear_pointer (&entry->labels, g_hash_table_unref);
   g_free (entry);
 }
 
@@ -349,32 +351,15 @@ compute_ipv4_subnet (const char *address,
   return g_strdup_printf ("%s/%" G_GINT64_FORMAT, network_text, prefix_length);
 }
 
-static ImageEntry *
-read_image (JsonObject *object)
+/* Both engines put labels in Config.Labels; podman also repeats an image's
+ * labels at the top level. Config.Labels wins when both name the same label.
+ */
+static void
+read_labels (JsonObject *object,
+             GHashTable *labels)
 {
-  g_autoptr(ImageEntry) entry = g_new0 (ImageEntry, 1);
-  const char *id = read_string (object, "Id");
-  JsonArray *tags = read_array (object, "RepoTags");
   JsonObject *label_sources[2];
 
-  if (id == NULL)
-    return NULL;
-
-  entry->id = g_strdup (id);
-  entry->names = g_ptr_array_new_with_free_func (g_free);
-  entry->labels = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-
-  for (guint i = 0; tags != NULL && i < json_array_get_length (tags); i++)
-    {
-      const char *tag = array_get_string (tags, i);
-
-      if (tag != NULL && *tag != '\0')
-        g_ptr_array_add (entry->names, normalize_image_name (tag));
-    }
-
-  /* Both engines put labels in Config.Labels; podman also repeats them at
-   * the top level. Config.Labels wins when both name the same label.
-   */
   label_sources[0] = read_object (read_object (object, "Config"), "Labels");
   label_sources[1] = read_object (object, "Labels");
   for (guint s = 0; s < G_N_ELEMENTS (label_sources); s++)
@@ -391,11 +376,36 @@ read_image (JsonObject *object)
         {
           if (!JSON_NODE_HOLDS_VALUE (value) || json_node_get_value_type (value) != G_TYPE_STRING)
             continue;
-          if (g_hash_table_contains (entry->labels, label))
+          if (g_hash_table_contains (labels, label))
             continue;
-          g_hash_table_insert (entry->labels, g_strdup (label), g_strdup (json_node_get_string (value)));
+          g_hash_table_insert (labels, g_strdup (label), g_strdup (json_node_get_string (value)));
         }
     }
+}
+
+static ImageEntry *
+read_image (JsonObject *object)
+{
+  g_autoptr(ImageEntry) entry = g_new0 (ImageEntry, 1);
+  const char *id = read_string (object, "Id");
+  JsonArray *tags = read_array (object, "RepoTags");
+
+  if (id == NULL)
+    return NULL;
+
+  entry->id = g_strdup (id);
+  entry->names = g_ptr_array_new_with_free_func (g_free);
+  entry->labels = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+
+  for (guint i = 0; tags != NULL && i < json_array_get_length (tags); i++)
+    {
+      const char *tag = array_get_string (tags, i);
+
+      if (tag != NULL && *tag != '\0')
+        g_ptr_array_add (entry->names, normalize_image_name (tag));
+    }
+
+  read_labels (object, entry->labels);
 
   return g_steal_pointer (&entry);
 }
@@ -426,6 +436,8 @@ read_container (JsonObject *object)
   entry->running = read_boolean (read_object (object, "State"), "Running");
   entry->attachments = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                               (GDestroyNotify) attachment_entry_free);
+  entry->labels = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  read_labels (object, entry->labels);
 
   networks = read_object (read_object (object, "NetworkSettings"), "Networks");
   if (networks == NULL)
@@ -1072,6 +1084,20 @@ exitbox_inspection_get_container_running (ExitboxInspection *self,
 
   entry = lookup_container (self, container);
   return entry != NULL && entry->running;
+}
+
+const char *
+exitbox_inspection_get_container_label (ExitboxInspection *self,
+                                        const char        *container,
+                                        const char        *label)
+{
+  ContainerEntry *entry;
+
+  g_return_val_if_fail (EXITBOX_IS_INSPECTION (self), NULL);
+  g_return_val_if_fail (label != NULL, NULL);
+
+  entry = lookup_container (self, container);
+  return entry != NULL ? g_hash_table_lookup (entry->labels, label) : NULL;
 }
 
 const char *

@@ -64,6 +64,9 @@ gboolean           exitbox_inspection_has_container        (ExitboxInspection  *
                                                             const char         *container);
 gboolean           exitbox_inspection_get_container_running (ExitboxInspection *self,
                                                             const char         *container);
+const char        *exitbox_inspection_get_container_label (ExitboxInspection *self,
+                                                            const char         *container,
+                                                            const char         *label);
 const char        *exitbox_inspection_get_container_image_id (ExitboxInspection *self,
                                                             const char         *container);
 /* The container's IPv4 address on @network, or NULL. */

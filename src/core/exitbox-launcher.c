@@ -9,6 +9,7 @@
 #include "exitbox-agent.h"
 #include "exitbox-launch-plan.h"
 #include "exitbox-launcher.h"
+#include "exitbox-paths.h"
 
 struct _ExitboxLauncher
 {
@@ -379,10 +380,13 @@ exitbox_launcher_prepare_async (ExitboxLauncher            *self,
 
       if (!exitbox_config_get_agent_enabled (self->config, agent->id))
         {
+          g_autofree char *config_dir = exitbox_dup_config_dir ();
+          g_autofree char *config_path = g_build_filename (config_dir, "config.yaml", NULL);
+
           g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED,
-                                   _("%s is disabled. Set agents.%s.enabled: true in config.yaml "
+                                   _("%s is disabled. Set agents.%s.enabled: true in %s "
                                      "to use it."),
-                                   agent->display_name, agent->id);
+                                   agent->display_name, agent->id, config_path);
           return;
         }
     }

@@ -571,6 +571,41 @@ test_window_session_build_fails (Fixture       *fixture,
 }
 
 static void
+check_launch_rereads_allowlist (Fixture *fixture)
+{
+  ExitboxStatusBar *status_bar = exitbox_window_get_status_bar (fixture->window);
+  ExitboxSessionTab *tab;
+
+  open_project (fixture, fixture->project_dir);
+  g_assert_cmpstr (exitbox_status_bar_get_allowlist_text (status_bar), ==, "3 allowed domains");
+
+  /* The user edits the allowlist while the window is open. */
+  write_config_file ("allowlist.yaml", "custom:\n  - only.example.test\n");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window),
+                                             "win.launch-agent", "s", "claude"));
+
+  tab = get_only_session (fixture);
+  iterate_until (session_failed, tab);
+  iterate_until (window_is_idle, fixture->window);
+
+  g_assert_cmpuint (exitbox_allowlist_get_n_entries (exitbox_application_get_allowlist (fixture->app)),
+                    ==, 1);
+  g_assert_cmpstr (exitbox_status_bar_get_allowlist_text (status_bar), ==, "1 allowed domain");
+}
+
+static void
+test_window_launch_rereads_allowlist (Fixture       *fixture,
+                                      gconstpointer  user_data)
+{
+  write_config_file ("config.yaml", config_yaml);
+  write_config_file ("allowlist.yaml", allowlist_yaml);
+  use_fake_engine (fixture);
+  g_setenv ("FAKE_PODMAN_BUILD", "fail", TRUE);
+
+  run_app (fixture, check_launch_rereads_allowlist);
+}
+
+static void
 check_session_close_asks (Fixture *fixture)
 {
   ExitboxStatusBar *status_bar = exitbox_window_get_status_bar (fixture->window);
@@ -661,6 +696,7 @@ main (int   argc,
   ADD_TEST ("/app/window/allowlist-missing", test_window_allowlist_missing);
   ADD_TEST ("/app/window/first-run-defaults", test_window_first_run_defaults);
   ADD_TEST ("/app/window/session-build-fails", test_window_session_build_fails);
+  ADD_TEST ("/app/window/launch-rereads-allowlist", test_window_launch_rereads_allowlist);
   ADD_TEST ("/app/window/session-close-asks", test_window_session_close_asks);
 
 #undef ADD_TEST
