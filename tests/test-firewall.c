@@ -32,6 +32,7 @@ write_object (Fixture    *fixture,
   exitbox_test_write_file (path, json);
 }
 
+/* A running proxy container that reads squid.conf from @proxy_dir. */
 static void
 add_proxy_with_config (Fixture    *fixture,
                        const char *proxy_dir)
@@ -41,30 +42,25 @@ add_proxy_with_config (Fixture    *fixture,
     " \"Config\": {\"Labels\": {\"exitbox.proxy.config\": \"%s\"}},"
     " \"State\": {\"Running\": true}, \"Image\": \"" PROXY_IMAGE_ID "\","
     " \"NetworkSettings\": {\"Networks\": {"
-    "  \"exitbox-int\": {\"IPAddress\": \"10.89.1.52\", \"IPPrefixLen\": 24}}}}",
+    "  \"exitbox-egress\": {\"IPAddress\": \"10.89.0.9\", \"IPPrefixLen\": 24,"
+    "                       \"Gateway\": \"10.89.0.1\"},"
+    "  \"exitbox-int\": {\"IPAddress\": \"10.89.1.52\", \"IPPrefixLen\": 24,"
+    "                    \"Gateway\": \"<nil>\"}}}}",
     proxy_dir);
-
-  write_object (fixture, "container", "exitbox-squid", container);
-}
-
-static void
-add_running_proxy (Fixture *fixture)
-{
-  g_autofree char *proxy_dir = g_build_filename (g_getenv ("EXITBOX_CACHE_DIR"), "proxy", NULL);
-  g_autofree char *container = g_strdup_printf (
-                "{\"Id\": \"49347b5d9ac2\", \"Name\": \"exitbox-squid\","
-                " \"Config\": {\"Labels\": {\"exitbox.proxy.config\": \"%s\"}},"
-                " \"State\": {\"Running\": true}, \"Image\": \"" PROXY_IMAGE_ID "\","
-                " \"NetworkSettings\": {\"Networks\": {"
-                "  \"exitbox-egress\": {\"IPAddress\": \"10.89.0.9\", \"IPPrefixLen\": 24,"
-                "                       \"Gateway\": \"10.89.0.1\"},"
-                "  \"exitbox-int\": {\"IPAddress\": \"10.89.1.52\", \"IPPrefixLen\": 24,"
-                "                    \"Gateway\": \"<nil>\"}}}}", proxy_dir);
 
   write_object (fixture, "container", "exitbox-squid", container);
   write_object (fixture, "image", "exitbox-proxy",
                 "{\"Id\": \"" PROXY_IMAGE_ID "\", \"RepoTags\": [\"localhost/exitbox-proxy:latest\"],"
                 " \"Config\": {\"Labels\": {\"exitbox.version\": \"" PACKAGE_VERSION "\"}}}");
+}
+
+/* The proxy that this test's own ExitBox folders started. */
+static void
+add_running_proxy (Fixture *fixture)
+{
+  g_autofree char *proxy_dir = g_build_filename (g_getenv ("EXITBOX_CACHE_DIR"), "proxy", NULL);
+
+  add_proxy_with_config (fixture, proxy_dir);
 }
 
 static void
@@ -297,7 +293,6 @@ test_firewall_replaces_foreign_proxy (Fixture       *fixture,
   /* A running proxy that reads squid.conf from another ExitBox folder
    * would never see this run's rules, so it is replaced, not reloaded.
    */
-  add_running_proxy (fixture);
   add_proxy_with_config (fixture, "/elsewhere/exitbox/proxy");
   add_networks (fixture, "false");
 
