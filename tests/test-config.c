@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <utime.h>
 
 #include <gio/gio.h>
 #include <glib/gstdio.h>
@@ -593,6 +594,256 @@ test_config_image_reference (void)
     }
 }
 
+/* Editing agents.AGENT.enabled in a file. */
+
+/* The file as the user wrote it: comments, blank lines, an unknown key,
+ * quoted values and no codex section.
+ */
+static const char *user_config =
+  "# My settings.\n"
+  "version: 1\n"
+  "\n"
+  "agents:\n"
+  "  claude:\n"
+  "    enabled: yes   # the main one\n"
+  "  retired_agent:\n"
+  "    enabled: true\n"
+  "\n"
+  "settings:\n"
+  "  base: 'debian'\n"
+  "  default_flags:\n"
+  "    memory: \"8g\"\n";
+
+/* Sets the modification time of @path an hour back, so a rewrite that
+ * keeps the same bytes still shows up as a changed time.
+ */
+static gint64
+set_old_mtime (const char *path)
+{
+  GStatBuf buffer;
+  struct utimbuf times;
+
+  g_assert_cmpint (g_stat (path, &buffer), ==, 0);
+  times.actime = buffer.st_mtime - 3600;
+  times.modtime = buffer.st_mtime - 3600;
+  g_assert_cmpint (g_utime (path, &times), ==, 0);
+
+  return (gint64) times.modtime;
+}
+
+static gint64
+file_mtime (const char *path)
+{
+  GStatBuf buffer;
+
+  g_assert_cmpint (g_stat (path, &buffer), ==, 0);
+  return (gint64) buffer.st_mtime;
+}
+
+static void
+test_config_set_agent_enabled (Fixture       *fixture,
+                               gconstpointer  user_data)
+{
+  const char *expected_enabled =
+    "# My settings.\n"
+    "version: 1\n"
+    "\n"
+    "agents:\n"
+    "  claude:\n"
+    "    enabled: yes   # the main one\n"
+    "  retired_agent:\n"
+    "    enabled: true\n"
+    "  codex:\n"
+    "    enabled: true\n"
+    "\n"
+    "settings:\n"
+    "  base: 'debian'\n"
+    "  default_flags:\n"
+    "    memory: \"8g\"\n";
+  const char *expected_disabled =
+    "# My settings.\n"
+    "version: 1\n"
+    "\n"
+    "agents:\n"
+    "  claude:\n"
+    "    enabled: false   # the main one\n"
+    "  retired_agent:\n"
+    "    enabled: true\n"
+    "  codex:\n"
+    "    enabled: true\n"
+    "\n"
+    "settings:\n"
+    "  base: 'debian'\n"
+    "  default_flags:\n"
+    "    memory: \"8g\"\n";
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ExitboxConfig) config = NULL;
+  g_autofree char *after_enable = NULL;
+  g_autofree char *after_disable = NULL;
+  gboolean changed = FALSE;
+
+  exitbox_test_write_file (fixture->config_path, user_config);
+  g_assert_cmpint (g_chmod (fixture->config_path, 0644), ==, 0);
+
+  g_assert_true (exitbox_config_set_agent_enabled_in_file (fixture->config_path, "codex", TRUE,
+                                                           &changed, &error));
+  g_assert_no_error (error);
+  g_assert_true (changed);
+  after_enable = exitbox_test_read_file (fixture->config_path);
+  g_assert_cmpstr (after_enable, ==, expected_enabled);
+  g_assert_cmpuint (file_mode (fixture->config_path), ==, 0600);
+
+  g_assert_true (exitbox_config_set_agent_enabled_in_file (fixture->config_path, "claude", FALSE,
+                                                           &changed, &error));
+  g_assert_no_error (error);
+  g_assert_true (changed);
+  after_disable = exitbox_test_read_file (fixture->config_path);
+  g_assert_cmpstr (after_disable, ==, expected_disabled);
+
+  config = exitbox_config_load_file (fixture->config_path, &error);
+  g_assert_no_error (error);
+  g_assert_true (exitbox_config_get_agent_enabled (config, "codex"));
+  g_assert_false (exitbox_config_get_agent_enabled (config, "claude"));
+
+  /* No temporary file is left next to it. */
+  g_assert_cmpuint (exitbox_test_count_folder_entries (fixture->config_dir), ==, 1);
+}
+
+/* In the first-run file only the one value changes. */
+static void
+test_config_set_agent_default_file (Fixture       *fixture,
+                                    gconstpointer  user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  g_autoptr(GString) expected = NULL;
+  gboolean changed = FALSE;
+
+  g_assert_true (exitbox_config_ensure_defaults (fixture->config_dir, NULL, &error));
+  g_assert_no_error (error);
+  before = exitbox_test_read_file (fixture->config_path);
+
+  expected = g_string_new (before);
+  g_assert_cmpuint (g_string_replace (expected, "  codex:\n    enabled: false\n",
+                                      "  codex:\n    enabled: true\n", 0), ==, 1);
+
+  g_assert_true (exitbox_config_set_agent_enabled_in_file (fixture->config_path, "codex", TRUE,
+                                                           &changed, &error));
+  g_assert_no_error (error);
+  g_assert_true (changed);
+  after = exitbox_test_read_file (fixture->config_path);
+  g_assert_cmpstr (after, ==, expected->str);
+}
+
+/* Asking for the state the agent already has writes nothing. */
+static void
+test_config_set_agent_unchanged (Fixture       *fixture,
+                                 gconstpointer  user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *after = NULL;
+  gboolean changed = TRUE;
+  gint64 mtime;
+
+  exitbox_test_write_file (fixture->config_path, user_config);
+  mtime = set_old_mtime (fixture->config_path);
+
+  g_assert_true (exitbox_config_set_agent_enabled_in_file (fixture->config_path, "claude", TRUE,
+                                                           &changed, &error));
+  g_assert_no_error (error);
+  g_assert_false (changed);
+  after = exitbox_test_read_file (fixture->config_path);
+  g_assert_cmpstr (after, ==, user_config);
+  g_assert_cmpint (file_mtime (fixture->config_path), ==, mtime);
+}
+
+/* Each edit is rejected, and the file stays as it was, byte for byte and
+ * with its old modification time.
+ */
+static void
+test_config_set_agent_untouched (Fixture       *fixture,
+                                 gconstpointer  user_data)
+{
+  const struct
+  {
+    const char *contents;
+    const char *agent_id;
+    GQuark      domain;
+    gint        code;
+    const char *message_part;
+  } cases[] = {
+    { "agents:\n  codex:\n    enabled: [false\n", "codex",
+      EXITBOX_CONFIG_ERROR, EXITBOX_CONFIG_ERROR_PARSE, "Fix the YAML syntax" },
+    { "agents:\n  codex:\n    enabled: maybe\n", "codex",
+      EXITBOX_CONFIG_ERROR, EXITBOX_CONFIG_ERROR_INVALID_VALUE, "“maybe”" },
+    { "version: 2\nagents:\n  codex:\n    enabled: false\n", "codex",
+      EXITBOX_CONFIG_ERROR, EXITBOX_CONFIG_ERROR_NEWER_VERSION, "read-only for this version" },
+    { "agents: {claude: {enabled: true}}\n", "codex",
+      G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED, "one key per line" },
+    { "version: 1\n", "gemini",
+      G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "“gemini”" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree char *after = NULL;
+      gboolean changed = TRUE;
+      gint64 mtime;
+
+      exitbox_test_write_file (fixture->config_path, cases[i].contents);
+      mtime = set_old_mtime (fixture->config_path);
+
+      g_assert_false (exitbox_config_set_agent_enabled_in_file (fixture->config_path,
+                                                                cases[i].agent_id, TRUE,
+                                                                &changed, &error));
+      g_assert_error (error, cases[i].domain, cases[i].code);
+      g_test_message ("message: %s", error->message);
+      g_assert_nonnull (strstr (error->message, cases[i].message_part));
+      g_assert_false (changed);
+
+      after = exitbox_test_read_file (fixture->config_path);
+      g_assert_cmpstr (after, ==, cases[i].contents);
+      g_assert_cmpint (file_mtime (fixture->config_path), ==, mtime);
+      g_assert_cmpuint (exitbox_test_count_folder_entries (fixture->config_dir), ==, 1);
+    }
+}
+
+/* A config.yaml that is a symbolic link stays one, and its target changes. */
+static void
+test_config_set_agent_symlink (Fixture       *fixture,
+                               gconstpointer  user_data)
+{
+  g_autofree char *target = g_build_filename (fixture->xdg_config_home, "dotfiles.yaml", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *after = NULL;
+  gboolean changed = FALSE;
+
+  exitbox_test_write_file (target, "agents:\n  codex:\n    enabled: false\n");
+  g_assert_cmpint (g_mkdir_with_parents (fixture->config_dir, 0700), ==, 0);
+  g_assert_cmpint (symlink (target, fixture->config_path), ==, 0);
+
+  g_assert_true (exitbox_config_set_agent_enabled_in_file (fixture->config_path, "codex", TRUE,
+                                                           &changed, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_file_test (fixture->config_path, G_FILE_TEST_IS_SYMLINK));
+  after = exitbox_test_read_file (target);
+  g_assert_cmpstr (after, ==, "agents:\n  codex:\n    enabled: true\n");
+}
+
+static void
+test_config_set_agent_missing_file (Fixture       *fixture,
+                                    gconstpointer  user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_false (exitbox_config_set_agent_enabled_in_file (fixture->config_path, "codex", TRUE,
+                                                            NULL, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+  g_assert_false (g_file_test (fixture->config_path, G_FILE_TEST_EXISTS));
+}
+
 static void
 test_yaml_null_and_plain (void)
 {
@@ -644,6 +895,18 @@ main (int   argc,
   g_test_add ("/config/effective-base-image", Fixture, NULL,
               fixture_set_up, test_config_effective_base_image, fixture_tear_down);
   g_test_add_func ("/config/image-reference", test_config_image_reference);
+  g_test_add ("/config/set-agent-enabled", Fixture, NULL,
+              fixture_set_up, test_config_set_agent_enabled, fixture_tear_down);
+  g_test_add ("/config/set-agent-default-file", Fixture, NULL,
+              fixture_set_up, test_config_set_agent_default_file, fixture_tear_down);
+  g_test_add ("/config/set-agent-unchanged", Fixture, NULL,
+              fixture_set_up, test_config_set_agent_unchanged, fixture_tear_down);
+  g_test_add ("/config/set-agent-untouched", Fixture, NULL,
+              fixture_set_up, test_config_set_agent_untouched, fixture_tear_down);
+  g_test_add ("/config/set-agent-symlink", Fixture, NULL,
+              fixture_set_up, test_config_set_agent_symlink, fixture_tear_down);
+  g_test_add ("/config/set-agent-missing-file", Fixture, NULL,
+              fixture_set_up, test_config_set_agent_missing_file, fixture_tear_down);
   g_test_add_func ("/yaml/null-and-plain", test_yaml_null_and_plain);
 
   return g_test_run ();

@@ -19,7 +19,7 @@ typedef struct
   gboolean    verbose;
   gboolean    fix;
   gboolean    assume_yes;
-  const char *command;     /* "run", "shell", "list", "doctor" */
+  const char *command;     /* "run", "shell", "list", "doctor", "enable", "disable" */
   const char *agent_id;
   char      **args;        /* what follows the agent name, or the shell command */
 } CliOptions;
@@ -58,6 +58,8 @@ print_usage (FILE *stream)
              "                                 Open a shell in the sandbox, or run one command\n"
              "  exitbox list                   List the agents and whether their images are built\n"
              "  exitbox doctor [--fix] [--yes] Check the container engine and fix what it can\n"
+             "  exitbox enable AGENT           Set agents.AGENT.enabled to true in config.yaml\n"
+             "  exitbox disable AGENT          Set agents.AGENT.enabled to false in config.yaml\n"
              "\n"
              "Agents: claude, codex, opencode\n"
              "\n"
@@ -177,6 +179,26 @@ parse_arguments (int          argc,
             }
         }
     }
+  else if (g_str_equal (argv[i], "enable") || g_str_equal (argv[i], "disable"))
+    {
+      if (i + 1 >= argc)
+        {
+          g_autofree char *message =
+            g_strdup_printf (_("“%s” needs an agent name: claude, codex or opencode."), argv[i]);
+          print_error (message);
+          return 2;
+        }
+      if (i + 2 < argc)
+        {
+          g_autofree char *message =
+            g_strdup_printf (_("“%s” takes one agent name, but also got “%s”."),
+                             argv[i], argv[i + 2]);
+          print_error (message);
+          return 2;
+        }
+      options->command = argv[i];
+      options->agent_id = argv[i + 1];
+    }
   else if (exitbox_agent_lookup (argv[i]) != NULL)
     {
       options->command = "run";
@@ -231,6 +253,52 @@ load_configuration (CliContext  *context,
     g_printerr (_("Warning: %s\n"), *warning);
 
   return TRUE;
+}
+
+/* Writes agents.AGENT.enabled into config.yaml, keeping the rest of the
+ * file as the user wrote it.
+ */
+static int
+set_agent_enabled (const CliOptions *options)
+{
+  const ExitboxAgentInfo *agent = exitbox_agent_lookup (options->agent_id);
+  gboolean enabled = g_str_equal (options->command, "enable");
+  g_autofree char *config_dir = exitbox_dup_config_dir ();
+  g_autofree char *config_path = g_build_filename (config_dir, "config.yaml", NULL);
+  g_autoptr(GError) error = NULL;
+  gboolean created = FALSE;
+  gboolean changed = FALSE;
+
+  if (!exitbox_config_ensure_defaults (config_dir, &created, &error))
+    {
+      print_error (error->message);
+      return 1;
+    }
+
+  if (created)
+    g_printerr (_("Wrote the default configuration to %s\n"), config_dir);
+
+  if (!exitbox_config_set_agent_enabled_in_file (config_path, agent->id, enabled, &changed, &error))
+    {
+      print_error (error->message);
+      return 1;
+    }
+
+  if (changed && enabled)
+    g_print (_("Enabled %s in %s\n"), agent->display_name, config_path);
+  else if (changed)
+    g_print (_("Disabled %s in %s\n"), agent->display_name, config_path);
+  else if (enabled)
+    g_print (_("%s is already enabled in %s\n"), agent->display_name, config_path);
+  else
+    g_print (_("%s is already disabled in %s\n"), agent->display_name, config_path);
+
+  if (enabled && !agent->installable)
+    g_print (_("Note: ExitBox cannot install or launch %s yet, so “exitbox %s” fails until "
+               "a later version adds it.\n"),
+             agent->display_name, agent->id);
+
+  return 0;
 }
 
 static void
@@ -537,6 +605,12 @@ exitbox_cli_main (int   argc,
   status = parse_arguments (argc, argv, &options);
   if (status != 0)
     return status;
+
+  /* These only edit config.yaml, so they need no engine and no valid
+   * allowlist.
+   */
+  if (g_str_equal (options.command, "enable") || g_str_equal (options.command, "disable"))
+    return set_agent_enabled (&options);
 
   if (!load_configuration (&context, &error))
     {

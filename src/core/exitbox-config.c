@@ -3,6 +3,7 @@
  */
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <gio/gio.h>
@@ -38,6 +39,9 @@
   "(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*" \
   "(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?" \
   "(?:@[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9A-Fa-f]{32,})?$"
+
+/* The newest `version` of config.yaml this build reads and writes. */
+#define CONFIG_VERSION_MAX 1
 
 /* The length limit the engines put on a reference. */
 #define IMAGE_REFERENCE_MAX_LENGTH 255
@@ -639,6 +643,137 @@ exitbox_base_family_default_image (ExitboxBaseFamily family)
     default:
       return "debian:bookworm-slim";
     }
+}
+
+/* Editing. */
+
+static void
+set_unknown_agent_error (const char  *agent_id,
+                         GError     **error)
+{
+  g_autoptr(GString) ids = g_string_new (NULL);
+  const ExitboxAgentInfo *agents;
+  guint n_agents;
+
+  agents = exitbox_agent_get_all (&n_agents);
+  for (guint i = 0; i < n_agents; i++)
+    {
+      if (i > 0)
+        g_string_append (ids, ", ");
+      g_string_append (ids, agents[i].id);
+    }
+
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+               _("Unknown agent “%s”. Use one of: %s."), agent_id, ids->str);
+}
+
+/* Checks the edited text the way the next load will read it, so an edit
+ * that the config parser would reject is never saved.
+ */
+static gboolean
+check_edited_config (const char  *edited,
+                     gsize        length,
+                     const char  *path,
+                     const char  *agent_id,
+                     gboolean     enabled,
+                     GError     **error)
+{
+  g_autoptr(ExitboxConfig) config = NULL;
+  g_autoptr(GError) local_error = NULL;
+
+  config = exitbox_config_load_data (edited, (gssize) length, path, &local_error);
+  if (config == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                   _("Changing agents.%s.enabled would make %s unreadable (%s), so it was "
+                     "not changed. Edit the file by hand."),
+                   agent_id, path, local_error->message);
+      return FALSE;
+    }
+
+  if (exitbox_config_get_agent_enabled (config, agent_id) != enabled)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                   _("Changing agents.%s.enabled in %s did not take effect when read back, "
+                     "so the file was not changed. Edit the file by hand."),
+                   agent_id, path);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+gboolean
+exitbox_config_set_agent_enabled_in_file (const char  *path,
+                                          const char  *agent_id,
+                                          gboolean     enabled,
+                                          gboolean    *out_changed,
+                                          GError     **error)
+{
+  g_autoptr(ExitboxConfig) config = NULL;
+  g_autoptr(GFile) file = NULL;
+  g_autofree char *contents = NULL;
+  g_autofree char *edited = NULL;
+  g_autofree char *target = NULL;
+  const char *key_path[] = { "agents", agent_id, "enabled", NULL };
+  gsize length = 0;
+  gsize edited_length = 0;
+
+  g_return_val_if_fail (path != NULL, FALSE);
+  g_return_val_if_fail (agent_id != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (out_changed != NULL)
+    *out_changed = FALSE;
+
+  if (exitbox_agent_lookup (agent_id) == NULL)
+    {
+      set_unknown_agent_error (agent_id, error);
+      return FALSE;
+    }
+
+  file = g_file_new_for_path (path);
+  if (!g_file_load_contents (file, NULL, &contents, &length, NULL, error))
+    return FALSE;
+
+  config = exitbox_config_load_data (contents, (gssize) length, path, error);
+  if (config == NULL)
+    return FALSE;
+
+  if (config->version > CONFIG_VERSION_MAX)
+    {
+      g_set_error (error, EXITBOX_CONFIG_ERROR, EXITBOX_CONFIG_ERROR_NEWER_VERSION,
+                   _("%s has version %d, but this ExitBox reads version %d at most, so the "
+                     "file is read-only for this version. Update ExitBox, or edit the file "
+                     "by hand."),
+                   path, config->version, CONFIG_VERSION_MAX);
+      return FALSE;
+    }
+
+  if (exitbox_config_get_agent_enabled (config, agent_id) == enabled)
+    return TRUE;
+
+  edited = exitbox_yaml_set_scalar (contents, (gssize) length, path, key_path,
+                                    enabled ? "true" : "false", &edited_length, error);
+  if (edited == NULL)
+    return FALSE;
+
+  if (!check_edited_config (edited, edited_length, path, agent_id, enabled, error))
+    return FALSE;
+
+  /* Saving through a symbolic link, as dotfile managers set up, replaces
+   * the file it points to instead of the link.
+   */
+  target = realpath (path, NULL);
+
+  if (!exitbox_write_file_atomically (target != NULL ? target : path, edited,
+                                      (gssize) edited_length, CONFIG_FILE_MODE, error))
+    return FALSE;
+
+  if (out_changed != NULL)
+    *out_changed = TRUE;
+
+  return TRUE;
 }
 
 /* First run. */

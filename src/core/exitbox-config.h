@@ -14,6 +14,7 @@ typedef enum
 {
   EXITBOX_CONFIG_ERROR_PARSE,          /* not valid YAML; message names file:line:column */
   EXITBOX_CONFIG_ERROR_INVALID_VALUE,  /* valid YAML, wrong type or unknown value */
+  EXITBOX_CONFIG_ERROR_NEWER_VERSION,  /* `version` above what this build reads */
 } ExitboxConfigError;
 
 typedef enum
@@ -67,5 +68,19 @@ gboolean           exitbox_image_reference_validate  (const char     *reference,
 gboolean           exitbox_config_ensure_defaults    (const char     *config_dir,
                                                       gboolean       *out_created,
                                                       GError        **error);
+
+/* Sets agents.AGENT_ID.enabled in the config.yaml at @path, changing only
+ * that value's bytes or adding the missing keys, and saves the file
+ * atomically with mode 0600. Nothing is written when the file fails to load
+ * (EXITBOX_CONFIG_ERROR_PARSE or _INVALID_VALUE), when @agent_id is not in
+ * the catalogue (G_IO_ERROR_INVALID_ARGUMENT), when its version is newer
+ * than this build reads (EXITBOX_CONFIG_ERROR_NEWER_VERSION), or when the
+ * agent already has that state. Sets @out_changed to whether it wrote.
+ */
+gboolean           exitbox_config_set_agent_enabled_in_file (const char  *path,
+                                                             const char  *agent_id,
+                                                             gboolean     enabled,
+                                                             gboolean    *out_changed,
+                                                             GError     **error);
 
 G_END_DECLS

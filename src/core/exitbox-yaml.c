@@ -432,3 +432,631 @@ exitbox_yaml_parse_boolean (const char *text,
 
   return FALSE;
 }
+
+/* Editing. libyaml's marks count characters, not bytes, and start after a
+ * UTF-8 byte order mark, so every mark is converted with mark_to_offset()
+ * before it touches the text.
+ */
+
+#define UTF8_BOM "\xEF\xBB\xBF"
+
+typedef struct
+{
+  const char          *data;
+  gsize                length;
+  gsize                bom_length;
+  ExitboxYamlDocument *document;
+  const char          *line_ending;
+  guint                indent_step;
+} YamlEdit;
+
+static gsize
+mark_to_offset (const YamlEdit   *edit,
+                const yaml_mark_t *mark)
+{
+  const char *start = edit->data + edit->bom_length;
+
+  return edit->bom_length + (gsize) (g_utf8_offset_to_pointer (start, (glong) mark->index) - start);
+}
+
+/* Returns the offset just after the line break that ends the line
+ * containing @offset, or the end of the text.
+ */
+static gsize
+skip_to_next_line (const YamlEdit *edit,
+                   gsize           offset)
+{
+  while (offset < edit->length && edit->data[offset] != '\n' && edit->data[offset] != '\r')
+    offset++;
+
+  if (offset < edit->length && edit->data[offset] == '\r')
+    offset++;
+  if (offset < edit->length && edit->data[offset] == '\n')
+    offset++;
+
+  return offset;
+}
+
+/* The line ending of the first line, so new lines match the file. */
+static const char *
+detect_line_ending (const char *data,
+                    gsize       length)
+{
+  for (gsize i = 0; i < length; i++)
+    {
+      if (data[i] == '\n')
+        return "\n";
+      if (data[i] == '\r')
+        return i + 1 < length && data[i + 1] == '\n' ? "\r\n" : "\r";
+    }
+
+  return "\n";
+}
+
+/* The indentation the file uses for a nested block mapping, taken from the
+ * first key whose value is one, else 2 spaces.
+ */
+static guint
+detect_indent_step (ExitboxYamlDocument *document)
+{
+  for (yaml_node_t *node = document->document.nodes.start; node < document->document.nodes.top; node++)
+    {
+      if (node->type != YAML_MAPPING_NODE || node->data.mapping.style == YAML_FLOW_MAPPING_STYLE)
+        continue;
+
+      for (yaml_node_pair_t *pair = node->data.mapping.pairs.start;
+           pair < node->data.mapping.pairs.top;
+           pair++)
+        {
+          yaml_node_t *key = yaml_document_get_node (&document->document, pair->key);
+          yaml_node_t *value = yaml_document_get_node (&document->document, pair->value);
+          yaml_node_t *first_key;
+
+          if (value->type != YAML_MAPPING_NODE ||
+              value->data.mapping.style == YAML_FLOW_MAPPING_STYLE ||
+              exitbox_yaml_node_get_length (value) == 0)
+            continue;
+
+          first_key = yaml_document_get_node (&document->document,
+                                              value->data.mapping.pairs.start[0].key);
+          if (first_key->start_mark.column > key->start_mark.column)
+            return (guint) (first_key->start_mark.column - key->start_mark.column);
+        }
+    }
+
+  return 2;
+}
+
+/* Whether @text reads back as the same string when written without quotes
+ * in block and flow context. The check is strict on purpose: anything
+ * unusual is quoted.
+ */
+static gboolean
+can_write_plain (const char *text)
+{
+  if (text[0] == '\0' || !g_ascii_isalnum (text[0]))
+    return FALSE;
+
+  for (const char *p = text; *p != '\0'; p++)
+    {
+      if (!g_ascii_isalnum (*p) && strchr ("_.-/", *p) == NULL)
+        return FALSE;
+    }
+
+  /* A word such as "null" or "~" would read back as no value. */
+  return g_ascii_strcasecmp (text, "null") != 0;
+}
+
+static char *
+format_scalar (const char *text)
+{
+  GString *quoted;
+
+  if (can_write_plain (text))
+    return g_strdup (text);
+
+  quoted = g_string_new ("\"");
+  for (const char *p = text; *p != '\0'; p++)
+    {
+      if (*p == '"' || *p == '\\')
+        g_string_append_printf (quoted, "\\%c", *p);
+      else if ((guchar) *p < 0x20 || *p == 0x7F)
+        g_string_append_printf (quoted, "\\x%02X", (guchar) *p);
+      else
+        g_string_append_c (quoted, *p);
+    }
+  g_string_append_c (quoted, '"');
+
+  return g_string_free (quoted, FALSE);
+}
+
+/* "agents.codex" for the first @n_keys keys of @key_path. */
+static char *
+join_key_path (const char * const *key_path,
+               guint               n_keys)
+{
+  GString *joined = g_string_new (NULL);
+
+  for (guint i = 0; i < n_keys; i++)
+    {
+      if (i > 0)
+        g_string_append_c (joined, '.');
+      g_string_append (joined, key_path[i]);
+    }
+
+  return g_string_free (joined, FALSE);
+}
+
+static gboolean
+find_pair (ExitboxYamlDocument  *document,
+           yaml_node_t          *mapping,
+           const char           *key,
+           yaml_node_t         **out_key,
+           yaml_node_t         **out_value)
+{
+  guint n_pairs = exitbox_yaml_node_get_length (mapping);
+
+  for (guint i = 0; i < n_pairs; i++)
+    {
+      yaml_node_t *key_node;
+      yaml_node_t *value_node;
+      const char *text;
+
+      exitbox_yaml_mapping_get_pair (document, mapping, i, &key_node, &value_node);
+      text = exitbox_yaml_node_get_scalar (key_node);
+      if (text != NULL && strcmp (text, key) == 0)
+        {
+          *out_key = key_node;
+          *out_value = value_node;
+          return TRUE;
+        }
+    }
+
+  return FALSE;
+}
+
+/* Where the text of @node ends, in the units of libyaml's marks. The end
+ * mark of a block collection lies at the next token after it, which can be
+ * several comment lines further down, so this uses its last item instead.
+ */
+static gsize
+content_end_index (ExitboxYamlDocument *document,
+                   yaml_node_t         *node)
+{
+  guint length = exitbox_yaml_node_get_length (node);
+  yaml_node_t *last_key;
+  yaml_node_t *last_value;
+  gsize key_end;
+
+  if (node->type == YAML_SCALAR_NODE || length == 0)
+    return node->end_mark.index;
+
+  if (node->type == YAML_SEQUENCE_NODE)
+    {
+      if (node->data.sequence.style == YAML_FLOW_SEQUENCE_STYLE)
+        return node->end_mark.index;
+
+      return content_end_index (document,
+                                exitbox_yaml_sequence_get_item (document, node, length - 1));
+    }
+
+  if (node->data.mapping.style == YAML_FLOW_MAPPING_STYLE)
+    return node->end_mark.index;
+
+  exitbox_yaml_mapping_get_pair (document, node, length - 1, &last_key, &last_value);
+  key_end = content_end_index (document, last_key);
+
+  /* An empty value has no text. Its mark is wherever the next token is. */
+  if (last_value->start_mark.index == last_value->end_mark.index)
+    return key_end;
+
+  /* A value before its key is an alias of an earlier node. */
+  return MAX (key_end, content_end_index (document, last_value));
+}
+
+static gboolean
+is_zero_width (yaml_node_t *node)
+{
+  return node->start_mark.index == node->end_mark.index;
+}
+
+/* The lines for the keys @key_path[@first] onwards, the last one set to
+ * @value, each nested one step further than the previous.
+ */
+static char *
+build_new_lines (const YamlEdit     *edit,
+                 const char * const *key_path,
+                 guint               first,
+                 guint               n_keys,
+                 guint               indent,
+                 const char         *value)
+{
+  GString *lines = g_string_new (NULL);
+
+  for (guint i = first; i < n_keys; i++)
+    {
+      g_autofree char *key = format_scalar (key_path[i]);
+
+      for (guint column = 0; column < indent + (i - first) * edit->indent_step; column++)
+        g_string_append_c (lines, ' ');
+
+      g_string_append_printf (lines, "%s:", key);
+
+      if (i + 1 == n_keys)
+        {
+          g_autofree char *formatted = format_scalar (value);
+
+          g_string_append_printf (lines, " %s", formatted);
+        }
+
+      g_string_append (lines, edit->line_ending);
+    }
+
+  return g_string_free (lines, FALSE);
+}
+
+/* Returns @edit->data with [@remove_start, @remove_end) removed and
+ * @insertion put at @insert_at, which lies at or after @remove_end. When
+ * @insertion is whole lines and goes at the end of a file whose last line has
+ * no line break, one is added first.
+ */
+static GString *
+apply_edit (const YamlEdit *edit,
+            gsize           remove_start,
+            gsize           remove_end,
+            gsize           insert_at,
+            const char     *insertion,
+            gboolean        insertion_is_lines)
+{
+  GString *result = g_string_sized_new (edit->length + strlen (insertion) + 2);
+
+  g_assert (remove_start <= remove_end && remove_end <= insert_at && insert_at <= edit->length);
+
+  g_string_append_len (result, edit->data, (gssize) remove_start);
+  g_string_append_len (result, edit->data + remove_end, (gssize) (insert_at - remove_end));
+
+  /* The last line of the file may have no line break yet. */
+  if (insertion_is_lines && insert_at == edit->length && insert_at > 0 &&
+      edit->data[insert_at - 1] != '\n' && edit->data[insert_at - 1] != '\r')
+    g_string_append (result, edit->line_ending);
+
+  g_string_append (result, insertion);
+  g_string_append_len (result, edit->data + insert_at, (gssize) (edit->length - insert_at));
+
+  return result;
+}
+
+static gboolean
+check_not_alias (ExitboxYamlDocument  *document,
+                 yaml_node_t          *key,
+                 yaml_node_t          *value,
+                 const char           *key_path_text,
+                 GError              **error)
+{
+  if (is_zero_width (value) || value->start_mark.index >= key->end_mark.index)
+    return TRUE;
+
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+               _("%s:%u:%u: %s refers to a YAML anchor defined at line %u, and changing it "
+                 "would change every place that uses the anchor. Edit the file by hand."),
+               document->path, exitbox_yaml_node_get_line (key),
+               exitbox_yaml_node_get_column (key), key_path_text,
+               exitbox_yaml_node_get_line (value));
+  return FALSE;
+}
+
+/* Replaces the scalar @node, the value of @key, with @value. */
+static GString *
+replace_scalar (const YamlEdit  *edit,
+                yaml_node_t     *key,
+                yaml_node_t     *node,
+                const char      *key_path_text,
+                const char      *value,
+                GError         **error)
+{
+  g_autofree char *formatted = format_scalar (value);
+  g_autofree char *location = exitbox_yaml_document_dup_location (edit->document, node);
+  gsize start;
+  gsize end;
+
+  if (node->data.scalar.style == YAML_LITERAL_SCALAR_STYLE ||
+      node->data.scalar.style == YAML_FOLDED_SCALAR_STYLE)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                   _("%s: %s is a block scalar (“|” or “>”), which ExitBox does not rewrite. "
+                     "Replace it with a value on the same line as the key."),
+                   location, key_path_text);
+      return NULL;
+    }
+
+  /* An empty value has no bytes: the new value goes right after the colon
+   * that follows the key, before any comment on that line.
+   */
+  if (is_zero_width (node))
+    {
+      gsize colon = mark_to_offset (edit, &key->end_mark);
+
+      while (colon < edit->length && (edit->data[colon] == ' ' || edit->data[colon] == '\t'))
+        colon++;
+
+      if (colon >= edit->length || edit->data[colon] != ':')
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                       _("%s: %s has no value and no “:” after its key. Write "
+                         "“%s: %s” there by hand."),
+                       location, key_path_text, exitbox_yaml_node_get_scalar (key), formatted);
+          return NULL;
+        }
+
+      char *with_space = g_strconcat (" ", formatted, NULL);
+
+      g_free (formatted);
+      formatted = with_space;
+      start = end = colon + 1;
+    }
+  else
+    {
+      start = mark_to_offset (edit, &node->start_mark);
+      end = mark_to_offset (edit, &node->end_mark);
+
+      /* The node's text starts with its tag or anchor, if any, and a new
+       * value there would drop them.
+       */
+      if (edit->data[start] == '!' || edit->data[start] == '&')
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                       _("%s: %s has a YAML tag or anchor, which ExitBox does not rewrite. "
+                         "Edit the file by hand."),
+                       location, key_path_text);
+          return NULL;
+        }
+    }
+
+  return apply_edit (edit, start, end, end, formatted, FALSE);
+}
+
+/* Adds the keys @key_path[@first] onwards to the block mapping @mapping,
+ * after the line of its last pair, indented like its first key.
+ */
+static GString *
+insert_into_mapping (const YamlEdit     *edit,
+                     yaml_node_t        *mapping,
+                     const char * const *key_path,
+                     guint               first,
+                     guint               n_keys,
+                     const char         *value,
+                     GError            **error)
+{
+  g_autofree char *lines = NULL;
+  yaml_node_t *first_key;
+  yaml_mark_t end_mark = { 0 };
+
+  if (mapping->data.mapping.style == YAML_FLOW_MAPPING_STYLE)
+    {
+      g_autofree char *location = exitbox_yaml_document_dup_location (edit->document, mapping);
+      g_autofree char *parent_path = join_key_path (key_path, first);
+
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                   _("%s: %s is written in flow style (“{key: value}”), and ExitBox adds keys "
+                     "only to mappings with one key per line. Rewrite it with one key per "
+                     "line, or add “%s” inside the braces by hand."),
+                   location, first > 0 ? parent_path : _("the document"), key_path[first]);
+      return NULL;
+    }
+
+  exitbox_yaml_mapping_get_pair (edit->document, mapping, 0, &first_key, NULL);
+  end_mark.index = content_end_index (edit->document, mapping);
+  lines = build_new_lines (edit, key_path, first, n_keys, (guint) first_key->start_mark.column,
+                           value);
+
+  /* A block scalar ends after its line break, other values before it. */
+  {
+    gsize end = mark_to_offset (edit, &end_mark);
+    gsize insert_at = end > 0 && edit->data[end - 1] == '\n' ? end : skip_to_next_line (edit, end);
+
+    return apply_edit (edit, insert_at, insert_at, insert_at, lines, TRUE);
+  }
+}
+
+/* Turns the empty value @node of @key (nothing, "~" or "null") into a block
+ * mapping containing @key_path[@first] onwards. @key is NULL for an empty
+ * document.
+ */
+static GString *
+fill_empty_value (const YamlEdit     *edit,
+                  yaml_node_t        *key,
+                  yaml_node_t        *node,
+                  const char * const *key_path,
+                  guint               first,
+                  guint               n_keys,
+                  const char         *value)
+{
+  g_autofree char *lines = NULL;
+  gsize remove_start = edit->length;
+  gsize remove_end = edit->length;
+  gsize insert_at = edit->length;
+  guint indent = 0;
+
+  if (node != NULL && !is_zero_width (node))
+    {
+      remove_start = mark_to_offset (edit, &node->start_mark);
+      remove_end = mark_to_offset (edit, &node->end_mark);
+      insert_at = skip_to_next_line (edit, remove_end);
+    }
+  else if (key != NULL)
+    {
+      remove_start = remove_end = mark_to_offset (edit, &key->end_mark);
+      insert_at = skip_to_next_line (edit, remove_end);
+    }
+
+  if (key != NULL)
+    indent = (guint) key->start_mark.column + edit->indent_step;
+
+  lines = build_new_lines (edit, key_path, first, n_keys, indent, value);
+
+  return apply_edit (edit, remove_start, remove_end, insert_at, lines, TRUE);
+}
+
+/* Parses @text again and checks that @key_path reads back as @value, so a
+ * mistake in the edit is reported instead of saved.
+ */
+static gboolean
+verify_edit (const GString      *text,
+             const char         *path,
+             const char * const *key_path,
+             const char         *value,
+             GError            **error)
+{
+  g_autoptr(ExitboxYamlDocument) document = NULL;
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *key_path_text = join_key_path (key_path, g_strv_length ((char **) key_path));
+  yaml_node_t *node;
+  const char *found;
+
+  document = exitbox_yaml_document_load_data (text->str, (gssize) text->len, path, &local_error);
+  if (document == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                   _("Setting %s in %s would make the file invalid (%s), so it was not "
+                     "changed. Edit the file by hand."),
+                   key_path_text, path, local_error->message);
+      return FALSE;
+    }
+
+  node = exitbox_yaml_document_get_root (document);
+  for (guint i = 0; key_path[i] != NULL && node != NULL; i++)
+    node = exitbox_yaml_mapping_lookup (document, node, key_path[i]);
+
+  found = exitbox_yaml_node_get_scalar (node);
+  if (found == NULL || strcmp (found, value) != 0)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                   _("Setting %s in %s did not give the value “%s” when read back, so the "
+                     "file was not changed. Edit the file by hand."),
+                   key_path_text, path, value);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static GString *
+edit_document (const YamlEdit     *edit,
+               const char * const *key_path,
+               guint               n_keys,
+               const char         *value,
+               GError            **error)
+{
+  yaml_node_t *node = exitbox_yaml_document_get_root (edit->document);
+  yaml_node_t *key = NULL;
+
+  for (guint i = 0; i < n_keys; i++)
+    {
+      g_autofree char *parent_path = join_key_path (key_path, i);
+      g_autofree char *key_path_text = join_key_path (key_path, i + 1);
+      yaml_node_t *child_key;
+      yaml_node_t *child;
+
+      if (node == NULL || exitbox_yaml_node_is_null (node))
+        return fill_empty_value (edit, key, node, key_path, i, n_keys, value);
+
+      if (node->type != YAML_MAPPING_NODE)
+        {
+          g_autofree char *location = exitbox_yaml_document_dup_location (edit->document, node);
+
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                       _("%s: %s must be a mapping of keys such as “%s: …”, but it is %s. "
+                         "Fix the file by hand."),
+                       location, i > 0 ? parent_path : _("the document"), key_path[i],
+                       exitbox_yaml_node_describe_type (node));
+          return NULL;
+        }
+
+      if (!find_pair (edit->document, node, key_path[i], &child_key, &child))
+        return insert_into_mapping (edit, node, key_path, i, n_keys, value, error);
+
+      if (!check_not_alias (edit->document, child_key, child, key_path_text, error))
+        return NULL;
+
+      /* An empty value inside "{…}" has no line of its own to add to. */
+      if (i + 1 < n_keys && exitbox_yaml_node_is_null (child) &&
+          node->data.mapping.style == YAML_FLOW_MAPPING_STYLE)
+        return insert_into_mapping (edit, node, key_path, i, n_keys, value, error);
+
+      if (i + 1 == n_keys && child->type == YAML_SCALAR_NODE)
+        return replace_scalar (edit, child_key, child, key_path_text, value, error);
+
+      if (i + 1 == n_keys)
+        {
+          g_autofree char *location = exitbox_yaml_document_dup_location (edit->document, child);
+
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                       _("%s: %s must be a single value, but it is %s. Fix the file by hand."),
+                       location, key_path_text, exitbox_yaml_node_describe_type (child));
+          return NULL;
+        }
+
+      key = child_key;
+      node = child;
+    }
+
+  g_return_val_if_reached (NULL);
+}
+
+char *
+exitbox_yaml_set_scalar (const char          *data,
+                         gssize               length,
+                         const char          *path_for_messages,
+                         const char * const  *key_path,
+                         const char          *value,
+                         gsize               *out_length,
+                         GError             **error)
+{
+  g_autoptr(ExitboxYamlDocument) document = NULL;
+  g_autoptr(GString) result = NULL;
+  YamlEdit edit = { 0 };
+  guint n_keys;
+
+  g_return_val_if_fail (data != NULL || length == 0, NULL);
+  g_return_val_if_fail (key_path != NULL && key_path[0] != NULL, NULL);
+  g_return_val_if_fail (value != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  edit.data = data != NULL ? data : "";
+  edit.length = length < 0 ? strlen (edit.data) : (gsize) length;
+
+  document = exitbox_yaml_document_load_data (edit.data, (gssize) edit.length,
+                                              path_for_messages, error);
+  if (document == NULL)
+    return NULL;
+
+  /* libyaml also reads UTF-16, whose marks cannot be mapped back to bytes
+   * here.
+   */
+  if (!g_utf8_validate (edit.data, (gssize) edit.length, NULL))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                   _("%s is not UTF-8 text, which ExitBox needs to change it. Save it as "
+                     "UTF-8."),
+                   document->path);
+      return NULL;
+    }
+
+  edit.document = document;
+  edit.bom_length = g_str_has_prefix (edit.data, UTF8_BOM) ? strlen (UTF8_BOM) : 0;
+  edit.line_ending = detect_line_ending (edit.data, edit.length);
+  edit.indent_step = detect_indent_step (document);
+
+  n_keys = g_strv_length ((char **) key_path);
+  result = edit_document (&edit, key_path, n_keys, value, error);
+  if (result == NULL)
+    return NULL;
+
+  if (!verify_edit (result, document->path, key_path, value, error))
+    return NULL;
+
+  if (out_length != NULL)
+    *out_length = result->len;
+
+  return g_string_free (g_steal_pointer (&result), FALSE);
+}

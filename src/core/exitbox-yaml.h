@@ -75,6 +75,31 @@ char                *exitbox_yaml_document_dup_location  (ExitboxYamlDocument  *
 gboolean             exitbox_yaml_parse_boolean          (const char           *text,
                                                           gboolean             *out_value);
 
+/* Returns a copy of @data in which the scalar at @key_path (a NULL-terminated
+ * list of mapping keys from the root) is @value, or NULL on error. Only the
+ * bytes of that scalar change. A missing key, and missing parent mappings,
+ * are added as new lines at the end of the parent block mapping, indented
+ * like its other keys, using the line ending of the file. Comments, blank
+ * lines, key order and every other value stay byte for byte.
+ *
+ * @value is written without quotes when it reads back unchanged that way,
+ * else in double quotes. Before returning, the result is parsed again and
+ * the value at @key_path is compared with @value.
+ *
+ * Fails with G_IO_ERROR_INVALID_DATA when @data is not valid YAML, or when a
+ * key on the path contains a list or a text value instead of a mapping. Fails
+ * with G_IO_ERROR_NOT_SUPPORTED when a key would have to be added inside a
+ * flow mapping ("{a: 1}"), or when the value is a block scalar, has a tag or
+ * an anchor, or is an alias.
+ */
+char                *exitbox_yaml_set_scalar             (const char           *data,
+                                                          gssize                length,
+                                                          const char           *path_for_messages,
+                                                          const char * const   *key_path,
+                                                          const char           *value,
+                                                          gsize                *out_length,
+                                                          GError              **error);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ExitboxYamlDocument, exitbox_yaml_document_free)
 
 G_END_DECLS

@@ -1,0 +1,79 @@
+#!/bin/bash
+# SPDX-License-Identifier: AGPL-3.0-or-later
+# SPDX-FileCopyrightText: The ExitBox authors
+#
+# The exitbox command's argument handling and the commands that need no
+# container engine, against real files in a temporary folder. None of the
+# commands here starts the engine. Prints TAP.
+# Usage: test-cli.sh EXITBOX
+
+set -u
+
+exitbox_bin="$1"
+work=$(mktemp -d "${TMPDIR:-/tmp}/exitbox-test-cli.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+export EXITBOX_CONFIG_DIR="$work/config"
+export EXITBOX_CACHE_DIR="$work/cache"
+
+test_number=0
+failures=0
+
+result() {
+  test_number=$((test_number + 1))
+  if [ "$1" -eq 0 ]; then
+    echo "ok $test_number - $2"
+  else
+    failures=$((failures + 1))
+    echo "not ok $test_number - $2"
+    printf '%s\n' "${3:-}" | sed 's/^/# /'
+  fi
+}
+
+# expect_status NAME STATUS TEXT ARGS...: the command exits with STATUS and
+# its combined output contains TEXT.
+expect_status() {
+  local name="$1" status="$2" text="$3"
+  shift 3
+  local output actual
+  output=$("$exitbox_bin" "$@" 2>&1)
+  actual=$?
+  if [ "$actual" -eq "$status" ] && grep -qF -- "$text" <<<"$output"; then
+    result 0 "$name"
+  else
+    result 1 "$name" "exit status $actual (expected $status); output: $output"
+  fi
+}
+
+echo "1..12"
+
+expect_status "version prints package version" 0 "exitbox " --version
+expect_status "help lists shell command" 0 "exitbox [OPTION…] shell" --help
+expect_status "unknown agent is rejected" 2 "Unknown command or agent “gemini”" gemini
+expect_status "unknown option is rejected" 2 "Unknown option “--frobnicate”" --frobnicate claude
+expect_status "run without agent is rejected" 2 "“run” needs an agent name" run
+expect_status "shell command needs separator" 2 "exitbox shell -- ls" shell ls
+expect_status "shell option after command" 2 "options go before “shell”" shell -r -- true
+expect_status "list rejects arguments" 2 "“list” takes no arguments" list foo
+
+# First run writes the defaults; enabling Codex edits only that value.
+expect_status "enable codex edits config" 0 "Enabled Codex" enable codex
+config="$EXITBOX_CONFIG_DIR/config.yaml"
+if grep -A1 '^  codex:' "$config" | grep -q 'enabled: true' \
+   && grep -q '^# ExitBox configuration.' "$config" \
+   && [ "$(stat -c %a "$config")" = 600 ]; then
+  result 0 "enable keeps comments and mode"
+else
+  result 1 "enable keeps comments and mode" "$(cat "$config")"
+fi
+
+# A file that fails to parse is reported and left as it is.
+printf 'agents: [unclosed\n' > "$config"
+before=$(sha256sum "$config")
+expect_status "broken config names line" 1 "config.yaml:" disable codex
+if [ "$(sha256sum "$config")" = "$before" ]; then
+  result 0 "broken config is left untouched"
+else
+  result 1 "broken config is left untouched" "$(cat "$config")"
+fi
+
+exit $((failures > 0))
