@@ -110,6 +110,11 @@ as_test_user EXITBOX_BIN="$stage/bin/exitbox" EXITBOX_BASE_IMAGE="$base_image" \
   EXITBOX_E2E_ARTIFACTS="$stage/artifacts" \
   "$stage/bin/run-e2e.sh" 2>"$results/e2e-rootless.log" | tee "$results/e2e-rootless.tap"
 
+step "Benchmarks, quick run (figures only; a failure does not fail the suite)"
+EXITBOX_BUILD_DIR="$build_dir" EXITBOX_BIN="$build_dir/src/cli/exitbox" EXITBOX_BASE_IMAGE="$base_image" \
+  BENCH_RESULTS_DIR="$results/bench" "$source_dir/bench/run-all.sh" --quick 2>&1 | tee "$results/bench-quick.txt"
+[ "${PIPESTATUS[0]}" -eq 0 ] || echo "run-tests: the quick benchmark run failed; see $results/bench-quick.txt"
+
 step "Summary"
 python3 "$source_dir/tools/summarize-tests.py" \
   "$results/unit.json" "$results/sanitize.json" \
