@@ -52,6 +52,12 @@ fixture_tear_down (Fixture       *fixture,
 }
 
 static guint
+list_length (const char * const *list)
+{
+  return g_strv_length ((char **) list);
+}
+
+static guint
 file_mode (const char *path)
 {
   GStatBuf buffer;
@@ -198,6 +204,40 @@ test_config_defaults_match_file (void)
   g_assert_cmpstr (exitbox_config_get_memory (built_in), ==, "8g");
   g_assert_cmpstr (exitbox_config_get_cpus (from_file), ==, "4");
   g_assert_cmpstr (exitbox_config_get_cpus (built_in), ==, "4");
+
+  for (guint i = 0; i < n_agents; i++)
+    {
+      g_assert_null (exitbox_config_get_agent_version (from_file, agents[i].id));
+      g_assert_null (exitbox_config_get_agent_version (built_in, agents[i].id));
+    }
+
+  g_assert_cmpuint (list_length (exitbox_config_get_roles (from_file)), ==, 0);
+  g_assert_cmpuint (list_length (exitbox_config_get_roles (built_in)), ==, 0);
+  g_assert_cmpuint (list_length (exitbox_config_get_tool_categories (from_file)), ==, 0);
+  g_assert_cmpuint (list_length (exitbox_config_get_tool_categories (built_in)), ==, 0);
+  g_assert_cmpuint (list_length (exitbox_config_get_user_tools (from_file)), ==, 0);
+  g_assert_cmpuint (list_length (exitbox_config_get_user_tools (built_in)), ==, 0);
+  g_assert_cmpuint (list_length (exitbox_config_get_profiles (from_file)), ==, 0);
+  g_assert_cmpuint (list_length (exitbox_config_get_profiles (built_in)), ==, 0);
+  g_assert_cmpuint (list_length (exitbox_config_get_env_passthrough (from_file)), ==, 0);
+  g_assert_cmpuint (list_length (exitbox_config_get_env_passthrough (built_in)), ==, 0);
+  g_assert_cmpuint (list_length (exitbox_config_get_notices (from_file)), ==, 0);
+  g_assert_cmpuint (list_length (exitbox_config_get_notices (built_in)), ==, 0);
+
+  g_assert_false (exitbox_config_get_auto_update (from_file));
+  g_assert_false (exitbox_config_get_auto_update (built_in));
+  g_assert_true (exitbox_config_get_status_bar (from_file));
+  g_assert_true (exitbox_config_get_status_bar (built_in));
+  g_assert_false (exitbox_config_get_no_firewall (from_file));
+  g_assert_false (exitbox_config_get_no_firewall (built_in));
+  g_assert_false (exitbox_config_get_read_only (from_file));
+  g_assert_false (exitbox_config_get_read_only (built_in));
+  g_assert_false (exitbox_config_get_no_env (from_file));
+  g_assert_false (exitbox_config_get_no_env (built_in));
+  g_assert_cmpint (exitbox_config_get_runtime (from_file), ==, EXITBOX_CONFIG_RUNTIME_AUTO);
+  g_assert_cmpint (exitbox_config_get_runtime (built_in), ==, EXITBOX_CONFIG_RUNTIME_AUTO);
+  g_assert_cmpuint (exitbox_config_get_proxy_idle_minutes (from_file), ==, 10);
+  g_assert_cmpuint (exitbox_config_get_proxy_idle_minutes (built_in), ==, 10);
 }
 
 static void
@@ -272,6 +312,12 @@ test_config_missing_keys (void)
     "agents:\n  claude: {}\n",
     "settings:\n  default_flags:\n",
     "settings:\n  base: ~\n  base_image: \"\"\n  default_flags: {memory: null}\n",
+    "roles:\ntool_categories: ~\nprofiles: null\ntools:\n",
+    "tools:\n  user: ~\n",
+    "agents:\n  claude: {version: ~}\n  codex: {version: ''}\n",
+    "settings:\n  auto_update:\n  status_bar: ~\n  runtime:\n  env_passthrough: ~\n"
+    "  proxy_idle_minutes: null\n"
+    "  default_flags: {no_firewall: ~, read_only: null, no_env: }\n",
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
@@ -289,44 +335,47 @@ test_config_missing_keys (void)
       g_assert_null (exitbox_config_get_base_image (config));
       g_assert_cmpstr (exitbox_config_get_memory (config), ==, "8g");
       g_assert_cmpstr (exitbox_config_get_cpus (config), ==, "4");
+      g_assert_null (exitbox_config_get_agent_version (config, "claude"));
+      g_assert_null (exitbox_config_get_agent_version (config, "codex"));
+      g_assert_cmpuint (list_length (exitbox_config_get_roles (config)), ==, 0);
+      g_assert_cmpuint (list_length (exitbox_config_get_tool_categories (config)), ==, 0);
+      g_assert_cmpuint (list_length (exitbox_config_get_user_tools (config)), ==, 0);
+      g_assert_cmpuint (list_length (exitbox_config_get_profiles (config)), ==, 0);
+      g_assert_cmpuint (list_length (exitbox_config_get_env_passthrough (config)), ==, 0);
+      g_assert_cmpuint (list_length (exitbox_config_get_notices (config)), ==, 0);
+      g_assert_false (exitbox_config_get_auto_update (config));
+      g_assert_true (exitbox_config_get_status_bar (config));
+      g_assert_false (exitbox_config_get_no_firewall (config));
+      g_assert_false (exitbox_config_get_read_only (config));
+      g_assert_false (exitbox_config_get_no_env (config));
+      g_assert_cmpint (exitbox_config_get_runtime (config), ==, EXITBOX_CONFIG_RUNTIME_AUTO);
+      g_assert_cmpuint (exitbox_config_get_proxy_idle_minutes (config), ==, 10);
     }
 }
 
-/* Keys of the original product's config.yaml and unknown keys load without
- * an error and change nothing.
+/* Keys of the original product's config.yaml that this build does not
+ * read, and unknown keys, load without an error and change nothing.
  */
 static void
 test_config_unknown_keys (void)
 {
   const char *data =
     "version: 1\n"
-    "roles: [Backend, DevOps]\n"
-    "tool_categories: [Build Tools]\n"
     "workspaces:\n"
     "  active: default\n"
     "  items:\n"
     "    - name: default\n"
     "      development: [go, python]\n"
     "      vault: {enabled: false}\n"
-    "profiles:\n"
-    "  active: default\n"
-    "  items: [{name: default}]\n"
     "agents:\n"
-    "  claude: {enabled: true, version: 1.2.3}\n"
-    "  qwen: {enabled: maybe}\n"
+    "  claude: {enabled: true, model: opus}\n"
+    "  qwen: {enabled: maybe, version: '!bad'}\n"
     "tools:\n"
-    "  user: [ripgrep, jq]\n"
     "  binaries: [{name: x, url: 'https://example.com/{arch}'}]\n"
     "settings:\n"
-    "  auto_update: false\n"
-    "  status_bar: true\n"
     "  default_workspace: default\n"
-    "  runtime: podman\n"
     "  rtk: false\n"
     "  default_flags:\n"
-    "    no_firewall: false\n"
-    "    read_only: false\n"
-    "    no_env: false\n"
     "    auto_resume: true\n"
     "    full_git_support: true\n"
     "  keybindings: {workspace_menu: C-M-p, session_menu: C-M-s}\n"
@@ -338,7 +387,10 @@ test_config_unknown_keys (void)
   g_assert_no_error (error);
   g_assert_true (exitbox_config_get_agent_enabled (config, "claude"));
   g_assert_false (exitbox_config_get_agent_enabled (config, "qwen"));
+  g_assert_null (exitbox_config_get_agent_version (config, "qwen"));
   g_assert_cmpstr (exitbox_config_get_memory (config), ==, "8g");
+  g_assert_cmpuint (list_length (exitbox_config_get_user_tools (config)), ==, 0);
+  g_assert_cmpuint (list_length (exitbox_config_get_notices (config)), ==, 0);
 }
 
 typedef struct
@@ -389,6 +441,66 @@ test_config_invalid_values (void)
     { "settings:\n  default_flags: 8g\n", "settings.default_flags", NULL, "c.yaml:2:18",
       "memory" },
     { "- version: 1\n", "mapping", NULL, "c.yaml:1:1", "version" },
+    { "roles: [Backend, Kubernetes]\n", "roles", "Kubernetes", "c.yaml:1:18", "data-science" },
+    { "roles: Backend\n", "roles", "Backend", "c.yaml:1:8", "frontend" },
+    { "roles:\n  - {id: backend}\n", "roles", NULL, "c.yaml:2:5", "security" },
+    { "roles: [back end]\n", "roles", "back end", "c.yaml:1:9", "backend" },
+    { "tool_categories: Build Tools\n", "tool_categories", "Build Tools", "c.yaml:1:18",
+      "Database" },
+    { "tool_categories: ['']\n", "tool_categories", "", "c.yaml:1:19", "Database" },
+    { "tool_categories: [[Web]]\n", "tool_categories", NULL, "c.yaml:1:19", "Database" },
+    { "agents:\n  claude:\n    version: -rf\n", "agents.claude.version", "-rf", "c.yaml:3:14",
+      "1.0.17" },
+    { "agents:\n  codex:\n    version: 1.0 beta\n", "agents.codex.version", "1.0 beta",
+      "c.yaml:3:14", "1.0.17" },
+    { "agents:\n  codex:\n    version: [1]\n", "agents.codex.version", NULL, "c.yaml:3:14",
+      "1.0.17" },
+    { "agents:\n  opencode: {version: 'v1;rm'}\n", "agents.opencode.version", "v1;rm",
+      "c.yaml:2:23", "1.0.17" },
+    { "tools:\n  user: [Node]\n", "tools.user", "Node", "c.yaml:2:10", "ripgrep" },
+    { "tools:\n  user: [-rf]\n", "tools.user", "-rf", "c.yaml:2:10", "ripgrep" },
+    { "tools:\n  user: [jq, 'rip grep']\n", "tools.user", "rip grep", "c.yaml:2:14", "ripgrep" },
+    { "tools:\n  user: ripgrep\n", "tools.user", "ripgrep", "c.yaml:2:9", "ripgrep" },
+    { "tools:\n  user: [{name: jq}]\n", "tools.user", NULL, "c.yaml:2:10", "ripgrep" },
+    { "tools: [ripgrep]\n", "tools", NULL, "c.yaml:1:8", "user" },
+    { "profiles: [Python]\n", "profiles", "Python", "c.yaml:1:12", "build-tools" },
+    { "profiles: [build_tools]\n", "profiles", "build_tools", "c.yaml:1:12", "build-tools" },
+    { "profiles: [-x]\n", "profiles", "-x", "c.yaml:1:12", "build-tools" },
+    { "profiles: python\n", "profiles", "python", "c.yaml:1:11", "build-tools" },
+    { "settings:\n  auto_update: sometimes\n", "settings.auto_update", "sometimes",
+      "c.yaml:2:16", "true or false" },
+    { "settings:\n  status_bar: 2\n", "settings.status_bar", "2", "c.yaml:2:15",
+      "true or false" },
+    { "settings:\n  default_flags:\n    no_firewall: maybe\n",
+      "settings.default_flags.no_firewall", "maybe", "c.yaml:3:18", "true or false" },
+    { "settings:\n  default_flags:\n    read_only: [true]\n",
+      "settings.default_flags.read_only", NULL, "c.yaml:3:16", "true or false" },
+    { "settings:\n  default_flags:\n    no_env: nope\n",
+      "settings.default_flags.no_env", "nope", "c.yaml:3:13", "true or false" },
+    { "settings:\n  runtime: containerd\n", "settings.runtime", "containerd", "c.yaml:2:12",
+      "auto, podman or docker" },
+    { "settings:\n  runtime: ''\n", "settings.runtime", "", "c.yaml:2:12",
+      "auto, podman or docker" },
+    { "settings:\n  runtime: {engine: podman}\n", "settings.runtime", NULL, "c.yaml:2:12",
+      "auto, podman or docker" },
+    { "settings:\n  env_passthrough: [1PASSWORD]\n", "settings.env_passthrough", "1PASSWORD",
+      "c.yaml:2:21", "GITHUB_TOKEN" },
+    { "settings:\n  env_passthrough: [MY-VAR]\n", "settings.env_passthrough", "MY-VAR",
+      "c.yaml:2:21", "GITHUB_TOKEN" },
+    { "settings:\n  env_passthrough: ['A=B']\n", "settings.env_passthrough", "A=B",
+      "c.yaml:2:21", "GITHUB_TOKEN" },
+    { "settings:\n  env_passthrough: HOME\n", "settings.env_passthrough", "HOME",
+      "c.yaml:2:20", "GITHUB_TOKEN" },
+    { "settings:\n  proxy_idle_minutes: -1\n", "settings.proxy_idle_minutes", "-1",
+      "c.yaml:2:23", "such as 10" },
+    { "settings:\n  proxy_idle_minutes: 1.5\n", "settings.proxy_idle_minutes", "1.5",
+      "c.yaml:2:23", "such as 10" },
+    { "settings:\n  proxy_idle_minutes: ten\n", "settings.proxy_idle_minutes", "ten",
+      "c.yaml:2:23", "such as 10" },
+    { "settings:\n  proxy_idle_minutes: '+5'\n", "settings.proxy_idle_minutes", "+5",
+      "c.yaml:2:23", "such as 10" },
+    { "settings:\n  proxy_idle_minutes: 71582789\n", "settings.proxy_idle_minutes",
+      "71582789", "c.yaml:2:23", "71582788" },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
@@ -640,6 +752,232 @@ file_mtime (const char *path)
   return (gint64) buffer.st_mtime;
 }
 
+/* The value of @key in @config as text, so one table can check keys of
+ * every type: lists joined with ",", booleans as true/false.
+ */
+static char *
+dup_config_value (ExitboxConfig *config,
+                  const char    *key)
+{
+  const struct
+  {
+    const char           *key;
+    const char * const *(*get) (ExitboxConfig *config);
+  } lists[] = {
+    { "roles", exitbox_config_get_roles },
+    { "tool_categories", exitbox_config_get_tool_categories },
+    { "tools.user", exitbox_config_get_user_tools },
+    { "profiles", exitbox_config_get_profiles },
+    { "settings.env_passthrough", exitbox_config_get_env_passthrough },
+  };
+  const struct
+  {
+    const char *key;
+    gboolean  (*get) (ExitboxConfig *config);
+  } booleans[] = {
+    { "settings.auto_update", exitbox_config_get_auto_update },
+    { "settings.status_bar", exitbox_config_get_status_bar },
+    { "settings.default_flags.no_firewall", exitbox_config_get_no_firewall },
+    { "settings.default_flags.read_only", exitbox_config_get_read_only },
+    { "settings.default_flags.no_env", exitbox_config_get_no_env },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (lists); i++)
+    {
+      if (g_str_equal (key, lists[i].key))
+        return g_strjoinv (",", (char **) lists[i].get (config));
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (booleans); i++)
+    {
+      if (g_str_equal (key, booleans[i].key))
+        return g_strdup (booleans[i].get (config) ? "true" : "false");
+    }
+
+  if (g_str_equal (key, "settings.runtime"))
+    return g_strdup (exitbox_config_runtime_to_string (exitbox_config_get_runtime (config)));
+
+  if (g_str_equal (key, "settings.proxy_idle_minutes"))
+    return g_strdup_printf ("%u", exitbox_config_get_proxy_idle_minutes (config));
+
+  if (g_str_has_prefix (key, "agents.") && g_str_has_suffix (key, ".version"))
+    {
+      g_autofree char *agent_id = g_strndup (key + strlen ("agents."),
+                                             strlen (key) - strlen ("agents.") -
+                                             strlen (".version"));
+
+      return g_strdup (exitbox_config_get_agent_version (config, agent_id));
+    }
+
+  g_assert_not_reached ();
+}
+
+static void
+test_config_valid_values (void)
+{
+  const struct
+  {
+    const char *data;
+    const char *key;
+    const char *expected;  /* as dup_config_value() writes it */
+  } cases[] = {
+    { "roles: [Backend, DevOps, frontend]\n", "roles", "backend,devops,frontend" },
+    { "roles: [FULLSTACK, Data Science, data_science, Mobile, embedded, Security]\n", "roles",
+      "fullstack,data-science,data-science,mobile,embedded,security" },
+    { "roles:\n  - data-science\n", "roles", "data-science" },
+    { "roles: []\n", "roles", "" },
+    { "tool_categories: [Build Tools, 'Shell Utils', web]\n", "tool_categories",
+      "Build Tools,Shell Utils,web" },
+    { "agents:\n  claude:\n    version: 1.0.17\n", "agents.claude.version", "1.0.17" },
+    { "agents:\n  codex: {version: 0.1.2-beta+build.5}\n", "agents.codex.version",
+      "0.1.2-beta+build.5" },
+    { "agents:\n  opencode:\n    version: latest\n", "agents.opencode.version", "latest" },
+    { "agents:\n  claude:\n    version: 2\n", "agents.claude.version", "2" },
+    { "tools:\n  user: [ripgrep, jq, g++, py3-pip, libc6-dev, lib_x.y, 7zip]\n", "tools.user",
+      "ripgrep,jq,g++,py3-pip,libc6-dev,lib_x.y,7zip" },
+    { "tools:\n  user: []\n", "tools.user", "" },
+    { "profiles: [python, build-tools, c, 3d]\n", "profiles", "python,build-tools,c,3d" },
+    { "settings: {auto_update: yes}\n", "settings.auto_update", "true" },
+    { "settings: {auto_update: false}\n", "settings.auto_update", "false" },
+    { "settings: {status_bar: off}\n", "settings.status_bar", "false" },
+    { "settings: {status_bar: True}\n", "settings.status_bar", "true" },
+    { "settings: {default_flags: {no_firewall: true}}\n", "settings.default_flags.no_firewall",
+      "true" },
+    { "settings: {default_flags: {read_only: on}}\n", "settings.default_flags.read_only",
+      "true" },
+    { "settings: {default_flags: {no_env: YES}}\n", "settings.default_flags.no_env", "true" },
+    { "settings: {runtime: podman}\n", "settings.runtime", "podman" },
+    { "settings: {runtime: Docker}\n", "settings.runtime", "docker" },
+    { "settings: {runtime: auto}\n", "settings.runtime", "auto" },
+    { "settings: {env_passthrough: [GITHUB_TOKEN, _private, http_proxy2]}\n",
+      "settings.env_passthrough", "GITHUB_TOKEN,_private,http_proxy2" },
+    { "settings: {proxy_idle_minutes: 0}\n", "settings.proxy_idle_minutes", "0" },
+    { "settings: {proxy_idle_minutes: 45}\n", "settings.proxy_idle_minutes", "45" },
+    { "settings: {proxy_idle_minutes: 71582788}\n", "settings.proxy_idle_minutes", "71582788" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(ExitboxConfig) config = NULL;
+      g_autofree char *value = NULL;
+
+      g_test_message ("case: %s", cases[i].data);
+      config = exitbox_config_load_data (cases[i].data, -1, "c.yaml", &error);
+      g_assert_no_error (error);
+
+      value = dup_config_value (config, cases[i].key);
+      g_assert_cmpstr (value, ==, cases[i].expected);
+      g_assert_cmpuint (list_length (exitbox_config_get_notices (config)), ==, 0);
+    }
+}
+
+/* Deprecated package names are renamed or removed and duplicates go, each
+ * with a notice.
+ */
+static void
+test_config_user_tools_migration (void)
+{
+  const struct
+  {
+    const char *user;
+    const char *expected;
+    const char *notices[4];  /* a part of each notice, in order */
+  } cases[] = {
+    { "[node]", "nodejs", { "tools.user: “node” is now “nodejs”" } },
+    { "[terraform, docker]", "opentofu,docker-cli",
+      { "tools.user: “terraform” is now “opentofu”",
+        "tools.user: “docker” is now “docker-cli”" } },
+    { "[ansible, jq]", "jq", { "tools.user: “ansible” is no longer installed" } },
+    { "[node, nodejs]", "nodejs",
+      { "“node” is now “nodejs”", "tools.user: “nodejs” is listed more than once" } },
+    { "[jq, ripgrep, jq]", "jq,ripgrep", { "tools.user: “jq” is listed more than once" } },
+    { "[docker-cli, docker, ansible, ansible]", "docker-cli",
+      { "“docker” is now “docker-cli”", "“docker-cli” is listed more than once",
+        "“ansible” is no longer installed", "“ansible” is no longer installed" } },
+    { "[nodejs, opentofu, docker-cli]", "nodejs,opentofu,docker-cli", { NULL } },
+    { "[terraform-ls, nodeenv]", "terraform-ls,nodeenv", { NULL } },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *data = g_strdup_printf ("tools:\n  user: %s\n", cases[i].user);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(ExitboxConfig) config = NULL;
+      g_autofree char *tools = NULL;
+      const char * const *notices;
+      guint n_expected = 0;
+
+      g_test_message ("case: %s", cases[i].user);
+      config = exitbox_config_load_data (data, -1, "c.yaml", &error);
+      g_assert_no_error (error);
+
+      tools = g_strjoinv (",", (char **) exitbox_config_get_user_tools (config));
+      g_assert_cmpstr (tools, ==, cases[i].expected);
+
+      while (n_expected < G_N_ELEMENTS (cases[i].notices) && cases[i].notices[n_expected] != NULL)
+        n_expected++;
+
+      notices = exitbox_config_get_notices (config);
+      g_assert_cmpuint (list_length (notices), ==, n_expected);
+      for (guint j = 0; j < n_expected; j++)
+        {
+          g_test_message ("notice: %s", notices[j]);
+          g_assert_nonnull (strstr (notices[j], cases[i].notices[j]));
+        }
+    }
+}
+
+/* Loading a file whose tools.user needs migrating leaves the file as it is. */
+static void
+test_config_user_tools_not_written (Fixture       *fixture,
+                                    gconstpointer  user_data)
+{
+  const char *contents = "tools:\n  user: [node, terraform, ansible, node]\n";
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ExitboxConfig) config = NULL;
+  g_autofree char *after = NULL;
+  gint64 mtime;
+
+  exitbox_test_write_file (fixture->config_path, contents);
+  mtime = set_old_mtime (fixture->config_path);
+
+  config = exitbox_config_load_file (fixture->config_path, &error);
+  g_assert_no_error (error);
+  /* node → nodejs twice (the second is also a duplicate), terraform →
+   * opentofu, and ansible removed.
+   */
+  g_assert_cmpuint (list_length (exitbox_config_get_notices (config)), ==, 5);
+
+  after = exitbox_test_read_file (fixture->config_path);
+  g_assert_cmpstr (after, ==, contents);
+  g_assert_cmpint (file_mtime (fixture->config_path), ==, mtime);
+}
+
+/* The original product's `profiles: {active, items}` loads with a notice. */
+static void
+test_config_profiles_legacy (void)
+{
+  const char *data =
+    "version: 1\n"
+    "profiles:\n"
+    "  active: default\n"
+    "  items: [{name: default, development: [python]}]\n";
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ExitboxConfig) config = NULL;
+  const char * const *notices;
+
+  config = exitbox_config_load_data (data, -1, "c.yaml", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (list_length (exitbox_config_get_profiles (config)), ==, 0);
+
+  notices = exitbox_config_get_notices (config);
+  g_assert_cmpuint (list_length (notices), ==, 1);
+  g_test_message ("notice: %s", notices[0]);
+  g_assert_true (g_str_has_prefix (notices[0], "c.yaml:3:3: profiles:"));
+  g_assert_nonnull (strstr (notices[0], "[python, build-tools]"));
+}
+
 static void
 test_config_set_agent_enabled (Fixture       *fixture,
                                gconstpointer  user_data)
@@ -887,6 +1225,11 @@ main (int   argc,
   g_test_add_func ("/config/missing-keys", test_config_missing_keys);
   g_test_add_func ("/config/unknown-keys", test_config_unknown_keys);
   g_test_add_func ("/config/invalid-values", test_config_invalid_values);
+  g_test_add_func ("/config/valid-values", test_config_valid_values);
+  g_test_add_func ("/config/user-tools-migration", test_config_user_tools_migration);
+  g_test_add ("/config/user-tools-not-written", Fixture, NULL,
+              fixture_set_up, test_config_user_tools_not_written, fixture_tear_down);
+  g_test_add_func ("/config/profiles-legacy", test_config_profiles_legacy);
   g_test_add ("/config/parse-error", Fixture, NULL,
               fixture_set_up, test_config_parse_error, fixture_tear_down);
   g_test_add_func ("/config/parse-error-positions", test_config_parse_error_positions);

@@ -46,6 +46,38 @@
 /* The length limit the engines put on a reference. */
 #define IMAGE_REFERENCE_MAX_LENGTH 255
 
+#define DEFAULT_PROXY_IDLE_MINUTES 10
+
+/* The largest settings.proxy_idle_minutes, so that the value in seconds
+ * still fits the guint that g_timeout_add_seconds() takes.
+ */
+#define PROXY_IDLE_MINUTES_MAX (G_MAXUINT / 60)
+
+/* The maximum length of agents.AGENT.version. Real version strings are far
+ * shorter, so a longer value is a mistake such as a pasted command.
+ */
+#define VERSION_PIN_MAX_LENGTH 128
+
+/* The role ids that `roles` accepts. */
+static const char * const role_ids[] = {
+  "frontend", "backend", "fullstack", "devops", "data-science", "mobile", "embedded",
+  "security",
+};
+
+/* Package names in tools.user that the original product renamed on every
+ * load. A NULL replacement means the package is removed from the list.
+ */
+static const struct
+{
+  const char *name;
+  const char *replacement;
+} deprecated_tools[] = {
+  { "terraform", "opentofu" },
+  { "docker", "docker-cli" },
+  { "node", "nodejs" },
+  { "ansible", NULL },
+};
+
 struct _ExitboxConfig
 {
   GObject            parent_instance;
@@ -56,6 +88,23 @@ struct _ExitboxConfig
   char              *base_image;
   char              *memory;
   char              *cpus;
+
+  /* The lists are NULL-terminated arrays of strings. */
+  GPtrArray         *roles;
+  GPtrArray         *tool_categories;
+  GHashTable        *agent_versions;  /* agent id → version pin */
+  GPtrArray         *user_tools;
+  GPtrArray         *profiles;
+  GPtrArray         *env_passthrough;
+  GPtrArray         *notices;
+
+  gboolean           auto_update;
+  gboolean           status_bar;
+  gboolean           no_firewall;
+  gboolean           read_only;
+  gboolean           no_env;
+  ExitboxConfigRuntime runtime;
+  guint              proxy_idle_minutes;
 };
 
 G_DEFINE_TYPE (ExitboxConfig, exitbox_config, G_TYPE_OBJECT)
@@ -71,6 +120,13 @@ exitbox_config_finalize (GObject *object)
   g_clear_pointer (&self->base_image, g_free);
   g_clear_pointer (&self->memory, g_free);
   g_clear_pointer (&self->cpus, g_free);
+  g_clear_pointer (&self->roles, g_ptr_array_unref);
+  g_clear_pointer (&self->tool_categories, g_ptr_array_unref);
+  g_clear_pointer (&self->agent_versions, g_hash_table_unref);
+  g_clear_pointer (&self->user_tools, g_ptr_array_unref);
+  g_clear_pointer (&self->profiles, g_ptr_array_unref);
+  g_clear_pointer (&self->env_passthrough, g_ptr_array_unref);
+  g_clear_pointer (&self->notices, g_ptr_array_unref);
 
   G_OBJECT_CLASS (exitbox_config_parent_class)->finalize (object);
 }
@@ -81,6 +137,26 @@ exitbox_config_class_init (ExitboxConfigClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
   object_class->finalize = exitbox_config_finalize;
+}
+
+static GPtrArray *
+new_string_list (void)
+{
+  /* A reserved size above 0 makes pdata a NULL-terminated array even while
+   * the list is empty.
+   */
+  return g_ptr_array_new_null_terminated (4, g_free, TRUE);
+}
+
+static const char * const *
+string_list_get_strv (GPtrArray *list)
+{
+  static const char * const empty[] = { NULL };
+
+  if (list->pdata == NULL)
+    return empty;
+
+  return (const char * const *) list->pdata;
 }
 
 /* These values are the same as in the first-run config.yaml, so an absent
@@ -98,6 +174,20 @@ exitbox_config_init (ExitboxConfig *self)
   self->base_image = NULL;
   self->memory = g_strdup (DEFAULT_MEMORY);
   self->cpus = g_strdup (DEFAULT_CPUS);
+  self->roles = new_string_list ();
+  self->tool_categories = new_string_list ();
+  self->agent_versions = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->user_tools = new_string_list ();
+  self->profiles = new_string_list ();
+  self->env_passthrough = new_string_list ();
+  self->notices = new_string_list ();
+  self->auto_update = FALSE;
+  self->status_bar = TRUE;
+  self->no_firewall = FALSE;
+  self->read_only = FALSE;
+  self->no_env = FALSE;
+  self->runtime = EXITBOX_CONFIG_RUNTIME_AUTO;
+  self->proxy_idle_minutes = DEFAULT_PROXY_IDLE_MINUTES;
 
   /* The first-run file enables only Claude Code. */
   agents = exitbox_agent_get_all (&n_agents);
@@ -244,6 +334,103 @@ cpus_is_valid (const char *text)
   return text[i] == '\0' && g_ascii_strtod (text, NULL) > 0.0;
 }
 
+/* Whether @text is one character of @first_chars followed by any number of
+ * characters of @other_chars. A NUL in @text never matches.
+ */
+static gboolean
+text_matches_classes (const char *text,
+                      const char *first_chars,
+                      const char *other_chars)
+{
+  if (text[0] == '\0' || strchr (first_chars, text[0]) == NULL)
+    return FALSE;
+
+  for (gsize i = 1; text[i] != '\0'; i++)
+    {
+      if (strchr (other_chars, text[i]) == NULL)
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
+#define LOWER "abcdefghijklmnopqrstuvwxyz"
+#define UPPER "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+#define DIGITS "0123456789"
+#define LOWER_DIGITS LOWER DIGITS
+#define LETTERS_DIGITS LOWER UPPER DIGITS
+
+static gboolean
+version_pin_is_valid (const char *text)
+{
+  return strlen (text) <= VERSION_PIN_MAX_LENGTH &&
+         text_matches_classes (text, LETTERS_DIGITS, LETTERS_DIGITS ".+-");
+}
+
+/* Each check below returns a copy of the value to store, or NULL when the
+ * value is invalid.
+ */
+typedef char *(*ListItemCheckFunc) (const char *text);
+
+/* A role id in any letter case. A space or an underscore counts as '-', so
+ * the original product's role names such as "Data Science" also match.
+ */
+static char *
+check_role (const char *text)
+{
+  g_autofree char *id = g_ascii_strdown (text, -1);
+
+  g_strdelimit (id, " _", '-');
+
+  for (guint i = 0; i < G_N_ELEMENTS (role_ids); i++)
+    {
+      if (g_str_equal (id, role_ids[i]))
+        return g_steal_pointer (&id);
+    }
+
+  return NULL;
+}
+
+static char *
+check_tool_category (const char *text)
+{
+  return text[0] != '\0' ? g_strdup (text) : NULL;
+}
+
+static char *
+check_package_name (const char *text)
+{
+  return text_matches_classes (text, LOWER_DIGITS, LOWER_DIGITS ".+_-") ? g_strdup (text) : NULL;
+}
+
+static char *
+check_profile_name (const char *text)
+{
+  return text_matches_classes (text, LOWER_DIGITS, LOWER_DIGITS "-") ? g_strdup (text) : NULL;
+}
+
+static char *
+check_variable_name (const char *text)
+{
+  return text_matches_classes (text, LOWER UPPER "_", LETTERS_DIGITS "_") ? g_strdup (text) : NULL;
+}
+
+static char *
+dup_role_ids_accepted (void)
+{
+  g_autoptr(GString) ids = g_string_new (NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (role_ids); i++)
+    {
+      if (i > 0)
+        g_string_append (ids, ", ");
+      g_string_append (ids, role_ids[i]);
+    }
+
+  /* TRANSLATORS: %s is a comma-separated list of role ids */
+  return g_strdup_printf (_("a list of role ids, in any letter case: %s"), ids->str);
+}
+
 gboolean
 exitbox_image_reference_validate (const char  *reference,
                                   GError     **error)
@@ -271,6 +458,240 @@ exitbox_image_reference_validate (const char  *reference,
 }
 
 /* Parsing, one function per section of the file. */
+
+static void
+set_not_a_list_error (GError              **error,
+                      ExitboxYamlDocument  *document,
+                      yaml_node_t          *node,
+                      const char           *key_path,
+                      const char           *accepted)
+{
+  g_autofree char *location = exitbox_yaml_document_dup_location (document, node);
+  const char *text = exitbox_yaml_node_get_scalar (node);
+
+  if (text != NULL)
+    g_set_error (error, EXITBOX_CONFIG_ERROR, EXITBOX_CONFIG_ERROR_INVALID_VALUE,
+                 _("%s: invalid value “%s” for %s: expected a list such as [%s]. "
+                   "Accepted values: %s."),
+                 location, text, key_path, text, accepted);
+  else
+    g_set_error (error, EXITBOX_CONFIG_ERROR, EXITBOX_CONFIG_ERROR_INVALID_VALUE,
+                 _("%s: invalid value for %s: expected a list, found %s. "
+                   "Accepted values: %s."),
+                 location, key_path, exitbox_yaml_node_describe_type (node), accepted);
+}
+
+/* Reads the list @key of @parent into @out_items, with each item passed
+ * through @check. An absent or null value leaves @out_items unchanged.
+ */
+static gboolean
+parse_string_list (ExitboxYamlDocument  *document,
+                   yaml_node_t          *parent,
+                   const char           *key,
+                   const char           *key_path,
+                   const char           *accepted,
+                   ListItemCheckFunc     check,
+                   GPtrArray            *out_items,
+                   GError              **error)
+{
+  yaml_node_t *node = exitbox_yaml_mapping_lookup (document, parent, key);
+  guint length;
+
+  if (exitbox_yaml_node_is_null (node))
+    return TRUE;
+
+  if (node->type != YAML_SEQUENCE_NODE)
+    {
+      set_not_a_list_error (error, document, node, key_path, accepted);
+      return FALSE;
+    }
+
+  length = exitbox_yaml_node_get_length (node);
+  for (guint i = 0; i < length; i++)
+    {
+      yaml_node_t *item = exitbox_yaml_sequence_get_item (document, node, i);
+      const char *text = exitbox_yaml_node_get_scalar (item);
+      char *value = NULL;
+
+      if (text != NULL)
+        value = check (text);
+
+      if (value == NULL)
+        {
+          set_invalid_value_error (error, document, item, key_path, accepted);
+          return FALSE;
+        }
+
+      g_ptr_array_add (out_items, value);
+    }
+
+  return TRUE;
+}
+
+/* Reads the boolean @key of @parent into @out_value, which keeps its value
+ * when the key is absent or null.
+ */
+static gboolean
+parse_boolean_key (ExitboxYamlDocument  *document,
+                   yaml_node_t          *parent,
+                   const char           *key,
+                   const char           *key_path,
+                   gboolean             *out_value,
+                   GError              **error)
+{
+  const char *accepted = _("true or false (yes/no and on/off also work)");
+  yaml_node_t *node;
+  const char *text;
+
+  if (!lookup_scalar (document, parent, key, key_path, accepted, &node, &text, error))
+    return FALSE;
+
+  if (text == NULL)
+    return TRUE;
+
+  if (!exitbox_yaml_parse_boolean (text, out_value))
+    {
+      set_invalid_value_error (error, document, node, key_path, accepted);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static gboolean
+parse_roles (ExitboxConfig        *self,
+             ExitboxYamlDocument  *document,
+             yaml_node_t          *root,
+             GError              **error)
+{
+  g_autofree char *accepted = dup_role_ids_accepted ();
+
+  return parse_string_list (document, root, "roles", "roles", accepted, check_role,
+                            self->roles, error);
+}
+
+static gboolean
+parse_tool_categories (ExitboxConfig        *self,
+                       ExitboxYamlDocument  *document,
+                       yaml_node_t          *root,
+                       GError              **error)
+{
+  const char *accepted = _("a list of category names such as [Build Tools, Database]");
+
+  return parse_string_list (document, root, "tool_categories", "tool_categories", accepted,
+                            check_tool_category, self->tool_categories, error);
+}
+
+static gboolean
+string_list_contains (GPtrArray  *list,
+                      const char *text)
+{
+  return g_ptr_array_find_with_equal_func (list, text, g_str_equal, NULL);
+}
+
+/* Renames deprecated package names and removes duplicates, keeping the
+ * order, with a notice for each change.
+ */
+static void
+migrate_user_tools (ExitboxConfig *self,
+                    GPtrArray     *written)
+{
+  for (guint i = 0; i < written->len; i++)
+    {
+      const char *name = g_ptr_array_index (written, i);
+      const char *stored = name;
+
+      for (guint j = 0; j < G_N_ELEMENTS (deprecated_tools); j++)
+        {
+          if (!g_str_equal (name, deprecated_tools[j].name))
+            continue;
+
+          stored = deprecated_tools[j].replacement;
+          if (stored != NULL)
+            g_ptr_array_add (self->notices,
+                             g_strdup_printf (_("tools.user: “%s” is now “%s”. Change it in "
+                                                "the file to hide this notice."),
+                                              name, stored));
+          else
+            g_ptr_array_add (self->notices,
+                             g_strdup_printf (_("tools.user: “%s” is no longer installed and "
+                                                "was removed from the list. Remove it from "
+                                                "the file to hide this notice."),
+                                              name));
+          break;
+        }
+
+      if (stored == NULL)
+        continue;
+
+      if (string_list_contains (self->user_tools, stored))
+        {
+          g_ptr_array_add (self->notices,
+                           g_strdup_printf (_("tools.user: “%s” is listed more than once and "
+                                              "is installed once."),
+                                            stored));
+          continue;
+        }
+
+      g_ptr_array_add (self->user_tools, g_strdup (stored));
+    }
+}
+
+static gboolean
+parse_tools (ExitboxConfig        *self,
+             ExitboxYamlDocument  *document,
+             yaml_node_t          *root,
+             GError              **error)
+{
+  const char *accepted = _("a list of package names made of lower-case letters, digits "
+                           "and . + _ -, starting with a letter or digit, such as "
+                           "[ripgrep, jq]");
+  g_autoptr(GPtrArray) written = new_string_list ();
+  yaml_node_t *tools;
+
+  if (!lookup_mapping (document, root, "tools", "tools", "“user: [ripgrep]”", &tools, error))
+    return FALSE;
+
+  if (tools == NULL)
+    return TRUE;
+
+  if (!parse_string_list (document, tools, "user", "tools.user", accepted, check_package_name,
+                          written, error))
+    return FALSE;
+
+  migrate_user_tools (self, written);
+  return TRUE;
+}
+
+static gboolean
+parse_profiles (ExitboxConfig        *self,
+                ExitboxYamlDocument  *document,
+                yaml_node_t          *root,
+                GError              **error)
+{
+  const char *accepted = _("a list of profile names made of lower-case letters, digits "
+                           "and -, starting with a letter or digit, such as "
+                           "[python, build-tools]");
+  yaml_node_t *node = exitbox_yaml_mapping_lookup (document, root, "profiles");
+
+  /* The original product wrote `profiles: {active: …, items: […]}` before
+   * it had workspaces. That form is not read, and the file keeps it.
+   */
+  if (node != NULL && node->type == YAML_MAPPING_NODE)
+    {
+      g_autofree char *location = exitbox_yaml_document_dup_location (document, node);
+
+      g_ptr_array_add (self->notices,
+                       g_strdup_printf (_("%s: profiles: the older form with “active” and "
+                                          "“items” is not read. Write a list of profile "
+                                          "names instead, such as [python, build-tools]."),
+                                        location));
+      return TRUE;
+    }
+
+  return parse_string_list (document, root, "profiles", "profiles", accepted,
+                            check_profile_name, self->profiles, error);
+}
 
 static gboolean
 parse_version (ExitboxConfig        *self,
@@ -306,6 +727,8 @@ parse_agents (ExitboxConfig        *self,
               GError              **error)
 {
   const char *accepted = _("true or false (yes/no and on/off also work)");
+  const char *version_accepted = _("a version made of letters, digits and . + -, starting "
+                                   "with a letter or digit, such as 1.0.17");
   const ExitboxAgentInfo *agents;
   yaml_node_t *agents_node;
   guint n_agents;
@@ -325,8 +748,10 @@ parse_agents (ExitboxConfig        *self,
     {
       g_autofree char *agent_path = g_strdup_printf ("agents.%s", agents[i].id);
       g_autofree char *enabled_path = g_strdup_printf ("agents.%s.enabled", agents[i].id);
+      g_autofree char *version_path = g_strdup_printf ("agents.%s.version", agents[i].id);
       yaml_node_t *agent_node;
       yaml_node_t *enabled_node;
+      yaml_node_t *version_node;
       const char *text;
       gboolean enabled;
 
@@ -336,6 +761,23 @@ parse_agents (ExitboxConfig        *self,
 
       if (agent_node == NULL)
         continue;
+
+      if (!lookup_scalar (document, agent_node, "version", version_path, version_accepted,
+                          &version_node, &text, error))
+        return FALSE;
+
+      /* An empty quoted string means "not pinned", like a missing key. */
+      if (text != NULL && text[0] != '\0')
+        {
+          if (!version_pin_is_valid (text))
+            {
+              set_invalid_value_error (error, document, version_node, version_path,
+                                       version_accepted);
+              return FALSE;
+            }
+
+          g_hash_table_insert (self->agent_versions, g_strdup (agents[i].id), g_strdup (text));
+        }
 
       if (!lookup_scalar (document, agent_node, "enabled", enabled_path, accepted,
                           &enabled_node, &text, error))
@@ -412,7 +854,103 @@ parse_default_flags (ExitboxConfig        *self,
       self->cpus = g_strdup (text);
     }
 
+  return parse_boolean_key (document, flags, "no_firewall", "settings.default_flags.no_firewall",
+                            &self->no_firewall, error) &&
+         parse_boolean_key (document, flags, "read_only", "settings.default_flags.read_only",
+                            &self->read_only, error) &&
+         parse_boolean_key (document, flags, "no_env", "settings.default_flags.no_env",
+                            &self->no_env, error);
+}
+
+static gboolean
+parse_runtime (ExitboxConfig        *self,
+               ExitboxYamlDocument  *document,
+               yaml_node_t          *settings,
+               GError              **error)
+{
+  const char *accepted = _("auto, podman or docker");
+  yaml_node_t *node;
+  const char *text;
+
+  if (!lookup_scalar (document, settings, "runtime", "settings.runtime", accepted,
+                      &node, &text, error))
+    return FALSE;
+
+  if (text == NULL)
+    return TRUE;
+
+  if (g_ascii_strcasecmp (text, "auto") == 0)
+    {
+      self->runtime = EXITBOX_CONFIG_RUNTIME_AUTO;
+    }
+  else if (g_ascii_strcasecmp (text, "podman") == 0)
+    {
+      self->runtime = EXITBOX_CONFIG_RUNTIME_PODMAN;
+    }
+  else if (g_ascii_strcasecmp (text, "docker") == 0)
+    {
+      self->runtime = EXITBOX_CONFIG_RUNTIME_DOCKER;
+    }
+  else
+    {
+      set_invalid_value_error (error, document, node, "settings.runtime", accepted);
+      return FALSE;
+    }
+
   return TRUE;
+}
+
+static gboolean
+parse_proxy_idle_minutes (ExitboxConfig        *self,
+                          ExitboxYamlDocument  *document,
+                          yaml_node_t          *settings,
+                          GError              **error)
+{
+  g_autofree char *accepted = NULL;
+  yaml_node_t *node;
+  const char *text;
+  guint64 minutes;
+
+  /* TRANSLATORS: %u is the largest accepted number of minutes */
+  accepted = g_strdup_printf (_("a whole number of minutes from 0 to %u, such as 10"),
+                              PROXY_IDLE_MINUTES_MAX);
+
+  if (!lookup_scalar (document, settings, "proxy_idle_minutes", "settings.proxy_idle_minutes",
+                      accepted, &node, &text, error))
+    return FALSE;
+
+  if (text == NULL)
+    return TRUE;
+
+  if (!g_ascii_string_to_unsigned (text, 10, 0, PROXY_IDLE_MINUTES_MAX, &minutes, NULL))
+    {
+      set_invalid_value_error (error, document, node, "settings.proxy_idle_minutes", accepted);
+      return FALSE;
+    }
+
+  self->proxy_idle_minutes = (guint) minutes;
+  return TRUE;
+}
+
+static gboolean
+parse_settings_extras (ExitboxConfig        *self,
+                       ExitboxYamlDocument  *document,
+                       yaml_node_t          *settings,
+                       GError              **error)
+{
+  const char *variable_accepted = _("a list of environment variable names made of letters, "
+                                    "digits and _, not starting with a digit, such as "
+                                    "[GITHUB_TOKEN, HTTP_USER_AGENT]");
+
+  return parse_boolean_key (document, settings, "auto_update", "settings.auto_update",
+                            &self->auto_update, error) &&
+         parse_boolean_key (document, settings, "status_bar", "settings.status_bar",
+                            &self->status_bar, error) &&
+         parse_runtime (self, document, settings, error) &&
+         parse_string_list (document, settings, "env_passthrough", "settings.env_passthrough",
+                            variable_accepted, check_variable_name, self->env_passthrough,
+                            error) &&
+         parse_proxy_idle_minutes (self, document, settings, error);
 }
 
 static gboolean
@@ -472,7 +1010,8 @@ parse_settings (ExitboxConfig        *self,
       self->base_image = g_strdup (text);
     }
 
-  return parse_default_flags (self, document, settings, error);
+  return parse_settings_extras (self, document, settings, error) &&
+         parse_default_flags (self, document, settings, error);
 }
 
 ExitboxConfig *
@@ -518,7 +1057,11 @@ exitbox_config_load_data (const char  *data,
     }
 
   if (!parse_version (self, document, root, error) ||
+      !parse_roles (self, document, root, error) ||
+      !parse_tool_categories (self, document, root, error) ||
       !parse_agents (self, document, root, error) ||
+      !parse_tools (self, document, root, error) ||
+      !parse_profiles (self, document, root, error) ||
       !parse_settings (self, document, root, error))
     return NULL;
 
@@ -615,6 +1158,137 @@ exitbox_config_get_cpus (ExitboxConfig *self)
   g_return_val_if_fail (EXITBOX_IS_CONFIG (self), NULL);
 
   return self->cpus;
+}
+
+const char * const *
+exitbox_config_get_roles (ExitboxConfig *self)
+{
+  g_return_val_if_fail (EXITBOX_IS_CONFIG (self), NULL);
+
+  return string_list_get_strv (self->roles);
+}
+
+const char * const *
+exitbox_config_get_tool_categories (ExitboxConfig *self)
+{
+  g_return_val_if_fail (EXITBOX_IS_CONFIG (self), NULL);
+
+  return string_list_get_strv (self->tool_categories);
+}
+
+const char *
+exitbox_config_get_agent_version (ExitboxConfig *self,
+                                  const char    *agent_id)
+{
+  g_return_val_if_fail (EXITBOX_IS_CONFIG (self), NULL);
+  g_return_val_if_fail (agent_id != NULL, NULL);
+
+  return g_hash_table_lookup (self->agent_versions, agent_id);
+}
+
+const char * const *
+exitbox_config_get_user_tools (ExitboxConfig *self)
+{
+  g_return_val_if_fail (EXITBOX_IS_CONFIG (self), NULL);
+
+  return string_list_get_strv (self->user_tools);
+}
+
+const char * const *
+exitbox_config_get_profiles (ExitboxConfig *self)
+{
+  g_return_val_if_fail (EXITBOX_IS_CONFIG (self), NULL);
+
+  return string_list_get_strv (self->profiles);
+}
+
+const char * const *
+exitbox_config_get_env_passthrough (ExitboxConfig *self)
+{
+  g_return_val_if_fail (EXITBOX_IS_CONFIG (self), NULL);
+
+  return string_list_get_strv (self->env_passthrough);
+}
+
+const char * const *
+exitbox_config_get_notices (ExitboxConfig *self)
+{
+  g_return_val_if_fail (EXITBOX_IS_CONFIG (self), NULL);
+
+  return string_list_get_strv (self->notices);
+}
+
+gboolean
+exitbox_config_get_auto_update (ExitboxConfig *self)
+{
+  g_return_val_if_fail (EXITBOX_IS_CONFIG (self), FALSE);
+
+  return self->auto_update;
+}
+
+gboolean
+exitbox_config_get_status_bar (ExitboxConfig *self)
+{
+  g_return_val_if_fail (EXITBOX_IS_CONFIG (self), TRUE);
+
+  return self->status_bar;
+}
+
+gboolean
+exitbox_config_get_no_firewall (ExitboxConfig *self)
+{
+  g_return_val_if_fail (EXITBOX_IS_CONFIG (self), FALSE);
+
+  return self->no_firewall;
+}
+
+gboolean
+exitbox_config_get_read_only (ExitboxConfig *self)
+{
+  g_return_val_if_fail (EXITBOX_IS_CONFIG (self), FALSE);
+
+  return self->read_only;
+}
+
+gboolean
+exitbox_config_get_no_env (ExitboxConfig *self)
+{
+  g_return_val_if_fail (EXITBOX_IS_CONFIG (self), FALSE);
+
+  return self->no_env;
+}
+
+ExitboxConfigRuntime
+exitbox_config_get_runtime (ExitboxConfig *self)
+{
+  g_return_val_if_fail (EXITBOX_IS_CONFIG (self), EXITBOX_CONFIG_RUNTIME_AUTO);
+
+  return self->runtime;
+}
+
+guint
+exitbox_config_get_proxy_idle_minutes (ExitboxConfig *self)
+{
+  g_return_val_if_fail (EXITBOX_IS_CONFIG (self), DEFAULT_PROXY_IDLE_MINUTES);
+
+  return self->proxy_idle_minutes;
+}
+
+const char *
+exitbox_config_runtime_to_string (ExitboxConfigRuntime runtime)
+{
+  switch (runtime)
+    {
+    case EXITBOX_CONFIG_RUNTIME_PODMAN:
+      return "podman";
+
+    case EXITBOX_CONFIG_RUNTIME_DOCKER:
+      return "docker";
+
+    case EXITBOX_CONFIG_RUNTIME_AUTO:
+    default:
+      return "auto";
+    }
 }
 
 const char *

@@ -23,6 +23,14 @@ typedef enum
   EXITBOX_BASE_FAMILY_ALPINE,
 } ExitboxBaseFamily;
 
+/* settings.runtime: which container engine to use. */
+typedef enum
+{
+  EXITBOX_CONFIG_RUNTIME_AUTO,    /* podman when installed, else docker */
+  EXITBOX_CONFIG_RUNTIME_PODMAN,
+  EXITBOX_CONFIG_RUNTIME_DOCKER,
+} ExitboxConfigRuntime;
+
 #define EXITBOX_TYPE_CONFIG (exitbox_config_get_type ())
 G_DECLARE_FINAL_TYPE (ExitboxConfig, exitbox_config, EXITBOX, CONFIG, GObject)
 
@@ -50,6 +58,49 @@ const char        *exitbox_config_get_base_image     (ExitboxConfig  *self);
 char              *exitbox_config_dup_effective_base_image (ExitboxConfig *self);
 const char        *exitbox_config_get_memory         (ExitboxConfig  *self);  /* "8g" by default */
 const char        *exitbox_config_get_cpus           (ExitboxConfig  *self);  /* "4" by default */
+
+/* The lists below are NULL-terminated, owned by @self and never NULL: a
+ * missing key gives an empty list.
+ *
+ * NOTE: the getters from here to proxy_idle_minutes return checked values,
+ * but the launcher, the engine choice and the proxy do not read them yet.
+ */
+
+/* `roles` as lower-case role ids, in file order. */
+const char * const *exitbox_config_get_roles         (ExitboxConfig  *self);
+/* `tool_categories` as written. */
+const char * const *exitbox_config_get_tool_categories (ExitboxConfig *self);
+/* agents.AGENT_ID.version, or NULL when the agent is not pinned. */
+const char        *exitbox_config_get_agent_version  (ExitboxConfig  *self,
+                                                      const char     *agent_id);
+/* `tools.user` after renaming deprecated package names and removing
+ * duplicates, in file order.
+ */
+const char * const *exitbox_config_get_user_tools    (ExitboxConfig  *self);
+/* `profiles` as written. The legacy mapping form (`profiles: {active: …,
+ * items: …}`) gives an empty list and a notice.
+ */
+const char * const *exitbox_config_get_profiles      (ExitboxConfig  *self);
+/* settings.env_passthrough: host environment variable names. */
+const char * const *exitbox_config_get_env_passthrough (ExitboxConfig *self);
+/* Translated messages about values that loading changed in memory, such
+ * as a renamed package in tools.user. The file itself is not changed.
+ */
+const char * const *exitbox_config_get_notices       (ExitboxConfig  *self);
+
+gboolean           exitbox_config_get_auto_update    (ExitboxConfig  *self);  /* FALSE by default */
+gboolean           exitbox_config_get_status_bar     (ExitboxConfig  *self);  /* TRUE by default */
+/* settings.default_flags.no_firewall, .read_only and .no_env, FALSE by default. */
+gboolean           exitbox_config_get_no_firewall    (ExitboxConfig  *self);
+gboolean           exitbox_config_get_read_only      (ExitboxConfig  *self);
+gboolean           exitbox_config_get_no_env         (ExitboxConfig  *self);
+ExitboxConfigRuntime exitbox_config_get_runtime      (ExitboxConfig  *self);  /* AUTO by default */
+/* settings.proxy_idle_minutes: how long the proxy may stay up after the
+ * last session ends, 10 by default.
+ */
+guint              exitbox_config_get_proxy_idle_minutes (ExitboxConfig *self);
+
+const char        *exitbox_config_runtime_to_string  (ExitboxConfigRuntime runtime);
 
 const char        *exitbox_base_family_to_string     (ExitboxBaseFamily family);
 const char        *exitbox_base_family_default_image (ExitboxBaseFamily family);

@@ -397,7 +397,10 @@ exitbox_launcher_prepare_async (ExitboxLauncher            *self,
                                          : request->agent_id);
   data->project = g_object_ref (request->project);
   data->args = g_strdupv ((char **) request->args);
-  data->read_only = request->read_only;
+  /* settings.default_flags.read_only makes every session read-only; a
+   * request can add read-only but not take it away.
+   */
+  data->read_only = request->read_only || exitbox_config_get_read_only (self->config);
   data->interactive = request->interactive;
   data->inspect_names = collect_inspect_names (self, data->agent_id,
                                                exitbox_project_get_key (request->project));

@@ -137,7 +137,7 @@ chmod -R a+rX "$work/www"
 upstream_address=$("$engine" inspect "$upstream" \
   --format '{{(index .NetworkSettings.Networks "exitbox-egress").IPAddress}}')
 
-echo "1..16"
+echo "1..17"
 
 # --- Images and the verified agent install -----------------------------------
 
@@ -225,6 +225,20 @@ else
   not_ok "read-only workspace rejects writes" "exit status $status"
 fi
 
+# settings.default_flags.read_only makes every session read-only.
+config_file="$EXITBOX_CONFIG_DIR/config.yaml"
+cp "$config_file" "$work/config.yaml.saved"
+sed -i 's/^\(    read_only:\) false$/\1 true/' "$config_file"
+exitbox shell -- touch /workspace/default-read-only >/dev/null 2>&1
+status=$?
+cp "$work/config.yaml.saved" "$config_file"
+if [ $status -ne 0 ] && [ ! -e "$project/default-read-only" ] \
+   && grep -q '^    read_only: false$' "$work/config.yaml.saved"; then
+  ok "read-only default applies to sessions"
+else
+  not_ok "read-only default applies to sessions" "exit status $status"
+fi
+
 exitbox shell -- sh -c 'exit 7' >/dev/null 2>&1
 check "shell command exit status propagates" test $? -eq 7
 
@@ -234,7 +248,7 @@ check "verbose prints engine command" grep -q -- "--cap-drop=ALL" <<<"$output"
 # --- Desktop -------------------------------------------------------------------
 
 if [ -z "${EXITBOX_APP_TEST:-}" ]; then
-  echo "ok 16 # SKIP EXITBOX_APP_TEST is not set"
+  echo "ok 17 # SKIP EXITBOX_APP_TEST is not set"
   test_number=$((test_number + 1))
 else
   screenshot="$artifacts/desktop-session-$(id -un).png"
