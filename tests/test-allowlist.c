@@ -3,6 +3,7 @@
  */
 
 #include <string.h>
+#include <utime.h>
 
 #include <gio/gio.h>
 #include <glib/gstdio.h>
@@ -575,6 +576,380 @@ test_entry_rejected (void)
     }
 }
 
+/* Editing the file. */
+
+static const char edit_input[] =
+  "# My allowlist.\n"
+  "version: 1\n"
+  "\n"
+  "development:\n"
+  "  - github.com  # code hosting\n"
+  "  - \"*.pypi.org\"\n"
+  "\n"
+  "disabled:\n"
+  "  - gitlab.com\n"
+  "\n"
+  "# Yours.\n"
+  "custom: []\n";
+
+static void
+test_allowlist_add_canonical (Fixture       *fixture,
+                              gconstpointer  user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *message = NULL;
+  g_autofree char *contents = NULL;
+
+  exitbox_test_write_file (fixture->allowlist_path, edit_input);
+  message = exitbox_allowlist_add_entry_in_file (fixture->allowlist_path, "*.Example.COM.:8443",
+                                                 NULL, &error);
+
+  g_assert_no_error (error);
+  exitbox_test_assert_contains (message, "Added example.com:8443 to the category “custom”");
+  exitbox_test_assert_contains (message, fixture->allowlist_path);
+
+  contents = exitbox_test_read_file (fixture->allowlist_path);
+  g_assert_cmpstr (contents, ==,
+                   "# My allowlist.\n"
+                   "version: 1\n"
+                   "\n"
+                   "development:\n"
+                   "  - github.com  # code hosting\n"
+                   "  - \"*.pypi.org\"\n"
+                   "\n"
+                   "disabled:\n"
+                   "  - gitlab.com\n"
+                   "\n"
+                   "# Yours.\n"
+                   "custom:\n"
+                   "  - example.com:8443\n");
+}
+
+static void
+test_allowlist_add_new_category (Fixture       *fixture,
+                                 gconstpointer  user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ExitboxAllowlist) allowlist = NULL;
+  g_autofree char *message = NULL;
+  g_autofree char *contents = NULL;
+  GPtrArray *items;
+
+  exitbox_test_write_file (fixture->allowlist_path, edit_input);
+  message = exitbox_allowlist_add_entry_in_file (fixture->allowlist_path, "2001:DB8::1",
+                                                 "mirrors", &error);
+
+  g_assert_no_error (error);
+  contents = exitbox_test_read_file (fixture->allowlist_path);
+  g_assert_true (g_str_has_prefix (contents, edit_input));
+  g_assert_cmpstr (contents + strlen (edit_input), ==, "mirrors:\n  - 2001:db8::1\n");
+
+  allowlist = exitbox_allowlist_load_file (fixture->allowlist_path);
+  items = exitbox_allowlist_get_category_items (allowlist, "mirrors");
+  g_assert_nonnull (items);
+  g_assert_cmpuint (items->len, ==, 1);
+  g_assert_cmpstr (((ExitboxAllowlistItem *) g_ptr_array_index (items, 0))->canonical, ==,
+                   "2001:db8::1");
+}
+
+static void
+test_allowlist_add_duplicate (Fixture       *fixture,
+                              gconstpointer  user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *message = NULL;
+  g_autofree char *contents = NULL;
+
+  exitbox_test_write_file (fixture->allowlist_path, edit_input);
+  message = exitbox_allowlist_add_entry_in_file (fixture->allowlist_path, "https://PyPI.org/simple",
+                                                 "custom", &error);
+
+  g_assert_no_error (error);
+  exitbox_test_assert_contains (message, "pypi.org is already allowed by the category "
+                                         "“development”");
+  exitbox_test_assert_contains (message, "nothing changed");
+  contents = exitbox_test_read_file (fixture->allowlist_path);
+  g_assert_cmpstr (contents, ==, edit_input);
+}
+
+static void
+test_allowlist_add_disabled (Fixture       *fixture,
+                             gconstpointer  user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *message = NULL;
+  g_autofree char *contents = NULL;
+
+  exitbox_test_write_file (fixture->allowlist_path, edit_input);
+  message = exitbox_allowlist_add_entry_in_file (fixture->allowlist_path, "GitLab.com", NULL,
+                                                 &error);
+
+  g_assert_null (message);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS);
+  exitbox_test_assert_contains (error->message, "“disabled” list");
+  contents = exitbox_test_read_file (fixture->allowlist_path);
+  g_assert_cmpstr (contents, ==, edit_input);
+}
+
+static void
+test_allowlist_add_invalid_entry (Fixture       *fixture,
+                                  gconstpointer  user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GError) parse_error = NULL;
+  g_autoptr(ExitboxAllowlistEntry) entry = NULL;
+  g_autofree char *message = NULL;
+  g_autofree char *contents = NULL;
+
+  exitbox_test_write_file (fixture->allowlist_path, edit_input);
+  message = exitbox_allowlist_add_entry_in_file (fixture->allowlist_path, "exa mple.com", NULL,
+                                                 &error);
+  entry = exitbox_allowlist_entry_parse ("exa mple.com", &parse_error);
+
+  g_assert_null (message);
+  g_assert_null (entry);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+  exitbox_test_assert_contains (error->message, "“exa mple.com” is not a valid allowlist entry");
+  exitbox_test_assert_contains (error->message, parse_error->message);
+  contents = exitbox_test_read_file (fixture->allowlist_path);
+  g_assert_cmpstr (contents, ==, edit_input);
+}
+
+static void
+test_allowlist_add_reserved_category (Fixture       *fixture,
+                                      gconstpointer  user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *message = NULL;
+
+  exitbox_test_write_file (fixture->allowlist_path, edit_input);
+  message = exitbox_allowlist_add_entry_in_file (fixture->allowlist_path, "example.com",
+                                                 "version", &error);
+
+  g_assert_null (message);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+  exitbox_test_assert_contains (error->message, "“version”");
+}
+
+static void
+test_allowlist_add_missing_file (Fixture       *fixture,
+                                 gconstpointer  user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *message = NULL;
+
+  message = exitbox_allowlist_add_entry_in_file (fixture->allowlist_path, "example.com", NULL,
+                                                 &error);
+
+  g_assert_null (message);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+  exitbox_test_assert_contains (error->message, "is missing");
+  exitbox_test_assert_contains (error->message, "every destination is blocked");
+  exitbox_test_assert_contains (error->message, "Create it");
+  g_assert_false (g_file_test (fixture->allowlist_path, G_FILE_TEST_EXISTS));
+}
+
+/* A file that fails to parse keeps its bytes and its modification time. */
+static void
+test_allowlist_add_unparsable (Fixture       *fixture,
+                               gconstpointer  user_data)
+{
+  const char *broken = "custom: [unclosed\n";
+  g_autoptr(GError) error = NULL;
+  g_autofree char *message = NULL;
+  g_autofree char *contents = NULL;
+  GStatBuf before;
+  GStatBuf after;
+  struct utimbuf old_times = { 1000000000, 1000000000 };
+
+  exitbox_test_write_file (fixture->allowlist_path, broken);
+  g_assert_cmpint (g_utime (fixture->allowlist_path, &old_times), ==, 0);
+  g_assert_cmpint (g_stat (fixture->allowlist_path, &before), ==, 0);
+
+  message = exitbox_allowlist_add_entry_in_file (fixture->allowlist_path, "example.com", NULL,
+                                                 &error);
+
+  g_assert_null (message);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
+  exitbox_test_assert_contains (error->message, "allowlist.yaml:");
+  exitbox_test_assert_contains (error->message, "was not changed");
+
+  contents = exitbox_test_read_file (fixture->allowlist_path);
+  g_assert_cmpstr (contents, ==, broken);
+  g_assert_cmpint (g_stat (fixture->allowlist_path, &after), ==, 0);
+  g_assert_cmpint ((gint64) after.st_mtime, ==, (gint64) before.st_mtime);
+  g_assert_cmpint ((gint64) after.st_mtime, ==, 1000000000);
+}
+
+static void
+test_allowlist_add_mode (Fixture       *fixture,
+                         gconstpointer  user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *message = NULL;
+  GStatBuf info;
+
+  exitbox_test_write_file (fixture->allowlist_path, edit_input);
+  g_assert_cmpint (g_chmod (fixture->allowlist_path, 0644), ==, 0);
+
+  message = exitbox_allowlist_add_entry_in_file (fixture->allowlist_path, "example.com", NULL,
+                                                 &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (message);
+  g_assert_cmpint (g_stat (fixture->allowlist_path, &info), ==, 0);
+  g_assert_cmpint (info.st_mode & 0777, ==, 0600);
+}
+
+/* "*.example.com" and "example.com" are the same entry, so removing one
+ * spelling removes both, from every category.
+ */
+static void
+test_allowlist_remove_equal_entry (Fixture       *fixture,
+                                   gconstpointer  user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ExitboxAllowlist) allowlist = NULL;
+  g_autofree char *message = NULL;
+  g_autofree char *contents = NULL;
+  GStatBuf info;
+
+  exitbox_test_write_file (fixture->allowlist_path,
+                           "development:\n"
+                           "  - github.com\n"
+                           "  - example.com  # mine\n"
+                           "# kept\n"
+                           "custom:\n"
+                           "  - \"*.example.com\"\n"
+                           "  - example.com:8443\n"
+                           "disabled:\n"
+                           "  - example.com\n");
+
+  message = exitbox_allowlist_remove_entry_in_file (fixture->allowlist_path, "*.EXAMPLE.com",
+                                                    &error);
+
+  g_assert_no_error (error);
+  exitbox_test_assert_contains (message, "Removed example.com from “development”, “custom”");
+  contents = exitbox_test_read_file (fixture->allowlist_path);
+  g_assert_cmpstr (contents, ==,
+                   "development:\n"
+                   "  - github.com\n"
+                   "# kept\n"
+                   "custom:\n"
+                   "  - example.com:8443\n"
+                   "disabled:\n"
+                   "  - example.com\n");
+  g_assert_cmpint (g_stat (fixture->allowlist_path, &info), ==, 0);
+  g_assert_cmpint (info.st_mode & 0777, ==, 0600);
+
+  allowlist = exitbox_allowlist_load_file (fixture->allowlist_path);
+  g_assert_cmpuint (exitbox_allowlist_get_category_items (allowlist, "custom")->len, ==, 1);
+}
+
+static void
+test_allowlist_remove_absent (Fixture       *fixture,
+                              gconstpointer  user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *message = NULL;
+  g_autofree char *contents = NULL;
+
+  exitbox_test_write_file (fixture->allowlist_path, edit_input);
+  message = exitbox_allowlist_remove_entry_in_file (fixture->allowlist_path, "Example.org",
+                                                    &error);
+
+  g_assert_null (message);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+  exitbox_test_assert_contains (error->message, "example.org");
+  exitbox_test_assert_contains (error->message, fixture->allowlist_path);
+  contents = exitbox_test_read_file (fixture->allowlist_path);
+  g_assert_cmpstr (contents, ==, edit_input);
+}
+
+/* An entry the loader skips as invalid can still be removed as written. */
+static void
+test_allowlist_remove_invalid_text (Fixture       *fixture,
+                                    gconstpointer  user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GError) absent_error = NULL;
+  g_autofree char *message = NULL;
+  g_autofree char *absent = NULL;
+  g_autofree char *contents = NULL;
+
+  exitbox_test_write_file (fixture->allowlist_path,
+                           "custom:\n  - \"exa mple.com\"\n  - example.org\n");
+  message = exitbox_allowlist_remove_entry_in_file (fixture->allowlist_path, "exa mple.com",
+                                                    &error);
+  absent = exitbox_allowlist_remove_entry_in_file (fixture->allowlist_path, "exa mple.com",
+                                                   &absent_error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (message);
+  contents = exitbox_test_read_file (fixture->allowlist_path);
+  g_assert_cmpstr (contents, ==, "custom:\n  - example.org\n");
+  g_assert_null (absent);
+  g_assert_error (absent_error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+  exitbox_test_assert_contains (absent_error->message, "“exa mple.com” is not a valid");
+}
+
+static void
+test_allowlist_remove_missing_file (Fixture       *fixture,
+                                    gconstpointer  user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *message = NULL;
+
+  message = exitbox_allowlist_remove_entry_in_file (fixture->allowlist_path, "example.com",
+                                                    &error);
+
+  g_assert_null (message);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+  exitbox_test_assert_contains (error->message, "every destination is blocked");
+  g_assert_false (g_file_test (fixture->allowlist_path, G_FILE_TEST_EXISTS));
+}
+
+static void
+test_allowlist_items (Fixture       *fixture,
+                      gconstpointer  user_data)
+{
+  g_autoptr(ExitboxAllowlist) allowlist = load_from_file (fixture,
+                                                          "development:\n"
+                                                          "  - GitHub.com\n"
+                                                          "  - \"bad host\"\n"
+                                                          "  - gitlab.com\n"
+                                                          "disabled:\n"
+                                                          "  - \"*.gitlab.com\"\n"
+                                                          "custom:\n");
+  GPtrArray *development = exitbox_allowlist_get_category_items (allowlist, "development");
+  GPtrArray *custom = exitbox_allowlist_get_category_items (allowlist, "custom");
+  GPtrArray *disabled = exitbox_allowlist_get_disabled_items (allowlist);
+  ExitboxAllowlistItem *item;
+
+  g_assert_null (exitbox_allowlist_get_category_items (allowlist, "disabled"));
+  g_assert_null (exitbox_allowlist_get_category_items (allowlist, "cloud"));
+  g_assert_nonnull (custom);
+  g_assert_cmpuint (custom->len, ==, 0);
+
+  g_assert_cmpuint (development->len, ==, 3);
+  item = g_ptr_array_index (development, 0);
+  g_assert_cmpstr (item->text, ==, "GitHub.com");
+  g_assert_cmpstr (item->canonical, ==, "github.com");
+  g_assert_false (item->disabled);
+  item = g_ptr_array_index (development, 1);
+  g_assert_cmpstr (item->text, ==, "bad host");
+  g_assert_null (item->canonical);
+  g_assert_false (item->disabled);
+  item = g_ptr_array_index (development, 2);
+  g_assert_cmpstr (item->canonical, ==, "gitlab.com");
+  g_assert_true (item->disabled);
+
+  g_assert_cmpuint (disabled->len, ==, 1);
+  item = g_ptr_array_index (disabled, 0);
+  g_assert_cmpstr (item->text, ==, "*.gitlab.com");
+  g_assert_cmpstr (item->canonical, ==, "gitlab.com");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -596,6 +971,34 @@ main (int   argc,
               fixture_set_up, test_allowlist_disabled, fixture_tear_down);
   g_test_add ("/allowlist/invalid-entries", Fixture, NULL,
               fixture_set_up, test_allowlist_invalid_entries, fixture_tear_down);
+  g_test_add ("/allowlist/items", Fixture, NULL,
+              fixture_set_up, test_allowlist_items, fixture_tear_down);
+  g_test_add ("/allowlist/add-canonical", Fixture, NULL,
+              fixture_set_up, test_allowlist_add_canonical, fixture_tear_down);
+  g_test_add ("/allowlist/add-new-category", Fixture, NULL,
+              fixture_set_up, test_allowlist_add_new_category, fixture_tear_down);
+  g_test_add ("/allowlist/add-duplicate", Fixture, NULL,
+              fixture_set_up, test_allowlist_add_duplicate, fixture_tear_down);
+  g_test_add ("/allowlist/add-disabled", Fixture, NULL,
+              fixture_set_up, test_allowlist_add_disabled, fixture_tear_down);
+  g_test_add ("/allowlist/add-invalid-entry", Fixture, NULL,
+              fixture_set_up, test_allowlist_add_invalid_entry, fixture_tear_down);
+  g_test_add ("/allowlist/add-reserved-category", Fixture, NULL,
+              fixture_set_up, test_allowlist_add_reserved_category, fixture_tear_down);
+  g_test_add ("/allowlist/add-missing-file", Fixture, NULL,
+              fixture_set_up, test_allowlist_add_missing_file, fixture_tear_down);
+  g_test_add ("/allowlist/add-unparsable", Fixture, NULL,
+              fixture_set_up, test_allowlist_add_unparsable, fixture_tear_down);
+  g_test_add ("/allowlist/add-mode", Fixture, NULL,
+              fixture_set_up, test_allowlist_add_mode, fixture_tear_down);
+  g_test_add ("/allowlist/remove-equal-entry", Fixture, NULL,
+              fixture_set_up, test_allowlist_remove_equal_entry, fixture_tear_down);
+  g_test_add ("/allowlist/remove-absent", Fixture, NULL,
+              fixture_set_up, test_allowlist_remove_absent, fixture_tear_down);
+  g_test_add ("/allowlist/remove-invalid-text", Fixture, NULL,
+              fixture_set_up, test_allowlist_remove_invalid_text, fixture_tear_down);
+  g_test_add ("/allowlist/remove-missing-file", Fixture, NULL,
+              fixture_set_up, test_allowlist_remove_missing_file, fixture_tear_down);
   g_test_add_func ("/allowlist/default-file", test_allowlist_default_file);
   g_test_add_func ("/allowlist-entry/accepted", test_entry_accepted);
   g_test_add_func ("/allowlist-entry/length-limits", test_entry_length_limits);

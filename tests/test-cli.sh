@@ -44,7 +44,7 @@ expect_status() {
   fi
 }
 
-echo "1..12"
+echo "1..27"
 
 expect_status "version prints package version" 0 "exitbox " --version
 expect_status "help lists shell command" 0 "exitbox [OPTION…] shell" --help
@@ -54,6 +54,9 @@ expect_status "run without agent is rejected" 2 "“run” needs an agent name" 
 expect_status "shell command needs separator" 2 "exitbox shell -- ls" shell ls
 expect_status "shell option after command" 2 "options go before “shell”" shell -r -- true
 expect_status "list rejects arguments" 2 "“list” takes no arguments" list foo
+expect_status "help lists allowlist commands" 0 "exitbox allowlist add ENTRY [--category NAME]" --help
+expect_status "allowlist needs action" 2 "“allowlist” needs an action" allowlist
+expect_status "allowlist add needs entry" 2 "“allowlist add” needs an entry" allowlist add
 
 # First run writes the defaults; enabling Codex edits only that value.
 expect_status "enable codex edits config" 0 "Enabled Codex" enable codex
@@ -75,5 +78,41 @@ if [ "$(sha256sum "$config")" = "$before" ]; then
 else
   result 1 "broken config is left untouched" "$(cat "$config")"
 fi
+
+# Allowlist edits change only the lines of the entries.
+allowlist="$EXITBOX_CONFIG_DIR/allowlist.yaml"
+printf '# Mine.\nversion: 1\n\ndevelopment:\n  - github.com  # code\n\ncustom: []\n' > "$allowlist"
+expect_status "allowlist add writes canonical" 0 "Added example.com:8443 to the category “custom”" \
+  allowlist add '*.Example.COM:8443'
+expected=$(printf '# Mine.\nversion: 1\n\ndevelopment:\n  - github.com  # code\n\ncustom:\n  - example.com:8443\n')
+if [ "$(cat "$allowlist")" = "$expected" ] && [ "$(stat -c %a "$allowlist")" = 600 ]; then
+  result 0 "allowlist add keeps other lines"
+else
+  result 1 "allowlist add keeps other lines" "$(cat "$allowlist")"
+fi
+expect_status "allowlist add notes next launch" 0 "next launch" allowlist add pypi.org --category development
+expect_status "allowlist add duplicate is no-op" 0 "already allowed" allowlist add GitHub.com
+expect_status "allowlist add rejects invalid entry" 1 "“exa mple.com” is not a valid allowlist entry" \
+  allowlist add 'exa mple.com'
+expect_status "allowlist list shows entries" 0 "  example.com:8443" allowlist list
+expect_status "allowlist remove equal entry" 0 "Removed example.com:8443 from “custom”" \
+  allowlist remove 'EXAMPLE.com.:8443'
+expect_status "allowlist remove absent entry" 1 "No category of $allowlist contains example.com" \
+  allowlist remove example.com
+
+# Without the file every destination is blocked, and nothing creates it.
+rm "$allowlist"
+expect_status "allowlist list reports missing" 1 "every destination is blocked" allowlist list
+expect_status "allowlist add refuses missing file" 1 "is missing" allowlist add example.com
+if [ ! -e "$allowlist" ]; then
+  result 0 "allowlist add creates no file"
+else
+  result 1 "allowlist add creates no file" "$(cat "$allowlist")"
+fi
+
+# Deprecated tool names are migrated when the file is read, and the user
+# is told, while the file stays as written.
+printf 'version: 1\ntools:\n  user: [node]\n' > "$EXITBOX_CONFIG_DIR/config.yaml"
+expect_status "config migration is reported" 0 "“node” is now “nodejs”" list
 
 exit $((failures > 0))

@@ -366,6 +366,326 @@ test_yaml_edit_not_utf8 (void)
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
 }
 
+/* One list edit: appending @value to the list under @key of @input (or
+ * removing it when @append is FALSE) gives @expected, or fails with
+ * @error_code when @expected is NULL.
+ */
+typedef struct
+{
+  const char  *name;
+  gboolean     append;
+  const char  *input;
+  const char  *key;
+  const char  *value;
+  const char  *expected;
+  GIOErrorEnum error_code;
+} ListEditCase;
+
+#define ALLOWLIST_INPUT \
+  "# ExitBox firewall allowlist.\n" \
+  "version: 1\n" \
+  "\n" \
+  "development:\n" \
+  "  - github.com  # code\n" \
+  "  - pypi.org\n" \
+  "\n" \
+  "# Your own destinations.\n" \
+  "custom:\n" \
+  "  - api.example.com\n" \
+  "  # - old.example.com\n" \
+  "\n" \
+  "# The end.\n"
+
+static const ListEditCase list_edit_cases[] = {
+  {
+    "append-after-last-item", TRUE,
+    ALLOWLIST_INPUT, "custom", "example.org",
+    "# ExitBox firewall allowlist.\n"
+    "version: 1\n"
+    "\n"
+    "development:\n"
+    "  - github.com  # code\n"
+    "  - pypi.org\n"
+    "\n"
+    "# Your own destinations.\n"
+    "custom:\n"
+    "  - api.example.com\n"
+    "  - example.org\n"
+    "  # - old.example.com\n"
+    "\n"
+    "# The end.\n",
+  },
+  {
+    "append-middle-list", TRUE,
+    ALLOWLIST_INPUT, "development", "crates.io",
+    "# ExitBox firewall allowlist.\n"
+    "version: 1\n"
+    "\n"
+    "development:\n"
+    "  - github.com  # code\n"
+    "  - pypi.org\n"
+    "  - crates.io\n"
+    "\n"
+    "# Your own destinations.\n"
+    "custom:\n"
+    "  - api.example.com\n"
+    "  # - old.example.com\n"
+    "\n"
+    "# The end.\n",
+  },
+  {
+    "append-missing-key", TRUE,
+    "version: 1\n"
+    "development:\n"
+    "    - github.com\n"
+    "# trailing comment\n",
+    "custom", "example.org",
+    "version: 1\n"
+    "development:\n"
+    "    - github.com\n"
+    "custom:\n"
+    "    - example.org\n"
+    "# trailing comment\n",
+  },
+  {
+    "append-missing-key-no-newline", TRUE,
+    "version: 1", "custom", "example.org",
+    "version: 1\n"
+    "custom:\n"
+    "  - example.org\n",
+  },
+  {
+    "append-empty-document", TRUE,
+    "# only a comment\n", "custom", "example.org",
+    "# only a comment\n"
+    "custom:\n"
+    "  - example.org\n",
+  },
+  {
+    "append-empty-flow-list", TRUE,
+    "dev:\n"
+    "- github.com\n"
+    "custom: []  # yours\n"
+    "other: []\n",
+    "custom", "example.org",
+    "dev:\n"
+    "- github.com\n"
+    "custom:  # yours\n"
+    "- example.org\n"
+    "other: []\n",
+  },
+  {
+    "append-null-value", TRUE,
+    "custom:\n"
+    "other: ~\n",
+    "other", "[2001:db8::1]:443",
+    "custom:\n"
+    "other:\n"
+    "  - \"[2001:db8::1]:443\"\n",
+  },
+  {
+    "append-crlf", TRUE,
+    "custom:\r\n"
+    "  - a.example\r\n",
+    "custom", "b.example",
+    "custom:\r\n"
+    "  - a.example\r\n"
+    "  - b.example\r\n",
+  },
+  {
+    "append-multibyte-comment", TRUE,
+    "# Zugriff für Agenten ✓\n"
+    "custom:\n"
+    "  - a.example # für ✓\n"
+    "after: 1\n",
+    "custom", "b.example",
+    "# Zugriff für Agenten ✓\n"
+    "custom:\n"
+    "  - a.example # für ✓\n"
+    "  - b.example\n"
+    "after: 1\n",
+  },
+  {
+    "append-host-port-plain", TRUE,
+    "custom:\n  - a.example\n", "custom", "b.example:8443",
+    "custom:\n  - a.example\n  - b.example:8443\n",
+  },
+  {
+    "append-quotes-colon-space", TRUE,
+    "custom:\n  - a.example\n", "custom", "b: c",
+    "custom:\n  - a.example\n  - \"b: c\"\n",
+  },
+  {
+    "append-reject-flow-list", TRUE,
+    "custom: [a.example]\n", "custom", "b.example",
+    NULL, G_IO_ERROR_NOT_SUPPORTED,
+  },
+  {
+    "append-reject-flow-root", TRUE,
+    "{version: 1, custom: }\n", "custom", "b.example",
+    NULL, G_IO_ERROR_NOT_SUPPORTED,
+  },
+  {
+    "append-reject-mapping", TRUE,
+    "custom:\n  a: 1\n", "custom", "b.example",
+    NULL, G_IO_ERROR_INVALID_DATA,
+  },
+  {
+    "append-reject-text-value", TRUE,
+    "custom: a.example\n", "custom", "b.example",
+    NULL, G_IO_ERROR_INVALID_DATA,
+  },
+  {
+    "append-reject-root-list", TRUE,
+    "- a\n", "custom", "b.example",
+    NULL, G_IO_ERROR_INVALID_DATA,
+  },
+  {
+    "append-reject-syntax-error", TRUE,
+    "custom: [unclosed\n", "custom", "b.example",
+    NULL, G_IO_ERROR_INVALID_DATA,
+  },
+  {
+    "remove-keeps-comments", FALSE,
+    ALLOWLIST_INPUT, "development", "github.com",
+    "# ExitBox firewall allowlist.\n"
+    "version: 1\n"
+    "\n"
+    "development:\n"
+    "  - pypi.org\n"
+    "\n"
+    "# Your own destinations.\n"
+    "custom:\n"
+    "  - api.example.com\n"
+    "  # - old.example.com\n"
+    "\n"
+    "# The end.\n",
+  },
+  {
+    "remove-last-item", FALSE,
+    ALLOWLIST_INPUT, "custom", "api.example.com",
+    "# ExitBox firewall allowlist.\n"
+    "version: 1\n"
+    "\n"
+    "development:\n"
+    "  - github.com  # code\n"
+    "  - pypi.org\n"
+    "\n"
+    "# Your own destinations.\n"
+    "custom:\n"
+    "  # - old.example.com\n"
+    "\n"
+    "# The end.\n",
+  },
+  {
+    "remove-every-copy", FALSE,
+    "custom:\n"
+    "  - a.example\n"
+    "  - \"b.example\"\n"
+    "  - b.example\n"
+    "other:\n"
+    "  - b.example\n",
+    "custom", "b.example",
+    "custom:\n"
+    "  - a.example\n"
+    "other:\n"
+    "  - b.example\n",
+  },
+  {
+    "remove-no-final-newline", FALSE,
+    "custom:\n"
+    "  - a.example\n"
+    "  - b.example",
+    "custom", "b.example",
+    "custom:\n"
+    "  - a.example\n",
+  },
+  {
+    "remove-multibyte-before", FALSE,
+    "# ✓ für\n"
+    "custom:\n"
+    "  - ä.example # ✓\n"
+    "  - b.example\n",
+    "custom", "b.example",
+    "# ✓ für\n"
+    "custom:\n"
+    "  - ä.example # ✓\n",
+  },
+  {
+    "remove-reject-absent-item", FALSE,
+    ALLOWLIST_INPUT, "custom", "github.com",
+    NULL, G_IO_ERROR_NOT_FOUND,
+  },
+  {
+    "remove-reject-missing-key", FALSE,
+    ALLOWLIST_INPUT, "cloud", "github.com",
+    NULL, G_IO_ERROR_NOT_FOUND,
+  },
+  {
+    "remove-reject-alias-item", FALSE,
+    "base:\n  - &host a.example\ncustom:\n  - *host\n", "custom", "a.example",
+    NULL, G_IO_ERROR_NOT_SUPPORTED,
+  },
+  {
+    "remove-reject-flow-list", FALSE,
+    "custom: [a.example, b.example]\n", "custom", "a.example",
+    NULL, G_IO_ERROR_NOT_SUPPORTED,
+  },
+  {
+    "remove-reject-shared-line", FALSE,
+    "custom: \n  - a.example\n  - b\n    c\n", "custom", "b c",
+    NULL, G_IO_ERROR_NOT_SUPPORTED,
+  },
+};
+
+static void
+test_yaml_list_edit_case (gconstpointer user_data)
+{
+  const ListEditCase *edit_case = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *result = NULL;
+  gsize length = 0;
+
+  if (edit_case->append)
+    result = exitbox_yaml_append_sequence_item (edit_case->input, -1, "allowlist.yaml",
+                                                edit_case->key, edit_case->value,
+                                                &length, &error);
+  else
+    result = exitbox_yaml_remove_sequence_item (edit_case->input, -1, "allowlist.yaml",
+                                                edit_case->key, edit_case->value,
+                                                &length, &error);
+
+  if (edit_case->expected == NULL)
+    {
+      g_assert_null (result);
+      g_assert_error (error, G_IO_ERROR, (gint) edit_case->error_code);
+      g_assert_nonnull (strstr (error->message, "allowlist.yaml"));
+      return;
+    }
+
+  g_assert_no_error (error);
+  g_assert_cmpstr (result, ==, edit_case->expected);
+  g_assert_cmpuint (length, ==, strlen (edit_case->expected));
+}
+
+/* The message of a rejected flow list names the place, the list and the fix. */
+static void
+test_yaml_list_flow_message (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *result = NULL;
+
+  result = exitbox_yaml_append_sequence_item ("version: 1\ncustom: [a.example]\n", -1,
+                                              "allowlist.yaml", "custom", "b.example",
+                                              NULL, &error);
+
+  g_assert_null (result);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED);
+  g_assert_nonnull (strstr (error->message, "allowlist.yaml:2:9"));
+  g_assert_nonnull (strstr (error->message, "“custom”"));
+  g_assert_nonnull (strstr (error->message, "one item per line"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -379,7 +699,15 @@ main (int   argc,
       g_test_add_data_func (name, &edit_cases[i], test_yaml_edit_case);
     }
 
+  for (guint i = 0; i < G_N_ELEMENTS (list_edit_cases); i++)
+    {
+      g_autofree char *name = g_strdup_printf ("/yaml-edit/%s", list_edit_cases[i].name);
+
+      g_test_add_data_func (name, &list_edit_cases[i], test_yaml_list_edit_case);
+    }
+
   g_test_add_func ("/yaml-edit/flow-message", test_yaml_edit_flow_message);
+  g_test_add_func ("/yaml-edit/list-flow-message", test_yaml_list_flow_message);
   g_test_add_func ("/yaml-edit/not-utf8", test_yaml_edit_not_utf8);
 
   return g_test_run ();

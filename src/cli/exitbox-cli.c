@@ -5,6 +5,7 @@
 #include <locale.h>
 #include <signal.h>
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
 #include <glib-unix.h>
@@ -19,8 +20,11 @@ typedef struct
   gboolean    verbose;
   gboolean    fix;
   gboolean    assume_yes;
-  const char *command;     /* "run", "shell", "list", "doctor", "enable", "disable" */
+  const char *command;     /* "run", "shell", "list", "doctor", "enable", "disable", "allowlist" */
   const char *agent_id;
+  const char *allowlist_action;  /* "list", "add" or "remove" */
+  const char *entry;
+  const char *category;
   char      **args;        /* what follows the agent name, or the shell command */
 } CliOptions;
 
@@ -60,6 +64,10 @@ print_usage (FILE *stream)
              "  exitbox doctor [--fix] [--yes] Check the container engine and fix what it can\n"
              "  exitbox enable AGENT           Set agents.AGENT.enabled to true in config.yaml\n"
              "  exitbox disable AGENT          Set agents.AGENT.enabled to false in config.yaml\n"
+             "  exitbox allowlist list         List the allowlist categories and their entries\n"
+             "  exitbox allowlist add ENTRY [--category NAME]\n"
+             "                                 Allow ENTRY (default category: custom)\n"
+             "  exitbox allowlist remove ENTRY Remove ENTRY from every category\n"
              "\n"
              "Agents: claude, codex, opencode\n"
              "\n"
@@ -70,12 +78,97 @@ print_usage (FILE *stream)
              "      --version     Show the ExitBox version\n"));
 }
 
+/* Parses what follows "allowlist". Returns 0 on success, or the exit
+ * status to stop with.
+ */
+static int
+parse_allowlist_arguments (int          argc,
+                           char        *argv[],
+                           CliOptions  *options)
+{
+  const char *action = argc > 0 ? argv[0] : NULL;
+
+  options->command = "allowlist";
+
+  if (action == NULL ||
+      (!g_str_equal (action, "list") && !g_str_equal (action, "add") &&
+       !g_str_equal (action, "remove")))
+    {
+      g_autofree char *message = NULL;
+
+      if (action == NULL)
+        message = g_strdup (_("“allowlist” needs an action: list, add ENTRY or remove ENTRY."));
+      else
+        message = g_strdup_printf (_("Unknown allowlist action “%s”. The actions are list, "
+                                     "add ENTRY and remove ENTRY."),
+                                   action);
+      print_error (message);
+      return 2;
+    }
+
+  options->allowlist_action = action;
+
+  for (int j = 1; j < argc; j++)
+    {
+      if (g_str_equal (argv[j], "--category") && g_str_equal (action, "add"))
+        {
+          if (j + 1 >= argc)
+            {
+              print_error (_("“--category” needs a category name, such as “--category custom”."));
+              return 2;
+            }
+          options->category = argv[++j];
+        }
+      else if (g_str_has_prefix (argv[j], "--category=") && g_str_equal (action, "add"))
+        options->category = argv[j] + strlen ("--category=");
+      else if (argv[j][0] == '-' && argv[j][1] != '\0')
+        {
+          g_autofree char *message =
+            g_strdup_printf (_("Unknown allowlist option “%s”. Only “add” takes one: "
+                               "--category NAME."), argv[j]);
+          print_error (message);
+          return 2;
+        }
+      else if (g_str_equal (action, "list"))
+        {
+          g_autofree char *message =
+            g_strdup_printf (_("“allowlist list” takes no arguments, but got “%s”."), argv[j]);
+          print_error (message);
+          return 2;
+        }
+      else if (options->entry == NULL)
+        options->entry = argv[j];
+      else
+        {
+          g_autofree char *message =
+            g_strdup_printf (_("“allowlist %s” got the extra argument “%s”. Quote an entry "
+                               "and add or remove one at a time."),
+                             action, argv[j]);
+          print_error (message);
+          return 2;
+        }
+    }
+
+  if (options->entry == NULL && !g_str_equal (action, "list"))
+    {
+      g_autofree char *message =
+        g_strdup_printf (_("“allowlist %s” needs an entry, for example “exitbox allowlist %s "
+                           "example.com”."),
+                         action, action);
+      print_error (message);
+      return 2;
+    }
+
+  return 0;
+}
+
 /* Returns 0 on success, or the exit status to stop with. */
 static int
 parse_arguments (int          argc,
                  char        *argv[],
                  CliOptions  *options)
 {
+  int status;
   int i;
 
   for (i = 1; i < argc; i++)
@@ -199,6 +292,12 @@ parse_arguments (int          argc,
       options->command = argv[i];
       options->agent_id = argv[i + 1];
     }
+  else if (g_str_equal (argv[i], "allowlist"))
+    {
+      status = parse_allowlist_arguments (argc - i - 1, &argv[i + 1], options);
+      if (status != 0)
+        return status;
+    }
   else if (exitbox_agent_lookup (argv[i]) != NULL)
     {
       options->command = "run";
@@ -245,6 +344,11 @@ load_configuration (CliContext  *context,
   context->config = exitbox_config_load_file (config_path, error);
   if (context->config == NULL)
     return FALSE;
+
+  for (const char * const *notice = exitbox_config_get_notices (context->config);
+       notice != NULL && *notice != NULL;
+       notice++)
+    g_printerr (_("Note: %s\n"), *notice);
 
   context->allowlist = exitbox_allowlist_load_file (allowlist_path);
   for (const char * const *warning = exitbox_allowlist_get_warnings (context->allowlist);
@@ -298,6 +402,95 @@ set_agent_enabled (const CliOptions *options)
                "a later version adds it.\n"),
              agent->display_name, agent->id);
 
+  return 0;
+}
+
+/* Prints the categories of allowlist.yaml with their entries as written. */
+static int
+list_allowlist (ExitboxAllowlist *allowlist,
+                const char       *path)
+{
+  const char * const *categories = exitbox_allowlist_get_categories (allowlist);
+  ExitboxAllowlistStatus status = exitbox_allowlist_get_status (allowlist);
+
+  g_print (_("Allowlist file: %s\n"), path);
+
+  if (exitbox_allowlist_get_problem (allowlist) != NULL)
+    g_print ("%s\n", exitbox_allowlist_get_problem (allowlist));
+
+  for (guint i = 0; categories[i] != NULL; i++)
+    {
+      GPtrArray *items = exitbox_allowlist_get_category_items (allowlist, categories[i]);
+
+      g_print ("\n%s:\n", categories[i]);
+      if (items->len == 0)
+        g_print (_("  (no entries)\n"));
+
+      for (guint j = 0; j < items->len; j++)
+        {
+          ExitboxAllowlistItem *item = g_ptr_array_index (items, j);
+
+          if (item->canonical == NULL)
+            g_print (_("  %s  (invalid, ignored)\n"), item->text);
+          else if (item->disabled)
+            g_print (_("  %s  (disabled)\n"), item->text);
+          else
+            g_print ("  %s\n", item->text);
+        }
+    }
+
+  for (const char * const *warning = exitbox_allowlist_get_warnings (allowlist);
+       *warning != NULL;
+       warning++)
+    g_printerr (_("Warning: %s\n"), *warning);
+
+  return status == EXITBOX_ALLOWLIST_STATUS_MISSING ||
+         status == EXITBOX_ALLOWLIST_STATUS_INVALID ? 1 : 0;
+}
+
+/* Lists, adds or removes allowlist entries, editing only the lines of the
+ * entries in allowlist.yaml.
+ */
+static int
+run_allowlist_command (const CliOptions *options)
+{
+  g_autofree char *config_dir = exitbox_dup_config_dir ();
+  g_autofree char *allowlist_path = g_build_filename (config_dir, "allowlist.yaml", NULL);
+  g_autofree char *message = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean created = FALSE;
+
+  if (!exitbox_config_ensure_defaults (config_dir, &created, &error))
+    {
+      print_error (error->message);
+      return 1;
+    }
+
+  if (created)
+    g_printerr (_("Wrote the default configuration to %s\n"), config_dir);
+
+  if (g_str_equal (options->allowlist_action, "list"))
+    {
+      g_autoptr(ExitboxAllowlist) allowlist = exitbox_allowlist_load_file (allowlist_path);
+
+      return list_allowlist (allowlist, allowlist_path);
+    }
+
+  if (g_str_equal (options->allowlist_action, "add"))
+    message = exitbox_allowlist_add_entry_in_file (allowlist_path, options->entry,
+                                                   options->category, &error);
+  else
+    message = exitbox_allowlist_remove_entry_in_file (allowlist_path, options->entry, &error);
+
+  if (message == NULL)
+    {
+      print_error (error->message);
+      return 1;
+    }
+
+  g_print ("%s\n", message);
+  g_print (_("The proxy applies the change at the next launch. Running sessions keep "
+             "their current rules.\n"));
   return 0;
 }
 
@@ -611,6 +804,10 @@ exitbox_cli_main (int   argc,
    */
   if (g_str_equal (options.command, "enable") || g_str_equal (options.command, "disable"))
     return set_agent_enabled (&options);
+
+  /* These only edit or read allowlist.yaml. */
+  if (g_str_equal (options.command, "allowlist"))
+    return run_allowlist_command (&options);
 
   if (!load_configuration (&context, &error))
     {

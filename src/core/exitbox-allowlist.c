@@ -6,6 +6,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "exitbox-allowlist.h"
+#include "exitbox-paths.h"
 #include "exitbox-yaml.h"
 
 /* Keys of allowlist.yaml that are not categories. */
@@ -21,9 +22,19 @@ struct _ExitboxAllowlist
   GPtrArray              *categories;  /* char *, NULL-terminated */
   GPtrArray              *entries;     /* ExitboxAllowlistEntry * */
   GPtrArray              *warnings;    /* char *, NULL-terminated */
+  GHashTable             *category_items;  /* category name → GPtrArray of ExitboxAllowlistItem */
+  GPtrArray              *disabled_items;  /* ExitboxAllowlistItem * */
 };
 
 G_DEFINE_TYPE (ExitboxAllowlist, exitbox_allowlist, G_TYPE_OBJECT)
+
+static void
+allowlist_item_free (ExitboxAllowlistItem *item)
+{
+  g_free (item->text);
+  g_free (item->canonical);
+  g_free (item);
+}
 
 /* A NULL-terminated GPtrArray may leave pdata NULL while it is empty. */
 static const char * const *
@@ -46,6 +57,8 @@ exitbox_allowlist_finalize (GObject *object)
   g_clear_pointer (&self->categories, g_ptr_array_unref);
   g_clear_pointer (&self->entries, g_ptr_array_unref);
   g_clear_pointer (&self->warnings, g_ptr_array_unref);
+  g_clear_pointer (&self->category_items, g_hash_table_unref);
+  g_clear_pointer (&self->disabled_items, g_ptr_array_unref);
 
   G_OBJECT_CLASS (exitbox_allowlist_parent_class)->finalize (object);
 }
@@ -65,6 +78,9 @@ exitbox_allowlist_init (ExitboxAllowlist *self)
   self->categories = g_ptr_array_new_null_terminated (0, g_free, TRUE);
   self->entries = g_ptr_array_new_with_free_func ((GDestroyNotify) exitbox_allowlist_entry_free);
   self->warnings = g_ptr_array_new_null_terminated (0, g_free, TRUE);
+  self->category_items = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                                (GDestroyNotify) g_ptr_array_unref);
+  self->disabled_items = g_ptr_array_new_with_free_func ((GDestroyNotify) allowlist_item_free);
 }
 
 /* Drops everything that was parsed, so that a file with a problem allows
@@ -82,6 +98,8 @@ block_everything (ExitboxAllowlist       *self,
   g_ptr_array_set_size (self->categories, 0);
   g_ptr_array_set_size (self->entries, 0);
   g_ptr_array_set_size (self->warnings, 0);
+  g_hash_table_remove_all (self->category_items);
+  g_ptr_array_set_size (self->disabled_items, 0);
 
   return self;
 }
@@ -218,6 +236,35 @@ add_enforced (ExitboxAllowlist      *self,
   g_ptr_array_add (self->entries, entry);
 }
 
+/* The items of the list @value as written, with their canonical forms.
+ * @disabled is NULL while the disabled list itself is read.
+ */
+static GPtrArray *
+collect_items (ExitboxYamlDocument *document,
+               yaml_node_t         *value,
+               GHashTable          *disabled)
+{
+  GPtrArray *items = g_ptr_array_new_with_free_func ((GDestroyNotify) allowlist_item_free);
+
+  for (guint i = 0; i < exitbox_yaml_node_get_length (value); i++)
+    {
+      yaml_node_t *item_node = exitbox_yaml_sequence_get_item (document, value, i);
+      g_autoptr(ExitboxAllowlistEntry) entry = NULL;
+      ExitboxAllowlistItem *item = g_new0 (ExitboxAllowlistItem, 1);
+
+      item->text = g_strdup (exitbox_yaml_node_get_scalar (item_node));
+      entry = exitbox_allowlist_entry_parse (item->text, NULL);
+      if (entry != NULL)
+        item->canonical = exitbox_allowlist_entry_to_string (entry);
+      item->disabled = disabled == NULL ||
+                       (item->canonical != NULL && g_hash_table_contains (disabled, item->canonical));
+
+      g_ptr_array_add (items, item);
+    }
+
+  return items;
+}
+
 static gboolean
 is_category_key (const char *key)
 {
@@ -286,7 +333,12 @@ load_document (ExitboxAllowlist    *self,
 
       exitbox_yaml_mapping_get_pair (document, root, i, &key, &value);
       if (g_str_equal (exitbox_yaml_node_get_scalar (key), DISABLED_KEY))
-        foreach_entry (self, document, value, add_disabled, disabled);
+        {
+          g_autoptr(GPtrArray) items = collect_items (document, value, NULL);
+
+          foreach_entry (self, document, value, add_disabled, disabled);
+          g_ptr_array_extend_and_steal (self->disabled_items, g_steal_pointer (&items));
+        }
     }
 
   state.disabled = disabled;
@@ -305,6 +357,8 @@ load_document (ExitboxAllowlist    *self,
         continue;
 
       g_ptr_array_add (self->categories, g_strdup (name));
+      g_hash_table_insert (self->category_items, g_strdup (name),
+                           collect_items (document, value, disabled));
       foreach_entry (self, document, value, add_enforced, &state);
     }
 
@@ -421,4 +475,310 @@ exitbox_allowlist_get_warnings (ExitboxAllowlist *self)
   g_return_val_if_fail (EXITBOX_IS_ALLOWLIST (self), NULL);
 
   return ptr_array_as_strv (self->warnings);
+}
+
+GPtrArray *
+exitbox_allowlist_get_category_items (ExitboxAllowlist *self,
+                                      const char       *category)
+{
+  g_return_val_if_fail (EXITBOX_IS_ALLOWLIST (self), NULL);
+  g_return_val_if_fail (category != NULL, NULL);
+
+  return g_hash_table_lookup (self->category_items, category);
+}
+
+GPtrArray *
+exitbox_allowlist_get_disabled_items (ExitboxAllowlist *self)
+{
+  g_return_val_if_fail (EXITBOX_IS_ALLOWLIST (self), NULL);
+
+  return self->disabled_items;
+}
+
+/* Editing the file. */
+
+/* Reads @path for an edit. Fails with the allowlist's own problem message
+ * when the file is missing, unreadable or does not parse, so nothing is
+ * written over it.
+ */
+static gboolean
+load_for_edit (const char        *path,
+               char             **out_contents,
+               gsize             *out_length,
+               ExitboxAllowlist **out_allowlist,
+               GError           **error)
+{
+  g_autoptr(ExitboxAllowlist) allowlist = NULL;
+  g_autoptr(GError) read_error = NULL;
+  g_autofree char *contents = NULL;
+  gsize length = 0;
+
+  if (!g_file_get_contents (path, &contents, &length, &read_error))
+    {
+      allowlist = exitbox_allowlist_load_file (path);
+      g_set_error_literal (error, G_IO_ERROR,
+                           g_error_matches (read_error, G_FILE_ERROR, G_FILE_ERROR_NOENT)
+                             ? G_IO_ERROR_NOT_FOUND : G_IO_ERROR_FAILED,
+                           exitbox_allowlist_get_problem (allowlist) != NULL
+                             ? exitbox_allowlist_get_problem (allowlist) : read_error->message);
+      return FALSE;
+    }
+
+  allowlist = exitbox_allowlist_load_data (contents, (gssize) length, path);
+  if (exitbox_allowlist_get_status (allowlist) == EXITBOX_ALLOWLIST_STATUS_INVALID)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                   _("%s The file was not changed."), exitbox_allowlist_get_problem (allowlist));
+      return FALSE;
+    }
+
+  *out_contents = g_steal_pointer (&contents);
+  *out_length = length;
+  *out_allowlist = g_steal_pointer (&allowlist);
+  return TRUE;
+}
+
+static gboolean
+is_enforced (ExitboxAllowlist *allowlist,
+             const char       *canonical)
+{
+  for (guint i = 0; i < allowlist->entries->len; i++)
+    {
+      g_autofree char *text = exitbox_allowlist_entry_to_string (g_ptr_array_index (allowlist->entries, i));
+
+      if (g_str_equal (text, canonical))
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
+/* The first category listing @canonical, for messages. */
+static const char *
+find_category_of (ExitboxAllowlist *allowlist,
+                  const char       *canonical)
+{
+  for (guint i = 0; i < allowlist->categories->len; i++)
+    {
+      const char *category = g_ptr_array_index (allowlist->categories, i);
+      GPtrArray *items = g_hash_table_lookup (allowlist->category_items, category);
+
+      for (guint j = 0; j < items->len; j++)
+        {
+          ExitboxAllowlistItem *item = g_ptr_array_index (items, j);
+
+          if (g_strcmp0 (item->canonical, canonical) == 0)
+            return category;
+        }
+    }
+
+  return NULL;
+}
+
+static gboolean
+check_category_name (const char  *category,
+                     GError     **error)
+{
+  if (category[0] == '\0' || !g_utf8_validate (category, -1, NULL))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   _("The category name “%s” is invalid. Use a name such as “custom”."),
+                   category);
+      return FALSE;
+    }
+
+  if (!is_category_key (category))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   _("“%s” is a reserved key of the allowlist file, not a category. Use "
+                     "another name, such as “custom”."),
+                   category);
+      return FALSE;
+    }
+
+  for (const char *p = category; *p != '\0'; p++)
+    {
+      if ((guchar) *p < 0x20 || *p == 0x7F)
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                       _("The category name “%s” contains a control character. Use a name "
+                         "such as “custom”."),
+                       category);
+          return FALSE;
+        }
+    }
+
+  return TRUE;
+}
+
+char *
+exitbox_allowlist_add_entry_in_file (const char  *path,
+                                     const char  *text,
+                                     const char  *category,
+                                     GError     **error)
+{
+  g_autoptr(ExitboxAllowlistEntry) entry = NULL;
+  g_autoptr(ExitboxAllowlist) allowlist = NULL;
+  g_autoptr(ExitboxAllowlist) result_allowlist = NULL;
+  g_autoptr(GError) parse_error = NULL;
+  g_autofree char *contents = NULL;
+  g_autofree char *canonical = NULL;
+  g_autofree char *result = NULL;
+  gsize length = 0;
+  gsize result_length = 0;
+
+  g_return_val_if_fail (path != NULL, NULL);
+  g_return_val_if_fail (text != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (category == NULL)
+    category = EXITBOX_ALLOWLIST_DEFAULT_CATEGORY;
+
+  entry = exitbox_allowlist_entry_parse (text, &parse_error);
+  if (entry == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   _("“%s” is not a valid allowlist entry: %s. Write a domain such as "
+                     "example.com, an IP address, or either with a port such as "
+                     "example.com:8443."),
+                   text, parse_error->message);
+      return NULL;
+    }
+
+  if (!check_category_name (category, error))
+    return NULL;
+
+  if (!load_for_edit (path, &contents, &length, &allowlist, error))
+    return NULL;
+
+  canonical = exitbox_allowlist_entry_to_string (entry);
+
+  if (is_enforced (allowlist, canonical))
+    return g_strdup_printf (_("%s is already allowed by the category “%s” in %s, so nothing "
+                              "changed."),
+                            canonical, find_category_of (allowlist, canonical), path);
+
+  for (guint i = 0; i < allowlist->disabled_items->len; i++)
+    {
+      ExitboxAllowlistItem *item = g_ptr_array_index (allowlist->disabled_items, i);
+
+      if (g_strcmp0 (item->canonical, canonical) == 0)
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS,
+                       _("%s is in the “disabled” list of %s, which blocks it in every "
+                         "category, so adding it would not allow it. Delete “%s” from that "
+                         "list in the file to allow it again."),
+                       canonical, path, item->text);
+          return NULL;
+        }
+    }
+
+  result = exitbox_yaml_append_sequence_item (contents, (gssize) length, path, category,
+                                              canonical, &result_length, error);
+  if (result == NULL)
+    return NULL;
+
+  /* The edited file must now allow the entry. */
+  result_allowlist = exitbox_allowlist_load_data (result, (gssize) result_length, path);
+  if (!is_enforced (result_allowlist, canonical))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                   _("Adding %s to %s did not allow it when the file was read back, so the "
+                     "file was not changed. Edit the file by hand."),
+                   canonical, path);
+      return NULL;
+    }
+
+  if (!exitbox_write_file_atomically (path, result, (gssize) result_length, 0600, error))
+    return NULL;
+
+  return g_strdup_printf (_("Added %s to the category “%s” in %s."), canonical, category, path);
+}
+
+char *
+exitbox_allowlist_remove_entry_in_file (const char  *path,
+                                        const char  *text,
+                                        GError     **error)
+{
+  g_autoptr(ExitboxAllowlistEntry) entry = NULL;
+  g_autoptr(ExitboxAllowlist) allowlist = NULL;
+  g_autoptr(GError) parse_error = NULL;
+  g_autoptr(GString) categories_text = g_string_new (NULL);
+  g_autofree char *contents = NULL;
+  g_autofree char *canonical = NULL;
+  gsize length = 0;
+  guint n_removed = 0;
+
+  g_return_val_if_fail (path != NULL, NULL);
+  g_return_val_if_fail (text != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  entry = exitbox_allowlist_entry_parse (text, &parse_error);
+  if (entry != NULL)
+    canonical = exitbox_allowlist_entry_to_string (entry);
+
+  if (!load_for_edit (path, &contents, &length, &allowlist, error))
+    return NULL;
+
+  /* Each category's list is edited once per distinct spelling of the entry. */
+  for (guint i = 0; i < allowlist->categories->len; i++)
+    {
+      const char *category = g_ptr_array_index (allowlist->categories, i);
+      GPtrArray *items = g_hash_table_lookup (allowlist->category_items, category);
+      g_autoptr(GHashTable) done = g_hash_table_new (g_str_hash, g_str_equal);
+      gboolean changed = FALSE;
+
+      for (guint j = 0; j < items->len; j++)
+        {
+          ExitboxAllowlistItem *item = g_ptr_array_index (items, j);
+          char *edited;
+          gsize edited_length = 0;
+          gboolean matches = canonical != NULL
+                             ? g_strcmp0 (item->canonical, canonical) == 0
+                             : g_str_equal (item->text, text);
+
+          if (!matches || g_hash_table_contains (done, item->text))
+            continue;
+
+          g_hash_table_add (done, item->text);
+          edited = exitbox_yaml_remove_sequence_item (contents, (gssize) length, path, category,
+                                                      item->text, &edited_length, error);
+          if (edited == NULL)
+            return NULL;
+
+          g_free (contents);
+          contents = edited;
+          length = edited_length;
+          changed = TRUE;
+          n_removed++;
+        }
+
+      if (changed)
+        g_string_append_printf (categories_text, "%s“%s”",
+                                categories_text->len > 0 ? ", " : "", category);
+    }
+
+  if (n_removed == 0 && canonical == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   _("“%s” is not a valid allowlist entry (%s), and no category of %s "
+                     "contains it as written."),
+                   text, parse_error->message, path);
+      return NULL;
+    }
+
+  if (n_removed == 0)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                   _("No category of %s contains %s, so nothing was removed. Run “exitbox "
+                     "allowlist list” to see the entries."),
+                   path, canonical);
+      return NULL;
+    }
+
+  if (!exitbox_write_file_atomically (path, contents, (gssize) length, 0600, error))
+    return NULL;
+
+  return g_strdup_printf (_("Removed %s from %s in %s."),
+                          canonical != NULL ? canonical : text, categories_text->str, path);
 }

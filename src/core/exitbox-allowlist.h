@@ -62,4 +62,45 @@ guint                   exitbox_allowlist_get_n_entries    (ExitboxAllowlist *se
 /* Messages about entries that were skipped because they are invalid. */
 const char * const     *exitbox_allowlist_get_warnings     (ExitboxAllowlist *self);
 
+/* One entry as written in the file, for editors. */
+typedef struct
+{
+  char     *text;       /* the text in the file */
+  char     *canonical;  /* exitbox_allowlist_entry_to_string(), or NULL when the text is invalid */
+  gboolean  disabled;   /* whether the disabled list contains the same canonical entry */
+} ExitboxAllowlistItem;
+
+/* The items of @category in file order, including invalid ones, or NULL
+ * when the file has no such category. Element type ExitboxAllowlistItem.
+ */
+GPtrArray              *exitbox_allowlist_get_category_items (ExitboxAllowlist *self,
+                                                              const char       *category);
+/* The items of the disabled list in file order. Element type ExitboxAllowlistItem. */
+GPtrArray              *exitbox_allowlist_get_disabled_items (ExitboxAllowlist *self);
+
+/* The category that exitbox_allowlist_add_entry_in_file() uses by default. */
+#define EXITBOX_ALLOWLIST_DEFAULT_CATEGORY "custom"
+
+/* Adds the entry @text, in canonical form, to @category (NULL for "custom")
+ * of the allowlist file @path, changing only that list's lines and saving
+ * atomically with mode 0600. Returns a translated message saying what
+ * changed, or that nothing did because the entry is already allowed, or NULL
+ * on error. Fails without writing when @text is not a valid entry, when the
+ * file is missing or does not parse, or when the disabled list contains the
+ * entry.
+ */
+char                   *exitbox_allowlist_add_entry_in_file    (const char  *path,
+                                                                const char  *text,
+                                                                const char  *category,
+                                                                GError     **error);
+/* Removes every item of every category of @path whose canonical form is
+ * that of @text, so "*.example.com" also removes "example.com". An invalid
+ * @text removes items written exactly that way. The disabled list stays as
+ * it is. Returns a translated message naming the categories, or NULL with
+ * G_IO_ERROR_NOT_FOUND when no category contains the entry.
+ */
+char                   *exitbox_allowlist_remove_entry_in_file (const char  *path,
+                                                                const char  *text,
+                                                                GError     **error);
+
 G_END_DECLS

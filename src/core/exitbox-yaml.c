@@ -1060,3 +1060,575 @@ exitbox_yaml_set_scalar (const char          *data,
 
   return g_string_free (g_steal_pointer (&result), FALSE);
 }
+
+/* List edits under a key of the root mapping. */
+
+/* Like format_scalar(), but also writes "host:port" and IPv6 addresses
+ * without quotes. New items always go into a block list, where a ":" reads
+ * back as text unless a space or the end of the value follows it.
+ */
+static char *
+format_list_item (const char *text)
+{
+  gsize length = strlen (text);
+
+  if (length == 0 || !g_ascii_isalnum (text[0]) || text[length - 1] == ':')
+    return format_scalar (text);
+
+  for (const char *p = text; *p != '\0'; p++)
+    {
+      if (!g_ascii_isalnum (*p) && strchr ("_.-/:", *p) == NULL)
+        return format_scalar (text);
+    }
+
+  if (g_ascii_strcasecmp (text, "null") == 0)
+    return format_scalar (text);
+
+  return g_strdup (text);
+}
+
+/* Prepares @edit for @data, as exitbox_yaml_set_scalar() does. */
+static ExitboxYamlDocument *
+begin_edit (YamlEdit    *edit,
+            const char  *data,
+            gssize       length,
+            const char  *path_for_messages,
+            GError     **error)
+{
+  ExitboxYamlDocument *document;
+
+  edit->data = data != NULL ? data : "";
+  edit->length = length < 0 ? strlen (edit->data) : (gsize) length;
+
+  document = exitbox_yaml_document_load_data (edit->data, (gssize) edit->length,
+                                              path_for_messages, error);
+  if (document == NULL)
+    return NULL;
+
+  if (!g_utf8_validate (edit->data, (gssize) edit->length, NULL))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                   _("%s is not UTF-8 text, which ExitBox needs to change it. Save it as "
+                     "UTF-8."),
+                   document->path);
+      exitbox_yaml_document_free (document);
+      return NULL;
+    }
+
+  edit->document = document;
+  edit->bom_length = g_str_has_prefix (edit->data, UTF8_BOM) ? strlen (UTF8_BOM) : 0;
+  edit->line_ending = detect_line_ending (edit->data, edit->length);
+  edit->indent_step = detect_indent_step (document);
+
+  return document;
+}
+
+/* The offset of the start of the line containing @offset. */
+static gsize
+line_start (const YamlEdit *edit,
+            gsize           offset)
+{
+  while (offset > 0 && edit->data[offset - 1] != '\n' && edit->data[offset - 1] != '\r')
+    offset--;
+
+  return offset;
+}
+
+/* Whether the text from the start of its line to @item is only indentation,
+ * one "-" and spaces, so the item has its line to itself at the front. On
+ * success, @out_prefix is that text, such as "  - ".
+ */
+static gboolean
+get_item_prefix (const YamlEdit  *edit,
+                 yaml_node_t     *item,
+                 char           **out_prefix)
+{
+  gsize start = mark_to_offset (edit, &item->start_mark);
+  gsize begin = line_start (edit, start);
+  gsize i = begin;
+
+  while (i < start && edit->data[i] == ' ')
+    i++;
+  if (i >= start || edit->data[i] != '-')
+    return FALSE;
+  i++;
+  if (i >= start)
+    return FALSE;
+  while (i < start && edit->data[i] == ' ')
+    i++;
+  if (i != start)
+    return FALSE;
+
+  if (out_prefix != NULL)
+    *out_prefix = g_strndup (edit->data + begin, start - begin);
+
+  return TRUE;
+}
+
+/* The text in front of the first item of the first block list under a
+ * key of the root mapping, such as "  - ", so new items match the file.
+ * Without one, the key's column plus the file's indentation step and "- ".
+ */
+static char *
+detect_item_prefix (const YamlEdit *edit,
+                    guint           key_column)
+{
+  ExitboxYamlDocument *document = edit->document;
+  yaml_node_t *root = exitbox_yaml_document_get_root (document);
+
+  for (guint i = 0; root != NULL && i < exitbox_yaml_node_get_length (root); i++)
+    {
+      yaml_node_t *value;
+      char *prefix = NULL;
+
+      exitbox_yaml_mapping_get_pair (document, root, i, NULL, &value);
+      if (value->type != YAML_SEQUENCE_NODE ||
+          value->data.sequence.style == YAML_FLOW_SEQUENCE_STYLE ||
+          exitbox_yaml_node_get_length (value) == 0)
+        continue;
+
+      if (get_item_prefix (edit, exitbox_yaml_sequence_get_item (document, value, 0), &prefix))
+        return prefix;
+    }
+
+  return g_strdup_printf ("%*s- ", (int) (key_column + edit->indent_step), "");
+}
+
+/* Finds @key in the root mapping for a list edit, setting @out_key to NULL
+ * when the key is missing. Fails when the root is not a mapping, is a flow
+ * mapping, or maps @key to an alias.
+ */
+static gboolean
+find_list_key (const YamlEdit  *edit,
+               const char      *key,
+               yaml_node_t    **out_key,
+               yaml_node_t    **out_value,
+               GError         **error)
+{
+  yaml_node_t *root = exitbox_yaml_document_get_root (edit->document);
+
+  *out_key = NULL;
+  *out_value = NULL;
+
+  if (root == NULL || exitbox_yaml_node_is_null (root))
+    return TRUE;
+
+  if (root->type != YAML_MAPPING_NODE)
+    {
+      g_autofree char *location = exitbox_yaml_document_dup_location (edit->document, root);
+
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                   _("%s: the document must be a mapping of keys such as “%s: …”, but it "
+                     "is %s. Fix the file by hand."),
+                   location, key, exitbox_yaml_node_describe_type (root));
+      return FALSE;
+    }
+
+  /* Items inside "{…}" have no lines of their own to add or remove. */
+  if (root->data.mapping.style == YAML_FLOW_MAPPING_STYLE)
+    {
+      g_autofree char *location = exitbox_yaml_document_dup_location (edit->document, root);
+
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                   _("%s: the document is written in flow style (“{key: value}”), and "
+                     "ExitBox edits lists only in mappings with one key per line. Rewrite it "
+                     "with one key per line, or change “%s” by hand."),
+                   location, key);
+      return FALSE;
+    }
+
+  if (find_pair (edit->document, root, key, out_key, out_value))
+    return check_not_alias (edit->document, *out_key, *out_value, key, error);
+
+  return TRUE;
+}
+
+/* Adds "KEY:" and the item as new lines after the last pair of the root
+ * mapping, or at the end of a document without one.
+ */
+static GString *
+append_new_key (const YamlEdit *edit,
+                const char     *key,
+                const char     *value)
+{
+  yaml_node_t *root = exitbox_yaml_document_get_root (edit->document);
+  g_autofree char *formatted_key = format_scalar (key);
+  g_autofree char *formatted_value = format_list_item (value);
+  g_autofree char *prefix = detect_item_prefix (edit, 0);
+  g_autofree char *lines = NULL;
+  gsize insert_at = edit->length;
+
+  if (root != NULL && root->type == YAML_MAPPING_NODE && exitbox_yaml_node_get_length (root) > 0)
+    {
+      yaml_mark_t end_mark = { 0 };
+      gsize end;
+
+      end_mark.index = content_end_index (edit->document, root);
+      end = mark_to_offset (edit, &end_mark);
+      insert_at = end > 0 && edit->data[end - 1] == '\n' ? end : skip_to_next_line (edit, end);
+    }
+  else if (root != NULL && !is_zero_width (root))
+    {
+      /* A document that is only "~" or "null": the new key replaces it. */
+      gsize start = mark_to_offset (edit, &root->start_mark);
+      gsize end = mark_to_offset (edit, &root->end_mark);
+
+      lines = g_strdup_printf ("%s:%s%s%s%s", formatted_key, edit->line_ending, prefix,
+                               formatted_value, edit->line_ending);
+      return apply_edit (edit, start, end, skip_to_next_line (edit, end), lines, TRUE);
+    }
+
+  lines = g_strdup_printf ("%s:%s%s%s%s", formatted_key, edit->line_ending, prefix,
+                           formatted_value, edit->line_ending);
+
+  return apply_edit (edit, insert_at, insert_at, insert_at, lines, TRUE);
+}
+
+static GString *
+append_to_list (const YamlEdit  *edit,
+                const char      *key,
+                const char      *value,
+                GError         **error)
+{
+  g_autofree char *formatted = format_list_item (value);
+  g_autofree char *prefix = NULL;
+  g_autofree char *line = NULL;
+  yaml_node_t *key_node;
+  yaml_node_t *node;
+  gsize remove_start;
+  gsize remove_end;
+  gsize insert_at;
+
+  if (!find_list_key (edit, key, &key_node, &node, error))
+    return NULL;
+
+  if (key_node == NULL)
+    return append_new_key (edit, key, value);
+
+  /* "key:", "key: ~" and "key: []" become a block list with one item. */
+  if (exitbox_yaml_node_is_null (node) ||
+      (node->type == YAML_SEQUENCE_NODE &&
+       node->data.sequence.style == YAML_FLOW_SEQUENCE_STYLE &&
+       exitbox_yaml_node_get_length (node) == 0))
+    {
+      prefix = detect_item_prefix (edit, (guint) key_node->start_mark.column);
+      line = g_strconcat (prefix, formatted, edit->line_ending, NULL);
+
+      if (is_zero_width (node))
+        {
+          remove_start = remove_end = mark_to_offset (edit, &key_node->end_mark);
+        }
+      else
+        {
+          remove_start = mark_to_offset (edit, &node->start_mark);
+          remove_end = mark_to_offset (edit, &node->end_mark);
+
+          /* Drop the spaces after the colon too, so no trailing space is left. */
+          while (remove_start > 0 &&
+                 (edit->data[remove_start - 1] == ' ' || edit->data[remove_start - 1] == '\t'))
+            remove_start--;
+        }
+
+      insert_at = skip_to_next_line (edit, remove_end);
+      return apply_edit (edit, remove_start, remove_end, insert_at, line, TRUE);
+    }
+
+  if (node->type == YAML_SEQUENCE_NODE && node->data.sequence.style == YAML_FLOW_SEQUENCE_STYLE)
+    {
+      g_autofree char *location = exitbox_yaml_document_dup_location (edit->document, node);
+
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                   _("%s: “%s” is written in flow style (“[a, b]”), and ExitBox adds items "
+                     "only to lists with one item per line. Rewrite it as lines such as "
+                     "“  - %s”, or add “%s” inside the brackets by hand."),
+                   location, key, formatted, formatted);
+      return NULL;
+    }
+
+  if (node->type != YAML_SEQUENCE_NODE)
+    {
+      g_autofree char *location = exitbox_yaml_document_dup_location (edit->document, node);
+
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                   _("%s: “%s” must be a list of items such as “- %s”, but it is %s. Fix the "
+                     "file by hand."),
+                   location, key, formatted, exitbox_yaml_node_describe_type (node));
+      return NULL;
+    }
+
+  /* A block list: one more line after its last item, written like its
+   * first item.
+   */
+  if (!get_item_prefix (edit, exitbox_yaml_sequence_get_item (edit->document, node, 0), &prefix))
+    prefix = detect_item_prefix (edit, (guint) key_node->start_mark.column);
+
+  {
+    yaml_mark_t end_mark = { 0 };
+    gsize end;
+
+    end_mark.index = content_end_index (edit->document, node);
+    end = mark_to_offset (edit, &end_mark);
+    insert_at = end > 0 && edit->data[end - 1] == '\n' ? end : skip_to_next_line (edit, end);
+  }
+
+  line = g_strconcat (prefix, formatted, edit->line_ending, NULL);
+  return apply_edit (edit, insert_at, insert_at, insert_at, line, TRUE);
+}
+
+/* Parses @text again and finds the list under @key. Fails with an error
+ * naming @key and @path when @text is no longer valid YAML.
+ */
+static ExitboxYamlDocument *
+reload_for_check (const GString  *text,
+                  const char     *path,
+                  const char     *key,
+                  yaml_node_t   **out_list,
+                  GError        **error)
+{
+  g_autoptr(ExitboxYamlDocument) document = NULL;
+  g_autoptr(GError) local_error = NULL;
+
+  document = exitbox_yaml_document_load_data (text->str, (gssize) text->len, path, &local_error);
+  if (document == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                   _("Changing the list “%s” in %s would make the file invalid (%s), so it "
+                     "was not changed. Edit the file by hand."),
+                   key, path, local_error->message);
+      return NULL;
+    }
+
+  *out_list = exitbox_yaml_mapping_lookup (document, exitbox_yaml_document_get_root (document),
+                                           key);
+  return g_steal_pointer (&document);
+}
+
+static gboolean
+is_matching_item (yaml_node_t *item,
+                  const char  *value)
+{
+  const char *text = exitbox_yaml_node_get_scalar (item);
+
+  return text != NULL && strcmp (text, value) == 0;
+}
+
+char *
+exitbox_yaml_append_sequence_item (const char  *data,
+                                   gssize       length,
+                                   const char  *path_for_messages,
+                                   const char  *key,
+                                   const char  *value,
+                                   gsize       *out_length,
+                                   GError     **error)
+{
+  g_autoptr(ExitboxYamlDocument) document = NULL;
+  g_autoptr(ExitboxYamlDocument) check = NULL;
+  g_autoptr(GString) result = NULL;
+  YamlEdit edit = { 0 };
+  yaml_node_t *key_node;
+  yaml_node_t *old_list;
+  yaml_node_t *new_list;
+  guint old_length = 0;
+  guint new_length;
+
+  g_return_val_if_fail (data != NULL || length == 0, NULL);
+  g_return_val_if_fail (key != NULL, NULL);
+  g_return_val_if_fail (value != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  document = begin_edit (&edit, data, length, path_for_messages, error);
+  if (document == NULL)
+    return NULL;
+
+  if (!find_list_key (&edit, key, &key_node, &old_list, error))
+    return NULL;
+  if (old_list != NULL && old_list->type == YAML_SEQUENCE_NODE)
+    old_length = exitbox_yaml_node_get_length (old_list);
+
+  result = append_to_list (&edit, key, value, error);
+  if (result == NULL)
+    return NULL;
+
+  /* The list must now be a block list with the new item last. */
+  check = reload_for_check (result, document->path, key, &new_list, error);
+  if (check == NULL)
+    return NULL;
+
+  new_length = exitbox_yaml_node_get_length (new_list);
+  if (new_list == NULL || new_list->type != YAML_SEQUENCE_NODE || new_length != old_length + 1 ||
+      !is_matching_item (exitbox_yaml_sequence_get_item (check, new_list, new_length - 1), value))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                   _("Adding “%s” to the list “%s” in %s did not give that item when read "
+                     "back, so the file was not changed. Edit the file by hand."),
+                   value, key, document->path);
+      return NULL;
+    }
+
+  if (out_length != NULL)
+    *out_length = result->len;
+
+  return g_string_free (g_steal_pointer (&result), FALSE);
+}
+
+/* Returns the byte ranges of the lines of the items of @list equal to
+ * @value, in file order, as pairs of offsets.
+ */
+static GArray *
+find_item_lines (const YamlEdit  *edit,
+                 yaml_node_t     *key_node,
+                 const char      *key,
+                 yaml_node_t     *list,
+                 const char      *value,
+                 GError         **error)
+{
+  g_autoptr(GArray) ranges = g_array_new (FALSE, FALSE, sizeof (gsize));
+
+  for (guint i = 0; i < exitbox_yaml_node_get_length (list); i++)
+    {
+      yaml_node_t *item = exitbox_yaml_sequence_get_item (edit->document, list, i);
+      g_autofree char *location = NULL;
+      gsize start;
+      gsize end;
+
+      if (!is_matching_item (item, value))
+        continue;
+
+      location = exitbox_yaml_document_dup_location (edit->document, item);
+
+      /* An alias item ("*name") shares the marks of the anchored node,
+       * which lies before the key, so its own line is unknown.
+       */
+      if (item->start_mark.index < key_node->end_mark.index ||
+          item->start_mark.line != item->end_mark.line ||
+          item->data.scalar.style == YAML_LITERAL_SCALAR_STYLE ||
+          item->data.scalar.style == YAML_FOLDED_SCALAR_STYLE ||
+          !get_item_prefix (edit, item, NULL))
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                       _("%s: the item “%s” of “%s” does not have a line of its own, so "
+                         "ExitBox cannot remove it. Delete it from the file by hand."),
+                       location, value, key);
+          return NULL;
+        }
+
+      start = line_start (edit, mark_to_offset (edit, &item->start_mark));
+      end = skip_to_next_line (edit, mark_to_offset (edit, &item->end_mark));
+      g_array_append_val (ranges, start);
+      g_array_append_val (ranges, end);
+    }
+
+  return g_steal_pointer (&ranges);
+}
+
+char *
+exitbox_yaml_remove_sequence_item (const char  *data,
+                                   gssize       length,
+                                   const char  *path_for_messages,
+                                   const char  *key,
+                                   const char  *value,
+                                   gsize       *out_length,
+                                   GError     **error)
+{
+  g_autoptr(ExitboxYamlDocument) document = NULL;
+  g_autoptr(ExitboxYamlDocument) check = NULL;
+  g_autoptr(GString) result = NULL;
+  g_autoptr(GArray) ranges = NULL;
+  YamlEdit edit = { 0 };
+  yaml_node_t *key_node;
+  yaml_node_t *list;
+  yaml_node_t *new_list;
+  gsize copied = 0;
+  guint n_removed;
+
+  g_return_val_if_fail (data != NULL || length == 0, NULL);
+  g_return_val_if_fail (key != NULL, NULL);
+  g_return_val_if_fail (value != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  document = begin_edit (&edit, data, length, path_for_messages, error);
+  if (document == NULL)
+    return NULL;
+
+  if (!find_list_key (&edit, key, &key_node, &list, error))
+    return NULL;
+
+  if (list != NULL && list->type == YAML_SEQUENCE_NODE &&
+      list->data.sequence.style == YAML_FLOW_SEQUENCE_STYLE)
+    {
+      g_autofree char *location = exitbox_yaml_document_dup_location (edit.document, list);
+
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                   _("%s: “%s” is written in flow style (“[a, b]”), and ExitBox removes "
+                     "items only from lists with one item per line. Remove “%s” inside the "
+                     "brackets by hand."),
+                   location, key, value);
+      return NULL;
+    }
+
+  if (list == NULL || list->type != YAML_SEQUENCE_NODE)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                   _("%s has no list “%s” containing “%s”."), document->path, key, value);
+      return NULL;
+    }
+
+  ranges = find_item_lines (&edit, key_node, key, list, value, error);
+  if (ranges == NULL)
+    return NULL;
+
+  n_removed = ranges->len / 2;
+  if (n_removed == 0)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                   _("The list “%s” in %s does not contain “%s”."), key, document->path, value);
+      return NULL;
+    }
+
+  result = g_string_sized_new (edit.length);
+  for (guint i = 0; i < ranges->len; i += 2)
+    {
+      gsize start = g_array_index (ranges, gsize, i);
+      gsize end = g_array_index (ranges, gsize, i + 1);
+
+      g_string_append_len (result, edit.data + copied, (gssize) (start - copied));
+      copied = end;
+    }
+  g_string_append_len (result, edit.data + copied, (gssize) (edit.length - copied));
+
+  /* The list must have lost exactly those items, and may now be empty. */
+  check = reload_for_check (result, document->path, key, &new_list, error);
+  if (check == NULL)
+    return NULL;
+
+  {
+    guint old_length = exitbox_yaml_node_get_length (list);
+    gboolean still_there = FALSE;
+    gboolean same_key = find_pair (check, exitbox_yaml_document_get_root (check), key,
+                                   &key_node, &new_list);
+
+    for (guint i = 0; same_key && i < exitbox_yaml_node_get_length (new_list); i++)
+      {
+        if (new_list->type == YAML_SEQUENCE_NODE &&
+            is_matching_item (exitbox_yaml_sequence_get_item (check, new_list, i), value))
+          still_there = TRUE;
+      }
+
+    if (!same_key || still_there ||
+        exitbox_yaml_node_get_length (new_list) != old_length - n_removed ||
+        (new_list->type != YAML_SEQUENCE_NODE && !exitbox_yaml_node_is_null (new_list)))
+      {
+        g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                     _("Removing “%s” from the list “%s” in %s did not give the expected "
+                       "list when read back, so the file was not changed. Edit the file by "
+                       "hand."),
+                     value, key, document->path);
+        return NULL;
+      }
+  }
+
+  if (out_length != NULL)
+    *out_length = result->len;
+
+  return g_string_free (g_steal_pointer (&result), FALSE);
+}

@@ -100,6 +100,44 @@ char                *exitbox_yaml_set_scalar             (const char           *
                                                           gsize                *out_length,
                                                           GError              **error);
 
+/* Returns a copy of @data with @value added as the last item of the block
+ * list under @key, a key of the root mapping, or NULL on error. The item is
+ * one new line after the last item, written like the first item of a list
+ * in the file. A missing key is added as "KEY:" and the item at the end of
+ * the root mapping. An empty value ("KEY:", "KEY: ~") or an empty flow list
+ * ("KEY: []") becomes a block list. Every other byte stays as it was, and
+ * the result is parsed again to check that the list ends with @value.
+ *
+ * Fails with G_IO_ERROR_INVALID_DATA when @data is not valid YAML or @key
+ * contains something other than a list, and with G_IO_ERROR_NOT_SUPPORTED for
+ * a non-empty flow list ("[a, b]"), a flow root mapping or an alias.
+ */
+char                *exitbox_yaml_append_sequence_item   (const char           *data,
+                                                          gssize                length,
+                                                          const char           *path_for_messages,
+                                                          const char           *key,
+                                                          const char           *value,
+                                                          gsize                *out_length,
+                                                          GError              **error);
+
+/* Returns a copy of @data without the items of the block list under @key
+ * (a key of the root mapping) whose text is @value, or NULL on error. The
+ * whole line of each such item goes, including a comment after it, and
+ * other lines stay byte for byte. A list left without items reads as empty. The
+ * result is parsed again to check that only those items are gone.
+ *
+ * Fails with G_IO_ERROR_NOT_FOUND when the list has no such item, and with
+ * G_IO_ERROR_NOT_SUPPORTED for a flow list or an item that does not have a
+ * line of its own.
+ */
+char                *exitbox_yaml_remove_sequence_item   (const char           *data,
+                                                          gssize                length,
+                                                          const char           *path_for_messages,
+                                                          const char           *key,
+                                                          const char           *value,
+                                                          gsize                *out_length,
+                                                          GError              **error);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ExitboxYamlDocument, exitbox_yaml_document_free)
 
 G_END_DECLS
