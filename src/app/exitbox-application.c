@@ -14,6 +14,12 @@
 #define HOMEPAGE_URL       "https://github.com/exitbox/exitbox"
 #define ISSUES_URL         "https://github.com/exitbox/exitbox/issues"
 
+/* Editors and exitbox_config_set_agent_enabled_in_file() save in several
+ * steps (write a temporary file, rename it), and a user may save many times
+ * in a row, so the reload waits until the folder has been quiet this long.
+ */
+#define RELOAD_DELAY_MS    250
+
 struct _ExitboxApplication
 {
   AdwApplication    parent_instance;
@@ -28,6 +34,12 @@ struct _ExitboxApplication
   ExitboxEngine    *engine;
   GError           *engine_error;
   ExitboxLauncher  *launcher;
+
+  GFileMonitor     *config_monitor;
+  guint             reload_source;
+  gboolean          config_dir_changed;
+  gboolean          config_file_changed;
+  gboolean          allowlist_file_changed;
 };
 
 G_DEFINE_FINAL_TYPE (ExitboxApplication, exitbox_application, ADW_TYPE_APPLICATION)
@@ -139,6 +151,144 @@ exitbox_application_reload (ExitboxApplication *self)
   g_signal_emit (self, signals[RELOADED], 0);
 }
 
+static gboolean
+exitbox_application_reload_timeout_cb (gpointer user_data)
+{
+  ExitboxApplication *self = user_data;
+
+  self->reload_source = 0;
+
+  if (self->config_dir_changed)
+    g_debug ("Reloading the settings after %s was created or removed", self->config_dir);
+  else
+    g_debug ("Reloading the settings after a change to %s%s%s",
+             self->config_file_changed ? "config.yaml" : "",
+             self->config_file_changed && self->allowlist_file_changed ? " and " : "",
+             self->allowlist_file_changed ? "allowlist.yaml" : "");
+  self->config_dir_changed = FALSE;
+  self->config_file_changed = FALSE;
+  self->allowlist_file_changed = FALSE;
+
+  exitbox_application_reload (self);
+
+  return G_SOURCE_REMOVE;
+}
+
+/* Sets the changed flag for @file and returns TRUE when @file is the config
+ * folder itself or config.yaml or allowlist.yaml in it.
+ */
+static gboolean
+exitbox_application_note_settings_file (ExitboxApplication *self,
+                                        GFile              *file)
+{
+  g_autofree char *name = NULL;
+
+  if (file == NULL)
+    return FALSE;
+
+  /* GLib reports the creation of a folder that was missing at startup, but
+   * not the files written into it before it noticed, so reload for them.
+   */
+  if (g_strcmp0 (g_file_peek_path (file), self->config_dir) == 0)
+    {
+      self->config_dir_changed = TRUE;
+      return TRUE;
+    }
+
+  name = g_file_get_basename (file);
+  if (g_strcmp0 (name, "config.yaml") == 0)
+    {
+      self->config_file_changed = TRUE;
+      return TRUE;
+    }
+  if (g_strcmp0 (name, "allowlist.yaml") == 0)
+    {
+      self->allowlist_file_changed = TRUE;
+      return TRUE;
+    }
+
+  return FALSE;
+}
+
+static void
+exitbox_application_config_dir_changed_cb (GFileMonitor      *monitor,
+                                           GFile             *file,
+                                           GFile             *other_file,
+                                           GFileMonitorEvent  event,
+                                           gpointer           user_data)
+{
+  ExitboxApplication *self = user_data;
+  gboolean relevant;
+
+  switch (event)
+    {
+    case G_FILE_MONITOR_EVENT_CHANGED:
+    case G_FILE_MONITOR_EVENT_CHANGES_DONE_HINT:
+    case G_FILE_MONITOR_EVENT_CREATED:
+    case G_FILE_MONITOR_EVENT_DELETED:
+    case G_FILE_MONITOR_EVENT_MOVED_IN:
+    case G_FILE_MONITOR_EVENT_MOVED_OUT:
+    case G_FILE_MONITOR_EVENT_RENAMED:
+      break;
+
+    default:
+      return;
+    }
+
+  /* An atomic save arrives as RENAMED from a temporary name to the
+   * settings file, so both names count.
+   */
+  relevant = exitbox_application_note_settings_file (self, file);
+  if (exitbox_application_note_settings_file (self, other_file))
+    relevant = TRUE;
+  if (!relevant)
+    return;
+
+  g_clear_handle_id (&self->reload_source, g_source_remove);
+  self->reload_source = g_timeout_add (RELOAD_DELAY_MS,
+                                       exitbox_application_reload_timeout_cb,
+                                       self);
+}
+
+/* Watches the folder rather than the two files, because an atomic save
+ * replaces the file with a new inode that a file monitor would not follow.
+ */
+static void
+exitbox_application_watch_config_dir (ExitboxApplication *self)
+{
+  g_autoptr(GFile) dir = g_file_new_for_path (self->config_dir);
+  g_autoptr(GError) error = NULL;
+
+  /* NOTE: this creates no folder. For a missing folder, GLib 2.74's inotify
+   * backend checks every 4 s and then reports its creation. Other GIO
+   * backends may report nothing until the next start or Reload Settings.
+   */
+  self->config_monitor = g_file_monitor_directory (dir, G_FILE_MONITOR_WATCH_MOVES,
+                                                   NULL, &error);
+  if (self->config_monitor == NULL)
+    {
+      g_warning ("Failed to watch %s for changes, so edits show only after "
+                 "Reload Settings: %s", self->config_dir, error->message);
+      return;
+    }
+
+  g_signal_connect (self->config_monitor, "changed",
+                    G_CALLBACK (exitbox_application_config_dir_changed_cb), self);
+}
+
+static void
+exitbox_application_unwatch_config_dir (ExitboxApplication *self)
+{
+  if (self->config_monitor != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->config_monitor, self);
+      g_file_monitor_cancel (self->config_monitor);
+      g_clear_object (&self->config_monitor);
+    }
+
+  g_clear_handle_id (&self->reload_source, g_source_remove);
+}
+
 static void
 exitbox_application_quit_action (GSimpleAction *action,
                                  GVariant      *parameter,
@@ -241,7 +391,16 @@ exitbox_application_startup (GApplication *application)
       self->setup_error = g_steal_pointer (&error);
     }
 
+  exitbox_application_watch_config_dir (self);
   exitbox_application_reload (self);
+}
+
+static void
+exitbox_application_shutdown (GApplication *application)
+{
+  exitbox_application_unwatch_config_dir (EXITBOX_APPLICATION (application));
+
+  G_APPLICATION_CLASS (exitbox_application_parent_class)->shutdown (application);
 }
 
 static void
@@ -283,6 +442,14 @@ exitbox_application_constructed (GObject *object)
 }
 
 static void
+exitbox_application_dispose (GObject *object)
+{
+  exitbox_application_unwatch_config_dir (EXITBOX_APPLICATION (object));
+
+  G_OBJECT_CLASS (exitbox_application_parent_class)->dispose (object);
+}
+
+static void
 exitbox_application_finalize (GObject *object)
 {
   ExitboxApplication *self = EXITBOX_APPLICATION (object);
@@ -308,9 +475,11 @@ exitbox_application_class_init (ExitboxApplicationClass *klass)
   exitbox_desktop_ensure_resources ();
 
   object_class->constructed = exitbox_application_constructed;
+  object_class->dispose = exitbox_application_dispose;
   object_class->finalize = exitbox_application_finalize;
 
   app_class->startup = exitbox_application_startup;
+  app_class->shutdown = exitbox_application_shutdown;
   app_class->activate = exitbox_application_activate;
   app_class->open = exitbox_application_open;
 

@@ -21,7 +21,8 @@ void                exitbox_desktop_ensure_resources          (void);
 ExitboxApplication *exitbox_application_new                   (void);
 
 /* Re-reads config.yaml and allowlist.yaml and detects the engine again, then
- * emits "reloaded".
+ * emits "reloaded". The application also calls it by itself once the config
+ * folder has been quiet for 250 ms after a change to either file.
  */
 void                exitbox_application_reload                (ExitboxApplication *self);
 

@@ -6,6 +6,7 @@
 
 #include "exitbox-agent.h"
 #include "exitbox-allowlist.h"
+#include "exitbox-catalogue.h"
 #include "exitbox-config.h"
 #include "exitbox-containerfile.h"
 #include "exitbox-doctor.h"

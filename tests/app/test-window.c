@@ -15,6 +15,10 @@
 #include "exitbox-window.h"
 
 #define WAIT_LIMIT_SECONDS 60
+/* Bound for waits on the config folder monitor, which reloads 250 ms after
+ * the last change.
+ */
+#define WATCH_LIMIT_SECONDS 10
 
 /* Claude Code and OpenCode enabled, Codex disabled. */
 static const char config_yaml[] =
@@ -48,6 +52,7 @@ struct _Fixture
   char               *project_dir;
   char               *saved_path;
   TestBody            body;
+  guint               n_reloads;
 };
 
 static char *
@@ -672,6 +677,174 @@ test_window_session_close_asks (Fixture       *fixture,
   run_app (fixture, check_session_close_asks);
 }
 
+/* Saves @contents the way editors and the core do: a temporary file in the
+ * same folder, renamed over the settings file.
+ */
+static void
+replace_config_file (const char *name,
+                     const char *contents)
+{
+  g_autofree char *path = dup_config_file (name);
+  g_autofree char *temp_path = g_strconcat (path, ".new", NULL);
+  g_autoptr(GError) error = NULL;
+
+  g_file_set_contents (temp_path, contents, -1, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (g_rename (temp_path, path), ==, 0);
+}
+
+/* Iterates the main loop until @done returns TRUE or @seconds pass, and
+ * returns whether @done returned TRUE.
+ */
+static gboolean
+iterate_until_within (gboolean (*done) (gpointer),
+                      gpointer   data,
+                      int        seconds)
+{
+  gint64 deadline = g_get_monotonic_time () + seconds * G_USEC_PER_SEC;
+
+  while (!done (data))
+    {
+      if (g_get_monotonic_time () > deadline)
+        return FALSE;
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
+
+  return TRUE;
+}
+
+static gboolean
+status_shows_one_domain (gpointer data)
+{
+  ExitboxStatusBar *status_bar = exitbox_window_get_status_bar (EXITBOX_WINDOW (data));
+
+  return g_strcmp0 (exitbox_status_bar_get_allowlist_text (status_bar), "1 allowed domain") == 0;
+}
+
+static gboolean
+app_has_config_error (gpointer data)
+{
+  return exitbox_application_get_config_error (EXITBOX_APPLICATION (data)) != NULL;
+}
+
+static void
+iterate_for_ms (guint ms)
+{
+  gint64 end = g_get_monotonic_time () + ms * (G_USEC_PER_SEC / 1000);
+
+  while (g_get_monotonic_time () < end)
+    {
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
+}
+
+static void
+count_reload_cb (ExitboxApplication *app,
+                 Fixture            *fixture)
+{
+  fixture->n_reloads++;
+}
+
+static void
+check_watch_reloads (Fixture *fixture)
+{
+  ExitboxStatusBar *status_bar = exitbox_window_get_status_bar (fixture->window);
+  g_autofree char *config_path = dup_config_file ("config.yaml");
+  g_autofree char *contents = NULL;
+  g_auto(GStrv) problems = NULL;
+  g_autoptr(GError) error = NULL;
+
+  open_project (fixture, fixture->project_dir);
+  g_assert_cmpstr (exitbox_status_bar_get_allowlist_text (status_bar), ==, "3 allowed domains");
+
+  /* The allowlist changes on disk while no session starts. */
+  replace_config_file ("allowlist.yaml", "custom:\n  - only.example.test\n");
+  g_assert_true (iterate_until_within (status_shows_one_domain, fixture->window,
+                                       WATCH_LIMIT_SECONDS));
+  g_assert_cmpuint (exitbox_allowlist_get_n_entries (exitbox_application_get_allowlist (fixture->app)),
+                    ==, 1);
+
+  /* A config.yaml that fails to parse shows its error and stays as written. */
+  replace_config_file ("config.yaml", broken_yaml);
+  g_assert_true (iterate_until_within (app_has_config_error, fixture->app, WATCH_LIMIT_SECONDS));
+  iterate_until (window_is_idle, fixture->window);
+
+  g_assert_null (exitbox_application_get_config (fixture->app));
+  problems = exitbox_window_dup_problems (fixture->window);
+  g_assert_cmpuint (g_strv_length (problems), ==, 1);
+  g_assert_true (g_str_has_prefix (problems[0],
+                                   exitbox_application_get_config_error (fixture->app)->message));
+  g_assert_nonnull (strstr (problems[0], "config.yaml"));
+  g_assert_false (gtk_widget_get_sensitive (exitbox_agent_row_get_launch_button (exitbox_window_get_agent_row (fixture->window, "claude"))));
+
+  g_file_get_contents (config_path, &contents, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (contents, ==, broken_yaml);
+}
+
+static void
+test_window_watch_reloads (Fixture       *fixture,
+                           gconstpointer  user_data)
+{
+  write_config_file ("config.yaml", config_yaml);
+  write_config_file ("allowlist.yaml", allowlist_yaml);
+  use_fake_engine (fixture);
+
+  run_app (fixture, check_watch_reloads);
+}
+
+static void
+check_watch_debounces (Fixture *fixture)
+{
+  ExitboxStatusBar *status_bar = exitbox_window_get_status_bar (fixture->window);
+  gulong handler;
+
+  open_project (fixture, fixture->project_dir);
+  handler = g_signal_connect (fixture->app, "reloaded", G_CALLBACK (count_reload_cb), fixture);
+
+  /* Twenty saves 30 ms apart end with one domain. The 30 ms is well below the
+   * 250 ms reload delay, and the main loop runs between saves, so the
+   * application receives each change separately and restarts its timer.
+   */
+  for (guint i = 20; i > 0; i--)
+    {
+      g_autofree char *contents = NULL;
+      g_autoptr(GString) domains = g_string_new ("custom:\n");
+
+      for (guint j = 0; j < i; j++)
+        g_string_append_printf (domains, "  - host%u.example.test\n", j);
+      contents = g_string_free (g_steal_pointer (&domains), FALSE);
+
+      replace_config_file ("allowlist.yaml", contents);
+      iterate_for_ms (30);
+    }
+
+  g_assert_true (iterate_until_within (status_shows_one_domain, fixture->window,
+                                       WATCH_LIMIT_SECONDS));
+
+  /* Leave time for a late reload to show up in the count. */
+  iterate_for_ms (1000);
+  g_signal_handler_disconnect (fixture->app, handler);
+
+  g_assert_cmpstr (exitbox_status_bar_get_allowlist_text (status_bar), ==, "1 allowed domain");
+  g_assert_cmpuint (fixture->n_reloads, >=, 1);
+  /* One is expected, but a slow machine may let the timer fire between saves. */
+  g_assert_cmpuint (fixture->n_reloads, <=, 2);
+}
+
+static void
+test_window_watch_debounces (Fixture       *fixture,
+                             gconstpointer  user_data)
+{
+  write_config_file ("config.yaml", config_yaml);
+  write_config_file ("allowlist.yaml", allowlist_yaml);
+  use_fake_engine (fixture);
+
+  run_app (fixture, check_watch_debounces);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -698,6 +871,8 @@ main (int   argc,
   ADD_TEST ("/app/window/session-build-fails", test_window_session_build_fails);
   ADD_TEST ("/app/window/launch-rereads-allowlist", test_window_launch_rereads_allowlist);
   ADD_TEST ("/app/window/session-close-asks", test_window_session_close_asks);
+  ADD_TEST ("/app/window/watch-reloads", test_window_watch_reloads);
+  ADD_TEST ("/app/window/watch-debounces", test_window_watch_debounces);
 
 #undef ADD_TEST
 
