@@ -9,7 +9,7 @@
 
 set -u
 
-exitbox_bin="$1"
+exitbox_bin=$(realpath "$1")
 work=$(mktemp -d "${TMPDIR:-/tmp}/exitbox-test-cli.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 export EXITBOX_CONFIG_DIR="$work/config"
@@ -44,7 +44,7 @@ expect_status() {
   fi
 }
 
-echo "1..27"
+echo "1..29"
 
 expect_status "version prints package version" 0 "exitbox " --version
 expect_status "help lists shell command" 0 "exitbox [OPTION…] shell" --help
@@ -114,5 +114,22 @@ fi
 # is told, while the file stays as written.
 printf 'version: 1\ntools:\n  user: [node]\n' > "$EXITBOX_CONFIG_DIR/config.yaml"
 expect_status "config migration is reported" 0 "“node” is now “nodejs”" list
+
+# The home folder and "/" are refused before any engine is involved.
+mkdir -p "$work/home"
+output=$(cd "$work/home" && HOME="$work/home" "$exitbox_bin" shell -- true 2>&1)
+status=$?
+if [ $status -eq 1 ] && grep -qF "cannot be the project" <<<"$output" && grep -qF -- "--force" <<<"$output"; then
+  result 0 "home folder is refused"
+else
+  result 1 "home folder is refused" "exit status $status; output: $output"
+fi
+output=$(cd / && "$exitbox_bin" shell -- true 2>&1)
+status=$?
+if [ $status -eq 1 ] && grep -qF "The root folder" <<<"$output"; then
+  result 0 "root folder is refused"
+else
+  result 1 "root folder is refused" "exit status $status; output: $output"
+fi
 
 exit $((failures > 0))

@@ -124,10 +124,37 @@ test_project_file_not_folder (void)
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_DIRECTORY);
 }
 
+static void
+test_project_home_and_root_unsafe (void)
+{
+  g_autoptr(ExitboxProject) home = exitbox_project_new (g_get_home_dir (), NULL);
+  g_autoptr(ExitboxProject) root = exitbox_project_new ("/", NULL);
+  g_autofree char *inside_path = make_folder (g_get_home_dir (), "src/app");
+  g_autoptr(ExitboxProject) inside = exitbox_project_new (inside_path, NULL);
+  g_autoptr(GError) home_error = NULL;
+  g_autoptr(GError) root_error = NULL;
+  g_autoptr(GError) inside_error = NULL;
+
+  g_assert_false (exitbox_project_check_safe (home, &home_error));
+  g_assert_error (home_error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED);
+  g_assert_nonnull (strstr (home_error->message, exitbox_project_get_path (home)));
+  g_assert_nonnull (strstr (home_error->message, "~/.ssh"));
+
+  g_assert_false (exitbox_project_check_safe (root, &root_error));
+  g_assert_error (root_error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED);
+
+  g_assert_true (exitbox_project_check_safe (inside, &inside_error));
+  g_assert_no_error (inside_error);
+}
+
 int
 main (int   argc,
       char *argv[])
 {
+  g_autofree char *home = g_dir_make_tmp ("exitbox-project-home-XXXXXX", NULL);
+
+  /* GLib reads HOME once, on the first g_get_home_dir(). */
+  g_setenv ("HOME", home, TRUE);
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/project/key-tricky-names", test_project_key_tricky_names);
@@ -136,6 +163,7 @@ main (int   argc,
   g_test_add_func ("/project/same-name-distinct-keys", test_project_same_name_distinct_keys);
   g_test_add_func ("/project/missing-folder", test_project_missing_folder);
   g_test_add_func ("/project/file-not-folder", test_project_file_not_folder);
+  g_test_add_func ("/project/home-and-root-unsafe", test_project_home_and_root_unsafe);
 
   return g_test_run ();
 }

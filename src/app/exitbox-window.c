@@ -427,6 +427,8 @@ exitbox_window_open_project (ExitboxWindow *self,
   g_return_if_fail (path != NULL);
 
   project = exitbox_project_new (path, &error);
+  if (project != NULL && !exitbox_project_check_safe (project, &error))
+    g_clear_object (&project);
   if (project == NULL)
     {
       g_message ("Rejected project folder %s: %s", path, error->message);

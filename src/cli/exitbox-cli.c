@@ -18,6 +18,7 @@ typedef struct
 {
   gboolean    read_only;
   gboolean    verbose;
+  gboolean    force;
   gboolean    fix;
   gboolean    assume_yes;
   const char *command;     /* "run", "shell", "list", "doctor", "enable", "disable", "allowlist" */
@@ -74,6 +75,7 @@ print_usage (FILE *stream)
              "Options (before the agent name; everything after it goes to the agent):\n"
              "  -r, --read-only   Mount the project folder read-only\n"
              "  -v, --verbose     Print the engine command line and the full build output\n"
+             "      --force       Allow the home folder or “/” as the project folder\n"
              "  -h, --help        Show this help\n"
              "      --version     Show the ExitBox version\n"));
 }
@@ -179,6 +181,8 @@ parse_arguments (int          argc,
         options->read_only = TRUE;
       else if (g_str_equal (arg, "-v") || g_str_equal (arg, "--verbose"))
         options->verbose = TRUE;
+      else if (g_str_equal (arg, "--force"))
+        options->force = TRUE;
       else if (g_str_equal (arg, "-h") || g_str_equal (arg, "--help") || g_str_equal (arg, "help"))
         {
           print_usage (stdout);
@@ -592,6 +596,14 @@ run_session (CliContext       *context,
       return 1;
     }
 
+  if (!options->force && !exitbox_project_check_safe (project, &error))
+    {
+      print_error (error->message);
+      g_printerr (_("Run ExitBox inside a project folder, or pass --force before the agent "
+                    "name to use this folder anyway.\n"));
+      return 1;
+    }
+
   launcher = exitbox_launcher_new (context->engine, context->config, context->allowlist);
   g_signal_connect (exitbox_launcher_get_image_builder (launcher), "progress",
                     G_CALLBACK (on_build_progress), NULL);
@@ -603,6 +615,7 @@ run_session (CliContext       *context,
   request.project = project;
   request.args = (const char * const *) options->args;
   request.read_only = options->read_only;
+  request.force = options->force;
   request.interactive = isatty (STDIN_FILENO) && isatty (STDOUT_FILENO);
 
   exitbox_launcher_prepare_async (launcher, &request, NULL, on_async_ready, &result);

@@ -367,6 +367,17 @@ exitbox_launcher_prepare_async (ExitboxLauncher            *self,
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, exitbox_launcher_prepare_async);
 
+  if (!request->force)
+    {
+      GError *error = NULL;
+
+      if (!exitbox_project_check_safe (request->project, &error))
+        {
+          g_task_return_error (task, error);
+          return;
+        }
+    }
+
   if (request->agent_id != NULL)
     {
       agent = exitbox_agent_lookup (request->agent_id);

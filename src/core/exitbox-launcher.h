@@ -20,6 +20,7 @@ typedef struct
   const char * const *args;         /* passed to the agent, or the shell command */
   gboolean            read_only;
   gboolean            interactive;  /* the session has a terminal: run with -it */
+  gboolean            force;        /* allow the home folder or "/" as the project */
 } ExitboxLaunchRequest;
 
 /* What a prepared session runs. */

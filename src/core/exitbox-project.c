@@ -192,3 +192,33 @@ exitbox_project_get_key (ExitboxProject *self)
 
   return self->key;
 }
+
+gboolean
+exitbox_project_check_safe (ExitboxProject  *self,
+                            GError         **error)
+{
+  g_autofree char *home = NULL;
+
+  g_return_val_if_fail (EXITBOX_IS_PROJECT (self), FALSE);
+
+  if (g_str_equal (self->path, "/"))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED,
+                   _("The root folder “/” cannot be the project: the agent could read every "
+                     "file on the host. Choose a project folder instead."));
+      return FALSE;
+    }
+
+  home = realpath (g_get_home_dir (), NULL);
+  if (home != NULL && g_str_equal (self->path, home))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED,
+                   _("Your home folder %s cannot be the project: the agent could read ~/.ssh, "
+                     "cloud credentials and every other project. Choose a project folder "
+                     "instead."),
+                   self->path);
+      return FALSE;
+    }
+
+  return TRUE;
+}

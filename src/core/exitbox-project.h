@@ -22,5 +22,10 @@ const char     *exitbox_project_get_name (ExitboxProject *self);
  * and container names whatever the path contains.
  */
 const char     *exitbox_project_get_key  (ExitboxProject *self);
+/* Fails with G_IO_ERROR_PERMISSION_DENIED when the project is the home
+ * folder or "/", which would expose ~/.ssh and every credential on the host.
+ */
+gboolean        exitbox_project_check_safe (ExitboxProject  *self,
+                                            GError         **error);
 
 G_END_DECLS
