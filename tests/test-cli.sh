@@ -44,7 +44,7 @@ expect_status() {
   fi
 }
 
-echo "1..29"
+echo "1..33"
 
 expect_status "version prints package version" 0 "exitbox " --version
 expect_status "help lists shell command" 0 "exitbox [OPTION…] shell" --help
@@ -130,6 +130,37 @@ if [ $status -eq 1 ] && grep -qF "The root folder" <<<"$output"; then
   result 0 "root folder is refused"
 else
   result 1 "root folder is refused" "exit status $status; output: $output"
+fi
+
+# Without a terminal, setup only writes the default files when they are
+# missing, and leaves existing files alone.
+setup_dir="$work/setup-config"
+output=$(EXITBOX_CONFIG_DIR="$setup_dir" "$exitbox_bin" setup </dev/null 2>&1)
+status=$?
+if [ $status -eq 0 ] && grep -qF "Wrote the default configuration" <<<"$output"; then
+  result 0 "setup without terminal writes defaults"
+else
+  result 1 "setup without terminal writes defaults" "exit status $status; output: $output"
+fi
+if [ -f "$setup_dir/config.yaml" ] && [ -f "$setup_dir/allowlist.yaml" ]; then
+  result 0 "setup creates both files"
+else
+  result 1 "setup creates both files" "$(ls -la "$setup_dir" 2>&1)"
+fi
+printf '# my note\nversion: 1\nroles: [backend]\n' > "$setup_dir/config.yaml"
+before=$(cat "$setup_dir/config.yaml" "$setup_dir/allowlist.yaml" | sha256sum)
+output=$(EXITBOX_CONFIG_DIR="$setup_dir" "$exitbox_bin" setup </dev/null 2>&1)
+status=$?
+if [ $status -eq 0 ] && grep -qF "was not changed" <<<"$output"; then
+  result 0 "setup without terminal keeps files"
+else
+  result 1 "setup without terminal keeps files" "exit status $status; output: $output"
+fi
+after=$(cat "$setup_dir/config.yaml" "$setup_dir/allowlist.yaml" | sha256sum)
+if [ "$before" = "$after" ]; then
+  result 0 "setup leaves existing files unchanged"
+else
+  result 1 "setup leaves existing files unchanged" "$(cat "$setup_dir/config.yaml")"
 fi
 
 exit $((failures > 0))

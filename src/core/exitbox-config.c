@@ -1450,6 +1450,40 @@ exitbox_config_set_agent_enabled_in_file (const char  *path,
   return TRUE;
 }
 
+gboolean
+exitbox_config_save_data_to_file (const char  *path,
+                                  const char  *data,
+                                  gsize        length,
+                                  GError     **error)
+{
+  g_autoptr(ExitboxConfig) config = NULL;
+  g_autofree char *target = NULL;
+
+  g_return_val_if_fail (path != NULL, FALSE);
+  g_return_val_if_fail (data != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  config = exitbox_config_load_data (data, (gssize) length, path, error);
+  if (config == NULL)
+    return FALSE;
+
+  if (config->version > CONFIG_VERSION_MAX)
+    {
+      g_set_error (error, EXITBOX_CONFIG_ERROR, EXITBOX_CONFIG_ERROR_NEWER_VERSION,
+                   _("%s has version %d, but this ExitBox reads version %d at most, so the "
+                     "file is read-only for this version. Update ExitBox, or edit the file "
+                     "by hand."),
+                   path, config->version, CONFIG_VERSION_MAX);
+      return FALSE;
+    }
+
+  /* As above, a symbolic link keeps pointing at the saved file. */
+  target = realpath (path, NULL);
+
+  return exitbox_write_file_atomically (target != NULL ? target : path, data,
+                                        (gssize) length, CONFIG_FILE_MODE, error);
+}
+
 /* First run. */
 
 /* Sets *out_exists from lstat(), so that a dangling symbolic link counts as

@@ -134,4 +134,13 @@ gboolean           exitbox_config_set_agent_enabled_in_file (const char  *path,
                                                              gboolean    *out_changed,
                                                              GError     **error);
 
+/* Saves @data as the config.yaml at @path, atomically with mode 0600, after
+ * checking that it parses as a configuration of a version this build
+ * writes. Nothing is written when the check fails (EXITBOX_CONFIG_ERROR_*).
+ */
+gboolean           exitbox_config_save_data_to_file  (const char  *path,
+                                                      const char  *data,
+                                                      gsize        length,
+                                                      GError     **error);
+
 G_END_DECLS

@@ -20,6 +20,7 @@
 #include "exitbox-paths.h"
 #include "exitbox-project.h"
 #include "exitbox-squid-config.h"
+#include "exitbox-wizard.h"
 
 /* Registers the core's GResource (Containerfiles, entrypoint, defaults) and
  * binds the core's gettext domain. Idempotent.

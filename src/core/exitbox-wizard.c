@@ -1,0 +1,518 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later
+ * SPDX-FileCopyrightText: The ExitBox authors
+ */
+
+#include <string.h>
+
+#include <gio/gio.h>
+#include <glib/gi18n-lib.h>
+
+#include "exitbox-agent.h"
+#include "exitbox-wizard.h"
+#include "exitbox-yaml.h"
+
+struct _ExitboxWizard
+{
+  GObject           parent_instance;
+
+  ExitboxCatalogue *catalogue;
+  GStrv             roles;
+  GStrv             languages;
+  GStrv             tool_categories;
+  GHashTable       *agents_enabled;  /* agent id → GINT_TO_POINTER (gboolean) */
+};
+
+G_DEFINE_FINAL_TYPE (ExitboxWizard, exitbox_wizard, G_TYPE_OBJECT)
+
+static void
+exitbox_wizard_finalize (GObject *object)
+{
+  ExitboxWizard *self = EXITBOX_WIZARD (object);
+
+  g_clear_object (&self->catalogue);
+  g_clear_pointer (&self->roles, g_strfreev);
+  g_clear_pointer (&self->languages, g_strfreev);
+  g_clear_pointer (&self->tool_categories, g_strfreev);
+  g_clear_pointer (&self->agents_enabled, g_hash_table_unref);
+
+  G_OBJECT_CLASS (exitbox_wizard_parent_class)->finalize (object);
+}
+
+static void
+exitbox_wizard_class_init (ExitboxWizardClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = exitbox_wizard_finalize;
+}
+
+static void
+exitbox_wizard_init (ExitboxWizard *self)
+{
+  self->roles = g_new0 (char *, 1);
+  self->languages = g_new0 (char *, 1);
+  self->tool_categories = g_new0 (char *, 1);
+  self->agents_enabled = g_hash_table_new (g_str_hash, g_str_equal);
+}
+
+/* Returns the ids of @kind that are in @chosen, in catalogue order and each
+ * once, so that the order of the written lists does not depend on input
+ * order.
+ */
+static GStrv
+filter_in_catalogue_order (ExitboxCatalogue    *catalogue,
+                           ExitboxCatalogueKind kind,
+                           const char * const  *chosen)
+{
+  g_auto(GStrv) all_ids = exitbox_catalogue_dup_ids (catalogue, kind);
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+
+  for (guint i = 0; all_ids[i] != NULL; i++)
+    if (chosen != NULL && g_strv_contains (chosen, all_ids[i]))
+      g_strv_builder_add (builder, all_ids[i]);
+
+  return g_strv_builder_end (builder);
+}
+
+static gboolean
+check_ids (ExitboxCatalogue    *catalogue,
+           ExitboxCatalogueKind kind,
+           const char * const  *ids,
+           GError             **error)
+{
+  for (guint i = 0; ids != NULL && ids[i] != NULL; i++)
+    {
+      g_auto(GStrv) known = NULL;
+      g_autofree char *known_text = NULL;
+
+      if (exitbox_catalogue_contains (catalogue, kind, ids[i]))
+        continue;
+
+      known = exitbox_catalogue_dup_ids (catalogue, kind);
+      known_text = g_strjoinv (", ", known);
+
+      switch (kind)
+        {
+        case EXITBOX_CATALOGUE_ROLE:
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                       _("Unknown role “%s”. The roles are %s."), ids[i], known_text);
+          break;
+        case EXITBOX_CATALOGUE_LANGUAGE:
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                       _("Unknown language “%s”. The languages are %s."), ids[i], known_text);
+          break;
+        case EXITBOX_CATALOGUE_TOOL_CATEGORY:
+        case EXITBOX_CATALOGUE_PROFILE:
+        default:
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                       _("Unknown tool category “%s”. The tool categories are %s."),
+                       ids[i], known_text);
+          break;
+        }
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static void
+seed_from_config (ExitboxWizard *self,
+                  ExitboxConfig *config)
+{
+  const char * const *profiles = exitbox_config_get_profiles (config);
+  g_auto(GStrv) language_ids = exitbox_catalogue_dup_ids (self->catalogue,
+                                                          EXITBOX_CATALOGUE_LANGUAGE);
+  g_autoptr(GStrvBuilder) languages = g_strv_builder_new ();
+  g_auto(GStrv) chosen_languages = NULL;
+
+  g_strfreev (self->roles);
+  self->roles = filter_in_catalogue_order (self->catalogue, EXITBOX_CATALOGUE_ROLE,
+                                           exitbox_config_get_roles (config));
+
+  g_strfreev (self->tool_categories);
+  self->tool_categories = filter_in_catalogue_order (self->catalogue,
+                                                     EXITBOX_CATALOGUE_TOOL_CATEGORY,
+                                                     exitbox_config_get_tool_categories (config));
+
+  /* config.yaml stores no languages, so a language counts as chosen when
+   * its profile is listed.
+   */
+  for (guint i = 0; language_ids[i] != NULL; i++)
+    {
+      const char *profile = exitbox_catalogue_get_profile_for (self->catalogue,
+                                                               EXITBOX_CATALOGUE_LANGUAGE,
+                                                               language_ids[i]);
+
+      if (profile != NULL && g_strv_contains (profiles, profile))
+        g_strv_builder_add (languages, language_ids[i]);
+    }
+  chosen_languages = g_strv_builder_end (languages);
+  g_strfreev (self->languages);
+  self->languages = g_steal_pointer (&chosen_languages);
+}
+
+ExitboxWizard *
+exitbox_wizard_new (ExitboxCatalogue *catalogue,
+                    ExitboxConfig    *config)
+{
+  g_autoptr(ExitboxConfig) defaults = NULL;
+  ExitboxWizard *self;
+  const ExitboxAgentInfo *agents;
+  guint n_agents;
+
+  g_return_val_if_fail (EXITBOX_IS_CATALOGUE (catalogue), NULL);
+  g_return_val_if_fail (config == NULL || EXITBOX_IS_CONFIG (config), NULL);
+
+  self = g_object_new (EXITBOX_TYPE_WIZARD, NULL);
+  self->catalogue = g_object_ref (catalogue);
+
+  if (config == NULL)
+    config = defaults = exitbox_config_new_default ();
+
+  seed_from_config (self, config);
+
+  agents = exitbox_agent_get_all (&n_agents);
+  for (guint i = 0; i < n_agents; i++)
+    g_hash_table_insert (self->agents_enabled, (gpointer) agents[i].id,
+                         GINT_TO_POINTER (exitbox_config_get_agent_enabled (config, agents[i].id)));
+
+  return self;
+}
+
+ExitboxCatalogue *
+exitbox_wizard_get_catalogue (ExitboxWizard *self)
+{
+  g_return_val_if_fail (EXITBOX_IS_WIZARD (self), NULL);
+
+  return self->catalogue;
+}
+
+const char * const *
+exitbox_wizard_get_roles (ExitboxWizard *self)
+{
+  g_return_val_if_fail (EXITBOX_IS_WIZARD (self), NULL);
+
+  return (const char * const *) self->roles;
+}
+
+const char * const *
+exitbox_wizard_get_languages (ExitboxWizard *self)
+{
+  g_return_val_if_fail (EXITBOX_IS_WIZARD (self), NULL);
+
+  return (const char * const *) self->languages;
+}
+
+const char * const *
+exitbox_wizard_get_tool_categories (ExitboxWizard *self)
+{
+  g_return_val_if_fail (EXITBOX_IS_WIZARD (self), NULL);
+
+  return (const char * const *) self->tool_categories;
+}
+
+gboolean
+exitbox_wizard_set_roles (ExitboxWizard       *self,
+                          const char * const  *role_ids,
+                          GError             **error)
+{
+  g_autoptr(GStrvBuilder) languages = g_strv_builder_new ();
+  g_autoptr(GStrvBuilder) categories = g_strv_builder_new ();
+  g_auto(GStrv) suggested_languages = NULL;
+  g_auto(GStrv) suggested_categories = NULL;
+
+  g_return_val_if_fail (EXITBOX_IS_WIZARD (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!check_ids (self->catalogue, EXITBOX_CATALOGUE_ROLE, role_ids, error))
+    return FALSE;
+
+  g_strfreev (self->roles);
+  self->roles = filter_in_catalogue_order (self->catalogue, EXITBOX_CATALOGUE_ROLE, role_ids);
+
+  for (guint i = 0; self->roles[i] != NULL; i++)
+    {
+      g_auto(GStrv) role_languages = exitbox_catalogue_dup_role_languages (self->catalogue,
+                                                                           self->roles[i]);
+      g_auto(GStrv) role_categories =
+        exitbox_catalogue_dup_role_tool_categories (self->catalogue, self->roles[i]);
+
+      g_strv_builder_addv (languages, (const char **) role_languages);
+      g_strv_builder_addv (categories, (const char **) role_categories);
+    }
+
+  suggested_languages = g_strv_builder_end (languages);
+  suggested_categories = g_strv_builder_end (categories);
+
+  g_strfreev (self->languages);
+  self->languages = filter_in_catalogue_order (self->catalogue, EXITBOX_CATALOGUE_LANGUAGE,
+                                               (const char * const *) suggested_languages);
+  g_strfreev (self->tool_categories);
+  self->tool_categories = filter_in_catalogue_order (self->catalogue,
+                                                     EXITBOX_CATALOGUE_TOOL_CATEGORY,
+                                                     (const char * const *) suggested_categories);
+
+  return TRUE;
+}
+
+gboolean
+exitbox_wizard_set_languages (ExitboxWizard       *self,
+                              const char * const  *language_ids,
+                              GError             **error)
+{
+  g_return_val_if_fail (EXITBOX_IS_WIZARD (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!check_ids (self->catalogue, EXITBOX_CATALOGUE_LANGUAGE, language_ids, error))
+    return FALSE;
+
+  g_strfreev (self->languages);
+  self->languages = filter_in_catalogue_order (self->catalogue, EXITBOX_CATALOGUE_LANGUAGE,
+                                               language_ids);
+  return TRUE;
+}
+
+gboolean
+exitbox_wizard_set_tool_categories (ExitboxWizard       *self,
+                                    const char * const  *category_ids,
+                                    GError             **error)
+{
+  g_return_val_if_fail (EXITBOX_IS_WIZARD (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!check_ids (self->catalogue, EXITBOX_CATALOGUE_TOOL_CATEGORY, category_ids, error))
+    return FALSE;
+
+  g_strfreev (self->tool_categories);
+  self->tool_categories = filter_in_catalogue_order (self->catalogue,
+                                                     EXITBOX_CATALOGUE_TOOL_CATEGORY,
+                                                     category_ids);
+  return TRUE;
+}
+
+gboolean
+exitbox_wizard_get_agent_enabled (ExitboxWizard *self,
+                                  const char    *agent_id)
+{
+  g_return_val_if_fail (EXITBOX_IS_WIZARD (self), FALSE);
+  g_return_val_if_fail (agent_id != NULL, FALSE);
+
+  return GPOINTER_TO_INT (g_hash_table_lookup (self->agents_enabled, agent_id));
+}
+
+gboolean
+exitbox_wizard_set_agent_enabled (ExitboxWizard  *self,
+                                  const char     *agent_id,
+                                  gboolean        enabled,
+                                  GError        **error)
+{
+  const ExitboxAgentInfo *agent;
+
+  g_return_val_if_fail (EXITBOX_IS_WIZARD (self), FALSE);
+  g_return_val_if_fail (agent_id != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  agent = exitbox_agent_lookup (agent_id);
+  if (agent == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   _("Unknown agent “%s”. The agents are claude, codex and opencode."),
+                   agent_id);
+      return FALSE;
+    }
+
+  g_hash_table_insert (self->agents_enabled, (gpointer) agent->id,
+                       GINT_TO_POINTER (enabled ? TRUE : FALSE));
+  return TRUE;
+}
+
+static void
+add_profiles_of (ExitboxWizard       *self,
+                 ExitboxCatalogueKind kind,
+                 char               **ids,
+                 GPtrArray           *profiles)
+{
+  for (guint i = 0; ids[i] != NULL; i++)
+    {
+      const char *profile = exitbox_catalogue_get_profile_for (self->catalogue, kind, ids[i]);
+
+      if (profile != NULL && !g_ptr_array_find_with_equal_func (profiles, profile,
+                                                                g_str_equal, NULL))
+        g_ptr_array_add (profiles, g_strdup (profile));
+    }
+}
+
+char **
+exitbox_wizard_dup_profiles (ExitboxWizard  *self,
+                             GError        **error)
+{
+  static const char * const no_roles[] = { NULL };
+  g_auto(GStrv) suggested = NULL;
+  g_autoptr(GPtrArray) profiles = g_ptr_array_new_with_free_func (g_free);
+
+  g_return_val_if_fail (EXITBOX_IS_WIZARD (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  /* Roles only pre-select languages and tool categories; the profiles come
+   * from what the user kept, plus the catalogue's base profile, which
+   * suggest_profiles returns for no roles.
+   */
+  suggested = exitbox_catalogue_suggest_profiles (self->catalogue, no_roles, error);
+  if (suggested == NULL)
+    return NULL;
+
+  for (guint i = 0; suggested[i] != NULL; i++)
+    if (!g_ptr_array_find_with_equal_func (profiles, suggested[i], g_str_equal, NULL))
+      g_ptr_array_add (profiles, g_strdup (suggested[i]));
+
+  add_profiles_of (self, EXITBOX_CATALOGUE_LANGUAGE, self->languages, profiles);
+  add_profiles_of (self, EXITBOX_CATALOGUE_TOOL_CATEGORY, self->tool_categories, profiles);
+
+  g_ptr_array_add (profiles, NULL);
+  return (char **) g_ptr_array_free (g_steal_pointer (&profiles), FALSE);
+}
+
+/* Returns the texts of the items of the list under the root key @key, as
+ * written, or an empty list when the key is missing or contains no list.
+ */
+static GStrv
+dup_list_items (const char  *data,
+                gsize        length,
+                const char  *path,
+                const char  *key,
+                GError     **error)
+{
+  g_autoptr(ExitboxYamlDocument) document = NULL;
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+  yaml_node_t *root;
+  yaml_node_t *list;
+
+  document = exitbox_yaml_document_load_data (data, (gssize) length, path, error);
+  if (document == NULL)
+    return NULL;
+
+  root = exitbox_yaml_document_get_root (document);
+  list = root != NULL ? exitbox_yaml_mapping_lookup (document, root, key) : NULL;
+
+  if (list != NULL && list->type == YAML_SEQUENCE_NODE)
+    for (guint i = 0; i < exitbox_yaml_node_get_length (list); i++)
+      {
+        yaml_node_t *item = exitbox_yaml_sequence_get_item (document, list, i);
+        const char *text = exitbox_yaml_node_get_scalar (item);
+
+        if (text != NULL && g_hash_table_add (seen, (gpointer) text))
+          g_strv_builder_add (builder, text);
+      }
+
+  return g_strv_builder_end (builder);
+}
+
+/* Replaces the list under @key in *@data by @chosen: removes the items not
+ * chosen and appends the chosen ones that are missing.
+ */
+static gboolean
+replace_list (char               **data,
+              gsize               *length,
+              const char          *path,
+              const char          *key,
+              const char * const  *chosen,
+              GError             **error)
+{
+  g_auto(GStrv) current = dup_list_items (*data, *length, path, key, error);
+
+  if (current == NULL)
+    return FALSE;
+
+  for (guint i = 0; current[i] != NULL; i++)
+    {
+      char *edited;
+
+      if (g_strv_contains (chosen, current[i]))
+        continue;
+
+      edited = exitbox_yaml_remove_sequence_item (*data, (gssize) *length, path, key, current[i],
+                                                  length, error);
+      if (edited == NULL)
+        return FALSE;
+      g_free (*data);
+      *data = edited;
+    }
+
+  for (guint i = 0; chosen[i] != NULL; i++)
+    {
+      char *edited;
+
+      if (g_strv_contains ((const char * const *) current, chosen[i]))
+        continue;
+
+      edited = exitbox_yaml_append_sequence_item (*data, (gssize) *length, path, key, chosen[i],
+                                                  length, error);
+      if (edited == NULL)
+        return FALSE;
+      g_free (*data);
+      *data = edited;
+    }
+
+  return TRUE;
+}
+
+gboolean
+exitbox_wizard_apply (ExitboxWizard  *self,
+                      const char     *config_dir,
+                      GError        **error)
+{
+  g_autofree char *path = NULL;
+  g_autofree char *data = NULL;
+  g_auto(GStrv) profiles = NULL;
+  g_autoptr(ExitboxConfig) config = NULL;
+  const ExitboxAgentInfo *agents;
+  guint n_agents;
+  gsize length = 0;
+
+  g_return_val_if_fail (EXITBOX_IS_WIZARD (self), FALSE);
+  g_return_val_if_fail (config_dir != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  profiles = exitbox_wizard_dup_profiles (self, error);
+  if (profiles == NULL)
+    return FALSE;
+
+  if (!exitbox_config_ensure_defaults (config_dir, NULL, error))
+    return FALSE;
+
+  path = g_build_filename (config_dir, "config.yaml", NULL);
+  if (!g_file_get_contents (path, &data, &length, error))
+    return FALSE;
+
+  /* A file that does not load as a configuration is left as written. */
+  config = exitbox_config_load_data (data, (gssize) length, path, error);
+  if (config == NULL)
+    return FALSE;
+
+  if (!replace_list (&data, &length, path, "roles",
+                     (const char * const *) self->roles, error) ||
+      !replace_list (&data, &length, path, "tool_categories",
+                     (const char * const *) self->tool_categories, error) ||
+      !replace_list (&data, &length, path, "profiles",
+                     (const char * const *) profiles, error))
+    return FALSE;
+
+  agents = exitbox_agent_get_all (&n_agents);
+  for (guint i = 0; i < n_agents; i++)
+    {
+      const char *key_path[] = { "agents", agents[i].id, "enabled", NULL };
+      gboolean enabled = exitbox_wizard_get_agent_enabled (self, agents[i].id);
+      char *edited;
+
+      if (exitbox_config_get_agent_enabled (config, agents[i].id) == enabled)
+        continue;
+
+      edited = exitbox_yaml_set_scalar (data, (gssize) length, path, key_path,
+                                        enabled ? "true" : "false", &length, error);
+      if (edited == NULL)
+        return FALSE;
+      g_free (data);
+      data = edited;
+    }
+
+  return exitbox_config_save_data_to_file (path, data, length, error);
+}
