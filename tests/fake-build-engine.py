@@ -54,9 +54,9 @@ def normalize(name):
 
 
 def find_image(images, name):
-    wanted = normalize(name)
+    requested = normalize(name)
     for image in images:
-        if wanted in image["RepoTags"] or image["Id"] == name:
+        if requested in image["RepoTags"] or image["Id"] == name:
             return image
     return None
 

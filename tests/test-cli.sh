@@ -111,7 +111,7 @@ else
 fi
 
 # Deprecated tool names are migrated when the file is read, and the user
-# is told, while the file stays as written.
+# gets a notice, while the file stays as written.
 printf 'version: 1\ntools:\n  user: [node]\n' > "$EXITBOX_CONFIG_DIR/config.yaml"
 expect_status "config migration is reported" 0 "“node” is now “nodejs”" list
 

@@ -7,7 +7,7 @@
  * config. Each was captured while reproducing one failure: crun on hybrid
  * cgroups, default ulimits above the hard limit (runc and crun), a missing
  * catatonit, and rootless runs without /dev/net/tun access, with an
- * unusable XDG_RUNTIME_DIR or without subordinate IDs. mounts-hybrid.txt holds the cgroup lines of that host's
+ * unusable XDG_RUNTIME_DIR or without subordinate IDs. mounts-hybrid.txt contains the cgroup lines of that host's
  * /proc/self/mounts. The cgroup v2 and pure v1 mount lines below are
  * hand-written.
  */

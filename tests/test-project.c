@@ -90,10 +90,10 @@ static void
 test_project_same_name_distinct_keys (void)
 {
   g_autofree char *root = g_dir_make_tmp ("exitbox-project-XXXXXX", NULL);
-  g_autofree char *one = make_folder (root, "one/app");
-  g_autofree char *two = make_folder (root, "two/app");
-  g_autoptr(ExitboxProject) first = exitbox_project_new (one, NULL);
-  g_autoptr(ExitboxProject) second = exitbox_project_new (two, NULL);
+  g_autofree char *first_path = make_folder (root, "one/app");
+  g_autofree char *second_path = make_folder (root, "two/app");
+  g_autoptr(ExitboxProject) first = exitbox_project_new (first_path, NULL);
+  g_autoptr(ExitboxProject) second = exitbox_project_new (second_path, NULL);
 
   g_assert_cmpstr (exitbox_project_get_key (first), !=, exitbox_project_get_key (second));
 }

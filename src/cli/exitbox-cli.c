@@ -886,7 +886,7 @@ print_catalogue_items (ExitboxCatalogue     *catalogue,
     }
 }
 
-/* Asks for the roles: the answer replaces the selection. Returns FALSE at
+/* Asks for the roles: the entered numbers replace the selection. Returns FALSE at
  * the end of input.
  */
 static gboolean
@@ -933,7 +933,7 @@ ask_roles (ExitboxWizard *wizard)
 }
 
 /* Shows a list with its selection and toggles the numbers the user enters
- * until the answer is empty. Returns FALSE at the end of input.
+ * until the user enters an empty line. Returns FALSE at the end of input.
  */
 static gboolean
 ask_toggles (ExitboxWizard        *wizard,

@@ -1745,7 +1745,7 @@ write_config_file (const char  *path,
   struct stat info;
   int mode = 0644;
 
-  /* Engine configuration holds no secrets, and a system-wide drop-in folder
+  /* Engine configuration contains no secrets, and a system-wide drop-in folder
    * must stay readable by every user of the engine.
    */
   if (g_mkdir_with_parents (dir, 0755) != 0)

@@ -1041,7 +1041,7 @@ exitbox_engine_dup_description (ExitboxEngine *self,
 
 /* Detection -------------------------------------------------------------- */
 
-/* Inside Flatpak the sandbox's PATH says nothing about the host, so each
+/* Inside Flatpak the sandbox's PATH does not describe the host, so each
  * candidate is asked for its version on the host: `flatpak-spawn --host
  * podman --version`. Exit status 0 proves the engine runs there, needs no
  * `which` or shell on the host, and yields the version for later.

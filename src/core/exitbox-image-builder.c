@@ -869,7 +869,7 @@ build_dup_tail (BuildData *data)
   return g_string_free (g_steal_pointer (&text), FALSE);
 }
 
-/* Podman says "Trying to pull", docker "pull access denied", and both
+/* Podman prints "Trying to pull", docker "pull access denied", and both
  * name the registry they could not reach.
  */
 static gboolean

@@ -9,7 +9,7 @@
 G_BEGIN_DECLS
 
 #define EXITBOX_PROXY_PORT 3128
-/* Where the proxy container sees the host folder holding squid.conf. */
+/* The path inside the proxy container of the host folder that contains squid.conf. */
 #define EXITBOX_PROXY_CONFIG_DIR "/etc/exitbox-proxy"
 #define EXITBOX_PROXY_CONFIG_FILE EXITBOX_PROXY_CONFIG_DIR "/squid.conf"
 

@@ -351,8 +351,8 @@ exitbox_wizard_dup_profiles (ExitboxWizard  *self,
   g_return_val_if_fail (EXITBOX_IS_WIZARD (self), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  /* Roles only pre-select languages and tool categories; the profiles come
-   * from what the user kept, plus the catalogue's base profile, which
+  /* Roles only pre-select languages and tool categories, so the profiles
+   * come from what the user kept. The catalogue's base profile is what
    * suggest_profiles returns for no roles.
    */
   suggested = exitbox_catalogue_suggest_profiles (self->catalogue, no_roles, error);

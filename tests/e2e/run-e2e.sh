@@ -4,8 +4,8 @@
 #
 # End-to-end tests: a real engine, a real Squid proxy, real images built on a
 # local Debian base image, and an upstream HTTP server container on the egress
-# network. Prints TAP. Runs as whoever calls it: root tests rootful podman,
-# another user tests rootless podman.
+# network. Prints TAP. It tests the calling user's engine: rootful podman
+# when run as root, rootless podman when run as another user.
 #
 # Environment:
 #   EXITBOX_BIN          the exitbox executable (required)
@@ -116,8 +116,8 @@ custom:
   - allowed.example.test
 YAML
 
-# The agent layers must be built during this run, so that the install of the
-# stub agent is what the tests see; the base layer may be reused.
+# The agent layers must be built during this run, so that the tests see the
+# install of this run's stub agent. The base layer may be reused.
 "$engine" images --format '{{.Repository}}:{{.Tag}}' | grep -E '^(localhost/)?exitbox-claude-' \
   | xargs -r "$engine" rmi --force >/dev/null 2>&1
 
