@@ -90,7 +90,10 @@ install -d -m 0700 -o "$test_user" -g "$test_user" "$runtime_dir"
 # slirp4netns opens /dev/net/tun for rootless networking.
 setfacl -m "u:$test_user:rw" /dev/net/tun
 
+# The checkout may sit in a folder the test user cannot enter, so its
+# commands start in /.
 as_test_user() {
+  cd / || return 1
   runuser -u "$test_user" -- env -i \
     HOME="/home/$test_user" USER="$test_user" LOGNAME="$test_user" \
     PATH=/usr/local/bin:/usr/bin:/bin XDG_RUNTIME_DIR="$runtime_dir" LANG=C.UTF-8 \
