@@ -12,24 +12,7 @@
 #include <glib/gi18n.h>
 
 #include "exitbox-cli.h"
-#include "exitbox-core.h"
-
-typedef struct
-{
-  gboolean    read_only;
-  gboolean    verbose;
-  gboolean    force;
-  gboolean    fix;
-  gboolean    assume_yes;
-  const char *command;     /* "run", "shell", "list", "doctor", "setup", "enable", "disable",
-                            * "allowlist"
-                            */
-  const char *agent_id;
-  const char *allowlist_action;  /* "list", "add" or "remove" */
-  const char *entry;
-  const char *category;
-  char      **args;        /* what follows the agent name, or the shell command */
-} CliOptions;
+#include "exitbox-cli-private.h"
 
 typedef struct
 {
@@ -48,10 +31,94 @@ cli_context_clear (CliContext *context)
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (CliContext, cli_context_clear)
 
-static void
-print_error (const char *message)
+void
+exitbox_cli_options_clear (CliOptions *options)
+{
+  g_clear_pointer (&options->env, g_ptr_array_unref);
+  g_clear_pointer (&options->include_dirs, g_ptr_array_unref);
+  g_clear_pointer (&options->tools, g_ptr_array_unref);
+  g_clear_pointer (&options->allow_entries, g_ptr_array_unref);
+  g_clear_pointer (&options->memory, g_free);
+  g_clear_pointer (&options->cpus, g_free);
+  g_clear_pointer (&options->args, g_strfreev);
+}
+
+void
+exitbox_cli_print_error (const char *message)
 {
   g_printerr ("exitbox: %s\n", message);
+}
+
+gboolean
+exitbox_cli_confirm (const char *question)
+{
+  char answer[16] = { 0 };
+
+  if (!isatty (STDIN_FILENO))
+    return FALSE;
+
+  g_print ("%s [y/N] ", question);
+  if (fgets (answer, sizeof answer, stdin) == NULL)
+    return FALSE;
+
+  return answer[0] == 'y' || answer[0] == 'Y';
+}
+
+/* Reads one line from stdin without its line ending and surrounding
+ * whitespace, or returns NULL at the end of input.
+ */
+char *
+exitbox_cli_read_answer (void)
+{
+  g_autofree char *line = NULL;
+  size_t capacity = 0;
+  ssize_t length;
+
+  fflush (stdout);
+  length = getline (&line, &capacity, stdin);
+  if (length < 0)
+    return NULL;
+
+  return g_strstrip (g_strdup (line));
+}
+
+/* Writes the default files when config.yaml is missing, and says so. */
+gboolean
+exitbox_cli_ensure_defaults (const char  *config_dir,
+                             GError     **error)
+{
+  gboolean created = FALSE;
+
+  if (!exitbox_config_ensure_defaults (config_dir, &created, error))
+    return FALSE;
+
+  if (created)
+    g_printerr (_("Wrote the default configuration to %s\n"), config_dir);
+
+  return TRUE;
+}
+
+void
+exitbox_cli_on_async_ready (GObject      *object,
+                            GAsyncResult *result,
+                            gpointer      user_data)
+{
+  GAsyncResult **out_result = user_data;
+
+  *out_result = g_object_ref (result);
+  g_main_context_wakeup (NULL);
+}
+
+/* Runs the default main context until exitbox_cli_on_async_ready() has
+ * stored a result in @result.
+ */
+GAsyncResult *
+exitbox_cli_wait_for_result (GAsyncResult **result)
+{
+  while (*result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+
+  return *result;
 }
 
 static void
@@ -65,7 +132,8 @@ print_usage (FILE *stream)
              "                                 Open a shell in the sandbox, or run one command\n"
              "  exitbox list                   List the agents and whether their images are built\n"
              "  exitbox doctor [--fix] [--yes] Check the container engine and fix what it can\n"
-             "  exitbox setup                  Choose roles, languages, tools and agents\n"
+             "  exitbox setup [SETUP-OPTION…]  Choose roles, languages, tools, agents and the\n"
+             "                                 firewall categories (exitbox setup --help)\n"
              "  exitbox enable AGENT           Set agents.AGENT.enabled to true in config.yaml\n"
              "  exitbox disable AGENT          Set agents.AGENT.enabled to false in config.yaml\n"
              "  exitbox allowlist list         List the allowlist categories and their entries\n"
@@ -83,88 +151,207 @@ print_usage (FILE *stream)
              "      --version     Show the ExitBox version\n"));
 }
 
-/* Parses what follows "allowlist". Returns 0 on success, or the exit
- * status to stop with.
+typedef enum
+{
+  OPTION_FLAG,
+  OPTION_VALUE,      /* one value, the last one given wins */
+  OPTION_LIST,       /* repeatable, each value kept as given */
+  OPTION_COMMA_LIST, /* repeatable, comma lists split, empty items dropped */
+} OptionKind;
+
+typedef struct
+{
+  char        short_name;  /* '\0' when there is none */
+  const char *long_name;
+  OptionKind  kind;
+  gsize       offset;      /* of the gboolean, char * or GPtrArray * in CliOptions */
+  gboolean    session;     /* only meaningful for agent sessions and the shell */
+} OptionSpec;
+
+static const OptionSpec option_specs[] = {
+  { 'r', "read-only", OPTION_FLAG, G_STRUCT_OFFSET (CliOptions, read_only), TRUE },
+  { 'v', "verbose", OPTION_FLAG, G_STRUCT_OFFSET (CliOptions, verbose), FALSE },
+  { '\0', "force", OPTION_FLAG, G_STRUCT_OFFSET (CliOptions, force), TRUE },
+  { 'f', "no-firewall", OPTION_FLAG, G_STRUCT_OFFSET (CliOptions, no_firewall), TRUE },
+  { 'n', "no-env", OPTION_FLAG, G_STRUCT_OFFSET (CliOptions, no_env), TRUE },
+  { 'u', "update", OPTION_FLAG, G_STRUCT_OFFSET (CliOptions, update), TRUE },
+  { 'e', "env", OPTION_LIST, G_STRUCT_OFFSET (CliOptions, env), TRUE },
+  { 'i', "include-dir", OPTION_LIST, G_STRUCT_OFFSET (CliOptions, include_dirs), TRUE },
+  { 't', "tools", OPTION_COMMA_LIST, G_STRUCT_OFFSET (CliOptions, tools), TRUE },
+  { 'a', "allow-urls", OPTION_COMMA_LIST, G_STRUCT_OFFSET (CliOptions, allow_entries), TRUE },
+  { '\0', "memory", OPTION_VALUE, G_STRUCT_OFFSET (CliOptions, memory), TRUE },
+  { '\0', "cpus", OPTION_VALUE, G_STRUCT_OFFSET (CliOptions, cpus), TRUE },
+};
+
+static const OptionSpec *
+find_option (const char  *arg,
+             const char **out_inline_value)
+{
+  *out_inline_value = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (option_specs); i++)
+    {
+      const OptionSpec *spec = &option_specs[i];
+
+      if (arg[1] != '-' && spec->short_name != '\0' && arg[1] == spec->short_name)
+        {
+          /* "-eKEY=VALUE" carries its value; a flag never does. */
+          if (arg[2] == '\0')
+            return spec;
+          if (spec->kind != OPTION_FLAG)
+            {
+              *out_inline_value = arg + 2;
+              return spec;
+            }
+          return NULL;
+        }
+
+      if (arg[1] == '-' && g_str_has_prefix (arg + 2, spec->long_name))
+        {
+          const char *after = arg + 2 + strlen (spec->long_name);
+
+          if (*after == '\0')
+            return spec;
+          if (*after == '=' && spec->kind != OPTION_FLAG)
+            {
+              *out_inline_value = after + 1;
+              return spec;
+            }
+        }
+    }
+
+  return NULL;
+}
+
+static void
+store_option (CliOptions       *options,
+              const OptionSpec *spec,
+              const char       *value)
+{
+  gpointer field = G_STRUCT_MEMBER_P (options, spec->offset);
+
+  switch (spec->kind)
+    {
+    case OPTION_FLAG:
+      *(gboolean *) field = TRUE;
+      break;
+
+    case OPTION_VALUE:
+      g_free (*(char **) field);
+      *(char **) field = g_strdup (value);
+      break;
+
+    case OPTION_LIST:
+    case OPTION_COMMA_LIST:
+      if (*(GPtrArray **) field == NULL)
+        *(GPtrArray **) field = g_ptr_array_new_with_free_func (g_free);
+
+      if (spec->kind == OPTION_LIST)
+        g_ptr_array_add (*(GPtrArray **) field, g_strdup (value));
+      else
+        {
+          g_auto(GStrv) items = g_strsplit (value, ",", -1);
+
+          for (guint i = 0; items[i] != NULL; i++)
+            {
+              g_strstrip (items[i]);
+              if (items[i][0] != '\0')
+                g_ptr_array_add (*(GPtrArray **) field, g_strdup (items[i]));
+            }
+        }
+      break;
+
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+static char *
+dup_option_name (const OptionSpec *spec)
+{
+  if (spec->short_name != '\0')
+    return g_strdup_printf ("-%c/--%s", spec->short_name, spec->long_name);
+
+  return g_strdup_printf ("--%s", spec->long_name);
+}
+
+/* Parses the options before the command or agent name. Returns the index of
+ * the first other argument, or -1 after printing an error.
  */
 static int
-parse_allowlist_arguments (int          argc,
-                           char        *argv[],
-                           CliOptions  *options)
+parse_global_options (int          argc,
+                      char        *argv[],
+                      CliOptions  *options,
+                      gboolean    *out_session_option)
 {
-  const char *action = argc > 0 ? argv[0] : NULL;
+  int i;
 
-  options->command = "allowlist";
+  *out_session_option = FALSE;
 
-  if (action == NULL ||
-      (!g_str_equal (action, "list") && !g_str_equal (action, "add") &&
-       !g_str_equal (action, "remove")))
+  for (i = 1; i < argc; i++)
     {
-      g_autofree char *message = NULL;
+      const char *arg = argv[i];
+      const OptionSpec *spec;
+      const char *value = NULL;
 
-      if (action == NULL)
-        message = g_strdup (_("“allowlist” needs an action: list, add ENTRY or remove ENTRY."));
-      else
-        message = g_strdup_printf (_("Unknown allowlist action “%s”. The actions are list, "
-                                     "add ENTRY and remove ENTRY."),
-                                   action);
-      print_error (message);
-      return 2;
-    }
+      if (arg[0] != '-' || arg[1] == '\0')
+        break;
 
-  options->allowlist_action = action;
-
-  for (int j = 1; j < argc; j++)
-    {
-      if (g_str_equal (argv[j], "--category") && g_str_equal (action, "add"))
+      if (g_str_equal (arg, "-h") || g_str_equal (arg, "--help"))
         {
-          if (j + 1 >= argc)
+          print_usage (stdout);
+          exit (0);
+        }
+
+      if (g_str_equal (arg, "--version"))
+        {
+          g_print ("exitbox %s\n", PACKAGE_VERSION);
+          exit (0);
+        }
+
+      spec = find_option (arg, &value);
+      if (spec == NULL)
+        {
+          g_autofree char *message =
+            g_strdup_printf (_("Unknown option “%s”. Run “exitbox --help” to see the options."), arg);
+          exitbox_cli_print_error (message);
+          return -1;
+        }
+
+      if (spec->kind != OPTION_FLAG && value == NULL)
+        {
+          if (i + 1 >= argc)
             {
-              print_error (_("“--category” needs a category name, such as “--category custom”."));
-              return 2;
+              g_autofree char *name = dup_option_name (spec);
+              g_autofree char *message =
+                g_strdup_printf (_("The option %s needs a value. Run “exitbox --help” to see "
+                                   "what it takes."), name);
+              exitbox_cli_print_error (message);
+              return -1;
             }
-          options->category = argv[++j];
+          value = argv[++i];
         }
-      else if (g_str_has_prefix (argv[j], "--category=") && g_str_equal (action, "add"))
-        options->category = argv[j] + strlen ("--category=");
-      else if (argv[j][0] == '-' && argv[j][1] != '\0')
-        {
-          g_autofree char *message =
-            g_strdup_printf (_("Unknown allowlist option “%s”. Only “add” takes one: "
-                               "--category NAME."), argv[j]);
-          print_error (message);
-          return 2;
-        }
-      else if (g_str_equal (action, "list"))
-        {
-          g_autofree char *message =
-            g_strdup_printf (_("“allowlist list” takes no arguments, but got “%s”."), argv[j]);
-          print_error (message);
-          return 2;
-        }
-      else if (options->entry == NULL)
-        options->entry = argv[j];
-      else
-        {
-          g_autofree char *message =
-            g_strdup_printf (_("“allowlist %s” got the extra argument “%s”. Quote an entry "
-                               "and add or remove one at a time."),
-                             action, argv[j]);
-          print_error (message);
-          return 2;
-        }
+
+      store_option (options, spec, value);
+      *out_session_option |= spec->session;
     }
 
-  if (options->entry == NULL && !g_str_equal (action, "list"))
-    {
-      g_autofree char *message =
-        g_strdup_printf (_("“allowlist %s” needs an entry, for example “exitbox allowlist %s "
-                           "example.com”."),
-                         action, action);
-      print_error (message);
-      return 2;
-    }
+  return i;
+}
 
-  return 0;
+/* Checks that a command which takes no arguments got none. */
+static gboolean
+check_no_arguments (const char  *command,
+                    char       **args)
+{
+  g_autofree char *message = NULL;
+
+  if (args[0] == NULL)
+    return TRUE;
+
+  message = g_strdup_printf (_("“%s” takes no arguments, but got “%s”."), command, args[0]);
+  exitbox_cli_print_error (message);
+  return FALSE;
 }
 
 /* Returns 0 on success, or the exit status to stop with. */
@@ -173,39 +360,13 @@ parse_arguments (int          argc,
                  char        *argv[],
                  CliOptions  *options)
 {
-  int status;
+  gboolean session_option = FALSE;
+  const char *word;
   int i;
 
-  for (i = 1; i < argc; i++)
-    {
-      const char *arg = argv[i];
-
-      if (g_str_equal (arg, "-r") || g_str_equal (arg, "--read-only"))
-        options->read_only = TRUE;
-      else if (g_str_equal (arg, "-v") || g_str_equal (arg, "--verbose"))
-        options->verbose = TRUE;
-      else if (g_str_equal (arg, "--force"))
-        options->force = TRUE;
-      else if (g_str_equal (arg, "-h") || g_str_equal (arg, "--help") || g_str_equal (arg, "help"))
-        {
-          print_usage (stdout);
-          exit (0);
-        }
-      else if (g_str_equal (arg, "--version"))
-        {
-          g_print ("exitbox %s\n", PACKAGE_VERSION);
-          exit (0);
-        }
-      else if (arg[0] == '-')
-        {
-          g_autofree char *message =
-            g_strdup_printf (_("Unknown option “%s”. Run “exitbox --help” to see the options."), arg);
-          print_error (message);
-          return 2;
-        }
-      else
-        break;
-    }
+  i = parse_global_options (argc, argv, options, &session_option);
+  if (i < 0)
+    return 2;
 
   if (i >= argc)
     {
@@ -213,18 +374,25 @@ parse_arguments (int          argc,
       return 2;
     }
 
-  if (g_str_equal (argv[i], "run"))
+  word = argv[i];
+
+  if (g_str_equal (word, "help"))
+    {
+      print_usage (stdout);
+      exit (0);
+    }
+  else if (g_str_equal (word, "run"))
     {
       if (i + 1 >= argc)
         {
-          print_error (_("“run” needs an agent name: claude, codex or opencode."));
+          exitbox_cli_print_error (_("“run” needs an agent name: claude, codex or opencode."));
           return 2;
         }
       options->command = "run";
       options->agent_id = argv[i + 1];
       options->args = g_strdupv (&argv[i + 2]);
     }
-  else if (g_str_equal (argv[i], "shell"))
+  else if (g_str_equal (word, "shell"))
     {
       int first = i + 1;
 
@@ -236,7 +404,7 @@ parse_arguments (int          argc,
             g_strdup_printf (_("ExitBox options go before “shell”, for example "
                                "“exitbox %s shell”; a command to run goes after “--”."),
                              argv[first]);
-          print_error (message);
+          exitbox_cli_print_error (message);
           return 2;
         }
       else if (first < argc)
@@ -244,91 +412,71 @@ parse_arguments (int          argc,
           g_autofree char *message =
             g_strdup_printf (_("Put “--” before the command to run in the shell: "
                                "exitbox shell -- %s"), argv[first]);
-          print_error (message);
+          exitbox_cli_print_error (message);
           return 2;
         }
       options->command = "shell";
       options->args = g_strdupv (&argv[first]);
     }
-  else if (g_str_equal (argv[i], "list"))
-    {
-      if (i + 1 < argc)
-        {
-          g_autofree char *message =
-            g_strdup_printf (_("“list” takes no arguments, but got “%s”."), argv[i + 1]);
-          print_error (message);
-          return 2;
-        }
-      options->command = "list";
-    }
-  else if (g_str_equal (argv[i], "doctor"))
-    {
-      options->command = "doctor";
-      for (int j = i + 1; j < argc; j++)
-        {
-          if (g_str_equal (argv[j], "--fix"))
-            options->fix = TRUE;
-          else if (g_str_equal (argv[j], "--yes") || g_str_equal (argv[j], "-y"))
-            options->assume_yes = TRUE;
-          else
-            {
-              g_autofree char *message =
-                g_strdup_printf (_("Unknown doctor option “%s”. It takes --fix and --yes."), argv[j]);
-              print_error (message);
-              return 2;
-            }
-        }
-    }
-  else if (g_str_equal (argv[i], "setup"))
-    {
-      if (i + 1 < argc)
-        {
-          g_autofree char *message =
-            g_strdup_printf (_("“setup” takes no arguments, but got “%s”."), argv[i + 1]);
-          print_error (message);
-          return 2;
-        }
-      options->command = "setup";
-    }
-  else if (g_str_equal (argv[i], "enable") || g_str_equal (argv[i], "disable"))
-    {
-      if (i + 1 >= argc)
-        {
-          g_autofree char *message =
-            g_strdup_printf (_("“%s” needs an agent name: claude, codex or opencode."), argv[i]);
-          print_error (message);
-          return 2;
-        }
-      if (i + 2 < argc)
-        {
-          g_autofree char *message =
-            g_strdup_printf (_("“%s” takes one agent name, but also got “%s”."),
-                             argv[i], argv[i + 2]);
-          print_error (message);
-          return 2;
-        }
-      options->command = argv[i];
-      options->agent_id = argv[i + 1];
-    }
-  else if (g_str_equal (argv[i], "allowlist"))
-    {
-      status = parse_allowlist_arguments (argc - i - 1, &argv[i + 1], options);
-      if (status != 0)
-        return status;
-    }
-  else if (exitbox_agent_lookup (argv[i]) != NULL)
+  else if (exitbox_agent_lookup (word) != NULL)
     {
       options->command = "run";
-      options->agent_id = argv[i];
+      options->agent_id = word;
       options->args = g_strdupv (&argv[i + 1]);
     }
   else
     {
+      static const char * const commands[] = {
+        "list", "doctor", "setup", "enable", "disable", "allowlist", NULL
+      };
+
+      if (!g_strv_contains (commands, word))
+        {
+          g_autofree char *message =
+            g_strdup_printf (_("Unknown command or agent “%s”. Run “exitbox --help” to see "
+                               "the commands."),
+                             word);
+          exitbox_cli_print_error (message);
+          return 2;
+        }
+
+      options->command = word;
+      options->args = g_strdupv (&argv[i + 1]);
+    }
+
+  if (session_option && !g_str_equal (options->command, "run") &&
+      !g_str_equal (options->command, "shell"))
+    {
       g_autofree char *message =
-        g_strdup_printf (_("Unknown command or agent “%s”. Run “exitbox --help” to see the commands."),
-                         argv[i]);
-      print_error (message);
+        g_strdup_printf (_("The options -r, -f, -n, -u, -e, -i, -t, -a, --force, --memory and "
+                           "--cpus apply to agent sessions and the shell, not to “%s”."),
+                         options->command);
+      exitbox_cli_print_error (message);
       return 2;
+    }
+
+  if (g_str_equal (options->command, "list") && !check_no_arguments ("list", options->args))
+    return 2;
+
+  if (g_str_equal (options->command, "enable") || g_str_equal (options->command, "disable"))
+    {
+      if (options->args[0] == NULL)
+        {
+          g_autofree char *message =
+            g_strdup_printf (_("“%s” needs an agent name: claude, codex or opencode."),
+                             options->command);
+          exitbox_cli_print_error (message);
+          return 2;
+        }
+      if (options->args[1] != NULL)
+        {
+          g_autofree char *message =
+            g_strdup_printf (_("“%s” takes one agent name, but also got “%s”."),
+                             options->command, options->args[1]);
+          exitbox_cli_print_error (message);
+          return 2;
+        }
+      options->agent_id = options->args[0];
     }
 
   if (options->agent_id != NULL && exitbox_agent_lookup (options->agent_id) == NULL)
@@ -336,7 +484,7 @@ parse_arguments (int          argc,
       g_autofree char *message =
         g_strdup_printf (_("Unknown agent “%s”. The agents are claude, codex and opencode."),
                          options->agent_id);
-      print_error (message);
+      exitbox_cli_print_error (message);
       return 2;
     }
 
@@ -388,21 +536,17 @@ set_agent_enabled (const CliOptions *options)
   g_autofree char *config_dir = exitbox_dup_config_dir ();
   g_autofree char *config_path = g_build_filename (config_dir, "config.yaml", NULL);
   g_autoptr(GError) error = NULL;
-  gboolean created = FALSE;
   gboolean changed = FALSE;
 
-  if (!exitbox_config_ensure_defaults (config_dir, &created, &error))
+  if (!exitbox_cli_ensure_defaults (config_dir, &error))
     {
-      print_error (error->message);
+      exitbox_cli_print_error (error->message);
       return 1;
     }
 
-  if (created)
-    g_printerr (_("Wrote the default configuration to %s\n"), config_dir);
-
   if (!exitbox_config_set_agent_enabled_in_file (config_path, agent->id, enabled, &changed, &error))
     {
-      print_error (error->message);
+      exitbox_cli_print_error (error->message);
       return 1;
     }
 
@@ -423,95 +567,6 @@ set_agent_enabled (const CliOptions *options)
   return 0;
 }
 
-/* Prints the categories of allowlist.yaml with their entries as written. */
-static int
-list_allowlist (ExitboxAllowlist *allowlist,
-                const char       *path)
-{
-  const char * const *categories = exitbox_allowlist_get_categories (allowlist);
-  ExitboxAllowlistStatus status = exitbox_allowlist_get_status (allowlist);
-
-  g_print (_("Allowlist file: %s\n"), path);
-
-  if (exitbox_allowlist_get_problem (allowlist) != NULL)
-    g_print ("%s\n", exitbox_allowlist_get_problem (allowlist));
-
-  for (guint i = 0; categories[i] != NULL; i++)
-    {
-      GPtrArray *items = exitbox_allowlist_get_category_items (allowlist, categories[i]);
-
-      g_print ("\n%s:\n", categories[i]);
-      if (items->len == 0)
-        g_print (_("  (no entries)\n"));
-
-      for (guint j = 0; j < items->len; j++)
-        {
-          ExitboxAllowlistItem *item = g_ptr_array_index (items, j);
-
-          if (item->canonical == NULL)
-            g_print (_("  %s  (invalid, ignored)\n"), item->text);
-          else if (item->disabled)
-            g_print (_("  %s  (disabled)\n"), item->text);
-          else
-            g_print ("  %s\n", item->text);
-        }
-    }
-
-  for (const char * const *warning = exitbox_allowlist_get_warnings (allowlist);
-       *warning != NULL;
-       warning++)
-    g_printerr (_("Warning: %s\n"), *warning);
-
-  return status == EXITBOX_ALLOWLIST_STATUS_MISSING ||
-         status == EXITBOX_ALLOWLIST_STATUS_INVALID ? 1 : 0;
-}
-
-/* Lists, adds or removes allowlist entries, editing only the lines of the
- * entries in allowlist.yaml.
- */
-static int
-run_allowlist_command (const CliOptions *options)
-{
-  g_autofree char *config_dir = exitbox_dup_config_dir ();
-  g_autofree char *allowlist_path = g_build_filename (config_dir, "allowlist.yaml", NULL);
-  g_autofree char *message = NULL;
-  g_autoptr(GError) error = NULL;
-  gboolean created = FALSE;
-
-  if (!exitbox_config_ensure_defaults (config_dir, &created, &error))
-    {
-      print_error (error->message);
-      return 1;
-    }
-
-  if (created)
-    g_printerr (_("Wrote the default configuration to %s\n"), config_dir);
-
-  if (g_str_equal (options->allowlist_action, "list"))
-    {
-      g_autoptr(ExitboxAllowlist) allowlist = exitbox_allowlist_load_file (allowlist_path);
-
-      return list_allowlist (allowlist, allowlist_path);
-    }
-
-  if (g_str_equal (options->allowlist_action, "add"))
-    message = exitbox_allowlist_add_entry_in_file (allowlist_path, options->entry,
-                                                   options->category, &error);
-  else
-    message = exitbox_allowlist_remove_entry_in_file (allowlist_path, options->entry, &error);
-
-  if (message == NULL)
-    {
-      print_error (error->message);
-      return 1;
-    }
-
-  g_print ("%s\n", message);
-  g_print (_("The proxy applies the change at the next launch. Running sessions keep "
-             "their current rules.\n"));
-  return 0;
-}
-
 static void
 on_build_progress (ExitboxImageBuilder *images,
                    const char          *layer,
@@ -527,26 +582,6 @@ on_build_output (ExitboxImageBuilder *images,
                  gpointer             user_data)
 {
   g_printerr ("  %s\n", line);
-}
-
-static void
-on_async_ready (GObject      *object,
-                GAsyncResult *result,
-                gpointer      user_data)
-{
-  GAsyncResult **out_result = user_data;
-
-  *out_result = g_object_ref (result);
-  g_main_context_wakeup (NULL);
-}
-
-static GAsyncResult *
-wait_for_result (GAsyncResult **result)
-{
-  while (*result == NULL)
-    g_main_context_iteration (NULL, TRUE);
-
-  return *result;
 }
 
 static gboolean
@@ -590,6 +625,45 @@ spawn_and_wait (ExitboxEngine  *engine,
   return status;
 }
 
+/* The session options that the launcher does not apply yet are refused
+ * rather than ignored.
+ */
+static gboolean
+check_options_applied (const CliOptions *options)
+{
+  const char *option = NULL;
+
+  if (options->no_firewall)
+    option = "-f/--no-firewall";
+  else if (options->no_env)
+    option = "-n/--no-env";
+  else if (options->update)
+    option = "-u/--update";
+  else if (options->env != NULL)
+    option = "-e/--env";
+  else if (options->include_dirs != NULL)
+    option = "-i/--include-dir";
+  else if (options->tools != NULL)
+    option = "-t/--tools";
+  else if (options->allow_entries != NULL)
+    option = "-a/--allow-urls";
+  else if (options->memory != NULL)
+    option = "--memory";
+  else if (options->cpus != NULL)
+    option = "--cpus";
+
+  if (option != NULL)
+    {
+      g_autofree char *message =
+        g_strdup_printf (_("This version of ExitBox does not support %s yet. Run the "
+                           "command without it."), option);
+      exitbox_cli_print_error (message);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
 static int
 run_session (CliContext       *context,
              const CliOptions *options)
@@ -603,16 +677,19 @@ run_session (CliContext       *context,
   ExitboxLaunchRequest request = { 0 };
   int status;
 
+  if (!check_options_applied (options))
+    return 2;
+
   project = exitbox_project_new (cwd, &error);
   if (project == NULL)
     {
-      print_error (error->message);
+      exitbox_cli_print_error (error->message);
       return 1;
     }
 
   if (!options->force && !exitbox_project_check_safe (project, &error))
     {
-      print_error (error->message);
+      exitbox_cli_print_error (error->message);
       g_printerr (_("Run ExitBox inside a project folder, or pass --force before the agent "
                     "name to use this folder anyway.\n"));
       return 1;
@@ -632,11 +709,11 @@ run_session (CliContext       *context,
   request.force = options->force;
   request.interactive = isatty (STDIN_FILENO) && isatty (STDOUT_FILENO);
 
-  exitbox_launcher_prepare_async (launcher, &request, NULL, on_async_ready, &result);
-  plan = exitbox_launcher_prepare_finish (launcher, wait_for_result (&result), &error);
+  exitbox_launcher_prepare_async (launcher, &request, NULL, exitbox_cli_on_async_ready, &result);
+  plan = exitbox_launcher_prepare_finish (launcher, exitbox_cli_wait_for_result (&result), &error);
   if (plan == NULL)
     {
-      print_error (error->message);
+      exitbox_cli_print_error (error->message);
       return 1;
     }
 
@@ -663,7 +740,7 @@ run_session (CliContext       *context,
   status = spawn_and_wait (context->engine, plan->argv, &error);
   if (status < 0)
     {
-      print_error (error->message);
+      exitbox_cli_print_error (error->message);
       return 1;
     }
 
@@ -721,21 +798,6 @@ list_agents (CliContext *context)
   return 0;
 }
 
-static gboolean
-confirm (const char *question)
-{
-  char answer[16] = { 0 };
-
-  if (!isatty (STDIN_FILENO))
-    return FALSE;
-
-  g_print ("%s [y/N] ", question);
-  if (fgets (answer, sizeof answer, stdin) == NULL)
-    return FALSE;
-
-  return answer[0] == 'y' || answer[0] == 'Y';
-}
-
 static int
 run_doctor (CliContext       *context,
             const CliOptions *options)
@@ -748,7 +810,25 @@ run_doctor (CliContext       *context,
   g_autofree char *description = NULL;
   const char *names[] = { base_image, NULL };
   const char *test_image = NULL;
+  gboolean fix = FALSE;
+  gboolean assume_yes = FALSE;
   guint unresolved = 0;
+
+  for (guint i = 0; options->args[i] != NULL; i++)
+    {
+      if (g_str_equal (options->args[i], "--fix"))
+        fix = TRUE;
+      else if (g_str_equal (options->args[i], "--yes") || g_str_equal (options->args[i], "-y"))
+        assume_yes = TRUE;
+      else
+        {
+          g_autofree char *message =
+            g_strdup_printf (_("Unknown doctor option “%s”. It takes --fix and --yes."),
+                             options->args[i]);
+          exitbox_cli_print_error (message);
+          return 2;
+        }
+    }
 
   version = exitbox_engine_query_version (context->engine, NULL, NULL);
   description = exitbox_engine_dup_description (context->engine, version);
@@ -765,7 +845,7 @@ run_doctor (CliContext       *context,
   problems = exitbox_doctor_check (context->engine, test_image, NULL, &error);
   if (problems == NULL)
     {
-      print_error (error->message);
+      exitbox_cli_print_error (error->message);
       return 1;
     }
 
@@ -784,7 +864,7 @@ run_doctor (CliContext       *context,
                problem->fix);
 
       if (problem->fixable)
-        apply = options->fix && (options->assume_yes || confirm (_("Apply this fix?")));
+        apply = fix && (assume_yes || exitbox_cli_confirm (_("Apply this fix?")));
 
       if (!apply)
         {
@@ -794,7 +874,7 @@ run_doctor (CliContext       *context,
 
       if (!exitbox_doctor_apply_fix (context->engine, problem, &error))
         {
-          print_error (error->message);
+          exitbox_cli_print_error (error->message);
           g_clear_error (&error);
           unresolved++;
           continue;
@@ -803,366 +883,10 @@ run_doctor (CliContext       *context,
       g_print (_("  Fixed.\n"));
     }
 
-  if (unresolved > 0 && !options->fix)
+  if (unresolved > 0 && !fix)
     g_print (_("\nRun “exitbox doctor --fix” to apply the fixes ExitBox can make itself.\n"));
 
   return unresolved == 0 ? 0 : 1;
-}
-
-/* The setup wizard in the terminal. Each screen lists numbered items and
- * reads one line, and ExitboxWizard stores the choices and writes them.
- */
-
-/* Reads one line from stdin without its line ending, or returns NULL at the
- * end of input.
- */
-static char *
-read_answer (void)
-{
-  g_autofree char *line = NULL;
-  size_t capacity = 0;
-  ssize_t length;
-
-  fflush (stdout);
-  length = getline (&line, &capacity, stdin);
-  if (length < 0)
-    return NULL;
-
-  return g_strstrip (g_strdup (line));
-}
-
-/* Parses space- or comma-separated item numbers from 1 to @n_items into
- * @out_numbers, which must be freed with g_array_unref(). Prints a message
- * naming the first invalid value and returns FALSE.
- */
-static gboolean
-parse_numbers (const char  *answer,
-               guint        n_items,
-               GArray     **out_numbers)
-{
-  g_auto(GStrv) tokens = g_strsplit_set (answer, " ,\t", -1);
-  g_autoptr(GArray) numbers = g_array_new (FALSE, FALSE, sizeof (guint));
-
-  for (guint i = 0; tokens[i] != NULL; i++)
-    {
-      guint64 number = 0;
-      guint item;
-
-      if (tokens[i][0] == '\0')
-        continue;
-
-      if (!g_ascii_string_to_unsigned (tokens[i], 10, 1, n_items, &number, NULL))
-        {
-          g_print (_("“%s” is not a number from 1 to %u. Enter the numbers of the items, "
-                     "separated by spaces.\n"),
-                   tokens[i], n_items);
-          return FALSE;
-        }
-
-      item = (guint) number;
-      g_array_append_val (numbers, item);
-    }
-
-  *out_numbers = g_steal_pointer (&numbers);
-  return TRUE;
-}
-
-static void
-print_catalogue_items (ExitboxCatalogue     *catalogue,
-                       ExitboxCatalogueKind  kind,
-                       char                **ids,
-                       const char * const   *selected)
-{
-  for (guint i = 0; ids[i] != NULL; i++)
-    {
-      const char *name = exitbox_catalogue_get_name (catalogue, kind, ids[i]);
-      const char *description = exitbox_catalogue_get_description (catalogue, kind, ids[i]);
-      const char *mark = g_strv_contains (selected, ids[i]) ? "[x]" : "[ ]";
-
-      if (description != NULL)
-        g_print ("  %2u. %s %s (%s): %s\n", i + 1, mark, name, ids[i], description);
-      else
-        g_print ("  %2u. %s %s (%s)\n", i + 1, mark, name, ids[i]);
-    }
-}
-
-/* Asks for the roles: the entered numbers replace the selection. Returns FALSE at
- * the end of input.
- */
-static gboolean
-ask_roles (ExitboxWizard *wizard)
-{
-  ExitboxCatalogue *catalogue = exitbox_wizard_get_catalogue (wizard);
-  g_auto(GStrv) ids = exitbox_catalogue_dup_ids (catalogue, EXITBOX_CATALOGUE_ROLE);
-  guint n_ids = g_strv_length (ids);
-
-  g_print (_("\nStep 1 of 4: roles\n"
-             "Your roles choose the suggested languages, tools and profiles.\n"));
-  print_catalogue_items (catalogue, EXITBOX_CATALOGUE_ROLE, ids,
-                         exitbox_wizard_get_roles (wizard));
-
-  for (;;)
-    {
-      g_autofree char *answer = NULL;
-      g_autoptr(GArray) numbers = NULL;
-      g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
-      g_auto(GStrv) roles = NULL;
-      g_autoptr(GError) error = NULL;
-
-      g_print (_("Numbers of your roles, such as “1 3”, or empty for none: "));
-      answer = read_answer ();
-      if (answer == NULL)
-        return FALSE;
-
-      if (!parse_numbers (answer, n_ids, &numbers))
-        continue;
-
-      for (guint i = 0; i < numbers->len; i++)
-        g_strv_builder_add (builder, ids[g_array_index (numbers, guint, i) - 1]);
-      roles = g_strv_builder_end (builder);
-
-      /* Keeping the same roles keeps the languages and tools chosen before. */
-      if (g_strv_equal ((const char * const *) roles, exitbox_wizard_get_roles (wizard)))
-        return TRUE;
-
-      if (exitbox_wizard_set_roles (wizard, (const char * const *) roles, &error))
-        return TRUE;
-
-      print_error (error->message);
-    }
-}
-
-/* Shows a list with its selection and toggles the numbers the user enters
- * until the user enters an empty line. Returns FALSE at the end of input.
- */
-static gboolean
-ask_toggles (ExitboxWizard        *wizard,
-             ExitboxCatalogueKind  kind,
-             const char           *title)
-{
-  ExitboxCatalogue *catalogue = exitbox_wizard_get_catalogue (wizard);
-  g_auto(GStrv) ids = exitbox_catalogue_dup_ids (catalogue, kind);
-  guint n_ids = g_strv_length (ids);
-
-  g_print ("\n%s\n", title);
-
-  for (;;)
-    {
-      const char * const *selected = kind == EXITBOX_CATALOGUE_LANGUAGE
-        ? exitbox_wizard_get_languages (wizard)
-        : exitbox_wizard_get_tool_categories (wizard);
-      g_autofree char *answer = NULL;
-      g_autoptr(GArray) numbers = NULL;
-      g_autoptr(GPtrArray) chosen = g_ptr_array_new ();
-      g_autoptr(GError) error = NULL;
-      gboolean ok;
-
-      print_catalogue_items (catalogue, kind, ids, selected);
-      g_print (_("Numbers to select or deselect, or empty to go on: "));
-      answer = read_answer ();
-      if (answer == NULL)
-        return FALSE;
-
-      if (answer[0] == '\0')
-        return TRUE;
-
-      if (!parse_numbers (answer, n_ids, &numbers))
-        continue;
-
-      for (guint i = 0; ids[i] != NULL; i++)
-        {
-          gboolean on = g_strv_contains (selected, ids[i]);
-
-          for (guint j = 0; j < numbers->len; j++)
-            if (g_array_index (numbers, guint, j) == i + 1)
-              on = !on;
-
-          if (on)
-            g_ptr_array_add (chosen, ids[i]);
-        }
-      g_ptr_array_add (chosen, NULL);
-
-      if (kind == EXITBOX_CATALOGUE_LANGUAGE)
-        ok = exitbox_wizard_set_languages (wizard, (const char * const *) chosen->pdata, &error);
-      else
-        ok = exitbox_wizard_set_tool_categories (wizard, (const char * const *) chosen->pdata,
-                                                 &error);
-      if (!ok)
-        print_error (error->message);
-    }
-}
-
-static gboolean
-ask_agents (ExitboxWizard *wizard)
-{
-  guint n_agents;
-  const ExitboxAgentInfo *agents = exitbox_agent_get_all (&n_agents);
-
-  g_print (_("\nStep 4 of 4: agents\n"));
-
-  for (;;)
-    {
-      g_autofree char *answer = NULL;
-      g_autoptr(GArray) numbers = NULL;
-
-      for (guint i = 0; i < n_agents; i++)
-        g_print ("  %2u. %s %s (%s)\n", i + 1,
-                 exitbox_wizard_get_agent_enabled (wizard, agents[i].id) ? "[x]" : "[ ]",
-                 agents[i].display_name, agents[i].id);
-
-      g_print (_("Numbers of the agents to enable or disable, or empty to go on: "));
-      answer = read_answer ();
-      if (answer == NULL)
-        return FALSE;
-
-      if (answer[0] == '\0')
-        return TRUE;
-
-      if (!parse_numbers (answer, n_agents, &numbers))
-        continue;
-
-      for (guint j = 0; j < numbers->len; j++)
-        {
-          const char *id = agents[g_array_index (numbers, guint, j) - 1].id;
-
-          exitbox_wizard_set_agent_enabled (wizard, id,
-                                            !exitbox_wizard_get_agent_enabled (wizard, id), NULL);
-        }
-    }
-}
-
-static void
-print_review_line (const char         *label,
-                   const char * const *ids)
-{
-  g_autofree char *joined = g_strjoinv (", ", (char **) ids);
-
-  g_print ("  %-17s %s\n", label, ids[0] != NULL ? joined : _("(none)"));
-}
-
-/* Prints what exitbox_wizard_apply() will write. Returns FALSE when the
- * profiles cannot be computed.
- */
-static gboolean
-print_review (ExitboxWizard *wizard,
-              const char    *config_path)
-{
-  g_autoptr(GError) error = NULL;
-  g_auto(GStrv) profiles = exitbox_wizard_dup_profiles (wizard, &error);
-  g_autoptr(GPtrArray) enabled = g_ptr_array_new ();
-  guint n_agents;
-  const ExitboxAgentInfo *agents = exitbox_agent_get_all (&n_agents);
-
-  if (profiles == NULL)
-    {
-      print_error (error->message);
-      return FALSE;
-    }
-
-  for (guint i = 0; i < n_agents; i++)
-    if (exitbox_wizard_get_agent_enabled (wizard, agents[i].id))
-      g_ptr_array_add (enabled, (gpointer) agents[i].id);
-  g_ptr_array_add (enabled, NULL);
-
-  g_print (_("\nReview: these values go into %s\n"), config_path);
-  print_review_line (_("roles:"), exitbox_wizard_get_roles (wizard));
-  print_review_line (_("languages:"), exitbox_wizard_get_languages (wizard));
-  print_review_line (_("tool_categories:"), exitbox_wizard_get_tool_categories (wizard));
-  print_review_line (_("profiles:"), (const char * const *) profiles);
-  print_review_line (_("enabled agents:"), (const char * const *) enabled->pdata);
-  g_print (_("Comments and other keys in the file stay as they are.\n"));
-  return TRUE;
-}
-
-/* Without a terminal, only writes the default files when they are missing,
- * so scripts and CI can run it.
- */
-static int
-run_setup_without_terminal (const char *config_dir)
-{
-  g_autoptr(GError) error = NULL;
-  gboolean created = FALSE;
-
-  if (!exitbox_config_ensure_defaults (config_dir, &created, &error))
-    {
-      print_error (error->message);
-      return 1;
-    }
-
-  if (created)
-    g_print (_("Wrote the default configuration to %s. Run “exitbox setup” in a terminal to "
-               "choose roles, languages, tools and agents.\n"),
-             config_dir);
-  else
-    g_print (_("The configuration in %s exists and was not changed. Run “exitbox setup” in a "
-               "terminal to change it.\n"),
-             config_dir);
-  return 0;
-}
-
-static int
-run_setup (void)
-{
-  g_autofree char *config_dir = exitbox_dup_config_dir ();
-  g_autofree char *config_path = g_build_filename (config_dir, "config.yaml", NULL);
-  g_autoptr(ExitboxCatalogue) catalogue = NULL;
-  g_autoptr(ExitboxConfig) config = NULL;
-  g_autoptr(ExitboxWizard) wizard = NULL;
-  g_autoptr(GError) error = NULL;
-
-  if (!isatty (STDIN_FILENO))
-    return run_setup_without_terminal (config_dir);
-
-  catalogue = exitbox_catalogue_load_default (&error);
-  if (catalogue == NULL)
-    {
-      print_error (error->message);
-      return 1;
-    }
-
-  if (g_file_test (config_path, G_FILE_TEST_EXISTS))
-    {
-      /* A file that fails to load is reported and never overwritten. */
-      config = exitbox_config_load_file (config_path, &error);
-      if (config == NULL)
-        {
-          print_error (error->message);
-          return 1;
-        }
-    }
-
-  wizard = exitbox_wizard_new (catalogue, config);
-
-  g_print (_("ExitBox setup writes your choices to %s.\n"), config_path);
-
-  if (!ask_roles (wizard) ||
-      !ask_toggles (wizard, EXITBOX_CATALOGUE_LANGUAGE,
-                    _("Step 2 of 4: languages, pre-selected from your roles")) ||
-      !ask_toggles (wizard, EXITBOX_CATALOGUE_TOOL_CATEGORY,
-                    _("Step 3 of 4: tool categories, pre-selected from your roles")) ||
-      !ask_agents (wizard))
-    {
-      g_print (_("\nInput ended. Nothing was written.\n"));
-      return 1;
-    }
-
-  if (!print_review (wizard, config_path))
-    return 1;
-
-  if (!confirm (_("Write these choices?")))
-    {
-      g_print (_("Nothing was written.\n"));
-      return 0;
-    }
-
-  if (!exitbox_wizard_apply (wizard, config_dir, &error))
-    {
-      print_error (error->message);
-      return 1;
-    }
-
-  g_print (_("Saved the setup to %s\n"), config_path);
-  return 0;
 }
 
 int
@@ -1170,8 +894,8 @@ exitbox_cli_main (int   argc,
                   char *argv[])
 {
   g_auto(CliContext) context = { 0 };
+  g_auto(CliOptions) options = { 0 };
   g_autoptr(GError) error = NULL;
-  CliOptions options = { 0 };
   int status;
 
   setlocale (LC_ALL, "");
@@ -1186,37 +910,33 @@ exitbox_cli_main (int   argc,
    * allowlist.
    */
   if (g_str_equal (options.command, "setup"))
-    return run_setup ();
+    return exitbox_cli_setup (&options);
 
   if (g_str_equal (options.command, "enable") || g_str_equal (options.command, "disable"))
     return set_agent_enabled (&options);
 
   /* These only edit or read allowlist.yaml. */
   if (g_str_equal (options.command, "allowlist"))
-    return run_allowlist_command (&options);
+    return exitbox_cli_allowlist (&options);
 
   if (!load_configuration (&context, &error))
     {
-      print_error (error->message);
-      g_strfreev (options.args);
+      exitbox_cli_print_error (error->message);
       return 1;
     }
 
   context.engine = exitbox_engine_detect (&error);
   if (context.engine == NULL && !g_str_equal (options.command, "list"))
     {
-      print_error (error->message);
-      g_strfreev (options.args);
+      exitbox_cli_print_error (error->message);
       return 1;
     }
 
   if (g_str_equal (options.command, "list"))
-    status = list_agents (&context);
-  else if (g_str_equal (options.command, "doctor"))
-    status = run_doctor (&context, &options);
-  else
-    status = run_session (&context, &options);
+    return list_agents (&context);
 
-  g_strfreev (options.args);
-  return status;
+  if (g_str_equal (options.command, "doctor"))
+    return run_doctor (&context, &options);
+
+  return run_session (&context, &options);
 }

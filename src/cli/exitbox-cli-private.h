@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later
+ * SPDX-FileCopyrightText: The ExitBox authors
+ */
+
+#pragma once
+
+#include <gio/gio.h>
+
+#include "exitbox-core.h"
+
+G_BEGIN_DECLS
+
+/* What the command line asked for. The options before the command or agent
+ * name are parsed in exitbox-cli.c; each command parses its own arguments
+ * from @args.
+ */
+typedef struct
+{
+  gboolean    read_only;
+  gboolean    verbose;
+  gboolean    force;
+  gboolean    no_firewall;
+  gboolean    no_env;
+  gboolean    update;
+  GPtrArray  *env;            /* KEY=VALUE as given to -e */
+  GPtrArray  *include_dirs;   /* folders given to -i */
+  GPtrArray  *tools;          /* packages given to -t, comma lists split */
+  GPtrArray  *allow_entries;  /* entries given to -a, comma lists split */
+  char       *memory;
+  char       *cpus;
+
+  const char *command;        /* "run", "shell", "list", "doctor", "setup", ... */
+  const char *agent_id;
+  char      **args;           /* what follows the agent name, the shell's command after
+                               * "--", or the arguments of any other command
+                               */
+} CliOptions;
+
+void exitbox_cli_options_clear (CliOptions *options);
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (CliOptions, exitbox_cli_options_clear)
+
+void      exitbox_cli_print_error       (const char   *message);
+gboolean  exitbox_cli_confirm           (const char   *question);
+char     *exitbox_cli_read_answer       (void);
+gboolean  exitbox_cli_ensure_defaults   (const char   *config_dir,
+                                         GError      **error);
+void      exitbox_cli_on_async_ready    (GObject      *object,
+                                         GAsyncResult *result,
+                                         gpointer      user_data);
+GAsyncResult *exitbox_cli_wait_for_result (GAsyncResult **result);
+
+/* Commands, each in its own file. They return the exit status. */
+int exitbox_cli_setup     (CliOptions *options);
+int exitbox_cli_allowlist (CliOptions *options);
+
+G_END_DECLS
