@@ -10,7 +10,7 @@
 
 G_BEGIN_DECLS
 
-/* What the command line asked for. The options before the command or agent
+/* The options and arguments of one command line. The options before the command or agent
  * name are parsed in exitbox-cli.c; each command parses its own arguments
  * from @args.
  */

@@ -82,7 +82,7 @@ exitbox_cli_read_answer (void)
   return g_strstrip (g_strdup (line));
 }
 
-/* Writes the default files when config.yaml is missing, and says so. */
+/* Writes the default files when config.yaml is missing, and prints where. */
 gboolean
 exitbox_cli_ensure_defaults (const char  *config_dir,
                              GError     **error)
@@ -625,7 +625,7 @@ spawn_and_wait (ExitboxEngine  *engine,
   return status;
 }
 
-/* The session options that the launcher does not apply yet are refused
+/* The session options that the launcher does not apply yet are rejected
  * rather than ignored.
  */
 static gboolean
