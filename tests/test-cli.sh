@@ -44,7 +44,7 @@ expect_status() {
   fi
 }
 
-echo "1..33"
+echo "1..55"
 
 expect_status "version prints package version" 0 "exitbox " --version
 expect_status "help lists shell command" 0 "exitbox [OPTION…] shell" --help
@@ -162,5 +162,78 @@ if [ "$before" = "$after" ]; then
 else
   result 1 "setup leaves existing files unchanged" "$(cat "$setup_dir/config.yaml")"
 fi
+
+# Session options: both forms, values and where they may appear.
+expect_status "session option needs value" 2 "The option -e/--env needs a value" -e
+expect_status "session option before command" 2 "apply to agent sessions" -a example.com list
+expect_status "long option with value" 2 "apply to agent sessions" --memory=4g list
+expect_status "short option joined value" 2 "apply to agent sessions" -eKEY=1 list
+expect_status "flag with value is rejected" 2 "Unknown option “--read-only=yes”" --read-only=yes claude
+
+# Scripted setup.
+script_dir="$work/script-config"
+output=$(EXITBOX_CONFIG_DIR="$script_dir" "$exitbox_bin" setup --role Backend,devops \
+           --languages rust --agents claude,codex --firewall-categories=ai_providers,custom \
+           --yes </dev/null 2>&1)
+status=$?
+if [ $status -eq 0 ] && grep -qF "Saved the setup" <<<"$output"; then
+  result 0 "scripted setup exits 0"
+else
+  result 1 "scripted setup exits 0" "exit status $status; output: $output"
+fi
+config_text=$(cat "$script_dir/config.yaml" 2>&1)
+allowlist_text=$(cat "$script_dir/allowlist.yaml" 2>&1)
+if grep -qx "  - backend" <<<"$config_text" && grep -qx "  - devops" <<<"$config_text"; then
+  result 0 "scripted setup folds role case"
+else
+  result 1 "scripted setup folds role case" "$config_text"
+fi
+if grep -qx "  - rust" <<<"$config_text" && ! grep -qx "  - python" <<<"$config_text"; then
+  result 0 "scripted setup replaces languages"
+else
+  result 1 "scripted setup replaces languages" "$config_text"
+fi
+if grep -A2 "^  codex:" <<<"$config_text" | grep -qF "enabled: true"; then
+  result 0 "scripted setup enables agents"
+else
+  result 1 "scripted setup enables agents" "$config_text"
+fi
+if sed -n '/^disabled:/,$p' <<<"$allowlist_text" | grep -qx "  - github.com" &&
+   ! sed -n '/^disabled:/,$p' <<<"$allowlist_text" | grep -qF "anthropic.com"; then
+  result 0 "scripted setup disables categories"
+else
+  result 1 "scripted setup disables categories" "$allowlist_text"
+fi
+before=$(cat "$script_dir/config.yaml" "$script_dir/allowlist.yaml" | sha256sum)
+EXITBOX_CONFIG_DIR="$script_dir" "$exitbox_bin" setup --yes </dev/null >/dev/null 2>&1
+after=$(cat "$script_dir/config.yaml" "$script_dir/allowlist.yaml" | sha256sum)
+if [ "$before" = "$after" ]; then
+  result 0 "scripted setup rerun keeps files"
+else
+  result 1 "scripted setup rerun keeps files" "$(cat "$script_dir/config.yaml")"
+fi
+EXITBOX_CONFIG_DIR="$script_dir" "$exitbox_bin" setup --firewall-categories \
+  ai_providers,development,cloud_services,custom --yes </dev/null >/dev/null 2>&1
+if ! grep -qF -- "- github.com" <<<"$(sed -n '/^disabled:/,$p' "$script_dir/allowlist.yaml")"; then
+  result 0 "scripted setup enables categories again"
+else
+  result 1 "scripted setup enables categories again" "$(cat "$script_dir/allowlist.yaml")"
+fi
+EXITBOX_CONFIG_DIR="$script_dir" expect_status "setup unknown role" 1 "Unknown role “chef”" \
+  setup --role chef --yes
+EXITBOX_CONFIG_DIR="$script_dir" expect_status "setup unknown category" 1 \
+  "Unknown allowlist category “games”" setup --firewall-categories games --yes
+expect_status "setup unknown option" 2 "Unknown setup option “--colour”" setup --colour
+expect_status "setup option needs list" 2 "The option --agents needs" setup --agents
+expect_status "setup help lists options" 0 "--tool-categories LIST" setup --help
+
+# Disabling and enabling an entry keeps it in its category.
+EXITBOX_CONFIG_DIR="$script_dir" expect_status "allowlist disable entry" 0 "Disabled github.com" allowlist disable GitHub.com
+EXITBOX_CONFIG_DIR="$script_dir" expect_status "allowlist disabled entry listed" 0 "github.com  (disabled)" allowlist list
+EXITBOX_CONFIG_DIR="$script_dir" expect_status "allowlist enable entry" 0 "Enabled github.com" allowlist enable github.com
+EXITBOX_CONFIG_DIR="$script_dir" expect_status "allowlist disable unlisted entry" 1 "nothing to disable" \
+  allowlist disable nowhere.example.org
+EXITBOX_CONFIG_DIR="$script_dir" expect_status "allowlist add covered entry" 0 "already allowed through github.com" \
+  allowlist add api.github.com
 
 exit $((failures > 0))

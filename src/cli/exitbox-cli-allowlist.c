@@ -20,17 +20,18 @@ parse_allowlist_arguments (int           argc,
 {
   const char *action = argc > 0 ? argv[0] : NULL;
 
-  if (action == NULL ||
-      (!g_str_equal (action, "list") && !g_str_equal (action, "add") &&
-       !g_str_equal (action, "remove")))
+  static const char * const actions[] = { "list", "add", "remove", "enable", "disable", NULL };
+
+  if (action == NULL || !g_strv_contains (actions, action))
     {
       g_autofree char *message = NULL;
 
       if (action == NULL)
-        message = g_strdup (_("“allowlist” needs an action: list, add ENTRY or remove ENTRY."));
+        message = g_strdup (_("“allowlist” needs an action: list, add ENTRY, remove ENTRY, "
+                              "enable ENTRY or disable ENTRY."));
       else
         message = g_strdup_printf (_("Unknown allowlist action “%s”. The actions are list, "
-                                     "add ENTRY and remove ENTRY."),
+                                     "add ENTRY, remove ENTRY, enable ENTRY and disable ENTRY."),
                                    action);
       exitbox_cli_print_error (message);
       return 2;
@@ -126,6 +127,11 @@ list_allowlist (ExitboxAllowlist *allowlist,
         }
     }
 
+  for (const char * const *notice = exitbox_allowlist_get_notices (allowlist);
+       *notice != NULL;
+       notice++)
+    g_print (_("Note: %s\n"), *notice);
+
   for (const char * const *warning = exitbox_allowlist_get_warnings (allowlist);
        *warning != NULL;
        warning++)
@@ -155,7 +161,7 @@ exitbox_cli_allowlist (CliOptions *options)
   if (status != 0)
     return status;
 
-  if (!exitbox_cli_ensure_defaults (config_dir, &error))
+  if (!exitbox_cli_ensure_configured (config_dir, &error))
     {
       exitbox_cli_print_error (error->message);
       return 1;
@@ -171,8 +177,11 @@ exitbox_cli_allowlist (CliOptions *options)
   if (g_str_equal (action, "add"))
     message = exitbox_allowlist_add_entry_in_file (allowlist_path, entry,
                                                    category, &error);
-  else
+  else if (g_str_equal (action, "remove"))
     message = exitbox_allowlist_remove_entry_in_file (allowlist_path, entry, &error);
+  else
+    message = exitbox_allowlist_set_disabled_in_file (allowlist_path, entry,
+                                                      g_str_equal (action, "disable"), &error);
 
   if (message == NULL)
     {

@@ -45,6 +45,11 @@ gboolean  exitbox_cli_confirm           (const char   *question);
 char     *exitbox_cli_read_answer       (void);
 gboolean  exitbox_cli_ensure_defaults   (const char   *config_dir,
                                          GError      **error);
+/* Runs the setup wizard first when neither file exists and the user is at a
+ * terminal, else writes the default files when they are missing.
+ */
+gboolean  exitbox_cli_ensure_configured (const char   *config_dir,
+                                         GError      **error);
 void      exitbox_cli_on_async_ready    (GObject      *object,
                                          GAsyncResult *result,
                                          gpointer      user_data);

@@ -3,6 +3,7 @@
  */
 
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
 #include <glib/gi18n.h>
@@ -10,8 +11,55 @@
 #include "exitbox-cli-private.h"
 
 /* The setup wizard in the terminal. Each screen lists numbered items and
- * reads one line, and ExitboxWizard stores the choices and writes them.
+ * reads one line, and ExitboxWizard stores the choices and writes them. "b" goes
+ * back a screen and "q" cancels.
  */
+
+typedef enum
+{
+  STEP_NEXT,
+  STEP_BACK,
+  STEP_CANCEL,
+} StepResult;
+
+typedef StepResult (*StepFunc) (ExitboxWizard *wizard,
+                                guint          number,
+                                guint          n_steps);
+
+/* Reads a line and turns "b", "q" and the end of input into a step
+ * result. Returns NULL with @out_result set for those.
+ */
+static char *
+read_step_answer (StepResult *out_result)
+{
+  g_autofree char *answer = exitbox_cli_read_answer ();
+
+  if (answer == NULL || g_ascii_strcasecmp (answer, "q") == 0)
+    {
+      *out_result = STEP_CANCEL;
+      return NULL;
+    }
+
+  if (g_ascii_strcasecmp (answer, "b") == 0)
+    {
+      *out_result = STEP_BACK;
+      return NULL;
+    }
+
+  *out_result = STEP_NEXT;
+  return g_steal_pointer (&answer);
+}
+
+static void
+print_step_title (guint       number,
+                  guint       n_steps,
+                  const char *title)
+{
+  g_print ("\n");
+  /* TRANSLATORS: the first two values are step numbers, the third the step's title */
+  g_print (_("Step %u of %u: %s\n"), number, n_steps, title);
+  g_print (_("Enter b to go back or q to cancel.\n"));
+}
 
 /* Parses space- or comma-separated item numbers from 1 to @n_items into
  * @out_numbers, which must be freed with g_array_unref(). Prints a message
@@ -49,6 +97,22 @@ parse_numbers (const char  *answer,
   return TRUE;
 }
 
+/* Returns whether @number is in @numbers an odd number of times, so that
+ * entering a number twice toggles it back.
+ */
+static gboolean
+is_toggled (GArray *numbers,
+            guint   number)
+{
+  gboolean toggled = FALSE;
+
+  for (guint i = 0; i < numbers->len; i++)
+    if (g_array_index (numbers, guint, i) == number)
+      toggled = !toggled;
+
+  return toggled;
+}
+
 static void
 print_catalogue_items (ExitboxCatalogue     *catalogue,
                        ExitboxCatalogueKind  kind,
@@ -68,18 +132,20 @@ print_catalogue_items (ExitboxCatalogue     *catalogue,
     }
 }
 
-/* Asks for the roles: the entered numbers replace the selection. Returns FALSE at
- * the end of input.
+/* Asks for the roles: the entered numbers replace the selection, Enter keeps
+ * it and "none" clears it.
  */
-static gboolean
-ask_roles (ExitboxWizard *wizard)
+static StepResult
+ask_roles (ExitboxWizard *wizard,
+           guint          number,
+           guint          n_steps)
 {
   ExitboxCatalogue *catalogue = exitbox_wizard_get_catalogue (wizard);
   g_auto(GStrv) ids = exitbox_catalogue_dup_ids (catalogue, EXITBOX_CATALOGUE_ROLE);
   guint n_ids = g_strv_length (ids);
 
-  g_print (_("\nStep 1 of 4: roles\n"
-             "Your roles choose the suggested languages, tools and profiles.\n"));
+  print_step_title (number, n_steps, _("roles"));
+  g_print (_("Your roles choose the suggested languages, tools and profiles.\n"));
   print_catalogue_items (catalogue, EXITBOX_CATALOGUE_ROLE, ids,
                          exitbox_wizard_get_roles (wizard));
 
@@ -90,43 +156,50 @@ ask_roles (ExitboxWizard *wizard)
       g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
       g_auto(GStrv) roles = NULL;
       g_autoptr(GError) error = NULL;
+      StepResult result;
 
-      g_print (_("Numbers of your roles, such as “1 3”, or empty for none: "));
-      answer = exitbox_cli_read_answer ();
+      g_print (_("Numbers of your roles, such as “1 3”; Enter keeps the marked ones, "
+                 "“none” clears them: "));
+      answer = read_step_answer (&result);
       if (answer == NULL)
-        return FALSE;
+        return result;
 
-      if (!parse_numbers (answer, n_ids, &numbers))
+      if (answer[0] == '\0')
+        return STEP_NEXT;
+
+      if (g_ascii_strcasecmp (answer, "none") != 0 && !parse_numbers (answer, n_ids, &numbers))
         continue;
 
-      for (guint i = 0; i < numbers->len; i++)
+      for (guint i = 0; numbers != NULL && i < numbers->len; i++)
         g_strv_builder_add (builder, ids[g_array_index (numbers, guint, i) - 1]);
       roles = g_strv_builder_end (builder);
 
       /* Keeping the same roles keeps the languages and tools chosen before. */
       if (g_strv_equal ((const char * const *) roles, exitbox_wizard_get_roles (wizard)))
-        return TRUE;
+        return STEP_NEXT;
 
       if (exitbox_wizard_set_roles (wizard, (const char * const *) roles, &error))
-        return TRUE;
+        return STEP_NEXT;
 
       exitbox_cli_print_error (error->message);
     }
 }
 
 /* Shows a list with its selection and toggles the numbers the user enters
- * until the user enters an empty line. Returns FALSE at the end of input.
+ * until the user enters an empty line.
  */
-static gboolean
-ask_toggles (ExitboxWizard        *wizard,
-             ExitboxCatalogueKind  kind,
-             const char           *title)
+static StepResult
+ask_catalogue_toggles (ExitboxWizard        *wizard,
+                       ExitboxCatalogueKind  kind,
+                       const char           *title,
+                       guint                 number,
+                       guint                 n_steps)
 {
   ExitboxCatalogue *catalogue = exitbox_wizard_get_catalogue (wizard);
   g_auto(GStrv) ids = exitbox_catalogue_dup_ids (catalogue, kind);
   guint n_ids = g_strv_length (ids);
 
-  g_print ("\n%s\n", title);
+  print_step_title (number, n_steps, title);
 
   for (;;)
     {
@@ -135,34 +208,26 @@ ask_toggles (ExitboxWizard        *wizard,
         : exitbox_wizard_get_tool_categories (wizard);
       g_autofree char *answer = NULL;
       g_autoptr(GArray) numbers = NULL;
-      g_autoptr(GPtrArray) chosen = g_ptr_array_new ();
+      g_autoptr(GPtrArray) chosen = g_ptr_array_new_null_terminated (0, NULL, TRUE);
       g_autoptr(GError) error = NULL;
+      StepResult result;
       gboolean ok;
 
       print_catalogue_items (catalogue, kind, ids, selected);
-      g_print (_("Numbers to select or deselect, or empty to go on: "));
-      answer = exitbox_cli_read_answer ();
+      g_print (_("Numbers to select or deselect, or Enter to go on: "));
+      answer = read_step_answer (&result);
       if (answer == NULL)
-        return FALSE;
+        return result;
 
       if (answer[0] == '\0')
-        return TRUE;
+        return STEP_NEXT;
 
       if (!parse_numbers (answer, n_ids, &numbers))
         continue;
 
       for (guint i = 0; ids[i] != NULL; i++)
-        {
-          gboolean on = g_strv_contains (selected, ids[i]);
-
-          for (guint j = 0; j < numbers->len; j++)
-            if (g_array_index (numbers, guint, j) == i + 1)
-              on = !on;
-
-          if (on)
-            g_ptr_array_add (chosen, ids[i]);
-        }
-      g_ptr_array_add (chosen, NULL);
+        if (g_strv_contains (selected, ids[i]) != is_toggled (numbers, i + 1))
+          g_ptr_array_add (chosen, ids[i]);
 
       if (kind == EXITBOX_CATALOGUE_LANGUAGE)
         ok = exitbox_wizard_set_languages (wizard, (const char * const *) chosen->pdata, &error);
@@ -174,42 +239,111 @@ ask_toggles (ExitboxWizard        *wizard,
     }
 }
 
-static gboolean
-ask_agents (ExitboxWizard *wizard)
+static StepResult
+ask_languages (ExitboxWizard *wizard,
+               guint          number,
+               guint          n_steps)
+{
+  return ask_catalogue_toggles (wizard, EXITBOX_CATALOGUE_LANGUAGE,
+                                _("languages, pre-selected from your roles"), number, n_steps);
+}
+
+static StepResult
+ask_tool_categories (ExitboxWizard *wizard,
+                     guint          number,
+                     guint          n_steps)
+{
+  return ask_catalogue_toggles (wizard, EXITBOX_CATALOGUE_TOOL_CATEGORY,
+                                _("tool categories, pre-selected from your roles"),
+                                number, n_steps);
+}
+
+static StepResult
+ask_agents (ExitboxWizard *wizard,
+            guint          number,
+            guint          n_steps)
 {
   guint n_agents;
   const ExitboxAgentInfo *agents = exitbox_agent_get_all (&n_agents);
 
-  g_print (_("\nStep 4 of 4: agents\n"));
+  print_step_title (number, n_steps, _("agents"));
 
   for (;;)
     {
       g_autofree char *answer = NULL;
       g_autoptr(GArray) numbers = NULL;
+      StepResult result;
 
       for (guint i = 0; i < n_agents; i++)
         g_print ("  %2u. %s %s (%s)\n", i + 1,
                  exitbox_wizard_get_agent_enabled (wizard, agents[i].id) ? "[x]" : "[ ]",
                  agents[i].display_name, agents[i].id);
 
-      g_print (_("Numbers of the agents to enable or disable, or empty to go on: "));
-      answer = exitbox_cli_read_answer ();
+      g_print (_("Numbers of the agents to enable or disable, or Enter to go on: "));
+      answer = read_step_answer (&result);
       if (answer == NULL)
-        return FALSE;
+        return result;
 
       if (answer[0] == '\0')
-        return TRUE;
+        return STEP_NEXT;
 
       if (!parse_numbers (answer, n_agents, &numbers))
         continue;
 
-      for (guint j = 0; j < numbers->len; j++)
-        {
-          const char *id = agents[g_array_index (numbers, guint, j) - 1].id;
+      for (guint i = 0; i < n_agents; i++)
+        if (is_toggled (numbers, i + 1))
+          exitbox_wizard_set_agent_enabled (wizard, agents[i].id,
+                                            !exitbox_wizard_get_agent_enabled (wizard,
+                                                                               agents[i].id),
+                                            NULL);
+    }
+}
 
-          exitbox_wizard_set_agent_enabled (wizard, id,
-                                            !exitbox_wizard_get_agent_enabled (wizard, id), NULL);
+static StepResult
+ask_firewall_categories (ExitboxWizard *wizard,
+                         guint          number,
+                         guint          n_steps)
+{
+  const char * const *categories = exitbox_wizard_get_firewall_categories (wizard);
+  guint n_categories = g_strv_length ((char **) categories);
+
+  print_step_title (number, n_steps, _("firewall categories"));
+  g_print (_("Agents may reach the domains of the marked categories. A category you unmark "
+             "stays in allowlist.yaml, and its entries go to the “disabled” list.\n"));
+
+  for (;;)
+    {
+      g_autofree char *answer = NULL;
+      g_autoptr(GArray) numbers = NULL;
+      StepResult result;
+
+      for (guint i = 0; i < n_categories; i++)
+        {
+          guint size = exitbox_wizard_get_firewall_category_size (wizard, categories[i]);
+
+          g_print ("  %2u. %s %s ", i + 1,
+                   exitbox_wizard_get_firewall_category_enabled (wizard, categories[i])
+                     ? "[x]" : "[ ]",
+                   categories[i]);
+          g_print (ngettext ("(%u entry)\n", "(%u entries)\n", size), size);
         }
+
+      g_print (_("Numbers of the categories to enable or disable, or Enter to go on: "));
+      answer = read_step_answer (&result);
+      if (answer == NULL)
+        return result;
+
+      if (answer[0] == '\0')
+        return STEP_NEXT;
+
+      if (!parse_numbers (answer, n_categories, &numbers))
+        continue;
+
+      for (guint i = 0; i < n_categories; i++)
+        if (is_toggled (numbers, i + 1))
+          exitbox_wizard_set_firewall_category_enabled (
+            wizard, categories[i],
+            !exitbox_wizard_get_firewall_category_enabled (wizard, categories[i]), NULL);
     }
 }
 
@@ -217,9 +351,17 @@ static void
 print_review_line (const char         *label,
                    const char * const *ids)
 {
-  g_autofree char *joined = g_strjoinv (", ", (char **) ids);
+  g_autofree char *joined = NULL;
 
-  g_print ("  %-17s %s\n", label, ids[0] != NULL ? joined : _("(none)"));
+  /* An empty null-terminated GPtrArray may have no storage yet. */
+  if (ids == NULL || ids[0] == NULL)
+    {
+      g_print ("  %-20s %s\n", label, _("(none)"));
+      return;
+    }
+
+  joined = g_strjoinv (", ", (char **) ids);
+  g_print ("  %-20s %s\n", label, joined);
 }
 
 /* Prints what exitbox_wizard_apply() will write. Returns FALSE when the
@@ -227,11 +369,15 @@ print_review_line (const char         *label,
  */
 static gboolean
 print_review (ExitboxWizard *wizard,
-              const char    *config_path)
+              const char    *config_dir)
 {
   g_autoptr(GError) error = NULL;
   g_auto(GStrv) profiles = exitbox_wizard_dup_profiles (wizard, &error);
-  g_autoptr(GPtrArray) enabled = g_ptr_array_new ();
+  g_autoptr(GPtrArray) enabled = g_ptr_array_new_null_terminated (0, NULL, TRUE);
+  g_autoptr(GPtrArray) allowed = g_ptr_array_new_null_terminated (0, NULL, TRUE);
+  g_autoptr(GPtrArray) blocked = g_ptr_array_new_null_terminated (0, NULL, TRUE);
+  g_autoptr(GPtrArray) not_installable = g_ptr_array_new_null_terminated (0, NULL, TRUE);
+  const char * const *categories = exitbox_wizard_get_firewall_categories (wizard);
   guint n_agents;
   const ExitboxAgentInfo *agents = exitbox_agent_get_all (&n_agents);
 
@@ -242,25 +388,184 @@ print_review (ExitboxWizard *wizard,
     }
 
   for (guint i = 0; i < n_agents; i++)
-    if (exitbox_wizard_get_agent_enabled (wizard, agents[i].id))
-      g_ptr_array_add (enabled, (gpointer) agents[i].id);
-  g_ptr_array_add (enabled, NULL);
+    {
+      if (!exitbox_wizard_get_agent_enabled (wizard, agents[i].id))
+        continue;
 
-  g_print (_("\nReview: these values go into %s\n"), config_path);
+      g_ptr_array_add (enabled, (gpointer) agents[i].id);
+      if (!agents[i].installable)
+        g_ptr_array_add (not_installable, (gpointer) agents[i].display_name);
+    }
+
+  for (guint i = 0; categories[i] != NULL; i++)
+    g_ptr_array_add (exitbox_wizard_get_firewall_category_enabled (wizard, categories[i])
+                       ? allowed : blocked,
+                     (gpointer) categories[i]);
+
+  g_print (_("\nReview: these values go into config.yaml and allowlist.yaml in %s\n"),
+           config_dir);
   print_review_line (_("roles:"), exitbox_wizard_get_roles (wizard));
   print_review_line (_("languages:"), exitbox_wizard_get_languages (wizard));
   print_review_line (_("tool_categories:"), exitbox_wizard_get_tool_categories (wizard));
   print_review_line (_("profiles:"), (const char * const *) profiles);
   print_review_line (_("enabled agents:"), (const char * const *) enabled->pdata);
-  g_print (_("Comments and other keys in the file stay as they are.\n"));
+  print_review_line (_("allowed categories:"), (const char * const *) allowed->pdata);
+  print_review_line (_("disabled categories:"), (const char * const *) blocked->pdata);
+  g_print (_("Comments and other keys in the files stay as they are.\n"));
+
+  if (not_installable->len > 0)
+    {
+      g_autofree char *names = g_strjoinv (", ", (char **) not_installable->pdata);
+
+      g_print (_("Note: this version of ExitBox cannot install or launch %s yet.\n"), names);
+    }
+
   return TRUE;
+}
+
+static StepResult
+ask_review (ExitboxWizard *wizard,
+            const char    *config_dir)
+{
+  for (;;)
+    {
+      g_autofree char *answer = NULL;
+      StepResult result;
+
+      if (!print_review (wizard, config_dir))
+        return STEP_CANCEL;
+
+      g_print (_("Write these choices? Enter or y writes them, b goes back, q cancels: "));
+      answer = read_step_answer (&result);
+      if (answer == NULL)
+        return result;
+
+      if (answer[0] == '\0' || g_ascii_strcasecmp (answer, "y") == 0 ||
+          g_ascii_strcasecmp (answer, "yes") == 0)
+        return STEP_NEXT;
+
+      g_print (_("“%s” is not an answer here. Enter y, b or q.\n"), answer);
+    }
+}
+
+/* Loads config.yaml and allowlist.yaml when they exist, so that a re-run
+ * starts from the current choices. A file that fails to load is reported and
+ * never overwritten.
+ */
+static ExitboxWizard *
+create_wizard (const char  *config_dir,
+               GError     **error)
+{
+  g_autofree char *config_path = g_build_filename (config_dir, "config.yaml", NULL);
+  g_autofree char *allowlist_path = g_build_filename (config_dir, "allowlist.yaml", NULL);
+  g_autoptr(ExitboxCatalogue) catalogue = NULL;
+  g_autoptr(ExitboxConfig) config = NULL;
+  g_autoptr(ExitboxWizard) wizard = NULL;
+
+  catalogue = exitbox_catalogue_load_default (error);
+  if (catalogue == NULL)
+    return NULL;
+
+  if (g_file_test (config_path, G_FILE_TEST_EXISTS))
+    {
+      config = exitbox_config_load_file (config_path, error);
+      if (config == NULL)
+        return NULL;
+    }
+
+  wizard = exitbox_wizard_new (catalogue, config);
+
+  if (g_file_test (allowlist_path, G_FILE_TEST_EXISTS))
+    {
+      g_autoptr(ExitboxAllowlist) allowlist = exitbox_allowlist_load_file (allowlist_path);
+
+      if (exitbox_allowlist_get_status (allowlist) == EXITBOX_ALLOWLIST_STATUS_INVALID)
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, _("%s Nothing was written."),
+                       exitbox_allowlist_get_problem (allowlist));
+          return NULL;
+        }
+
+      exitbox_wizard_set_allowlist (wizard, allowlist);
+    }
+
+  return g_steal_pointer (&wizard);
+}
+
+static gboolean
+apply_wizard (ExitboxWizard *wizard,
+              const char    *config_dir)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!exitbox_wizard_apply (wizard, config_dir, &error))
+    {
+      exitbox_cli_print_error (error->message);
+      return FALSE;
+    }
+
+  g_print (_("Saved the setup to %s\n"), config_dir);
+  return TRUE;
+}
+
+/* Runs the screens in order. Returns 0 after writing the choices, 1 on an
+ * error, and 3 when the user cancels.
+ */
+static int
+run_interactive (const char *config_dir)
+{
+  static const StepFunc steps[] = {
+    ask_roles, ask_languages, ask_tool_categories, ask_agents, ask_firewall_categories,
+  };
+  g_autoptr(ExitboxWizard) wizard = NULL;
+  g_autoptr(GError) error = NULL;
+  guint n_steps = G_N_ELEMENTS (steps) + 1;
+  guint step = 0;
+
+  wizard = create_wizard (config_dir, &error);
+  if (wizard == NULL)
+    {
+      exitbox_cli_print_error (error->message);
+      return 1;
+    }
+
+  g_print (_("ExitBox setup writes your choices to config.yaml and allowlist.yaml in %s.\n"),
+           config_dir);
+
+  for (;;)
+    {
+      StepResult result;
+
+      if (step < G_N_ELEMENTS (steps))
+        result = steps[step] (wizard, step + 1, n_steps);
+      else
+        {
+          print_step_title (step + 1, n_steps, _("review"));
+          result = ask_review (wizard, config_dir);
+        }
+
+      if (result == STEP_CANCEL)
+        return 3;
+
+      if (result == STEP_BACK)
+        {
+          if (step > 0)
+            step--;
+          continue;
+        }
+
+      if (step == G_N_ELEMENTS (steps))
+        return apply_wizard (wizard, config_dir) ? 0 : 1;
+
+      step++;
+    }
 }
 
 /* Without a terminal, only writes the default files when they are missing,
  * so scripts and CI can run it.
  */
 static int
-run_setup_without_terminal (const char *config_dir)
+run_without_terminal (const char *config_dir)
 {
   g_autoptr(GError) error = NULL;
   gboolean created = FALSE;
@@ -273,7 +578,8 @@ run_setup_without_terminal (const char *config_dir)
 
   if (created)
     g_print (_("Wrote the default configuration to %s. Run “exitbox setup” in a terminal to "
-               "choose roles, languages, tools and agents.\n"),
+               "choose roles, languages, tools and agents, or pass the choices as options "
+               "(exitbox setup --help).\n"),
              config_dir);
   else
     g_print (_("The configuration in %s exists and was not changed. Run “exitbox setup” in a "
@@ -282,67 +588,297 @@ run_setup_without_terminal (const char *config_dir)
   return 0;
 }
 
-int
-exitbox_cli_setup (CliOptions *options)
+typedef struct
 {
-  g_autofree char *config_dir = exitbox_dup_config_dir ();
-  g_autofree char *config_path = g_build_filename (config_dir, "config.yaml", NULL);
-  g_autoptr(ExitboxCatalogue) catalogue = NULL;
-  g_autoptr(ExitboxConfig) config = NULL;
+  char     **roles;
+  char     **languages;
+  char     **tool_categories;
+  char     **agents;
+  char     **firewall_categories;
+  gboolean   assume_yes;
+} SetupOptions;
+
+static void
+setup_options_clear (SetupOptions *options)
+{
+  g_clear_pointer (&options->roles, g_strfreev);
+  g_clear_pointer (&options->languages, g_strfreev);
+  g_clear_pointer (&options->tool_categories, g_strfreev);
+  g_clear_pointer (&options->agents, g_strfreev);
+  g_clear_pointer (&options->firewall_categories, g_strfreev);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (SetupOptions, setup_options_clear)
+
+static void
+print_setup_usage (void)
+{
+  g_print ("%s",
+           _("Usage: exitbox setup [OPTION…]\n"
+             "\n"
+             "Without options in a terminal, asks for each choice. Without a terminal and\n"
+             "without options, writes the default files when they are missing.\n"
+             "\n"
+             "Options (LIST is comma-separated ids; “none” or an empty LIST means none):\n"
+             "  --role LIST                 Roles; they pre-select languages and tool categories\n"
+             "  --languages LIST            Languages, replacing those the roles pre-select\n"
+             "  --tool-categories LIST      Tool categories, replacing those the roles pre-select\n"
+             "  --agents LIST               The agents to enable; the others are disabled\n"
+             "  --firewall-categories LIST  Allowlist categories to allow; the others are disabled\n"
+             "  -y, --yes                   Write without asking\n"
+             "  -h, --help                  Show this help\n"
+             "\n"
+             "With any option, ExitBox shows the result and writes it without the screens.\n"));
+}
+
+/* Splits a comma list; "none" and "" give an empty list. */
+static char **
+split_list (const char *value)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_auto(GStrv) items = g_strsplit (value, ",", -1);
+
+  for (guint i = 0; items[i] != NULL; i++)
+    {
+      g_strstrip (items[i]);
+      if (items[i][0] != '\0' && g_ascii_strcasecmp (items[i], "none") != 0)
+        g_strv_builder_add (builder, items[i]);
+    }
+
+  return g_strv_builder_end (builder);
+}
+
+/* Returns 0 on success, or the exit status to stop with. */
+static int
+parse_setup_options (char         **args,
+                     SetupOptions  *options,
+                     gboolean      *out_scripted)
+{
+  static const struct
+  {
+    const char *name;
+    gsize       offset;
+  } list_options[] = {
+    { "--role", G_STRUCT_OFFSET (SetupOptions, roles) },
+    { "--roles", G_STRUCT_OFFSET (SetupOptions, roles) },
+    { "--languages", G_STRUCT_OFFSET (SetupOptions, languages) },
+    { "--tool-categories", G_STRUCT_OFFSET (SetupOptions, tool_categories) },
+    { "--agents", G_STRUCT_OFFSET (SetupOptions, agents) },
+    { "--firewall-categories", G_STRUCT_OFFSET (SetupOptions, firewall_categories) },
+  };
+
+  *out_scripted = FALSE;
+
+  for (guint i = 0; args[i] != NULL; i++)
+    {
+      const char *arg = args[i];
+      gboolean matched = FALSE;
+
+      if (g_str_equal (arg, "-h") || g_str_equal (arg, "--help"))
+        {
+          print_setup_usage ();
+          exit (0);
+        }
+
+      if (g_str_equal (arg, "-y") || g_str_equal (arg, "--yes"))
+        {
+          options->assume_yes = TRUE;
+          *out_scripted = TRUE;
+          continue;
+        }
+
+      for (guint j = 0; j < G_N_ELEMENTS (list_options) && !matched; j++)
+        {
+          gsize name_length = strlen (list_options[j].name);
+          char ***field = G_STRUCT_MEMBER_P (options, list_options[j].offset);
+          const char *value = NULL;
+
+          if (g_str_equal (arg, list_options[j].name))
+            {
+              if (args[i + 1] == NULL)
+                {
+                  g_autofree char *message =
+                    g_strdup_printf (_("The option %s needs a comma-separated list, such as "
+                                       "“%s backend,devops”, or “none”."),
+                                     arg, arg);
+                  exitbox_cli_print_error (message);
+                  return 2;
+                }
+              value = args[++i];
+            }
+          else if (strncmp (arg, list_options[j].name, name_length) == 0 &&
+                   arg[name_length] == '=')
+            value = arg + name_length + 1;
+          else
+            continue;
+
+          g_strfreev (*field);
+          *field = split_list (value);
+          matched = TRUE;
+        }
+
+      if (!matched)
+        {
+          g_autofree char *message =
+            g_strdup_printf (_("Unknown setup option “%s”. Run “exitbox setup --help” to see "
+                               "the options."),
+                             arg);
+          exitbox_cli_print_error (message);
+          return 2;
+        }
+
+      *out_scripted = TRUE;
+    }
+
+  return 0;
+}
+
+/* Applies the choices given as options to @wizard, in wizard order, so that
+ * --languages replaces what --role pre-selects.
+ */
+static gboolean
+apply_setup_options (ExitboxWizard       *wizard,
+                     const SetupOptions  *options,
+                     GError             **error)
+{
+  if (options->roles != NULL)
+    {
+      g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+      g_auto(GStrv) roles = NULL;
+
+      /* Role ids are lower case, and users may type them capitalised. */
+      for (guint i = 0; options->roles[i] != NULL; i++)
+        {
+          g_autofree char *role = g_ascii_strdown (options->roles[i], -1);
+
+          g_strv_builder_add (builder, role);
+        }
+      roles = g_strv_builder_end (builder);
+
+      if (!exitbox_wizard_set_roles (wizard, (const char * const *) roles, error))
+        return FALSE;
+    }
+
+  if (options->languages != NULL &&
+      !exitbox_wizard_set_languages (wizard, (const char * const *) options->languages, error))
+    return FALSE;
+
+  if (options->tool_categories != NULL &&
+      !exitbox_wizard_set_tool_categories (wizard,
+                                           (const char * const *) options->tool_categories,
+                                           error))
+    return FALSE;
+
+  if (options->agents != NULL)
+    {
+      guint n_agents;
+      const ExitboxAgentInfo *agents = exitbox_agent_get_all (&n_agents);
+
+      for (guint i = 0; options->agents[i] != NULL; i++)
+        if (!exitbox_wizard_set_agent_enabled (wizard, options->agents[i], TRUE, error))
+          return FALSE;
+
+      for (guint i = 0; i < n_agents; i++)
+        if (!g_strv_contains ((const char * const *) options->agents, agents[i].id))
+          exitbox_wizard_set_agent_enabled (wizard, agents[i].id, FALSE, NULL);
+    }
+
+  if (options->firewall_categories != NULL)
+    {
+      const char * const *categories = exitbox_wizard_get_firewall_categories (wizard);
+
+      for (guint i = 0; options->firewall_categories[i] != NULL; i++)
+        if (!exitbox_wizard_set_firewall_category_enabled (wizard,
+                                                           options->firewall_categories[i],
+                                                           TRUE, error))
+          return FALSE;
+
+      for (guint i = 0; categories[i] != NULL; i++)
+        if (!g_strv_contains ((const char * const *) options->firewall_categories, categories[i]))
+          exitbox_wizard_set_firewall_category_enabled (wizard, categories[i], FALSE, NULL);
+    }
+
+  return TRUE;
+}
+
+static int
+run_scripted (const char         *config_dir,
+              const SetupOptions *options)
+{
   g_autoptr(ExitboxWizard) wizard = NULL;
   g_autoptr(GError) error = NULL;
 
-  if (!isatty (STDIN_FILENO))
-    return run_setup_without_terminal (config_dir);
-
-  catalogue = exitbox_catalogue_load_default (&error);
-  if (catalogue == NULL)
+  wizard = create_wizard (config_dir, &error);
+  if (wizard == NULL || !apply_setup_options (wizard, options, &error))
     {
       exitbox_cli_print_error (error->message);
       return 1;
     }
 
-  if (g_file_test (config_path, G_FILE_TEST_EXISTS))
-    {
-      /* A file that fails to load is reported and never overwritten. */
-      config = exitbox_config_load_file (config_path, &error);
-      if (config == NULL)
-        {
-          exitbox_cli_print_error (error->message);
-          return 1;
-        }
-    }
-
-  wizard = exitbox_wizard_new (catalogue, config);
-
-  g_print (_("ExitBox setup writes your choices to %s.\n"), config_path);
-
-  if (!ask_roles (wizard) ||
-      !ask_toggles (wizard, EXITBOX_CATALOGUE_LANGUAGE,
-                    _("Step 2 of 4: languages, pre-selected from your roles")) ||
-      !ask_toggles (wizard, EXITBOX_CATALOGUE_TOOL_CATEGORY,
-                    _("Step 3 of 4: tool categories, pre-selected from your roles")) ||
-      !ask_agents (wizard))
-    {
-      g_print (_("\nInput ended. Nothing was written.\n"));
-      return 1;
-    }
-
-  if (!print_review (wizard, config_path))
+  if (!print_review (wizard, config_dir))
     return 1;
 
-  if (!exitbox_cli_confirm (_("Write these choices?")))
+  if (!options->assume_yes && isatty (STDIN_FILENO) &&
+      !exitbox_cli_confirm (_("Write these choices?")))
     {
       g_print (_("Nothing was written.\n"));
       return 0;
     }
 
-  if (!exitbox_wizard_apply (wizard, config_dir, &error))
+  return apply_wizard (wizard, config_dir) ? 0 : 1;
+}
+
+int
+exitbox_cli_setup (CliOptions *options)
+{
+  g_autofree char *config_dir = exitbox_dup_config_dir ();
+  g_auto(SetupOptions) setup_options = { 0 };
+  gboolean scripted = FALSE;
+  int status;
+
+  status = parse_setup_options (options->args, &setup_options, &scripted);
+  if (status != 0)
+    return status;
+
+  if (scripted)
+    return run_scripted (config_dir, &setup_options);
+
+  if (!isatty (STDIN_FILENO))
+    return run_without_terminal (config_dir);
+
+  status = run_interactive (config_dir);
+  if (status == 3)
     {
-      exitbox_cli_print_error (error->message);
-      return 1;
+      g_print (_("\nSetup cancelled. Nothing was written.\n"));
+      return 0;
     }
 
-  g_print (_("Saved the setup to %s\n"), config_path);
-  return 0;
+  return status;
+}
+
+gboolean
+exitbox_cli_ensure_configured (const char  *config_dir,
+                               GError     **error)
+{
+  g_autofree char *config_path = g_build_filename (config_dir, "config.yaml", NULL);
+  g_autofree char *allowlist_path = g_build_filename (config_dir, "allowlist.yaml", NULL);
+  gboolean first_run;
+  int status;
+
+  first_run = !g_file_test (config_path, G_FILE_TEST_EXISTS) &&
+              !g_file_test (allowlist_path, G_FILE_TEST_EXISTS);
+
+  if (first_run && isatty (STDIN_FILENO) && isatty (STDOUT_FILENO))
+    {
+      g_print (_("No ExitBox configuration was found, so setup runs first.\n"));
+      status = run_interactive (config_dir);
+      if (status == 0)
+        return TRUE;
+
+      if (status == 3)
+        g_print (_("\nSetup cancelled. The default configuration is used instead; run "
+                   "“exitbox setup” to change it later.\n"));
+    }
+
+  return exitbox_cli_ensure_defaults (config_dir, error);
 }

@@ -140,6 +140,9 @@ print_usage (FILE *stream)
              "  exitbox allowlist add ENTRY [--category NAME]\n"
              "                                 Allow ENTRY (default category: custom)\n"
              "  exitbox allowlist remove ENTRY Remove ENTRY from every category\n"
+             "  exitbox allowlist disable ENTRY\n"
+             "                                 Keep ENTRY in the file but stop allowing it\n"
+             "  exitbox allowlist enable ENTRY Allow a disabled ENTRY again\n"
              "\n"
              "Agents: claude, codex, opencode\n"
              "\n"
@@ -499,13 +502,9 @@ load_configuration (CliContext  *context,
   g_autofree char *config_dir = exitbox_dup_config_dir ();
   g_autofree char *config_path = g_build_filename (config_dir, "config.yaml", NULL);
   g_autofree char *allowlist_path = g_build_filename (config_dir, "allowlist.yaml", NULL);
-  gboolean created = FALSE;
 
-  if (!exitbox_config_ensure_defaults (config_dir, &created, error))
+  if (!exitbox_cli_ensure_configured (config_dir, error))
     return FALSE;
-
-  if (created)
-    g_printerr (_("Wrote the default configuration to %s\n"), config_dir);
 
   context->config = exitbox_config_load_file (config_path, error);
   if (context->config == NULL)
@@ -538,7 +537,7 @@ set_agent_enabled (const CliOptions *options)
   g_autoptr(GError) error = NULL;
   gboolean changed = FALSE;
 
-  if (!exitbox_cli_ensure_defaults (config_dir, &error))
+  if (!exitbox_cli_ensure_configured (config_dir, &error))
     {
       exitbox_cli_print_error (error->message);
       return 1;

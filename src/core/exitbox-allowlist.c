@@ -2,16 +2,20 @@
  * SPDX-FileCopyrightText: The ExitBox authors
  */
 
+#include <string.h>
+
 #include <gio/gio.h>
 #include <glib/gi18n-lib.h>
 
 #include "exitbox-allowlist.h"
+#include "exitbox-core.h"
 #include "exitbox-paths.h"
 #include "exitbox-yaml.h"
 
 /* Keys of allowlist.yaml that are not categories. */
 #define VERSION_KEY "version"
 #define DISABLED_KEY "disabled"
+#define DEFAULT_RESOURCE "/io/github/exitbox/ExitBox/core/allowlist.yaml"
 
 struct _ExitboxAllowlist
 {
@@ -22,6 +26,7 @@ struct _ExitboxAllowlist
   GPtrArray              *categories;  /* char *, NULL-terminated */
   GPtrArray              *entries;     /* ExitboxAllowlistEntry * */
   GPtrArray              *warnings;    /* char *, NULL-terminated */
+  GPtrArray              *notices;     /* char *, NULL-terminated */
   GHashTable             *category_items;  /* category name → GPtrArray of ExitboxAllowlistItem */
   GPtrArray              *disabled_items;  /* ExitboxAllowlistItem * */
 };
@@ -57,6 +62,7 @@ exitbox_allowlist_finalize (GObject *object)
   g_clear_pointer (&self->categories, g_ptr_array_unref);
   g_clear_pointer (&self->entries, g_ptr_array_unref);
   g_clear_pointer (&self->warnings, g_ptr_array_unref);
+  g_clear_pointer (&self->notices, g_ptr_array_unref);
   g_clear_pointer (&self->category_items, g_hash_table_unref);
   g_clear_pointer (&self->disabled_items, g_ptr_array_unref);
 
@@ -78,6 +84,7 @@ exitbox_allowlist_init (ExitboxAllowlist *self)
   self->categories = g_ptr_array_new_null_terminated (0, g_free, TRUE);
   self->entries = g_ptr_array_new_with_free_func ((GDestroyNotify) exitbox_allowlist_entry_free);
   self->warnings = g_ptr_array_new_null_terminated (0, g_free, TRUE);
+  self->notices = g_ptr_array_new_null_terminated (0, g_free, TRUE);
   self->category_items = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                                 (GDestroyNotify) g_ptr_array_unref);
   self->disabled_items = g_ptr_array_new_with_free_func ((GDestroyNotify) allowlist_item_free);
@@ -98,6 +105,7 @@ block_everything (ExitboxAllowlist       *self,
   g_ptr_array_set_size (self->categories, 0);
   g_ptr_array_set_size (self->entries, 0);
   g_ptr_array_set_size (self->warnings, 0);
+  g_ptr_array_set_size (self->notices, 0);
   g_hash_table_remove_all (self->category_items);
   g_ptr_array_set_size (self->disabled_items, 0);
 
@@ -224,6 +232,13 @@ add_enforced (ExitboxAllowlist      *self,
   EnforcedState *state = user_data;
   char *canonical = exitbox_allowlist_entry_to_string (entry);
 
+  if (g_hash_table_contains (state->seen, canonical) &&
+      !g_hash_table_contains (state->disabled, canonical))
+    g_ptr_array_add (self->notices,
+                     g_strdup_printf (_("%s is listed more than once, so the copies are folded "
+                                        "into one entry."),
+                                      canonical));
+
   if (g_hash_table_contains (state->disabled, canonical) ||
       g_hash_table_contains (state->seen, canonical))
     {
@@ -234,6 +249,78 @@ add_enforced (ExitboxAllowlist      *self,
 
   g_hash_table_add (state->seen, canonical);
   g_ptr_array_add (self->entries, entry);
+}
+
+/* Returns the entry of @entries that allows every request that @entry
+ * allows: the same entry, or a domain entry for a parent domain with the
+ * same port. Returns NULL when there is none.
+ */
+static const ExitboxAllowlistEntry *
+find_covering_entry (GPtrArray                   *entries,
+                     const ExitboxAllowlistEntry *entry,
+                     gboolean                     parents_only)
+{
+  for (guint i = 0; i < entries->len; i++)
+    {
+      const ExitboxAllowlistEntry *other = g_ptr_array_index (entries, i);
+      gsize host_length;
+      gsize other_length;
+
+      if (other->kind != entry->kind || other->port != entry->port)
+        continue;
+
+      if (g_str_equal (other->host, entry->host))
+        {
+          if (!parents_only)
+            return other;
+          continue;
+        }
+
+      if (entry->kind != EXITBOX_ALLOWLIST_ENTRY_DOMAIN)
+        continue;
+
+      host_length = strlen (entry->host);
+      other_length = strlen (other->host);
+      if (host_length > other_length + 1 &&
+          g_str_has_suffix (entry->host, other->host) &&
+          entry->host[host_length - other_length - 1] == '.')
+        return other;
+    }
+
+  return NULL;
+}
+
+/* Leaves out the entries whose parent domain is also listed with the same
+ * port, because the parent already allows them, and records a notice for each.
+ */
+static void
+fold_covered_entries (ExitboxAllowlist *self)
+{
+  g_autoptr(GPtrArray) kept = NULL;
+
+  kept = g_ptr_array_new_with_free_func ((GDestroyNotify) exitbox_allowlist_entry_free);
+
+  for (guint i = 0; i < self->entries->len; i++)
+    {
+      ExitboxAllowlistEntry *entry = g_ptr_array_index (self->entries, i);
+      const ExitboxAllowlistEntry *parent = find_covering_entry (self->entries, entry, TRUE);
+      g_autofree char *entry_text = exitbox_allowlist_entry_to_string (entry);
+      g_autofree char *parent_text = NULL;
+
+      if (parent == NULL)
+        {
+          g_ptr_array_add (kept, exitbox_allowlist_entry_copy (entry));
+          continue;
+        }
+
+      parent_text = exitbox_allowlist_entry_to_string (parent);
+      g_ptr_array_add (self->notices,
+                       g_strdup_printf (_("%s is folded into %s, which already allows it."),
+                                        entry_text, parent_text));
+    }
+
+  g_ptr_array_set_size (self->entries, 0);
+  g_ptr_array_extend_and_steal (self->entries, g_steal_pointer (&kept));
 }
 
 /* The items of the list @value as written, with their canonical forms.
@@ -362,6 +449,8 @@ load_document (ExitboxAllowlist    *self,
       foreach_entry (self, document, value, add_enforced, &state);
     }
 
+  fold_covered_entries (self);
+
   if (self->entries->len == 0)
     {
       self->status = EXITBOX_ALLOWLIST_STATUS_EMPTY;
@@ -392,6 +481,23 @@ exitbox_allowlist_load_data (const char *data,
     return block_invalid (g_steal_pointer (&self), error->message);
 
   return load_document (g_steal_pointer (&self), document, document->path);
+}
+
+ExitboxAllowlist *
+exitbox_allowlist_new_default (void)
+{
+  g_autoptr(GBytes) bytes = NULL;
+  gconstpointer data;
+  gsize size;
+
+  exitbox_core_init ();
+
+  /* The resource is compiled into the library, so only a broken build lacks it. */
+  bytes = g_resources_lookup_data (DEFAULT_RESOURCE, G_RESOURCE_LOOKUP_FLAGS_NONE, NULL);
+  g_return_val_if_fail (bytes != NULL, NULL);
+
+  data = g_bytes_get_data (bytes, &size);
+  return exitbox_allowlist_load_data (data, (gssize) size, DEFAULT_RESOURCE);
 }
 
 ExitboxAllowlist *
@@ -470,6 +576,14 @@ exitbox_allowlist_get_n_entries (ExitboxAllowlist *self)
 }
 
 const char * const *
+exitbox_allowlist_get_notices (ExitboxAllowlist *self)
+{
+  g_return_val_if_fail (EXITBOX_IS_ALLOWLIST (self), NULL);
+
+  return ptr_array_as_strv (self->notices);
+}
+
+const char * const *
 exitbox_allowlist_get_warnings (ExitboxAllowlist *self)
 {
   g_return_val_if_fail (EXITBOX_IS_ALLOWLIST (self), NULL);
@@ -538,19 +652,14 @@ load_for_edit (const char        *path,
   return TRUE;
 }
 
+/* Whether the enforced entries of @allowlist allow @entry, itself or through
+ * a listed parent domain.
+ */
 static gboolean
-is_enforced (ExitboxAllowlist *allowlist,
-             const char       *canonical)
+is_enforced (ExitboxAllowlist            *allowlist,
+             const ExitboxAllowlistEntry *entry)
 {
-  for (guint i = 0; i < allowlist->entries->len; i++)
-    {
-      g_autofree char *text = exitbox_allowlist_entry_to_string (g_ptr_array_index (allowlist->entries, i));
-
-      if (g_str_equal (text, canonical))
-        return TRUE;
-    }
-
-  return FALSE;
+  return find_covering_entry (allowlist->entries, entry, FALSE) != NULL;
 }
 
 /* The first category listing @canonical, for messages. */
@@ -621,6 +730,7 @@ exitbox_allowlist_add_entry_in_file (const char  *path,
   g_autoptr(ExitboxAllowlist) allowlist = NULL;
   g_autoptr(ExitboxAllowlist) result_allowlist = NULL;
   g_autoptr(GError) parse_error = NULL;
+  const ExitboxAllowlistEntry *covering;
   g_autofree char *contents = NULL;
   g_autofree char *canonical = NULL;
   g_autofree char *result = NULL;
@@ -653,10 +763,21 @@ exitbox_allowlist_add_entry_in_file (const char  *path,
 
   canonical = exitbox_allowlist_entry_to_string (entry);
 
-  if (is_enforced (allowlist, canonical))
-    return g_strdup_printf (_("%s is already allowed by the category “%s” in %s, so nothing "
-                              "changed."),
-                            canonical, find_category_of (allowlist, canonical), path);
+  covering = find_covering_entry (allowlist->entries, entry, FALSE);
+  if (covering != NULL)
+    {
+      g_autofree char *covering_text = exitbox_allowlist_entry_to_string (covering);
+
+      if (g_str_equal (covering_text, canonical))
+        return g_strdup_printf (_("%s is already allowed by the category “%s” in %s, so "
+                                  "nothing changed."),
+                                canonical, find_category_of (allowlist, canonical), path);
+
+      return g_strdup_printf (_("%s is already allowed through %s in the category “%s” of %s, "
+                                "so nothing changed."),
+                              canonical, covering_text,
+                              find_category_of (allowlist, covering_text), path);
+    }
 
   for (guint i = 0; i < allowlist->disabled_items->len; i++)
     {
@@ -680,7 +801,7 @@ exitbox_allowlist_add_entry_in_file (const char  *path,
 
   /* The edited file must now allow the entry. */
   result_allowlist = exitbox_allowlist_load_data (result, (gssize) result_length, path);
-  if (!is_enforced (result_allowlist, canonical))
+  if (!is_enforced (result_allowlist, entry))
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
                    _("Adding %s to %s did not allow it when the file was read back, so the "
@@ -781,4 +902,188 @@ exitbox_allowlist_remove_entry_in_file (const char  *path,
 
   return g_strdup_printf (_("Removed %s from %s in %s."),
                           canonical != NULL ? canonical : text, categories_text->str, path);
+}
+
+/* Whether a category of @allowlist lists @canonical. */
+static gboolean
+is_listed (ExitboxAllowlist *allowlist,
+           const char       *canonical)
+{
+  return find_category_of (allowlist, canonical) != NULL;
+}
+
+char *
+exitbox_allowlist_edit_disabled (const char          *data,
+                                 gssize               length,
+                                 const char          *path_for_messages,
+                                 const char * const  *disable,
+                                 const char * const  *enable,
+                                 gsize               *out_length,
+                                 GError             **error)
+{
+  g_autoptr(ExitboxAllowlist) allowlist = NULL;
+  g_autofree char *contents = NULL;
+  gsize contents_length;
+
+  g_return_val_if_fail (data != NULL, NULL);
+  g_return_val_if_fail (out_length != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (length < 0)
+    length = (gssize) strlen (data);
+
+  allowlist = exitbox_allowlist_load_data (data, length, path_for_messages);
+  if (exitbox_allowlist_get_status (allowlist) == EXITBOX_ALLOWLIST_STATUS_INVALID)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                   _("%s The file was not changed."), exitbox_allowlist_get_problem (allowlist));
+      return NULL;
+    }
+
+  contents = g_strndup (data, (gsize) length);
+  contents_length = (gsize) length;
+
+  for (guint i = 0; enable != NULL && enable[i] != NULL; i++)
+    {
+      g_autoptr(ExitboxAllowlistEntry) entry = exitbox_allowlist_entry_parse (enable[i], NULL);
+      g_autofree char *canonical = entry != NULL ? exitbox_allowlist_entry_to_string (entry) : NULL;
+      g_autoptr(GHashTable) done = g_hash_table_new (g_str_hash, g_str_equal);
+
+      for (guint j = 0; j < allowlist->disabled_items->len; j++)
+        {
+          ExitboxAllowlistItem *item = g_ptr_array_index (allowlist->disabled_items, j);
+          gboolean matches = canonical != NULL
+                             ? g_strcmp0 (item->canonical, canonical) == 0
+                             : g_str_equal (item->text, enable[i]);
+          char *edited;
+
+          if (!matches || g_hash_table_contains (done, item->text))
+            continue;
+
+          g_hash_table_add (done, item->text);
+          edited = exitbox_yaml_remove_sequence_item (contents, (gssize) contents_length,
+                                                      path_for_messages, DISABLED_KEY, item->text,
+                                                      &contents_length, error);
+          if (edited == NULL)
+            return NULL;
+
+          g_free (contents);
+          contents = edited;
+        }
+    }
+
+  for (guint i = 0; disable != NULL && disable[i] != NULL; i++)
+    {
+      g_autoptr(GError) parse_error = NULL;
+      g_autoptr(ExitboxAllowlistEntry) entry = exitbox_allowlist_entry_parse (disable[i],
+                                                                              &parse_error);
+      g_autofree char *canonical = NULL;
+      gboolean present = FALSE;
+      char *edited;
+
+      if (entry == NULL)
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                       _("“%s” is not a valid allowlist entry: %s."), disable[i],
+                       parse_error->message);
+          return NULL;
+        }
+
+      canonical = exitbox_allowlist_entry_to_string (entry);
+      if (!is_listed (allowlist, canonical))
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                       _("No category of %s contains %s, so there is nothing to disable. Run "
+                         "“exitbox allowlist list” to see the entries."),
+                       path_for_messages, canonical);
+          return NULL;
+        }
+
+      for (guint j = 0; j < allowlist->disabled_items->len; j++)
+        {
+          ExitboxAllowlistItem *item = g_ptr_array_index (allowlist->disabled_items, j);
+
+          present |= g_strcmp0 (item->canonical, canonical) == 0;
+        }
+
+      if (present)
+        continue;
+
+      edited = exitbox_yaml_append_sequence_item (contents, (gssize) contents_length,
+                                                  path_for_messages, DISABLED_KEY, canonical,
+                                                  &contents_length, error);
+      if (edited == NULL)
+        return NULL;
+
+      g_free (contents);
+      contents = edited;
+    }
+
+  *out_length = contents_length;
+  return g_steal_pointer (&contents);
+}
+
+char *
+exitbox_allowlist_set_disabled_in_file (const char  *path,
+                                        const char  *text,
+                                        gboolean     disabled,
+                                        GError     **error)
+{
+  g_autoptr(ExitboxAllowlist) allowlist = NULL;
+  g_autoptr(ExitboxAllowlistEntry) entry = NULL;
+  g_autoptr(GError) parse_error = NULL;
+  g_autofree char *contents = NULL;
+  g_autofree char *canonical = NULL;
+  g_autofree char *result = NULL;
+  const char * const texts[] = { text, NULL };
+  gsize length = 0;
+  gsize result_length = 0;
+  gboolean was_disabled = FALSE;
+
+  g_return_val_if_fail (path != NULL, NULL);
+  g_return_val_if_fail (text != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  entry = exitbox_allowlist_entry_parse (text, &parse_error);
+  if (entry == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   _("“%s” is not a valid allowlist entry: %s. Write it as “exitbox allowlist "
+                     "list” shows it."),
+                   text, parse_error->message);
+      return NULL;
+    }
+
+  canonical = exitbox_allowlist_entry_to_string (entry);
+
+  if (!load_for_edit (path, &contents, &length, &allowlist, error))
+    return NULL;
+
+  for (guint i = 0; i < allowlist->disabled_items->len; i++)
+    {
+      ExitboxAllowlistItem *item = g_ptr_array_index (allowlist->disabled_items, i);
+
+      was_disabled |= g_strcmp0 (item->canonical, canonical) == 0;
+    }
+
+  if (was_disabled == disabled)
+    return g_strdup_printf (disabled
+                              ? _("%s is already disabled in %s, so nothing changed.")
+                              : _("%s is not disabled in %s, so nothing changed."),
+                            canonical, path);
+
+  result = exitbox_allowlist_edit_disabled (contents, (gssize) length, path,
+                                            disabled ? texts : NULL,
+                                            disabled ? NULL : texts,
+                                            &result_length, error);
+  if (result == NULL)
+    return NULL;
+
+  if (!exitbox_write_file_atomically (path, result, (gssize) result_length, 0600, error))
+    return NULL;
+
+  return g_strdup_printf (disabled
+                            ? _("Disabled %s in %s. It stays in the file but is not allowed.")
+                            : _("Enabled %s in %s again."),
+                          canonical, path);
 }

@@ -47,6 +47,8 @@ G_DECLARE_FINAL_TYPE (ExitboxAllowlist, exitbox_allowlist, EXITBOX, ALLOWLIST, G
  * that allows nothing, with a status and a problem message saying why.
  */
 ExitboxAllowlist       *exitbox_allowlist_load_file        (const char       *path);
+/* The allowlist that first-run setup writes. */
+ExitboxAllowlist       *exitbox_allowlist_new_default      (void);
 ExitboxAllowlist       *exitbox_allowlist_load_data        (const char       *data,
                                                             gssize            length,
                                                             const char       *path_for_messages);
@@ -59,6 +61,11 @@ const char * const     *exitbox_allowlist_get_categories   (ExitboxAllowlist *se
 /* The enforced entries: parsed, de-duplicated, in file order. Element type ExitboxAllowlistEntry. */
 GPtrArray              *exitbox_allowlist_get_entries      (ExitboxAllowlist *self);
 guint                   exitbox_allowlist_get_n_entries    (ExitboxAllowlist *self);
+/* Messages about entries that are left out because a copy or a listed
+ * parent domain already allows them.
+ */
+const char * const     *exitbox_allowlist_get_notices      (ExitboxAllowlist *self);
+
 /* Messages about entries that were skipped because they are invalid. */
 const char * const     *exitbox_allowlist_get_warnings     (ExitboxAllowlist *self);
 
@@ -101,6 +108,29 @@ char                   *exitbox_allowlist_add_entry_in_file    (const char  *pat
  */
 char                   *exitbox_allowlist_remove_entry_in_file (const char  *path,
                                                                 const char  *text,
+                                                                GError     **error);
+
+/* Edits the `disabled` list of the allowlist text @data: appends the
+ * canonical form of each entry of @disable that is missing there, and removes
+ * every item equal to an entry of @enable. Other lines stay byte for byte.
+ * Fails without a result when @data does not parse, or when an entry of
+ * @disable is invalid or in no category.
+ */
+char                   *exitbox_allowlist_edit_disabled        (const char          *data,
+                                                                gssize               length,
+                                                                const char          *path_for_messages,
+                                                                const char * const  *disable,
+                                                                const char * const  *enable,
+                                                                gsize               *out_length,
+                                                                GError             **error);
+
+/* Disables the entry @text of the allowlist file @path, keeping it in its
+ * categories, or enables it again, saving atomically with mode 0600. Returns
+ * a translated message saying what changed, or NULL on error.
+ */
+char                   *exitbox_allowlist_set_disabled_in_file (const char  *path,
+                                                                const char  *text,
+                                                                gboolean     disabled,
                                                                 GError     **error);
 
 G_END_DECLS

@@ -8,6 +8,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "exitbox-agent.h"
+#include "exitbox-paths.h"
 #include "exitbox-wizard.h"
 #include "exitbox-yaml.h"
 
@@ -20,6 +21,9 @@ struct _ExitboxWizard
   GStrv             languages;
   GStrv             tool_categories;
   GHashTable       *agents_enabled;  /* agent id → GINT_TO_POINTER (gboolean) */
+
+  ExitboxAllowlist *allowlist;        /* the file's, or the default one on first run */
+  GHashTable       *category_changes; /* category name → GINT_TO_POINTER (enabled) */
 };
 
 G_DEFINE_FINAL_TYPE (ExitboxWizard, exitbox_wizard, G_TYPE_OBJECT)
@@ -34,6 +38,8 @@ exitbox_wizard_finalize (GObject *object)
   g_clear_pointer (&self->languages, g_strfreev);
   g_clear_pointer (&self->tool_categories, g_strfreev);
   g_clear_pointer (&self->agents_enabled, g_hash_table_unref);
+  g_clear_object (&self->allowlist);
+  g_clear_pointer (&self->category_changes, g_hash_table_unref);
 
   G_OBJECT_CLASS (exitbox_wizard_parent_class)->finalize (object);
 }
@@ -51,6 +57,7 @@ exitbox_wizard_init (ExitboxWizard *self)
   self->languages = g_new0 (char *, 1);
   self->tool_categories = g_new0 (char *, 1);
   self->agents_enabled = g_hash_table_new (g_str_hash, g_str_equal);
+  self->category_changes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 }
 
 /* Returns the ids of @kind that are in @chosen, in catalogue order and each
@@ -173,6 +180,8 @@ exitbox_wizard_new (ExitboxCatalogue *catalogue,
   for (guint i = 0; i < n_agents; i++)
     g_hash_table_insert (self->agents_enabled, (gpointer) agents[i].id,
                          GINT_TO_POINTER (exitbox_config_get_agent_enabled (config, agents[i].id)));
+
+  self->allowlist = exitbox_allowlist_new_default ();
 
   return self;
 }
@@ -455,6 +464,165 @@ replace_list (char               **data,
   return TRUE;
 }
 
+void
+exitbox_wizard_set_allowlist (ExitboxWizard    *self,
+                              ExitboxAllowlist *allowlist)
+{
+  g_return_if_fail (EXITBOX_IS_WIZARD (self));
+  g_return_if_fail (EXITBOX_IS_ALLOWLIST (allowlist));
+
+  g_set_object (&self->allowlist, allowlist);
+  g_hash_table_remove_all (self->category_changes);
+}
+
+const char * const *
+exitbox_wizard_get_firewall_categories (ExitboxWizard *self)
+{
+  g_return_val_if_fail (EXITBOX_IS_WIZARD (self), NULL);
+
+  return exitbox_allowlist_get_categories (self->allowlist);
+}
+
+/* Counts the valid entries of @category and how many of them are disabled. */
+static void
+count_category_entries (ExitboxWizard *self,
+                        const char    *category,
+                        guint         *out_valid,
+                        guint         *out_disabled)
+{
+  GPtrArray *items = exitbox_allowlist_get_category_items (self->allowlist, category);
+
+  *out_valid = 0;
+  *out_disabled = 0;
+
+  for (guint i = 0; items != NULL && i < items->len; i++)
+    {
+      ExitboxAllowlistItem *item = g_ptr_array_index (items, i);
+
+      if (item->canonical == NULL)
+        continue;
+
+      (*out_valid)++;
+      if (item->disabled)
+        (*out_disabled)++;
+    }
+}
+
+guint
+exitbox_wizard_get_firewall_category_size (ExitboxWizard *self,
+                                           const char    *category)
+{
+  guint valid;
+  guint disabled;
+
+  g_return_val_if_fail (EXITBOX_IS_WIZARD (self), 0);
+  g_return_val_if_fail (category != NULL, 0);
+
+  count_category_entries (self, category, &valid, &disabled);
+  return valid;
+}
+
+gboolean
+exitbox_wizard_get_firewall_category_enabled (ExitboxWizard *self,
+                                              const char    *category)
+{
+  gpointer changed;
+  guint valid;
+  guint disabled;
+
+  g_return_val_if_fail (EXITBOX_IS_WIZARD (self), FALSE);
+  g_return_val_if_fail (category != NULL, FALSE);
+
+  if (g_hash_table_lookup_extended (self->category_changes, category, NULL, &changed))
+    return GPOINTER_TO_INT (changed);
+
+  count_category_entries (self, category, &valid, &disabled);
+  return valid == 0 || disabled < valid;
+}
+
+gboolean
+exitbox_wizard_set_firewall_category_enabled (ExitboxWizard  *self,
+                                              const char     *category,
+                                              gboolean        enabled,
+                                              GError        **error)
+{
+  const char * const *categories;
+  guint valid;
+  guint disabled;
+
+  g_return_val_if_fail (EXITBOX_IS_WIZARD (self), FALSE);
+  g_return_val_if_fail (category != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  categories = exitbox_allowlist_get_categories (self->allowlist);
+  if (!g_strv_contains (categories, category))
+    {
+      g_autofree char *known = g_strjoinv (", ", (char **) categories);
+
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   _("Unknown allowlist category “%s”. The categories are %s."), category, known);
+      return FALSE;
+    }
+
+  /* Choosing the state the file already has is no change, so a category with
+   * some entries disabled keeps them as they are.
+   */
+  count_category_entries (self, category, &valid, &disabled);
+  if (enabled == (valid == 0 || disabled < valid))
+    g_hash_table_remove (self->category_changes, category);
+  else
+    g_hash_table_insert (self->category_changes, g_strdup (category), GINT_TO_POINTER (enabled));
+
+  return TRUE;
+}
+
+/* Computes the edited allowlist text: the entries of each category switched
+ * off go into the disabled list, those of each category switched on come out.
+ * Returns NULL with no error when nothing changes.
+ */
+static char *
+dup_edited_allowlist (ExitboxWizard  *self,
+                      const char     *path,
+                      gsize          *out_length,
+                      GError        **error)
+{
+  g_autoptr(ExitboxAllowlist) allowlist = NULL;
+  g_autoptr(GPtrArray) disable = g_ptr_array_new_null_terminated (0, NULL, TRUE);
+  g_autoptr(GPtrArray) enable = g_ptr_array_new_null_terminated (0, NULL, TRUE);
+  g_autofree char *data = NULL;
+  GHashTableIter iter;
+  gpointer key;
+  gpointer value;
+  gsize length = 0;
+
+  if (g_hash_table_size (self->category_changes) == 0)
+    return NULL;
+
+  if (!g_file_get_contents (path, &data, &length, error))
+    return NULL;
+
+  allowlist = exitbox_allowlist_load_data (data, (gssize) length, path);
+
+  g_hash_table_iter_init (&iter, self->category_changes);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    {
+      GPtrArray *items = exitbox_allowlist_get_category_items (allowlist, key);
+
+      for (guint i = 0; items != NULL && i < items->len; i++)
+        {
+          ExitboxAllowlistItem *item = g_ptr_array_index (items, i);
+
+          if (item->canonical != NULL)
+            g_ptr_array_add (GPOINTER_TO_INT (value) ? enable : disable, item->canonical);
+        }
+    }
+
+  return exitbox_allowlist_edit_disabled (data, (gssize) length, path,
+                                          (const char * const *) disable->pdata,
+                                          (const char * const *) enable->pdata,
+                                          out_length, error);
+}
+
 gboolean
 exitbox_wizard_apply (ExitboxWizard  *self,
                       const char     *config_dir,
@@ -464,9 +632,13 @@ exitbox_wizard_apply (ExitboxWizard  *self,
   g_autofree char *data = NULL;
   g_auto(GStrv) profiles = NULL;
   g_autoptr(ExitboxConfig) config = NULL;
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *allowlist_path = NULL;
+  g_autofree char *allowlist_data = NULL;
   const ExitboxAgentInfo *agents;
   guint n_agents;
   gsize length = 0;
+  gsize allowlist_length = 0;
 
   g_return_val_if_fail (EXITBOX_IS_WIZARD (self), FALSE);
   g_return_val_if_fail (config_dir != NULL, FALSE);
@@ -478,6 +650,15 @@ exitbox_wizard_apply (ExitboxWizard  *self,
 
   if (!exitbox_config_ensure_defaults (config_dir, NULL, error))
     return FALSE;
+
+  /* Both edits are computed before either file is written. */
+  allowlist_path = g_build_filename (config_dir, "allowlist.yaml", NULL);
+  allowlist_data = dup_edited_allowlist (self, allowlist_path, &allowlist_length, &local_error);
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
 
   path = g_build_filename (config_dir, "config.yaml", NULL);
   if (!g_file_get_contents (path, &data, &length, error))
@@ -514,5 +695,13 @@ exitbox_wizard_apply (ExitboxWizard  *self,
       data = edited;
     }
 
-  return exitbox_config_save_data_to_file (path, data, length, error);
+  if (!exitbox_config_save_data_to_file (path, data, length, error))
+    return FALSE;
+
+  if (allowlist_data == NULL)
+    return TRUE;
+
+  return exitbox_write_file_atomically (allowlist_path, allowlist_data, (gssize) allowlist_length,
+                                        0600, error);
 }
+

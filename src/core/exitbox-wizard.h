@@ -6,6 +6,7 @@
 
 #include <glib-object.h>
 
+#include "exitbox-allowlist.h"
 #include "exitbox-catalogue.h"
 #include "exitbox-config.h"
 
@@ -61,14 +62,37 @@ gboolean             exitbox_wizard_set_agent_enabled    (ExitboxWizard       *s
 char               **exitbox_wizard_dup_profiles         (ExitboxWizard       *self,
                                                           GError             **error);
 
+/* Replaces the allowlist whose categories the firewall step shows, the
+ * default allowlist until this is called, and forgets the category choices.
+ */
+void                 exitbox_wizard_set_allowlist        (ExitboxWizard       *self,
+                                                          ExitboxAllowlist    *allowlist);
+/* The allowlist categories in file order, owned by @self. */
+const char * const  *exitbox_wizard_get_firewall_categories (ExitboxWizard    *self);
+/* The number of valid entries of @category. */
+guint                exitbox_wizard_get_firewall_category_size (ExitboxWizard *self,
+                                                          const char          *category);
+/* A category is enabled unless all its valid entries are disabled. */
+gboolean             exitbox_wizard_get_firewall_category_enabled (ExitboxWizard *self,
+                                                          const char          *category);
+/* Fails with G_IO_ERROR_INVALID_ARGUMENT, naming the category, for a name the
+ * allowlist does not contain.
+ */
+gboolean             exitbox_wizard_set_firewall_category_enabled (ExitboxWizard *self,
+                                                          const char          *category,
+                                                          gboolean             enabled,
+                                                          GError             **error);
 /* Writes the choices into @config_dir/config.yaml. On first run (neither
  * config.yaml nor allowlist.yaml exists) it writes both defaults first.
  * Then it edits `roles`, `tool_categories`, `profiles` and
  * agents.AGENT_ID.enabled in place: list items no longer chosen are removed,
  * new ones are appended, and comments and other keys stay byte for byte.
  * The file is saved once, atomically with mode 0600, and only when it
- * parsed as a valid configuration before and after the edits. The
- * allowlist is never changed on a re-run.
+ * parsed as a valid configuration before and after the edits. In
+ * allowlist.yaml only the `disabled` list changes: the entries of each
+ * category switched off are added to it, those of each category switched on
+ * are removed. An entry that a switched-off category lists stays disabled
+ * even when another category lists it too.
  */
 gboolean             exitbox_wizard_apply                (ExitboxWizard       *self,
                                                           const char          *config_dir,
