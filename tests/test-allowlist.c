@@ -421,6 +421,16 @@ test_entry_accepted (void)
       "2001:db8::1", 8443 },
     { "::ffff:192.0.2.1", "::ffff:192.0.2.1", EXITBOX_ALLOWLIST_ENTRY_IPV6, "::ffff:192.0.2.1",
       0 },
+    { "HTTPS://EXAMPLE.COM", "example.com", EXITBOX_ALLOWLIST_ENTRY_DOMAIN, "example.com", 0 },
+    { "https://example.com/#top", "example.com", EXITBOX_ALLOWLIST_ENTRY_DOMAIN, "example.com", 0 },
+    { "https://example.com?q=1", "example.com", EXITBOX_ALLOWLIST_ENTRY_DOMAIN, "example.com", 0 },
+    { "example.com:443", "example.com:443", EXITBOX_ALLOWLIST_ENTRY_DOMAIN, "example.com", 443 },
+    { "[::1]", "::1", EXITBOX_ALLOWLIST_ENTRY_IPV6, "::1", 0 },
+    { "*.xn--bcher-kva.example", "xn--bcher-kva.example", EXITBOX_ALLOWLIST_ENTRY_DOMAIN,
+      "xn--bcher-kva.example", 0 },
+    { "münchen.de:8080", "xn--mnchen-3ya.de:8080", EXITBOX_ALLOWLIST_ENTRY_DOMAIN,
+      "xn--mnchen-3ya.de", 8080 },
+    { "10.0.0.1", "10.0.0.1", EXITBOX_ALLOWLIST_ENTRY_IPV4, "10.0.0.1", 0 },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
@@ -557,6 +567,14 @@ test_entry_rejected (void)
     { "https://example.com:0/", "out of range" },
     { "https://localhost/", "single-label" },
     { "bad\x01name.com", "control characters" },
+    { "#example.com", "“#”" },
+    { "example.com#top", "“#”" },
+    { "example.com;", "“;”" },
+    { "\"example.com\"", "“\"”" },
+    { "'example.com'", "“'”" },
+    { "a.example.com b.example.com", "white space" },
+    { "a.example.com\tb.example.com", "white space" },
+    { "example.com/", "“/”" },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
@@ -950,6 +968,140 @@ test_allowlist_items (Fixture       *fixture,
   g_assert_cmpstr (item->canonical, ==, "gitlab.com");
 }
 
+static void
+test_entry_url_notice (void)
+{
+  g_autoptr(ExitboxAllowlistEntry) url = exitbox_allowlist_entry_parse ("https://api.example.com/v1",
+                                                                        NULL);
+  g_autoptr(ExitboxAllowlistEntry) host = exitbox_allowlist_entry_parse ("api.example.com", NULL);
+  g_autofree char *url_notice = exitbox_allowlist_entry_dup_notice ("https://api.example.com/v1",
+                                                                    url);
+  g_autofree char *host_notice = exitbox_allowlist_entry_dup_notice ("api.example.com", host);
+
+  g_assert_nonnull (url_notice);
+  g_assert_nonnull (strstr (url_notice, "only api.example.com is used"));
+  g_assert_null (host_notice);
+}
+
+static void
+test_allowlist_folding (void)
+{
+  const char *text =
+    "development:\n"
+    "  - example.com\n"
+    "  - api.example.com\n"
+    "  - api.example.com:8443\n"
+    "  - deep.api.example.com\n"
+    "  - example.org\n"
+    "custom:\n"
+    "  - EXAMPLE.org\n"
+    "  - notexample.com\n";
+  g_autoptr(ExitboxAllowlist) allowlist = exitbox_allowlist_load_data (text, -1, "allowlist.yaml");
+  const char * const *notices = exitbox_allowlist_get_notices (allowlist);
+  GPtrArray *entries = exitbox_allowlist_get_entries (allowlist);
+  g_autoptr(GString) kept = g_string_new (NULL);
+
+  for (guint i = 0; i < entries->len; i++)
+    {
+      g_autofree char *entry_text = exitbox_allowlist_entry_to_string (g_ptr_array_index (entries, i));
+
+      g_string_append_printf (kept, "%s%s", i > 0 ? " " : "", entry_text);
+    }
+
+  /* A port entry is not covered by the plain parent, and a name that only
+   * ends with the same letters is not a subdomain.
+   */
+  g_assert_cmpstr (kept->str, ==, "example.com api.example.com:8443 example.org notexample.com");
+
+  g_assert_cmpuint (g_strv_length ((char **) notices), ==, 3);
+  g_assert_nonnull (strstr (notices[0], "example.org is listed more than once"));
+  g_assert_nonnull (strstr (notices[1], "api.example.com is folded into example.com"));
+  g_assert_nonnull (strstr (notices[2], "deep.api.example.com is folded into example.com"));
+}
+
+static void
+test_allowlist_edit_disabled (void)
+{
+  const char *expected_disabled =
+    "# Mine.\n"
+    "development:\n"
+    "  - github.com   # code\n"
+    "  - pypi.org\n"
+    "disabled:\n"
+    "  - \"*.pypi.org\"  # for now\n"
+    "  - github.com\n";
+  const char *expected_enabled =
+    "# Mine.\n"
+    "development:\n"
+    "  - github.com   # code\n"
+    "  - pypi.org\n"
+    "disabled:\n";
+  const char *text =
+    "# Mine.\n"
+    "development:\n"
+    "  - github.com   # code\n"
+    "  - pypi.org\n"
+    "disabled:\n"
+    "  - \"*.pypi.org\"  # for now\n";
+  const char * const disable[] = { "GitHub.com", NULL };
+  const char * const enable[] = { "pypi.org", NULL };
+  const char * const unknown[] = { "gitlab.com", NULL };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *disabled = NULL;
+  g_autofree char *enabled = NULL;
+  g_autofree char *failed = NULL;
+  gsize length = 0;
+
+  disabled = exitbox_allowlist_edit_disabled (text, -1, "allowlist.yaml", disable, NULL,
+                                              &length, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (disabled, ==, expected_disabled);
+  g_assert_cmpuint (length, ==, strlen (expected_disabled));
+
+  enabled = exitbox_allowlist_edit_disabled (text, -1, "allowlist.yaml", NULL, enable,
+                                             &length, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (enabled, ==, expected_enabled);
+
+  failed = exitbox_allowlist_edit_disabled (text, -1, "allowlist.yaml", unknown, NULL,
+                                            &length, &error);
+  g_assert_null (failed);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+}
+
+static void
+test_allowlist_set_disabled_in_file (Fixture       *fixture,
+                                     gconstpointer  user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ExitboxAllowlist) allowlist = NULL;
+  g_autofree char *message = NULL;
+  g_autofree char *again = NULL;
+  g_autofree char *invalid = NULL;
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+
+  exitbox_test_write_file (fixture->allowlist_path, "development:\n  - github.com\n  - pypi.org\n");
+
+  message = exitbox_allowlist_set_disabled_in_file (fixture->allowlist_path, "github.com", TRUE, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (strstr (message, "Disabled github.com"));
+
+  allowlist = exitbox_allowlist_load_file (fixture->allowlist_path);
+  g_assert_cmpuint (exitbox_allowlist_get_n_entries (allowlist), ==, 1);
+
+  again = exitbox_allowlist_set_disabled_in_file (fixture->allowlist_path, "github.com", TRUE, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (strstr (again, "already disabled"));
+
+  g_assert_true (g_file_get_contents (fixture->allowlist_path, &before, NULL, NULL));
+  invalid = exitbox_allowlist_set_disabled_in_file (fixture->allowlist_path, "bad name", TRUE, &error);
+  g_assert_null (invalid);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+  g_assert_true (g_file_get_contents (fixture->allowlist_path, &after, NULL, NULL));
+  g_assert_cmpstr (after, ==, before);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1003,6 +1155,11 @@ main (int   argc,
   g_test_add_func ("/allowlist-entry/accepted", test_entry_accepted);
   g_test_add_func ("/allowlist-entry/length-limits", test_entry_length_limits);
   g_test_add_func ("/allowlist-entry/rejected", test_entry_rejected);
+  g_test_add_func ("/allowlist-entry/url-notice", test_entry_url_notice);
+  g_test_add_func ("/allowlist/folding", test_allowlist_folding);
+  g_test_add_func ("/allowlist/edit-disabled", test_allowlist_edit_disabled);
+  g_test_add ("/allowlist/set-disabled-in-file", Fixture, NULL,
+              fixture_set_up, test_allowlist_set_disabled_in_file, fixture_tear_down);
 
   return g_test_run ();
 }

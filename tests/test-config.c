@@ -2,7 +2,9 @@
  * SPDX-FileCopyrightText: The ExitBox authors
  */
 
+#include <signal.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <utime.h>
@@ -1204,6 +1206,126 @@ test_yaml_null_and_plain (void)
   g_assert_cmpuint (exitbox_yaml_node_get_length (root), ==, 6);
 }
 
+/* A save that stops while it writes, here at the file size limit, leaves
+ * the old file as it was: the new text goes to a temporary file that is
+ * renamed over it only when complete.
+ */
+static void
+save_under_size_limit (gboolean ignore_signal)
+{
+  const char *path = g_getenv ("EXITBOX_TEST_SAVE_PATH");
+  struct rlimit limit = { 512, 512 };
+  g_autoptr(GError) error = NULL;
+  gboolean changed = FALSE;
+
+  g_assert_nonnull (path);
+
+  if (ignore_signal)
+    signal (SIGXFSZ, SIG_IGN);
+  g_assert_cmpint (setrlimit (RLIMIT_FSIZE, &limit), ==, 0);
+
+  g_assert_false (exitbox_config_set_agent_enabled_in_file (path, "codex", TRUE, &changed,
+                                                            &error));
+  g_assert_nonnull (error);
+}
+
+static char *
+write_large_config (const char *folder)
+{
+  g_autoptr(GString) text = g_string_new ("# A long comment, so the file is larger than the limit.\n");
+  g_autofree char *path = g_build_filename (folder, "config.yaml", NULL);
+  g_autoptr(GError) error = NULL;
+
+  for (guint i = 0; i < 100; i++)
+    g_string_append_printf (text, "# line %u of the user's notes\n", i);
+  g_string_append (text, "version: 1\nagents:\n  codex:\n    enabled: false\n");
+
+  g_file_set_contents (path, text->str, (gssize) text->len, &error);
+  g_assert_no_error (error);
+  return g_steal_pointer (&path);
+}
+
+static guint
+count_entries (const char *folder)
+{
+  g_autoptr(GDir) dir = g_dir_open (folder, 0, NULL);
+  guint count = 0;
+
+  g_assert_nonnull (dir);
+  while (g_dir_read_name (dir) != NULL)
+    count++;
+
+  return count;
+}
+
+static void
+test_config_save_interrupted (void)
+{
+  g_autofree char *folder = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+
+  if (g_test_subprocess ())
+    {
+      /* SIGXFSZ ends the process in the middle of the write. */
+      save_under_size_limit (FALSE);
+      return;
+    }
+
+  folder = exitbox_test_make_tmpdir ("exitbox-test-save-XXXXXX");
+  path = write_large_config (folder);
+  g_assert_true (g_file_get_contents (path, &before, NULL, NULL));
+  g_setenv ("EXITBOX_TEST_SAVE_PATH", path, TRUE);
+
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_failed ();
+
+  g_assert_true (g_file_get_contents (path, &after, NULL, NULL));
+  g_assert_cmpstr (after, ==, before);
+
+  /* The partly written temporary file shows that the process stopped
+   * during the save, before the rename.
+   */
+  g_assert_cmpuint (count_entries (folder), ==, 2);
+
+  g_unsetenv ("EXITBOX_TEST_SAVE_PATH");
+  exitbox_test_remove_tree (folder);
+}
+
+static void
+test_config_save_write_error (void)
+{
+  g_autofree char *folder = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+
+  if (g_test_subprocess ())
+    {
+      /* With the signal ignored, write() fails with EFBIG instead. */
+      save_under_size_limit (TRUE);
+      return;
+    }
+
+  folder = exitbox_test_make_tmpdir ("exitbox-test-save-XXXXXX");
+  path = write_large_config (folder);
+  g_assert_true (g_file_get_contents (path, &before, NULL, NULL));
+  g_setenv ("EXITBOX_TEST_SAVE_PATH", path, TRUE);
+
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_passed ();
+
+  g_assert_true (g_file_get_contents (path, &after, NULL, NULL));
+  g_assert_cmpstr (after, ==, before);
+
+  /* The temporary file is removed after the failed write. */
+  g_assert_cmpuint (count_entries (folder), ==, 1);
+
+  g_unsetenv ("EXITBOX_TEST_SAVE_PATH");
+  exitbox_test_remove_tree (folder);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1250,6 +1372,8 @@ main (int   argc,
               fixture_set_up, test_config_set_agent_symlink, fixture_tear_down);
   g_test_add ("/config/set-agent-missing-file", Fixture, NULL,
               fixture_set_up, test_config_set_agent_missing_file, fixture_tear_down);
+  g_test_add_func ("/config/save-interrupted", test_config_save_interrupted);
+  g_test_add_func ("/config/save-write-error", test_config_save_write_error);
   g_test_add_func ("/yaml/null-and-plain", test_yaml_null_and_plain);
 
   return g_test_run ();

@@ -4,6 +4,8 @@
 
 #include <sys/stat.h>
 
+#include <string.h>
+
 #include <gio/gio.h>
 #include <glib/gstdio.h>
 
@@ -351,6 +353,169 @@ test_wizard_unknown_ids (void)
   g_assert_nonnull (strstr (error->message, "“gemini”"));
 }
 
+static void
+test_wizard_every_role (void)
+{
+  const struct
+  {
+    const char *role;
+    const char *languages;
+    const char *tool_categories;
+    const char *profiles;
+  } cases[] = {
+    { "frontend", "node", "build-tools web", "base node build-tools web" },
+    { "backend", "python go", "build-tools database", "base python go build-tools database" },
+    { "fullstack", "node python", "build-tools database web",
+      "base node python build-tools database web" },
+    { "devops", "node python go", "build-tools shell networking devops",
+      "base node python go build-tools shell networking devops" },
+    { "data-science", "python", "database", "base python database" },
+    { "mobile", "node flutter", "build-tools", "base node flutter build-tools" },
+    { "embedded", "c rust", "build-tools", "base c rust build-tools" },
+    { "security", "python go", "shell networking security",
+      "base python go shell networking security" },
+  };
+  g_autoptr(ExitboxCatalogue) catalogue = load_catalogue ();
+  g_auto(GStrv) roles = exitbox_catalogue_dup_ids (catalogue, EXITBOX_CATALOGUE_ROLE);
+
+  /* The table covers every role of the catalogue. */
+  g_assert_cmpuint (g_strv_length (roles), ==, G_N_ELEMENTS (cases));
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(ExitboxWizard) wizard = exitbox_wizard_new (catalogue, NULL);
+      g_autoptr(GError) error = NULL;
+      g_auto(GStrv) profiles = NULL;
+      const char *chosen[] = { cases[i].role, NULL };
+
+      g_test_message ("role: %s", cases[i].role);
+      g_assert_true (exitbox_wizard_set_roles (wizard, chosen, &error));
+      g_assert_no_error (error);
+      assert_strv (exitbox_wizard_get_languages (wizard), cases[i].languages);
+      assert_strv (exitbox_wizard_get_tool_categories (wizard), cases[i].tool_categories);
+
+      profiles = exitbox_wizard_dup_profiles (wizard, &error);
+      g_assert_no_error (error);
+      assert_strv ((const char * const *) profiles, cases[i].profiles);
+
+      /* Roles choose no agents: Claude Code stays the only default. */
+      g_assert_true (exitbox_wizard_get_agent_enabled (wizard, "claude"));
+      g_assert_false (exitbox_wizard_get_agent_enabled (wizard, "codex"));
+      g_assert_false (exitbox_wizard_get_agent_enabled (wizard, "opencode"));
+    }
+}
+
+static const char firewall_allowlist[] =
+  "# Team allowlist.\n"
+  "ai_providers:\n"
+  "  - anthropic.com\n"
+  "development:\n"
+  "  - github.com   # code\n"
+  "  - pypi.org\n"
+  "internal:\n"
+  "  - git.corp.example\n"
+  "disabled:\n"
+  "  - pypi.org\n";
+
+static void
+test_wizard_firewall_categories (void)
+{
+  g_autoptr(ExitboxCatalogue) catalogue = load_catalogue ();
+  g_autoptr(ExitboxWizard) wizard = exitbox_wizard_new (catalogue, NULL);
+  g_autoptr(ExitboxAllowlist) allowlist = NULL;
+  g_autoptr(GError) error = NULL;
+
+  /* Without a file, the default allowlist's categories. */
+  assert_strv (exitbox_wizard_get_firewall_categories (wizard),
+               "ai_providers development cloud_services custom");
+  g_assert_true (exitbox_wizard_get_firewall_category_enabled (wizard, "custom"));
+
+  allowlist = exitbox_allowlist_load_data (firewall_allowlist, -1, "allowlist.yaml");
+  exitbox_wizard_set_allowlist (wizard, allowlist);
+  assert_strv (exitbox_wizard_get_firewall_categories (wizard),
+               "ai_providers development internal");
+  g_assert_cmpuint (exitbox_wizard_get_firewall_category_size (wizard, "development"), ==, 2);
+
+  /* One of two entries disabled still counts as enabled. */
+  g_assert_true (exitbox_wizard_get_firewall_category_enabled (wizard, "development"));
+
+  g_assert_true (exitbox_wizard_set_firewall_category_enabled (wizard, "internal", FALSE,
+                                                               &error));
+  g_assert_no_error (error);
+  g_assert_false (exitbox_wizard_get_firewall_category_enabled (wizard, "internal"));
+
+  g_assert_false (exitbox_wizard_set_firewall_category_enabled (wizard, "games", FALSE, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+  g_assert_nonnull (strstr (error->message, "“games”"));
+}
+
+static void
+apply_category_change (ExitboxCatalogue *catalogue,
+                       const char       *dir,
+                       const char       *category,
+                       gboolean          enabled)
+{
+  g_autofree char *allowlist_path = g_build_filename (dir, "allowlist.yaml", NULL);
+  g_autoptr(ExitboxAllowlist) allowlist = exitbox_allowlist_load_file (allowlist_path);
+  g_autoptr(ExitboxWizard) wizard = exitbox_wizard_new (catalogue, NULL);
+  g_autoptr(GError) error = NULL;
+
+  exitbox_wizard_set_allowlist (wizard, allowlist);
+  g_assert_true (exitbox_wizard_set_firewall_category_enabled (wizard, category, enabled,
+                                                               &error));
+  g_assert_no_error (error);
+  g_assert_true (exitbox_wizard_apply (wizard, dir, &error));
+  g_assert_no_error (error);
+}
+
+static void
+test_wizard_apply_firewall (void)
+{
+  const char *expected_off =
+    "# Team allowlist.\n"
+    "ai_providers:\n"
+    "  - anthropic.com\n"
+    "development:\n"
+    "  - github.com   # code\n"
+    "  - pypi.org\n"
+    "internal:\n"
+    "  - git.corp.example\n"
+    "disabled:\n"
+    "  - pypi.org\n"
+    "  - git.corp.example\n";
+  g_autoptr(ExitboxCatalogue) catalogue = load_catalogue ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = make_config_dir ();
+  g_autofree char *config_path = g_build_filename (dir, "config.yaml", NULL);
+  g_autofree char *allowlist_path = g_build_filename (dir, "allowlist.yaml", NULL);
+  g_autofree char *after_off = NULL;
+  g_autofree char *after_on = NULL;
+  g_autofree char *after_same = NULL;
+
+  g_file_set_contents (config_path, "version: 1\n", -1, &error);
+  g_file_set_contents (allowlist_path, firewall_allowlist, -1, &error);
+  g_assert_no_error (error);
+
+  /* A category switched off sends its entries to the disabled list. */
+  apply_category_change (catalogue, dir, "internal", FALSE);
+  g_assert_true (g_file_get_contents (allowlist_path, &after_off, NULL, &error));
+  g_assert_cmpstr (after_off, ==, expected_off);
+
+  /* Switched on again, the file is as it was. */
+  apply_category_change (catalogue, dir, "internal", TRUE);
+  g_assert_true (g_file_get_contents (allowlist_path, &after_on, NULL, &error));
+  g_assert_cmpstr (after_on, ==, firewall_allowlist);
+
+  /* Choosing the state a category already has changes nothing, so the
+   * partly disabled development category keeps pypi.org disabled.
+   */
+  apply_category_change (catalogue, dir, "development", TRUE);
+  g_assert_true (g_file_get_contents (allowlist_path, &after_same, NULL, &error));
+  g_assert_cmpstr (after_same, ==, firewall_allowlist);
+
+  remove_config_dir (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -366,6 +531,9 @@ main (int   argc,
   g_test_add_func ("/wizard/apply-rerun", test_wizard_apply_rerun);
   g_test_add_func ("/wizard/apply-parse-error", test_wizard_apply_parse_error);
   g_test_add_func ("/wizard/unknown-ids", test_wizard_unknown_ids);
+  g_test_add_func ("/wizard/every-role", test_wizard_every_role);
+  g_test_add_func ("/wizard/firewall-categories", test_wizard_firewall_categories);
+  g_test_add_func ("/wizard/apply-firewall", test_wizard_apply_firewall);
 
   return g_test_run ();
 }

@@ -432,3 +432,23 @@ exitbox_allowlist_entry_to_string (const ExitboxAllowlistEntry *entry)
 
   return g_strdup_printf ("%s:%u", entry->host, (guint) entry->port);
 }
+
+char *
+exitbox_allowlist_entry_dup_notice (const char                  *text,
+                                    const ExitboxAllowlistEntry *entry)
+{
+  g_autofree char *trimmed = NULL;
+  g_autofree char *canonical = NULL;
+
+  g_return_val_if_fail (text != NULL, NULL);
+  g_return_val_if_fail (entry != NULL, NULL);
+
+  trimmed = g_strstrip (g_strdup (text));
+  if (strstr (trimmed, "://") == NULL)
+    return NULL;
+
+  canonical = exitbox_allowlist_entry_to_string (entry);
+  return g_strdup_printf (_("“%s” is a URL, so only %s is used. The proxy allows or "
+                            "blocks whole hosts, not paths."),
+                          trimmed, canonical);
+}

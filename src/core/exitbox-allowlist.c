@@ -731,6 +731,7 @@ exitbox_allowlist_add_entry_in_file (const char  *path,
   g_autoptr(ExitboxAllowlist) result_allowlist = NULL;
   g_autoptr(GError) parse_error = NULL;
   const ExitboxAllowlistEntry *covering;
+  g_autofree char *notice = NULL;
   g_autofree char *contents = NULL;
   g_autofree char *canonical = NULL;
   g_autofree char *result = NULL;
@@ -812,6 +813,11 @@ exitbox_allowlist_add_entry_in_file (const char  *path,
 
   if (!exitbox_write_file_atomically (path, result, (gssize) result_length, 0600, error))
     return NULL;
+
+  notice = exitbox_allowlist_entry_dup_notice (text, entry);
+  if (notice != NULL)
+    return g_strdup_printf (_("%s\nAdded %s to the category “%s” in %s."), notice, canonical,
+                            category, path);
 
   return g_strdup_printf (_("Added %s to the category “%s” in %s."), canonical, category, path);
 }

@@ -30,6 +30,13 @@ void                   exitbox_allowlist_entry_free      (ExitboxAllowlistEntry 
 /* "example.com", "example.com:8443", "[2001:db8::1]:443" */
 char                  *exitbox_allowlist_entry_to_string (const ExitboxAllowlistEntry *entry);
 
+/* Returns a translated notice when @text is a URL that
+ * exitbox_allowlist_entry_parse() reduced to the host (and port) of @entry,
+ * or NULL when @text names the host itself.
+ */
+char                  *exitbox_allowlist_entry_dup_notice (const char                  *text,
+                                                          const ExitboxAllowlistEntry *entry);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ExitboxAllowlistEntry, exitbox_allowlist_entry_free)
 
 typedef enum
