@@ -575,6 +575,8 @@ test_entry_rejected (void)
     { "a.example.com b.example.com", "white space" },
     { "a.example.com\tb.example.com", "white space" },
     { "example.com/", "“/”" },
+    { "\xf8\xf8.example.com", "not valid UTF-8" },
+    { "b\xc3.example.com", "not valid UTF-8" },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
@@ -582,7 +584,9 @@ test_entry_rejected (void)
       g_autoptr(GError) error = NULL;
       g_autoptr(ExitboxAllowlistEntry) entry = NULL;
       g_autofree char *trimmed = g_strstrip (g_strdup (cases[i].text));
-      g_autofree char *named = g_strdup_printf ("“%s” is not a valid allowlist entry: ", trimmed);
+      g_autofree char *printable = g_utf8_make_valid (trimmed, -1);
+      g_autofree char *named = g_strdup_printf ("“%s” is not a valid allowlist entry: ",
+                                                printable);
 
       g_test_message ("entry: %s", cases[i].text);
       entry = exitbox_allowlist_entry_parse (cases[i].text, &error);

@@ -5,7 +5,8 @@
 # Runs the whole test suite on a Debian 12 machine, as root. It installs the
 # packages, builds with warnings as errors and runs the unit and desktop
 # tests under Xvfb and D-Bus. It runs the core tests again under
-# AddressSanitizer and UndefinedBehaviorSanitizer. Then it runs the
+# AddressSanitizer and UndefinedBehaviorSanitizer, and fuzzes the YAML
+# loaders and the allowlist entry grammar for a bounded time. Then it runs the
 # end-to-end suite against real podman, rootful as root and rootless as the
 # user exitbox-ci (created if needed). Ends with one line "N passed, N failed".
 #
@@ -24,6 +25,7 @@ fi
 source_dir=$(cd "$(dirname "$0")/.." && pwd)
 build_dir="${EXITBOX_BUILD_DIR:-$source_dir/_build/ci}"
 asan_dir="$build_dir-sanitize"
+fuzz_dir="$build_dir-fuzz"
 stage=/var/tmp/exitbox-ci
 results="$build_dir/results"
 test_user=exitbox-ci
@@ -45,6 +47,12 @@ if [ ! -f "$asan_dir/build.ninja" ]; then
 fi
 meson compile -C "$asan_dir" || exit 1
 
+if [ ! -f "$fuzz_dir/build.ninja" ]; then
+  CC=clang meson setup "$fuzz_dir" "$source_dir" -Dwerror=true -Dapp=false -Dfuzzing=true \
+    -Db_sanitize=address,undefined -Db_lundef=false || exit 1
+fi
+meson compile -C "$fuzz_dir" fuzz-allowlist-entry fuzz-yaml-loaders || exit 1
+
 rm -rf "$results"
 mkdir -p "$results"
 
@@ -57,6 +65,10 @@ step "Core tests under AddressSanitizer and UndefinedBehaviorSanitizer"
 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   meson test -C "$asan_dir" --suite core --print-errorlogs
 cp "$asan_dir/meson-logs/testlog.json" "$results/sanitize.json"
+
+step "Fuzzing the YAML loaders and the entry grammar (libFuzzer, ${EXITBOX_FUZZ_SECONDS:-60} s each)"
+meson test -C "$fuzz_dir" --suite fuzz --no-rebuild --print-errorlogs
+cp "$fuzz_dir/meson-logs/testlog.json" "$results/fuzz.json"
 
 step "Preparing the end-to-end run"
 # Everything the rootless user runs must be readable outside this checkout.
@@ -120,7 +132,7 @@ EXITBOX_BUILD_DIR="$build_dir" EXITBOX_BIN="$build_dir/src/cli/exitbox" EXITBOX_
 
 step "Summary"
 python3 "$source_dir/tools/summarize-tests.py" \
-  "$results/unit.json" "$results/sanitize.json" \
+  "$results/unit.json" "$results/sanitize.json" "$results/fuzz.json" \
   "$results/e2e-rootful.tap" "$results/e2e-rootless.tap" | tee "$results/summary.txt"
 
 tail -n 1 "$results/summary.txt" | grep -q ", 0 failed" && exit 0

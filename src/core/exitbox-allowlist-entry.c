@@ -28,6 +28,7 @@ reject (GError     **error,
         ...)
 {
   g_autofree char *reason = NULL;
+  g_autofree char *valid_text = g_utf8_make_valid (text, -1);
   va_list args;
 
   va_start (args, reason_format);
@@ -35,7 +36,7 @@ reject (GError     **error,
   va_end (args);
 
   g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-               _("“%s” is not a valid allowlist entry: %s"), text, reason);
+               _("“%s” is not a valid allowlist entry: %s"), valid_text, reason);
   return NULL;
 }
 
@@ -349,6 +350,10 @@ exitbox_allowlist_entry_parse (const char  *text,
 
   g_return_val_if_fail (text != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  /* GLib's name conversion needs valid UTF-8 and misbehaves without it. */
+  if (!g_utf8_validate (text, -1, NULL))
+    return reject (error, text, _("it is not valid UTF-8 text"));
 
   trimmed = g_strstrip (g_strdup (text));
 
