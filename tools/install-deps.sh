@@ -13,7 +13,7 @@ packages="
   libgtk-4-dev libadwaita-1-dev libvte-2.91-gtk4-dev libdbusmenu-glib-dev
   desktop-file-utils appstream
   podman runc catatonit uidmap slirp4netns fuse-overlayfs debootstrap
-  python3
+  python3 python3-yaml
 "
 test_packages="
   squid curl acl xvfb xauth dbus dbus-x11 imagemagick

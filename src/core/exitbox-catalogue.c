@@ -15,10 +15,9 @@
 #define N_KINDS 4
 
 /* Translations: the names and descriptions in catalogue.yaml are English
- * msgids looked up with g_dgettext() in the "exitbox" domain.
- * TODO: xgettext cannot read YAML values, so they are not in po/exitbox.pot
- * yet. A build step has to extract every name and description value into a
- * generated file of N_() strings listed in po/POTFILES.in.
+ * msgids looked up with g_dgettext() in the "exitbox" domain. xgettext finds
+ * them in data/core/catalogue-strings.c, which
+ * tools/extract-catalogue-strings.py generates from the YAML file.
  */
 
 /* One item of any of the four lists. Fields that do not belong to the
