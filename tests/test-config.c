@@ -1326,6 +1326,21 @@ test_config_save_write_error (void)
   exitbox_test_remove_tree (folder);
 }
 
+static void
+test_config_newer_version_notice (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ExitboxConfig) config = exitbox_config_load_data ("version: 7\nfuture_key: 1\n", -1,
+                                                              "c.yaml", &error);
+  const char * const *notices;
+
+  g_assert_no_error (error);
+  notices = exitbox_config_get_notices (config);
+  g_assert_cmpuint (g_strv_length ((char **) notices), ==, 1);
+  g_assert_nonnull (strstr (notices[0], "c.yaml has version 7"));
+  g_assert_nonnull (strstr (notices[0], "will not change it"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1372,6 +1387,7 @@ main (int   argc,
               fixture_set_up, test_config_set_agent_symlink, fixture_tear_down);
   g_test_add ("/config/set-agent-missing-file", Fixture, NULL,
               fixture_set_up, test_config_set_agent_missing_file, fixture_tear_down);
+  g_test_add_func ("/config/newer-version-notice", test_config_newer_version_notice);
   g_test_add_func ("/config/save-interrupted", test_config_save_interrupted);
   g_test_add_func ("/config/save-write-error", test_config_save_write_error);
   g_test_add_func ("/yaml/null-and-plain", test_yaml_null_and_plain);

@@ -717,6 +717,13 @@ parse_version (ExitboxConfig        *self,
     }
 
   self->version = (gint) version;
+
+  if (self->version > CONFIG_VERSION_MAX)
+    g_ptr_array_add (self->notices,
+                     g_strdup_printf (_("%s has version %d, written by a newer ExitBox. This "
+                                        "version reads it as version %d and will not change it: "
+                                        "keys it does not know are ignored."),
+                                      document->path, self->version, CONFIG_VERSION_MAX));
   return TRUE;
 }
 
