@@ -447,6 +447,18 @@ test_wizard_firewall_categories (void)
   g_assert_false (exitbox_wizard_set_firewall_category_enabled (wizard, "games", FALSE, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
   g_assert_nonnull (strstr (error->message, "“games”"));
+  g_clear_error (&error);
+
+  /* Entries one by one: the category counts as enabled while one is. */
+  g_assert_false (exitbox_wizard_get_firewall_entry_enabled (wizard, "pypi.org"));
+  g_assert_true (exitbox_wizard_set_firewall_entry_enabled (wizard, "github.com", FALSE, &error));
+  g_assert_no_error (error);
+  g_assert_false (exitbox_wizard_get_firewall_category_enabled (wizard, "development"));
+  g_assert_true (exitbox_wizard_set_firewall_entry_enabled (wizard, "pypi.org", TRUE, &error));
+  g_assert_true (exitbox_wizard_get_firewall_category_enabled (wizard, "development"));
+
+  g_assert_false (exitbox_wizard_set_firewall_entry_enabled (wizard, "gitlab.com", TRUE, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
 }
 
 static void
@@ -483,6 +495,16 @@ test_wizard_apply_firewall (void)
     "disabled:\n"
     "  - pypi.org\n"
     "  - git.corp.example\n";
+  const char *expected_all_on =
+    "# Team allowlist.\n"
+    "ai_providers:\n"
+    "  - anthropic.com\n"
+    "development:\n"
+    "  - github.com   # code\n"
+    "  - pypi.org\n"
+    "internal:\n"
+    "  - git.corp.example\n"
+    "disabled:\n";
   g_autoptr(ExitboxCatalogue) catalogue = load_catalogue ();
   g_autoptr(GError) error = NULL;
   g_autofree char *dir = make_config_dir ();
@@ -506,12 +528,10 @@ test_wizard_apply_firewall (void)
   g_assert_true (g_file_get_contents (allowlist_path, &after_on, NULL, &error));
   g_assert_cmpstr (after_on, ==, firewall_allowlist);
 
-  /* Choosing the state a category already has changes nothing, so the
-   * partly disabled development category keeps pypi.org disabled.
-   */
+  /* Switching on a partly disabled category enables all its entries. */
   apply_category_change (catalogue, dir, "development", TRUE);
   g_assert_true (g_file_get_contents (allowlist_path, &after_same, NULL, &error));
-  g_assert_cmpstr (after_same, ==, firewall_allowlist);
+  g_assert_cmpstr (after_same, ==, expected_all_on);
 
   remove_config_dir (dir);
 }

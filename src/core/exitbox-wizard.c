@@ -23,7 +23,7 @@ struct _ExitboxWizard
   GHashTable       *agents_enabled;  /* agent id → GINT_TO_POINTER (gboolean) */
 
   ExitboxAllowlist *allowlist;        /* the file's, or the default one on first run */
-  GHashTable       *category_changes; /* category name → GINT_TO_POINTER (enabled) */
+  GHashTable       *entry_changes;    /* canonical entry → GINT_TO_POINTER (enabled) */
 };
 
 G_DEFINE_FINAL_TYPE (ExitboxWizard, exitbox_wizard, G_TYPE_OBJECT)
@@ -39,7 +39,7 @@ exitbox_wizard_finalize (GObject *object)
   g_clear_pointer (&self->tool_categories, g_strfreev);
   g_clear_pointer (&self->agents_enabled, g_hash_table_unref);
   g_clear_object (&self->allowlist);
-  g_clear_pointer (&self->category_changes, g_hash_table_unref);
+  g_clear_pointer (&self->entry_changes, g_hash_table_unref);
 
   G_OBJECT_CLASS (exitbox_wizard_parent_class)->finalize (object);
 }
@@ -57,7 +57,7 @@ exitbox_wizard_init (ExitboxWizard *self)
   self->languages = g_new0 (char *, 1);
   self->tool_categories = g_new0 (char *, 1);
   self->agents_enabled = g_hash_table_new (g_str_hash, g_str_equal);
-  self->category_changes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->entry_changes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 }
 
 /* Returns the ids of @kind that are in @chosen, in catalogue order and each
@@ -472,7 +472,7 @@ exitbox_wizard_set_allowlist (ExitboxWizard    *self,
   g_return_if_fail (EXITBOX_IS_ALLOWLIST (allowlist));
 
   g_set_object (&self->allowlist, allowlist);
-  g_hash_table_remove_all (self->category_changes);
+  g_hash_table_remove_all (self->entry_changes);
 }
 
 const char * const *
@@ -483,18 +483,120 @@ exitbox_wizard_get_firewall_categories (ExitboxWizard *self)
   return exitbox_allowlist_get_categories (self->allowlist);
 }
 
-/* Counts the valid entries of @category and how many of them are disabled. */
-static void
-count_category_entries (ExitboxWizard *self,
-                        const char    *category,
-                        guint         *out_valid,
-                        guint         *out_disabled)
+/* Whether the allowlist file disables @canonical, before any change here. */
+static gboolean
+is_disabled_in_file (ExitboxWizard *self,
+                     const char    *canonical)
 {
-  GPtrArray *items = exitbox_allowlist_get_category_items (self->allowlist, category);
+  GPtrArray *items = exitbox_allowlist_get_disabled_items (self->allowlist);
 
-  *out_valid = 0;
-  *out_disabled = 0;
+  for (guint i = 0; i < items->len; i++)
+    {
+      ExitboxAllowlistItem *item = g_ptr_array_index (items, i);
 
+      if (g_strcmp0 (item->canonical, canonical) == 0)
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
+static gboolean
+is_listed (ExitboxWizard *self,
+           const char    *canonical)
+{
+  const char * const *categories = exitbox_allowlist_get_categories (self->allowlist);
+
+  for (guint i = 0; categories[i] != NULL; i++)
+    {
+      GPtrArray *items = exitbox_allowlist_get_category_items (self->allowlist, categories[i]);
+
+      for (guint j = 0; j < items->len; j++)
+        {
+          ExitboxAllowlistItem *item = g_ptr_array_index (items, j);
+
+          if (g_strcmp0 (item->canonical, canonical) == 0)
+            return TRUE;
+        }
+    }
+
+  return FALSE;
+}
+
+guint
+exitbox_wizard_get_firewall_category_size (ExitboxWizard *self,
+                                           const char    *category)
+{
+  GPtrArray *items;
+  guint valid = 0;
+
+  g_return_val_if_fail (EXITBOX_IS_WIZARD (self), 0);
+  g_return_val_if_fail (category != NULL, 0);
+
+  items = exitbox_allowlist_get_category_items (self->allowlist, category);
+  for (guint i = 0; items != NULL && i < items->len; i++)
+    {
+      ExitboxAllowlistItem *item = g_ptr_array_index (items, i);
+
+      if (item->canonical != NULL)
+        valid++;
+    }
+
+  return valid;
+}
+
+gboolean
+exitbox_wizard_get_firewall_entry_enabled (ExitboxWizard *self,
+                                           const char    *canonical)
+{
+  gpointer changed;
+
+  g_return_val_if_fail (EXITBOX_IS_WIZARD (self), FALSE);
+  g_return_val_if_fail (canonical != NULL, FALSE);
+
+  if (g_hash_table_lookup_extended (self->entry_changes, canonical, NULL, &changed))
+    return GPOINTER_TO_INT (changed);
+
+  return !is_disabled_in_file (self, canonical);
+}
+
+gboolean
+exitbox_wizard_set_firewall_entry_enabled (ExitboxWizard  *self,
+                                           const char     *canonical,
+                                           gboolean        enabled,
+                                           GError        **error)
+{
+  g_return_val_if_fail (EXITBOX_IS_WIZARD (self), FALSE);
+  g_return_val_if_fail (canonical != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!is_listed (self, canonical))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   _("No allowlist category lists “%s”."), canonical);
+      return FALSE;
+    }
+
+  /* Choosing the state the file already has is no change. */
+  if (enabled == !is_disabled_in_file (self, canonical))
+    g_hash_table_remove (self->entry_changes, canonical);
+  else
+    g_hash_table_insert (self->entry_changes, g_strdup (canonical), GINT_TO_POINTER (enabled));
+
+  return TRUE;
+}
+
+gboolean
+exitbox_wizard_get_firewall_category_enabled (ExitboxWizard *self,
+                                              const char    *category)
+{
+  GPtrArray *items;
+  gboolean any_valid = FALSE;
+
+  g_return_val_if_fail (EXITBOX_IS_WIZARD (self), FALSE);
+  g_return_val_if_fail (category != NULL, FALSE);
+
+  items = exitbox_allowlist_get_category_items (self->allowlist, category);
   for (guint i = 0; items != NULL && i < items->len; i++)
     {
       ExitboxAllowlistItem *item = g_ptr_array_index (items, i);
@@ -502,42 +604,12 @@ count_category_entries (ExitboxWizard *self,
       if (item->canonical == NULL)
         continue;
 
-      (*out_valid)++;
-      if (item->disabled)
-        (*out_disabled)++;
+      any_valid = TRUE;
+      if (exitbox_wizard_get_firewall_entry_enabled (self, item->canonical))
+        return TRUE;
     }
-}
 
-guint
-exitbox_wizard_get_firewall_category_size (ExitboxWizard *self,
-                                           const char    *category)
-{
-  guint valid;
-  guint disabled;
-
-  g_return_val_if_fail (EXITBOX_IS_WIZARD (self), 0);
-  g_return_val_if_fail (category != NULL, 0);
-
-  count_category_entries (self, category, &valid, &disabled);
-  return valid;
-}
-
-gboolean
-exitbox_wizard_get_firewall_category_enabled (ExitboxWizard *self,
-                                              const char    *category)
-{
-  gpointer changed;
-  guint valid;
-  guint disabled;
-
-  g_return_val_if_fail (EXITBOX_IS_WIZARD (self), FALSE);
-  g_return_val_if_fail (category != NULL, FALSE);
-
-  if (g_hash_table_lookup_extended (self->category_changes, category, NULL, &changed))
-    return GPOINTER_TO_INT (changed);
-
-  count_category_entries (self, category, &valid, &disabled);
-  return valid == 0 || disabled < valid;
+  return !any_valid;
 }
 
 gboolean
@@ -547,8 +619,7 @@ exitbox_wizard_set_firewall_category_enabled (ExitboxWizard  *self,
                                               GError        **error)
 {
   const char * const *categories;
-  guint valid;
-  guint disabled;
+  GPtrArray *items;
 
   g_return_val_if_fail (EXITBOX_IS_WIZARD (self), FALSE);
   g_return_val_if_fail (category != NULL, FALSE);
@@ -564,21 +635,22 @@ exitbox_wizard_set_firewall_category_enabled (ExitboxWizard  *self,
       return FALSE;
     }
 
-  /* Choosing the state the file already has is no change, so a category with
-   * some entries disabled keeps them as they are.
-   */
-  count_category_entries (self, category, &valid, &disabled);
-  if (enabled == (valid == 0 || disabled < valid))
-    g_hash_table_remove (self->category_changes, category);
-  else
-    g_hash_table_insert (self->category_changes, g_strdup (category), GINT_TO_POINTER (enabled));
+  items = exitbox_allowlist_get_category_items (self->allowlist, category);
+  for (guint i = 0; i < items->len; i++)
+    {
+      ExitboxAllowlistItem *item = g_ptr_array_index (items, i);
+
+      if (item->canonical != NULL &&
+          !exitbox_wizard_set_firewall_entry_enabled (self, item->canonical, enabled, error))
+        return FALSE;
+    }
 
   return TRUE;
 }
 
-/* Computes the edited allowlist text: the entries of each category switched
- * off go into the disabled list, those of each category switched on come out.
- * Returns NULL with no error when nothing changes.
+/* Computes the edited allowlist text: each entry switched off goes into the
+ * disabled list, each entry switched on comes out. Returns NULL with no error
+ * when nothing changes.
  */
 static char *
 dup_edited_allowlist (ExitboxWizard  *self,
@@ -586,7 +658,6 @@ dup_edited_allowlist (ExitboxWizard  *self,
                       gsize          *out_length,
                       GError        **error)
 {
-  g_autoptr(ExitboxAllowlist) allowlist = NULL;
   g_autoptr(GPtrArray) disable = g_ptr_array_new_null_terminated (0, NULL, TRUE);
   g_autoptr(GPtrArray) enable = g_ptr_array_new_null_terminated (0, NULL, TRUE);
   g_autofree char *data = NULL;
@@ -595,27 +666,15 @@ dup_edited_allowlist (ExitboxWizard  *self,
   gpointer value;
   gsize length = 0;
 
-  if (g_hash_table_size (self->category_changes) == 0)
+  if (g_hash_table_size (self->entry_changes) == 0)
     return NULL;
 
   if (!g_file_get_contents (path, &data, &length, error))
     return NULL;
 
-  allowlist = exitbox_allowlist_load_data (data, (gssize) length, path);
-
-  g_hash_table_iter_init (&iter, self->category_changes);
+  g_hash_table_iter_init (&iter, self->entry_changes);
   while (g_hash_table_iter_next (&iter, &key, &value))
-    {
-      GPtrArray *items = exitbox_allowlist_get_category_items (allowlist, key);
-
-      for (guint i = 0; items != NULL && i < items->len; i++)
-        {
-          ExitboxAllowlistItem *item = g_ptr_array_index (items, i);
-
-          if (item->canonical != NULL)
-            g_ptr_array_add (GPOINTER_TO_INT (value) ? enable : disable, item->canonical);
-        }
-    }
+    g_ptr_array_add (GPOINTER_TO_INT (value) ? enable : disable, key);
 
   return exitbox_allowlist_edit_disabled (data, (gssize) length, path,
                                           (const char * const *) disable->pdata,

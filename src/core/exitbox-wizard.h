@@ -75,11 +75,22 @@ guint                exitbox_wizard_get_firewall_category_size (ExitboxWizard *s
 /* A category is enabled unless all its valid entries are disabled. */
 gboolean             exitbox_wizard_get_firewall_category_enabled (ExitboxWizard *self,
                                                           const char          *category);
-/* Fails with G_IO_ERROR_INVALID_ARGUMENT, naming the category, for a name the
- * allowlist does not contain.
+/* Enables or disables every valid entry of @category. Fails with
+ * G_IO_ERROR_INVALID_ARGUMENT, naming the category, for a name the allowlist
+ * does not contain.
  */
 gboolean             exitbox_wizard_set_firewall_category_enabled (ExitboxWizard *self,
                                                           const char          *category,
+                                                          gboolean             enabled,
+                                                          GError             **error);
+/* Whether the canonical entry @canonical will be allowed: not in the
+ * disabled list, or switched on here.
+ */
+gboolean             exitbox_wizard_get_firewall_entry_enabled (ExitboxWizard *self,
+                                                          const char          *canonical);
+/* Fails with G_IO_ERROR_INVALID_ARGUMENT when no category lists @canonical. */
+gboolean             exitbox_wizard_set_firewall_entry_enabled (ExitboxWizard *self,
+                                                          const char          *canonical,
                                                           gboolean             enabled,
                                                           GError             **error);
 /* Writes the choices into @config_dir/config.yaml. On first run (neither
@@ -89,10 +100,10 @@ gboolean             exitbox_wizard_set_firewall_category_enabled (ExitboxWizard
  * new ones are appended, and comments and other keys stay byte for byte.
  * The file is saved once, atomically with mode 0600, and only when it
  * parsed as a valid configuration before and after the edits. In
- * allowlist.yaml only the `disabled` list changes: the entries of each
- * category switched off are added to it, those of each category switched on
- * are removed. An entry that a switched-off category lists stays disabled
- * even when another category lists it too.
+ * allowlist.yaml only the `disabled` list changes: each entry switched off
+ * is added to it and each entry switched on is removed. The disabled list
+ * holds entries, so an entry listed in two categories follows the last
+ * choice made for it in either.
  */
 gboolean             exitbox_wizard_apply                (ExitboxWizard       *self,
                                                           const char          *config_dir,
