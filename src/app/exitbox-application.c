@@ -8,6 +8,8 @@
 
 #include "exitbox-application.h"
 #include "exitbox-desktop-resources.h"
+#include "exitbox-setup-window.h"
+#include "exitbox-window-private.h"
 #include "exitbox-window.h"
 
 #define RESOURCE_BASE_PATH "/io/github/exitbox/ExitBox"
@@ -25,6 +27,7 @@ struct _ExitboxApplication
   AdwApplication    parent_instance;
 
   char             *config_dir;
+  gboolean          first_run;  /* neither file existed at startup */
   gboolean          wrote_defaults;
   GError           *setup_error;
 
@@ -354,7 +357,84 @@ exitbox_application_reload_action (GSimpleAction *action,
   exitbox_application_reload (EXITBOX_APPLICATION (user_data));
 }
 
+/* Writes the default files after the first-run setup was closed without
+ * saving, as the command line does.
+ */
+static void
+exitbox_application_setup_cancelled_cb (ExitboxApplication *self)
+{
+  g_autoptr(GError) error = NULL;
+  ExitboxWindow *window;
+  g_autofree char *message = NULL;
+
+  if (!self->first_run)
+    return;
+
+  self->first_run = FALSE;
+  if (!exitbox_config_ensure_defaults (self->config_dir, &self->wrote_defaults, &error))
+    {
+      g_warning ("Failed to write the default settings to %s: %s",
+                 self->config_dir, error->message);
+      g_clear_error (&self->setup_error);
+      self->setup_error = g_steal_pointer (&error);
+    }
+
+  exitbox_application_reload (self);
+
+  window = exitbox_application_ensure_window (self);
+  if (self->wrote_defaults)
+    {
+      message = g_strdup_printf (_("Default settings were written to %s"), self->config_dir);
+      _exitbox_window_show_toast (window, message);
+    }
+}
+
+static void
+exitbox_application_setup_saved_cb (ExitboxApplication *self)
+{
+  self->first_run = FALSE;
+
+  /* The folder monitor would notice too, 250 ms later. */
+  exitbox_application_reload (self);
+}
+
+/* Shows the setup window, or brings an open one to the front. */
+static void
+exitbox_application_show_setup (ExitboxApplication *self)
+{
+  ExitboxWindow *window = exitbox_application_ensure_window (self);
+  ExitboxSetupWindow *setup;
+
+  for (GList *windows = gtk_application_get_windows (GTK_APPLICATION (self));
+       windows != NULL;
+       windows = windows->next)
+    {
+      if (EXITBOX_IS_SETUP_WINDOW (windows->data))
+        {
+          gtk_window_present (windows->data);
+          return;
+        }
+    }
+
+  setup = exitbox_setup_window_new (self, GTK_WINDOW (window));
+  g_signal_connect_object (setup, "saved", G_CALLBACK (exitbox_application_setup_saved_cb),
+                           self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (setup, "cancelled",
+                           G_CALLBACK (exitbox_application_setup_cancelled_cb),
+                           self, G_CONNECT_SWAPPED);
+  gtk_window_present (GTK_WINDOW (setup));
+}
+
+static void
+exitbox_application_setup_action (GSimpleAction *action,
+                                  GVariant      *parameter,
+                                  gpointer       user_data)
+{
+  exitbox_application_show_setup (EXITBOX_APPLICATION (user_data));
+}
+
 static const GActionEntry app_actions[] = {
+  { "setup", exitbox_application_setup_action },
   { "quit", exitbox_application_quit_action },
   { "about", exitbox_application_about_action },
   { "open-project", exitbox_application_open_project_action, "s" },
@@ -368,7 +448,8 @@ exitbox_application_startup (GApplication *application)
   static const char *quit_accels[] = { "<Control>q", NULL };
   static const char *choose_accels[] = { "<Control><Shift>o", NULL };
   static const char *close_accels[] = { "<Control><Shift>w", NULL };
-  g_autoptr(GError) error = NULL;
+  g_autofree char *config_path = NULL;
+  g_autofree char *allowlist_path = NULL;
 
   G_APPLICATION_CLASS (exitbox_application_parent_class)->startup (application);
 
@@ -384,12 +465,14 @@ exitbox_application_startup (GApplication *application)
   exitbox_core_init ();
 
   self->config_dir = exitbox_dup_config_dir ();
-  if (!exitbox_config_ensure_defaults (self->config_dir, &self->wrote_defaults, &error))
-    {
-      g_warning ("Failed to write the default settings to %s: %s",
-                 self->config_dir, error->message);
-      self->setup_error = g_steal_pointer (&error);
-    }
+  config_path = g_build_filename (self->config_dir, "config.yaml", NULL);
+  allowlist_path = g_build_filename (self->config_dir, "allowlist.yaml", NULL);
+
+  /* On a first run the setup window writes the files, or the defaults when
+   * the user closes it.
+   */
+  self->first_run = !g_file_test (config_path, G_FILE_TEST_EXISTS) &&
+                    !g_file_test (allowlist_path, G_FILE_TEST_EXISTS);
 
   exitbox_application_watch_config_dir (self);
   exitbox_application_reload (self);
@@ -410,6 +493,9 @@ exitbox_application_activate (GApplication *application)
 
   window = exitbox_application_ensure_window (EXITBOX_APPLICATION (application));
   gtk_window_present (GTK_WINDOW (window));
+
+  if (EXITBOX_APPLICATION (application)->first_run)
+    exitbox_application_show_setup (EXITBOX_APPLICATION (application));
 }
 
 static void
@@ -531,6 +617,14 @@ exitbox_application_get_setup_error (ExitboxApplication *self)
   g_return_val_if_fail (EXITBOX_IS_APPLICATION (self), NULL);
 
   return self->setup_error;
+}
+
+gboolean
+exitbox_application_get_first_run (ExitboxApplication *self)
+{
+  g_return_val_if_fail (EXITBOX_IS_APPLICATION (self), FALSE);
+
+  return self->first_run;
 }
 
 gboolean

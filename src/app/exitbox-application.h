@@ -31,7 +31,13 @@ ExitboxConfig      *exitbox_application_get_config            (ExitboxApplicatio
 const GError       *exitbox_application_get_config_error      (ExitboxApplication *self);
 /* Why the first-run defaults could not be written, or NULL. */
 const GError       *exitbox_application_get_setup_error       (ExitboxApplication *self);
-/* Whether this start wrote the default config.yaml and allowlist.yaml. */
+/* Whether neither config.yaml nor allowlist.yaml exists yet, so the setup
+ * window is open or about to open.
+ */
+gboolean            exitbox_application_get_first_run         (ExitboxApplication *self);
+/* Whether this start wrote the default config.yaml and allowlist.yaml, after
+ * the first-run setup was closed without saving.
+ */
 gboolean            exitbox_application_get_wrote_defaults    (ExitboxApplication *self);
 const char         *exitbox_application_get_config_dir        (ExitboxApplication *self);
 

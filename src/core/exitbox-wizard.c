@@ -475,6 +475,14 @@ exitbox_wizard_set_allowlist (ExitboxWizard    *self,
   g_hash_table_remove_all (self->entry_changes);
 }
 
+ExitboxAllowlist *
+exitbox_wizard_get_allowlist (ExitboxWizard *self)
+{
+  g_return_val_if_fail (EXITBOX_IS_WIZARD (self), NULL);
+
+  return self->allowlist;
+}
+
 const char * const *
 exitbox_wizard_get_firewall_categories (ExitboxWizard *self)
 {

@@ -67,6 +67,8 @@ char               **exitbox_wizard_dup_profiles         (ExitboxWizard       *s
  */
 void                 exitbox_wizard_set_allowlist        (ExitboxWizard       *self,
                                                           ExitboxAllowlist    *allowlist);
+/* The allowlist whose categories the firewall step shows. */
+ExitboxAllowlist    *exitbox_wizard_get_allowlist        (ExitboxWizard       *self);
 /* The allowlist categories in file order, owned by @self. */
 const char * const  *exitbox_wizard_get_firewall_categories (ExitboxWizard    *self);
 /* The number of valid entries of @category. */

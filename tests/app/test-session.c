@@ -179,6 +179,21 @@ save_screenshot (GtkWidget  *window,
   g_test_message ("Saved a screenshot of the window to %s", path);
 }
 
+/* The main window; on a first run the setup window is the active one. */
+static ExitboxWindow *
+find_main_window (GtkApplication *application)
+{
+  for (GList *windows = gtk_application_get_windows (application);
+       windows != NULL;
+       windows = windows->next)
+    {
+      if (EXITBOX_IS_WINDOW (windows->data))
+        return windows->data;
+    }
+
+  return NULL;
+}
+
 static void
 test_session_launch (void)
 {
@@ -213,7 +228,7 @@ test_session_launch (void)
   g_assert_no_error (error);
   g_application_activate (G_APPLICATION (app));
 
-  window = EXITBOX_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (app)));
+  window = find_main_window (GTK_APPLICATION (app));
   g_assert_nonnull (window);
   g_assert_nonnull (exitbox_application_get_engine (app));
   g_assert_nonnull (exitbox_application_get_launcher (app));

@@ -6,11 +6,14 @@
  * X server and a session bus: see run-under-display.sh.
  */
 
+#include <string.h>
+
 #include <glib/gstdio.h>
 #include <gtk/gtk.h>
 
 #include "exitbox-application.h"
 #include "exitbox-session-tab.h"
+#include "exitbox-setup-window.h"
 #include "exitbox-test-utils.h"
 #include "exitbox-window.h"
 
@@ -126,9 +129,29 @@ fixture_set_up (Fixture       *fixture,
   g_setenv ("XDG_DATA_HOME", g_get_user_data_dir (), TRUE);
   g_setenv ("XDG_RUNTIME_DIR", g_get_user_runtime_dir (), TRUE);
 
+  /* GdkPixbuf recognises the SVG icons through the shared MIME database,
+   * which the isolated XDG_DATA_DIRS would hide.
+   */
+  g_setenv ("XDG_DATA_DIRS", "/usr/local/share:/usr/share", TRUE);
+
   base = exitbox_test_make_tmpdir ("exitbox-test-window-XXXXXX");
   fixture->project_dir = g_build_filename (base, "project with spaces", NULL);
   g_assert_cmpint (g_mkdir (fixture->project_dir, 0700), ==, 0);
+}
+
+/* The main window; on a first run the setup window is the active one. */
+static ExitboxWindow *
+find_main_window (GtkApplication *application)
+{
+  for (GList *windows = gtk_application_get_windows (application);
+       windows != NULL;
+       windows = windows->next)
+    {
+      if (EXITBOX_IS_WINDOW (windows->data))
+        return windows->data;
+    }
+
+  return NULL;
 }
 
 /* Runs @body inside g_application_run(), once the window is shown and its
@@ -140,7 +163,7 @@ static void
 activate_after_cb (GApplication *application,
                    Fixture      *fixture)
 {
-  fixture->window = EXITBOX_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (application)));
+  fixture->window = find_main_window (GTK_APPLICATION (application));
   g_assert_nonnull (fixture->window);
   g_object_ref (fixture->window);
 
@@ -456,12 +479,55 @@ test_window_allowlist_missing (Fixture       *fixture,
   run_app (fixture, check_allowlist_missing);
 }
 
+static ExitboxSetupWindow *
+find_setup_window (Fixture *fixture)
+{
+  for (GList *windows = gtk_application_get_windows (GTK_APPLICATION (fixture->app));
+       windows != NULL;
+       windows = windows->next)
+    {
+      if (EXITBOX_IS_SETUP_WINDOW (windows->data))
+        return windows->data;
+    }
+
+  return NULL;
+}
+
+static gboolean
+settings_reloaded (gpointer data)
+{
+  Fixture *fixture = data;
+
+  return fixture->n_reloads > 0 && window_is_idle (fixture->window);
+}
+
+static void
+count_reload_cb (ExitboxApplication *app,
+                 Fixture            *fixture)
+{
+  fixture->n_reloads++;
+}
+
 static void
 check_first_run_defaults (Fixture *fixture)
 {
   g_autofree char *config_path = dup_config_file ("config.yaml");
   g_autofree char *allowlist_path = dup_config_file ("allowlist.yaml");
+  ExitboxSetupWindow *setup = find_setup_window (fixture);
   g_auto(GStrv) problems = NULL;
+
+  /* The first start opens setup and writes nothing yet. */
+  g_assert_nonnull (setup);
+  g_assert_cmpstr (exitbox_setup_window_get_page (setup), ==, "welcome");
+  g_assert_true (exitbox_application_get_first_run (fixture->app));
+  g_assert_false (g_file_test (config_path, G_FILE_TEST_EXISTS));
+
+  /* Closing it without saving writes the defaults, as the CLI does. */
+  fixture->n_reloads = 0;
+  g_signal_connect (fixture->app, "reloaded", G_CALLBACK (count_reload_cb), fixture);
+  gtk_window_close (GTK_WINDOW (setup));
+  iterate_until (settings_reloaded, fixture);
+  g_signal_handlers_disconnect_by_func (fixture->app, count_reload_cb, fixture);
 
   g_assert_true (exitbox_application_get_wrote_defaults (fixture->app));
   g_assert_true (g_file_test (config_path, G_FILE_TEST_IS_REGULAR));
@@ -482,6 +548,205 @@ test_window_first_run_defaults (Fixture       *fixture,
   use_fake_engine (fixture);
 
   run_app (fixture, check_first_run_defaults);
+}
+
+static void
+click_check (ExitboxSetupWindow *setup,
+             const char         *kind,
+             const char         *id,
+             gboolean            expected_before)
+{
+  GtkCheckButton *check = exitbox_setup_window_get_check (setup, kind, id);
+
+  g_assert_nonnull (check);
+  g_assert_cmpint (gtk_check_button_get_active (check), ==, expected_before);
+  gtk_widget_activate (GTK_WIDGET (check));
+  g_assert_cmpint (gtk_check_button_get_active (check), ==, !expected_before);
+}
+
+/* Writes the same choices through the core's wizard into @dir. */
+static void
+apply_same_choices (const char *dir)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ExitboxCatalogue) catalogue = exitbox_catalogue_load_default (&error);
+  g_autoptr(ExitboxWizard) wizard = exitbox_wizard_new (catalogue, NULL);
+  const char *roles[] = { "backend", NULL };
+  const char *languages[] = { "python", NULL };
+
+  g_assert_true (exitbox_wizard_set_roles (wizard, roles, &error));
+  g_assert_true (exitbox_wizard_set_languages (wizard, languages, &error));
+  g_assert_true (exitbox_wizard_set_agent_enabled (wizard, "codex", TRUE, &error));
+  g_assert_true (exitbox_wizard_set_firewall_entry_enabled (wizard, "github.com", FALSE, &error));
+  g_assert_true (exitbox_wizard_apply (wizard, dir, &error));
+  g_assert_no_error (error);
+}
+
+static void
+assert_same_file (const char *dir_a,
+                  const char *dir_b,
+                  const char *name)
+{
+  g_autofree char *path_a = g_build_filename (dir_a, name, NULL);
+  g_autofree char *path_b = g_build_filename (dir_b, name, NULL);
+  g_autofree char *text_a = exitbox_test_read_file (path_a);
+  g_autofree char *text_b = exitbox_test_read_file (path_b);
+
+  g_assert_cmpstr (text_a, ==, text_b);
+}
+
+static void
+check_setup_click_through (Fixture *fixture)
+{
+  ExitboxSetupWindow *setup = find_setup_window (fixture);
+  g_autofree char *config_dir = g_build_filename (g_get_user_config_dir (), "exitbox", NULL);
+  g_autofree char *core_dir = exitbox_test_make_tmpdir ("exitbox-test-setup-XXXXXX");
+  g_autoptr(ExitboxConfig) config = NULL;
+
+  g_assert_nonnull (setup);
+  g_assert_null (exitbox_setup_window_get_engine_problem (setup));
+
+  exitbox_setup_window_go_next (setup);
+  g_assert_cmpstr (exitbox_setup_window_get_page (setup), ==, "roles");
+  click_check (setup, "roles", "backend", FALSE);
+
+  /* The role pre-selects Python and Go; the user keeps Python only. */
+  exitbox_setup_window_go_next (setup);
+  g_assert_cmpstr (exitbox_setup_window_get_page (setup), ==, "languages");
+  g_assert_true (gtk_check_button_get_active (exitbox_setup_window_get_check (setup, "languages",
+                                                                              "python")));
+  click_check (setup, "languages", "go", TRUE);
+
+  exitbox_setup_window_go_next (setup);
+  g_assert_true (gtk_check_button_get_active (exitbox_setup_window_get_check (setup,
+                                                                              "tool-categories",
+                                                                              "database")));
+  exitbox_setup_window_go_next (setup);
+  g_assert_cmpstr (exitbox_setup_window_get_page (setup), ==, "agents");
+  click_check (setup, "agents", "codex", FALSE);
+
+  exitbox_setup_window_go_next (setup);
+  g_assert_cmpstr (exitbox_setup_window_get_page (setup), ==, "firewall");
+  click_check (setup, "firewall", "github.com", TRUE);
+
+  /* Back and forward again keeps the choices. */
+  exitbox_setup_window_go_back (setup);
+  g_assert_cmpstr (exitbox_setup_window_get_page (setup), ==, "agents");
+  exitbox_setup_window_go_next (setup);
+  exitbox_setup_window_go_next (setup);
+  g_assert_cmpstr (exitbox_setup_window_get_page (setup), ==, "review");
+
+  fixture->n_reloads = 0;
+  g_signal_connect (fixture->app, "reloaded", G_CALLBACK (count_reload_cb), fixture);
+  exitbox_setup_window_go_next (setup);
+  iterate_until (settings_reloaded, fixture);
+  g_signal_handlers_disconnect_by_func (fixture->app, count_reload_cb, fixture);
+
+  g_assert_null (find_setup_window (fixture));
+  g_assert_false (exitbox_application_get_wrote_defaults (fixture->app));
+
+  /* The window wrote what the core writes for the same choices. */
+  apply_same_choices (core_dir);
+  assert_same_file (config_dir, core_dir, "config.yaml");
+  assert_same_file (config_dir, core_dir, "allowlist.yaml");
+
+  config = g_object_ref (exitbox_application_get_config (fixture->app));
+  g_assert_true (exitbox_config_get_agent_enabled (config, "codex"));
+
+  exitbox_test_remove_tree (core_dir);
+}
+
+static void
+test_window_setup_click_through (Fixture       *fixture,
+                                 gconstpointer  user_data)
+{
+  use_fake_engine (fixture);
+
+  run_app (fixture, check_setup_click_through);
+}
+
+static void
+check_setup_no_engine (Fixture *fixture)
+{
+  ExitboxSetupWindow *setup = find_setup_window (fixture);
+
+  g_assert_nonnull (setup);
+  g_assert_nonnull (exitbox_setup_window_get_engine_problem (setup));
+  g_assert_nonnull (strstr (exitbox_setup_window_get_engine_problem (setup), "podman"));
+  gtk_window_close (GTK_WINDOW (setup));
+}
+
+static void
+test_window_setup_no_engine (Fixture       *fixture,
+                             gconstpointer  user_data)
+{
+  use_no_engine (fixture);
+
+  run_app (fixture, check_setup_no_engine);
+}
+
+static void
+check_setup_broken_config (Fixture *fixture)
+{
+  g_autofree char *config_path = dup_config_file ("config.yaml");
+  g_autofree char *before = exitbox_test_read_file (config_path);
+  g_autofree char *after = NULL;
+  ExitboxSetupWindow *setup;
+
+  g_action_group_activate_action (G_ACTION_GROUP (fixture->app), "setup", NULL);
+  setup = find_setup_window (fixture);
+  g_assert_nonnull (setup);
+
+  /* A file that fails to load cannot be saved over, so Next does nothing. */
+  exitbox_setup_window_go_next (setup);
+  g_assert_cmpstr (exitbox_setup_window_get_page (setup), ==, "welcome");
+  gtk_window_close (GTK_WINDOW (setup));
+
+  after = exitbox_test_read_file (config_path);
+  g_assert_cmpstr (after, ==, before);
+}
+
+static void
+test_window_setup_broken_config (Fixture       *fixture,
+                                 gconstpointer  user_data)
+{
+  write_config_file ("config.yaml", broken_yaml);
+  write_config_file ("allowlist.yaml", allowlist_yaml);
+  use_fake_engine (fixture);
+
+  run_app (fixture, check_setup_broken_config);
+}
+
+static void
+check_setup_rerun (Fixture *fixture)
+{
+  ExitboxSetupWindow *setup;
+
+  g_assert_null (find_setup_window (fixture));
+  g_action_group_activate_action (G_ACTION_GROUP (fixture->app), "setup", NULL);
+  setup = find_setup_window (fixture);
+  g_assert_nonnull (setup);
+
+  /* It starts from the files: OpenCode is enabled there. */
+  g_assert_true (gtk_check_button_get_active (exitbox_setup_window_get_check (setup, "agents",
+                                                                              "opencode")));
+  g_assert_true (gtk_check_button_get_active (exitbox_setup_window_get_check (setup, "firewall",
+                                                                              "example.com")));
+  gtk_window_close (GTK_WINDOW (setup));
+
+  /* Closing it on a re-run writes nothing. */
+  g_assert_false (exitbox_application_get_wrote_defaults (fixture->app));
+}
+
+static void
+test_window_setup_rerun (Fixture       *fixture,
+                         gconstpointer  user_data)
+{
+  write_config_file ("config.yaml", config_yaml);
+  write_config_file ("allowlist.yaml", allowlist_yaml);
+  use_fake_engine (fixture);
+
+  run_app (fixture, check_setup_rerun);
 }
 
 static ExitboxSessionTab *
@@ -744,13 +1009,6 @@ iterate_for_ms (guint ms)
 }
 
 static void
-count_reload_cb (ExitboxApplication *app,
-                 Fixture            *fixture)
-{
-  fixture->n_reloads++;
-}
-
-static void
 check_watch_reloads (Fixture *fixture)
 {
   ExitboxStatusBar *status_bar = exitbox_window_get_status_bar (fixture->window);
@@ -871,6 +1129,10 @@ main (int   argc,
   ADD_TEST ("/app/window/config-error", test_window_config_error);
   ADD_TEST ("/app/window/allowlist-missing", test_window_allowlist_missing);
   ADD_TEST ("/app/window/first-run-defaults", test_window_first_run_defaults);
+  ADD_TEST ("/app/setup/click-through", test_window_setup_click_through);
+  ADD_TEST ("/app/setup/no-engine", test_window_setup_no_engine);
+  ADD_TEST ("/app/setup/rerun", test_window_setup_rerun);
+  ADD_TEST ("/app/setup/broken-config", test_window_setup_broken_config);
   ADD_TEST ("/app/window/session-build-fails", test_window_session_build_fails);
   ADD_TEST ("/app/window/launch-rereads-allowlist", test_window_launch_rereads_allowlist);
   ADD_TEST ("/app/window/session-close-asks", test_window_session_close_asks);
