@@ -6,6 +6,7 @@
 
 #include <glib/gi18n.h>
 
+#include "exitbox-allowlist-editor.h"
 #include "exitbox-application.h"
 #include "exitbox-desktop-resources.h"
 #include "exitbox-setup-window.h"
@@ -433,8 +434,67 @@ exitbox_application_setup_action (GSimpleAction *action,
   exitbox_application_show_setup (EXITBOX_APPLICATION (user_data));
 }
 
+static void
+exitbox_application_editor_message_cb (ExitboxAllowlistEditor *editor,
+                                       const char             *text,
+                                       gboolean                is_error,
+                                       AdwPreferencesWindow   *window)
+{
+  AdwToast *toast = adw_toast_new (text);
+
+  /* Errors stay until dismissed, so that they can be read in full. */
+  if (is_error)
+    adw_toast_set_timeout (toast, 0);
+  adw_preferences_window_add_toast (window, toast);
+}
+
+/* Shows the preferences window, whose Firewall page edits allowlist.yaml. */
+static void
+exitbox_application_show_preferences (ExitboxApplication *self)
+{
+  ExitboxWindow *window = exitbox_application_ensure_window (self);
+  g_autofree char *allowlist_path = g_build_filename (self->config_dir, "allowlist.yaml", NULL);
+  ExitboxAllowlistEditor *editor;
+  GtkWidget *preferences;
+
+  for (GList *windows = gtk_application_get_windows (GTK_APPLICATION (self));
+       windows != NULL;
+       windows = windows->next)
+    {
+      if (ADW_IS_PREFERENCES_WINDOW (windows->data))
+        {
+          gtk_window_present (windows->data);
+          return;
+        }
+    }
+
+  preferences = adw_preferences_window_new ();
+  gtk_window_set_application (GTK_WINDOW (preferences), GTK_APPLICATION (self));
+  gtk_window_set_transient_for (GTK_WINDOW (preferences), GTK_WINDOW (window));
+  gtk_window_set_modal (GTK_WINDOW (preferences), TRUE);
+  adw_preferences_window_set_search_enabled (ADW_PREFERENCES_WINDOW (preferences), FALSE);
+
+  editor = exitbox_allowlist_editor_new (allowlist_path);
+  g_signal_connect_object (editor, "message", G_CALLBACK (exitbox_application_editor_message_cb),
+                           preferences, 0);
+  g_signal_connect_object (self, "reloaded", G_CALLBACK (exitbox_allowlist_editor_reload),
+                           editor, G_CONNECT_SWAPPED);
+  adw_preferences_window_add (ADW_PREFERENCES_WINDOW (preferences), ADW_PREFERENCES_PAGE (editor));
+
+  gtk_window_present (GTK_WINDOW (preferences));
+}
+
+static void
+exitbox_application_preferences_action (GSimpleAction *action,
+                                        GVariant      *parameter,
+                                        gpointer       user_data)
+{
+  exitbox_application_show_preferences (EXITBOX_APPLICATION (user_data));
+}
+
 static const GActionEntry app_actions[] = {
   { "setup", exitbox_application_setup_action },
+  { "preferences", exitbox_application_preferences_action },
   { "quit", exitbox_application_quit_action },
   { "about", exitbox_application_about_action },
   { "open-project", exitbox_application_open_project_action, "s" },
@@ -448,6 +508,7 @@ exitbox_application_startup (GApplication *application)
   static const char *quit_accels[] = { "<Control>q", NULL };
   static const char *choose_accels[] = { "<Control><Shift>o", NULL };
   static const char *close_accels[] = { "<Control><Shift>w", NULL };
+  static const char *preferences_accels[] = { "<Control>comma", NULL };
   g_autofree char *config_path = NULL;
   g_autofree char *allowlist_path = NULL;
 
@@ -461,6 +522,8 @@ exitbox_application_startup (GApplication *application)
                                          "win.choose-project", choose_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self),
                                          "win.close-session", close_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self),
+                                         "app.preferences", preferences_accels);
 
   exitbox_core_init ();
 

@@ -718,6 +718,36 @@ test_window_setup_broken_config (Fixture       *fixture,
 }
 
 static void
+check_preferences_opens (Fixture *fixture)
+{
+  GtkWindow *preferences = NULL;
+
+  g_action_group_activate_action (G_ACTION_GROUP (fixture->app), "preferences", NULL);
+  for (GList *windows = gtk_application_get_windows (GTK_APPLICATION (fixture->app));
+       windows != NULL;
+       windows = windows->next)
+    {
+      if (ADW_IS_PREFERENCES_WINDOW (windows->data))
+        preferences = windows->data;
+    }
+
+  g_assert_nonnull (preferences);
+  g_assert_true (gtk_window_get_transient_for (preferences) == GTK_WINDOW (fixture->window));
+  gtk_window_close (preferences);
+}
+
+static void
+test_window_preferences_opens (Fixture       *fixture,
+                               gconstpointer  user_data)
+{
+  write_config_file ("config.yaml", config_yaml);
+  write_config_file ("allowlist.yaml", allowlist_yaml);
+  use_fake_engine (fixture);
+
+  run_app (fixture, check_preferences_opens);
+}
+
+static void
 check_setup_rerun (Fixture *fixture)
 {
   ExitboxSetupWindow *setup;
@@ -1133,6 +1163,7 @@ main (int   argc,
   ADD_TEST ("/app/setup/no-engine", test_window_setup_no_engine);
   ADD_TEST ("/app/setup/rerun", test_window_setup_rerun);
   ADD_TEST ("/app/setup/broken-config", test_window_setup_broken_config);
+  ADD_TEST ("/app/preferences/opens", test_window_preferences_opens);
   ADD_TEST ("/app/window/session-build-fails", test_window_session_build_fails);
   ADD_TEST ("/app/window/launch-rereads-allowlist", test_window_launch_rereads_allowlist);
   ADD_TEST ("/app/window/session-close-asks", test_window_session_close_asks);
