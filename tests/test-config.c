@@ -219,8 +219,10 @@ test_config_defaults_match_file (void)
   g_assert_cmpuint (list_length (exitbox_config_get_tool_categories (built_in)), ==, 0);
   g_assert_cmpuint (list_length (exitbox_config_get_user_tools (from_file)), ==, 0);
   g_assert_cmpuint (list_length (exitbox_config_get_user_tools (built_in)), ==, 0);
-  g_assert_cmpuint (list_length (exitbox_config_get_profiles (from_file)), ==, 0);
-  g_assert_cmpuint (list_length (exitbox_config_get_profiles (built_in)), ==, 0);
+  g_assert_cmpstr (exitbox_config_get_profiles (from_file)[0], ==, "base");
+  g_assert_cmpuint (list_length (exitbox_config_get_profiles (from_file)), ==, 1);
+  g_assert_cmpstr (exitbox_config_get_profiles (built_in)[0], ==, "base");
+  g_assert_cmpuint (list_length (exitbox_config_get_profiles (built_in)), ==, 1);
   g_assert_cmpuint (list_length (exitbox_config_get_env_passthrough (from_file)), ==, 0);
   g_assert_cmpuint (list_length (exitbox_config_get_env_passthrough (built_in)), ==, 0);
   g_assert_cmpuint (list_length (exitbox_config_get_notices (from_file)), ==, 0);
@@ -342,7 +344,7 @@ test_config_missing_keys (void)
       g_assert_cmpuint (list_length (exitbox_config_get_roles (config)), ==, 0);
       g_assert_cmpuint (list_length (exitbox_config_get_tool_categories (config)), ==, 0);
       g_assert_cmpuint (list_length (exitbox_config_get_user_tools (config)), ==, 0);
-      g_assert_cmpuint (list_length (exitbox_config_get_profiles (config)), ==, 0);
+      g_assert_cmpuint (list_length (exitbox_config_get_profiles (config)), ==, 1);
       g_assert_cmpuint (list_length (exitbox_config_get_env_passthrough (config)), ==, 0);
       g_assert_cmpuint (list_length (exitbox_config_get_notices (config)), ==, 0);
       g_assert_false (exitbox_config_get_auto_update (config));
@@ -448,9 +450,12 @@ test_config_invalid_values (void)
     { "roles:\n  - {id: backend}\n", "roles", NULL, "c.yaml:2:5", "security" },
     { "roles: [back end]\n", "roles", "back end", "c.yaml:1:9", "backend" },
     { "tool_categories: Build Tools\n", "tool_categories", "Build Tools", "c.yaml:1:18",
-      "Database" },
-    { "tool_categories: ['']\n", "tool_categories", "", "c.yaml:1:19", "Database" },
-    { "tool_categories: [[Web]]\n", "tool_categories", NULL, "c.yaml:1:19", "Database" },
+      "database" },
+    { "tool_categories: ['']\n", "tool_categories", "", "c.yaml:1:19", "database" },
+    { "tool_categories: [[Web]]\n", "tool_categories", NULL, "c.yaml:1:19", "database" },
+    { "tool_categories: [bogus]\n", "tool_categories", "bogus", "c.yaml:1:19", "build-tools" },
+    { "tool_categories: [Kubernetes]\n", "tool_categories", "Kubernetes", "c.yaml:1:19",
+      "build-tools" },
     { "agents:\n  claude:\n    version: -rf\n", "agents.claude.version", "-rf", "c.yaml:3:14",
       "1.0.17" },
     { "agents:\n  codex:\n    version: 1.0 beta\n", "agents.codex.version", "1.0 beta",
@@ -465,8 +470,8 @@ test_config_invalid_values (void)
     { "tools:\n  user: ripgrep\n", "tools.user", "ripgrep", "c.yaml:2:9", "ripgrep" },
     { "tools:\n  user: [{name: jq}]\n", "tools.user", NULL, "c.yaml:2:10", "ripgrep" },
     { "tools: [ripgrep]\n", "tools", NULL, "c.yaml:1:8", "user" },
-    { "profiles: [Python]\n", "profiles", "Python", "c.yaml:1:12", "build-tools" },
-    { "profiles: [build_tools]\n", "profiles", "build_tools", "c.yaml:1:12", "build-tools" },
+    { "profiles: [pyhton]\n", "profiles", "pyhton", "c.yaml:1:12", "build-tools" },
+    { "profiles: [buildtools]\n", "profiles", "buildtools", "c.yaml:1:12", "build-tools" },
     { "profiles: [-x]\n", "profiles", "-x", "c.yaml:1:12", "build-tools" },
     { "profiles: python\n", "profiles", "python", "c.yaml:1:11", "build-tools" },
     { "settings:\n  auto_update: sometimes\n", "settings.auto_update", "sometimes",
@@ -828,8 +833,8 @@ test_config_valid_values (void)
       "fullstack,data-science,data-science,mobile,embedded,security" },
     { "roles:\n  - data-science\n", "roles", "data-science" },
     { "roles: []\n", "roles", "" },
-    { "tool_categories: [Build Tools, 'Shell Utils', web]\n", "tool_categories",
-      "Build Tools,Shell Utils,web" },
+    { "tool_categories: [Build Tools, 'Database', web, shell_utilities]\n", "tool_categories",
+      "build-tools,database,web,shell" },
     { "agents:\n  claude:\n    version: 1.0.17\n", "agents.claude.version", "1.0.17" },
     { "agents:\n  codex: {version: 0.1.2-beta+build.5}\n", "agents.codex.version",
       "0.1.2-beta+build.5" },
@@ -838,7 +843,7 @@ test_config_valid_values (void)
     { "tools:\n  user: [ripgrep, jq, g++, py3-pip, libc6-dev, lib_x.y, 7zip]\n", "tools.user",
       "ripgrep,jq,g++,py3-pip,libc6-dev,lib_x.y,7zip" },
     { "tools:\n  user: []\n", "tools.user", "" },
-    { "profiles: [python, build-tools, c, 3d]\n", "profiles", "python,build-tools,c,3d" },
+    { "profiles: [python, Build-Tools, c]\n", "profiles", "python,build-tools,c" },
     { "settings: {auto_update: yes}\n", "settings.auto_update", "true" },
     { "settings: {auto_update: false}\n", "settings.auto_update", "false" },
     { "settings: {status_bar: off}\n", "settings.status_bar", "false" },
@@ -971,7 +976,9 @@ test_config_profiles_legacy (void)
 
   config = exitbox_config_load_data (data, -1, "c.yaml", &error);
   g_assert_no_error (error);
-  g_assert_cmpuint (list_length (exitbox_config_get_profiles (config)), ==, 0);
+
+  /* The older form is skipped, so the default applies. */
+  g_assert_cmpuint (list_length (exitbox_config_get_profiles (config)), ==, 1);
 
   notices = exitbox_config_get_notices (config);
   g_assert_cmpuint (list_length (notices), ==, 1);

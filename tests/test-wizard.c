@@ -536,6 +536,58 @@ test_wizard_apply_firewall (void)
   remove_config_dir (dir);
 }
 
+static void
+test_wizard_apply_keeps_spelling (void)
+{
+  const char *original =
+    "version: 1\n"
+    "roles:\n"
+    "  - Backend   # my main role\n"
+    "tool_categories: [Build Tools, Database]\n"
+    "profiles: [base, python, go, build-tools, database]\n";
+  const char *expected =
+    "version: 1\n"
+    "roles:\n"
+    "  - Backend   # my main role\n"
+    "tool_categories: [\"Build Tools\", web]\n"
+    "profiles: [base, python, go, build-tools, web]\n";
+  g_autoptr(ExitboxCatalogue) catalogue = load_catalogue ();
+  g_autoptr(ExitboxWizard) wizard = NULL;
+  g_autoptr(ExitboxConfig) config = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = make_config_dir ();
+  g_autofree char *config_path = g_build_filename (dir, "config.yaml", NULL);
+  g_autofree char *allowlist_path = g_build_filename (dir, "allowlist.yaml", NULL);
+  g_autofree char *unchanged = NULL;
+  g_autofree char *changed = NULL;
+  const char *categories[] = { "build-tools", "web", NULL };
+
+  g_file_set_contents (config_path, original, -1, &error);
+  g_file_set_contents (allowlist_path, "custom: [example.com]\n", -1, &error);
+  g_assert_no_error (error);
+
+  config = exitbox_config_load_file (config_path, &error);
+  g_assert_no_error (error);
+  wizard = exitbox_wizard_new (catalogue, config);
+  assert_strv (exitbox_wizard_get_roles (wizard), "backend");
+  assert_strv (exitbox_wizard_get_tool_categories (wizard), "build-tools database");
+
+  /* Applying the same choices leaves the user's spelling and comment. */
+  g_assert_true (exitbox_wizard_apply (wizard, dir, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_file_get_contents (config_path, &unchanged, NULL, NULL));
+  g_assert_cmpstr (unchanged, ==, original);
+
+  /* A change to a "[a, b]" list rewrites it between its brackets. */
+  g_assert_true (exitbox_wizard_set_tool_categories (wizard, categories, &error));
+  g_assert_true (exitbox_wizard_apply (wizard, dir, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_file_get_contents (config_path, &changed, NULL, NULL));
+  g_assert_cmpstr (changed, ==, expected);
+
+  remove_config_dir (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -552,6 +604,7 @@ main (int   argc,
   g_test_add_func ("/wizard/apply-parse-error", test_wizard_apply_parse_error);
   g_test_add_func ("/wizard/unknown-ids", test_wizard_unknown_ids);
   g_test_add_func ("/wizard/every-role", test_wizard_every_role);
+  g_test_add_func ("/wizard/apply-keeps-spelling", test_wizard_apply_keeps_spelling);
   g_test_add_func ("/wizard/firewall-categories", test_wizard_firewall_categories);
   g_test_add_func ("/wizard/apply-firewall", test_wizard_apply_firewall);
 

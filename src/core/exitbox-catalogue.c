@@ -812,3 +812,43 @@ exitbox_catalogue_dup_downloads (ExitboxCatalogue *self,
 
   return item != NULL ? g_strdupv (item->downloads) : NULL;
 }
+
+/* Lower case, with spaces and underscores as '-', so that "Build Tools" and
+ * "data_science" compare equal to the ids "build-tools" and "data-science".
+ */
+static char *
+fold_for_matching (const char *text)
+{
+  g_autofree char *stripped = g_strstrip (g_strdup (text));
+  char *folded = g_ascii_strdown (stripped, -1);
+
+  g_strdelimit (folded, " _", '-');
+  return folded;
+}
+
+const char *
+exitbox_catalogue_match_id (ExitboxCatalogue     *self,
+                            ExitboxCatalogueKind  kind,
+                            const char           *text)
+{
+  g_autofree char *wanted = NULL;
+  GPtrArray *items;
+
+  g_return_val_if_fail (EXITBOX_IS_CATALOGUE (self), NULL);
+  g_return_val_if_fail (kind < N_KINDS, NULL);
+  g_return_val_if_fail (text != NULL, NULL);
+
+  wanted = fold_for_matching (text);
+  items = self->items[kind];
+
+  for (guint i = 0; i < items->len; i++)
+    {
+      CatalogueItem *item = g_ptr_array_index (items, i);
+      g_autofree char *name = fold_for_matching (item->name);
+
+      if (g_str_equal (item->id, wanted) || g_str_equal (name, wanted))
+        return item->id;
+    }
+
+  return NULL;
+}

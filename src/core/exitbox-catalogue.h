@@ -41,6 +41,15 @@ ExitboxCatalogue  *exitbox_catalogue_load_data              (const char         
  */
 ExitboxCatalogue  *exitbox_catalogue_load_default           (GError              **error);
 
+/* Returns the id of the item of @kind that @text names, by its id or by its
+ * English name in any letter case, with spaces or underscores for '-'
+ * ("Build Tools" gives "build-tools"), or NULL when none matches. The
+ * result is owned by @self.
+ */
+const char        *exitbox_catalogue_match_id               (ExitboxCatalogue     *self,
+                                                             ExitboxCatalogueKind  kind,
+                                                             const char           *text);
+
 /* The ids of one kind, in file order. */
 char             **exitbox_catalogue_dup_ids                (ExitboxCatalogue     *self,
                                                              ExitboxCatalogueKind  kind);

@@ -11,6 +11,7 @@
 #include <glib/gstdio.h>
 
 #include "exitbox-agent.h"
+#include "exitbox-catalogue.h"
 #include "exitbox-config.h"
 #include "exitbox-core.h"
 #include "exitbox-paths.h"
@@ -58,11 +59,6 @@
  */
 #define VERSION_PIN_MAX_LENGTH 128
 
-/* The role ids that `roles` accepts. */
-static const char * const role_ids[] = {
-  "frontend", "backend", "fullstack", "devops", "data-science", "mobile", "embedded",
-  "security",
-};
 
 /* Package names in tools.user that the original product renamed on every
  * load. A NULL replacement means the package is removed from the list.
@@ -179,6 +175,8 @@ exitbox_config_init (ExitboxConfig *self)
   self->agent_versions = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->user_tools = new_string_list ();
   self->profiles = new_string_list ();
+  /* Every image has the base profile unless the file lists others. */
+  g_ptr_array_add (self->profiles, g_strdup ("base"));
   self->env_passthrough = new_string_list ();
   self->notices = new_string_list ();
   self->auto_update = FALSE;
@@ -372,29 +370,51 @@ version_pin_is_valid (const char *text)
  */
 typedef char *(*ListItemCheckFunc) (const char *text);
 
-/* A role id in any letter case. A space or an underscore counts as '-', so
- * the original product's role names such as "Data Science" also match.
+/* The catalogue that role, tool category and profile names must come from.
+ * It is compiled into the core and checked by the tests.
+ */
+static ExitboxCatalogue *
+get_catalogue (void)
+{
+  static ExitboxCatalogue *catalogue = NULL;
+  static gsize initialized = 0;
+
+  if (g_once_init_enter (&initialized))
+    {
+      g_autoptr(GError) error = NULL;
+
+      catalogue = exitbox_catalogue_load_default (&error);
+      if (catalogue == NULL)
+        g_error ("The built-in catalogue failed to load: %s", error->message);
+      g_once_init_leave (&initialized, 1);
+    }
+
+  return catalogue;
+}
+
+static char *
+check_catalogue_id (ExitboxCatalogueKind  kind,
+                    const char           *text)
+{
+  const char *id = exitbox_catalogue_match_id (get_catalogue (), kind, text);
+
+  return id != NULL ? g_strdup (id) : NULL;
+}
+
+/* A role id or name in any letter case, with a space or an underscore for
+ * '-', so the original product's role names such as "Data Science" match.
  */
 static char *
 check_role (const char *text)
 {
-  g_autofree char *id = g_ascii_strdown (text, -1);
-
-  g_strdelimit (id, " _", '-');
-
-  for (guint i = 0; i < G_N_ELEMENTS (role_ids); i++)
-    {
-      if (g_str_equal (id, role_ids[i]))
-        return g_steal_pointer (&id);
-    }
-
-  return NULL;
+  return check_catalogue_id (EXITBOX_CATALOGUE_ROLE, text);
 }
 
+/* The original product stored display names such as "Build Tools". */
 static char *
 check_tool_category (const char *text)
 {
-  return text[0] != '\0' ? g_strdup (text) : NULL;
+  return check_catalogue_id (EXITBOX_CATALOGUE_TOOL_CATEGORY, text);
 }
 
 static char *
@@ -406,7 +426,7 @@ check_package_name (const char *text)
 static char *
 check_profile_name (const char *text)
 {
-  return text_matches_classes (text, LOWER_DIGITS, LOWER_DIGITS "-") ? g_strdup (text) : NULL;
+  return check_catalogue_id (EXITBOX_CATALOGUE_PROFILE, text);
 }
 
 static char *
@@ -415,20 +435,27 @@ check_variable_name (const char *text)
   return text_matches_classes (text, LOWER UPPER "_", LETTERS_DIGITS "_") ? g_strdup (text) : NULL;
 }
 
+/* Describes the accepted values of a list of catalogue ids. */
 static char *
-dup_role_ids_accepted (void)
+dup_ids_accepted (ExitboxCatalogueKind kind)
 {
-  g_autoptr(GString) ids = g_string_new (NULL);
+  g_auto(GStrv) ids = exitbox_catalogue_dup_ids (get_catalogue (), kind);
+  g_autofree char *joined = g_strjoinv (", ", ids);
 
-  for (guint i = 0; i < G_N_ELEMENTS (role_ids); i++)
+  switch (kind)
     {
-      if (i > 0)
-        g_string_append (ids, ", ");
-      g_string_append (ids, role_ids[i]);
+    case EXITBOX_CATALOGUE_ROLE:
+      /* TRANSLATORS: %s is a comma-separated list of ids */
+      return g_strdup_printf (_("a list of role ids, in any letter case: %s"), joined);
+    case EXITBOX_CATALOGUE_TOOL_CATEGORY:
+      /* TRANSLATORS: %s is a comma-separated list of ids */
+      return g_strdup_printf (_("a list of tool category ids, in any letter case: %s"), joined);
+    case EXITBOX_CATALOGUE_PROFILE:
+    case EXITBOX_CATALOGUE_LANGUAGE:
+    default:
+      /* TRANSLATORS: %s is a comma-separated list of ids */
+      return g_strdup_printf (_("a list of profile ids: %s"), joined);
     }
-
-  /* TRANSLATORS: %s is a comma-separated list of role ids */
-  return g_strdup_printf (_("a list of role ids, in any letter case: %s"), ids->str);
 }
 
 gboolean
@@ -564,7 +591,7 @@ parse_roles (ExitboxConfig        *self,
              yaml_node_t          *root,
              GError              **error)
 {
-  g_autofree char *accepted = dup_role_ids_accepted ();
+  g_autofree char *accepted = dup_ids_accepted (EXITBOX_CATALOGUE_ROLE);
 
   return parse_string_list (document, root, "roles", "roles", accepted, check_role,
                             self->roles, error);
@@ -576,7 +603,7 @@ parse_tool_categories (ExitboxConfig        *self,
                        yaml_node_t          *root,
                        GError              **error)
 {
-  const char *accepted = _("a list of category names such as [Build Tools, Database]");
+  g_autofree char *accepted = dup_ids_accepted (EXITBOX_CATALOGUE_TOOL_CATEGORY);
 
   return parse_string_list (document, root, "tool_categories", "tool_categories", accepted,
                             check_tool_category, self->tool_categories, error);
@@ -669,9 +696,7 @@ parse_profiles (ExitboxConfig        *self,
                 yaml_node_t          *root,
                 GError              **error)
 {
-  const char *accepted = _("a list of profile names made of lower-case letters, digits "
-                           "and -, starting with a letter or digit, such as "
-                           "[python, build-tools]");
+  g_autofree char *accepted = dup_ids_accepted (EXITBOX_CATALOGUE_PROFILE);
   yaml_node_t *node = exitbox_yaml_mapping_lookup (document, root, "profiles");
 
   /* The original product wrote `profiles: {active: …, items: […]}` before
@@ -688,6 +713,9 @@ parse_profiles (ExitboxConfig        *self,
                                         location));
       return TRUE;
     }
+
+  if (node != NULL && node->type == YAML_SEQUENCE_NODE)
+    g_ptr_array_set_size (self->profiles, 0);
 
   return parse_string_list (document, root, "profiles", "profiles", accepted,
                             check_profile_name, self->profiles, error);

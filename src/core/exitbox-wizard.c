@@ -382,18 +382,23 @@ exitbox_wizard_dup_profiles (ExitboxWizard  *self,
 /* Returns the texts of the items of the list under the root key @key, as
  * written, or an empty list when the key is missing or contains no list.
  */
+/* Returns the items of the list under @key as written, or an empty list,
+ * and whether it is written in flow style ("[a, b]").
+ */
 static GStrv
 dup_list_items (const char  *data,
                 gsize        length,
                 const char  *path,
                 const char  *key,
+                gboolean    *out_flow,
                 GError     **error)
 {
   g_autoptr(ExitboxYamlDocument) document = NULL;
   g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
-  g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
   yaml_node_t *root;
   yaml_node_t *list;
+
+  *out_flow = FALSE;
 
   document = exitbox_yaml_document_load_data (data, (gssize) length, path, error);
   if (document == NULL)
@@ -403,63 +408,94 @@ dup_list_items (const char  *data,
   list = root != NULL ? exitbox_yaml_mapping_lookup (document, root, key) : NULL;
 
   if (list != NULL && list->type == YAML_SEQUENCE_NODE)
-    for (guint i = 0; i < exitbox_yaml_node_get_length (list); i++)
-      {
-        yaml_node_t *item = exitbox_yaml_sequence_get_item (document, list, i);
-        const char *text = exitbox_yaml_node_get_scalar (item);
+    {
+      *out_flow = list->data.sequence.style == YAML_FLOW_SEQUENCE_STYLE;
 
-        if (text != NULL && g_hash_table_add (seen, (gpointer) text))
-          g_strv_builder_add (builder, text);
-      }
+      for (guint i = 0; i < exitbox_yaml_node_get_length (list); i++)
+        {
+          yaml_node_t *item = exitbox_yaml_sequence_get_item (document, list, i);
+          const char *text = exitbox_yaml_node_get_scalar (item);
+
+          if (text != NULL)
+            g_strv_builder_add (builder, text);
+        }
+    }
 
   return g_strv_builder_end (builder);
 }
 
-/* Replaces the list under @key in *@data by @chosen: removes the items not
- * chosen and appends the chosen ones that are missing.
+static gboolean
+take_edit (char   **data,
+           char    *edited)
+{
+  if (edited == NULL)
+    return FALSE;
+
+  g_free (*data);
+  *data = edited;
+  return TRUE;
+}
+
+/* Replaces the list under @key in *@data by the ids @chosen of @kind. An
+ * item that names a chosen id in another spelling ("Backend" for
+ * "backend") stays as written, so a re-run that changes nothing leaves the
+ * list alone. Items no longer chosen are removed and new ids are appended.
+ * A list written as "[a, b]" is rewritten between its brackets.
  */
 static gboolean
-replace_list (char               **data,
-              gsize               *length,
-              const char          *path,
-              const char          *key,
-              const char * const  *chosen,
-              GError             **error)
+replace_list (ExitboxWizard        *self,
+              char                **data,
+              gsize                *length,
+              const char           *path,
+              const char           *key,
+              ExitboxCatalogueKind  kind,
+              const char * const   *chosen,
+              GError              **error)
 {
-  g_auto(GStrv) current = dup_list_items (*data, *length, path, key, error);
+  g_autoptr(GHashTable) kept_ids = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GPtrArray) result = g_ptr_array_new_null_terminated (0, NULL, TRUE);
+  g_autoptr(GPtrArray) removed = g_ptr_array_new ();
+  g_auto(GStrv) current = NULL;
+  gboolean flow = FALSE;
 
+  current = dup_list_items (*data, *length, path, key, &flow, error);
   if (current == NULL)
     return FALSE;
 
   for (guint i = 0; current[i] != NULL; i++)
     {
-      char *edited;
+      const char *id = exitbox_catalogue_match_id (self->catalogue, kind, current[i]);
 
-      if (g_strv_contains (chosen, current[i]))
-        continue;
-
-      edited = exitbox_yaml_remove_sequence_item (*data, (gssize) *length, path, key, current[i],
-                                                  length, error);
-      if (edited == NULL)
-        return FALSE;
-      g_free (*data);
-      *data = edited;
+      if (id != NULL && g_strv_contains (chosen, id) && g_hash_table_add (kept_ids, (gpointer) id))
+        g_ptr_array_add (result, current[i]);
+      else
+        g_ptr_array_add (removed, current[i]);
     }
 
   for (guint i = 0; chosen[i] != NULL; i++)
-    {
-      char *edited;
+    if (!g_hash_table_contains (kept_ids, chosen[i]))
+      g_ptr_array_add (result, (gpointer) chosen[i]);
 
-      if (g_strv_contains ((const char * const *) current, chosen[i]))
-        continue;
+  if (removed->len == 0 && result->len == g_strv_length (current))
+    return TRUE;
 
-      edited = exitbox_yaml_append_sequence_item (*data, (gssize) *length, path, key, chosen[i],
-                                                  length, error);
-      if (edited == NULL)
-        return FALSE;
-      g_free (*data);
-      *data = edited;
-    }
+  if (flow && g_strv_length (current) > 0)
+    return take_edit (data, exitbox_yaml_replace_flow_sequence (*data, (gssize) *length, path,
+                                                                key,
+                                                                (const char * const *) result->pdata,
+                                                                length, error));
+
+  for (guint i = 0; i < removed->len; i++)
+    if (!take_edit (data, exitbox_yaml_remove_sequence_item (*data, (gssize) *length, path, key,
+                                                             g_ptr_array_index (removed, i),
+                                                             length, error)))
+      return FALSE;
+
+  for (guint i = g_hash_table_size (kept_ids); i < result->len; i++)
+    if (!take_edit (data, exitbox_yaml_append_sequence_item (*data, (gssize) *length, path, key,
+                                                             g_ptr_array_index (result, i),
+                                                             length, error)))
+      return FALSE;
 
   return TRUE;
 }
@@ -736,11 +772,12 @@ exitbox_wizard_apply (ExitboxWizard  *self,
   if (config == NULL)
     return FALSE;
 
-  if (!replace_list (&data, &length, path, "roles",
+  if (!replace_list (self, &data, &length, path, "roles", EXITBOX_CATALOGUE_ROLE,
                      (const char * const *) self->roles, error) ||
-      !replace_list (&data, &length, path, "tool_categories",
+      !replace_list (self, &data, &length, path, "tool_categories",
+                     EXITBOX_CATALOGUE_TOOL_CATEGORY,
                      (const char * const *) self->tool_categories, error) ||
-      !replace_list (&data, &length, path, "profiles",
+      !replace_list (self, &data, &length, path, "profiles", EXITBOX_CATALOGUE_PROFILE,
                      (const char * const *) profiles, error))
     return FALSE;
 

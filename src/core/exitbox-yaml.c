@@ -1632,3 +1632,85 @@ exitbox_yaml_remove_sequence_item (const char  *data,
 
   return g_string_free (g_steal_pointer (&result), FALSE);
 }
+
+char *
+exitbox_yaml_replace_flow_sequence (const char          *data,
+                                    gssize               length,
+                                    const char          *path_for_messages,
+                                    const char          *key,
+                                    const char * const  *items,
+                                    gsize               *out_length,
+                                    GError             **error)
+{
+  g_autoptr(ExitboxYamlDocument) document = NULL;
+  g_autoptr(ExitboxYamlDocument) check = NULL;
+  g_autoptr(GString) text = g_string_new ("[");
+  g_autoptr(GString) result = NULL;
+  YamlEdit edit = { 0 };
+  yaml_node_t *key_node;
+  yaml_node_t *node;
+  yaml_node_t *new_list;
+  guint n_items;
+  gsize start;
+  gsize end;
+  gboolean same;
+
+  g_return_val_if_fail (data != NULL || length == 0, NULL);
+  g_return_val_if_fail (key != NULL, NULL);
+  g_return_val_if_fail (items != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  document = begin_edit (&edit, data, length, path_for_messages, error);
+  if (document == NULL)
+    return NULL;
+
+  if (!find_list_key (&edit, key, &key_node, &node, error))
+    return NULL;
+
+  if (node == NULL || node->type != YAML_SEQUENCE_NODE ||
+      node->data.sequence.style != YAML_FLOW_SEQUENCE_STYLE)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   _("“%s” in %s is not a list written as “[a, b]”."), key, document->path);
+      return NULL;
+    }
+
+  n_items = g_strv_length ((char **) items);
+  for (guint i = 0; i < n_items; i++)
+    {
+      g_autofree char *formatted = format_scalar (items[i]);
+
+      g_string_append_printf (text, "%s%s", i > 0 ? ", " : "", formatted);
+    }
+  g_string_append_c (text, ']');
+
+  start = mark_to_offset (&edit, &node->start_mark);
+  end = mark_to_offset (&edit, &node->end_mark);
+  result = g_string_new_len (edit.data, (gssize) start);
+  g_string_append (result, text->str);
+  g_string_append_len (result, edit.data + end, (gssize) (edit.length - end));
+
+  /* The list must read back as exactly @items. */
+  check = reload_for_check (result, document->path, key, &new_list, error);
+  if (check == NULL)
+    return NULL;
+
+  same = new_list != NULL && new_list->type == YAML_SEQUENCE_NODE &&
+         exitbox_yaml_node_get_length (new_list) == n_items;
+  for (guint i = 0; same && i < n_items; i++)
+    same = is_matching_item (exitbox_yaml_sequence_get_item (check, new_list, i), items[i]);
+
+  if (!same)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                   _("Rewriting the list “%s” in %s did not give the expected items when read "
+                     "back, so the file was not changed. Edit the file by hand."),
+                   key, document->path);
+      return NULL;
+    }
+
+  if (out_length != NULL)
+    *out_length = result->len;
+
+  return g_string_free (g_steal_pointer (&result), FALSE);
+}

@@ -138,6 +138,19 @@ char                *exitbox_yaml_remove_sequence_item   (const char           *
                                                           gsize                *out_length,
                                                           GError              **error);
 
+/* Rewrites the flow list "KEY: [a, b]" at the top of @data as a flow list of
+ * @items, changing only the text between its brackets. Fails when the value
+ * of @key is not a flow list, or when the result does not read back as
+ * @items.
+ */
+char                *exitbox_yaml_replace_flow_sequence  (const char           *data,
+                                                          gssize                length,
+                                                          const char           *path_for_messages,
+                                                          const char           *key,
+                                                          const char * const   *items,
+                                                          gsize                *out_length,
+                                                          GError              **error);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ExitboxYamlDocument, exitbox_yaml_document_free)
 
 G_END_DECLS
