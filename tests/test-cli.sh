@@ -44,7 +44,7 @@ expect_status() {
   fi
 }
 
-echo "1..55"
+echo "1..59"
 
 expect_status "version prints package version" 0 "exitbox " --version
 expect_status "help lists shell command" 0 "exitbox [OPTION…] shell" --help
@@ -235,5 +235,31 @@ EXITBOX_CONFIG_DIR="$script_dir" expect_status "allowlist disable unlisted entry
   allowlist disable nowhere.example.org
 EXITBOX_CONFIG_DIR="$script_dir" expect_status "allowlist add covered entry" 0 "already allowed through github.com" \
   allowlist add api.github.com
+
+# An allowlist behind a symbolic link is edited where the link points.
+link_dir="$work/link-config"
+mkdir -p "$link_dir"
+cp "$script_dir/allowlist.yaml" "$work/dotfiles-allowlist.yaml"
+cp "$script_dir/config.yaml" "$link_dir/config.yaml"
+ln -s "$work/dotfiles-allowlist.yaml" "$link_dir/allowlist.yaml"
+EXITBOX_CONFIG_DIR="$link_dir" "$exitbox_bin" allowlist add linked.example.org >/dev/null 2>&1
+if [ -L "$link_dir/allowlist.yaml" ] && grep -qx "  - linked.example.org" "$work/dotfiles-allowlist.yaml"; then
+  result 0 "allowlist edit follows symlink"
+else
+  result 1 "allowlist edit follows symlink" "$(ls -l "$link_dir"; cat "$work/dotfiles-allowlist.yaml")"
+fi
+
+# A missing config.yaml next to an allowlist means default settings.
+rm "$link_dir/config.yaml"
+EXITBOX_CONFIG_DIR="$link_dir" expect_status "missing config enable works" 0 "Enabled Codex" \
+  enable codex
+if grep -A1 "^  codex:" "$link_dir/config.yaml" | grep -qF "enabled: true"; then
+  result 0 "missing config written with defaults"
+else
+  result 1 "missing config written with defaults" "$(cat "$link_dir/config.yaml" 2>&1)"
+fi
+rm "$link_dir/allowlist.yaml"
+EXITBOX_CONFIG_DIR="$link_dir" expect_status "setup keeps allowlist missing" 0 \
+  "allowlist.yaml is missing" setup --role backend --yes
 
 exit $((failures > 0))

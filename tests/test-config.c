@@ -138,7 +138,8 @@ test_config_defaults_allowlist_exists (Fixture       *fixture,
                                        gconstpointer  user_data)
 {
   g_autoptr(GError) error = NULL;
-  gboolean created = TRUE;
+  g_autofree char *after = NULL;
+  gboolean created = FALSE;
 
   g_assert_cmpint (g_mkdir_with_parents (fixture->config_dir, 0700), ==, 0);
   g_file_set_contents (fixture->allowlist_path, "custom: [example.com]\n", -1, &error);
@@ -146,8 +147,12 @@ test_config_defaults_allowlist_exists (Fixture       *fixture,
 
   g_assert_true (exitbox_config_ensure_defaults (fixture->config_dir, &created, &error));
   g_assert_no_error (error);
-  g_assert_false (created);
-  g_assert_false (g_file_test (fixture->config_path, G_FILE_TEST_EXISTS));
+
+  /* The default settings are written, and the allowlist stays as it is. */
+  g_assert_true (created);
+  g_assert_true (g_file_test (fixture->config_path, G_FILE_TEST_IS_REGULAR));
+  after = exitbox_test_read_file (fixture->allowlist_path);
+  g_assert_cmpstr (after, ==, "custom: [example.com]\n");
 }
 
 static void

@@ -88,13 +88,17 @@ exitbox_application_load_config (ExitboxApplication *self)
 {
   g_autofree char *path = g_build_filename (self->config_dir, "config.yaml", NULL);
   g_autoptr(GError) error = NULL;
+  ExitboxConfig *config;
 
-  g_clear_object (&self->config);
   g_clear_error (&self->config_error);
 
-  self->config = exitbox_config_load_file (path, &error);
-  if (self->config != NULL)
-    return;
+  config = exitbox_config_load_file (path, &error);
+  if (config != NULL)
+    {
+      g_clear_object (&self->config);
+      self->config = config;
+      return;
+    }
 
   /* A config.yaml that does not exist means "all defaults", as in the CLI.
    * Any other failure (a YAML error, a wrong value) keeps the launcher off,
@@ -102,9 +106,14 @@ exitbox_application_load_config (ExitboxApplication *self)
    */
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
     {
+      g_clear_object (&self->config);
       self->config = exitbox_config_new_default ();
       return;
     }
+
+  /* The last settings that loaded stay for display, and the error blocks
+   * launches until the file is fixed.
+   */
 
   g_message ("Failed to load %s: %s", path, error->message);
   self->config_error = g_steal_pointer (&error);

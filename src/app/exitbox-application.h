@@ -26,7 +26,10 @@ ExitboxApplication *exitbox_application_new                   (void);
  */
 void                exitbox_application_reload                (ExitboxApplication *self);
 
-/* NULL when config.yaml failed to load, and then the error gives the reason. */
+/* The last settings that loaded, kept when a reload fails, or NULL when
+ * config.yaml has never loaded. The error says why the latest load failed,
+ * and while it is set nothing launches.
+ */
 ExitboxConfig      *exitbox_application_get_config            (ExitboxApplication *self);
 const GError       *exitbox_application_get_config_error      (ExitboxApplication *self);
 /* Why the first-run defaults could not be written, or NULL. */

@@ -354,9 +354,15 @@ add_firewall_page (ExitboxSetupWindow *self)
   const char * const *categories = exitbox_wizard_get_firewall_categories (self->wizard);
   AdwPreferencesGroup *group;
 
-  group = add_page (self, "firewall", _("Allowed Domains"),
-                    _("Agents reach only the checked domains. An unchecked domain stays in "
-                      "allowlist.yaml, in its “disabled” list."));
+  if (exitbox_wizard_get_allowlist_missing (self->wizard))
+    group = add_page (self, "firewall", _("Allowed Domains"),
+                      _("allowlist.yaml is missing, so every destination is blocked. Setup "
+                        "does not recreate it: restore the file, or move config.yaml away too "
+                        "and run setup to start over."));
+  else
+    group = add_page (self, "firewall", _("Allowed Domains"),
+                      _("Agents reach only the checked domains. An unchecked domain stays in "
+                        "allowlist.yaml, in its “disabled” list."));
 
   for (guint i = 0; categories[i] != NULL; i++)
     {
@@ -611,7 +617,10 @@ exitbox_setup_window_load (ExitboxSetupWindow *self)
 
   self->wizard = exitbox_wizard_new (catalogue, config);
 
-  if (g_file_test (allowlist_path, G_FILE_TEST_EXISTS))
+  /* On a re-run, a missing allowlist stays missing: it blocks everything. */
+  if (config != NULL && !g_file_test (allowlist_path, G_FILE_TEST_EXISTS))
+    exitbox_wizard_set_allowlist (self->wizard, NULL);
+  else if (g_file_test (allowlist_path, G_FILE_TEST_EXISTS))
     {
       g_autoptr(ExitboxAllowlist) allowlist = exitbox_allowlist_load_file (allowlist_path);
 

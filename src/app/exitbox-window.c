@@ -69,7 +69,8 @@ _exitbox_window_dup_blocker (ExitboxWindow *self)
   if (exitbox_application_get_engine (self->app) == NULL)
     return g_strdup (_("No container engine was found."));
 
-  if (exitbox_application_get_config (self->app) == NULL)
+  if (exitbox_application_get_config (self->app) == NULL ||
+      exitbox_application_get_config_error (self->app) != NULL)
     return g_strdup (_("config.yaml could not be read."));
 
   if (self->project == NULL)

@@ -308,6 +308,20 @@ ask_firewall_categories (ExitboxWizard *wizard,
   guint n_categories = g_strv_length ((char **) categories);
 
   print_step_title (number, n_steps, _("firewall categories"));
+
+  if (exitbox_wizard_get_allowlist_missing (wizard))
+    {
+      g_autofree char *answer = NULL;
+      StepResult result;
+
+      g_print (_("allowlist.yaml is missing, so every destination is blocked and there are "
+                 "no categories to choose. Setup does not recreate it: restore the file, or "
+                 "move config.yaml away too and run setup to start over.\n"));
+      g_print (_("Press Enter to go on: "));
+      answer = read_step_answer (&result);
+      return answer == NULL ? result : STEP_NEXT;
+    }
+
   g_print (_("Agents may reach the domains of the marked categories. A category you unmark "
              "stays in allowlist.yaml, and its entries go to the “disabled” list.\n"));
 
@@ -402,8 +416,11 @@ print_review (ExitboxWizard *wizard,
                        ? allowed : blocked,
                      (gpointer) categories[i]);
 
-  g_print (_("\nReview: these values go into config.yaml and allowlist.yaml in %s\n"),
-           config_dir);
+  if (exitbox_wizard_get_allowlist_missing (wizard))
+    g_print (_("\nReview: these values go into config.yaml in %s\n"), config_dir);
+  else
+    g_print (_("\nReview: these values go into config.yaml and allowlist.yaml in %s\n"),
+             config_dir);
   print_review_line (_("roles:"), exitbox_wizard_get_roles (wizard));
   print_review_line (_("languages:"), exitbox_wizard_get_languages (wizard));
   print_review_line (_("tool_categories:"), exitbox_wizard_get_tool_categories (wizard));
@@ -412,6 +429,10 @@ print_review (ExitboxWizard *wizard,
   print_review_line (_("allowed categories:"), (const char * const *) allowed->pdata);
   print_review_line (_("disabled categories:"), (const char * const *) blocked->pdata);
   g_print (_("Comments and other keys in the files stay as they are.\n"));
+
+  if (exitbox_wizard_get_allowlist_missing (wizard))
+    g_print (_("Warning: allowlist.yaml is missing, so every destination stays blocked. Setup "
+               "writes only config.yaml.\n"));
 
   if (not_installable->len > 0)
     {
@@ -475,7 +496,10 @@ create_wizard (const char  *config_dir,
 
   wizard = exitbox_wizard_new (catalogue, config);
 
-  if (g_file_test (allowlist_path, G_FILE_TEST_EXISTS))
+  /* On a re-run, a missing allowlist stays missing: it blocks everything. */
+  if (config != NULL && !g_file_test (allowlist_path, G_FILE_TEST_EXISTS))
+    exitbox_wizard_set_allowlist (wizard, NULL);
+  else if (g_file_test (allowlist_path, G_FILE_TEST_EXISTS))
     {
       g_autoptr(ExitboxAllowlist) allowlist = exitbox_allowlist_load_file (allowlist_path);
 

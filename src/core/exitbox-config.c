@@ -1423,7 +1423,6 @@ exitbox_config_set_agent_enabled_in_file (const char  *path,
   g_autoptr(GFile) file = NULL;
   g_autofree char *contents = NULL;
   g_autofree char *edited = NULL;
-  g_autofree char *target = NULL;
   const char *key_path[] = { "agents", agent_id, "enabled", NULL };
   gsize length = 0;
   gsize edited_length = 0;
@@ -1470,13 +1469,8 @@ exitbox_config_set_agent_enabled_in_file (const char  *path,
   if (!check_edited_config (edited, edited_length, path, agent_id, enabled, error))
     return FALSE;
 
-  /* Saving through a symbolic link, as dotfile managers set up, replaces
-   * the file it points to instead of the link.
-   */
-  target = realpath (path, NULL);
-
-  if (!exitbox_write_file_atomically (target != NULL ? target : path, edited,
-                                      (gssize) edited_length, CONFIG_FILE_MODE, error))
+  if (!exitbox_write_file_atomically (path, edited, (gssize) edited_length, CONFIG_FILE_MODE,
+                                      error))
     return FALSE;
 
   if (out_changed != NULL)
@@ -1492,7 +1486,6 @@ exitbox_config_save_data_to_file (const char  *path,
                                   GError     **error)
 {
   g_autoptr(ExitboxConfig) config = NULL;
-  g_autofree char *target = NULL;
 
   g_return_val_if_fail (path != NULL, FALSE);
   g_return_val_if_fail (data != NULL, FALSE);
@@ -1512,11 +1505,7 @@ exitbox_config_save_data_to_file (const char  *path,
       return FALSE;
     }
 
-  /* As above, a symbolic link keeps pointing at the saved file. */
-  target = realpath (path, NULL);
-
-  return exitbox_write_file_atomically (target != NULL ? target : path, data,
-                                        (gssize) length, CONFIG_FILE_MODE, error);
+  return exitbox_write_file_atomically (path, data, (gssize) length, CONFIG_FILE_MODE, error);
 }
 
 /* First run. */
@@ -1596,9 +1585,20 @@ exitbox_config_ensure_defaults (const char  *config_dir,
   /* Either file means this is not a first run. A missing allowlist next to
    * an existing config.yaml stays missing, so the firewall blocks every
    * destination and reports why, instead of silently allowing the defaults.
+   * A missing config.yaml only means default settings, so it is written.
    */
-  if (config_exists || allowlist_exists)
+  if (config_exists)
     return TRUE;
+
+  if (allowlist_exists)
+    {
+      if (!write_default_file (config_dir, "config.yaml", error))
+        return FALSE;
+
+      if (out_created != NULL)
+        *out_created = TRUE;
+      return TRUE;
+    }
 
   exitbox_core_init ();
 

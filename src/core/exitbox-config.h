@@ -114,7 +114,10 @@ gboolean           exitbox_image_reference_validate  (const char     *reference,
                                                       GError        **error);
 
 /* Writes the default config.yaml and allowlist.yaml into @config_dir when
- * neither exists (first run). Sets @out_created to whether it wrote them.
+ * neither exists (first run), and the default config.yaml alone when only
+ * allowlist.yaml exists. A missing allowlist.yaml next to a config.yaml is
+ * never written, so the firewall blocks everything and says why. Sets
+ * @out_created to whether it wrote a file.
  */
 gboolean           exitbox_config_ensure_defaults    (const char     *config_dir,
                                                       gboolean       *out_created,

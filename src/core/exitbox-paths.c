@@ -4,6 +4,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include <glib/gi18n-lib.h>
@@ -95,6 +97,7 @@ exitbox_write_file_atomically (const char  *path,
 {
   g_autofree char *dir = NULL;
   g_autofree char *tmp_path = NULL;
+  g_autofree char *target = NULL;
   int fd;
   int saved_errno;
 
@@ -103,6 +106,14 @@ exitbox_write_file_atomically (const char  *path,
 
   if (length < 0)
     length = strlen (contents);
+
+  /* Saving through a symbolic link, as dotfile managers set up, replaces
+   * the file it points to and keeps the link. A new file has no real path
+   * yet and is written where asked.
+   */
+  target = realpath (path, NULL);
+  if (target != NULL)
+    path = target;
 
   dir = g_path_get_dirname (path);
   tmp_path = g_build_filename (dir, ".exitbox-XXXXXX", NULL);

@@ -23,6 +23,7 @@ struct _ExitboxWizard
   GHashTable       *agents_enabled;  /* agent id → GINT_TO_POINTER (gboolean) */
 
   ExitboxAllowlist *allowlist;        /* the file's, or the default one on first run */
+  gboolean          allowlist_missing;
   GHashTable       *entry_changes;    /* canonical entry → GINT_TO_POINTER (enabled) */
 };
 
@@ -505,10 +506,40 @@ exitbox_wizard_set_allowlist (ExitboxWizard    *self,
                               ExitboxAllowlist *allowlist)
 {
   g_return_if_fail (EXITBOX_IS_WIZARD (self));
-  g_return_if_fail (EXITBOX_IS_ALLOWLIST (allowlist));
+  g_return_if_fail (allowlist == NULL || EXITBOX_IS_ALLOWLIST (allowlist));
 
-  g_set_object (&self->allowlist, allowlist);
   g_hash_table_remove_all (self->entry_changes);
+  self->allowlist_missing = allowlist == NULL;
+
+  if (allowlist != NULL)
+    g_set_object (&self->allowlist, allowlist);
+  else
+    {
+      g_clear_object (&self->allowlist);
+      self->allowlist = exitbox_allowlist_load_data ("", 0, "allowlist.yaml");
+    }
+}
+
+gboolean
+exitbox_wizard_get_allowlist_missing (ExitboxWizard *self)
+{
+  g_return_val_if_fail (EXITBOX_IS_WIZARD (self), FALSE);
+
+  return self->allowlist_missing;
+}
+
+static gboolean
+check_allowlist_present (ExitboxWizard  *self,
+                         GError        **error)
+{
+  if (!self->allowlist_missing)
+    return TRUE;
+
+  g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                       _("allowlist.yaml is missing, so there are no firewall categories to "
+                         "change. Setup does not recreate it: restore the file, or move "
+                         "config.yaml away too and run setup to start over."));
+  return FALSE;
 }
 
 ExitboxAllowlist *
@@ -614,6 +645,9 @@ exitbox_wizard_set_firewall_entry_enabled (ExitboxWizard  *self,
   g_return_val_if_fail (canonical != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
+  if (!check_allowlist_present (self, error))
+    return FALSE;
+
   if (!is_listed (self, canonical))
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
@@ -668,6 +702,9 @@ exitbox_wizard_set_firewall_category_enabled (ExitboxWizard  *self,
   g_return_val_if_fail (EXITBOX_IS_WIZARD (self), FALSE);
   g_return_val_if_fail (category != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!check_allowlist_present (self, error))
+    return FALSE;
 
   categories = exitbox_allowlist_get_categories (self->allowlist);
   if (!g_strv_contains (categories, category))

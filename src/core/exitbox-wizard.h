@@ -64,9 +64,12 @@ char               **exitbox_wizard_dup_profiles         (ExitboxWizard       *s
 
 /* Replaces the allowlist whose categories the firewall step shows, the
  * default allowlist until this is called, and forgets the category choices.
+ * NULL means that allowlist.yaml is missing on a re-run: there is nothing to
+ * choose, and the firewall setters fail with G_IO_ERROR_NOT_FOUND.
  */
 void                 exitbox_wizard_set_allowlist        (ExitboxWizard       *self,
                                                           ExitboxAllowlist    *allowlist);
+gboolean             exitbox_wizard_get_allowlist_missing (ExitboxWizard      *self);
 /* The allowlist whose categories the firewall step shows. */
 ExitboxAllowlist    *exitbox_wizard_get_allowlist        (ExitboxWizard       *self);
 /* The allowlist categories in file order, owned by @self. */

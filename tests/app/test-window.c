@@ -1062,7 +1062,10 @@ check_watch_reloads (Fixture *fixture)
   g_assert_true (iterate_until_within (app_has_config_error, fixture->app, WATCH_LIMIT_SECONDS));
   iterate_until (window_is_idle, fixture->window);
 
-  g_assert_null (exitbox_application_get_config (fixture->app));
+  /* The last good settings stay shown, and launching waits for a fix. */
+  g_assert_nonnull (exitbox_application_get_config (fixture->app));
+  g_assert_cmpstr (exitbox_agent_row_get_enabled_text (exitbox_window_get_agent_row (fixture->window, "claude")),
+                   ==, "Enabled");
   problems = exitbox_window_dup_problems (fixture->window);
   g_assert_cmpuint (g_strv_length (problems), ==, 1);
   g_assert_true (g_str_has_prefix (problems[0],
