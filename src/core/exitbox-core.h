@@ -17,8 +17,13 @@
 #include "exitbox-inspection.h"
 #include "exitbox-launch-plan.h"
 #include "exitbox-launcher.h"
+#include "exitbox-managed-config.h"
 #include "exitbox-paths.h"
 #include "exitbox-project.h"
+#include "exitbox-project-registry.h"
+#include "exitbox-session-env.h"
+#include "exitbox-session-log.h"
+#include "exitbox-session-options.h"
 #include "exitbox-squid-config.h"
 #include "exitbox-wizard.h"
 
