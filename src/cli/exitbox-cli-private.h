@@ -53,5 +53,9 @@ GAsyncResult *exitbox_cli_wait_for_result (GAsyncResult **result);
 /* Commands, each in its own file. They return the exit status. */
 int exitbox_cli_setup     (CliOptions *options);
 int exitbox_cli_allowlist (CliOptions *options);
+int exitbox_cli_projects  (CliOptions *options);
+int exitbox_cli_import    (CliOptions *options);
+int exitbox_cli_logs      (CliOptions *options);
+int exitbox_cli_aliases   (CliOptions *options);
 
 G_END_DECLS
