@@ -206,7 +206,7 @@ printf '{"version": 1, "projects": [{"path": "%s", "key": "p-0", "last_used": "2
   "$work/project" > "$EXITBOX_DATA_DIR/projects.json"
 expect_status "projects lists path and agents" 0 "claude,shell" projects
 
-# Import copies the listed host files and asks before replacing.
+# Import copies the listed host files and prompts before replacing them.
 fake_home="$work/fake-home"
 mkdir -p "$fake_home/.claude"
 echo '{"theme": "dark"}' > "$fake_home/.claude/settings.json"

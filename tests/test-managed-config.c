@@ -319,6 +319,33 @@ test_managed_opencode_sources (Fixture       *fixture,
 }
 
 static void
+test_managed_link_not_followed (Fixture       *fixture,
+                                gconstpointer  user_data)
+{
+  g_autofree char *config_file = g_build_filename (host_home, "xdg-config", "opencode",
+                                                   "opencode.json", NULL);
+  g_autofree char *agent_dir = managed_path (fixture, "opencode", NULL);
+  g_autofree char *link = managed_path (fixture, "opencode", ".config");
+  g_autofree char *outside = g_build_filename (test_root, "outside", NULL);
+  g_autofree char *leaked = g_build_filename (outside, "opencode", NULL);
+  g_autoptr(GError) error = NULL;
+
+  write_file_mode (config_file, "{}", 0644);
+  g_assert_cmpint (g_mkdir_with_parents (agent_dir, 0700), ==, 0);
+  g_assert_cmpint (g_mkdir_with_parents (outside, 0755), ==, 0);
+  /* A session replaced ~/.config with a link to a host folder. */
+  g_assert_cmpint (symlink (outside, link), ==, 0);
+
+  g_assert_false (exitbox_managed_config_import ("opencode", NULL, NULL, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_DIRECTORY);
+  exitbox_test_assert_contains (error->message, link);
+  g_assert_false (g_file_test (leaked, G_FILE_TEST_EXISTS));
+  assert_mode (outside, 0755);
+
+  exitbox_test_remove_tree (outside);
+}
+
+static void
 test_managed_dir_excludes_config (Fixture       *fixture,
                                   gconstpointer  user_data)
 {
@@ -363,6 +390,8 @@ main (int   argc,
               fixture_set_up, test_managed_symlinks, fixture_tear_down);
   g_test_add ("/managed-config/opencode-sources", Fixture, NULL,
               fixture_set_up, test_managed_opencode_sources, fixture_tear_down);
+  g_test_add ("/managed-config/link-not-followed", Fixture, NULL,
+              fixture_set_up, test_managed_link_not_followed, fixture_tear_down);
   g_test_add ("/managed-config/dir-excludes-config", Fixture, NULL,
               fixture_set_up, test_managed_dir_excludes_config, fixture_tear_down);
 

@@ -186,6 +186,89 @@ test_include_dirs_root_rejected (Fixture       *fixture,
 }
 
 static void
+run_git (const char *dir,
+         const char *first_arg,
+         ...)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+  int status = -1;
+  va_list args;
+
+  g_ptr_array_add (argv, "git");
+  g_ptr_array_add (argv, "-C");
+  g_ptr_array_add (argv, (gpointer) dir);
+  va_start (args, first_arg);
+  for (const char *arg = first_arg; arg != NULL; arg = va_arg (args, const char *))
+    g_ptr_array_add (argv, (gpointer) arg);
+  va_end (args);
+  g_ptr_array_add (argv, NULL);
+
+  g_spawn_sync (NULL, (char **) argv->pdata, NULL,
+                G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL,
+                NULL, NULL, NULL, NULL, &status, &error);
+  g_assert_no_error (error);
+  g_spawn_check_wait_status (status, &error);
+  g_assert_no_error (error);
+}
+
+static void
+test_git_mount_worktree (Fixture       *fixture,
+                         gconstpointer  user_data)
+{
+  g_autofree char *main_repo = make_folder (fixture, "main repo");
+  g_autofree char *worktree = g_build_filename (fixture->root, "linked tree", NULL);
+  g_autofree char *common = g_build_filename (main_repo, ".git", NULL);
+  g_autoptr(ExitboxProject) linked = NULL;
+  g_autoptr(ExitboxProject) main_project = NULL;
+  g_autofree char *mount = NULL;
+  g_autofree char *none = NULL;
+  g_autofree char *plain = NULL;
+  g_autofree char *git = g_find_program_in_path ("git");
+  g_autofree char *dot_git = g_build_filename (worktree, ".git", NULL);
+  g_autofree char *other = NULL;
+  g_autofree char *commondir = NULL;
+  g_autofree char *rewritten = NULL;
+  g_autofree char *rejected = NULL;
+
+  if (git == NULL)
+    {
+      g_test_skip ("git is not installed");
+      return;
+    }
+
+  run_git (main_repo, "init", "-q", NULL);
+  run_git (main_repo, "-c", "user.name=t", "-c", "user.email=t@example.test",
+           "commit", "-q", "--allow-empty", "-m", "start", NULL);
+  run_git (main_repo, "worktree", "add", "-q", "--detach", worktree, NULL);
+
+  linked = exitbox_project_new (worktree, NULL);
+  g_assert_nonnull (linked);
+  mount = exitbox_session_dup_git_mount (linked);
+  g_assert_cmpstr (mount, ==, common);
+
+  /* The main repository's own .git is inside its project. */
+  main_project = exitbox_project_new (main_repo, NULL);
+  none = exitbox_session_dup_git_mount (main_project);
+  g_assert_null (none);
+
+  /* A .git file rewritten to name another folder mounts nothing, because
+   * that folder does not point back at this worktree.
+   */
+  other = make_folder (fixture, "secret/.git/worktrees/x");
+  commondir = g_build_filename (other, "commondir", NULL);
+  rewritten = g_strdup_printf ("gitdir: %s\n", other);
+  exitbox_test_write_file (commondir, "../..\n");
+  exitbox_test_write_file (dot_git, rewritten);
+  rejected = exitbox_session_dup_git_mount (linked);
+  g_assert_null (rejected);
+
+  /* A project without git needs nothing. */
+  plain = exitbox_session_dup_git_mount (fixture->project);
+  g_assert_null (plain);
+}
+
+static void
 test_session_limits (void)
 {
   const char *valid_memory[] = { "8g", "512m", "1024", "2G" };
@@ -240,6 +323,8 @@ main (int   argc,
               fixture_set_up, test_include_dirs_same_name, fixture_tear_down);
   g_test_add ("/session-options/include-dirs-root-rejected", Fixture, NULL,
               fixture_set_up, test_include_dirs_root_rejected, fixture_tear_down);
+  g_test_add ("/session-options/git-mount-worktree", Fixture, NULL,
+              fixture_set_up, test_git_mount_worktree, fixture_tear_down);
   g_test_add_func ("/session-options/limits", test_session_limits);
 
   return g_test_run ();

@@ -13,6 +13,7 @@
 #include "exitbox-download.h"
 #include "exitbox-engine.h"
 #include "exitbox-firewall.h"
+#include "exitbox-host-info.h"
 #include "exitbox-image-builder.h"
 #include "exitbox-inspection.h"
 #include "exitbox-launch-plan.h"

@@ -254,6 +254,7 @@ build_plan (ExitboxLauncher  *self,
   g_autofree char *managed_dir = NULL;
   g_autofree char *env_file = NULL;
   g_autofree char *registry_path = NULL;
+  g_autofree char *git_mount = exitbox_session_dup_git_mount (data->project);
   ExitboxLaunchPlan *plan;
   gboolean limits_apply;
   gboolean imported = FALSE;
@@ -314,6 +315,20 @@ build_plan (ExitboxLauncher  *self,
         .source = include_dir->source,
         .destination = include_dir->destination,
         .read_only = include_dir->read_only,
+      };
+
+      g_array_append_val (mounts, mount);
+    }
+
+  /* git inside a linked worktree follows the absolute host path of the
+   * repository's git folder, so it appears at that same path.
+   */
+  if (git_mount != NULL)
+    {
+      ExitboxLaunchMount mount = {
+        .source = git_mount,
+        .destination = git_mount,
+        .read_only = data->read_only,
       };
 
       g_array_append_val (mounts, mount);

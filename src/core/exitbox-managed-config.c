@@ -319,23 +319,72 @@ copy_tree (const char  *source,
   return TRUE;
 }
 
-/* Replaces @destination with @staged, keeping the old copy until the rename
- * succeeded.
+/* Creates the folders of @relative_parent below @managed_dir one by one
+ * with mode 0700. The managed folder is the container's home, so a session
+ * can leave a symbolic link where a folder is expected, and following it
+ * would put the import (or a chmod) anywhere on the host. A component that
+ * is not a real folder is an error.
+ */
+static gboolean
+make_managed_parents (const char  *managed_dir,
+                      const char  *relative_parent,
+                      GError     **error)
+{
+  g_auto(GStrv) components = g_strsplit (relative_parent, "/", -1);
+  g_autofree char *path = g_strdup (managed_dir);
+
+  for (guint i = 0; components[i] != NULL; i++)
+    {
+      char *next;
+      GStatBuf info;
+
+      if (components[i][0] == '\0' || g_str_equal (components[i], "."))
+        continue;
+
+      next = g_build_filename (path, components[i], NULL);
+      g_free (path);
+      path = next;
+
+      if (g_lstat (path, &info) == 0)
+        {
+          if (!S_ISDIR (info.st_mode))
+            {
+              g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_DIRECTORY,
+                           _("Cannot import into %s: it is not a folder (a session may have "
+                             "replaced it with a link). Remove it and import again."),
+                           path);
+              return FALSE;
+            }
+          continue;
+        }
+
+      if (g_mkdir (path, 0700) != 0)
+        return set_errno_error (error, errno, _("Failed to create the folder %s: %s"),
+                                path, g_strerror (errno));
+    }
+
+  return TRUE;
+}
+
+/* Replaces @managed_path below @managed_dir with @staged, keeping the old
+ * copy until the rename succeeded.
  */
 static gboolean
 move_into_place (const char  *staged,
-                 const char  *destination,
+                 const char  *managed_dir,
+                 const char  *managed_path,
                  const char  *staging_dir,
                  guint        index,
                  GError     **error)
 {
-  g_autofree char *parent = g_path_get_dirname (destination);
+  g_autofree char *destination = g_build_filename (managed_dir, managed_path, NULL);
+  g_autofree char *relative_parent = g_path_get_dirname (managed_path);
   g_autofree char *old_name = g_strdup_printf ("previous-%u", index);
   g_autofree char *old_copy = g_build_filename (staging_dir, old_name, NULL);
   gboolean had_copy;
   GStatBuf info;
 
-  if (!make_private_dir (parent, error))
+  if (!make_managed_parents (managed_dir, relative_parent, error))
     return FALSE;
 
   had_copy = g_lstat (destination, &info) == 0;
@@ -403,13 +452,11 @@ exitbox_managed_config_import (const char  *agent_id,
     {
       ExitboxManagedSource *source = g_ptr_array_index (sources, i);
       const char *copy = g_ptr_array_index (staged, i);
-      g_autofree char *destination = NULL;
 
       if (copy == NULL)
         continue;
 
-      destination = g_build_filename (managed_dir, source->managed_path, NULL);
-      ok = move_into_place (copy, destination, staging_dir, i, error);
+      ok = move_into_place (copy, managed_dir, source->managed_path, staging_dir, i, error);
       if (ok)
         count++;
     }

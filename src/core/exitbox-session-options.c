@@ -144,6 +144,107 @@ exitbox_session_resolve_include_dirs (ExitboxProject      *project,
   return g_steal_pointer (&include_dirs);
 }
 
+/* Resolves @path against @base when it is relative, then canonically. */
+static char *
+dup_real_path (const char *base,
+               const char *path)
+{
+  g_autofree char *absolute = g_path_is_absolute (path) ? g_strdup (path)
+                                                       : g_build_filename (base, path, NULL);
+
+  return realpath (absolute, NULL);
+}
+
+/* Reads the first line of @path with surrounding whitespace removed. */
+static char *
+read_first_line (const char *path)
+{
+  g_autofree char *contents = NULL;
+  char *line_end;
+
+  if (!g_file_get_contents (path, &contents, NULL, NULL))
+    return NULL;
+
+  line_end = strpbrk (contents, "\r\n");
+  if (line_end != NULL)
+    *line_end = '\0';
+
+  return g_strdup (g_strstrip (contents));
+}
+
+char *
+exitbox_session_dup_git_mount (ExitboxProject *project)
+{
+  const char *project_path;
+  g_autofree char *dot_git = NULL;
+  g_autofree char *first_line = NULL;
+  g_autofree char *git_dir = NULL;
+  g_autofree char *commondir = NULL;
+  g_autofree char *commondir_file = NULL;
+  g_autofree char *common_dir = NULL;
+  g_autofree char *worktrees_dir = NULL;
+  g_autofree char *expected_parent = NULL;
+  g_autofree char *backlink_file = NULL;
+  g_autofree char *backlink = NULL;
+  g_autofree char *backlink_real = NULL;
+  g_autofree char *dot_git_real = NULL;
+  g_autofree char *project_prefix = NULL;
+
+  g_return_val_if_fail (EXITBOX_IS_PROJECT (project), NULL);
+
+  project_path = exitbox_project_get_path (project);
+  dot_git = g_build_filename (project_path, ".git", NULL);
+  if (!g_file_test (dot_git, G_FILE_TEST_IS_REGULAR) || g_file_test (dot_git, G_FILE_TEST_IS_SYMLINK))
+    return NULL;
+
+  first_line = read_first_line (dot_git);
+  if (first_line == NULL || !g_str_has_prefix (first_line, "gitdir:"))
+    return NULL;
+
+  git_dir = dup_real_path (project_path, g_strstrip (first_line + strlen ("gitdir:")));
+  if (git_dir == NULL)
+    return NULL;
+
+  /* A linked worktree's folder names the shared repository folder in
+   * "commondir", usually as "../..".
+   */
+  commondir_file = g_build_filename (git_dir, "commondir", NULL);
+  commondir = read_first_line (commondir_file);
+  if (commondir == NULL)
+    return NULL;
+
+  common_dir = dup_real_path (git_dir, commondir);
+  if (common_dir == NULL)
+    return NULL;
+
+  /* The project's .git can be rewritten from inside the container. Only a
+   * folder that git itself set up for this worktree is mounted: it sits in
+   * the repository's worktrees/ folder, and its "gitdir" file points back
+   * at this project's .git. So a rewritten .git cannot bring any other host
+   * folder into the container.
+   */
+  worktrees_dir = g_build_filename (common_dir, "worktrees", NULL);
+  expected_parent = g_path_get_dirname (git_dir);
+  if (!g_str_equal (expected_parent, worktrees_dir))
+    return NULL;
+
+  backlink_file = g_build_filename (git_dir, "gitdir", NULL);
+  backlink = read_first_line (backlink_file);
+  if (backlink == NULL)
+    return NULL;
+
+  backlink_real = dup_real_path (git_dir, backlink);
+  dot_git_real = realpath (dot_git, NULL);
+  if (backlink_real == NULL || dot_git_real == NULL || !g_str_equal (backlink_real, dot_git_real))
+    return NULL;
+
+  project_prefix = g_strconcat (project_path, "/", NULL);
+  if (g_str_has_prefix (common_dir, project_prefix))
+    return NULL;
+
+  return g_steal_pointer (&common_dir);
+}
+
 gboolean
 exitbox_session_check_limits (const char  *memory,
                               const char  *cpus,

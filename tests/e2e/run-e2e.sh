@@ -100,7 +100,8 @@ printf '{"numStartups": 1}\n' > "$fake_home/.claude.json"
 chmod 755 "$fake_home/.claude" "$fake_home/.claude/hooks" "$fake_home/.claude/hooks/check.sh"
 chmod 644 "$fake_home/.claude.json" "$fake_home/.claude/settings.json" "$fake_home/.claude/CLAUDE.md"
 host_snapshot() {
-  (cd "$fake_home" && find .claude .claude.json -printf '%p %m %s %T@\n' | sort && cat .claude.json .claude/*)
+  (cd "$fake_home" && find .claude .claude.json -printf '%p %m %s %T@\n' | sort \
+     && find .claude .claude.json -type f | sort | xargs cat)
 }
 host_before=$(host_snapshot)
 
@@ -162,7 +163,7 @@ chmod -R a+rX "$work/www"
 upstream_address=$("$engine" inspect "$upstream" \
   --format '{{(index .NetworkSettings.Networks "exitbox-egress").IPAddress}}')
 
-echo "1..34"
+echo "1..37"
 
 # --- Images and the verified agent install -----------------------------------
 
@@ -396,6 +397,39 @@ exitbox shell -- sh -c 'mkdir -p "$HOME/.claude/logs" && echo "agent log line" >
   >/dev/null 2>&1
 output=$("$EXITBOX_BIN" logs claude 2>&1)
 check "logs shows agent's newest log" grep -q "agent log line" <<<"$output"
+
+# A linked git worktree finds its repository at the host path git recorded.
+main_repo="$work/main repo"
+linked_tree="$work/linked tree"
+mkdir -p "$main_repo"
+git -C "$main_repo" init -q
+git -C "$main_repo" -c user.name=e2e -c user.email=e2e@example.test commit -q --allow-empty -m start
+git -C "$main_repo" worktree add -q --detach "$linked_tree"
+output=$(cd "$linked_tree" && "$EXITBOX_BIN" shell -- git status --short --branch 2>"$work/worktree.log")
+status=$?
+if [ $status -eq 0 ] && grep -q "^## HEAD (no branch)" <<<"$output"; then
+  ok "git worktree status works inside"
+else
+  not_ok "git worktree status works inside" "exit status $status; output: $output" "$(tail -5 "$work/worktree.log")"
+fi
+
+output=$(cd "$HOME" && "$EXITBOX_BIN" shell -- true 2>&1)
+status=$?
+if [ $status -eq 1 ] && grep -q "cannot be the project" <<<"$output"; then
+  ok "running from home is refused"
+else
+  not_ok "running from home is refused" "exit status $status; output: $output"
+fi
+
+output=$("$EXITBOX_BIN" info 2>&1)
+if grep -q "^OCI runtime: [a-z]" <<<"$output" && grep -q "^cgroup version: " <<<"$output" \
+   && grep -q "^  exitbox-int: .*, internal" <<<"$output" \
+   && grep -q "^Proxy: exitbox-squid running at " <<<"$output" \
+   && grep -qF "Configuration folder: $EXITBOX_CONFIG_DIR" <<<"$output"; then
+  ok "info reports engine, networks and proxy"
+else
+  not_ok "info reports engine, networks and proxy" "$output"
+fi
 
 output=$("$EXITBOX_BIN" projects 2>&1)
 if grep -qF "$project" <<<"$output" && grep -q "claude" <<<"$output" && grep -q "shell" <<<"$output"; then
