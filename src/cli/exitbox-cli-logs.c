@@ -45,8 +45,8 @@ print_tail (const char *path)
 }
 
 /* `exitbox logs AGENT` prints the newest *.log file the agent wrote in its
- * managed folder, which is the container's home. `exitbox logs --session
- * [AGENT]` prints the newest ExitBox session log instead.
+ * managed folder, which is the container's home. `exitbox logs --session`
+ * prints the newest ExitBox session log instead.
  */
 int
 exitbox_cli_logs (CliOptions *options)

@@ -57,5 +57,13 @@ int exitbox_cli_projects  (CliOptions *options);
 int exitbox_cli_import    (CliOptions *options);
 int exitbox_cli_logs      (CliOptions *options);
 int exitbox_cli_aliases   (CliOptions *options);
+int exitbox_cli_info      (CliOptions    *options,
+                           ExitboxConfig *config,
+                           ExitboxEngine *engine,
+                           GError        *engine_error);
+
+int exitbox_cli_print_agents (ExitboxConfig *config,
+                              ExitboxEngine *engine,
+                              const char    *indent);
 
 G_END_DECLS

@@ -147,6 +147,8 @@ print_usage (FILE *stream)
              "  exitbox logs AGENT             Show the end of the agent’s newest *.log file\n"
              "  exitbox logs --session         Show the end of the newest ExitBox session log\n"
              "  exitbox aliases                Print shell aliases that run each agent\n"
+             "  exitbox info                   Show versions, the engine, networks, proxy,\n"
+             "                                 folders and agents\n"
              "\n"
              "Agents: claude, codex, opencode\n"
              "\n"
@@ -442,7 +444,7 @@ parse_arguments (int          argc,
     {
       static const char * const commands[] = {
         "list", "doctor", "setup", "enable", "disable", "allowlist", "projects", "import",
-        "logs", "aliases", NULL
+        "logs", "aliases", "info", NULL
       };
 
       if (!g_strv_contains (commands, word))
@@ -800,8 +802,13 @@ run_session (CliContext       *context,
   return status;
 }
 
-static int
-list_agents (CliContext *context)
+/* Prints one line per agent: enabled or not, and its image state for the
+ * project in the current folder. Each line starts with @indent.
+ */
+int
+exitbox_cli_print_agents (ExitboxConfig *config,
+                          ExitboxEngine *engine,
+                          const char    *indent)
 {
   g_autoptr(ExitboxImageBuilder) images = NULL;
   g_autoptr(ExitboxProject) project = NULL;
@@ -810,13 +817,13 @@ list_agents (CliContext *context)
   guint n_agents;
 
   project = exitbox_project_new (cwd, NULL);
-  if (context->engine != NULL)
-    images = exitbox_image_builder_new (context->engine, context->config);
+  if (engine != NULL)
+    images = exitbox_image_builder_new (engine, config);
 
   agents = exitbox_agent_get_all (&n_agents);
   for (guint i = 0; i < n_agents; i++)
     {
-      const char *enabled = exitbox_config_get_agent_enabled (context->config, agents[i].id)
+      const char *enabled = exitbox_config_get_agent_enabled (config, agents[i].id)
                             ? _("enabled") : _("disabled");
       g_autofree char *image_state = NULL;
 
@@ -827,7 +834,7 @@ list_agents (CliContext *context)
           g_auto(GStrv) names = exitbox_image_builder_dup_inspect_names (images, agents[i].id,
                                                                           exitbox_project_get_key (project));
           g_autoptr(ExitboxInspection) inspection =
-            exitbox_engine_inspect (context->engine, (const char * const *) names, NULL, NULL);
+            exitbox_engine_inspect (engine, (const char * const *) names, NULL, NULL);
           ExitboxImageState state = inspection != NULL
             ? exitbox_image_builder_get_state (images, inspection, agents[i].id,
                                                exitbox_project_get_key (project))
@@ -845,7 +852,7 @@ list_agents (CliContext *context)
             image_state = g_strdup (_("not built"));
         }
 
-      g_print ("%-10s %-12s %-9s %s\n", agents[i].id, agents[i].display_name, enabled, image_state);
+      g_print ("%s%-10s %-12s %-9s %s\n", indent, agents[i].id, agents[i].display_name, enabled, image_state);
     }
 
   return 0;
@@ -996,14 +1003,18 @@ exitbox_cli_main (int   argc,
     return run_session (&context, &options);
 
   context.engine = exitbox_engine_detect (&error);
-  if (context.engine == NULL && !g_str_equal (options.command, "list"))
+  if (context.engine == NULL && !g_str_equal (options.command, "list") &&
+      !g_str_equal (options.command, "info"))
     {
       exitbox_cli_print_error (error->message);
       return 1;
     }
 
+  if (g_str_equal (options.command, "info"))
+    return exitbox_cli_info (&options, context.config, context.engine, error);
+
   if (g_str_equal (options.command, "list"))
-    return list_agents (&context);
+    return exitbox_cli_print_agents (context.config, context.engine, "");
 
   return run_doctor (&context, &options);
 }
