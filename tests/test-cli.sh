@@ -45,7 +45,7 @@ expect_status() {
   fi
 }
 
-echo "1..62"
+echo "1..64"
 
 expect_status "version prints package version" 0 "exitbox " --version
 expect_status "help lists shell command" 0 "exitbox [OPTION…] shell" --help
@@ -189,6 +189,8 @@ in_project "include dir long form missing" 2 "Cannot include the folder “$work
   --include-dir="$work/nope" claude
 in_project "include dir read-only mount point" 2 "Create the empty folder $work/project/extra first" \
   -r -i "$work/extra" claude
+in_project "no-env short form parses" 2 "The variable HOME is reserved" -n -e HOME=x claude
+in_project "no-env long form parses" 2 "The variable HOME is reserved" --no-env --env HOME=x claude
 in_project "session option on list rejected" 2 "apply to agent sessions and the shell" -e A=1 list
 
 # The project registry.

@@ -3,6 +3,7 @@
  */
 
 #include <errno.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <glib/gi18n-lib.h>
@@ -207,6 +208,34 @@ collect_inspect_names (ExitboxLauncher *self,
   return g_strv_builder_end (builder);
 }
 
+/* The engine reads an env file when the container starts, seconds after
+ * the file is written, so an older file was left by a session whose
+ * ExitBox was killed. Removing it keeps secrets from piling up.
+ */
+#define STALE_ENV_FILE_AGE_SECONDS (60 * 60)
+
+static void
+remove_stale_env_files (const char *sessions_dir)
+{
+  g_autoptr(GDir) dir = g_dir_open (sessions_dir, 0, NULL);
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (sessions_dir, name, NULL);
+      GStatBuf info;
+
+      if (!g_str_has_suffix (name, ".env") || g_lstat (path, &info) != 0 ||
+          !S_ISREG (info.st_mode) || now - info.st_mtime < STALE_ENV_FILE_AGE_SECONDS)
+        continue;
+
+      if (g_unlink (path) != 0)
+        g_warning ("Failed to remove the stale session environment file %s: %s",
+                   path, g_strerror (errno));
+    }
+}
+
 /* Writes the session's environment file: the collected variables, and a
  * TERM for interactive sessions when the host's did not come along.
  */
@@ -229,6 +258,8 @@ write_env_file (PrepareData  *data,
   if (data->interactive && !has_term)
     g_strv_builder_add (variables, "TERM=xterm-256color");
   all = g_strv_builder_end (variables);
+
+  remove_stale_env_files (sessions_dir);
 
   return exitbox_session_env_write_file (sessions_dir, name, (const char * const *) all, error);
 }
@@ -259,7 +290,10 @@ build_plan (ExitboxLauncher  *self,
   gboolean limits_apply;
   gboolean imported = FALSE;
 
-  /* The image's agent owns the container's home, in shell sessions too. */
+  /* The image's agent owns the container's home, in shell sessions too.
+   * NOTE: the first import copies files on the calling thread, so a large
+   * ~/.claude delays the window's main loop once.
+   */
   if (!exitbox_managed_config_ensure (data->agent_id, &imported, import_notes, error))
     {
       g_prefix_error (error, _("Failed to import the %s configuration from the host: "),

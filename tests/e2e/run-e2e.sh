@@ -163,7 +163,7 @@ chmod -R a+rX "$work/www"
 upstream_address=$("$engine" inspect "$upstream" \
   --format '{{(index .NetworkSettings.Networks "exitbox-egress").IPAddress}}')
 
-echo "1..37"
+echo "1..39"
 
 # --- Images and the verified agent install -----------------------------------
 
@@ -338,11 +338,37 @@ fi
 leftover=$(ls -A "$EXITBOX_CACHE_DIR/sessions" 2>/dev/null)
 check "env file removed after session" test -z "$leftover"
 
+# A file left by a killed session is removed once it is an hour old.
+printf 'OLD_SECRET=x\n' > "$EXITBOX_CACHE_DIR/sessions/killed.env"
+printf 'NEW_SECRET=x\n' > "$EXITBOX_CACHE_DIR/sessions/recent.env"
+touch -d '2 hours ago' "$EXITBOX_CACHE_DIR/sessions/killed.env"
+exitbox shell -- true >/dev/null 2>&1
+if [ ! -e "$EXITBOX_CACHE_DIR/sessions/killed.env" ] && [ -e "$EXITBOX_CACHE_DIR/sessions/recent.env" ]; then
+  ok "stale env files are removed"
+else
+  not_ok "stale env files are removed" "$(ls -la "$EXITBOX_CACHE_DIR/sessions")"
+fi
+rm -f "$EXITBOX_CACHE_DIR/sessions/recent.env"
+
 output=$(ANTHROPIC_API_KEY=e2e-key TZ=Europe/Berlin exitbox shell -- sh -c 'echo "$ANTHROPIC_API_KEY $TZ"' 2>/dev/null)
 check "default passthrough passes api key" test "$output" = "e2e-key Europe/Berlin"
 
 output=$(ANTHROPIC_API_KEY=e2e-key exitbox -n -e ONLY=this shell -- sh -c 'echo "${ANTHROPIC_API_KEY:-unset} $ONLY"' 2>/dev/null)
 check "no-env passes only given variables" test "$output" = "unset this"
+
+# settings.env_passthrough adds names; settings.default_flags.no_env drops
+# every host variable.
+cp "$config_file" "$work/config.yaml.saved"
+sed -i 's/^  env_passthrough: \[\]$/  env_passthrough: [E2E_PASSED]/' "$config_file"
+output=$(E2E_PASSED=yes E2E_OTHER=no exitbox shell -- sh -c 'echo "${E2E_PASSED:-unset} ${E2E_OTHER:-unset}"' 2>/dev/null)
+sed -i 's/^\(    no_env:\) false$/\1 true/' "$config_file"
+no_env_output=$(E2E_PASSED=yes TZ=UTC exitbox shell -- sh -c 'echo "${E2E_PASSED:-unset} ${TZ:-unset}"' 2>/dev/null)
+cp "$work/config.yaml.saved" "$config_file"
+if [ "$output" = "yes unset" ] && [ "$no_env_output" = "unset unset" ]; then
+  ok "passthrough and no_env settings apply"
+else
+  not_ok "passthrough and no_env settings apply" "passthrough: $output" "no_env: $no_env_output"
+fi
 
 output=$(exitbox --no-env --env=HOME=/tmp shell -- true 2>&1)
 status=$?
