@@ -13,7 +13,11 @@ dup_source_list (GPtrArray *sources)
   g_auto(GStrv) list = NULL;
 
   for (guint i = 0; i < sources->len; i++)
-    g_strv_builder_add (paths, ((ExitboxManagedSource *) g_ptr_array_index (sources, i))->host_path);
+    {
+      ExitboxManagedSource *source = g_ptr_array_index (sources, i);
+
+      g_strv_builder_add (paths, source->host_path);
+    }
 
   list = g_strv_builder_end (paths);
   return g_strjoinv (", ", list);

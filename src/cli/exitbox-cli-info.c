@@ -124,7 +124,8 @@ exitbox_cli_info (CliOptions    *options,
         }
       else
         {
-          g_print (_("OCI runtime: %s\n"), host->oci_runtime != NULL ? host->oci_runtime : _("unknown"));
+          g_print (_("OCI runtime: %s\n"),
+                   host->oci_runtime != NULL ? host->oci_runtime : _("unknown"));
           g_print (_("cgroup version: %s\n"),
                    host->cgroup_version != NULL ? host->cgroup_version : _("unknown"));
         }

@@ -852,7 +852,8 @@ exitbox_cli_print_agents (ExitboxConfig *config,
             image_state = g_strdup (_("not built"));
         }
 
-      g_print ("%s%-10s %-12s %-9s %s\n", indent, agents[i].id, agents[i].display_name, enabled, image_state);
+      g_print ("%s%-10s %-12s %-9s %s\n", indent, agents[i].id, agents[i].display_name, enabled,
+               image_state);
     }
 
   return 0;

@@ -151,8 +151,8 @@ exitbox_launch_build_run_args (const ExitboxLaunchOptions *options)
 
   /* Values from the host and -e go through the file, so secrets never
    * appear in the engine's command line, which every local user can read.
-   * The engine applies --env after --env-file, so ExitBox's own variables
-   * below win over the file.
+   * The file never sets ExitBox's own variables below, because those names
+   * are reserved.
    */
   if (options->env_file != NULL)
     add_pair (args, "--env-file", options->env_file);

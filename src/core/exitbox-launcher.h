@@ -36,9 +36,9 @@ typedef struct
   char  **argv;            /* the full engine argv, program first */
   char   *container_name;
   char  **warnings;        /* translated notes for the user, may be empty */
-  /* The session's variables, mode 0600. The caller removes it with
-   * exitbox_launch_plan_remove_env_file() once the engine has exited: the
-   * engine reads it when the container starts.
+  /* The session's variables, mode 0600. The engine reads the file when the
+   * container starts, so the caller removes it with
+   * exitbox_launch_plan_remove_env_file() only after the engine has exited.
    */
   char   *env_file;
   char  **notices;         /* translated information, such as a first import; may be empty */

@@ -194,7 +194,8 @@ exitbox_session_dup_git_mount (ExitboxProject *project)
 
   project_path = exitbox_project_get_path (project);
   dot_git = g_build_filename (project_path, ".git", NULL);
-  if (!g_file_test (dot_git, G_FILE_TEST_IS_REGULAR) || g_file_test (dot_git, G_FILE_TEST_IS_SYMLINK))
+  if (!g_file_test (dot_git, G_FILE_TEST_IS_REGULAR) ||
+      g_file_test (dot_git, G_FILE_TEST_IS_SYMLINK))
     return NULL;
 
   first_line = read_first_line (dot_git);
