@@ -45,7 +45,7 @@ expect_status() {
   fi
 }
 
-echo "1..64"
+echo "1..68"
 
 expect_status "version prints package version" 0 "exitbox " --version
 expect_status "help lists shell command" 0 "exitbox [OPTION…] shell" --help
@@ -251,5 +251,10 @@ expect_status "aliases prints one per agent" 0 "alias codex='exitbox run codex'"
 expect_status "logs needs agent or session" 2 "“logs” needs an agent name" logs
 expect_status "logs session without logs" 1 "No session logs in $EXITBOX_CACHE_DIR/logs/sessions" logs --session
 expect_status "logs rejects unknown agent" 2 "Unknown agent “gemini”" logs gemini
+
+expect_status "import help lists sources" 0 "~/.claude and ~/.claude.json" import --help
+expect_status "logs help explains session" 0 "--session  Show the newest ExitBox session log" logs -h
+expect_status "projects help names registry" 0 "$EXITBOX_DATA_DIR/projects.json" projects --help
+expect_status "aliases help" 0 "Usage: exitbox aliases" aliases --help
 
 exit $((failures > 0))

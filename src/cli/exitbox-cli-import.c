@@ -101,6 +101,25 @@ exitbox_cli_import (CliOptions *options)
   guint n_agents;
   int status = 0;
 
+  if (exitbox_cli_wants_help (options->args))
+    {
+      g_print ("%s", _("Usage: exitbox import AGENT|all [--yes]\n"
+                       "\n"
+                       "Copy an agent’s configuration from the host into its managed folder,\n"
+                       "~/.config/exitbox/AGENT/, which sessions mount as the home folder. The\n"
+                       "host files are only read. When the managed folder already contains a copy,\n"
+                       "ExitBox asks before replacing it, because changes made in sessions are\n"
+                       "lost.\n"
+                       "\n"
+                       "  claude     ~/.claude and ~/.claude.json\n"
+                       "  codex      ~/.codex\n"
+                       "  opencode   opencode in $XDG_CONFIG_HOME, $XDG_DATA_HOME, $XDG_STATE_HOME\n"
+                       "  all        every agent\n"
+                       "\n"
+                       "  -y, --yes  Replace managed copies without asking\n"));
+      return 0;
+    }
+
   for (guint i = 0; options->args[i] != NULL; i++)
     {
       const char *arg = options->args[i];

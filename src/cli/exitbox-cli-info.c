@@ -97,6 +97,18 @@ exitbox_cli_info (CliOptions    *options,
   g_autofree char *version = NULL;
   g_autofree char *description = NULL;
 
+  if (exitbox_cli_wants_help (options->args))
+    {
+      g_print ("%s", _("Usage: exitbox info\n"
+                       "\n"
+                       "Show the ExitBox version, the platform, the container engine and its\n"
+                       "version, rootless or rootful, the OCI runtime, the cgroup version, the\n"
+                       "networks exitbox-int and exitbox-egress, the proxy container, ExitBox’s\n"
+                       "configuration, cache and data folders, and the agents with their image\n"
+                       "state for the current folder.\n"));
+      return 0;
+    }
+
   if (options->args[0] != NULL)
     {
       g_autofree char *message =

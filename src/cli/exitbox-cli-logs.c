@@ -56,6 +56,20 @@ exitbox_cli_logs (CliOptions *options)
   const ExitboxAgentInfo *agent = NULL;
   gboolean session = FALSE;
 
+  if (exitbox_cli_wants_help (options->args))
+    {
+      g_print ("%s", _("Usage: exitbox logs AGENT\n"
+                       "       exitbox logs --session\n"
+                       "\n"
+                       "Show the last 200 lines of the newest *.log file that AGENT (claude,\n"
+                       "codex or opencode) wrote in its managed folder ~/.config/exitbox/AGENT/.\n"
+                       "\n"
+                       "  --session  Show the newest ExitBox session log instead: start, project,\n"
+                       "             agent, container, image, engine command line, end and exit\n"
+                       "             status, from ~/.cache/exitbox/logs/sessions/\n"));
+      return 0;
+    }
+
   for (guint i = 0; options->args[i] != NULL; i++)
     {
       const char *arg = options->args[i];
@@ -130,6 +144,15 @@ exitbox_cli_aliases (CliOptions *options)
 {
   const ExitboxAgentInfo *agents;
   guint n_agents;
+
+  if (exitbox_cli_wants_help (options->args))
+    {
+      g_print ("%s", _("Usage: exitbox aliases\n"
+                       "\n"
+                       "Print one shell alias per agent, such as alias claude='exitbox run claude',\n"
+                       "to add to ~/.bashrc or ~/.zshrc.\n"));
+      return 0;
+    }
 
   if (options->args[0] != NULL)
     {

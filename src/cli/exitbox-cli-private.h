@@ -49,6 +49,8 @@ void      exitbox_cli_on_async_ready    (GObject      *object,
                                          GAsyncResult *result,
                                          gpointer      user_data);
 GAsyncResult *exitbox_cli_wait_for_result (GAsyncResult **result);
+/* TRUE when a command's arguments contain -h or --help. */
+gboolean  exitbox_cli_wants_help        (char        **args);
 
 /* Commands, each in its own file. They return the exit status. */
 int exitbox_cli_setup     (CliOptions *options);

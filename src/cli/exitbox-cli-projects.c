@@ -14,6 +14,17 @@ exitbox_cli_projects (CliOptions *options)
   g_autoptr(GPtrArray) records = NULL;
   g_autoptr(GError) error = NULL;
 
+  if (exitbox_cli_wants_help (options->args))
+    {
+      g_print (_("Usage: exitbox projects\n"
+                 "\n"
+                 "List the folders ExitBox sessions ran in, most recent first: the last use\n"
+                 "(local time), the agents used (“shell” for shell sessions) and the folder.\n"
+                 "The list is kept in %s.\n"),
+               registry_path);
+      return 0;
+    }
+
   if (options->args[0] != NULL)
     {
       g_autofree char *message =

@@ -121,6 +121,18 @@ exitbox_cli_wait_for_result (GAsyncResult **result)
   return *result;
 }
 
+gboolean
+exitbox_cli_wants_help (char **args)
+{
+  for (guint i = 0; args[i] != NULL; i++)
+    {
+      if (g_str_equal (args[i], "--help") || g_str_equal (args[i], "-h"))
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
 static void
 print_usage (FILE *stream)
 {
