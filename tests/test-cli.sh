@@ -45,7 +45,7 @@ expect_status() {
   fi
 }
 
-echo "1..68"
+echo "1..71"
 
 expect_status "version prints package version" 0 "exitbox " --version
 expect_status "help lists shell command" 0 "exitbox [OPTION…] shell" --help
@@ -256,5 +256,18 @@ expect_status "import help lists sources" 0 "~/.claude and ~/.claude.json" impor
 expect_status "logs help explains session" 0 "--session  Show the newest ExitBox session log" logs -h
 expect_status "projects help names registry" 0 "$EXITBOX_DATA_DIR/projects.json" projects --help
 expect_status "aliases help" 0 "Usage: exitbox aliases" aliases --help
+
+expect_status "completion needs shell" 2 "needs one shell name" completion
+expect_status "completion fish completes folders" 0 "-l include-dir -r -F" completion fish
+# The bash function completes the long option after a prefix and the agents
+# after "import", skipping an option's value.
+output=$("$exitbox_bin" completion bash 2>&1 | bash -c 'source /dev/stdin
+COMP_WORDS=(exitbox --inc); COMP_CWORD=1; _exitbox; echo "${COMPREPLY[*]}"
+COMP_WORDS=(exitbox -e A=1 import c); COMP_CWORD=4; _exitbox; echo "${COMPREPLY[*]}"' 2>&1)
+if [ "$output" = "$(printf -- '--include-dir\nclaude codex')" ]; then
+  result 0 "completion bash completes words"
+else
+  result 1 "completion bash completes words" "$output"
+fi
 
 exit $((failures > 0))

@@ -161,6 +161,8 @@ print_usage (FILE *stream)
              "  exitbox aliases                Print shell aliases that run each agent\n"
              "  exitbox info                   Show versions, the engine, networks, proxy,\n"
              "                                 folders and agents\n"
+             "  exitbox completion bash|zsh|fish\n"
+             "                                 Print a shell completion script\n"
              "\n"
              "Agents: claude, codex, opencode\n"
              "\n"
@@ -210,6 +212,33 @@ static const OptionSpec option_specs[] = {
   { '\0', "memory", OPTION_VALUE, G_STRUCT_OFFSET (CliOptions, memory), TRUE },
   { '\0', "cpus", OPTION_VALUE, G_STRUCT_OFFSET (CliOptions, cpus), TRUE },
 };
+
+/* The commands besides "run", "shell", "help" and the agent names. */
+static const char * const command_names[] = {
+  "list", "doctor", "setup", "enable", "disable", "allowlist", "projects", "import",
+  "logs", "aliases", "info", "completion", NULL
+};
+
+const char * const *
+exitbox_cli_get_command_names (void)
+{
+  return command_names;
+}
+
+void
+exitbox_cli_append_option_names (GPtrArray *flags,
+                                 GPtrArray *value_options)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (option_specs); i++)
+    {
+      const OptionSpec *spec = &option_specs[i];
+      GPtrArray *target = spec->kind == OPTION_FLAG ? flags : value_options;
+
+      if (spec->short_name != '\0')
+        g_ptr_array_add (target, g_strdup_printf ("-%c", spec->short_name));
+      g_ptr_array_add (target, g_strdup_printf ("--%s", spec->long_name));
+    }
+}
 
 static const OptionSpec *
 find_option (const char  *arg,
@@ -454,12 +483,7 @@ parse_arguments (int          argc,
     }
   else
     {
-      static const char * const commands[] = {
-        "list", "doctor", "setup", "enable", "disable", "allowlist", "projects", "import",
-        "logs", "aliases", "info", NULL
-      };
-
-      if (!g_strv_contains (commands, word))
+      if (!g_strv_contains (command_names, word))
         {
           g_autofree char *message =
             g_strdup_printf (_("Unknown command or agent “%s”. Run “exitbox --help” to see "
@@ -1004,6 +1028,9 @@ exitbox_cli_main (int   argc,
 
   if (g_str_equal (options.command, "aliases"))
     return exitbox_cli_aliases (&options);
+
+  if (g_str_equal (options.command, "completion"))
+    return exitbox_cli_completion (&options);
 
   if (!load_configuration (&context, &error))
     {
