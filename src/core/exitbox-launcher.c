@@ -264,6 +264,80 @@ write_env_file (PrepareData  *data,
   return exitbox_session_env_write_file (sessions_dir, name, (const char * const *) all, error);
 }
 
+/* Creates the agent's managed folder on first use, importing the host
+ * configuration, and returns it. The image's agent owns the container's
+ * home, in shell sessions too.
+ * NOTE: the first import copies files on the calling thread, so a large
+ * ~/.claude delays the window's main loop once.
+ */
+static char *
+prepare_managed_home (const ExitboxAgentInfo  *agent,
+                      GStrvBuilder            *notices,
+                      GStrvBuilder            *warnings,
+                      GError                 **error)
+{
+  g_autoptr(GPtrArray) import_notes = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *managed_dir = NULL;
+  gboolean imported = FALSE;
+
+  if (!exitbox_managed_config_ensure (agent->id, &imported, import_notes, error))
+    {
+      g_prefix_error (error, _("Failed to import the %s configuration from the host: "),
+                      agent->display_name);
+      return NULL;
+    }
+
+  managed_dir = exitbox_managed_config_dup_dir (agent->id);
+  if (imported)
+    {
+      g_autofree char *notice =
+        g_strdup_printf (_("Imported the %s configuration from the host into %s. The host "
+                           "files are not changed; run “exitbox import %s” to import them "
+                           "again."),
+                         agent->display_name, managed_dir, agent->id);
+
+      g_strv_builder_add (notices, notice);
+    }
+
+  for (guint i = 0; i < import_notes->len; i++)
+    g_strv_builder_add (warnings, g_ptr_array_index (import_notes, i));
+
+  return g_steal_pointer (&managed_dir);
+}
+
+/* Adds the -i folders and, for a linked git worktree, the repository's git
+ * folder. git inside the worktree follows the absolute host path of that
+ * folder, so it appears at the same path. The mounts borrow their strings.
+ */
+static void
+append_session_mounts (PrepareData *data,
+                       const char  *git_mount,
+                       GArray      *mounts)
+{
+  for (guint i = 0; i < data->include_dirs->len; i++)
+    {
+      ExitboxIncludeDir *include_dir = g_ptr_array_index (data->include_dirs, i);
+      ExitboxLaunchMount mount = {
+        .source = include_dir->source,
+        .destination = include_dir->destination,
+        .read_only = include_dir->read_only,
+      };
+
+      g_array_append_val (mounts, mount);
+    }
+
+  if (git_mount != NULL)
+    {
+      ExitboxLaunchMount mount = {
+        .source = git_mount,
+        .destination = git_mount,
+        .read_only = data->read_only,
+      };
+
+      g_array_append_val (mounts, mount);
+    }
+}
+
 static ExitboxLaunchPlan *
 build_plan (ExitboxLauncher  *self,
             PrepareData      *data,
@@ -278,7 +352,6 @@ build_plan (ExitboxLauncher  *self,
   g_autofree char *container_name = NULL;
   g_auto(GStrv) run_args = NULL;
   g_autoptr(GStrvBuilder) notices = g_strv_builder_new ();
-  g_autoptr(GPtrArray) import_notes = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GArray) mounts = g_array_new (FALSE, TRUE, sizeof (ExitboxLaunchMount));
   g_autoptr(GError) registry_error = NULL;
   g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
@@ -288,31 +361,11 @@ build_plan (ExitboxLauncher  *self,
   g_autofree char *git_mount = exitbox_session_dup_git_mount (data->project);
   ExitboxLaunchPlan *plan;
   gboolean limits_apply;
-  gboolean imported = FALSE;
 
-  /* The image's agent owns the container's home, in shell sessions too.
-   * NOTE: the first import copies files on the calling thread, so a large
-   * ~/.claude delays the window's main loop once.
-   */
-  if (!exitbox_managed_config_ensure (data->agent_id, &imported, import_notes, error))
-    {
-      g_prefix_error (error, _("Failed to import the %s configuration from the host: "),
-                      agent->display_name);
-      return NULL;
-    }
-  managed_dir = exitbox_managed_config_dup_dir (data->agent_id);
-  if (imported)
-    {
-      g_autofree char *notice =
-        g_strdup_printf (_("Imported the %s configuration from the host into %s. The host "
-                           "files are not changed; run “exitbox import %s” to import them "
-                           "again."),
-                         agent->display_name, managed_dir, agent->id);
+  managed_dir = prepare_managed_home (agent, notices, warnings, error);
+  if (managed_dir == NULL)
+    return NULL;
 
-      g_strv_builder_add (notices, notice);
-    }
-  for (guint i = 0; i < import_notes->len; i++)
-    g_strv_builder_add (warnings, g_ptr_array_index (import_notes, i));
   for (guint i = 0; data->warnings != NULL && i < data->warnings->len; i++)
     g_strv_builder_add (warnings, g_ptr_array_index (data->warnings, i));
 
@@ -342,34 +395,10 @@ build_plan (ExitboxLauncher  *self,
   if (env_file == NULL)
     return NULL;
 
-  for (guint i = 0; i < data->include_dirs->len; i++)
-    {
-      ExitboxIncludeDir *include_dir = g_ptr_array_index (data->include_dirs, i);
-      ExitboxLaunchMount mount = {
-        .source = include_dir->source,
-        .destination = include_dir->destination,
-        .read_only = include_dir->read_only,
-      };
+  append_session_mounts (data, git_mount, mounts);
 
-      g_array_append_val (mounts, mount);
-    }
-
-  /* git inside a linked worktree follows the absolute host path of the
-   * repository's git folder, so it appears at that same path.
-   */
-  if (git_mount != NULL)
-    {
-      ExitboxLaunchMount mount = {
-        .source = git_mount,
-        .destination = git_mount,
-        .read_only = data->read_only,
-      };
-
-      g_array_append_val (mounts, mount);
-    }
-
-  /* A registry that cannot be read is reported and left alone; the
-   * session does not depend on it.
+  /* A registry that cannot be read is reported and left alone, because
+   * the session does not depend on it.
    */
   registry_path = exitbox_project_registry_dup_path ();
   if (!exitbox_project_registry_record_use (registry_path, data->project,
