@@ -260,6 +260,7 @@ test_managed_symlinks (Fixture       *fixture,
 {
   g_autofree char *target = host_path ("dotfiles/CLAUDE.md");
   g_autofree char *target_dir = host_path ("dotfiles/agents");
+  g_autofree char *claude_dir = host_path (".claude");
   g_autofree char *link = host_path (".claude/CLAUDE.md");
   g_autofree char *dir_link = host_path (".claude/agents");
   g_autofree char *dangling = host_path (".claude/gone");
@@ -271,7 +272,7 @@ test_managed_symlinks (Fixture       *fixture,
 
   write_file_mode (target, "my rules", 0644);
   g_assert_cmpint (g_mkdir_with_parents (target_dir, 0755), ==, 0);
-  g_assert_cmpint (g_mkdir_with_parents (host_path (".claude"), 0755), ==, 0);
+  g_assert_cmpint (g_mkdir_with_parents (claude_dir, 0755), ==, 0);
   g_assert_cmpint (symlink (target, link), ==, 0);
   g_assert_cmpint (symlink (target_dir, dir_link), ==, 0);
   g_assert_cmpint (symlink ("/nonexistent/file", dangling), ==, 0);

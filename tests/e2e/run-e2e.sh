@@ -13,6 +13,9 @@
 #   EXITBOX_APP_TEST     the desktop session test program (optional; skipped when unset)
 #   EXITBOX_E2E_ARTIFACTS  folder for screenshots and logs (default: the temporary folder)
 #
+# HOME points at a fake home folder inside the work folder, so the import of
+# the agents' host configuration reads only files the tests wrote.
+#
 # The tests replace the engine's exitbox-squid container and create the
 # exitbox-int and exitbox-egress networks when missing; run them on a test
 # machine, not next to sessions you care about. All traffic stays on this
