@@ -14,6 +14,7 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/exitbox-test-cli.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 export EXITBOX_CONFIG_DIR="$work/config"
 export EXITBOX_CACHE_DIR="$work/cache"
+export EXITBOX_DATA_DIR="$work/data"
 
 test_number=0
 failures=0
@@ -44,7 +45,7 @@ expect_status() {
   fi
 }
 
-echo "1..59"
+echo "1..97"
 
 expect_status "version prints package version" 0 "exitbox " --version
 expect_status "help lists shell command" 0 "exitbox [OPTION…] shell" --help
@@ -261,5 +262,111 @@ fi
 rm "$link_dir/allowlist.yaml"
 EXITBOX_CONFIG_DIR="$link_dir" expect_status "setup keeps allowlist missing" 0 \
   "allowlist.yaml is missing" setup --role backend --yes
+
+# Session options are checked before any engine is involved, in both forms.
+mkdir -p "$work/project" "$work/extra"
+# Runs expect_status in the project folder, not in a subshell, so the test
+# counter advances.
+in_project() {
+  cd "$work/project" || exit 1
+  expect_status "$@"
+  cd - >/dev/null || exit 1
+}
+in_project "env short form reserved name" 2 "The variable HOME is reserved" -e HOME=/tmp shell
+in_project "env long form reserved name" 2 "The variable https_proxy is reserved" --env https_proxy=x claude
+in_project "env inline long form" 2 "The variable PATH is reserved" --env=PATH=/x claude
+in_project "env inline short form" 2 "The variable NO_PROXY is reserved" -eNO_PROXY=x claude
+in_project "env reserved error lists names" 2 "HOME, PATH, USER" -e EXITBOX_AGENT=x claude
+in_project "env needs equals sign" 2 "expected KEY=VALUE" -e JUSTNAME claude
+in_project "env invalid name" 2 "Invalid variable name “MY-KEY”" -e MY-KEY=1 claude
+in_project "memory invalid value" 2 "Invalid --memory value “8x”" --memory 8x claude
+in_project "memory inline invalid value" 2 "Invalid --memory value “0”" --memory=0 claude
+in_project "cpus invalid value" 2 "Invalid --cpus value “many”" --cpus many shell
+in_project "memory needs value" 2 "The option --memory needs a value" --memory
+in_project "include dir missing" 2 "Cannot include the folder “$work/nope” (-i)" -i "$work/nope" claude
+in_project "include dir long form missing" 2 "Cannot include the folder “$work/nope” (-i)" \
+  --include-dir="$work/nope" claude
+in_project "include dir read-only mount point" 2 "Create the empty folder $work/project/extra first" \
+  -r -i "$work/extra" claude
+in_project "no-env short form parses" 2 "The variable HOME is reserved" -n -e HOME=x claude
+in_project "no-env long form parses" 2 "The variable HOME is reserved" --no-env --env HOME=x claude
+in_project "session option on list rejected" 2 "apply to agent sessions and the shell" -e A=1 list
+
+# The project registry.
+expect_status "projects empty registry" 0 "No projects yet" projects
+expect_status "projects rejects arguments" 2 "“projects” takes no arguments" projects all
+mkdir -p "$EXITBOX_DATA_DIR"
+printf '{"projects": [' > "$EXITBOX_DATA_DIR/projects.json"
+expect_status "projects reports corrupt registry" 1 "projects.json is invalid" projects
+if [ "$(cat "$EXITBOX_DATA_DIR/projects.json")" = '{"projects": [' ]; then
+  result 0 "corrupt registry is left untouched"
+else
+  result 1 "corrupt registry is left untouched" "$(cat "$EXITBOX_DATA_DIR/projects.json")"
+fi
+printf '{"version": 1, "projects": [{"path": "%s", "key": "p-0", "last_used": "2026-01-02T03:04:05Z", "agents": ["claude", "shell"]}]}' \
+  "$work/project" > "$EXITBOX_DATA_DIR/projects.json"
+expect_status "projects lists path and agents" 0 "claude,shell" projects
+
+# Import copies the listed host files and prompts before replacing them.
+fake_home="$work/fake-home"
+mkdir -p "$fake_home/.claude"
+echo '{"theme": "dark"}' > "$fake_home/.claude/settings.json"
+echo '{"numStartups": 1}' > "$fake_home/.claude.json"
+chmod 644 "$fake_home/.claude.json"
+import() {
+  HOME="$fake_home" XDG_CONFIG_HOME= XDG_DATA_HOME= XDG_STATE_HOME= "$exitbox_bin" import "$@" </dev/null 2>&1
+}
+output=$(import claude)
+status=$?
+managed="$EXITBOX_CONFIG_DIR/claude"
+if [ $status -eq 0 ] && [ "$(cat "$managed/.claude.json")" = '{"numStartups": 1}' ] \
+   && [ "$(stat -c %a "$managed/.claude.json")" = 600 ] && [ "$(stat -c %a "$managed/.claude")" = 700 ] \
+   && [ "$(stat -c %a "$fake_home/.claude.json")" = 644 ]; then
+  result 0 "import claude copies host files"
+else
+  result 1 "import claude copies host files" "exit status $status; output: $output; $(ls -laR "$managed" 2>&1)"
+fi
+echo '{"numStartups": 2}' > "$fake_home/.claude.json"
+output=$(import claude)
+status=$?
+if [ $status -eq 1 ] && grep -qF -- "--yes" <<<"$output" \
+   && [ "$(cat "$managed/.claude.json")" = '{"numStartups": 1}' ]; then
+  result 0 "import without terminal keeps managed copy"
+else
+  result 1 "import without terminal keeps managed copy" "exit status $status; output: $output"
+fi
+output=$(import all --yes)
+status=$?
+if [ $status -eq 0 ] && [ "$(cat "$managed/.claude.json")" = '{"numStartups": 2}' ] \
+   && grep -qF "Codex: nothing to import" <<<"$output"; then
+  result 0 "import all with yes replaces copy"
+else
+  result 1 "import all with yes replaces copy" "exit status $status; output: $output"
+fi
+expect_status "import needs agent" 2 "“import” needs an agent name" import
+expect_status "import rejects unknown agent" 2 "Unknown agent “gemini”" import gemini
+
+expect_status "aliases prints one per agent" 0 "alias codex='exitbox run codex'" aliases
+expect_status "logs needs agent or session" 2 "“logs” needs an agent name" logs
+expect_status "logs session without logs" 1 "No session logs in $EXITBOX_CACHE_DIR/logs/sessions" logs --session
+expect_status "logs rejects unknown agent" 2 "Unknown agent “gemini”" logs gemini
+
+expect_status "import help lists sources" 0 "~/.claude and ~/.claude.json" import --help
+expect_status "logs help explains session" 0 "--session  Show the newest ExitBox session log" logs -h
+expect_status "projects help names registry" 0 "$EXITBOX_DATA_DIR/projects.json" projects --help
+expect_status "aliases help" 0 "Usage: exitbox aliases" aliases --help
+
+expect_status "completion needs shell" 2 "needs one shell name" completion
+expect_status "completion fish completes folders" 0 "-l include-dir -r -F" completion fish
+# The bash function completes the long option after a prefix and the agents
+# after "import", skipping an option's value.
+output=$("$exitbox_bin" completion bash 2>&1 | bash -c 'source /dev/stdin
+COMP_WORDS=(exitbox --inc); COMP_CWORD=1; _exitbox; echo "${COMPREPLY[*]}"
+COMP_WORDS=(exitbox -e A=1 import c); COMP_CWORD=4; _exitbox; echo "${COMPREPLY[*]}"' 2>&1)
+if [ "$output" = "$(printf -- '--include-dir\nclaude codex')" ]; then
+  result 0 "completion bash completes words"
+else
+  result 1 "completion bash completes words" "$output"
+fi
 
 exit $((failures > 0))

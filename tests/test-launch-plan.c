@@ -236,6 +236,90 @@ test_launch_plan_container_name (void)
   g_assert_cmpstr (shell, !=, again);
 }
 
+static void
+test_launch_plan_env_file (void)
+{
+  ExitboxLaunchOptions options;
+  g_auto(GStrv) args = NULL;
+  int env_file;
+  int proxy;
+
+  fill_options (&options);
+  options.interactive = TRUE;
+  options.env_file = "/home/ada/.cache/exitbox/sessions/a b.env";
+  args = exitbox_launch_build_run_args (&options);
+
+  assert_option (args, "--env-file", "/home/ada/.cache/exitbox/sessions/a b.env");
+  /* The file sets TERM, and ExitBox's own variables come after it. */
+  g_assert_cmpint (index_of (args, "TERM=xterm-256color"), ==, -1);
+  env_file = index_of (args, "--env-file");
+  proxy = index_of (args, "HOME=/home/user");
+  g_assert_cmpint (env_file, <, proxy);
+}
+
+static void
+test_launch_plan_extra_mounts (void)
+{
+  const ExitboxLaunchMount mounts[] = {
+    { "/srv/shared docs, v2", "/workspace/shared docs, v2", TRUE },
+    { "/srv/lib", "/workspace/lib", FALSE },
+  };
+  ExitboxLaunchOptions options;
+  g_auto(GStrv) args = NULL;
+  int project = -1;
+  int docs = -1;
+  int lib = -1;
+  int home = -1;
+
+  fill_options (&options);
+  options.extra_mounts = mounts;
+  options.n_extra_mounts = G_N_ELEMENTS (mounts);
+  options.home_path = "/home/ada/.config/exitbox/claude";
+  args = exitbox_launch_build_run_args (&options);
+
+  for (int i = 0; args[i] != NULL; i++)
+    {
+      if (!g_str_equal (args[i], "--mount"))
+        continue;
+
+      if (strstr (args[i + 1], "\"destination=/workspace\"") != NULL)
+        project = i;
+      else if (g_str_equal (args[i + 1], "\"type=bind\",\"source=/srv/shared docs, v2\","
+                                         "\"destination=/workspace/shared docs, v2\","
+                                         "\"readonly\""))
+        docs = i;
+      else if (g_str_equal (args[i + 1], "\"type=bind\",\"source=/srv/lib\","
+                                         "\"destination=/workspace/lib\""))
+        lib = i;
+      else if (g_str_equal (args[i + 1], "\"type=bind\","
+                                         "\"source=/home/ada/.config/exitbox/claude\","
+                                         "\"destination=/home/user\""))
+        home = i;
+    }
+
+  g_assert_cmpint (project, >, 0);
+  g_assert_cmpint (docs, >, project);
+  g_assert_cmpint (lib, >, docs);
+  g_assert_cmpint (home, >, 0);
+}
+
+static void
+test_launch_plan_no_secrets_in_args (void)
+{
+  ExitboxLaunchOptions options;
+  g_auto(GStrv) args = NULL;
+
+  fill_options (&options);
+  options.env_file = "/tmp/session.env";
+  args = exitbox_launch_build_run_args (&options);
+
+  for (int i = 0; args[i] != NULL; i++)
+    {
+      g_assert_false (g_str_has_prefix (args[i], "ANTHROPIC_API_KEY"));
+      g_assert_false (g_str_has_prefix (args[i], "OPENAI_API_KEY"));
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -251,6 +335,9 @@ main (int   argc,
   g_test_add_func ("/launch-plan/command-after-image", test_launch_plan_command_after_image);
   g_test_add_func ("/launch-plan/shell-without-limits", test_launch_plan_shell_without_limits);
   g_test_add_func ("/launch-plan/container-name", test_launch_plan_container_name);
+  g_test_add_func ("/launch-plan/env-file", test_launch_plan_env_file);
+  g_test_add_func ("/launch-plan/extra-mounts", test_launch_plan_extra_mounts);
+  g_test_add_func ("/launch-plan/no-secrets-in-args", test_launch_plan_no_secrets_in_args);
 
   return g_test_run ();
 }

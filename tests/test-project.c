@@ -86,6 +86,30 @@ test_project_symlink_resolved (void)
   g_assert_cmpstr (exitbox_project_get_key (through_link), ==, exitbox_project_get_key (direct));
 }
 
+/* A path of about 500 characters in nested folders, each under NAME_MAX. */
+static void
+test_project_key_long_path (void)
+{
+  g_autofree char *root = g_dir_make_tmp ("exitbox-project-XXXXXX", NULL);
+  g_autoptr(GString) relative = g_string_new (NULL);
+  g_autofree char *path = NULL;
+  g_autoptr(ExitboxProject) project = NULL;
+  g_autoptr(GError) error = NULL;
+
+  while (strlen (root) + relative->len < 500)
+    g_string_append (relative, "/a folder name with spaces, commas: and ünïcödé");
+
+  path = g_strconcat (root, relative->str, NULL);
+  g_assert_cmpint (g_mkdir_with_parents (path, 0700), ==, 0);
+  g_assert_cmpuint (strlen (path), >=, 500);
+
+  project = exitbox_project_new (path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (exitbox_project_get_path (project), ==, path);
+  assert_valid_key (exitbox_project_get_key (project));
+  g_assert_cmpuint (strlen (exitbox_project_get_key (project)), <=, 32 + 9);
+}
+
 static void
 test_project_same_name_distinct_keys (void)
 {
@@ -160,6 +184,7 @@ main (int   argc,
   g_test_add_func ("/project/key-tricky-names", test_project_key_tricky_names);
   g_test_add_func ("/project/key-examples", test_project_key_examples);
   g_test_add_func ("/project/symlink-resolved", test_project_symlink_resolved);
+  g_test_add_func ("/project/key-long-path", test_project_key_long_path);
   g_test_add_func ("/project/same-name-distinct-keys", test_project_same_name_distinct_keys);
   g_test_add_func ("/project/missing-folder", test_project_missing_folder);
   g_test_add_func ("/project/file-not-folder", test_project_file_not_folder);

@@ -4,8 +4,11 @@
 
 #define G_LOG_DOMAIN "exitbox-session-tab"
 
+#include <errno.h>
+
 #include <adwaita.h>
 #include <glib/gi18n.h>
+#include <glib/gstdio.h>
 #include <signal.h>
 #include <sys/wait.h>
 
@@ -35,6 +38,7 @@ struct _ExitboxSessionTab
   ExitboxSessionState  state;
   GPid                 child_pid;
   GCancellable        *cancellable;
+  char                *env_file;   /* the running session's, removed when it ends */
 };
 
 G_DEFINE_FINAL_TYPE (ExitboxSessionTab, exitbox_session_tab, GTK_TYPE_WIDGET)
@@ -209,6 +213,21 @@ exitbox_session_tab_output_cb (ExitboxSessionTab *self,
   exitbox_session_tab_feed_line (self, NULL, line);
 }
 
+/* The engine reads the file when the container starts, so it stays until
+ * the session has ended.
+ */
+static void
+exitbox_session_tab_remove_env_file (ExitboxSessionTab *self)
+{
+  if (self->env_file == NULL)
+    return;
+
+  if (g_unlink (self->env_file) != 0 && errno != ENOENT)
+    g_warning ("Failed to remove the session environment file %s: %s",
+               self->env_file, g_strerror (errno));
+  g_clear_pointer (&self->env_file, g_free);
+}
+
 static void
 exitbox_session_tab_spawn_cb (VteTerminal *terminal,
                               GPid         pid,
@@ -224,6 +243,7 @@ exitbox_session_tab_spawn_cb (VteTerminal *terminal,
   if (error != NULL)
     {
       g_message ("Failed to start the session “%s”: %s", self->title, error->message);
+      exitbox_session_tab_remove_env_file (self);
       message = g_strdup_printf (_("Could not start the session: %s"), error->message);
       exitbox_session_tab_show_end (self, EXITBOX_SESSION_STATE_FAILED, message, "error");
       return;
@@ -257,6 +277,12 @@ exitbox_session_tab_prepare_cb (GObject      *source,
       exitbox_session_tab_show_end (self, EXITBOX_SESSION_STATE_FAILED, message, "error");
       return;
     }
+
+  exitbox_session_tab_remove_env_file (self);
+  self->env_file = g_steal_pointer (&plan->env_file);
+
+  for (guint i = 0; plan->notices != NULL && plan->notices[i] != NULL; i++)
+    exitbox_session_tab_feed_line (self, NULL, plan->notices[i]);
 
   for (guint i = 0; plan->warnings != NULL && plan->warnings[i] != NULL; i++)
     {
@@ -325,6 +351,8 @@ exitbox_session_tab_child_exited_cb (ExitboxSessionTab *self,
 {
   g_autofree char *message = NULL;
   const char *tone = NULL;
+
+  exitbox_session_tab_remove_env_file (self);
 
   if (self->state != EXITBOX_SESSION_STATE_RUNNING)
     return;
@@ -558,6 +586,7 @@ exitbox_session_tab_finalize (GObject *object)
 {
   ExitboxSessionTab *self = EXITBOX_SESSION_TAB (object);
 
+  exitbox_session_tab_remove_env_file (self);
   g_clear_pointer (&self->agent_id, g_free);
   g_clear_pointer (&self->title, g_free);
 

@@ -54,9 +54,32 @@ void      exitbox_cli_on_async_ready    (GObject      *object,
                                          GAsyncResult *result,
                                          gpointer      user_data);
 GAsyncResult *exitbox_cli_wait_for_result (GAsyncResult **result);
+/* The command words and the option names, for shell completion. The
+ * options go to @flags or, when they take a value, to @value_options, as
+ * new strings.
+ */
+const char * const *exitbox_cli_get_command_names   (void);
+void                exitbox_cli_append_option_names (GPtrArray *flags,
+                                                     GPtrArray *value_options);
+
+/* TRUE when a command's arguments contain -h or --help. */
+gboolean  exitbox_cli_wants_help        (char        **args);
 
 /* Commands, each in its own file. They return the exit status. */
 int exitbox_cli_setup     (CliOptions *options);
 int exitbox_cli_allowlist (CliOptions *options);
+int exitbox_cli_projects  (CliOptions *options);
+int exitbox_cli_import    (CliOptions *options);
+int exitbox_cli_logs      (CliOptions *options);
+int exitbox_cli_aliases   (CliOptions *options);
+int exitbox_cli_completion (CliOptions *options);
+int exitbox_cli_info      (CliOptions    *options,
+                           ExitboxConfig *config,
+                           ExitboxEngine *engine,
+                           GError        *engine_error);
+
+int exitbox_cli_print_agents (ExitboxConfig *config,
+                              ExitboxEngine *engine,
+                              const char    *indent);
 
 G_END_DECLS

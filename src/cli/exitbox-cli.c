@@ -121,6 +121,18 @@ exitbox_cli_wait_for_result (GAsyncResult **result)
   return *result;
 }
 
+gboolean
+exitbox_cli_wants_help (char **args)
+{
+  for (guint i = 0; args[i] != NULL; i++)
+    {
+      if (g_str_equal (args[i], "--help") || g_str_equal (args[i], "-h"))
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
 static void
 print_usage (FILE *stream)
 {
@@ -143,6 +155,17 @@ print_usage (FILE *stream)
              "  exitbox allowlist disable ENTRY\n"
              "                                 Keep ENTRY in the file but stop allowing it\n"
              "  exitbox allowlist enable ENTRY Allow a disabled ENTRY again\n"
+             "  exitbox projects               List the projects sessions ran in, newest first\n"
+             "  exitbox import AGENT|all [--yes]\n"
+             "                                 Copy the agent’s host configuration into its\n"
+             "                                 managed folder again (asks before replacing)\n"
+             "  exitbox logs AGENT             Show the end of the agent’s newest *.log file\n"
+             "  exitbox logs --session         Show the end of the newest ExitBox session log\n"
+             "  exitbox aliases                Print shell aliases that run each agent\n"
+             "  exitbox info                   Show versions, the engine, networks, proxy,\n"
+             "                                 folders and agents\n"
+             "  exitbox completion bash|zsh|fish\n"
+             "                                 Print a shell completion script\n"
              "\n"
              "Agents: claude, codex, opencode\n"
              "\n"
@@ -150,6 +173,13 @@ print_usage (FILE *stream)
              "  -r, --read-only   Mount the project folder read-only\n"
              "  -v, --verbose     Print the engine command line and the full build output\n"
              "      --force       Allow the home folder or “/” as the project folder\n"
+             "  -n, --no-env      Pass no host environment variables (see -e)\n"
+             "  -e, --env KEY=VALUE\n"
+             "                    Set a variable in the session; repeatable\n"
+             "  -i, --include-dir DIR\n"
+             "                    Mount DIR at /workspace/NAME (read-only with -r); repeatable\n"
+             "      --memory SIZE Memory limit with unit b, k, m or g, such as 8g\n"
+             "      --cpus NUMBER Number of CPUs, such as 4 or 1.5\n"
              "  -h, --help        Show this help\n"
              "      --version     Show the ExitBox version\n"));
 }
@@ -185,6 +215,33 @@ static const OptionSpec option_specs[] = {
   { '\0', "memory", OPTION_VALUE, G_STRUCT_OFFSET (CliOptions, memory), TRUE },
   { '\0', "cpus", OPTION_VALUE, G_STRUCT_OFFSET (CliOptions, cpus), TRUE },
 };
+
+/* The commands besides "run", "shell", "help" and the agent names. */
+static const char * const command_names[] = {
+  "list", "doctor", "setup", "enable", "disable", "allowlist", "projects", "import",
+  "logs", "aliases", "info", "completion", NULL
+};
+
+const char * const *
+exitbox_cli_get_command_names (void)
+{
+  return command_names;
+}
+
+void
+exitbox_cli_append_option_names (GPtrArray *flags,
+                                 GPtrArray *value_options)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (option_specs); i++)
+    {
+      const OptionSpec *spec = &option_specs[i];
+      GPtrArray *target = spec->kind == OPTION_FLAG ? flags : value_options;
+
+      if (spec->short_name != '\0')
+        g_ptr_array_add (target, g_strdup_printf ("-%c", spec->short_name));
+      g_ptr_array_add (target, g_strdup_printf ("--%s", spec->long_name));
+    }
+}
 
 static const OptionSpec *
 find_option (const char  *arg,
@@ -429,11 +486,7 @@ parse_arguments (int          argc,
     }
   else
     {
-      static const char * const commands[] = {
-        "list", "doctor", "setup", "enable", "disable", "allowlist", NULL
-      };
-
-      if (!g_strv_contains (commands, word))
+      if (!g_strv_contains (command_names, word))
         {
           g_autofree char *message =
             g_strdup_printf (_("Unknown command or agent “%s”. Run “exitbox --help” to see "
@@ -634,22 +687,12 @@ check_options_applied (const CliOptions *options)
 
   if (options->no_firewall)
     option = "-f/--no-firewall";
-  else if (options->no_env)
-    option = "-n/--no-env";
   else if (options->update)
     option = "-u/--update";
-  else if (options->env != NULL)
-    option = "-e/--env";
-  else if (options->include_dirs != NULL)
-    option = "-i/--include-dir";
   else if (options->tools != NULL)
     option = "-t/--tools";
   else if (options->allow_entries != NULL)
     option = "-a/--allow-urls";
-  else if (options->memory != NULL)
-    option = "--memory";
-  else if (options->cpus != NULL)
-    option = "--cpus";
 
   if (option != NULL)
     {
@@ -663,6 +706,19 @@ check_options_applied (const CliOptions *options)
   return TRUE;
 }
 
+static const char * const *
+dup_list_view (GPtrArray *list)
+{
+  if (list == NULL)
+    return NULL;
+
+  /* The arrays own their strings; a NULL at the end makes a strv view. */
+  if (list->len == 0 || g_ptr_array_index (list, list->len - 1) != NULL)
+    g_ptr_array_add (list, NULL);
+
+  return (const char * const *) list->pdata;
+}
+
 static int
 run_session (CliContext       *context,
              const CliOptions *options)
@@ -670,8 +726,10 @@ run_session (CliContext       *context,
   g_autoptr(ExitboxLauncher) launcher = NULL;
   g_autoptr(ExitboxProject) project = NULL;
   g_autoptr(ExitboxLaunchPlan) plan = NULL;
+  g_autoptr(ExitboxSessionLog) log = NULL;
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
+  g_autoptr(GError) log_error = NULL;
   g_autofree char *cwd = g_get_current_dir ();
   ExitboxLaunchRequest request = { 0 };
   int status;
@@ -694,19 +752,38 @@ run_session (CliContext       *context,
       return 1;
     }
 
-  launcher = exitbox_launcher_new (context->engine, context->config, context->allowlist);
-  g_signal_connect (exitbox_launcher_get_image_builder (launcher), "progress",
-                    G_CALLBACK (on_build_progress), NULL);
-  if (options->verbose)
-    g_signal_connect (exitbox_launcher_get_image_builder (launcher), "output",
-                      G_CALLBACK (on_build_output), NULL);
-
   request.agent_id = options->agent_id;
   request.project = project;
   request.args = (const char * const *) options->args;
   request.read_only = options->read_only;
   request.force = options->force;
   request.interactive = isatty (STDIN_FILENO) && isatty (STDOUT_FILENO);
+  request.no_env = options->no_env;
+  request.env = dup_list_view (options->env);
+  request.include_dirs = dup_list_view (options->include_dirs);
+  request.memory = options->memory;
+  request.cpus = options->cpus;
+
+  /* Bad option values are reported before ExitBox looks for an engine. */
+  if (!exitbox_launch_request_check (&request, context->config, &error))
+    {
+      exitbox_cli_print_error (error->message);
+      return 2;
+    }
+
+  context->engine = exitbox_engine_detect (&error);
+  if (context->engine == NULL)
+    {
+      exitbox_cli_print_error (error->message);
+      return 1;
+    }
+
+  launcher = exitbox_launcher_new (context->engine, context->config, context->allowlist);
+  g_signal_connect (exitbox_launcher_get_image_builder (launcher), "progress",
+                    G_CALLBACK (on_build_progress), NULL);
+  if (options->verbose)
+    g_signal_connect (exitbox_launcher_get_image_builder (launcher), "output",
+                      G_CALLBACK (on_build_output), NULL);
 
   exitbox_launcher_prepare_async (launcher, &request, NULL, exitbox_cli_on_async_ready, &result);
   plan = exitbox_launcher_prepare_finish (launcher, exitbox_cli_wait_for_result (&result), &error);
@@ -716,6 +793,8 @@ run_session (CliContext       *context,
       return 1;
     }
 
+  for (guint i = 0; plan->notices[i] != NULL; i++)
+    g_printerr ("%s\n", plan->notices[i]);
   for (guint i = 0; plan->warnings[i] != NULL; i++)
     g_printerr (_("Warning: %s\n"), plan->warnings[i]);
 
@@ -736,7 +815,19 @@ run_session (CliContext       *context,
       g_string_free (line, TRUE);
     }
 
+  log = exitbox_session_log_begin (exitbox_project_get_path (project), options->agent_id,
+                                   plan->container_name, plan->image,
+                                   (const char * const *) plan->argv, &log_error);
+  if (log == NULL)
+    g_printerr (_("Warning: %s\n"), log_error->message);
+
   status = spawn_and_wait (context->engine, plan->argv, &error);
+  exitbox_launch_plan_remove_env_file (plan);
+
+  if (log != NULL &&
+      !exitbox_session_log_end (log, status, status < 0 ? error->message : NULL, &log_error))
+    g_printerr (_("Warning: %s\n"), log_error->message);
+
   if (status < 0)
     {
       exitbox_cli_print_error (error->message);
@@ -746,8 +837,13 @@ run_session (CliContext       *context,
   return status;
 }
 
-static int
-list_agents (CliContext *context)
+/* Prints one line per agent: enabled or not, and its image state for the
+ * project in the current folder. Each line starts with @indent.
+ */
+int
+exitbox_cli_print_agents (ExitboxConfig *config,
+                          ExitboxEngine *engine,
+                          const char    *indent)
 {
   g_autoptr(ExitboxImageBuilder) images = NULL;
   g_autoptr(ExitboxProject) project = NULL;
@@ -756,13 +852,13 @@ list_agents (CliContext *context)
   guint n_agents;
 
   project = exitbox_project_new (cwd, NULL);
-  if (context->engine != NULL)
-    images = exitbox_image_builder_new (context->engine, context->config);
+  if (engine != NULL)
+    images = exitbox_image_builder_new (engine, config);
 
   agents = exitbox_agent_get_all (&n_agents);
   for (guint i = 0; i < n_agents; i++)
     {
-      const char *enabled = exitbox_config_get_agent_enabled (context->config, agents[i].id)
+      const char *enabled = exitbox_config_get_agent_enabled (config, agents[i].id)
                             ? _("enabled") : _("disabled");
       g_autofree char *image_state = NULL;
 
@@ -773,7 +869,7 @@ list_agents (CliContext *context)
           g_auto(GStrv) names = exitbox_image_builder_dup_inspect_names (images, agents[i].id,
                                                                           exitbox_project_get_key (project));
           g_autoptr(ExitboxInspection) inspection =
-            exitbox_engine_inspect (context->engine, (const char * const *) names, NULL, NULL);
+            exitbox_engine_inspect (engine, (const char * const *) names, NULL, NULL);
           ExitboxImageState state = inspection != NULL
             ? exitbox_image_builder_get_state (images, inspection, agents[i].id,
                                                exitbox_project_get_key (project))
@@ -791,7 +887,8 @@ list_agents (CliContext *context)
             image_state = g_strdup (_("not built"));
         }
 
-      g_print ("%-10s %-12s %-9s %s\n", agents[i].id, agents[i].display_name, enabled, image_state);
+      g_print ("%s%-10s %-12s %-9s %s\n", indent, agents[i].id, agents[i].display_name, enabled,
+               image_state);
     }
 
   return 0;
@@ -918,24 +1015,45 @@ exitbox_cli_main (int   argc,
   if (g_str_equal (options.command, "allowlist"))
     return exitbox_cli_allowlist (&options);
 
+  /* These read the project registry or the host's agent configuration. */
+  if (g_str_equal (options.command, "projects"))
+    return exitbox_cli_projects (&options);
+
+  if (g_str_equal (options.command, "import"))
+    return exitbox_cli_import (&options);
+
+  if (g_str_equal (options.command, "logs"))
+    return exitbox_cli_logs (&options);
+
+  if (g_str_equal (options.command, "aliases"))
+    return exitbox_cli_aliases (&options);
+
+  if (g_str_equal (options.command, "completion"))
+    return exitbox_cli_completion (&options);
+
   if (!load_configuration (&context, &error))
     {
       exitbox_cli_print_error (error->message);
       return 1;
     }
 
+  /* A session checks its options before it looks for an engine. */
+  if (g_str_equal (options.command, "run") || g_str_equal (options.command, "shell"))
+    return run_session (&context, &options);
+
   context.engine = exitbox_engine_detect (&error);
-  if (context.engine == NULL && !g_str_equal (options.command, "list"))
+  if (context.engine == NULL && !g_str_equal (options.command, "list") &&
+      !g_str_equal (options.command, "info"))
     {
       exitbox_cli_print_error (error->message);
       return 1;
     }
 
+  if (g_str_equal (options.command, "info"))
+    return exitbox_cli_info (&options, context.config, context.engine, error);
+
   if (g_str_equal (options.command, "list"))
-    return list_agents (&context);
+    return exitbox_cli_print_agents (context.config, context.engine, "");
 
-  if (g_str_equal (options.command, "doctor"))
-    return run_doctor (&context, &options);
-
-  return run_session (&context, &options);
+  return run_doctor (&context, &options);
 }

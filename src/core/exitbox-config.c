@@ -332,6 +332,22 @@ cpus_is_valid (const char *text)
   return text[i] == '\0' && g_ascii_strtod (text, NULL) > 0.0;
 }
 
+gboolean
+exitbox_config_memory_is_valid (const char *text)
+{
+  g_return_val_if_fail (text != NULL, FALSE);
+
+  return memory_is_valid (text);
+}
+
+gboolean
+exitbox_config_cpus_is_valid (const char *text)
+{
+  g_return_val_if_fail (text != NULL, FALSE);
+
+  return cpus_is_valid (text);
+}
+
 /* Whether @text is one character of @first_chars followed by any number of
  * characters of @other_chars. A NUL in @text never matches.
  */

@@ -58,6 +58,11 @@ const char        *exitbox_config_get_base_image     (ExitboxConfig  *self);
 char              *exitbox_config_dup_effective_base_image (ExitboxConfig *self);
 const char        *exitbox_config_get_memory         (ExitboxConfig  *self);  /* "8g" by default */
 const char        *exitbox_config_get_cpus           (ExitboxConfig  *self);  /* "4" by default */
+/* The value checks of settings.default_flags.memory and .cpus, shared with
+ * the --memory and --cpus options: "8g", "512m" and "1.5" are valid.
+ */
+gboolean           exitbox_config_memory_is_valid    (const char     *text);
+gboolean           exitbox_config_cpus_is_valid      (const char     *text);
 
 /* The lists below are NULL-terminated, owned by @self and never NULL: a
  * missing key gives an empty list.

@@ -62,6 +62,15 @@ add_pair (GPtrArray  *args,
 }
 
 static void
+add_pair_take (GPtrArray  *args,
+               const char *option,
+               char       *value)
+{
+  add (args, option);
+  g_ptr_array_add (args, value);
+}
+
+static void
 add_env (GPtrArray  *args,
          const char *name,
          const char *value)
@@ -128,7 +137,25 @@ exitbox_launch_build_run_args (const ExitboxLaunchOptions *options)
   mount = build_bind_mount (options->project_path, EXITBOX_WORKSPACE_DIR,
                             options->read_only);
   add_pair (args, "--mount", mount);
+  for (guint i = 0; i < options->n_extra_mounts; i++)
+    {
+      const ExitboxLaunchMount *extra = &options->extra_mounts[i];
+
+      add_pair_take (args, "--mount",
+                     build_bind_mount (extra->source, extra->destination, extra->read_only));
+    }
+  if (options->home_path != NULL)
+    add_pair_take (args, "--mount",
+                   build_bind_mount (options->home_path, EXITBOX_CONTAINER_HOME, FALSE));
   add_pair (args, "--workdir", EXITBOX_WORKSPACE_DIR);
+
+  /* Values from the host and -e go through the file, so secrets never
+   * appear in the engine's command line, which every local user can read.
+   * The file never sets ExitBox's own variables below, because those names
+   * are reserved.
+   */
+  if (options->env_file != NULL)
+    add_pair (args, "--env-file", options->env_file);
 
   proxy_url = g_strdup_printf ("http://%s:%d", options->proxy_address, EXITBOX_PROXY_PORT);
   add_env (args, "http_proxy", proxy_url);
@@ -138,7 +165,7 @@ exitbox_launch_build_run_args (const ExitboxLaunchOptions *options)
   add_env (args, "no_proxy", "localhost,127.0.0.1,::1");
   add_env (args, "NO_PROXY", "localhost,127.0.0.1,::1");
   add_env (args, "HOME", EXITBOX_CONTAINER_HOME);
-  if (options->interactive)
+  if (options->interactive && options->env_file == NULL)
     add_env (args, "TERM", "xterm-256color");
   if (options->agent_id != NULL)
     add_env (args, "EXITBOX_AGENT", options->agent_id);

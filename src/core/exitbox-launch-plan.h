@@ -16,6 +16,14 @@ G_BEGIN_DECLS
 #define EXITBOX_CONTAINER_HOME   "/home/user"
 #define EXITBOX_DEFAULT_PIDS_LIMIT 4096
 
+/* A folder bind-mounted into the container besides the project. */
+typedef struct
+{
+  const char *source;
+  const char *destination;
+  gboolean    read_only;
+} ExitboxLaunchMount;
+
 /* Everything one `run` of an agent container depends on. A pure value, so the
  * argv can be unit-tested and printed with --verbose.
  */
@@ -36,6 +44,12 @@ typedef struct
   guint               pids_limit;
   const char         *agent_id;        /* NULL for a shell */
   const char * const *command;         /* the agent's or the shell's argv, may be NULL */
+
+  /* The session's environment and folders. */
+  const char               *env_file;       /* read with --env-file; it sets TERM, may be NULL */
+  const char               *home_path;      /* mounted at EXITBOX_CONTAINER_HOME, may be NULL */
+  const ExitboxLaunchMount *extra_mounts;   /* after the project's mount, so they nest in it */
+  guint                     n_extra_mounts;
 } ExitboxLaunchOptions;
 
 /* The engine arguments after the program name: {"run", "--rm", …, image, command…}. */

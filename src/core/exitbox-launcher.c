@@ -2,14 +2,21 @@
  * SPDX-FileCopyrightText: The ExitBox authors
  */
 
+#include <errno.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
 
 #include "exitbox-agent.h"
 #include "exitbox-launch-plan.h"
 #include "exitbox-launcher.h"
+#include "exitbox-managed-config.h"
 #include "exitbox-paths.h"
+#include "exitbox-project-registry.h"
+#include "exitbox-session-env.h"
+#include "exitbox-session-options.h"
 
 struct _ExitboxLauncher
 {
@@ -35,6 +42,11 @@ typedef struct
   ExitboxInspection *inspection;
   char             **inspect_names;
   gboolean           built;
+  char             **variables;        /* KEY=VALUE for the env file */
+  GPtrArray         *include_dirs;     /* of ExitboxIncludeDir */
+  char              *memory;           /* NULL: settings.default_flags.memory */
+  char              *cpus;             /* NULL: settings.default_flags.cpus */
+  GPtrArray         *warnings;         /* collected before the plan exists */
 } PrepareData;
 
 static void
@@ -45,6 +57,11 @@ prepare_data_free (PrepareData *data)
   g_strfreev (data->args);
   g_clear_object (&data->inspection);
   g_strfreev (data->inspect_names);
+  g_strfreev (data->variables);
+  g_clear_pointer (&data->include_dirs, g_ptr_array_unref);
+  g_free (data->memory);
+  g_free (data->cpus);
+  g_clear_pointer (&data->warnings, g_ptr_array_unref);
   g_free (data);
 }
 
@@ -57,7 +74,20 @@ exitbox_launch_plan_free (ExitboxLaunchPlan *plan)
   g_strfreev (plan->argv);
   g_free (plan->container_name);
   g_strfreev (plan->warnings);
+  g_free (plan->env_file);
+  g_strfreev (plan->notices);
+  g_free (plan->image);
   g_free (plan);
+}
+
+void
+exitbox_launch_plan_remove_env_file (ExitboxLaunchPlan *plan)
+{
+  g_return_if_fail (plan != NULL);
+
+  if (plan->env_file != NULL && g_unlink (plan->env_file) != 0 && errno != ENOENT)
+    g_warning ("Failed to remove the session environment file %s: %s",
+               plan->env_file, g_strerror (errno));
 }
 
 static void
@@ -178,10 +208,141 @@ collect_inspect_names (ExitboxLauncher *self,
   return g_strv_builder_end (builder);
 }
 
+/* The engine reads an env file when the container starts, seconds after
+ * the file is written, so an older file was left by a session whose
+ * ExitBox was killed. Removing it keeps secrets from piling up.
+ */
+#define STALE_ENV_FILE_AGE_SECONDS (60 * 60)
+
+static void
+remove_stale_env_files (const char *sessions_dir)
+{
+  g_autoptr(GDir) dir = g_dir_open (sessions_dir, 0, NULL);
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (sessions_dir, name, NULL);
+      GStatBuf info;
+
+      if (!g_str_has_suffix (name, ".env") || g_lstat (path, &info) != 0 ||
+          !S_ISREG (info.st_mode) || now - info.st_mtime < STALE_ENV_FILE_AGE_SECONDS)
+        continue;
+
+      if (g_unlink (path) != 0)
+        g_warning ("Failed to remove the stale session environment file %s: %s",
+                   path, g_strerror (errno));
+    }
+}
+
+/* Writes the session's environment file: the collected variables, and a
+ * TERM for interactive sessions when the host's did not come along.
+ */
+static char *
+write_env_file (PrepareData  *data,
+                const char   *container_name,
+                GError      **error)
+{
+  g_autoptr(GStrvBuilder) variables = g_strv_builder_new ();
+  g_auto(GStrv) all = NULL;
+  g_autofree char *cache_dir = exitbox_dup_cache_dir ();
+  g_autofree char *sessions_dir = g_build_filename (cache_dir, "sessions", NULL);
+  g_autofree char *name = g_strconcat (container_name, ".env", NULL);
+  gboolean has_term = FALSE;
+
+  for (guint i = 0; data->variables[i] != NULL; i++)
+    has_term |= g_str_has_prefix (data->variables[i], "TERM=");
+
+  g_strv_builder_addv (variables, (const char **) data->variables);
+  if (data->interactive && !has_term)
+    g_strv_builder_add (variables, "TERM=xterm-256color");
+  all = g_strv_builder_end (variables);
+
+  remove_stale_env_files (sessions_dir);
+
+  return exitbox_session_env_write_file (sessions_dir, name, (const char * const *) all, error);
+}
+
+/* Creates the agent's managed folder on first use, importing the host
+ * configuration, and returns it. The image's agent owns the container's
+ * home, in shell sessions too.
+ * NOTE: the first import copies files on the calling thread, so a large
+ * ~/.claude delays the window's main loop once.
+ */
+static char *
+prepare_managed_home (const ExitboxAgentInfo  *agent,
+                      GStrvBuilder            *notices,
+                      GStrvBuilder            *warnings,
+                      GError                 **error)
+{
+  g_autoptr(GPtrArray) import_notes = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *managed_dir = NULL;
+  gboolean imported = FALSE;
+
+  if (!exitbox_managed_config_ensure (agent->id, &imported, import_notes, error))
+    {
+      g_prefix_error (error, _("Failed to import the %s configuration from the host: "),
+                      agent->display_name);
+      return NULL;
+    }
+
+  managed_dir = exitbox_managed_config_dup_dir (agent->id);
+  if (imported)
+    {
+      g_autofree char *notice =
+        g_strdup_printf (_("Imported the %s configuration from the host into %s. The host "
+                           "files are not changed; run “exitbox import %s” to import them "
+                           "again."),
+                         agent->display_name, managed_dir, agent->id);
+
+      g_strv_builder_add (notices, notice);
+    }
+
+  for (guint i = 0; i < import_notes->len; i++)
+    g_strv_builder_add (warnings, g_ptr_array_index (import_notes, i));
+
+  return g_steal_pointer (&managed_dir);
+}
+
+/* Adds the -i folders and, for a linked git worktree, the repository's git
+ * folder. git inside the worktree follows the absolute host path of that
+ * folder, so it appears at the same path. The mounts borrow their strings.
+ */
+static void
+append_session_mounts (PrepareData *data,
+                       const char  *git_mount,
+                       GArray      *mounts)
+{
+  for (guint i = 0; i < data->include_dirs->len; i++)
+    {
+      ExitboxIncludeDir *include_dir = g_ptr_array_index (data->include_dirs, i);
+      ExitboxLaunchMount mount = {
+        .source = include_dir->source,
+        .destination = include_dir->destination,
+        .read_only = include_dir->read_only,
+      };
+
+      g_array_append_val (mounts, mount);
+    }
+
+  if (git_mount != NULL)
+    {
+      ExitboxLaunchMount mount = {
+        .source = git_mount,
+        .destination = git_mount,
+        .read_only = data->read_only,
+      };
+
+      g_array_append_val (mounts, mount);
+    }
+}
+
 static ExitboxLaunchPlan *
-build_plan (ExitboxLauncher *self,
-            PrepareData     *data,
-            const char      *proxy_address)
+build_plan (ExitboxLauncher  *self,
+            PrepareData      *data,
+            const char       *proxy_address,
+            GError          **error)
 {
   const ExitboxAgentInfo *agent = exitbox_agent_lookup (data->agent_id);
   ExitboxLaunchOptions options = { 0 };
@@ -190,8 +351,23 @@ build_plan (ExitboxLauncher *self,
   g_autofree char *image = NULL;
   g_autofree char *container_name = NULL;
   g_auto(GStrv) run_args = NULL;
+  g_autoptr(GStrvBuilder) notices = g_strv_builder_new ();
+  g_autoptr(GArray) mounts = g_array_new (FALSE, TRUE, sizeof (ExitboxLaunchMount));
+  g_autoptr(GError) registry_error = NULL;
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autofree char *managed_dir = NULL;
+  g_autofree char *env_file = NULL;
+  g_autofree char *registry_path = NULL;
+  g_autofree char *git_mount = exitbox_session_dup_git_mount (data->project);
   ExitboxLaunchPlan *plan;
   gboolean limits_apply;
+
+  managed_dir = prepare_managed_home (agent, notices, warnings, error);
+  if (managed_dir == NULL)
+    return NULL;
+
+  for (guint i = 0; data->warnings != NULL && i < data->warnings->len; i++)
+    g_strv_builder_add (warnings, g_ptr_array_index (data->warnings, i));
 
   image = exitbox_image_dup_project_name (data->agent_id, exitbox_project_get_key (data->project));
   container_name = exitbox_launch_dup_container_name (data->shell ? NULL : data->agent_id,
@@ -215,6 +391,21 @@ build_plan (ExitboxLauncher *self,
   if (exitbox_allowlist_get_problem (self->allowlist) != NULL)
     g_strv_builder_add (warnings, exitbox_allowlist_get_problem (self->allowlist));
 
+  env_file = write_env_file (data, container_name, error);
+  if (env_file == NULL)
+    return NULL;
+
+  append_session_mounts (data, git_mount, mounts);
+
+  /* A registry that cannot be read is reported and left alone, because
+   * the session does not depend on it.
+   */
+  registry_path = exitbox_project_registry_dup_path ();
+  if (!exitbox_project_registry_record_use (registry_path, data->project,
+                                            data->shell ? NULL : data->agent_id,
+                                            now, &registry_error))
+    g_strv_builder_add (warnings, registry_error->message);
+
   options.engine_kind = exitbox_engine_get_kind (self->engine);
   options.rootless = exitbox_engine_get_rootless (self->engine);
   options.uid = getuid ();
@@ -225,11 +416,19 @@ build_plan (ExitboxLauncher *self,
   options.read_only = data->read_only;
   options.interactive = data->interactive;
   options.proxy_address = proxy_address;
-  options.memory = limits_apply ? exitbox_config_get_memory (self->config) : NULL;
-  options.cpus = limits_apply ? exitbox_config_get_cpus (self->config) : NULL;
+  options.memory = !limits_apply ? NULL
+                   : data->memory != NULL ? data->memory
+                   : exitbox_config_get_memory (self->config);
+  options.cpus = !limits_apply ? NULL
+                 : data->cpus != NULL ? data->cpus
+                 : exitbox_config_get_cpus (self->config);
   options.pids_limit = limits_apply ? EXITBOX_DEFAULT_PIDS_LIMIT : 0;
   options.agent_id = data->shell ? NULL : data->agent_id;
   options.command = command->len > 1 ? (const char * const *) command->pdata : NULL;
+  options.env_file = env_file;
+  options.home_path = managed_dir;
+  options.extra_mounts = (const ExitboxLaunchMount *) (gpointer) mounts->data;
+  options.n_extra_mounts = mounts->len;
 
   run_args = exitbox_launch_build_run_args (&options);
 
@@ -237,6 +436,9 @@ build_plan (ExitboxLauncher *self,
   plan->argv = exitbox_engine_build_argv (self->engine, (const char * const *) run_args);
   plan->container_name = g_steal_pointer (&container_name);
   plan->warnings = g_strv_builder_end (warnings);
+  plan->env_file = g_steal_pointer (&env_file);
+  plan->notices = g_strv_builder_end (notices);
+  plan->image = g_steal_pointer (&image);
 
   return plan;
 }
@@ -251,6 +453,7 @@ prepare_firewall_ready (GObject      *object,
   ExitboxLauncher *self = g_task_get_source_object (task);
   PrepareData *data = g_task_get_task_data (task);
   g_autofree char *proxy_address = NULL;
+  ExitboxLaunchPlan *plan;
   GError *error = NULL;
 
   proxy_address = exitbox_firewall_ensure_finish (firewall, result, &error);
@@ -261,8 +464,14 @@ prepare_firewall_ready (GObject      *object,
       return;
     }
 
-  g_task_return_pointer (task, build_plan (self, data, proxy_address),
-                         (GDestroyNotify) exitbox_launch_plan_free);
+  plan = build_plan (self, data, proxy_address, &error);
+  if (plan == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  g_task_return_pointer (task, plan, (GDestroyNotify) exitbox_launch_plan_free);
 }
 
 static void
@@ -349,6 +558,34 @@ prepare_inspect_ready (GObject      *object,
   prepare_firewall (task);
 }
 
+gboolean
+exitbox_launch_request_check (const ExitboxLaunchRequest  *request,
+                              ExitboxConfig               *config,
+                              GError                     **error)
+{
+  g_autoptr(GPtrArray) include_dirs = NULL;
+
+  g_return_val_if_fail (request != NULL, FALSE);
+  g_return_val_if_fail (EXITBOX_IS_PROJECT (request->project), FALSE);
+  g_return_val_if_fail (EXITBOX_IS_CONFIG (config), FALSE);
+
+  for (guint i = 0; request->env != NULL && request->env[i] != NULL; i++)
+    {
+      if (!exitbox_session_env_check_assignment (request->env[i], error))
+        return FALSE;
+    }
+
+  if (!exitbox_session_check_limits (request->memory, request->cpus, error))
+    return FALSE;
+
+  include_dirs = exitbox_session_resolve_include_dirs (request->project, request->include_dirs,
+                                                       request->read_only ||
+                                                       exitbox_config_get_read_only (config),
+                                                       request->force, error);
+
+  return include_dirs != NULL;
+}
+
 void
 exitbox_launcher_prepare_async (ExitboxLauncher            *self,
                                 const ExitboxLaunchRequest *request,
@@ -358,7 +595,9 @@ exitbox_launcher_prepare_async (ExitboxLauncher            *self,
 {
   g_autoptr(GTask) task = NULL;
   const ExitboxAgentInfo *agent;
+  g_auto(GStrv) host_env = NULL;
   PrepareData *data;
+  GError *error = NULL;
 
   g_return_if_fail (EXITBOX_IS_LAUNCHER (self));
   g_return_if_fail (request != NULL);
@@ -367,15 +606,10 @@ exitbox_launcher_prepare_async (ExitboxLauncher            *self,
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, exitbox_launcher_prepare_async);
 
-  if (!request->force)
+  if (!request->force && !exitbox_project_check_safe (request->project, &error))
     {
-      GError *error = NULL;
-
-      if (!exitbox_project_check_safe (request->project, &error))
-        {
-          g_task_return_error (task, error);
-          return;
-        }
+      g_task_return_error (task, error);
+      return;
     }
 
   if (request->agent_id != NULL)
@@ -413,9 +647,43 @@ exitbox_launcher_prepare_async (ExitboxLauncher            *self,
    */
   data->read_only = request->read_only || exitbox_config_get_read_only (self->config);
   data->interactive = request->interactive;
+  data->memory = g_strdup (request->memory);
+  data->cpus = g_strdup (request->cpus);
+  data->warnings = g_ptr_array_new_with_free_func (g_free);
+  g_task_set_task_data (task, data, (GDestroyNotify) prepare_data_free);
+
+  if (!exitbox_session_check_limits (request->memory, request->cpus, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  data->include_dirs = exitbox_session_resolve_include_dirs (request->project,
+                                                             request->include_dirs,
+                                                             data->read_only,
+                                                             request->force, &error);
+  if (data->include_dirs == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  host_env = g_get_environ ();
+  data->variables = exitbox_session_env_collect ((const char * const *) host_env,
+                                                 request->no_env ||
+                                                 exitbox_config_get_no_env (self->config),
+                                                 exitbox_config_get_env_passthrough (self->config),
+                                                 request->env,
+                                                 data->warnings,
+                                                 &error);
+  if (data->variables == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
   data->inspect_names = collect_inspect_names (self, data->agent_id,
                                                exitbox_project_get_key (request->project));
-  g_task_set_task_data (task, data, (GDestroyNotify) prepare_data_free);
 
   exitbox_engine_inspect_async (self->engine,
                                 (const char * const *) data->inspect_names,

@@ -21,6 +21,13 @@ typedef struct
   gboolean            read_only;
   gboolean            interactive;  /* the session has a terminal: run with -it */
   gboolean            force;        /* allow the home folder or "/" as the project */
+
+  /* Session options; zero values keep the defaults. */
+  gboolean            no_env;       /* pass no host variables (settings.default_flags.no_env too) */
+  const char * const *env;          /* KEY=VALUE pairs from -e */
+  const char * const *include_dirs; /* folders from -i, mounted at /workspace/<name> */
+  const char         *memory;       /* overrides settings.default_flags.memory */
+  const char         *cpus;         /* overrides settings.default_flags.cpus */
 } ExitboxLaunchRequest;
 
 /* What a prepared session runs. */
@@ -29,9 +36,17 @@ typedef struct
   char  **argv;            /* the full engine argv, program first */
   char   *container_name;
   char  **warnings;        /* translated notes for the user, may be empty */
+  /* The session's variables, mode 0600. The engine reads the file when the
+   * container starts, so the caller removes it with
+   * exitbox_launch_plan_remove_env_file() only after the engine has exited.
+   */
+  char   *env_file;
+  char  **notices;         /* translated information, such as a first import; may be empty */
+  char   *image;           /* the project image the session runs */
 } ExitboxLaunchPlan;
 
 void exitbox_launch_plan_free (ExitboxLaunchPlan *plan);
+void exitbox_launch_plan_remove_env_file (ExitboxLaunchPlan *plan);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ExitboxLaunchPlan, exitbox_launch_plan_free)
 
 #define EXITBOX_TYPE_LAUNCHER (exitbox_launcher_get_type ())
@@ -45,8 +60,18 @@ ExitboxEngine       *exitbox_launcher_get_engine        (ExitboxLauncher        
 ExitboxImageBuilder *exitbox_launcher_get_image_builder (ExitboxLauncher            *self);
 ExitboxFirewall     *exitbox_launcher_get_firewall      (ExitboxLauncher            *self);
 
+/* Checks the request's session options: -e values, -i folders, --memory
+ * and --cpus. prepare_async checks them too; this lets a caller report them
+ * before it looks for an engine.
+ */
+gboolean             exitbox_launch_request_check       (const ExitboxLaunchRequest *request,
+                                                         ExitboxConfig              *config,
+                                                         GError                    **error);
+
 /* Builds missing images, brings up the firewall and returns the argv that
- * starts the session. A warm launch costs one engine call here.
+ * starts the session. A warm launch costs one engine call here. On the
+ * agent's first use it imports the host configuration into the managed
+ * folder, and it records the use in the project registry.
  */
 void                 exitbox_launcher_prepare_async     (ExitboxLauncher            *self,
                                                          const ExitboxLaunchRequest *request,

@@ -13,6 +13,9 @@
 #   EXITBOX_APP_TEST     the desktop session test program (optional; skipped when unset)
 #   EXITBOX_E2E_ARTIFACTS  folder for screenshots and logs (default: the temporary folder)
 #
+# HOME points at a fake home folder inside the work folder, so the import of
+# the agents' host configuration reads only files the tests wrote.
+#
 # The tests replace the engine's exitbox-squid container and create the
 # exitbox-int and exitbox-egress networks when missing; run them on a test
 # machine, not next to sessions you care about. All traffic stays on this
@@ -36,6 +39,17 @@ export EXITBOX_CONFIG_DIR="$work/config"
 export EXITBOX_CACHE_DIR="$work/cache"
 export EXITBOX_DATA_DIR="$work/data"
 export EXITBOX_BASE_IMAGE
+
+# The agents' host configuration is imported from a fake home folder, so the
+# tests see a known tree and never read the real one. Rootless podman finds
+# its own files through the XDG variables, which keep their real values.
+real_home="$HOME"
+fake_home="$work/home"
+if [ "$(id -u)" -ne 0 ]; then
+  export XDG_CONFIG_HOME="${XDG_CONFIG_HOME:-$real_home/.config}"
+  export XDG_DATA_HOME="${XDG_DATA_HOME:-$real_home/.local/share}"
+fi
+export HOME="$fake_home"
 
 test_number=0
 failures=0
@@ -78,6 +92,21 @@ exitbox() {
 # --- Fixtures --------------------------------------------------------------
 
 mkdir -p "$project" "$work/bucket"
+
+# Host configuration for the first-use import, with modes wider than the
+# managed copies may have.
+mkdir -p "$fake_home/.claude/hooks"
+printf 'My own rules.\n' > "$fake_home/.claude/CLAUDE.md"
+printf '{"theme": "dark"}\n' > "$fake_home/.claude/settings.json"
+printf '#!/bin/sh\nexit 0\n' > "$fake_home/.claude/hooks/check.sh"
+printf '{"numStartups": 1}\n' > "$fake_home/.claude.json"
+chmod 755 "$fake_home/.claude" "$fake_home/.claude/hooks" "$fake_home/.claude/hooks/check.sh"
+chmod 644 "$fake_home/.claude.json" "$fake_home/.claude/settings.json" "$fake_home/.claude/CLAUDE.md"
+host_snapshot() {
+  (cd "$fake_home" && find .claude .claude.json -printf '%p %m %s %T@\n' | sort \
+     && find .claude .claude.json -type f | sort | xargs cat)
+}
+host_before=$(host_snapshot)
 
 # A release bucket on loopback with a stub agent, laid out like the vendor's.
 make_bucket() {
@@ -137,7 +166,7 @@ chmod -R a+rX "$work/www"
 upstream_address=$("$engine" inspect "$upstream" \
   --format '{{(index .NetworkSettings.Networks "exitbox-egress").IPAddress}}')
 
-echo "1..17"
+echo "1..39"
 
 # --- Images and the verified agent install -----------------------------------
 
@@ -245,11 +274,204 @@ check "shell command exit status propagates" test $? -eq 7
 output=$(exitbox -v shell -- true 2>&1)
 check "verbose prints engine command" grep -q -- "--cap-drop=ALL" <<<"$output"
 
+# --- Managed agent configuration ------------------------------------------------
+
+managed="$EXITBOX_CONFIG_DIR/claude"
+wide=$(find "$managed" -perm /077 2>&1)
+if [ -f "$managed/.claude.json" ] && [ -f "$managed/.claude/settings.json" ] && [ -z "$wide" ] \
+   && [ "$(stat -c %a "$managed/.claude.json")" = 600 ] && [ "$(stat -c %a "$managed/.claude")" = 700 ] \
+   && [ "$(stat -c %a "$managed/.claude/hooks/check.sh")" = 700 ]; then
+  ok "first use imports claude config privately"
+else
+  not_ok "first use imports claude config privately" "wider than 0700/0600: $wide" \
+    "$(find "$managed" -printf '%m %p\n' 2>&1)"
+fi
+
+for _ in 1 2 3; do
+  exitbox claude show-notice >/dev/null 2>&1
+done
+blocks=$(grep -c '<!-- BEGIN EXITBOX SANDBOX -->' "$managed/.claude/CLAUDE.md")
+if [ "$blocks" = 1 ] && grep -q '^My own rules.$' "$managed/.claude/CLAUDE.md"; then
+  ok "sandbox block once after three starts"
+else
+  not_ok "sandbox block once after three starts" "$(cat "$managed/.claude/CLAUDE.md")"
+fi
+
+exitbox shell -- sh -c 'printf "{\"renamed\": true}\n" > "$HOME/.claude.json.tmp" && mv "$HOME/.claude.json.tmp" "$HOME/.claude.json"' \
+  >"$work/rename.log" 2>&1
+status=$?
+inside=$(exitbox shell -- cat /home/user/.claude.json 2>/dev/null)
+if [ $status -eq 0 ] && grep -q '"renamed": true' "$managed/.claude.json" && grep -q renamed <<<"$inside"; then
+  ok "claude.json rename persists in managed copy"
+else
+  not_ok "claude.json rename persists in managed copy" "exit status $status" "$(cat "$work/rename.log")" \
+    "managed: $(cat "$managed/.claude.json")" "next session: $inside"
+fi
+
+host_after=$(host_snapshot)
+if [ "$host_before" = "$host_after" ]; then
+  ok "host agent config is unchanged"
+else
+  not_ok "host agent config is unchanged" "$(diff <(echo "$host_before") <(echo "$host_after"))"
+fi
+
+printf '# exitbox-e2e-private-marker\n' >> "$EXITBOX_CONFIG_DIR/config.yaml"
+printf '# exitbox-e2e-private-marker\n' >> "$EXITBOX_CONFIG_DIR/allowlist.yaml"
+# The scan prints "scan finished" last, so a session that fails to start
+# cannot pass for an empty result.
+found=$(exitbox shell -- sh -c 'find / \( -path /proc -o -path /sys -o -path /dev \) -prune -o \
+  \( -name config.yaml -o -name allowlist.yaml \) -type f -print 2>/dev/null \
+  | xargs -r grep -l exitbox-e2e-private-marker; echo "scan finished"' 2>/dev/null)
+if [ "$found" = "scan finished" ]; then
+  ok "config.yaml is not reachable inside"
+else
+  not_ok "config.yaml is not reachable inside" "$found"
+fi
+
+# --- Session environment and folders ------------------------------------------------
+
+secret="s3cr3t-$RANDOM-value"
+output=$(exitbox -v -e "MY_SECRET=$secret" shell -- printenv MY_SECRET 2>"$work/env.log")
+if [ "$output" = "$secret" ] && ! grep -q "$secret" "$work/env.log"; then
+  ok "env value reaches container not argv"
+else
+  not_ok "env value reaches container not argv" "stdout: $output" "$(cat "$work/env.log")"
+fi
+
+leftover=$(ls -A "$EXITBOX_CACHE_DIR/sessions" 2>/dev/null)
+check "env file removed after session" test -z "$leftover"
+
+# A file left by a killed session is removed once it is an hour old.
+printf 'OLD_SECRET=x\n' > "$EXITBOX_CACHE_DIR/sessions/killed.env"
+printf 'NEW_SECRET=x\n' > "$EXITBOX_CACHE_DIR/sessions/recent.env"
+touch -d '2 hours ago' "$EXITBOX_CACHE_DIR/sessions/killed.env"
+exitbox shell -- true >/dev/null 2>&1
+if [ ! -e "$EXITBOX_CACHE_DIR/sessions/killed.env" ] && [ -e "$EXITBOX_CACHE_DIR/sessions/recent.env" ]; then
+  ok "stale env files are removed"
+else
+  not_ok "stale env files are removed" "$(ls -la "$EXITBOX_CACHE_DIR/sessions")"
+fi
+rm -f "$EXITBOX_CACHE_DIR/sessions/recent.env"
+
+output=$(ANTHROPIC_API_KEY=e2e-key TZ=Europe/Berlin exitbox shell -- sh -c 'echo "$ANTHROPIC_API_KEY $TZ"' 2>/dev/null)
+check "default passthrough passes api key" test "$output" = "e2e-key Europe/Berlin"
+
+output=$(ANTHROPIC_API_KEY=e2e-key exitbox -n -e ONLY=this shell -- sh -c 'echo "${ANTHROPIC_API_KEY:-unset} $ONLY"' 2>/dev/null)
+check "no-env passes only given variables" test "$output" = "unset this"
+
+# settings.env_passthrough adds names; settings.default_flags.no_env drops
+# every host variable.
+cp "$config_file" "$work/config.yaml.saved"
+sed -i 's/^  env_passthrough: \[\]$/  env_passthrough: [E2E_PASSED]/' "$config_file"
+output=$(E2E_PASSED=yes E2E_OTHER=no exitbox shell -- sh -c 'echo "${E2E_PASSED:-unset} ${E2E_OTHER:-unset}"' 2>/dev/null)
+sed -i 's/^\(    no_env:\) false$/\1 true/' "$config_file"
+no_env_output=$(E2E_PASSED=yes TZ=UTC exitbox shell -- sh -c 'echo "${E2E_PASSED:-unset} ${TZ:-unset}"' 2>/dev/null)
+cp "$work/config.yaml.saved" "$config_file"
+if [ "$output" = "yes unset" ] && [ "$no_env_output" = "unset unset" ]; then
+  ok "passthrough and no_env settings apply"
+else
+  not_ok "passthrough and no_env settings apply" "passthrough: $output" "no_env: $no_env_output"
+fi
+
+output=$(exitbox --no-env --env=HOME=/tmp shell -- true 2>&1)
+status=$?
+if [ $status -eq 2 ] && grep -q "HOME is reserved" <<<"$output"; then
+  ok "reserved env name is rejected"
+else
+  not_ok "reserved env name is rejected" "exit status $status" "$output"
+fi
+
+extra="$work/extra data, v2"
+mkdir -p "$extra"
+echo "included" > "$extra/file.txt"
+output=$(exitbox -i "$extra" shell -- cat "/workspace/extra data, v2/file.txt" 2>"$work/include.log")
+check "include dir is mounted by name" test "$output" = "included"
+
+exitbox -r --include-dir "$extra" shell -- touch "/workspace/extra data, v2/new-file" >/dev/null 2>&1
+status=$?
+if [ $status -ne 0 ] && [ ! -e "$extra/new-file" ]; then
+  ok "read-only include dir rejects writes"
+else
+  not_ok "read-only include dir rejects writes" "exit status $status"
+fi
+
+output=$(exitbox -v --memory 256m --cpus 1.5 shell -- true 2>&1)
+if grep -q "'--memory' '256m'" <<<"$output" && grep -q "'--cpus' '1.5'" <<<"$output"; then
+  ok "memory and cpus override defaults"
+elif grep -q "limits are not applied" <<<"$output"; then
+  ok "memory and cpus override defaults # SKIP the engine cannot apply limits here"
+else
+  not_ok "memory and cpus override defaults" "$output"
+fi
+
+# Two sessions of one agent on one project run side by side.
+exitbox shell -- sleep 3 >/dev/null 2>&1 &
+first=$!
+exitbox shell -- sleep 3 >/dev/null 2>&1
+second_status=$?
+wait "$first"
+first_status=$?
+check "two sessions run side by side" test "$first_status$second_status" = 00
+
+exitbox shell -- sh -c 'exit 3' >/dev/null 2>&1
+output=$("$EXITBOX_BIN" logs --session 2>&1)
+if grep -q "^exit status: 3$" <<<"$output" && grep -q "^argv: .*--cap-drop=ALL" <<<"$output" \
+   && ! grep -rq "$secret" "$EXITBOX_CACHE_DIR/logs"; then
+  ok "session log records argv and exit"
+else
+  not_ok "session log records argv and exit" "$output"
+fi
+
+exitbox shell -- sh -c 'mkdir -p "$HOME/.claude/logs" && echo "agent log line" > "$HOME/.claude/logs/run.log"' \
+  >/dev/null 2>&1
+output=$("$EXITBOX_BIN" logs claude 2>&1)
+check "logs shows agent's newest log" grep -q "agent log line" <<<"$output"
+
+# A linked git worktree finds its repository at the host path git recorded.
+main_repo="$work/main repo"
+linked_tree="$work/linked tree"
+mkdir -p "$main_repo"
+git -C "$main_repo" init -q
+git -C "$main_repo" -c user.name=e2e -c user.email=e2e@example.test commit -q --allow-empty -m start
+git -C "$main_repo" worktree add -q --detach "$linked_tree"
+output=$(cd "$linked_tree" && "$EXITBOX_BIN" shell -- git status --short --branch 2>"$work/worktree.log")
+status=$?
+if [ $status -eq 0 ] && grep -q "^## HEAD (no branch)" <<<"$output"; then
+  ok "git worktree status works inside"
+else
+  not_ok "git worktree status works inside" "exit status $status; output: $output" "$(tail -5 "$work/worktree.log")"
+fi
+
+output=$(cd "$HOME" && "$EXITBOX_BIN" shell -- true 2>&1)
+status=$?
+if [ $status -eq 1 ] && grep -q "cannot be the project" <<<"$output"; then
+  ok "running from home is refused"
+else
+  not_ok "running from home is refused" "exit status $status; output: $output"
+fi
+
+output=$("$EXITBOX_BIN" info 2>&1)
+if grep -q "^OCI runtime: [a-z]" <<<"$output" && grep -q "^cgroup version: " <<<"$output" \
+   && grep -q "^  exitbox-int: .*, internal" <<<"$output" \
+   && grep -q "^Proxy: exitbox-squid running at " <<<"$output" \
+   && grep -qF "Configuration folder: $EXITBOX_CONFIG_DIR" <<<"$output"; then
+  ok "info reports engine, networks and proxy"
+else
+  not_ok "info reports engine, networks and proxy" "$output"
+fi
+
+output=$("$EXITBOX_BIN" projects 2>&1)
+if grep -qF "$project" <<<"$output" && grep -q "claude" <<<"$output" && grep -q "shell" <<<"$output"; then
+  ok "projects lists the project"
+else
+  not_ok "projects lists the project" "$output"
+fi
+
 # --- Desktop -------------------------------------------------------------------
 
 if [ -z "${EXITBOX_APP_TEST:-}" ]; then
-  echo "ok 17 # SKIP EXITBOX_APP_TEST is not set"
   test_number=$((test_number + 1))
+  echo "ok $test_number # SKIP EXITBOX_APP_TEST is not set"
 else
   screenshot="$artifacts/desktop-session-$(id -un).png"
   EXITBOX_TEST_PROJECT="$project" EXITBOX_TEST_AGENT=claude \

@@ -1,0 +1,325 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later
+ * SPDX-FileCopyrightText: The ExitBox authors
+ */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <gio/gio.h>
+#include <glib/gi18n-lib.h>
+#include <json-glib/json-glib.h>
+
+#include "exitbox-paths.h"
+#include "exitbox-project-registry.h"
+
+#define REGISTRY_VERSION 1
+
+void
+exitbox_project_record_free (ExitboxProjectRecord *record)
+{
+  if (record == NULL)
+    return;
+
+  g_free (record->path);
+  g_free (record->key);
+  g_clear_pointer (&record->last_used, g_date_time_unref);
+  g_strfreev (record->agents);
+  g_free (record);
+}
+
+char *
+exitbox_project_registry_dup_path (void)
+{
+  g_autofree char *data_dir = exitbox_dup_data_dir ();
+
+  return g_build_filename (data_dir, "projects.json", NULL);
+}
+
+static void
+set_invalid_error (GError     **error,
+                   const char  *path,
+                   const char  *reason)
+{
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+               _("The project registry %s is invalid (%s). ExitBox leaves it as it is: "
+                 "fix it, or move it away to start a new registry."),
+               path, reason);
+}
+
+/* Returns the registry's root object, a new one when @path does not exist,
+ * or NULL with @error set.
+ */
+static JsonNode *
+read_root (const char  *path,
+           GError     **error)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) local_error = NULL;
+  JsonNode *root;
+  JsonObject *object;
+
+  if (!json_parser_load_from_mapped_file (parser, path, &local_error))
+    {
+      if (g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+        {
+          g_autoptr(JsonObject) empty = json_object_new ();
+
+          json_object_set_int_member (empty, "version", REGISTRY_VERSION);
+          json_object_set_array_member (empty, "projects", json_array_new ());
+          root = json_node_new (JSON_NODE_OBJECT);
+          json_node_set_object (root, empty);
+          return root;
+        }
+
+      if (local_error->domain == JSON_PARSER_ERROR)
+        set_invalid_error (error, path, local_error->message);
+      else
+        g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                     _("Failed to read the project registry %s: %s"), path, local_error->message);
+      return NULL;
+    }
+
+  root = json_parser_get_root (parser);
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    {
+      set_invalid_error (error, path, _("the top level is not an object"));
+      return NULL;
+    }
+
+  object = json_node_get_object (root);
+  if (!json_object_has_member (object, "projects"))
+    json_object_set_array_member (object, "projects", json_array_new ());
+  else if (!JSON_NODE_HOLDS_ARRAY (json_object_get_member (object, "projects")))
+    {
+      set_invalid_error (error, path, _("“projects” is not a list"));
+      return NULL;
+    }
+
+  return json_node_copy (root);
+}
+
+static const char *
+get_string_member (JsonObject *object,
+                   const char *name)
+{
+  JsonNode *node = json_object_get_member (object, name);
+
+  if (node == NULL || json_node_get_value_type (node) != G_TYPE_STRING)
+    return NULL;
+
+  return json_node_get_string (node);
+}
+
+static gint
+compare_newest_first (gconstpointer a,
+                      gconstpointer b)
+{
+  const ExitboxProjectRecord *left = *(ExitboxProjectRecord **) a;
+  const ExitboxProjectRecord *right = *(ExitboxProjectRecord **) b;
+
+  return g_date_time_compare (right->last_used, left->last_used);
+}
+
+GPtrArray *
+exitbox_project_registry_load (const char  *path,
+                               GError     **error)
+{
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(GPtrArray) records = NULL;
+  JsonArray *projects;
+
+  g_return_val_if_fail (path != NULL, NULL);
+
+  root = read_root (path, error);
+  if (root == NULL)
+    return NULL;
+
+  records = g_ptr_array_new_with_free_func ((GDestroyNotify) exitbox_project_record_free);
+  projects = json_object_get_array_member (json_node_get_object (root), "projects");
+
+  for (guint i = 0; i < json_array_get_length (projects); i++)
+    {
+      JsonNode *element = json_array_get_element (projects, i);
+      g_autoptr(ExitboxProjectRecord) record = NULL;
+      g_autoptr(GStrvBuilder) agents = g_strv_builder_new ();
+      JsonObject *object;
+      JsonNode *agents_node;
+      const char *last_used;
+
+      if (!JSON_NODE_HOLDS_OBJECT (element))
+        continue;
+
+      object = json_node_get_object (element);
+      record = g_new0 (ExitboxProjectRecord, 1);
+      record->path = g_strdup (get_string_member (object, "path"));
+      record->key = g_strdup (get_string_member (object, "key"));
+      last_used = get_string_member (object, "last_used");
+      if (last_used != NULL)
+        record->last_used = g_date_time_new_from_iso8601 (last_used, NULL);
+
+      /* An entry without a path is skipped, not fatal: the rest of the
+       * registry stays usable.
+       */
+      if (record->path == NULL)
+        continue;
+      if (record->last_used == NULL)
+        record->last_used = g_date_time_new_from_unix_utc (0);
+
+      agents_node = json_object_get_member (object, "agents");
+      if (agents_node != NULL && JSON_NODE_HOLDS_ARRAY (agents_node))
+        {
+          JsonArray *array = json_node_get_array (agents_node);
+
+          for (guint j = 0; j < json_array_get_length (array); j++)
+            {
+              JsonNode *agent = json_array_get_element (array, j);
+
+              if (json_node_get_value_type (agent) == G_TYPE_STRING)
+                g_strv_builder_add (agents, json_node_get_string (agent));
+            }
+        }
+      record->agents = g_strv_builder_end (agents);
+
+      g_ptr_array_add (records, g_steal_pointer (&record));
+    }
+
+  g_ptr_array_sort (records, compare_newest_first);
+
+  return g_steal_pointer (&records);
+}
+
+static JsonObject *
+find_project (JsonArray  *projects,
+              const char *path)
+{
+  for (guint i = 0; i < json_array_get_length (projects); i++)
+    {
+      JsonNode *element = json_array_get_element (projects, i);
+
+      if (JSON_NODE_HOLDS_OBJECT (element) &&
+          g_strcmp0 (get_string_member (json_node_get_object (element), "path"), path) == 0)
+        return json_node_get_object (element);
+    }
+
+  return NULL;
+}
+
+static void
+add_agent (JsonObject *project,
+           const char *agent)
+{
+  JsonNode *node = json_object_get_member (project, "agents");
+  JsonArray *agents;
+
+  if (node == NULL || !JSON_NODE_HOLDS_ARRAY (node))
+    {
+      json_object_set_array_member (project, "agents", json_array_new ());
+      node = json_object_get_member (project, "agents");
+    }
+
+  agents = json_node_get_array (node);
+  for (guint i = 0; i < json_array_get_length (agents); i++)
+    {
+      JsonNode *element = json_array_get_element (agents, i);
+
+      if (json_node_get_value_type (element) == G_TYPE_STRING &&
+          g_str_equal (json_node_get_string (element), agent))
+        return;
+    }
+
+  json_array_add_string_element (agents, agent);
+}
+
+static gboolean
+save_use (const char      *path,
+          ExitboxProject  *project,
+          const char      *agent_id,
+          GDateTime       *when,
+          GError         **error)
+{
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(JsonGenerator) generator = NULL;
+  g_autoptr(GDateTime) when_utc = NULL;
+  g_autofree char *last_used = NULL;
+  g_autofree char *contents = NULL;
+  JsonArray *projects;
+  JsonObject *entry;
+  gsize length;
+
+  root = read_root (path, error);
+  if (root == NULL)
+    return FALSE;
+
+  projects = json_object_get_array_member (json_node_get_object (root), "projects");
+  entry = find_project (projects, exitbox_project_get_path (project));
+  if (entry == NULL)
+    {
+      entry = json_object_new ();
+      json_object_set_string_member (entry, "path", exitbox_project_get_path (project));
+      json_array_add_object_element (projects, entry);
+    }
+
+  when_utc = g_date_time_to_utc (when);
+  last_used = g_date_time_format_iso8601 (when_utc);
+  json_object_set_string_member (entry, "key", exitbox_project_get_key (project));
+  json_object_set_string_member (entry, "last_used", last_used);
+  add_agent (entry, agent_id != NULL ? agent_id : "shell");
+
+  generator = json_generator_new ();
+  json_generator_set_pretty (generator, TRUE);
+  json_generator_set_root (generator, root);
+  contents = json_generator_to_data (generator, &length);
+
+  return exitbox_write_file_atomically (path, contents, length, 0600, error);
+}
+
+gboolean
+exitbox_project_registry_record_use (const char      *path,
+                                     ExitboxProject  *project,
+                                     const char      *agent_id,
+                                     GDateTime       *when,
+                                     GError         **error)
+{
+  g_autofree char *dir = NULL;
+  g_autofree char *lock_path = NULL;
+  gboolean saved;
+  int lock_fd;
+
+  g_return_val_if_fail (path != NULL, FALSE);
+  g_return_val_if_fail (EXITBOX_IS_PROJECT (project), FALSE);
+  g_return_val_if_fail (when != NULL, FALSE);
+
+  dir = g_path_get_dirname (path);
+  if (g_mkdir_with_parents (dir, 0700) != 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                   _("Failed to create the folder %s: %s"), dir, g_strerror (saved_errno));
+      return FALSE;
+    }
+
+  /* Sessions started at the same time from the window and the CLI would
+   * otherwise each write their own read of the file, and one use would be
+   * lost. The lock is released when the descriptor closes.
+   */
+  lock_path = g_strconcat (path, ".lock", NULL);
+  lock_fd = open (lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (lock_fd < 0 || flock (lock_fd, LOCK_EX) != 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                   _("Failed to lock %s: %s"), lock_path, g_strerror (saved_errno));
+      if (lock_fd >= 0)
+        close (lock_fd);
+      return FALSE;
+    }
+
+  saved = save_use (path, project, agent_id, when, error);
+  close (lock_fd);
+
+  return saved;
+}
