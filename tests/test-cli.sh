@@ -45,7 +45,7 @@ expect_status() {
   fi
 }
 
-echo "1..97"
+echo "1..102"
 
 expect_status "version prints package version" 0 "exitbox " --version
 expect_status "help lists shell command" 0 "exitbox [OPTION…] shell" --help
@@ -368,5 +368,20 @@ if [ "$output" = "$(printf -- '--include-dir\nclaude codex')" ]; then
 else
   result 1 "completion bash completes words" "$output"
 fi
+
+# Setup options: missing values, repeats and letter case.
+case_dir="$work/case-config"
+EXITBOX_CONFIG_DIR="$case_dir" expect_status "setup option value missing" 2 \
+  "The option --role needs" setup --role --yes
+EXITBOX_CONFIG_DIR="$case_dir" expect_status "setup ids in any case" 0 "Saved the setup" \
+  setup --role Backend --role DEVOPS --tool-categories Database --agents Claude --yes
+if grep -qx "  - devops" "$case_dir/config.yaml" && grep -qx "  - backend" "$case_dir/config.yaml"; then
+  result 0 "setup repeated role adds"
+else
+  result 1 "setup repeated role adds" "$(cat "$case_dir/config.yaml")"
+fi
+EXITBOX_CONFIG_DIR="$case_dir" expect_status "allowlist entry after separator" 1 \
+  "the label “-x” starts or ends with “-”" allowlist add -- -x.example.com
+expect_status "allowlist help" 0 "Put “--” before an entry" allowlist --help
 
 exit $((failures > 0))

@@ -266,12 +266,15 @@ find_covering_entry (GPtrArray                   *entries,
       gsize host_length;
       gsize other_length;
 
-      if (other->kind != entry->kind || other->port != entry->port)
+      /* A plain entry allows ports 443 and 80, so it also covers those. */
+      if (other->kind != entry->kind ||
+          (other->port != entry->port &&
+           !(other->port == 0 && (entry->port == 443 || entry->port == 80))))
         continue;
 
       if (g_str_equal (other->host, entry->host))
         {
-          if (!parents_only)
+          if (!parents_only || other->port != entry->port)
             return other;
           continue;
         }
@@ -749,10 +752,9 @@ exitbox_allowlist_add_entry_in_file (const char  *path,
   if (entry == NULL)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                   _("“%s” is not a valid allowlist entry: %s. Write a domain such as "
-                     "example.com, an IP address, or either with a port such as "
-                     "example.com:8443."),
-                   text, parse_error->message);
+                   _("%s. Write a domain such as example.com, an IP address, or either "
+                     "with a port such as example.com:8443."),
+                   parse_error->message);
       return NULL;
     }
 
@@ -769,15 +771,23 @@ exitbox_allowlist_add_entry_in_file (const char  *path,
     {
       g_autofree char *covering_text = exitbox_allowlist_entry_to_string (covering);
 
-      if (g_str_equal (covering_text, canonical))
-        return g_strdup_printf (_("%s is already allowed by the category “%s” in %s, so "
-                                  "nothing changed."),
-                                canonical, find_category_of (allowlist, canonical), path);
+      g_autofree char *unchanged = NULL;
 
-      return g_strdup_printf (_("%s is already allowed through %s in the category “%s” of %s, "
-                                "so nothing changed."),
-                              canonical, covering_text,
-                              find_category_of (allowlist, covering_text), path);
+      notice = exitbox_allowlist_entry_dup_notice (text, entry);
+
+      if (g_str_equal (covering_text, canonical))
+        unchanged = g_strdup_printf (_("%s is already allowed by the category “%s” in %s, so "
+                                       "nothing changed."),
+                                     canonical, find_category_of (allowlist, canonical), path);
+      else
+        unchanged = g_strdup_printf (_("%s is already allowed through %s in the category “%s” "
+                                       "of %s, so nothing changed."),
+                                     canonical, covering_text,
+                                     find_category_of (allowlist, covering_text), path);
+
+      if (notice != NULL)
+        return g_strconcat (notice, "\n", unchanged, NULL);
+      return g_steal_pointer (&unchanged);
     }
 
   for (guint i = 0; i < allowlist->disabled_items->len; i++)
@@ -788,9 +798,9 @@ exitbox_allowlist_add_entry_in_file (const char  *path,
         {
           g_set_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS,
                        _("%s is in the “disabled” list of %s, which blocks it in every "
-                         "category, so adding it would not allow it. Delete “%s” from that "
-                         "list in the file to allow it again."),
-                       canonical, path, item->text);
+                         "category, so adding it would not allow it. Run “exitbox allowlist "
+                         "enable %s” to allow it again."),
+                       canonical, path, canonical);
           return NULL;
         }
     }
@@ -888,9 +898,8 @@ exitbox_allowlist_remove_entry_in_file (const char  *path,
   if (n_removed == 0 && canonical == NULL)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                   _("“%s” is not a valid allowlist entry (%s), and no category of %s "
-                     "contains it as written."),
-                   text, parse_error->message, path);
+                   _("%s, and no category of %s contains it as written."),
+                   parse_error->message, path);
       return NULL;
     }
 
@@ -990,8 +999,7 @@ exitbox_allowlist_edit_disabled (const char          *data,
       if (entry == NULL)
         {
           g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                       _("“%s” is not a valid allowlist entry: %s."), disable[i],
-                       parse_error->message);
+                       "%s.", parse_error->message);
           return NULL;
         }
 
@@ -1054,9 +1062,8 @@ exitbox_allowlist_set_disabled_in_file (const char  *path,
   if (entry == NULL)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                   _("“%s” is not a valid allowlist entry: %s. Write it as “exitbox allowlist "
-                     "list” shows it."),
-                   text, parse_error->message);
+                   _("%s. Write it as “exitbox allowlist list” shows it."),
+                   parse_error->message);
       return NULL;
     }
 
@@ -1070,6 +1077,15 @@ exitbox_allowlist_set_disabled_in_file (const char  *path,
       ExitboxAllowlistItem *item = g_ptr_array_index (allowlist->disabled_items, i);
 
       was_disabled |= g_strcmp0 (item->canonical, canonical) == 0;
+    }
+
+  if (!disabled && !was_disabled && !is_listed (allowlist, canonical))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                   _("No category of %s contains %s, so there is nothing to enable. Run "
+                     "“exitbox allowlist add %s” to allow it."),
+                   path, canonical, canonical);
+      return NULL;
     }
 
   if (was_disabled == disabled)
