@@ -1137,6 +1137,29 @@ test_allowlist_set_disabled_in_file (Fixture       *fixture,
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
 }
 
+static void
+test_allowlist_newer_version (Fixture       *fixture,
+                              gconstpointer  user_data)
+{
+  const char *text = "version: 2\ncustom:\n  - example.com\n";
+  g_autoptr(ExitboxAllowlist) allowlist = exitbox_allowlist_load_data (text, -1, "a.yaml");
+  g_autoptr(GError) error = NULL;
+  g_autofree char *message = NULL;
+  g_autofree char *after = NULL;
+
+  /* The entries still apply, and the file is read-only for this version. */
+  g_assert_cmpint (exitbox_allowlist_get_status (allowlist), ==, EXITBOX_ALLOWLIST_STATUS_OK);
+  g_assert_nonnull (strstr (exitbox_allowlist_get_notices (allowlist)[0], "newer"));
+
+  exitbox_test_write_file (fixture->allowlist_path, text);
+  message = exitbox_allowlist_add_entry_in_file (fixture->allowlist_path, "x.example.org", NULL,
+                                                 &error);
+  g_assert_null (message);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_READ_ONLY);
+  after = exitbox_test_read_file (fixture->allowlist_path);
+  g_assert_cmpstr (after, ==, text);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1192,6 +1215,8 @@ main (int   argc,
   g_test_add_func ("/allowlist-entry/rejected", test_entry_rejected);
   g_test_add_func ("/allowlist-entry/url-notice", test_entry_url_notice);
   g_test_add_func ("/allowlist/folding", test_allowlist_folding);
+  g_test_add ("/allowlist/newer-version", Fixture, NULL,
+              fixture_set_up, test_allowlist_newer_version, fixture_tear_down);
   g_test_add_func ("/allowlist/edit-disabled", test_allowlist_edit_disabled);
   g_test_add ("/allowlist/set-disabled-in-file", Fixture, NULL,
               fixture_set_up, test_allowlist_set_disabled_in_file, fixture_tear_down);

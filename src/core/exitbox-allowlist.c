@@ -14,6 +14,7 @@
 
 /* Keys of allowlist.yaml that are not categories. */
 #define VERSION_KEY "version"
+#define ALLOWLIST_VERSION_MAX 1
 #define DISABLED_KEY "disabled"
 #define DEFAULT_RESOURCE "/io/github/exitbox/ExitBox/core/allowlist.yaml"
 
@@ -27,6 +28,7 @@ struct _ExitboxAllowlist
   GPtrArray              *entries;     /* ExitboxAllowlistEntry * */
   GPtrArray              *warnings;    /* char *, NULL-terminated */
   GPtrArray              *notices;     /* char *, NULL-terminated */
+  gint64                  version;     /* 1 unless the file names another */
   GHashTable             *category_items;  /* category name → GPtrArray of ExitboxAllowlistItem */
   GPtrArray              *disabled_items;  /* ExitboxAllowlistItem * */
 };
@@ -85,6 +87,7 @@ exitbox_allowlist_init (ExitboxAllowlist *self)
   self->entries = g_ptr_array_new_with_free_func ((GDestroyNotify) exitbox_allowlist_entry_free);
   self->warnings = g_ptr_array_new_null_terminated (0, g_free, TRUE);
   self->notices = g_ptr_array_new_null_terminated (0, g_free, TRUE);
+  self->version = 1;
   self->category_items = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                                 (GDestroyNotify) g_ptr_array_unref);
   self->disabled_items = g_ptr_array_new_with_free_func ((GDestroyNotify) allowlist_item_free);
@@ -361,6 +364,36 @@ is_category_key (const char *key)
   return !g_str_equal (key, VERSION_KEY) && !g_str_equal (key, DISABLED_KEY);
 }
 
+/* The version decides whether this ExitBox may change the file. A value
+ * that is not a whole number is a warning, because the entries still apply.
+ */
+static void
+read_version (ExitboxAllowlist    *self,
+              ExitboxYamlDocument *document,
+              yaml_node_t         *value)
+{
+  const char *text = exitbox_yaml_node_get_scalar (value);
+  g_autofree char *location = exitbox_yaml_document_dup_location (document, value);
+  gint64 version = 0;
+
+  if (text == NULL || !g_ascii_string_to_signed (text, 10, 1, G_MAXINT, &version, NULL))
+    {
+      g_ptr_array_add (self->warnings,
+                       g_strdup_printf (_("%s: version must be a whole number such as 1. The "
+                                          "entries still apply."),
+                                        location));
+      return;
+    }
+
+  self->version = version;
+  if (version > ALLOWLIST_VERSION_MAX)
+    g_ptr_array_add (self->notices,
+                     g_strdup_printf (_("%s: version %" G_GINT64_FORMAT " comes from a newer "
+                                        "ExitBox. This version reads the entries it knows and "
+                                        "will not change the file."),
+                                      location, version));
+}
+
 static ExitboxAllowlist *
 load_document (ExitboxAllowlist    *self,
                ExitboxYamlDocument *document,
@@ -406,7 +439,10 @@ load_document (ExitboxAllowlist    *self,
         }
 
       if (g_str_equal (name, VERSION_KEY))
-        continue;
+        {
+          read_version (self, document, value);
+          continue;
+        }
 
       if (!check_entry_list (document, name, value, &reason))
         return block_invalid (self, reason);
@@ -646,6 +682,16 @@ load_for_edit (const char        *path,
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
                    _("%s The file was not changed."), exitbox_allowlist_get_problem (allowlist));
+      return FALSE;
+    }
+
+  if (allowlist->version > ALLOWLIST_VERSION_MAX)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_READ_ONLY,
+                   _("%s has version %" G_GINT64_FORMAT ", but this ExitBox changes version "
+                     "%d at most, so the file was not changed. Update ExitBox, or edit the "
+                     "file by hand."),
+                   path, allowlist->version, ALLOWLIST_VERSION_MAX);
       return FALSE;
     }
 
@@ -952,6 +998,16 @@ exitbox_allowlist_edit_disabled (const char          *data,
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
                    _("%s The file was not changed."), exitbox_allowlist_get_problem (allowlist));
+      return NULL;
+    }
+
+  if (allowlist->version > ALLOWLIST_VERSION_MAX)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_READ_ONLY,
+                   _("%s has version %" G_GINT64_FORMAT ", but this ExitBox changes version "
+                     "%d at most, so the file was not changed. Update ExitBox, or edit the "
+                     "file by hand."),
+                   path_for_messages, allowlist->version, ALLOWLIST_VERSION_MAX);
       return NULL;
     }
 
