@@ -186,6 +186,8 @@ exitbox_cli_allowlist (CliOptions *options)
   g_autofree char *config_dir = exitbox_dup_config_dir ();
   g_autofree char *allowlist_path = g_build_filename (config_dir, "allowlist.yaml", NULL);
   g_autofree char *message = NULL;
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
   g_autoptr(GError) error = NULL;
   int status;
 
@@ -207,6 +209,9 @@ exitbox_cli_allowlist (CliOptions *options)
       return list_allowlist (allowlist, allowlist_path);
     }
 
+  /* The file's text before the change tells whether anything changed. */
+  g_file_get_contents (allowlist_path, &before, NULL, NULL);
+
   if (g_str_equal (action, "add"))
     message = exitbox_allowlist_add_entry_in_file (allowlist_path, entry,
                                                    category, &error);
@@ -223,7 +228,10 @@ exitbox_cli_allowlist (CliOptions *options)
     }
 
   g_print ("%s\n", message);
-  g_print (_("The proxy applies the change at the next launch. Running sessions keep "
-             "their current rules.\n"));
+
+  g_file_get_contents (allowlist_path, &after, NULL, NULL);
+  if (g_strcmp0 (before, after) != 0)
+    g_print (_("The proxy applies the change at the next launch. Running sessions keep "
+               "their current rules.\n"));
   return 0;
 }
