@@ -637,7 +637,8 @@ string_list_contains (GPtrArray  *list,
  */
 static void
 migrate_user_tools (ExitboxConfig *self,
-                    GPtrArray     *written)
+                    GPtrArray     *written,
+                    const char    *location)
 {
   for (guint i = 0; i < written->len; i++)
     {
@@ -652,15 +653,15 @@ migrate_user_tools (ExitboxConfig *self,
           stored = deprecated_tools[j].replacement;
           if (stored != NULL)
             g_ptr_array_add (self->notices,
-                             g_strdup_printf (_("tools.user: “%s” is now “%s”. Change it in "
-                                                "the file to hide this notice."),
-                                              name, stored));
+                             g_strdup_printf (_("%s: tools.user: “%s” is now “%s”. Change it "
+                                                "in the file to hide this notice."),
+                                              location, name, stored));
           else
             g_ptr_array_add (self->notices,
-                             g_strdup_printf (_("tools.user: “%s” is no longer installed and "
-                                                "was removed from the list. Remove it from "
-                                                "the file to hide this notice."),
-                                              name));
+                             g_strdup_printf (_("%s: tools.user: “%s” is no longer installed "
+                                                "and was removed from the list. Remove it "
+                                                "from the file to hide this notice."),
+                                              location, name));
           break;
         }
 
@@ -670,9 +671,9 @@ migrate_user_tools (ExitboxConfig *self,
       if (string_list_contains (self->user_tools, stored))
         {
           g_ptr_array_add (self->notices,
-                           g_strdup_printf (_("tools.user: “%s” is listed more than once and "
-                                              "is installed once."),
-                                            stored));
+                           g_strdup_printf (_("%s: tools.user: “%s” is listed more than once "
+                                              "and is installed once."),
+                                            location, stored));
           continue;
         }
 
@@ -690,7 +691,9 @@ parse_tools (ExitboxConfig        *self,
                            "and . + _ -, starting with a letter or digit, such as "
                            "[ripgrep, jq]");
   g_autoptr(GPtrArray) written = new_string_list ();
+  g_autofree char *location = NULL;
   yaml_node_t *tools;
+  yaml_node_t *user;
 
   if (!lookup_mapping (document, root, "tools", "tools", "“user: [ripgrep]”", &tools, error))
     return FALSE;
@@ -702,7 +705,12 @@ parse_tools (ExitboxConfig        *self,
                           written, error))
     return FALSE;
 
-  migrate_user_tools (self, written);
+  user = exitbox_yaml_mapping_lookup (document, tools, "user");
+  if (user == NULL)
+    return TRUE;
+
+  location = exitbox_yaml_document_dup_location (document, user);
+  migrate_user_tools (self, written, location);
   return TRUE;
 }
 
