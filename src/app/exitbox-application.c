@@ -590,6 +590,90 @@ exitbox_application_open (GApplication  *application,
   gtk_window_present (GTK_WINDOW (window));
 }
 
+/* Handles "exitbox-desktop [--project DIR] [--launch AGENT] [DIR]", in the
+ * running instance when there is one.
+ */
+static int
+exitbox_application_command_line (GApplication            *application,
+                                  GApplicationCommandLine *command_line)
+{
+  ExitboxApplication *self = EXITBOX_APPLICATION (application);
+  GVariantDict *options = g_application_command_line_get_options_dict (command_line);
+  g_auto(GStrv) arguments = NULL;
+  g_autoptr(GFile) project_file = NULL;
+  g_autofree char *project_path = NULL;
+  g_autoptr(ExitboxProject) wanted = NULL;
+  const char *project = NULL;
+  const char *agent = NULL;
+  ExitboxWindow *window;
+  ExitboxProject *opened;
+  int argc;
+
+  arguments = g_application_command_line_get_arguments (command_line, &argc);
+  g_variant_dict_lookup (options, "project", "^&ay", &project);
+  g_variant_dict_lookup (options, "launch", "&s", &agent);
+
+  /* A folder given without --project is the project too, as in "Open With". */
+  if (project == NULL && argc > 1)
+    project = arguments[argc - 1];
+
+  if (agent != NULL && !g_str_equal (agent, "shell") && exitbox_agent_lookup (agent) == NULL)
+    {
+      g_application_command_line_printerr (command_line,
+                                           _("Unknown agent “%s”. The agents are claude, codex "
+                                             "and opencode, or shell for a shell.\n"),
+                                           agent);
+      return 2;
+    }
+
+  window = exitbox_application_ensure_window (self);
+
+  if (project != NULL)
+    {
+      project_file = g_application_command_line_create_file_for_arg (command_line, project);
+      project_path = g_file_get_path (project_file);
+      exitbox_window_open_project (window, project_path);
+
+      /* The window rejects what the core rejects, and then keeps its project. */
+      wanted = exitbox_project_new (project_path, NULL);
+      opened = exitbox_window_get_project (window);
+      if (opened == NULL || wanted == NULL ||
+          g_strcmp0 (exitbox_project_get_path (opened), exitbox_project_get_path (wanted)) != 0)
+        {
+          g_application_command_line_printerr (command_line,
+                                               _("Cannot open %s as the project; the window "
+                                                 "says why.\n"),
+                                               project_path);
+          agent = NULL;
+        }
+    }
+
+  if (agent != NULL)
+    {
+      if (exitbox_window_get_project (window) == NULL)
+        {
+          g_application_command_line_printerr (command_line,
+                                               _("--launch needs a project folder: add "
+                                                 "--project DIR.\n"));
+          return 2;
+        }
+
+      gtk_widget_activate_action (GTK_WIDGET (window), "win.launch-agent", "s", agent);
+    }
+
+  g_application_activate (application);
+  return 0;
+}
+
+static const GOptionEntry command_line_options[] = {
+  { "project", 'p', G_OPTION_FLAG_NONE, G_OPTION_ARG_FILENAME, NULL,
+    N_("Open DIR as the project"), N_("DIR") },
+  { "launch", 'l', G_OPTION_FLAG_NONE, G_OPTION_ARG_STRING, NULL,
+    N_("Start a session of AGENT (claude, codex, opencode or shell) in the project"),
+    N_("AGENT") },
+  { NULL }
+};
+
 static void
 exitbox_application_constructed (GObject *object)
 {
@@ -597,6 +681,8 @@ exitbox_application_constructed (GObject *object)
 
   /* Tests run the application under other ids; the resources stay put. */
   g_application_set_resource_base_path (G_APPLICATION (object), RESOURCE_BASE_PATH);
+
+  g_application_add_main_option_entries (G_APPLICATION (object), command_line_options);
 }
 
 static void
@@ -640,6 +726,7 @@ exitbox_application_class_init (ExitboxApplicationClass *klass)
   app_class->shutdown = exitbox_application_shutdown;
   app_class->activate = exitbox_application_activate;
   app_class->open = exitbox_application_open;
+  app_class->command_line = exitbox_application_command_line;
 
   /**
    * ExitboxApplication::reloaded:
@@ -663,7 +750,7 @@ exitbox_application_new (void)
 {
   return g_object_new (EXITBOX_TYPE_APPLICATION,
                        "application-id", APP_ID,
-                       "flags", G_APPLICATION_HANDLES_OPEN,
+                       "flags", G_APPLICATION_HANDLES_OPEN | G_APPLICATION_HANDLES_COMMAND_LINE,
                        NULL);
 }
 

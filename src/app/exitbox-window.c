@@ -445,6 +445,8 @@ exitbox_window_open_project (ExitboxWindow *self,
   g_set_object (&self->project, project);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PROJECT]);
 
+  /* Launching is possible at once; the image states follow with the refresh. */
+  exitbox_window_update_launch_state (self);
   _exitbox_window_queue_refresh (self);
 }
 

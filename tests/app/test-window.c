@@ -198,6 +198,34 @@ run_app (Fixture  *fixture,
   g_assert_nonnull (fixture->window);
 }
 
+/* Runs the application as "exitbox-desktop ARGUMENTS…" and returns its exit
+ * status. @body runs once the window is shown, as in run_app().
+ */
+static int
+run_app_with_arguments (Fixture     *fixture,
+                        TestBody     body,
+                        const char **arguments)
+{
+  g_autofree char *app_id = NULL;
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+
+  app_id = g_strdup_printf ("io.github.exitbox.ExitBox.Test%u", ++app_serial);
+  fixture->app = g_object_new (EXITBOX_TYPE_APPLICATION,
+                               "application-id", app_id,
+                               "flags", G_APPLICATION_NON_UNIQUE | G_APPLICATION_HANDLES_COMMAND_LINE,
+                               NULL);
+  fixture->body = body;
+  g_signal_connect_after (fixture->app, "activate", G_CALLBACK (activate_after_cb), fixture);
+
+  g_ptr_array_add (argv, (gpointer) "exitbox-desktop");
+  for (guint i = 0; arguments[i] != NULL; i++)
+    g_ptr_array_add (argv, (gpointer) arguments[i]);
+  g_ptr_array_add (argv, NULL);
+
+  return g_application_run (G_APPLICATION (fixture->app), (int) argv->len - 1,
+                            (char **) argv->pdata);
+}
+
 static void
 open_project (Fixture    *fixture,
               const char *path)
@@ -1139,6 +1167,51 @@ test_window_watch_debounces (Fixture       *fixture,
   run_app (fixture, check_watch_debounces);
 }
 
+static void
+check_command_line_launch (Fixture *fixture)
+{
+  ExitboxSessionTab *tab = get_only_session (fixture);
+  ExitboxProject *project = exitbox_window_get_project (fixture->window);
+
+  g_assert_nonnull (project);
+  g_assert_cmpstr (exitbox_project_get_name (project), ==, "project with spaces");
+  g_assert_cmpstr (exitbox_session_tab_get_title (tab), ==, "Shell · project with spaces");
+}
+
+static void
+test_window_command_line_launch (Fixture       *fixture,
+                                 gconstpointer  user_data)
+{
+  const char *arguments[] = { "--project", fixture->project_dir, "--launch", "shell", NULL };
+
+  write_config_file ("config.yaml", config_yaml);
+  write_config_file ("allowlist.yaml", allowlist_yaml);
+  use_fake_engine (fixture);
+  g_setenv ("FAKE_PODMAN_BUILD", "fail", TRUE);
+
+  g_assert_cmpint (run_app_with_arguments (fixture, check_command_line_launch, arguments), ==, 0);
+  g_assert_nonnull (fixture->window);
+}
+
+static void
+check_not_reached (Fixture *fixture)
+{
+  g_assert_not_reached ();
+}
+
+static void
+test_window_command_line_unknown_agent (Fixture       *fixture,
+                                        gconstpointer  user_data)
+{
+  const char *arguments[] = { "--project", fixture->project_dir, "--launch", "gemini", NULL };
+
+  write_config_file ("config.yaml", config_yaml);
+  write_config_file ("allowlist.yaml", allowlist_yaml);
+  use_fake_engine (fixture);
+
+  g_assert_cmpint (run_app_with_arguments (fixture, check_not_reached, arguments), ==, 2);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1167,6 +1240,8 @@ main (int   argc,
   ADD_TEST ("/app/setup/rerun", test_window_setup_rerun);
   ADD_TEST ("/app/setup/broken-config", test_window_setup_broken_config);
   ADD_TEST ("/app/preferences/opens", test_window_preferences_opens);
+  ADD_TEST ("/app/command-line/launch", test_window_command_line_launch);
+  ADD_TEST ("/app/command-line/unknown-agent", test_window_command_line_unknown_agent);
   ADD_TEST ("/app/window/session-build-fails", test_window_session_build_fails);
   ADD_TEST ("/app/window/launch-rereads-allowlist", test_window_launch_rereads_allowlist);
   ADD_TEST ("/app/window/session-close-asks", test_window_session_close_asks);
