@@ -22,6 +22,7 @@
 
 #include <gtk/gtk.h>
 
+#include "exitbox-app-test-utils.h"
 #include "exitbox-application.h"
 #include "exitbox-session-tab.h"
 #include "exitbox-window.h"
@@ -131,54 +132,6 @@ session_is_over (Watch *watch)
          (state == EXITBOX_SESSION_STATE_EXITED && (watch->expect_seen || grace_over));
 }
 
-static gboolean
-frame_drawn_cb (GtkWidget     *widget,
-                GdkFrameClock *frame_clock,
-                gpointer       user_data)
-{
-  guint *n_frames = user_data;
-
-  (*n_frames)++;
-  return *n_frames < 3 ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
-}
-
-static void
-save_screenshot (GtkWidget  *window,
-                 const char *path)
-{
-  g_autoptr(GdkPaintable) paintable = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  GtkSnapshot *snapshot;
-  GskRenderNode *node;
-  guint n_frames = 0;
-  int width;
-  int height;
-
-  /* Let a few frames pass so the last output and the bar are drawn. */
-  gtk_widget_add_tick_callback (window, frame_drawn_cb, &n_frames, NULL);
-  while (n_frames < 3)
-    g_main_context_iteration (NULL, TRUE);
-
-  width = gtk_widget_get_width (window);
-  height = gtk_widget_get_height (window);
-  g_assert_cmpint (width, >, 0);
-  g_assert_cmpint (height, >, 0);
-
-  paintable = gtk_widget_paintable_new (window);
-  snapshot = gtk_snapshot_new ();
-  gdk_paintable_snapshot (paintable, snapshot, width, height);
-  node = gtk_snapshot_free_to_node (snapshot);
-  g_assert_nonnull (node);
-
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (window)),
-                                         node,
-                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
-  gsk_render_node_unref (node);
-
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_test_message ("Saved a screenshot of the window to %s", path);
-}
-
 /* The main window; on a first run the setup window is the active one. */
 static ExitboxWindow *
 find_main_window (GtkApplication *application)
@@ -256,7 +209,7 @@ test_session_launch (void)
 
   /* Saved before the checks, so a failed run leaves a picture of it too. */
   if (screenshot != NULL)
-    save_screenshot (GTK_WIDGET (window), screenshot);
+    exitbox_app_test_save_screenshot (GTK_WIDGET (window), screenshot);
 
   status_message = exitbox_session_tab_get_status_message (watch.tab);
   g_test_message ("Session state %d, bar: %s", exitbox_session_tab_get_state (watch.tab),
