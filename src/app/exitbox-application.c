@@ -9,6 +9,7 @@
 #include "exitbox-allowlist-editor.h"
 #include "exitbox-application.h"
 #include "exitbox-desktop-resources.h"
+#include "exitbox-settings-page.h"
 #include "exitbox-setup-window.h"
 #include "exitbox-window-private.h"
 #include "exitbox-window.h"
@@ -444,7 +445,7 @@ exitbox_application_setup_action (GSimpleAction *action,
 }
 
 static void
-exitbox_application_editor_message_cb (ExitboxAllowlistEditor *editor,
+exitbox_application_editor_message_cb (GtkWidget              *page,
                                        const char             *text,
                                        gboolean                is_error,
                                        AdwPreferencesWindow   *window)
@@ -457,12 +458,24 @@ exitbox_application_editor_message_cb (ExitboxAllowlistEditor *editor,
   adw_preferences_window_add_toast (window, toast);
 }
 
-/* Shows the preferences window, whose Firewall page edits allowlist.yaml. */
 static void
-exitbox_application_show_preferences (ExitboxApplication *self)
+exitbox_application_settings_reloaded_cb (ExitboxApplication  *self,
+                                          ExitboxSettingsPage *settings)
+{
+  exitbox_settings_page_set_config (settings, self->config);
+}
+
+/* Shows the preferences window at @page_name: the "general" page edits the
+ * settings of config.yaml and the "firewall" page edits allowlist.yaml.
+ */
+static void
+exitbox_application_show_preferences (ExitboxApplication *self,
+                                      const char         *page_name)
 {
   ExitboxWindow *window = exitbox_application_ensure_window (self);
   g_autofree char *allowlist_path = g_build_filename (self->config_dir, "allowlist.yaml", NULL);
+  g_autofree char *config_path = g_build_filename (self->config_dir, "config.yaml", NULL);
+  ExitboxSettingsPage *settings;
   ExitboxAllowlistEditor *editor;
   GtkWidget *preferences;
 
@@ -472,6 +485,7 @@ exitbox_application_show_preferences (ExitboxApplication *self)
     {
       if (ADW_IS_PREFERENCES_WINDOW (windows->data))
         {
+          adw_preferences_window_set_visible_page_name (windows->data, page_name);
           gtk_window_present (windows->data);
           return;
         }
@@ -483,6 +497,13 @@ exitbox_application_show_preferences (ExitboxApplication *self)
   gtk_window_set_modal (GTK_WINDOW (preferences), TRUE);
   adw_preferences_window_set_search_enabled (ADW_PREFERENCES_WINDOW (preferences), FALSE);
 
+  settings = exitbox_settings_page_new (config_path, self->config);
+  g_signal_connect_object (settings, "message", G_CALLBACK (exitbox_application_editor_message_cb),
+                           preferences, 0);
+  g_signal_connect_object (self, "reloaded", G_CALLBACK (exitbox_application_settings_reloaded_cb),
+                           settings, 0);
+  adw_preferences_window_add (ADW_PREFERENCES_WINDOW (preferences), ADW_PREFERENCES_PAGE (settings));
+
   editor = exitbox_allowlist_editor_new (allowlist_path);
   g_signal_connect_object (editor, "message", G_CALLBACK (exitbox_application_editor_message_cb),
                            preferences, 0);
@@ -490,6 +511,7 @@ exitbox_application_show_preferences (ExitboxApplication *self)
                            editor, G_CONNECT_SWAPPED);
   adw_preferences_window_add (ADW_PREFERENCES_WINDOW (preferences), ADW_PREFERENCES_PAGE (editor));
 
+  adw_preferences_window_set_visible_page_name (ADW_PREFERENCES_WINDOW (preferences), page_name);
   gtk_window_present (GTK_WINDOW (preferences));
 }
 
@@ -498,12 +520,21 @@ exitbox_application_preferences_action (GSimpleAction *action,
                                         GVariant      *parameter,
                                         gpointer       user_data)
 {
-  exitbox_application_show_preferences (EXITBOX_APPLICATION (user_data));
+  exitbox_application_show_preferences (EXITBOX_APPLICATION (user_data), "general");
+}
+
+static void
+exitbox_application_allowlist_action (GSimpleAction *action,
+                                      GVariant      *parameter,
+                                      gpointer       user_data)
+{
+  exitbox_application_show_preferences (EXITBOX_APPLICATION (user_data), "firewall");
 }
 
 static const GActionEntry app_actions[] = {
   { "setup", exitbox_application_setup_action },
   { "preferences", exitbox_application_preferences_action },
+  { "allowlist", exitbox_application_allowlist_action },
   { "quit", exitbox_application_quit_action },
   { "about", exitbox_application_about_action },
   { "open-project", exitbox_application_open_project_action, "s" },

@@ -1648,3 +1648,50 @@ exitbox_config_ensure_defaults (const char  *config_dir,
 
   return TRUE;
 }
+
+gboolean
+exitbox_config_set_value_in_file (const char          *path,
+                                  const char * const  *key_path,
+                                  const char          *value,
+                                  gboolean            *out_changed,
+                                  GError             **error)
+{
+  g_autofree char *contents = NULL;
+  g_autofree char *edited = NULL;
+  g_autoptr(ExitboxConfig) config = NULL;
+  gsize length = 0;
+  gsize edited_length = 0;
+
+  g_return_val_if_fail (path != NULL, FALSE);
+  g_return_val_if_fail (key_path != NULL && key_path[0] != NULL, FALSE);
+  g_return_val_if_fail (value != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (out_changed != NULL)
+    *out_changed = FALSE;
+
+  if (!g_file_get_contents (path, &contents, &length, error))
+    return FALSE;
+
+  /* A file that does not load as a configuration is left as written. */
+  config = exitbox_config_load_data (contents, (gssize) length, path, error);
+  if (config == NULL)
+    return FALSE;
+
+  edited = exitbox_yaml_set_scalar (contents, (gssize) length, path, key_path, value,
+                                    &edited_length, error);
+  if (edited == NULL)
+    return FALSE;
+
+  if (edited_length == length && memcmp (edited, contents, length) == 0)
+    return TRUE;
+
+  /* The save checks the whole edited file, so an invalid value is named. */
+  if (!exitbox_config_save_data_to_file (path, edited, edited_length, error))
+    return FALSE;
+
+  if (out_changed != NULL)
+    *out_changed = TRUE;
+
+  return TRUE;
+}

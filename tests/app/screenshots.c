@@ -2,7 +2,8 @@
  * SPDX-FileCopyrightText: The ExitBox authors
  *
  * Saves PNG screenshots of the desktop app for review: each page of the
- * setup window, the main window, the allowlist editor and a session tab.
+ * setup window, the main window, both preferences pages (General and the
+ * allowlist editor) and a session tab.
  * It runs against temporary XDG folders and the fake podman of
  * tests/app/fake-engine, under an X server (see run-under-display.sh).
  *
@@ -140,6 +141,8 @@ activate_after_cb (GApplication *application,
   g_action_group_activate_action (G_ACTION_GROUP (application), "preferences", NULL);
   preferences = find_window (application, ADW_TYPE_PREFERENCES_WINDOW);
   g_assert_nonnull (preferences);
+  save (shots, GTK_WIDGET (preferences), "preferences-general");
+  adw_preferences_window_set_visible_page_name (ADW_PREFERENCES_WINDOW (preferences), "firewall");
   save (shots, GTK_WIDGET (preferences), "allowlist-editor");
   gtk_window_destroy (preferences);
 
@@ -165,8 +168,8 @@ test_screenshots (void)
   const char *output_dir = g_getenv ("EXITBOX_SCREENSHOT_DIR");
   Screenshots shots = { 0 };
 
-  /* The isolated XDG folders are the ones the core reads through the
-   * variables; GdkPixbuf finds its MIME data in the system's folders.
+  /* The core reads the isolated XDG folders through the variables.
+   * GdkPixbuf finds its MIME data in the system's folders.
    */
   g_setenv ("HOME", g_get_home_dir (), TRUE);
   g_setenv ("XDG_CONFIG_HOME", g_get_user_config_dir (), TRUE);
@@ -175,6 +178,10 @@ test_screenshots (void)
   g_setenv ("XDG_RUNTIME_DIR", g_get_user_runtime_dir (), TRUE);
   g_setenv ("XDG_DATA_DIRS", "/usr/local/share:/usr/share", TRUE);
   g_setenv ("PATH", fake_dir, TRUE);
+
+  /* The isolated system data folders hide the installed icon themes. */
+  gtk_icon_theme_add_search_path (gtk_icon_theme_get_for_display (gdk_display_get_default ()),
+                                  "/usr/share/icons");
   g_setenv ("FAKE_PODMAN_BUILD", "fail", TRUE);
   g_unsetenv ("CONTAINER_RUNTIME");
 
@@ -192,8 +199,8 @@ test_screenshots (void)
   g_signal_connect_after (app, "activate", G_CALLBACK (activate_after_cb), &shots);
   g_assert_cmpint (g_application_run (G_APPLICATION (app), 0, NULL), ==, 0);
 
-  /* Each page, the main window, the editor and the session tab. */
-  g_assert_cmpuint (shots.saved->len, ==, G_N_ELEMENTS (setup_pages) + 3);
+  /* Each setup page, the main window, both preferences pages and a session. */
+  g_assert_cmpuint (shots.saved->len, ==, G_N_ELEMENTS (setup_pages) + 4);
   for (guint i = 0; i < shots.saved->len; i++)
     {
       GStatBuf buffer;
