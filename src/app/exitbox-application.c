@@ -41,6 +41,8 @@ struct _ExitboxApplication
   ExitboxLauncher  *launcher;
 
   GFileMonitor     *config_monitor;
+  guint             notification_watches[2];
+  gboolean          notification_services[2];  /* whether each watched name has an owner */
   guint             reload_source;
   gboolean          config_dir_changed;
   gboolean          config_file_changed;
@@ -541,6 +543,71 @@ static const GActionEntry app_actions[] = {
   { "reload", exitbox_application_reload_action },
 };
 
+static const char * const notification_service_names[] = {
+  "org.freedesktop.Notifications", "org.gtk.Notifications",
+};
+
+static void
+exitbox_application_set_notification_service (ExitboxApplication *self,
+                                              const char         *name,
+                                              gboolean            present)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (notification_service_names); i++)
+    if (g_str_equal (name, notification_service_names[i]))
+      self->notification_services[i] = present;
+}
+
+static void
+exitbox_application_notification_service_appeared_cb (GDBusConnection *connection,
+                                                      const char      *name,
+                                                      const char      *owner,
+                                                      gpointer         user_data)
+{
+  exitbox_application_set_notification_service (user_data, name, TRUE);
+}
+
+static void
+exitbox_application_notification_service_vanished_cb (GDBusConnection *connection,
+                                                      const char      *name,
+                                                      gpointer         user_data)
+{
+  exitbox_application_set_notification_service (user_data, name, FALSE);
+}
+
+/* Notifications go out only when a service shows them, because without
+ * one GLib logs a warning when it tries to send.
+ */
+static void
+exitbox_application_watch_notification_services (ExitboxApplication *self)
+{
+  GDBusConnection *connection = g_application_get_dbus_connection (G_APPLICATION (self));
+
+  if (connection == NULL)
+    return;
+
+  for (guint i = 0; i < G_N_ELEMENTS (notification_service_names); i++)
+    self->notification_watches[i] =
+      g_bus_watch_name_on_connection (connection, notification_service_names[i],
+                                      G_BUS_NAME_WATCHER_FLAGS_NONE,
+                                      exitbox_application_notification_service_appeared_cb,
+                                      exitbox_application_notification_service_vanished_cb,
+                                      self, NULL);
+}
+
+void
+exitbox_application_notify (ExitboxApplication *self,
+                            const char         *id,
+                            GNotification      *notification)
+{
+  g_return_if_fail (EXITBOX_IS_APPLICATION (self));
+  g_return_if_fail (G_IS_NOTIFICATION (notification));
+
+  if (!self->notification_services[0] && !self->notification_services[1])
+    return;
+
+  g_application_send_notification (G_APPLICATION (self), id, notification);
+}
+
 static void
 exitbox_application_startup (GApplication *application)
 {
@@ -578,12 +645,18 @@ exitbox_application_startup (GApplication *application)
                     !g_file_test (allowlist_path, G_FILE_TEST_EXISTS);
 
   exitbox_application_watch_config_dir (self);
+  exitbox_application_watch_notification_services (self);
   exitbox_application_reload (self);
 }
 
 static void
 exitbox_application_shutdown (GApplication *application)
 {
+  ExitboxApplication *self = EXITBOX_APPLICATION (application);
+
+  for (guint i = 0; i < G_N_ELEMENTS (self->notification_watches); i++)
+    g_clear_handle_id (&self->notification_watches[i], g_bus_unwatch_name);
+
   exitbox_application_unwatch_config_dir (EXITBOX_APPLICATION (application));
 
   G_APPLICATION_CLASS (exitbox_application_parent_class)->shutdown (application);

@@ -55,4 +55,11 @@ const GError       *exitbox_application_get_engine_error      (ExitboxApplicatio
  */
 ExitboxLauncher    *exitbox_application_get_launcher          (ExitboxApplication *self);
 
+/* Sends @notification when a notification service runs on the session bus,
+ * and otherwise does nothing.
+ */
+void                exitbox_application_notify                (ExitboxApplication *self,
+                                                               const char         *id,
+                                                               GNotification      *notification);
+
 G_END_DECLS

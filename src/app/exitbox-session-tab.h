@@ -45,4 +45,14 @@ ExitboxProject      *exitbox_session_tab_get_project        (ExitboxSessionTab *
 const char          *exitbox_session_tab_get_status_message (ExitboxSessionTab *self);
 VteTerminal         *exitbox_session_tab_get_terminal       (ExitboxSessionTab *self);
 
+/* Opens the search bar, searches for @text from the bottom of the
+ * scrollback and returns whether it was found. For tests and scripting.
+ */
+gboolean            exitbox_session_tab_find_text    (ExitboxSessionTab *self,
+                                                      const char        *text);
+/* The link at the terminal coordinates @x, @y, or NULL. For tests. */
+char               *exitbox_session_tab_dup_link_at  (ExitboxSessionTab *self,
+                                                      double             x,
+                                                      double             y);
+
 G_END_DECLS

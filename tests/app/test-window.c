@@ -1212,6 +1212,166 @@ test_window_command_line_unknown_agent (Fixture       *fixture,
   g_assert_cmpint (run_app_with_arguments (fixture, check_not_reached, arguments), ==, 2);
 }
 
+static gboolean
+terminal_shows_link (gpointer data)
+{
+  g_autofree char *text = vte_terminal_get_text (VTE_TERMINAL (data), NULL, NULL, NULL);
+
+  return text != NULL && strstr (text, "see https://example.test/docs now") != NULL;
+}
+
+static void
+check_session_find_and_links (Fixture *fixture)
+{
+  ExitboxSessionTab *tab;
+  VteTerminal *terminal;
+  GtkAdjustment *adjustment;
+  g_autofree char *link = NULL;
+  long column;
+  long row;
+  double width;
+  double height;
+
+  open_project (fixture, fixture->project_dir);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window),
+                                             "win.launch-agent", "s", "shell"));
+  tab = get_only_session (fixture);
+  iterate_until (session_shows_build, tab);
+
+  /* Finding is case-insensitive and literal. */
+  g_assert_true (exitbox_session_tab_find_text (tab, "FAKE BUILD STEP"));
+  g_assert_false (exitbox_session_tab_find_text (tab, "not in the output"));
+  g_assert_false (exitbox_session_tab_find_text (tab, "fake.build"));
+
+  /* A URL in the output is a link. */
+  terminal = exitbox_session_tab_get_terminal (tab);
+  vte_terminal_feed (terminal, "\r\nsee https://example.test/docs now\r\n", -1);
+  iterate_until (terminal_shows_link, terminal);
+  vte_terminal_get_cursor_position (terminal, &column, &row);
+  adjustment = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (terminal));
+  width = vte_terminal_get_char_width (terminal);
+  height = vte_terminal_get_char_height (terminal);
+
+  link = exitbox_session_tab_dup_link_at (tab, (strlen ("see ") + 2) * width,
+                                          (row - 1 - gtk_adjustment_get_value (adjustment)) * height +
+                                          height / 2);
+  g_assert_cmpstr (link, ==, "https://example.test/docs");
+}
+
+static void
+test_window_session_find_and_links (Fixture       *fixture,
+                                    gconstpointer  user_data)
+{
+  write_config_file ("config.yaml", config_yaml);
+  write_config_file ("allowlist.yaml", allowlist_yaml);
+  use_fake_engine (fixture);
+  g_setenv ("FAKE_PODMAN_BUILD", "fail", TRUE);
+
+  run_app (fixture, check_session_find_and_links);
+}
+
+/* A stand-in for the desktop's notification service: it records the
+ * summary of each Notify call.
+ */
+static const char notifications_xml[] =
+  "<node>"
+  "  <interface name='org.freedesktop.Notifications'>"
+  "    <method name='Notify'>"
+  "      <arg type='s' direction='in'/><arg type='u' direction='in'/>"
+  "      <arg type='s' direction='in'/><arg type='s' direction='in'/>"
+  "      <arg type='s' direction='in'/><arg type='as' direction='in'/>"
+  "      <arg type='a{sv}' direction='in'/><arg type='i' direction='in'/>"
+  "      <arg type='u' direction='out'/>"
+  "    </method>"
+  "  </interface>"
+  "</node>";
+
+static void
+notifications_method_cb (GDBusConnection       *connection,
+                         const char            *sender,
+                         const char            *object_path,
+                         const char            *interface_name,
+                         const char            *method_name,
+                         GVariant              *parameters,
+                         GDBusMethodInvocation *invocation,
+                         gpointer               user_data)
+{
+  GPtrArray *summaries = user_data;
+  const char *summary = NULL;
+
+  g_variant_get_child (parameters, 3, "&s", &summary);
+  g_ptr_array_add (summaries, g_strdup (summary));
+  g_dbus_method_invocation_return_value (invocation, g_variant_new ("(u)", summaries->len));
+}
+
+static gboolean
+has_summaries (gpointer data)
+{
+  return ((GPtrArray *) data)->len > 0;
+}
+
+static gboolean
+name_acquired (gpointer data)
+{
+  return *(gboolean *) data;
+}
+
+static void
+notifications_name_acquired_cb (GDBusConnection *connection,
+                                const char      *name,
+                                gpointer         user_data)
+{
+  *(gboolean *) user_data = TRUE;
+}
+
+static void
+check_build_notification (Fixture *fixture)
+{
+  static const GDBusInterfaceVTable vtable = { notifications_method_cb, NULL, NULL, { 0 } };
+  g_autoptr(GDBusNodeInfo) info = g_dbus_node_info_new_for_xml (notifications_xml, NULL);
+  g_autoptr(GPtrArray) summaries = g_ptr_array_new_with_free_func (g_free);
+  GDBusConnection *connection = g_application_get_dbus_connection (G_APPLICATION (fixture->app));
+  g_autoptr(GError) error = NULL;
+  gboolean acquired = FALSE;
+  guint registration;
+  guint owner;
+
+  registration = g_dbus_connection_register_object (connection, "/org/freedesktop/Notifications",
+                                                    info->interfaces[0], &vtable, summaries,
+                                                    NULL, &error);
+  g_assert_no_error (error);
+  owner = g_bus_own_name_on_connection (connection, "org.freedesktop.Notifications",
+                                        G_BUS_NAME_OWNER_FLAGS_NONE,
+                                        notifications_name_acquired_cb, NULL, &acquired, NULL);
+  iterate_until (name_acquired, &acquired);
+
+  /* The second session's tab is selected, so the first one's failed build
+   * happens out of sight and is reported as a notification.
+   */
+  open_project (fixture, fixture->project_dir);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window),
+                                             "win.launch-agent", "s", "shell"));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window),
+                                             "win.launch-agent", "s", "shell"));
+  iterate_until (has_summaries, summaries);
+  g_assert_cmpstr (g_ptr_array_index (summaries, 0), ==, "Session Failed to Start");
+
+  g_bus_unown_name (owner);
+  g_dbus_connection_unregister_object (connection, registration);
+}
+
+static void
+test_window_build_notification (Fixture       *fixture,
+                                gconstpointer  user_data)
+{
+  write_config_file ("config.yaml", config_yaml);
+  write_config_file ("allowlist.yaml", allowlist_yaml);
+  use_fake_engine (fixture);
+  g_setenv ("FAKE_PODMAN_BUILD", "fail", TRUE);
+
+  run_app (fixture, check_build_notification);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1241,6 +1401,8 @@ main (int   argc,
   ADD_TEST ("/app/setup/broken-config", test_window_setup_broken_config);
   ADD_TEST ("/app/preferences/opens", test_window_preferences_opens);
   ADD_TEST ("/app/command-line/launch", test_window_command_line_launch);
+  ADD_TEST ("/app/session/find-and-links", test_window_session_find_and_links);
+  ADD_TEST ("/app/session/build-notification", test_window_build_notification);
   ADD_TEST ("/app/command-line/unknown-agent", test_window_command_line_unknown_agent);
   ADD_TEST ("/app/window/session-build-fails", test_window_session_build_fails);
   ADD_TEST ("/app/window/launch-rereads-allowlist", test_window_launch_rereads_allowlist);
