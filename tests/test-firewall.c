@@ -10,6 +10,8 @@
 
 #define PROXY_IMAGE_ID "5efb3097da044f868cbfd16dc878b508374bf9f09624ceb426ee7b49b3cb24d5"
 #define RELOAD_CALL "podman\nexec\nexitbox-squid\nsquid\n-k\nreconfigure\n"
+#define PARSE_CALL "podman\nexec\nexitbox-squid\nsquid\n-k\nparse\n-f\n" \
+                   "/etc/exitbox-proxy/squid.conf.new\n--end--\n"
 
 typedef struct
 {
@@ -39,14 +41,15 @@ add_proxy_with_config (Fixture    *fixture,
 {
   g_autofree char *container = g_strdup_printf (
     "{\"Id\": \"49347b5d9ac2\", \"Name\": \"exitbox-squid\","
-    " \"Config\": {\"Labels\": {\"exitbox.proxy.config\": \"%s\"}},"
+    " \"Config\": {\"Labels\": {\"exitbox.proxy.config\": \"%s\","
+    "                             \"exitbox.proxy.logs\": \"%s/logs\"}},"
     " \"State\": {\"Running\": true}, \"Image\": \"" PROXY_IMAGE_ID "\","
     " \"NetworkSettings\": {\"Networks\": {"
     "  \"exitbox-egress\": {\"IPAddress\": \"10.89.0.9\", \"IPPrefixLen\": 24,"
     "                       \"Gateway\": \"10.89.0.1\"},"
     "  \"exitbox-int\": {\"IPAddress\": \"10.89.1.52\", \"IPPrefixLen\": 24,"
     "                    \"Gateway\": \"<nil>\"}}}}",
-    proxy_dir);
+    proxy_dir, proxy_dir);
 
   write_object (fixture, "container", "exitbox-squid", container);
   write_object (fixture, "image", "exitbox-proxy",
@@ -205,7 +208,9 @@ test_firewall_warm_reload_on_change (Fixture       *fixture,
   g_assert_no_error (error);
   g_assert_cmpstr (address, ==, "10.89.1.52");
   g_assert_cmpuint (count_occurrences (calls, RELOAD_CALL), ==, 1);
-  g_assert_cmpuint (count_occurrences (calls, "--end--"), ==, 1);
+  /* squid -k parse over the new file, then the reload. */
+  g_assert_cmpuint (count_occurrences (calls, PARSE_CALL), ==, 1);
+  g_assert_cmpuint (count_occurrences (calls, "--end--"), ==, 2);
 
   conf = read_squid_conf ();
   exitbox_test_assert_contains (conf, "src 10.89.1.0/24");
@@ -351,6 +356,246 @@ test_firewall_empty_allowlist_blocks (Fixture       *fixture,
   exitbox_test_assert_contains (conf, "http_access deny all");
 }
 
+/* Runs ensure for a new session and returns the engine calls it made. */
+static char *
+ensure_session (Fixture     *fixture,
+                const char  *allowlist_yaml,
+                const char  *session_name,
+                const char  *entry_text,
+                char       **out_session_address,
+                GError     **error)
+{
+  g_autoptr(ExitboxInspection) inspection = inspect_launch_names (fixture);
+  g_autoptr(ExitboxAllowlist) allowlist =
+    exitbox_allowlist_load_data (allowlist_yaml, -1, "allowlist.yaml");
+  g_autoptr(GPtrArray) entries =
+    g_ptr_array_new_with_free_func ((GDestroyNotify) exitbox_allowlist_entry_free);
+  g_autofree char *proxy_address = NULL;
+  GAsyncResult *result = NULL;
+
+  if (entry_text != NULL)
+    {
+      g_autoptr(GError) parse_error = NULL;
+
+      g_ptr_array_add (entries, exitbox_allowlist_entry_parse (entry_text, &parse_error));
+      g_assert_no_error (parse_error);
+    }
+
+  g_assert_true (g_file_set_contents (fixture->fake.log_path, "", 0, NULL));
+
+  exitbox_firewall_ensure_session_async (fixture->firewall, inspection, allowlist, session_name,
+                                         entries, NULL, exitbox_test_store_result, &result);
+  proxy_address = exitbox_firewall_ensure_session_finish (fixture->firewall,
+                                                          exitbox_test_wait_for_result (&result),
+                                                          out_session_address, error);
+  g_object_unref (result);
+
+  return exitbox_test_read_file (fixture->fake.log_path);
+}
+
+static char *
+end_session (Fixture     *fixture,
+             const char  *session_name,
+             GError     **error)
+{
+  GAsyncResult *result = NULL;
+
+  g_assert_true (g_file_set_contents (fixture->fake.log_path, "", 0, NULL));
+
+  exitbox_firewall_end_session_async (fixture->firewall, session_name, NULL,
+                                      exitbox_test_store_result, &result);
+  exitbox_firewall_end_session_finish (fixture->firewall, exitbox_test_wait_for_result (&result),
+                                       error);
+  g_object_unref (result);
+
+  return exitbox_test_read_file (fixture->fake.log_path);
+}
+
+static GPtrArray *
+load_sessions (void)
+{
+  g_autofree char *dir = exitbox_proxy_dup_sessions_dir ();
+
+  return exitbox_proxy_session_load_all (dir);
+}
+
+static void
+test_firewall_session_rules (Fixture       *fixture,
+                             gconstpointer  user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *first_address = NULL;
+  g_autofree char *second_address = NULL;
+  g_autofree char *calls = NULL;
+  g_autofree char *conf = NULL;
+  g_autoptr(GPtrArray) sessions = NULL;
+  g_autofree char *config_dir = g_build_filename (fixture->tmpdir, "config", NULL);
+  g_autofree char *allowlist_path = g_build_filename (config_dir, "allowlist.yaml", NULL);
+
+  add_running_proxy (fixture);
+  g_setenv ("EXITBOX_CONFIG_DIR", config_dir, TRUE);
+  exitbox_test_write_file (allowlist_path, "custom:\n  - allowed.example.test\n");
+
+  calls = ensure_session (fixture, "custom:\n  - allowed.example.test\n",
+                          "exitbox-shell-a-00000001", "session.example.test", &first_address,
+                          &error);
+  g_assert_no_error (error);
+  /* The top of the proxy's /24; the proxy itself has 10.89.1.52. */
+  g_assert_cmpstr (first_address, ==, "10.89.1.254");
+  g_assert_cmpuint (count_occurrences (calls, PARSE_CALL), ==, 1);
+  g_assert_cmpuint (count_occurrences (calls, RELOAD_CALL), ==, 1);
+
+  conf = read_squid_conf ();
+  exitbox_test_assert_contains (conf, "acl exitbox_session_1_source src 10.89.1.254\n");
+  exitbox_test_assert_contains (conf, "acl exitbox_session_1_domains dstdomain -n .session.example.test\n");
+  g_clear_pointer (&calls, g_free);
+  g_clear_pointer (&conf, g_free);
+
+  /* The first session's process (this one) still runs, so its record and
+   * address stay while the second starts, even though no container of
+   * that name exists.
+   */
+  calls = ensure_session (fixture, "custom:\n  - allowed.example.test\n",
+                          "exitbox-shell-b-00000002", NULL, &second_address, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (second_address, ==, "10.89.1.253");
+  sessions = load_sessions ();
+  g_assert_cmpuint (sessions->len, ==, 2);
+  /* The second session adds no rule, so squid.conf is unchanged. */
+  exitbox_test_assert_not_contains (calls, RELOAD_CALL);
+  g_clear_pointer (&calls, g_free);
+  g_clear_pointer (&sessions, g_ptr_array_unref);
+
+  calls = end_session (fixture, "exitbox-shell-a-00000001", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (count_occurrences (calls, RELOAD_CALL), ==, 1);
+  conf = read_squid_conf ();
+  exitbox_test_assert_not_contains (conf, "session.example.test");
+  exitbox_test_assert_contains (conf, ".allowed.example.test");
+  sessions = load_sessions ();
+  g_assert_cmpuint (sessions->len, ==, 1);
+  g_assert_cmpstr (((ExitboxProxySession *) g_ptr_array_index (sessions, 0))->name, ==,
+                   "exitbox-shell-b-00000002");
+
+  g_unsetenv ("EXITBOX_CONFIG_DIR");
+}
+
+static void
+test_firewall_drops_ended_sessions (Fixture       *fixture,
+                                    gconstpointer  user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *address = NULL;
+  g_autofree char *calls = NULL;
+  g_autofree char *conf = NULL;
+  g_autofree char *sessions_dir = exitbox_proxy_dup_sessions_dir ();
+  g_autoptr(GPtrArray) entries =
+    g_ptr_array_new_with_free_func ((GDestroyNotify) exitbox_allowlist_entry_free);
+  g_autoptr(ExitboxProxySession) ended = NULL;
+  g_autoptr(ExitboxProxySession) running = NULL;
+  g_autoptr(GPtrArray) sessions = NULL;
+
+  add_running_proxy (fixture);
+  g_ptr_array_add (entries, exitbox_allowlist_entry_parse ("stale.example.test", &error));
+  g_assert_no_error (error);
+
+  /* No container and no process: the session ended without cleaning up. */
+  ended = exitbox_proxy_session_new ("exitbox-shell-gone-00000003", "10.89.1.254", entries);
+  ended->owner_pid = 0;
+  g_assert_true (exitbox_proxy_session_save (ended, sessions_dir, &error));
+  g_assert_no_error (error);
+
+  /* Its container runs, although the process that started it is gone. */
+  running = exitbox_proxy_session_new ("exitbox-shell-alive-00000004", "10.89.1.253", NULL);
+  g_assert_true (exitbox_proxy_session_save (running, sessions_dir, &error));
+  g_assert_no_error (error);
+  write_object (fixture, "container", "exitbox-shell-alive-00000004",
+                "{\"Id\": \"a11ce\", \"Name\": \"exitbox-shell-alive-00000004\","
+                " \"State\": {\"Running\": true}}");
+
+  calls = ensure_session (fixture, "custom:\n  - allowed.example.test\n",
+                          "exitbox-shell-new-00000005", NULL, &address, &error);
+  g_assert_no_error (error);
+
+  /* The ended session's address is free again; the running one's is not. */
+  g_assert_cmpstr (address, ==, "10.89.1.254");
+  conf = read_squid_conf ();
+  exitbox_test_assert_not_contains (conf, "stale.example.test");
+
+  sessions = load_sessions ();
+  g_assert_cmpuint (sessions->len, ==, 2);
+  g_assert_cmpstr (((ExitboxProxySession *) g_ptr_array_index (sessions, 0))->name, ==,
+                   "exitbox-shell-alive-00000004");
+  g_assert_cmpstr (((ExitboxProxySession *) g_ptr_array_index (sessions, 1))->name, ==,
+                   "exitbox-shell-new-00000005");
+}
+
+static void
+test_firewall_rejected_config_kept (Fixture       *fixture,
+                                    gconstpointer  user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *address = NULL;
+  g_autofree char *calls = NULL;
+  g_autofree char *conf = NULL;
+  g_autofree char *rejected = NULL;
+  g_autofree char *rejected_path = g_build_filename (g_getenv ("EXITBOX_CACHE_DIR"), "proxy",
+                                                     "squid.conf.rejected", NULL);
+
+  add_running_proxy (fixture);
+
+  calls = ensure (fixture, "custom:\n  - allowed.example.test\n", &address, &error);
+  g_assert_no_error (error);
+  g_clear_pointer (&calls, g_free);
+  g_clear_pointer (&address, g_free);
+
+  /* squid -k parse fails the way squid 5.7 does on a bad line. */
+  g_setenv ("EXITBOX_FAKE_STATUS", "1", TRUE);
+  g_setenv ("EXITBOX_FAKE_STDERR",
+            "2026/12/04 22:49:17| Processing: acl x dst notanaddress\n"
+            "2026/12/04 22:49:17| FATAL: Bungled squid.conf.new line 3: acl x dst notanaddress\n",
+            TRUE);
+  calls = ensure (fixture, "custom:\n  - other.example.test\n", &address, &error);
+  g_unsetenv ("EXITBOX_FAKE_STDERR");
+  g_setenv ("EXITBOX_FAKE_STATUS", "0", TRUE);
+
+  g_assert_null (address);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
+  exitbox_test_assert_contains (error->message, "FATAL: Bungled squid.conf.new line 3");
+  exitbox_test_assert_contains (error->message, rejected_path);
+  exitbox_test_assert_contains (calls, PARSE_CALL);
+  exitbox_test_assert_not_contains (calls, RELOAD_CALL);
+
+  /* The last accepted text stays; the rejected one is kept to read. */
+  conf = read_squid_conf ();
+  exitbox_test_assert_contains (conf, ".allowed.example.test");
+  exitbox_test_assert_not_contains (conf, ".other.example.test");
+  rejected = exitbox_test_read_file (rejected_path);
+  exitbox_test_assert_contains (rejected, ".other.example.test");
+}
+
+static void
+test_firewall_unknown_directive_rejected (Fixture       *fixture,
+                                          gconstpointer  user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *address = NULL;
+  g_autofree char *calls = NULL;
+
+  add_running_proxy (fixture);
+
+  /* Squid 5.7 exits with 0 after an unknown directive. */
+  g_setenv ("EXITBOX_FAKE_STDERR",
+            "2026/12/04 22:49:17| squid.conf.new(2): unrecognized: 'foo_directive'\n", TRUE);
+  calls = ensure (fixture, "custom:\n  - allowed.example.test\n", &address, &error);
+  g_unsetenv ("EXITBOX_FAKE_STDERR");
+
+  g_assert_null (address);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
+  exitbox_test_assert_contains (error->message, "unrecognized: 'foo_directive'");
+  exitbox_test_assert_not_contains (calls, RELOAD_CALL);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -367,6 +612,15 @@ main (int   argc,
               fixture_set_up, test_firewall_rejects_external_network, fixture_tear_down);
   g_test_add ("/firewall/empty-allowlist-blocks", Fixture, NULL,
               fixture_set_up, test_firewall_empty_allowlist_blocks, fixture_tear_down);
+
+  g_test_add ("/firewall/session-rules", Fixture, NULL,
+              fixture_set_up, test_firewall_session_rules, fixture_tear_down);
+  g_test_add ("/firewall/drops-ended-sessions", Fixture, NULL,
+              fixture_set_up, test_firewall_drops_ended_sessions, fixture_tear_down);
+  g_test_add ("/firewall/rejected-config-kept", Fixture, NULL,
+              fixture_set_up, test_firewall_rejected_config_kept, fixture_tear_down);
+  g_test_add ("/firewall/unknown-directive-rejected", Fixture, NULL,
+              fixture_set_up, test_firewall_unknown_directive_rejected, fixture_tear_down);
 
   return g_test_run ();
 }

@@ -236,6 +236,54 @@ test_launch_plan_container_name (void)
   g_assert_cmpstr (shell, !=, again);
 }
 
+static void
+test_launch_plan_session_address (void)
+{
+  ExitboxLaunchOptions options;
+  g_auto(GStrv) args = NULL;
+  g_auto(GStrv) without = NULL;
+
+  fill_options (&options);
+  options.address = "10.89.3.254";
+  args = exitbox_launch_build_run_args (&options);
+
+  assert_option (args, "--network", "exitbox-int");
+  assert_option (args, "--ip", "10.89.3.254");
+
+  fill_options (&options);
+  without = exitbox_launch_build_run_args (&options);
+  g_assert_cmpint (index_of (without, "--ip"), ==, -1);
+}
+
+static void
+test_launch_plan_no_firewall (void)
+{
+  ExitboxLaunchOptions options;
+  g_auto(GStrv) args = NULL;
+
+  fill_options (&options);
+  options.no_firewall = TRUE;
+  options.proxy_address = NULL;
+  options.address = "10.89.3.254";
+  args = exitbox_launch_build_run_args (&options);
+
+  /* The engine's own bridge, never "host". */
+  assert_option (args, "--network", "bridge");
+  g_assert_cmpint (index_of (args, "host"), ==, -1);
+  g_assert_cmpint (index_of (args, "--ip"), ==, -1);
+  /* The bridge's DNS works, so no unusable resolver is set. */
+  g_assert_cmpint (index_of (args, "--dns"), ==, -1);
+  for (guint i = 0; args[i] != NULL; i++)
+    {
+      g_assert_false (g_str_has_prefix (args[i], "http_proxy="));
+      g_assert_false (g_str_has_prefix (args[i], "HTTPS_PROXY="));
+    }
+
+  /* The hardening stays. */
+  g_assert_cmpint (index_of (args, "--cap-drop=ALL"), >=, 0);
+  g_assert_cmpint (index_of (args, "--security-opt=no-new-privileges"), >=, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -251,6 +299,8 @@ main (int   argc,
   g_test_add_func ("/launch-plan/command-after-image", test_launch_plan_command_after_image);
   g_test_add_func ("/launch-plan/shell-without-limits", test_launch_plan_shell_without_limits);
   g_test_add_func ("/launch-plan/container-name", test_launch_plan_container_name);
+  g_test_add_func ("/launch-plan/session-address", test_launch_plan_session_address);
+  g_test_add_func ("/launch-plan/no-firewall", test_launch_plan_no_firewall);
 
   return g_test_run ();
 }

@@ -19,6 +19,8 @@
 #include "exitbox-launcher.h"
 #include "exitbox-paths.h"
 #include "exitbox-project.h"
+#include "exitbox-proxy-log.h"
+#include "exitbox-proxy-session.h"
 #include "exitbox-squid-config.h"
 #include "exitbox-wizard.h"
 

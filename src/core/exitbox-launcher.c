@@ -32,6 +32,9 @@ typedef struct
   char             **args;
   gboolean           read_only;
   gboolean           interactive;
+  gboolean           no_firewall;
+  GPtrArray         *allow_entries;    /* element type ExitboxAllowlistEntry */
+  char              *container_name;
   ExitboxInspection *inspection;
   char             **inspect_names;
   gboolean           built;
@@ -43,6 +46,8 @@ prepare_data_free (PrepareData *data)
   g_free (data->agent_id);
   g_clear_object (&data->project);
   g_strfreev (data->args);
+  g_clear_pointer (&data->allow_entries, g_ptr_array_unref);
+  g_free (data->container_name);
   g_clear_object (&data->inspection);
   g_strfreev (data->inspect_names);
   g_free (data);
@@ -57,6 +62,7 @@ exitbox_launch_plan_free (ExitboxLaunchPlan *plan)
   g_strfreev (plan->argv);
   g_free (plan->container_name);
   g_strfreev (plan->warnings);
+  g_free (plan->session_address);
   g_free (plan);
 }
 
@@ -150,6 +156,18 @@ exitbox_launcher_get_shell_agent (ExitboxLauncher *self)
   return "claude";
 }
 
+static gboolean
+no_firewall_requested_by_environment (void)
+{
+  const char *value = g_getenv ("EXITBOX_NO_FIREWALL");
+
+  if (value == NULL || value[0] == '\0')
+    return FALSE;
+
+  return !(g_str_equal (value, "0") || g_ascii_strcasecmp (value, "false") == 0 ||
+           g_ascii_strcasecmp (value, "no") == 0);
+}
+
 /* cgroup v2 exposes cgroup.controllers at the root of the hierarchy. */
 static gboolean
 host_has_cgroup_v2 (void)
@@ -181,21 +199,19 @@ collect_inspect_names (ExitboxLauncher *self,
 static ExitboxLaunchPlan *
 build_plan (ExitboxLauncher *self,
             PrepareData     *data,
-            const char      *proxy_address)
+            const char      *proxy_address,
+            const char      *session_address)
 {
   const ExitboxAgentInfo *agent = exitbox_agent_lookup (data->agent_id);
   ExitboxLaunchOptions options = { 0 };
   g_autoptr(GStrvBuilder) warnings = g_strv_builder_new ();
   g_autoptr(GPtrArray) command = g_ptr_array_new ();
   g_autofree char *image = NULL;
-  g_autofree char *container_name = NULL;
   g_auto(GStrv) run_args = NULL;
   ExitboxLaunchPlan *plan;
   gboolean limits_apply;
 
   image = exitbox_image_dup_project_name (data->agent_id, exitbox_project_get_key (data->project));
-  container_name = exitbox_launch_dup_container_name (data->shell ? NULL : data->agent_id,
-                                                      exitbox_project_get_key (data->project));
 
   if (!data->shell)
     g_ptr_array_add (command, (gpointer) agent->command);
@@ -212,7 +228,13 @@ build_plan (ExitboxLauncher *self,
                         _("Memory, CPU and process limits are not applied: rootless podman "
                           "cannot enforce them on this host’s cgroup v1 hierarchy."));
 
-  if (exitbox_allowlist_get_problem (self->allowlist) != NULL)
+  if (data->no_firewall)
+    g_strv_builder_add (warnings,
+                        _("THE FIREWALL IS OFF for this session. The agent can reach every "
+                          "address on the internet and on your local network, and the allowlist "
+                          "does not apply. Launch without -f/--no-firewall and without "
+                          "EXITBOX_NO_FIREWALL to turn it back on."));
+  else if (exitbox_allowlist_get_problem (self->allowlist) != NULL)
     g_strv_builder_add (warnings, exitbox_allowlist_get_problem (self->allowlist));
 
   options.engine_kind = exitbox_engine_get_kind (self->engine);
@@ -220,11 +242,13 @@ build_plan (ExitboxLauncher *self,
   options.uid = getuid ();
   options.gid = getgid ();
   options.image = image;
-  options.container_name = container_name;
+  options.container_name = data->container_name;
   options.project_path = exitbox_project_get_path (data->project);
   options.read_only = data->read_only;
   options.interactive = data->interactive;
   options.proxy_address = proxy_address;
+  options.address = session_address;
+  options.no_firewall = data->no_firewall;
   options.memory = limits_apply ? exitbox_config_get_memory (self->config) : NULL;
   options.cpus = limits_apply ? exitbox_config_get_cpus (self->config) : NULL;
   options.pids_limit = limits_apply ? EXITBOX_DEFAULT_PIDS_LIMIT : 0;
@@ -235,8 +259,9 @@ build_plan (ExitboxLauncher *self,
 
   plan = g_new0 (ExitboxLaunchPlan, 1);
   plan->argv = exitbox_engine_build_argv (self->engine, (const char * const *) run_args);
-  plan->container_name = g_steal_pointer (&container_name);
+  plan->container_name = g_strdup (data->container_name);
   plan->warnings = g_strv_builder_end (warnings);
+  plan->session_address = g_strdup (session_address);
 
   return plan;
 }
@@ -251,9 +276,11 @@ prepare_firewall_ready (GObject      *object,
   ExitboxLauncher *self = g_task_get_source_object (task);
   PrepareData *data = g_task_get_task_data (task);
   g_autofree char *proxy_address = NULL;
+  g_autofree char *session_address = NULL;
   GError *error = NULL;
 
-  proxy_address = exitbox_firewall_ensure_finish (firewall, result, &error);
+  proxy_address = exitbox_firewall_ensure_session_finish (firewall, result, &session_address,
+                                                          &error);
   if (proxy_address == NULL)
     {
       g_prefix_error (&error, _("Failed to start the firewall: "));
@@ -261,7 +288,7 @@ prepare_firewall_ready (GObject      *object,
       return;
     }
 
-  g_task_return_pointer (task, build_plan (self, data, proxy_address),
+  g_task_return_pointer (task, build_plan (self, data, proxy_address, session_address),
                          (GDestroyNotify) exitbox_launch_plan_free);
 }
 
@@ -271,12 +298,21 @@ prepare_firewall (GTask *task)
   ExitboxLauncher *self = g_task_get_source_object (task);
   PrepareData *data = g_task_get_task_data (task);
 
-  exitbox_firewall_ensure_async (self->firewall,
-                                 data->inspection,
-                                 self->allowlist,
-                                 g_task_get_cancellable (task),
-                                 prepare_firewall_ready,
-                                 g_object_ref (task));
+  if (data->no_firewall)
+    {
+      g_task_return_pointer (task, build_plan (self, data, NULL, NULL),
+                             (GDestroyNotify) exitbox_launch_plan_free);
+      return;
+    }
+
+  exitbox_firewall_ensure_session_async (self->firewall,
+                                         data->inspection,
+                                         self->allowlist,
+                                         data->container_name,
+                                         data->allow_entries,
+                                         g_task_get_cancellable (task),
+                                         prepare_firewall_ready,
+                                         g_object_ref (task));
 }
 
 static void prepare_inspect_ready (GObject      *object,
@@ -403,6 +439,31 @@ exitbox_launcher_prepare_async (ExitboxLauncher            *self,
     }
 
   data = g_new0 (PrepareData, 1);
+  g_task_set_task_data (task, data, (GDestroyNotify) prepare_data_free);
+  data->no_firewall = request->no_firewall || no_firewall_requested_by_environment ();
+  data->allow_entries = g_ptr_array_new_with_free_func ((GDestroyNotify) exitbox_allowlist_entry_free);
+  for (guint i = 0; request->allow_entries != NULL && request->allow_entries[i] != NULL; i++)
+    {
+      GError *error = NULL;
+      ExitboxAllowlistEntry *entry = exitbox_allowlist_entry_parse (request->allow_entries[i],
+                                                                    &error);
+
+      if (entry == NULL)
+        {
+          g_task_return_error (task, error);
+          return;
+        }
+      g_ptr_array_add (data->allow_entries, entry);
+    }
+
+  if (data->no_firewall && data->allow_entries->len > 0)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                               _("-a/--allow-urls adds entries to the firewall, which is off "
+                                 "for this session. Leave out either -a or -f/--no-firewall."));
+      return;
+    }
+
   data->shell = request->agent_id == NULL;
   data->agent_id = g_strdup (data->shell ? exitbox_launcher_get_shell_agent (self)
                                          : request->agent_id);
@@ -415,7 +476,8 @@ exitbox_launcher_prepare_async (ExitboxLauncher            *self,
   data->interactive = request->interactive;
   data->inspect_names = collect_inspect_names (self, data->agent_id,
                                                exitbox_project_get_key (request->project));
-  g_task_set_task_data (task, data, (GDestroyNotify) prepare_data_free);
+  data->container_name = exitbox_launch_dup_container_name (data->shell ? NULL : data->agent_id,
+                                                            exitbox_project_get_key (request->project));
 
   exitbox_engine_inspect_async (self->engine,
                                 (const char * const *) data->inspect_names,
@@ -433,4 +495,55 @@ exitbox_launcher_prepare_finish (ExitboxLauncher  *self,
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
 
   return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static void
+end_session_ready (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+
+  if (!exitbox_firewall_end_session_finish (EXITBOX_FIREWALL (object), result, &error))
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+void
+exitbox_launcher_end_session_async (ExitboxLauncher         *self,
+                                    const ExitboxLaunchPlan *plan,
+                                    GCancellable            *cancellable,
+                                    GAsyncReadyCallback      callback,
+                                    gpointer                 user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (EXITBOX_IS_LAUNCHER (self));
+  g_return_if_fail (plan != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, exitbox_launcher_end_session_async);
+
+  /* A session without the firewall reserved nothing. */
+  if (plan->session_address == NULL)
+    {
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+
+  exitbox_firewall_end_session_async (self->firewall, plan->container_name, cancellable,
+                                      end_session_ready, g_steal_pointer (&task));
+}
+
+gboolean
+exitbox_launcher_end_session_finish (ExitboxLauncher  *self,
+                                     GAsyncResult     *result,
+                                     GError          **error)
+{
+  g_return_val_if_fail (EXITBOX_IS_LAUNCHER (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
 }
