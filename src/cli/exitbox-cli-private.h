@@ -53,5 +53,6 @@ GAsyncResult *exitbox_cli_wait_for_result (GAsyncResult **result);
 /* Commands, each in its own file. They return the exit status. */
 int exitbox_cli_setup     (CliOptions *options);
 int exitbox_cli_allowlist (CliOptions *options);
+int exitbox_cli_firewall  (CliOptions *options);
 
 G_END_DECLS

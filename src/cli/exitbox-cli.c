@@ -140,11 +140,20 @@ print_usage (FILE *stream)
              "  exitbox allowlist add ENTRY [--category NAME]\n"
              "                                 Allow ENTRY (default category: custom)\n"
              "  exitbox allowlist remove ENTRY Remove ENTRY from every category\n"
+             "  exitbox firewall status        Show the proxy, its rule counts and the sessions\n"
+             "  exitbox firewall log [-f]      Show blocked requests; -f keeps following\n"
+             "  exitbox firewall check HOST[:PORT]\n"
+             "                                 Show whether the proxy allows HOST and by which\n"
+             "                                 rule, without sending anything\n"
              "\n"
              "Agents: claude, codex, opencode\n"
              "\n"
              "Options (before the agent name; everything after it goes to the agent):\n"
              "  -r, --read-only   Mount the project folder read-only\n"
+             "  -a, --allow-urls ENTRY[,ENTRY…]\n"
+             "                    Allow these allowlist entries for this session only\n"
+             "  -f, --no-firewall Run without the proxy on a plain bridge network, so the\n"
+             "                    agent can reach any address (also EXITBOX_NO_FIREWALL=1)\n"
              "  -v, --verbose     Print the engine command line and the full build output\n"
              "      --force       Allow the home folder or “/” as the project folder\n"
              "  -h, --help        Show this help\n"
@@ -427,7 +436,7 @@ parse_arguments (int          argc,
   else
     {
       static const char * const commands[] = {
-        "list", "doctor", "setup", "enable", "disable", "allowlist", NULL
+        "list", "doctor", "setup", "enable", "disable", "allowlist", "firewall", NULL
       };
 
       if (!g_strv_contains (commands, word))
@@ -633,9 +642,7 @@ check_options_applied (const CliOptions *options)
 {
   const char *option = NULL;
 
-  if (options->no_firewall)
-    option = "-f/--no-firewall";
-  else if (options->no_env)
+  if (options->no_env)
     option = "-n/--no-env";
   else if (options->update)
     option = "-u/--update";
@@ -645,8 +652,6 @@ check_options_applied (const CliOptions *options)
     option = "-i/--include-dir";
   else if (options->tools != NULL)
     option = "-t/--tools";
-  else if (options->allow_entries != NULL)
-    option = "-a/--allow-urls";
   else if (options->memory != NULL)
     option = "--memory";
   else if (options->cpus != NULL)
@@ -708,6 +713,12 @@ run_session (CliContext       *context,
   request.read_only = options->read_only;
   request.force = options->force;
   request.interactive = isatty (STDIN_FILENO) && isatty (STDOUT_FILENO);
+  request.no_firewall = options->no_firewall;
+  if (options->allow_entries != NULL)
+    {
+      g_ptr_array_add (options->allow_entries, NULL);
+      request.allow_entries = (const char * const *) options->allow_entries->pdata;
+    }
 
   exitbox_launcher_prepare_async (launcher, &request, NULL, exitbox_cli_on_async_ready, &result);
   plan = exitbox_launcher_prepare_finish (launcher, exitbox_cli_wait_for_result (&result), &error);
@@ -741,7 +752,19 @@ run_session (CliContext       *context,
   if (status < 0)
     {
       exitbox_cli_print_error (error->message);
-      return 1;
+      g_clear_error (&error);
+      status = 1;
+    }
+
+  /* The container has exited: free its address and drop its -a rules. */
+  g_clear_object (&result);
+  exitbox_launcher_end_session_async (launcher, plan, NULL, exitbox_cli_on_async_ready, &result);
+  if (!exitbox_launcher_end_session_finish (launcher, exitbox_cli_wait_for_result (&result),
+                                            &error))
+    {
+      g_autofree char *message =
+        g_strdup_printf (_("Failed to remove the session’s firewall rules: %s"), error->message);
+      exitbox_cli_print_error (message);
     }
 
   return status;
@@ -918,6 +941,10 @@ exitbox_cli_main (int   argc,
   /* These only edit or read allowlist.yaml. */
   if (g_str_equal (options.command, "allowlist"))
     return exitbox_cli_allowlist (&options);
+
+  /* These read the proxy's state and files and change nothing. */
+  if (g_str_equal (options.command, "firewall"))
+    return exitbox_cli_firewall (&options);
 
   if (!load_configuration (&context, &error))
     {
