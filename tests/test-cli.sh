@@ -44,7 +44,7 @@ expect_status() {
   fi
 }
 
-echo "1..43"
+echo "1..44"
 
 expect_status "version prints package version" 0 "exitbox " --version
 expect_status "help lists shell command" 0 "exitbox [OPTION…] shell" --help
@@ -116,6 +116,8 @@ sessions_dir="$EXITBOX_CACHE_DIR/proxy/sessions"
 mkdir -p "$sessions_dir" "$EXITBOX_CACHE_DIR/proxy/logs"
 printf '[Session]\nAddress=10.89.1.254\nOwnerPid=0\nEntries=session.example.test;\n' \
   > "$sessions_dir/exitbox-shell-x-0000000a.session"
+printf '10.89.0.1\n' > "$EXITBOX_CACHE_DIR/proxy/host-gateways"
+expect_status "firewall check denies host gateway" 1 "exitbox_host_gateway" firewall check 10.89.0.1:8080
 expect_status "firewall check names session rule" 1 \
   "but allowed for session exitbox-shell-x-0000000a (10.89.1.254)" firewall check session.example.test
 printf '%s\n' '1733355555.000 10.89.1.254 TCP_DENIED/403 CONNECT blocked.example.test 443' \

@@ -5,11 +5,15 @@
  * cold start make, and what reaches squid.conf.
  */
 
+#include <unistd.h>
+#include <utime.h>
+
 #include "exitbox-core.h"
 #include "exitbox-test-utils.h"
 
 #define PROXY_IMAGE_ID "5efb3097da044f868cbfd16dc878b508374bf9f09624ceb426ee7b49b3cb24d5"
 #define RELOAD_CALL "podman\nexec\nexitbox-squid\nsquid\n-k\nreconfigure\n"
+#define ROTATE_CALL "podman\nexec\nexitbox-squid\nsquid\n-k\nrotate\n"
 #define PARSE_CALL "podman\nexec\nexitbox-squid\nsquid\n-k\nparse\n-f\n" \
                    "/etc/exitbox-proxy/squid.conf.new\n--end--\n"
 
@@ -90,6 +94,7 @@ fixture_set_up (Fixture       *fixture,
   g_autoptr(ExitboxConfig) config = exitbox_config_new_default ();
   g_autoptr(ExitboxImageBuilder) images = NULL;
   g_autofree char *cache = NULL;
+  g_autofree char *config_dir = NULL;
   g_autoptr(GError) error = NULL;
 
   exitbox_core_init ();
@@ -110,6 +115,8 @@ fixture_set_up (Fixture       *fixture,
   g_setenv ("EXITBOX_SQUID_DNS", "10.89.0.1", TRUE);
   cache = g_build_filename (fixture->tmpdir, "cache", NULL);
   g_setenv ("EXITBOX_CACHE_DIR", cache, TRUE);
+  config_dir = g_build_filename (fixture->tmpdir, "config", NULL);
+  g_setenv ("EXITBOX_CONFIG_DIR", config_dir, TRUE);
 
   fixture->engine = exitbox_engine_detect (&error);
   g_assert_no_error (error);
@@ -128,6 +135,7 @@ fixture_tear_down (Fixture       *fixture,
   g_unsetenv ("EXITBOX_FAKE_STATUS");
   g_unsetenv ("EXITBOX_SQUID_DNS");
   g_unsetenv ("EXITBOX_CACHE_DIR");
+  g_unsetenv ("EXITBOX_CONFIG_DIR");
 
   exitbox_test_remove_tree (fixture->tmpdir);
   g_free (fixture->objects);
@@ -197,6 +205,8 @@ static void
 test_firewall_warm_reload_on_change (Fixture       *fixture,
                                      gconstpointer  user_data)
 {
+  const char *expected_gateways[] = { "10.89.0.1", NULL };
+  g_auto(GStrv) gateways = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *address = NULL;
   g_autofree char *calls = NULL;
@@ -216,6 +226,10 @@ test_firewall_warm_reload_on_change (Fixture       *fixture,
   exitbox_test_assert_contains (conf, "src 10.89.1.0/24");
   exitbox_test_assert_contains (conf, ".allowed.example.test");
   exitbox_test_assert_contains (conf, "dns_nameservers 10.89.0.1");
+  /* The proxy's gateway on exitbox-egress is the host. */
+  exitbox_test_assert_contains (conf, "acl exitbox_host_gateway dst 10.89.0.1\n");
+  gateways = exitbox_firewall_dup_host_gateways ();
+  g_assert_cmpstrv (gateways, expected_gateways);
   g_clear_pointer (&calls, g_free);
   g_clear_pointer (&address, g_free);
 
@@ -429,11 +443,10 @@ test_firewall_session_rules (Fixture       *fixture,
   g_autofree char *calls = NULL;
   g_autofree char *conf = NULL;
   g_autoptr(GPtrArray) sessions = NULL;
-  g_autofree char *config_dir = g_build_filename (fixture->tmpdir, "config", NULL);
-  g_autofree char *allowlist_path = g_build_filename (config_dir, "allowlist.yaml", NULL);
+  g_autofree char *allowlist_path = g_build_filename (g_getenv ("EXITBOX_CONFIG_DIR"),
+                                                      "allowlist.yaml", NULL);
 
   add_running_proxy (fixture);
-  g_setenv ("EXITBOX_CONFIG_DIR", config_dir, TRUE);
   exitbox_test_write_file (allowlist_path, "custom:\n  - allowed.example.test\n");
 
   calls = ensure_session (fixture, "custom:\n  - allowed.example.test\n",
@@ -476,8 +489,6 @@ test_firewall_session_rules (Fixture       *fixture,
   g_assert_cmpuint (sessions->len, ==, 1);
   g_assert_cmpstr (((ExitboxProxySession *) g_ptr_array_index (sessions, 0))->name, ==,
                    "exitbox-shell-b-00000002");
-
-  g_unsetenv ("EXITBOX_CONFIG_DIR");
 }
 
 static void
@@ -596,6 +607,155 @@ test_firewall_unknown_directive_rejected (Fixture       *fixture,
   exitbox_test_assert_not_contains (calls, RELOAD_CALL);
 }
 
+#define STOP_CALL "podman\nstop\n--time\n1\nexitbox-squid\n--end--\n"
+
+static void
+age_idle_stamp (gint64 seconds)
+{
+  g_autofree char *path = g_build_filename (g_getenv ("EXITBOX_CACHE_DIR"), "proxy", "idle-since",
+                                            NULL);
+  struct utimbuf times;
+
+  exitbox_test_write_file (path, "0\n");
+  times.actime = times.modtime = (time_t) (g_get_real_time () / G_USEC_PER_SEC - seconds);
+  g_assert_cmpint (utime (path, &times), ==, 0);
+}
+
+/* Runs stop_if_idle and returns the engine calls it made. */
+static char *
+stop_if_idle (Fixture  *fixture,
+              guint     idle_minutes,
+              gboolean *out_stopped)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (g_file_set_contents (fixture->fake.log_path, "", 0, NULL));
+  g_assert_true (exitbox_firewall_stop_if_idle (fixture->firewall, idle_minutes, out_stopped,
+                                                NULL, &error));
+  g_assert_no_error (error);
+
+  return exitbox_test_read_file (fixture->fake.log_path);
+}
+
+static void
+test_firewall_stop_if_idle (Fixture       *fixture,
+                            gconstpointer  user_data)
+{
+  g_autofree char *calls = NULL;
+  g_autofree char *sessions_dir = exitbox_proxy_dup_sessions_dir ();
+  g_autoptr(ExitboxProxySession) session = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean stopped = TRUE;
+  int hold_fd;
+
+  add_running_proxy (fixture);
+
+  /* No session has ended yet: nothing to do, and no engine call. */
+  g_assert_cmpint (exitbox_firewall_get_idle_since (), ==, -1);
+  calls = stop_if_idle (fixture, 10, &stopped);
+  g_assert_false (stopped);
+  g_assert_cmpstr (calls, ==, "");
+  g_clear_pointer (&calls, g_free);
+
+  /* The last session ended 5 minutes ago, so 10 idle minutes have not passed. */
+  age_idle_stamp (300);
+  g_assert_cmpint (exitbox_firewall_get_idle_since (), >, 0);
+  calls = stop_if_idle (fixture, 10, &stopped);
+  g_assert_false (stopped);
+  g_assert_cmpstr (calls, ==, "");
+  g_clear_pointer (&calls, g_free);
+
+  /* A running desktop app keeps the proxy up. */
+  age_idle_stamp (700);
+  hold_fd = exitbox_firewall_hold_proxy (&error);
+  g_assert_no_error (error);
+  g_assert_cmpint (hold_fd, >=, 0);
+  calls = stop_if_idle (fixture, 10, &stopped);
+  g_assert_false (stopped);
+  exitbox_test_assert_not_contains (calls, STOP_CALL);
+  g_clear_pointer (&calls, g_free);
+  close (hold_fd);
+
+  /* So does a session that is starting (this process runs). */
+  session = exitbox_proxy_session_new ("exitbox-shell-new-00000006", "10.89.1.254", NULL);
+  session->owner_pid = getpid ();
+  g_assert_true (exitbox_proxy_session_save (session, sessions_dir, &error));
+  g_assert_no_error (error);
+  calls = stop_if_idle (fixture, 10, &stopped);
+  g_assert_false (stopped);
+  exitbox_test_assert_not_contains (calls, STOP_CALL);
+  g_clear_pointer (&calls, g_free);
+  g_assert_true (exitbox_proxy_session_remove (sessions_dir, session->name, &error));
+
+  calls = stop_if_idle (fixture, 10, &stopped);
+  g_assert_true (stopped);
+  g_assert_cmpuint (count_occurrences (calls, STOP_CALL), ==, 1);
+}
+
+static void
+test_firewall_idle_leaves_foreign_proxy (Fixture       *fixture,
+                                         gconstpointer  user_data)
+{
+  g_autofree char *calls = NULL;
+  gboolean stopped = TRUE;
+
+  /* A proxy of other ExitBox folders is not this run's to stop. */
+  add_proxy_with_config (fixture, "/elsewhere/exitbox/proxy");
+  age_idle_stamp (700);
+
+  calls = stop_if_idle (fixture, 0, &stopped);
+  g_assert_false (stopped);
+  exitbox_test_assert_not_contains (calls, STOP_CALL);
+}
+
+static void
+test_firewall_end_marks_idle (Fixture       *fixture,
+                              gconstpointer  user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *address = NULL;
+  g_autofree char *calls = NULL;
+
+  add_running_proxy (fixture);
+
+  calls = ensure_session (fixture, "custom:\n  - allowed.example.test\n",
+                          "exitbox-shell-a-00000001", NULL, &address, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (exitbox_firewall_get_idle_since (), ==, -1);
+  g_clear_pointer (&calls, g_free);
+
+  calls = end_session (fixture, "exitbox-shell-a-00000001", &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (exitbox_firewall_get_idle_since (), >,
+                   g_get_real_time () / G_USEC_PER_SEC - 60);
+}
+
+static void
+test_firewall_rotates_large_log (Fixture       *fixture,
+                                 gconstpointer  user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *address = NULL;
+  g_autofree char *calls = NULL;
+  g_autofree char *log_path = g_build_filename (g_getenv ("EXITBOX_CACHE_DIR"), "proxy", "logs",
+                                                "access.log", NULL);
+
+  add_running_proxy (fixture);
+
+  calls = ensure (fixture, "custom:\n  - allowed.example.test\n", &address, &error);
+  g_assert_no_error (error);
+  exitbox_test_assert_not_contains (calls, ROTATE_CALL);
+  g_clear_pointer (&calls, g_free);
+  g_clear_pointer (&address, g_free);
+
+  /* A sparse 17 MiB log, over the limit of 16 MiB. */
+  exitbox_test_write_file (log_path, "");
+  g_assert_cmpint (truncate (log_path, 17 * 1024 * 1024), ==, 0);
+  calls = ensure (fixture, "custom:\n  - allowed.example.test\n", &address, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (count_occurrences (calls, ROTATE_CALL), ==, 1);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -621,6 +781,16 @@ main (int   argc,
               fixture_set_up, test_firewall_rejected_config_kept, fixture_tear_down);
   g_test_add ("/firewall/unknown-directive-rejected", Fixture, NULL,
               fixture_set_up, test_firewall_unknown_directive_rejected, fixture_tear_down);
+
+  g_test_add ("/firewall/stop-if-idle", Fixture, NULL,
+              fixture_set_up, test_firewall_stop_if_idle, fixture_tear_down);
+  g_test_add ("/firewall/idle-leaves-foreign-proxy", Fixture, NULL,
+              fixture_set_up, test_firewall_idle_leaves_foreign_proxy, fixture_tear_down);
+  g_test_add ("/firewall/end-marks-idle", Fixture, NULL,
+              fixture_set_up, test_firewall_end_marks_idle, fixture_tear_down);
+
+  g_test_add ("/firewall/rotates-large-log", Fixture, NULL,
+              fixture_set_up, test_firewall_rotates_large_log, fixture_tear_down);
 
   return g_test_run ();
 }

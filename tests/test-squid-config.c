@@ -129,6 +129,7 @@ assert_common_settings (const char *config)
       g_assert_cmpint (find_line (config, "http_access deny !exitbox_agents"), <, first_allow);
       g_assert_cmpint (find_line (config, "http_access deny to_localhost"), <, first_allow);
       g_assert_cmpint (find_line (config, "http_access deny exitbox_link_local"), <, first_allow);
+      g_assert_cmpint (find_line (config, "http_access deny exitbox_host_gateway"), <, first_allow);
     }
   g_assert_cmpint (find_last_line (config, "http_access"), ==,
                    find_line (config, "http_access deny all"));
@@ -507,7 +508,7 @@ test_squid_config_sessions (void)
   int deny_link_local;
   int deny_all;
 
-  config = exitbox_squid_config_generate_with_sessions (entries, sessions, AGENT_SUBNET,
+  config = exitbox_squid_config_generate_with_sessions (entries, sessions, AGENT_SUBNET, NULL,
                                                         test_dns_servers, NULL);
   g_test_message ("%s", config);
   assert_common_settings (config);
@@ -566,7 +567,7 @@ test_squid_config_session_name_comment (void)
   g_ptr_array_add (sessions, make_session ("evil\nhttp_access allow all", "10.89.0.254", texts));
   g_test_expect_message ("exitbox-core", G_LOG_LEVEL_WARNING, "*bad-address*");
   g_ptr_array_add (sessions, make_session ("bad-address", "10.89.0.x", texts));
-  config = exitbox_squid_config_generate_with_sessions (NULL, sessions, AGENT_SUBNET,
+  config = exitbox_squid_config_generate_with_sessions (NULL, sessions, AGENT_SUBNET, NULL,
                                                         test_dns_servers, NULL);
   g_test_assert_expected_messages ();
 
@@ -630,7 +631,7 @@ test_squid_check (void)
       g_autoptr(ExitboxSquidVerdict) verdict = NULL;
 
       g_assert_no_error (error);
-      verdict = exitbox_squid_check (entries, cases[i].with_session ? session : NULL,
+      verdict = exitbox_squid_check (entries, cases[i].with_session ? session : NULL, NULL,
                                      destination, cases[i].connect);
 
       g_test_message ("case %u: %s %s: %s", i, cases[i].connect ? "CONNECT" : "GET",
@@ -660,9 +661,71 @@ test_squid_config_sessions_parse (void)
 
   entries = parse_entries (texts);
   sessions = make_sessions ();
-  config = exitbox_squid_config_generate_with_sessions (entries, sessions, AGENT_SUBNET,
+  config = exitbox_squid_config_generate_with_sessions (entries, sessions, AGENT_SUBNET, NULL,
                                                         test_dns_servers, NULL);
   assert_squid_accepts ("sessions", config);
+}
+
+static void
+test_squid_config_host_gateway (void)
+{
+  const char *texts[] = { "example.com", NULL };
+  const char *listed_texts[] = { "example.com", "10.89.0.1:8080", NULL };
+  const char *gateways[] = { "10.89.0.1", "not-an-address", NULL };
+  g_autoptr(GPtrArray) entries = parse_entries (texts);
+  g_autoptr(GPtrArray) listed = parse_entries (listed_texts);
+  g_autofree char *config = NULL;
+  g_autofree char *listed_config = NULL;
+
+  g_test_expect_message ("exitbox-core", G_LOG_LEVEL_WARNING, "*not-an-address*");
+  config = exitbox_squid_config_generate_with_sessions (entries, NULL, AGENT_SUBNET, gateways,
+                                                        test_dns_servers, NULL);
+  g_test_assert_expected_messages ();
+  g_test_message ("%s", config);
+  assert_common_settings (config);
+  g_assert_true (has_line (config, "acl exitbox_host_gateway dst 10.89.0.1"));
+  g_assert_true (has_line (config, "http_access deny exitbox_host_gateway"));
+  g_assert_null (strstr (config, "not-an-address"));
+
+  /* A listed gateway address is no longer blocked by that rule. */
+  g_test_expect_message ("exitbox-core", G_LOG_LEVEL_WARNING, "*not-an-address*");
+  listed_config = exitbox_squid_config_generate_with_sessions (listed, NULL, AGENT_SUBNET, gateways,
+                                                               test_dns_servers, NULL);
+  g_test_assert_expected_messages ();
+  g_assert_cmpint (find_line (listed_config, "acl exitbox_host_gateway"), ==, -1);
+  g_assert_cmpint (find_line (listed_config, "http_access deny exitbox_host_gateway"), ==, -1);
+
+  if (g_file_test (SQUID_PATH, G_FILE_TEST_IS_EXECUTABLE))
+    assert_squid_accepts ("host gateway", config);
+}
+
+static void
+test_squid_check_host_gateway (void)
+{
+  const char *texts[] = { "10.89.0.1:8080", NULL };
+  const char *gateways[] = { "10.89.0.1", NULL };
+  g_autoptr(GPtrArray) entries = parse_entries (texts);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ExitboxAllowlistEntry) gateway = exitbox_allowlist_entry_parse ("10.89.0.1", &error);
+  g_autoptr(ExitboxAllowlistEntry) listed_port = exitbox_allowlist_entry_parse ("10.89.0.1:8080",
+                                                                                &error);
+  g_autoptr(ExitboxSquidVerdict) unlisted_verdict = NULL;
+  g_autoptr(ExitboxSquidVerdict) listed_verdict = NULL;
+  g_autoptr(ExitboxSquidVerdict) no_gateway_verdict = NULL;
+
+  g_assert_no_error (error);
+
+  unlisted_verdict = exitbox_squid_check (NULL, NULL, gateways, gateway, FALSE);
+  g_assert_false (unlisted_verdict->allowed);
+  exitbox_test_assert_contains (unlisted_verdict->rule, "exitbox_host_gateway");
+
+  listed_verdict = exitbox_squid_check (entries, NULL, gateways, listed_port, FALSE);
+  g_assert_true (listed_verdict->allowed);
+
+  /* Without a known gateway the final rule decides. */
+  no_gateway_verdict = exitbox_squid_check (NULL, NULL, NULL, gateway, FALSE);
+  g_assert_false (no_gateway_verdict->allowed);
+  exitbox_test_assert_contains (no_gateway_verdict->rule, "deny all");
 }
 
 int
@@ -685,6 +748,8 @@ main (int   argc,
   g_test_add_func ("/squid-config/session-name-comment", test_squid_config_session_name_comment);
   g_test_add_func ("/squid-config/sessions-squid-parse", test_squid_config_sessions_parse);
   g_test_add_func ("/squid-config/check", test_squid_check);
+  g_test_add_func ("/squid-config/host-gateway", test_squid_config_host_gateway);
+  g_test_add_func ("/squid-config/check-host-gateway", test_squid_check_host_gateway);
 
   return g_test_run ();
 }

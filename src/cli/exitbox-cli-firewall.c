@@ -2,11 +2,15 @@
  * SPDX-FileCopyrightText: The ExitBox authors
  */
 
+#include <fcntl.h>
 #include <signal.h>
+#include <sys/file.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <glib-unix.h>
 #include <glib/gi18n.h>
+#include <glib/gstdio.h>
 
 #include "exitbox-cli-private.h"
 
@@ -238,11 +242,12 @@ show_log (char **args)
 static gboolean
 print_verdict (GPtrArray                   *entries,
                GPtrArray                   *sessions,
+               const char * const          *gateways,
                const ExitboxAllowlistEntry *destination,
                gboolean                     connect)
 {
-  g_autoptr(ExitboxSquidVerdict) verdict = exitbox_squid_check (entries, NULL, destination,
-                                                                connect);
+  g_autoptr(ExitboxSquidVerdict) verdict = exitbox_squid_check (entries, NULL, gateways,
+                                                                destination, connect);
   guint16 port = destination->port != 0 ? destination->port : (connect ? 443 : 80);
   g_autofree char *host = NULL;
   g_autofree char *request = NULL;
@@ -272,7 +277,7 @@ print_verdict (GPtrArray                   *entries,
       if (session->entries->len == 0)
         continue;
 
-      session_verdict = exitbox_squid_check (entries, session, destination, connect);
+      session_verdict = exitbox_squid_check (entries, session, gateways, destination, connect);
       if (session_verdict->allowed)
         g_print (_("  but allowed for session %s (%s) by %s\n"), session->name, session->address,
                  session_verdict->rule);
@@ -288,6 +293,7 @@ check_destination (char **args)
   g_autoptr(ExitboxAllowlist) allowlist = NULL;
   g_autoptr(GPtrArray) sessions = NULL;
   g_autoptr(GError) error = NULL;
+  g_auto(GStrv) gateways = NULL;
   gboolean allowed;
 
   if (args[0] == NULL || args[1] != NULL)
@@ -310,15 +316,151 @@ check_destination (char **args)
   if (exitbox_allowlist_get_problem (allowlist) != NULL)
     g_print (_("Every destination is blocked: %s\n"), exitbox_allowlist_get_problem (allowlist));
 
-  allowed = print_verdict (exitbox_allowlist_get_entries (allowlist), sessions, destination, TRUE);
-  allowed |= print_verdict (exitbox_allowlist_get_entries (allowlist), sessions, destination,
-                            FALSE);
+  gateways = exitbox_firewall_dup_host_gateways ();
+
+  allowed = print_verdict (exitbox_allowlist_get_entries (allowlist), sessions,
+                           (const char * const *) gateways, destination, TRUE);
+  allowed |= print_verdict (exitbox_allowlist_get_entries (allowlist), sessions,
+                            (const char * const *) gateways, destination, FALSE);
 
   if (allowed && destination->kind == EXITBOX_ALLOWLIST_ENTRY_DOMAIN)
     g_print (_("The proxy still blocks this name when it resolves to a loopback or link-local "
                "address. This check sends nothing and resolves nothing.\n"));
 
   return allowed ? 0 : 1;
+}
+
+/* The maximum number of times the helper sleeps again because another
+ * session ended while it slept. A helper that gives up leaves the stop to the helper of
+ * that later session.
+ */
+#define MAX_IDLE_WAITS 8
+
+static guint
+read_idle_minutes (void)
+{
+  g_autofree char *config_dir = exitbox_dup_config_dir ();
+  g_autofree char *config_path = g_build_filename (config_dir, "config.yaml", NULL);
+  g_autoptr(ExitboxConfig) config = exitbox_config_load_file (config_path, NULL);
+
+  if (config == NULL)
+    config = exitbox_config_new_default ();
+
+  return exitbox_config_get_proxy_idle_minutes (config);
+}
+
+static ExitboxFirewall *
+new_firewall (ExitboxEngine *engine)
+{
+  g_autoptr(ExitboxConfig) config = exitbox_config_new_default ();
+  g_autoptr(ExitboxImageBuilder) images = exitbox_image_builder_new (engine, config);
+
+  return exitbox_firewall_new (engine, images);
+}
+
+/* Waits until settings.proxy_idle_minutes have passed since the last
+ * session ended, then stops the proxy if it is still idle. Started
+ * detached by a session that ended.
+ */
+static int
+stop_when_idle (void)
+{
+  guint idle_minutes = read_idle_minutes ();
+  g_autofree char *cache_dir = exitbox_dup_cache_dir ();
+  g_autofree char *lock_path = g_build_filename (cache_dir, "proxy", "idle-helper.lock", NULL);
+  g_autoptr(ExitboxEngine) engine = NULL;
+  g_autoptr(ExitboxFirewall) firewall = NULL;
+  g_autoptr(GError) error = NULL;
+  int lock_fd;
+
+  /* One helper is enough: it reads the stamp again after each sleep. The
+   * descriptor stays open, and so the lock held, until the process exits.
+   */
+  lock_fd = g_open (lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (lock_fd < 0 || flock (lock_fd, LOCK_EX | LOCK_NB) != 0)
+    return 0;
+
+  for (guint i = 0; i < MAX_IDLE_WAITS; i++)
+    {
+      gint64 since = exitbox_firewall_get_idle_since ();
+      gint64 remaining;
+
+      if (since < 0)
+        return 0;
+
+      remaining = since + (gint64) idle_minutes * 60 - g_get_real_time () / G_USEC_PER_SEC;
+      if (remaining > 0)
+        {
+          /* A stamp from the future (a clock set back) waits one day at most. */
+          g_usleep ((gulong) (MIN (remaining, 24 * 60 * 60) + 1) * G_USEC_PER_SEC);
+          continue;
+        }
+
+      engine = exitbox_engine_detect (&error);
+      if (engine == NULL)
+        {
+          exitbox_cli_print_error (error->message);
+          return 1;
+        }
+
+      firewall = new_firewall (engine);
+      if (!exitbox_firewall_stop_if_idle (firewall, idle_minutes, NULL, NULL, &error))
+        {
+          exitbox_cli_print_error (error->message);
+          return 1;
+        }
+      return 0;
+    }
+
+  return 0;
+}
+
+static void
+detach_from_terminal (gpointer user_data)
+{
+  setsid ();
+}
+
+void
+exitbox_cli_schedule_proxy_stop (ExitboxEngine    *engine,
+                                 ExitboxConfig    *config)
+{
+  g_autofree char *sessions_dir = exitbox_proxy_dup_sessions_dir ();
+  g_autoptr(GPtrArray) sessions = exitbox_proxy_session_load_all (sessions_dir);
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) helper = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *program = NULL;
+  guint idle_minutes = exitbox_config_get_proxy_idle_minutes (config);
+
+  /* Another session still runs; its end schedules the stop. */
+  if (sessions->len > 0)
+    return;
+
+  if (idle_minutes == 0)
+    {
+      g_autoptr(ExitboxFirewall) firewall = new_firewall (engine);
+
+      if (!exitbox_firewall_stop_if_idle (firewall, 0, NULL, NULL, &error))
+        g_printerr (_("Warning: failed to stop the idle proxy: %s\n"), error->message);
+      return;
+    }
+
+  program = g_file_read_link ("/proc/self/exe", &error);
+  if (program == NULL)
+    {
+      g_debug ("Not scheduling the proxy stop: %s", error->message);
+      return;
+    }
+
+  /* A new session of its own, so the terminal's signals do not reach it. */
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
+                                        G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+  g_subprocess_launcher_set_child_setup (launcher, detach_from_terminal, NULL, NULL);
+  helper = g_subprocess_launcher_spawn (launcher, &error, program, "firewall", "stop-when-idle",
+                                        NULL);
+  if (helper == NULL)
+    g_debug ("Not scheduling the proxy stop: %s", error->message);
 }
 
 int
@@ -351,6 +493,9 @@ exitbox_cli_firewall (CliOptions *options)
 
   if (g_str_equal (action, "check"))
     return check_destination (options->args + 1);
+
+  if (g_str_equal (action, "stop-when-idle"))
+    return stop_when_idle ();
 
   {
     g_autofree char *message =

@@ -55,4 +55,10 @@ int exitbox_cli_setup     (CliOptions *options);
 int exitbox_cli_allowlist (CliOptions *options);
 int exitbox_cli_firewall  (CliOptions *options);
 
+/* Stops the proxy after settings.proxy_idle_minutes unless a session
+ * starts before then: at once for 0, else from a detached helper.
+ */
+void exitbox_cli_schedule_proxy_stop (ExitboxEngine *engine,
+                                      ExitboxConfig *config);
+
 G_END_DECLS

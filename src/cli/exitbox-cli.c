@@ -766,6 +766,8 @@ run_session (CliContext       *context,
         g_strdup_printf (_("Failed to remove the session’s firewall rules: %s"), error->message);
       exitbox_cli_print_error (message);
     }
+  else if (plan->session_address != NULL)
+    exitbox_cli_schedule_proxy_stop (context->engine, context->config);
 
   return status;
 }

@@ -30,12 +30,28 @@
 /* The file next to squid.conf that a new configuration is written to
  * first, and the name it keeps when squid rejects it.
  */
+/* Files in the proxy folder: the stamp whose modification time is when the
+ * last session ended, and the lock that a running desktop app holds shared.
+ */
+#define IDLE_STAMP_NAME "idle-since"
+#define DESKTOP_LOCK_NAME "desktop.lock"
+
 #define CANDIDATE_CONFIG_NAME "squid.conf.new"
+/* The gateway addresses that squid.conf blocks, one a line, for
+ * exitbox_firewall_dup_host_gateways().
+ */
+#define HOST_GATEWAYS_NAME "host-gateways"
 #define REJECTED_CONFIG_NAME "squid.conf.rejected"
 
 /* How long a freshly started proxy may take to write its pid file:
  * 50 checks, 100 ms apart.
  */
+/* The size of access.log above which a launch asks squid to rotate it.
+ * squid.conf keeps one old file (logfile_rotate 1), so the logs use at
+ * most about twice this much.
+ */
+#define MAX_ACCESS_LOG_SIZE (16 * 1024 * 1024)
+
 #define PROXY_READY_CHECKS 50
 #define PROXY_READY_INTERVAL_US (100 * 1000)
 
@@ -516,6 +532,26 @@ reload_proxy (ExitboxFirewall  *self,
   return run_engine (self, args, NULL, cancellable, error);
 }
 
+/* Rotates a large access log, so that it cannot fill the disk. */
+static gboolean
+rotate_large_log (ExitboxFirewall  *self,
+                  const char       *proxy_dir,
+                  GCancellable     *cancellable,
+                  GError          **error)
+{
+  g_autofree char *log_dir = dup_log_dir (proxy_dir);
+  g_autofree char *path = g_build_filename (log_dir, "access.log", NULL);
+  const char *args[] = {
+    "exec", EXITBOX_PROXY_CONTAINER, "squid", "-k", "rotate", "-f", EXITBOX_PROXY_CONFIG_FILE, NULL
+  };
+  GStatBuf log_stat;
+
+  if (g_stat (path, &log_stat) != 0 || log_stat.st_size <= MAX_ACCESS_LOG_SIZE)
+    return TRUE;
+
+  return run_engine (self, args, NULL, cancellable, error);
+}
+
 static ExitboxInspection *
 inspect (ExitboxFirewall     *self,
          const char * const  *names,
@@ -696,22 +732,46 @@ add_session (GPtrArray   *sessions,
   return g_steal_pointer (&session);
 }
 
+/* Records the gateway that squid.conf blocks, for `exitbox firewall check`. */
+static gboolean
+save_host_gateways (const char  *proxy_dir,
+                    const char  *egress_gateway,
+                    GError     **error)
+{
+  g_autofree char *path = g_build_filename (proxy_dir, HOST_GATEWAYS_NAME, NULL);
+  g_autofree char *text = g_strdup_printf ("%s\n", egress_gateway != NULL ? egress_gateway : "");
+  g_autofree char *current = NULL;
+
+  if (g_file_get_contents (path, &current, NULL, NULL) && g_str_equal (current, text))
+    return TRUE;
+
+  return exitbox_write_file_atomically (path, text, -1, 0644, error);
+}
+
+/* @egress_gateway is the host's address on the egress network, or NULL. */
 static char *
 generate_config (ExitboxAllowlist    *allowlist,
                  GPtrArray           *sessions,
                  const char          *subnet,
+                 const char          *egress_gateway,
                  const char * const  *dns_servers)
 {
+  const char *gateways[] = { egress_gateway, NULL };
+
   return exitbox_squid_config_generate_with_sessions (exitbox_allowlist_get_entries (allowlist),
                                                       sessions,
                                                       subnet,
+                                                      gateways,
                                                       dns_servers,
                                                       exitbox_allowlist_get_problem (allowlist));
 }
 
-/* Creates the networks that are missing and returns the internal subnet. */
+/* Creates the networks that are missing and returns the internal subnet
+ * and the egress gateway.
+ */
 static char *
 prepare_networks (ExitboxFirewall  *self,
+                  char            **out_egress_gateway,
                   GCancellable     *cancellable,
                   GError          **error)
 {
@@ -749,6 +809,8 @@ prepare_networks (ExitboxFirewall  *self,
       return NULL;
     }
 
+  *out_egress_gateway = g_strdup (exitbox_inspection_get_network_gateway (networks,
+                                                                          EXITBOX_NETWORK_EGRESS));
   return g_strdup (subnet);
 }
 
@@ -797,6 +859,7 @@ ensure_locked (ExitboxFirewall    *self,
   g_autoptr(EnsureResult) result = g_new0 (EnsureResult, 1);
   g_autoptr(GPtrArray) sessions = NULL;
   g_autofree char *subnet = NULL;
+  g_autofree char *egress_gateway = NULL;
   g_autofree char *text = NULL;
   ExitboxProxySession *session = NULL;
   gboolean running;
@@ -821,10 +884,14 @@ ensure_locked (ExitboxFirewall    *self,
         g_strdup (exitbox_inspection_get_container_address (data->inspection,
                                                             EXITBOX_PROXY_CONTAINER,
                                                             EXITBOX_NETWORK_INTERNAL));
+      egress_gateway =
+        g_strdup (exitbox_inspection_get_container_gateway (data->inspection,
+                                                            EXITBOX_PROXY_CONTAINER,
+                                                            EXITBOX_NETWORK_EGRESS));
     }
   else
     {
-      subnet = prepare_networks (self, cancellable, error);
+      subnet = prepare_networks (self, &egress_gateway, cancellable, error);
       if (subnet == NULL)
         return NULL;
     }
@@ -845,10 +912,13 @@ ensure_locked (ExitboxFirewall    *self,
       result->session_address = g_strdup (session->address);
     }
 
-  text = generate_config (data->allowlist, sessions, subnet, (const char * const *) dns_servers);
+  text = generate_config (data->allowlist, sessions, subnet, egress_gateway,
+                          (const char * const *) dns_servers);
 
   if (!write_proxy_config (self, proxy_dir, text, running, &changed, cancellable, error) ||
-      (running && changed && !reload_proxy (self, cancellable, error)))
+      !save_host_gateways (proxy_dir, egress_gateway, error) ||
+      (running && changed && !reload_proxy (self, cancellable, error)) ||
+      (running && !rotate_large_log (self, proxy_dir, cancellable, error)))
     goto failed;
 
   if (!running)
@@ -1034,6 +1104,17 @@ exitbox_firewall_ensure_session_finish (ExitboxFirewall  *self,
   return g_steal_pointer (&ensured->proxy_address);
 }
 
+/* Marks now as the time the last session ended. */
+static gboolean
+touch_idle_stamp (const char  *proxy_dir,
+                  GError     **error)
+{
+  g_autofree char *path = g_build_filename (proxy_dir, IDLE_STAMP_NAME, NULL);
+  g_autofree char *now = g_strdup_printf ("%" G_GINT64_FORMAT "\n", g_get_real_time () / G_USEC_PER_SEC);
+
+  return exitbox_write_file_atomically (path, now, -1, 0644, error);
+}
+
 /* Removes the record of @data (a session name), drops the records of other
  * ended sessions and reloads a running proxy without their rules. The
  * allowlist is read from disk, because the file may have changed since
@@ -1057,6 +1138,7 @@ end_session_locked (ExitboxFirewall  *self,
   g_autoptr(ExitboxAllowlist) allowlist = NULL;
   g_autoptr(GPtrArray) sessions = NULL;
   g_autofree char *text = NULL;
+  const char *egress_gateway;
   const char *subnet;
   gboolean changed;
 
@@ -1065,6 +1147,9 @@ end_session_locked (ExitboxFirewall  *self,
 
   sessions = load_live_sessions (self, sessions_dir, cancellable, error);
   if (sessions == NULL)
+    return NULL;
+
+  if (sessions->len == 0 && !touch_idle_stamp (proxy_dir, error))
     return NULL;
 
   proxy = inspect (self, proxy_names, cancellable, error);
@@ -1078,7 +1163,12 @@ end_session_locked (ExitboxFirewall  *self,
     return GINT_TO_POINTER (TRUE);
 
   allowlist = exitbox_allowlist_load_file (allowlist_path);
-  text = generate_config (allowlist, sessions, subnet, (const char * const *) dns_servers);
+  egress_gateway = exitbox_inspection_get_container_gateway (proxy, EXITBOX_PROXY_CONTAINER,
+                                                            EXITBOX_NETWORK_EGRESS);
+  text = generate_config (allowlist, sessions, subnet, egress_gateway,
+                          (const char * const *) dns_servers);
+  if (!save_host_gateways (proxy_dir, egress_gateway, error))
+    return NULL;
 
   if (!write_proxy_config (self, proxy_dir, text, TRUE, &changed, cancellable, error) ||
       (changed && !reload_proxy (self, cancellable, error)))
@@ -1138,4 +1228,160 @@ exitbox_firewall_dup_log_path (void)
   g_autofree char *log_dir = dup_log_dir (proxy_dir);
 
   return g_build_filename (log_dir, "access.log", NULL);
+}
+
+/* Whether a desktop app holds its shared lock on the proxy. */
+static gboolean
+desktop_app_holds_proxy (const char *proxy_dir)
+{
+  g_autofree char *path = g_build_filename (proxy_dir, DESKTOP_LOCK_NAME, NULL);
+  gboolean held;
+  int fd;
+
+  fd = g_open (path, O_RDONLY | O_CLOEXEC, 0);
+  if (fd < 0)
+    return FALSE;
+
+  held = flock (fd, LOCK_EX | LOCK_NB) != 0 && errno == EWOULDBLOCK;
+  close (fd);
+
+  return held;
+}
+
+typedef struct
+{
+  guint    idle_minutes;
+  gboolean stopped;
+} StopIdleData;
+
+static gpointer
+stop_if_idle_locked (ExitboxFirewall  *self,
+                     gpointer          user_data,
+                     const char       *cache_dir,
+                     GCancellable     *cancellable,
+                     GError          **error)
+{
+  StopIdleData *data = user_data;
+  g_autofree char *proxy_dir = dup_proxy_dir (cache_dir);
+  g_autofree char *sessions_dir = g_build_filename (proxy_dir, "sessions", NULL);
+  g_autofree char *stamp_path = g_build_filename (proxy_dir, IDLE_STAMP_NAME, NULL);
+  const char *proxy_names[] = { EXITBOX_PROXY_CONTAINER, EXITBOX_IMAGE_PROXY, NULL };
+  const char *stop_args[] = { "stop", "--time", "1", EXITBOX_PROXY_CONTAINER, NULL };
+  g_autoptr(ExitboxInspection) proxy = NULL;
+  g_autoptr(GPtrArray) sessions = NULL;
+  GStatBuf stamp;
+
+  /* Without a stamp no session has ended since the last start, or the
+   * folder is gone; both leave the proxy alone without an engine call.
+   */
+  if (g_stat (stamp_path, &stamp) != 0)
+    return GINT_TO_POINTER (TRUE);
+
+  if (g_get_real_time () / G_USEC_PER_SEC - stamp.st_mtime < (gint64) data->idle_minutes * 60)
+    return GINT_TO_POINTER (TRUE);
+
+  if (desktop_app_holds_proxy (proxy_dir))
+    return GINT_TO_POINTER (TRUE);
+
+  sessions = load_live_sessions (self, sessions_dir, cancellable, error);
+  if (sessions == NULL)
+    return NULL;
+  if (sessions->len > 0)
+    return GINT_TO_POINTER (TRUE);
+
+  /* Only the proxy that reads this folder's squid.conf is ours to stop. */
+  proxy = inspect (self, proxy_names, cancellable, error);
+  if (proxy == NULL)
+    return NULL;
+  if (!proxy_is_current (self, proxy, proxy_dir))
+    return GINT_TO_POINTER (TRUE);
+
+  if (!run_engine (self, stop_args, NULL, cancellable, error))
+    return NULL;
+
+  g_debug ("Stopped the idle proxy %s", EXITBOX_PROXY_CONTAINER);
+  data->stopped = TRUE;
+  return GINT_TO_POINTER (TRUE);
+}
+
+gboolean
+exitbox_firewall_stop_if_idle (ExitboxFirewall  *self,
+                               guint             idle_minutes,
+                               gboolean         *out_stopped,
+                               GCancellable     *cancellable,
+                               GError          **error)
+{
+  StopIdleData data = { idle_minutes, FALSE };
+
+  g_return_val_if_fail (EXITBOX_IS_FIREWALL (self), FALSE);
+
+  if (run_locked (self, stop_if_idle_locked, &data, cancellable, error) == NULL)
+    return FALSE;
+
+  if (out_stopped != NULL)
+    *out_stopped = data.stopped;
+  return TRUE;
+}
+
+gint64
+exitbox_firewall_get_idle_since (void)
+{
+  g_autofree char *cache_dir = exitbox_dup_cache_dir ();
+  g_autofree char *proxy_dir = dup_proxy_dir (cache_dir);
+  g_autofree char *stamp_path = g_build_filename (proxy_dir, IDLE_STAMP_NAME, NULL);
+  GStatBuf stamp;
+
+  if (g_stat (stamp_path, &stamp) != 0)
+    return -1;
+
+  return (gint64) stamp.st_mtime;
+}
+
+int
+exitbox_firewall_hold_proxy (GError **error)
+{
+  g_autofree char *cache_dir = exitbox_dup_cache_dir ();
+  g_autofree char *proxy_dir = dup_proxy_dir (cache_dir);
+  g_autofree char *path = g_build_filename (proxy_dir, DESKTOP_LOCK_NAME, NULL);
+  int fd;
+
+  if (!make_folder (proxy_dir, 0755, error))
+    return -1;
+
+  fd = g_open (path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0 || flock (fd, LOCK_SH) != 0)
+    {
+      int saved_errno = errno;
+
+      if (fd >= 0)
+        close (fd);
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                   _("Failed to lock %s: %s"), path, g_strerror (saved_errno));
+      return -1;
+    }
+
+  return fd;
+}
+
+char **
+exitbox_firewall_dup_host_gateways (void)
+{
+  g_autofree char *cache_dir = exitbox_dup_cache_dir ();
+  g_autofree char *proxy_dir = dup_proxy_dir (cache_dir);
+  g_autofree char *path = g_build_filename (proxy_dir, HOST_GATEWAYS_NAME, NULL);
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_autofree char *text = NULL;
+  g_auto(GStrv) lines = NULL;
+
+  if (!g_file_get_contents (path, &text, NULL, NULL))
+    return g_strv_builder_end (builder);
+
+  lines = g_strsplit (text, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      if (g_hostname_is_ip_address (lines[i]))
+        g_strv_builder_add (builder, lines[i]);
+    }
+
+  return g_strv_builder_end (builder);
 }

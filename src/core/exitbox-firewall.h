@@ -80,6 +80,33 @@ gboolean              exitbox_firewall_end_session_finish    (ExitboxFirewall   
                                                               GAsyncResult        *result,
                                                               GError             **error);
 
+/* Stops this ExitBox's proxy when no session runs, no desktop app has
+ * taken exitbox_firewall_hold_proxy(), and the last session ended at least
+ * @idle_minutes ago. Sets @out_stopped to whether it stopped the proxy.
+ * Blocks on the proxy lock and the engine, for a helper process.
+ */
+gboolean              exitbox_firewall_stop_if_idle          (ExitboxFirewall     *self,
+                                                              guint                idle_minutes,
+                                                              gboolean            *out_stopped,
+                                                              GCancellable        *cancellable,
+                                                              GError             **error);
+/* When the last session ended, in seconds since the Unix epoch, or -1 when
+ * none ended since the proxy folder was created.
+ */
+gint64                exitbox_firewall_get_idle_since        (void);
+/* Keeps the proxy up while the returned descriptor is open: a desktop app
+ * takes this shared lock for its lifetime. Returns -1 on error.
+ * NOTE: the desktop app neither takes it nor schedules the idle stop yet,
+ * so only the end of a CLI session stops an idle proxy.
+ */
+int                   exitbox_firewall_hold_proxy            (GError             **error);
+
+/* The host's addresses that the gateway rule of the current squid.conf
+ * blocks (the egress network's gateway), as recorded when it was written.
+ * Empty before the first launch.
+ */
+char                **exitbox_firewall_dup_host_gateways     (void);
+
 /* The proxy's access log on the host: $EXITBOX_CACHE_DIR/proxy/logs/access.log. */
 char                 *exitbox_firewall_dup_log_path          (void);
 

@@ -107,7 +107,10 @@ exitbox_launch_build_run_args (const ExitboxLaunchOptions *options)
       /* The internal network has no route out, so the proxy is the only way. */
       add_pair (args, "--network", EXITBOX_NETWORK_INTERNAL);
 
-      /* The proxy's rules for this session are keyed by this address. */
+      /* The proxy's rules for this session are keyed by this address.
+       * NOTE: docker accepts --ip only on a network created with --subnet,
+       * which exitbox-int is not; only podman has been tested.
+       */
       if (options->address != NULL)
         add_pair (args, "--ip", options->address);
 

@@ -440,7 +440,11 @@ exitbox_launcher_prepare_async (ExitboxLauncher            *self,
 
   data = g_new0 (PrepareData, 1);
   g_task_set_task_data (task, data, (GDestroyNotify) prepare_data_free);
-  data->no_firewall = request->no_firewall || no_firewall_requested_by_environment ();
+  /* settings.default_flags.no_firewall and EXITBOX_NO_FIREWALL turn the
+   * firewall off like -f/--no-firewall does.
+   */
+  data->no_firewall = request->no_firewall || no_firewall_requested_by_environment () ||
+                      exitbox_config_get_no_firewall (self->config);
   data->allow_entries = g_ptr_array_new_with_free_func ((GDestroyNotify) exitbox_allowlist_entry_free);
   for (guint i = 0; request->allow_entries != NULL && request->allow_entries[i] != NULL; i++)
     {

@@ -24,7 +24,8 @@ typedef struct
   /* Allowlist entries for this session only, in the allowlist grammar; may be NULL. */
   const char * const *allow_entries;
   /* Run without the proxy, on a plain bridge network. EXITBOX_NO_FIREWALL
-   * set to anything but "", "0", "false" or "no" has the same effect.
+   * set to anything but "", "0", "false" or "no", and
+   * settings.default_flags.no_firewall, have the same effect.
    */
   gboolean            no_firewall;
 } ExitboxLaunchRequest;

@@ -207,7 +207,8 @@ append_settings (GString            *out,
                           "# runs as the user \"proxy\", which rootless podman maps to a sub-uid,\n"
                           "# so files must be readable by others for the host user to read them.\n"
                           "# One line per request: time, client address, result/status, method,\n"
-                          "# host, port. ExitBox reads blocked requests from it.\n"
+                          "# host, port. ExitBox reads blocked requests from it, and rotates\n"
+                          "# it with \"squid -k rotate\" when it grows large, keeping one old file.\n"
                           "umask 022\n"
                           "logformat exitbox %%ts.%%03tu %%>a %%Ss/%%03>Hs %%>rm %%>rd %%>rP\n"
                           "access_log stdio:%s/access.log exitbox\n"
@@ -451,14 +452,49 @@ exitbox_squid_config_generate (GPtrArray          *entries,
                                const char * const *dns_servers,
                                const char         *blocked_reason)
 {
-  return exitbox_squid_config_generate_with_sessions (entries, NULL, agent_subnet, dns_servers,
-                                                      blocked_reason);
+  return exitbox_squid_config_generate_with_sessions (entries, NULL, agent_subnet, NULL,
+                                                      dns_servers, blocked_reason);
+}
+
+static gboolean address_is_listed (GPtrArray    *entries,
+                                   GInetAddress *address);
+
+/* The gateways that no entry lists, which the gateway rule blocks. */
+static GPtrArray *
+collect_unlisted_gateways (const char * const *host_gateways,
+                           GPtrArray          *entries,
+                           GPtrArray          *sessions)
+{
+  GPtrArray *unlisted = g_ptr_array_new ();
+
+  for (guint i = 0; host_gateways != NULL && host_gateways[i] != NULL; i++)
+    {
+      g_autoptr(GInetAddress) gateway = g_inet_address_new_from_string (host_gateways[i]);
+      gboolean listed;
+
+      if (gateway == NULL)
+        {
+          g_warning ("Leaving the invalid gateway address “%s” out of squid.conf", host_gateways[i]);
+          continue;
+        }
+
+      listed = address_is_listed (entries, gateway);
+      for (guint j = 0; !listed && sessions != NULL && j < sessions->len; j++)
+        listed = address_is_listed (((ExitboxProxySession *) g_ptr_array_index (sessions, j))->entries,
+                                    gateway);
+
+      if (!listed)
+        g_ptr_array_add (unlisted, (gpointer) host_gateways[i]);
+    }
+
+  return unlisted;
 }
 
 char *
 exitbox_squid_config_generate_with_sessions (GPtrArray          *entries,
                                              GPtrArray          *sessions,
                                              const char         *agent_subnet,
+                                             const char * const *host_gateways,
                                              const char * const *dns_servers,
                                              const char         *blocked_reason)
 {
@@ -471,6 +507,7 @@ exitbox_squid_config_generate_with_sessions (GPtrArray          *entries,
   g_autoptr(GPtrArray) listed_link_local = NULL;
   g_autoptr(GHashTable) listed_link_local_set = NULL;
   g_autoptr(GHashTable) port_acls = NULL;
+  g_autoptr(GPtrArray) gateways = NULL;
   gboolean plain_entries;
   RuleSet shared = { 0 };
 
@@ -484,6 +521,7 @@ exitbox_squid_config_generate_with_sessions (GPtrArray          *entries,
 
   groups = group_entries_by_port (entries);
   session_groups = group_session_entries (sessions);
+  gateways = collect_unlisted_gateways (host_gateways, entries, sessions);
 
   listed_link_local = g_ptr_array_new ();
   listed_link_local_set = g_hash_table_new (g_str_hash, g_str_equal);
@@ -531,6 +569,15 @@ exitbox_squid_config_generate_with_sessions (GPtrArray          *entries,
   if (listed_link_local->len > 0)
     append_acl (out, "exitbox_listed_link_local", "dst", "", listed_link_local);
 
+  if (gateways->len > 0)
+    {
+      g_string_append (out,
+                       "\n"
+                       "# The host's own address on the proxy's networks, which leads to\n"
+                       "# services on the host. A listed gateway address is left out.\n");
+      append_acl (out, "exitbox_host_gateway", "dst", "", gateways);
+    }
+
   if (plain_entries)
     g_string_append (out,
                      "\n"
@@ -568,6 +615,13 @@ exitbox_squid_config_generate_with_sessions (GPtrArray          *entries,
     g_string_append (out, "http_access deny exitbox_link_local !exitbox_listed_link_local\n");
   else
     g_string_append (out, "http_access deny exitbox_link_local\n");
+
+  if (gateways->len > 0)
+    g_string_append (out,
+                     "\n"
+                     "# The host gateway is blocked unless its address is listed, and so are\n"
+                     "# names that resolve to it.\n"
+                     "http_access deny exitbox_host_gateway\n");
 
   g_string_append (out, "\n");
 
@@ -735,6 +789,7 @@ verdict_new (gboolean                     allowed,
 ExitboxSquidVerdict *
 exitbox_squid_check (GPtrArray                   *entries,
                      const ExitboxProxySession   *session,
+                     const char * const          *host_gateways,
                      const ExitboxAllowlistEntry *destination,
                      gboolean                     connect)
 {
@@ -762,6 +817,17 @@ exitbox_squid_check (GPtrArray                   *entries,
                             g_strdup (_("“http_access deny exitbox_link_local”: link-local "
                                         "destinations are blocked unless their address is "
                                         "listed")));
+
+      for (guint i = 0; address != NULL && host_gateways != NULL && host_gateways[i] != NULL; i++)
+        {
+          g_autoptr(GInetAddress) gateway = g_inet_address_new_from_string (host_gateways[i]);
+
+          if (gateway != NULL && g_inet_address_equal (gateway, address) &&
+              !address_is_listed (entries, address) && !address_is_listed (session_entries, address))
+            return verdict_new (FALSE, NULL,
+                                g_strdup (_("“http_access deny exitbox_host_gateway”: the host’s "
+                                            "gateway address is blocked unless it is listed")));
+        }
     }
 
   entry = find_allowing_entry (entries, destination, port, connect);

@@ -32,11 +32,14 @@ char  *exitbox_squid_config_generate (GPtrArray          *entries,
 
 /* Like exitbox_squid_config_generate(), and adds the rules of @sessions
  * (element type ExitboxProxySession, may be NULL): each session's entries
- * are allowed only from that session's address.
+ * are allowed only from that session's address. @host_gateways (may be
+ * NULL) are the host's addresses on the proxy's networks, blocked unless
+ * an entry lists them.
  */
 char  *exitbox_squid_config_generate_with_sessions (GPtrArray          *entries,
                                                     GPtrArray          *sessions,
                                                     const char         *agent_subnet,
+                                                    const char * const *host_gateways,
                                                     const char * const *dns_servers,
                                                     const char         *blocked_reason);
 
@@ -56,12 +59,14 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (ExitboxSquidVerdict, exitbox_squid_verdict_free)
 /* Decides a request to @destination (its host, and its port, or 443 for a
  * CONNECT and 80 otherwise when the port is 0) as squid.conf from @entries
  * does, for an agent whose session is @session (NULL for a session without
- * -a entries). A name is never resolved, so a listed name that resolves to
- * a loopback or link-local address is reported as allowed here while the
+ * -a entries), with the gateway rule for @host_gateways (may be NULL). A
+ * name is never resolved, so a listed name that resolves to a loopback,
+ * link-local or gateway address is reported as allowed here while the
  * proxy blocks it.
  */
 ExitboxSquidVerdict *exitbox_squid_check (GPtrArray                   *entries,
                                           const ExitboxProxySession   *session,
+                                          const char * const          *host_gateways,
                                           const ExitboxAllowlistEntry *destination,
                                           gboolean                     connect);
 

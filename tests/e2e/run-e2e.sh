@@ -129,8 +129,9 @@ gateway=$("$engine" network inspect exitbox-egress --format '{{range .Subnets}}{
 export EXITBOX_SQUID_DNS="$gateway"
 mkdir -p "$work/www"
 echo "hello from upstream" > "$work/www/index.html"
-# A file large enough that a rate-limited download spans a proxy reload.
-head -c 3145728 /dev/zero > "$work/www/big.bin"
+# A file large enough that a rate-limited download spans a proxy reload,
+# even when a rootless launch takes several seconds.
+head -c 6291456 /dev/zero > "$work/www/big.bin"
 chmod -R a+rX "$work/www"
 "$engine" run --detach --name "$upstream" --network exitbox-egress \
   --network-alias allowed.example.test --network-alias blocked.example.test \
@@ -140,7 +141,7 @@ chmod -R a+rX "$work/www"
 upstream_address=$("$engine" inspect "$upstream" \
   --format '{{(index .NetworkSettings.Networks "exitbox-egress").IPAddress}}')
 
-echo "1..33"
+echo "1..37"
 
 # --- Images and the verified agent install -----------------------------------
 
@@ -248,6 +249,25 @@ fi
 output=$(exitbox firewall check allowed.example.test:8443 2>&1)
 check "firewall check denies unlisted port" grep -q '^CONNECT allowed.example.test:8443: denied by .*http_access deny all' <<<"$output"
 
+# The host's address on the egress network: a listener the test starts
+# there (rootful; rootless podman keeps that address in its own network
+# namespace, where nothing listens) must get no request.
+gateway_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+python3 -m http.server --bind "$gateway" --directory "$work/www" "$gateway_port" >"$work/gateway-server.log" 2>&1 &
+gateway_server=$!
+sleep 0.5
+status=$(exitbox shell -- curl -s -o /dev/null -w '%{http_code}' --max-time 10 "http://$gateway:$gateway_port/" 2>/dev/null)
+kill "$gateway_server" 2>/dev/null
+wait "$gateway_server" 2>/dev/null
+if [ "$status" = 403 ] && ! grep -q 'GET /' "$work/gateway-server.log"; then
+  ok "egress gateway is refused"
+else
+  not_ok "egress gateway is refused" "status: $status" "$(cat "$work/gateway-server.log")"
+fi
+
+output=$(exitbox firewall check "$gateway" 2>&1)
+check "firewall check names gateway rule" grep -q 'exitbox_host_gateway' <<<"$output"
+
 output=$(exitbox firewall status 2>&1)
 if grep -q '^Proxy: running as exitbox-squid' <<<"$output" && grep -q '^Allowlist: 1 entries' <<<"$output"; then
   ok "firewall status shows running proxy"
@@ -306,28 +326,30 @@ else
     "$(cat "$work/session-a.log")" "$(ls "$proxy_dir/sessions" 2>&1)" "$(grep -n session "$proxy_dir/squid.conf")"
 fi
 
-# Hot reload: a rate-limited download of 3 MiB (about 10 s) is running when
+# Hot reload: a rate-limited download of 6 MiB (about 20 s) is running when
 # another session's -a entry reloads the proxy, and it still completes. The
 # second session looks for the first one's end marker after its own launch,
 # so after the reload.
 rm -f "$project/transfer" "$project/transfer.done"
 exitbox shell -- sh -c '
-  curl -s -o /dev/null -w "%{http_code} %{size_download}" --limit-rate 300k --max-time 60 \
+  curl -s -o /dev/null -w "%{http_code} %{size_download}" --limit-rate 300k --max-time 90 \
     http://allowed.example.test/big.bin > /workspace/transfer
   touch /workspace/transfer.done
 ' >"$work/transfer.log" 2>&1 &
 transfer_session=$!
 sleep 2
+reload_started=$(date +%s)
 reload_output=$(exitbox -a reload.example.test shell -- sh -c '
   curl -s -o /dev/null -w "%{http_code}" --max-time 20 http://reload.example.test/
   if [ -e /workspace/transfer.done ]; then echo " transfer-ended"; else echo " transfer-running"; fi
 ' 2>"$work/reload.log")
 wait "$transfer_session"
 transfer=$(cat "$project/transfer" 2>/dev/null)
-if [ "$reload_output" = "200 transfer-running" ] && [ "$transfer" = "200 3145728" ]; then
+if [ "$reload_output" = "200 transfer-running" ] && [ "$transfer" = "200 6291456" ]; then
   ok "transfer survives hot reload"
 else
   not_ok "transfer survives hot reload" "reload session: $reload_output" "transfer: $transfer" \
+    "the reload session took $(( $(date +%s) - reload_started )) s or less" \
     "$(cat "$work/reload.log" "$work/transfer.log")"
 fi
 
@@ -338,6 +360,27 @@ if [ "$status" = 200 ] && [ "$("$engine" inspect exitbox-squid --format '{{.Stat
   ok "launch restarts killed proxy"
 else
   not_ok "launch restarts killed proxy" "status: $status" "$(cat "$work/restart.log")"
+fi
+
+# settings.proxy_idle_minutes: 0 stops the proxy when the last session
+# ends, and the next launch starts it again.
+config_file="$EXITBOX_CONFIG_DIR/config.yaml"
+cp "$config_file" "$work/config.yaml.idle"
+sed -i 's/^\(  proxy_idle_minutes:\) 10$/\1 0/' "$config_file"
+exitbox shell -- true >/dev/null 2>"$work/idle.log"
+running=$("$engine" inspect exitbox-squid --format '{{.State.Running}}' 2>&1)
+cp "$work/config.yaml.idle" "$config_file"
+if grep -q '^  proxy_idle_minutes: 10$' "$work/config.yaml.idle" && [ "$running" = false ]; then
+  ok "idle proxy stops after last session"
+else
+  not_ok "idle proxy stops after last session" "running: $running" "$(cat "$work/idle.log")"
+fi
+status=$(exitbox shell -- curl -s -o /dev/null -w '%{http_code}' --max-time 20 http://allowed.example.test/ 2>"$work/idle-restart.log")
+if [ "$status" = 200 ]; then
+  ok "launch starts stopped idle proxy"
+else
+  not_ok "launch starts stopped idle proxy" "status: $status" "$(cat "$work/idle-restart.log")" \
+    "$("$engine" logs --tail 20 exitbox-squid 2>&1)"
 fi
 
 # Without the firewall: a warning, a bridge network of its own (not the
@@ -401,7 +444,7 @@ check "verbose prints engine command" grep -q -- "--cap-drop=ALL" <<<"$output"
 # --- Desktop -------------------------------------------------------------------
 
 if [ -z "${EXITBOX_APP_TEST:-}" ]; then
-  echo "ok 33 # SKIP EXITBOX_APP_TEST is not set"
+  echo "ok 37 # SKIP EXITBOX_APP_TEST is not set"
   test_number=$((test_number + 1))
 else
   screenshot="$artifacts/desktop-session-$(id -un).png"
