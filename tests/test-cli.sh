@@ -44,7 +44,7 @@ expect_status() {
   fi
 }
 
-echo "1..44"
+echo "1..45"
 
 expect_status "version prints package version" 0 "exitbox " --version
 expect_status "help lists shell command" 0 "exitbox [OPTION…] shell" --help
@@ -132,6 +132,25 @@ else
   result 1 "firewall log lists blocked requests" "$output"
 fi
 expect_status "firewall log rejects argument" 2 "It takes only -f/--follow" firewall log --all
+
+# log -f prints a request appended while it runs, and stops on SIGTERM.
+"$exitbox_bin" firewall log -f >"$work/follow.out" 2>&1 &
+follow_pid=$!
+sleep 0.5
+printf '%s\n' '1733355600.000 10.89.1.9 TCP_DENIED/403 CONNECT followed.example.test 443' \
+  >> "$EXITBOX_CACHE_DIR/proxy/logs/access.log"
+for _ in $(seq 50); do
+  grep -q 'followed.example.test' "$work/follow.out" && break
+  sleep 0.1
+done
+kill -TERM "$follow_pid"
+wait "$follow_pid"
+status=$?
+if [ $status -eq 0 ] && grep -q 'CONNECT followed.example.test:443$' "$work/follow.out"; then
+  result 0 "firewall log follows new requests"
+else
+  result 1 "firewall log follows new requests" "exit status $status; output: $(cat "$work/follow.out")"
+fi
 rm -rf "$EXITBOX_CACHE_DIR/proxy"
 
 # Without the file every destination is blocked, and nothing creates it.

@@ -4,6 +4,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <stdio.h>
 #include <sys/file.h>
 #include <string.h>
 #include <unistd.h>
@@ -108,7 +109,9 @@ show_status (void)
       break;
     }
 
-  g_print (_("Allowlist: %u entries\n"), exitbox_allowlist_get_n_entries (allowlist));
+  g_print (g_dngettext (NULL, "Allowlist: %u entry\n", "Allowlist: %u entries\n",
+                        exitbox_allowlist_get_n_entries (allowlist)),
+           exitbox_allowlist_get_n_entries (allowlist));
   if (exitbox_allowlist_get_problem (allowlist) != NULL)
     g_print (_("  Every destination is blocked: %s\n"), exitbox_allowlist_get_problem (allowlist));
   g_print (_("Configuration: %s\n"), config_path);
@@ -170,6 +173,9 @@ on_blocked_request (ExitboxProxyLog             *log,
                     gpointer                     user_data)
 {
   print_request (request);
+
+  /* With -f each line must reach a pipe when it happens. */
+  fflush (stdout);
 }
 
 static gboolean

@@ -129,9 +129,20 @@ gateway=$("$engine" network inspect exitbox-egress --format '{{range .Subnets}}{
 export EXITBOX_SQUID_DNS="$gateway"
 mkdir -p "$work/www"
 echo "hello from upstream" > "$work/www/index.html"
-# A file large enough that a rate-limited download spans a proxy reload,
-# even when a rootless launch takes several seconds.
-head -c 6291456 /dev/zero > "$work/www/big.bin"
+# A CGI program that sends 24 pieces of 256 KiB one second apart, so that
+# a download spans a proxy reload however fast the network is.
+mkdir -p "$work/www/cgi-bin"
+cat > "$work/www/cgi-bin/slow" <<'CGI'
+#!/bin/sh
+printf 'Content-Type: application/octet-stream\r\n\r\n'
+i=0
+while [ $i -lt 24 ]; do
+  head -c 262144 /dev/zero
+  sleep 1
+  i=$((i + 1))
+done
+CGI
+chmod 0755 "$work/www/cgi-bin/slow"
 chmod -R a+rX "$work/www"
 "$engine" run --detach --name "$upstream" --network exitbox-egress \
   --network-alias allowed.example.test --network-alias blocked.example.test \
@@ -269,7 +280,7 @@ output=$(exitbox firewall check "$gateway" 2>&1)
 check "firewall check names gateway rule" grep -q 'exitbox_host_gateway' <<<"$output"
 
 output=$(exitbox firewall status 2>&1)
-if grep -q '^Proxy: running as exitbox-squid' <<<"$output" && grep -q '^Allowlist: 1 entries' <<<"$output"; then
+if grep -q '^Proxy: running as exitbox-squid' <<<"$output" && grep -q '^Allowlist: 1 entry$' <<<"$output"; then
   ok "firewall status shows running proxy"
 else
   not_ok "firewall status shows running proxy" "$output"
@@ -326,14 +337,14 @@ else
     "$(cat "$work/session-a.log")" "$(ls "$proxy_dir/sessions" 2>&1)" "$(grep -n session "$proxy_dir/squid.conf")"
 fi
 
-# Hot reload: a rate-limited download of 6 MiB (about 20 s) is running when
+# Hot reload: a slow download of 6 MiB (about 24 s) is running when
 # another session's -a entry reloads the proxy, and it still completes. The
 # second session looks for the first one's end marker after its own launch,
 # so after the reload.
 rm -f "$project/transfer" "$project/transfer.done"
 exitbox shell -- sh -c '
-  curl -s -o /dev/null -w "%{http_code} %{size_download}" --limit-rate 300k --max-time 90 \
-    http://allowed.example.test/big.bin > /workspace/transfer
+  curl -s -o /dev/null -w "%{http_code} %{size_download}" --max-time 90 \
+    http://allowed.example.test/cgi-bin/slow > /workspace/transfer
   touch /workspace/transfer.done
 ' >"$work/transfer.log" 2>&1 &
 transfer_session=$!
