@@ -4,6 +4,8 @@
 
 #define G_LOG_DOMAIN "exitbox-application"
 
+#include <unistd.h>
+
 #include <glib/gi18n.h>
 
 #include "exitbox-application.h"
@@ -34,6 +36,9 @@ struct _ExitboxApplication
   ExitboxEngine    *engine;
   GError           *engine_error;
   ExitboxLauncher  *launcher;
+
+  /* The shared lock that keeps the idle proxy up while the app runs. */
+  int               proxy_hold_fd;
 
   GFileMonitor     *config_monitor;
   guint             reload_source;
@@ -383,6 +388,13 @@ exitbox_application_startup (GApplication *application)
 
   exitbox_core_init ();
 
+  self->proxy_hold_fd = exitbox_firewall_hold_proxy (&error);
+  if (self->proxy_hold_fd < 0)
+    {
+      g_warning ("The proxy may stop while the app is idle: %s", error->message);
+      g_clear_error (&error);
+    }
+
   self->config_dir = exitbox_dup_config_dir ();
   if (!exitbox_config_ensure_defaults (self->config_dir, &self->wrote_defaults, &error))
     {
@@ -398,7 +410,15 @@ exitbox_application_startup (GApplication *application)
 static void
 exitbox_application_shutdown (GApplication *application)
 {
-  exitbox_application_unwatch_config_dir (EXITBOX_APPLICATION (application));
+  ExitboxApplication *self = EXITBOX_APPLICATION (application);
+
+  exitbox_application_unwatch_config_dir (self);
+
+  if (self->proxy_hold_fd >= 0)
+    {
+      close (self->proxy_hold_fd);
+      self->proxy_hold_fd = -1;
+    }
 
   G_APPLICATION_CLASS (exitbox_application_parent_class)->shutdown (application);
 }
@@ -498,6 +518,7 @@ exitbox_application_class_init (ExitboxApplicationClass *klass)
 static void
 exitbox_application_init (ExitboxApplication *self)
 {
+  self->proxy_hold_fd = -1;
 }
 
 ExitboxApplication *

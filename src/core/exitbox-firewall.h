@@ -96,7 +96,7 @@ gboolean              exitbox_firewall_stop_if_idle          (ExitboxFirewall   
 gint64                exitbox_firewall_get_idle_since        (void);
 /* Keeps the proxy up while the returned descriptor is open: a desktop app
  * takes this shared lock for its lifetime. Returns -1 on error.
- * NOTE: the desktop app neither takes it nor schedules the idle stop yet,
+ * NOTE: the desktop app takes it but schedules no idle stop when it quits,
  * so only the end of a CLI session stops an idle proxy.
  */
 int                   exitbox_firewall_hold_proxy            (GError             **error);

@@ -114,6 +114,7 @@ cat > "$EXITBOX_CONFIG_DIR/allowlist.yaml" <<'YAML'
 version: 1
 custom:
   - allowed.example.test
+  - port.example.test:8080
 YAML
 
 # The agent layers must be built during this run, so that the tests see the
@@ -147,12 +148,13 @@ chmod -R a+rX "$work/www"
 "$engine" run --detach --name "$upstream" --network exitbox-egress \
   --network-alias allowed.example.test --network-alias blocked.example.test \
   --network-alias session.example.test --network-alias reload.example.test \
+  --network-alias port.example.test \
   --mount "type=bind,source=$work/www,destination=/www,readonly" \
-  "$EXITBOX_BASE_IMAGE" busybox httpd -f -p 80 -h /www >/dev/null
+  "$EXITBOX_BASE_IMAGE" sh -c 'busybox httpd -p 8080 -h /www && exec busybox httpd -f -p 80 -h /www' >/dev/null
 upstream_address=$("$engine" inspect "$upstream" \
   --format '{{(index .NetworkSettings.Networks "exitbox-egress").IPAddress}}')
 
-echo "1..37"
+echo "1..40"
 
 # --- Images and the verified agent install -----------------------------------
 
@@ -209,6 +211,23 @@ check "blocked CONNECT is refused" test "$status" != 200
 
 exitbox shell -- curl -s -o /dev/null --max-time 5 --noproxy '*' "http://$upstream_address/" >/dev/null 2>&1
 check "direct connection bypassing proxy fails" test $? -ne 0
+
+# The address of a listed name is not listed itself (dstdomain -n).
+status=$(exitbox shell -- curl -s -o /dev/null -w '%{http_code}' --max-time 20 "http://$upstream_address/" 2>/dev/null)
+check "listed upstream's address returns 403" test "$status" = 403
+
+# A plain entry allows CONNECT only to port 443.
+status=$(exitbox shell -- curl -s -o /dev/null -w '%{http_connect}' --proxytunnel --max-time 20 http://allowed.example.test:8080/ 2>/dev/null)
+check "listed name on other CONNECT port is refused" test "$status" = 403
+
+# An entry with a port allows that port, for plain HTTP and CONNECT, and
+# no other port of that name.
+status=$(exitbox shell -- sh -c '
+  curl -s -o /dev/null -w "%{http_code} " --max-time 20 http://port.example.test:8080/
+  curl -s -o /dev/null -w "%{http_code} " --proxytunnel --max-time 20 http://port.example.test:8080/
+  curl -s -o /dev/null -w "%{http_code}" --max-time 20 http://port.example.test/
+' 2>/dev/null)
+check "entry with port allows only that port" test "$status" = "200 200 403"
 
 # A name the host resolves: the Debian mirror from apt's own configuration.
 mirror=$(grep -rhoE '(URIs:|deb) +https?://[^/ ]+' /etc/apt/sources.list /etc/apt/sources.list.d 2>/dev/null \
@@ -280,7 +299,7 @@ output=$(exitbox firewall check "$gateway" 2>&1)
 check "firewall check names gateway rule" grep -q 'exitbox_host_gateway' <<<"$output"
 
 output=$(exitbox firewall status 2>&1)
-if grep -q '^Proxy: running as exitbox-squid' <<<"$output" && grep -q '^Allowlist: 1 entry$' <<<"$output"; then
+if grep -q '^Proxy: running as exitbox-squid' <<<"$output" && grep -q '^Allowlist: 2 entries$' <<<"$output"; then
   ok "firewall status shows running proxy"
 else
   not_ok "firewall status shows running proxy" "$output"
@@ -455,7 +474,7 @@ check "verbose prints engine command" grep -q -- "--cap-drop=ALL" <<<"$output"
 # --- Desktop -------------------------------------------------------------------
 
 if [ -z "${EXITBOX_APP_TEST:-}" ]; then
-  echo "ok 37 # SKIP EXITBOX_APP_TEST is not set"
+  echo "ok 40 # SKIP EXITBOX_APP_TEST is not set"
   test_number=$((test_number + 1))
 else
   screenshot="$artifacts/desktop-session-$(id -un).png"
