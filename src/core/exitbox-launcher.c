@@ -232,8 +232,9 @@ build_plan (ExitboxLauncher *self,
     g_strv_builder_add (warnings,
                         _("THE FIREWALL IS OFF for this session. The agent can reach every "
                           "address on the internet and on your local network, and the allowlist "
-                          "does not apply. Launch without -f/--no-firewall and without "
-                          "EXITBOX_NO_FIREWALL to turn it back on."));
+                          "does not apply. Launch without -f/--no-firewall, with "
+                          "EXITBOX_NO_FIREWALL unset and settings.default_flags.no_firewall "
+                          "false to turn it back on."));
   else if (exitbox_allowlist_get_problem (self->allowlist) != NULL)
     g_strv_builder_add (warnings, exitbox_allowlist_get_problem (self->allowlist));
 
@@ -285,6 +286,14 @@ prepare_firewall_ready (GObject      *object,
     {
       g_prefix_error (&error, _("Failed to start the firewall: "));
       g_task_return_error (task, error);
+      return;
+    }
+
+  /* Nobody will run the container or end the session, so free its address. */
+  if (g_cancellable_is_cancelled (g_task_get_cancellable (task)))
+    {
+      exitbox_firewall_end_session_async (firewall, data->container_name, NULL, NULL, NULL);
+      g_task_return_error_if_cancelled (task);
       return;
     }
 
