@@ -756,6 +756,38 @@ test_firewall_rotates_large_log (Fixture       *fixture,
   g_assert_cmpuint (count_occurrences (calls, ROTATE_CALL), ==, 1);
 }
 
+static void
+test_firewall_cold_start_avoids_proxy_address (Fixture       *fixture,
+                                               gconstpointer  user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *address = NULL;
+  g_autofree char *calls = NULL;
+  const char *start;
+  const char *reload;
+
+  /* The engine gives the starting proxy the top address of the subnet,
+   * which the session would otherwise get.
+   */
+  add_networks (fixture, "false");
+  write_object (fixture, "container", "exitbox-squid",
+                "{\"Id\": \"49347b5d9ac2\", \"Name\": \"exitbox-squid\","
+                " \"State\": {\"Running\": false}, \"Image\": \"" PROXY_IMAGE_ID "\","
+                " \"NetworkSettings\": {\"Networks\": {"
+                "  \"exitbox-int\": {\"IPAddress\": \"10.89.7.254\", \"IPPrefixLen\": 24}}}}");
+
+  calls = ensure_session (fixture, "custom:\n  - allowed.example.test\n",
+                          "exitbox-shell-a-00000001", "session.example.test", &address, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (address, ==, "10.89.7.253");
+
+  /* The session's rules are loaded into the started proxy. */
+  start = strstr (calls, "podman\nrun\n--detach\n");
+  g_assert_nonnull (start);
+  reload = strstr (start, RELOAD_CALL);
+  g_assert_nonnull (reload);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -791,6 +823,9 @@ main (int   argc,
 
   g_test_add ("/firewall/rotates-large-log", Fixture, NULL,
               fixture_set_up, test_firewall_rotates_large_log, fixture_tear_down);
+
+  g_test_add ("/firewall/cold-start-avoids-proxy-address", Fixture, NULL,
+              fixture_set_up, test_firewall_cold_start_avoids_proxy_address, fixture_tear_down);
 
   return g_test_run ();
 }

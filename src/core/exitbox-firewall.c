@@ -903,6 +903,29 @@ ensure_locked (ExitboxFirewall    *self,
   if (sessions == NULL)
     return NULL;
 
+  /* A stopped proxy is started with the rules of the running sessions
+   * first, because the engine picks its address only then, and the new
+   * session's address must differ from it.
+   * NOTE: a session that is about to start (record saved, container not
+   * yet run) has an address the engine does not know about, so a proxy
+   * started in that moment may take it and that session's run fails.
+   */
+  if (!running)
+    {
+      text = generate_config (data->allowlist, sessions, subnet, egress_gateway,
+                              (const char * const *) dns_servers);
+      if (!write_proxy_config (self, proxy_dir, text, FALSE, &changed, cancellable, error))
+        return NULL;
+
+      result->proxy_address = start_and_locate_proxy (self, proxy_dir,
+                                                      (const char * const *) dns_servers,
+                                                      cancellable, error);
+      if (result->proxy_address == NULL)
+        return NULL;
+
+      g_clear_pointer (&text, g_free);
+    }
+
   if (data->session_name != NULL)
     {
       session = add_session (sessions, sessions_dir, data->session_name, data->session_entries,
@@ -915,29 +938,11 @@ ensure_locked (ExitboxFirewall    *self,
   text = generate_config (data->allowlist, sessions, subnet, egress_gateway,
                           (const char * const *) dns_servers);
 
-  if (!write_proxy_config (self, proxy_dir, text, running, &changed, cancellable, error) ||
+  if (!write_proxy_config (self, proxy_dir, text, TRUE, &changed, cancellable, error) ||
       !save_host_gateways (proxy_dir, egress_gateway, error) ||
-      (running && changed && !reload_proxy (self, cancellable, error)) ||
+      (changed && !reload_proxy (self, cancellable, error)) ||
       (running && !rotate_large_log (self, proxy_dir, cancellable, error)))
     goto failed;
-
-  if (!running)
-    {
-      result->proxy_address = start_and_locate_proxy (self, proxy_dir,
-                                                      (const char * const *) dns_servers,
-                                                      cancellable, error);
-      if (result->proxy_address == NULL)
-        goto failed;
-
-      /* The engine gave the proxy an address after the session's was picked. */
-      if (g_strcmp0 (result->proxy_address, result->session_address) == 0)
-        {
-          g_set_error (error, G_IO_ERROR, G_IO_ERROR_ADDRESS_IN_USE,
-                       _("The proxy took the address %s reserved for the session. Launch "
-                         "again."), result->proxy_address);
-          goto failed;
-        }
-    }
 
   return g_steal_pointer (&result);
 
