@@ -600,7 +600,11 @@ test_entry_rejected (void)
       printable = printable_text->str;
       named = g_strdup_printf ("“%s” is not a valid allowlist entry: ", printable);
 
-      g_test_message ("entry: %s", cases[i].text);
+      {
+        g_autofree char *escaped = g_strescape (cases[i].text, NULL);
+
+        g_test_message ("entry: %s", escaped);
+      }
       entry = exitbox_allowlist_entry_parse (cases[i].text, &error);
       g_assert_null (entry);
       g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);

@@ -4,6 +4,8 @@
 
 #define G_LOG_DOMAIN "exitbox-application"
 
+#include <unistd.h>
+
 #include <glib/gi18n.h>
 
 #include "exitbox-allowlist-editor.h"
@@ -39,6 +41,9 @@ struct _ExitboxApplication
   ExitboxEngine    *engine;
   GError           *engine_error;
   ExitboxLauncher  *launcher;
+
+  /* The shared lock that keeps the idle proxy up while the app runs. */
+  int               proxy_hold_fd;
 
   GFileMonitor     *config_monitor;
   guint             notification_watches[2];
@@ -618,6 +623,7 @@ exitbox_application_startup (GApplication *application)
   static const char *preferences_accels[] = { "<Control>comma", NULL };
   g_autofree char *config_path = NULL;
   g_autofree char *allowlist_path = NULL;
+  g_autoptr(GError) error = NULL;
 
   G_APPLICATION_CLASS (exitbox_application_parent_class)->startup (application);
 
@@ -633,6 +639,13 @@ exitbox_application_startup (GApplication *application)
                                          "app.preferences", preferences_accels);
 
   exitbox_core_init ();
+
+  self->proxy_hold_fd = exitbox_firewall_hold_proxy (&error);
+  if (self->proxy_hold_fd < 0)
+    {
+      g_warning ("The proxy may stop while the app is idle: %s", error->message);
+      g_clear_error (&error);
+    }
 
   self->config_dir = exitbox_dup_config_dir ();
   config_path = g_build_filename (self->config_dir, "config.yaml", NULL);
@@ -657,7 +670,13 @@ exitbox_application_shutdown (GApplication *application)
   for (guint i = 0; i < G_N_ELEMENTS (self->notification_watches); i++)
     g_clear_handle_id (&self->notification_watches[i], g_bus_unwatch_name);
 
-  exitbox_application_unwatch_config_dir (EXITBOX_APPLICATION (application));
+  exitbox_application_unwatch_config_dir (self);
+
+  if (self->proxy_hold_fd >= 0)
+    {
+      close (self->proxy_hold_fd);
+      self->proxy_hold_fd = -1;
+    }
 
   G_APPLICATION_CLASS (exitbox_application_parent_class)->shutdown (application);
 }
@@ -847,6 +866,7 @@ exitbox_application_class_init (ExitboxApplicationClass *klass)
 static void
 exitbox_application_init (ExitboxApplication *self)
 {
+  self->proxy_hold_fd = -1;
 }
 
 ExitboxApplication *

@@ -47,6 +47,10 @@ struct _ExitboxSessionTab
   char                *env_file;   /* the running session's, removed when it ends */
   int                  link_tag;   /* VTE's tag of the URL match */
   char                *menu_link;  /* the link under the context menu, if any */
+  /* The running session's plan, whose address and -a rules the firewall
+   * holds until exitbox_session_tab_release_firewall().
+   */
+  ExitboxLaunchPlan   *plan;
 };
 
 G_DEFINE_FINAL_TYPE (ExitboxSessionTab, exitbox_session_tab, GTK_TYPE_WIDGET)
@@ -229,6 +233,31 @@ exitbox_session_tab_show_end (ExitboxSessionTab   *self,
 }
 
 static void
+exitbox_session_tab_end_session_cb (GObject      *source,
+                                    GAsyncResult *result,
+                                    gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!exitbox_launcher_end_session_finish (EXITBOX_LAUNCHER (source), result, &error))
+    g_warning ("Failed to remove a session’s firewall rules: %s", error->message);
+}
+
+/* Frees the session's address on the internal network and drops its rules
+ * from the proxy. The task keeps the launcher alive, so the tab may go.
+ */
+static void
+exitbox_session_tab_release_firewall (ExitboxSessionTab *self)
+{
+  if (self->plan == NULL || self->launcher == NULL)
+    return;
+
+  exitbox_launcher_end_session_async (self->launcher, self->plan, NULL,
+                                      exitbox_session_tab_end_session_cb, NULL);
+  g_clear_pointer (&self->plan, exitbox_launch_plan_free);
+}
+
+static void
 exitbox_session_tab_progress_cb (ExitboxSessionTab *self,
                                  const char        *layer,
                                  const char        *message)
@@ -283,6 +312,7 @@ exitbox_session_tab_spawn_cb (VteTerminal *terminal,
     {
       g_message ("Failed to start the session “%s”: %s", self->title, error->message);
       exitbox_session_tab_remove_env_file (self);
+      exitbox_session_tab_release_firewall (self);
       message = g_strdup_printf (_("Could not start the session: %s"), error->message);
       exitbox_session_tab_show_end (self, EXITBOX_SESSION_STATE_FAILED, message, "error");
       return;
@@ -331,13 +361,16 @@ exitbox_session_tab_prepare_cb (GObject      *source,
       exitbox_session_tab_feed_line (self, "33", line);
     }
 
+  exitbox_session_tab_release_firewall (self);
+  self->plan = g_steal_pointer (&plan);
+
   /* The argv is executed as it is, and no shell parses it. Leaving envv
    * NULL passes our own environment on, so the engine finds its sockets.
    */
   vte_terminal_spawn_async (self->terminal,
                             VTE_PTY_DEFAULT,
                             exitbox_project_get_path (self->project),
-                            plan->argv,
+                            self->plan->argv,
                             NULL,
                             G_SPAWN_SEARCH_PATH,
                             NULL, NULL, NULL,
@@ -416,6 +449,7 @@ exitbox_session_tab_child_exited_cb (ExitboxSessionTab *self,
     }
 
   g_debug ("Session “%s”: %s", self->title, message);
+  exitbox_session_tab_release_firewall (self);
   exitbox_session_tab_show_end (self, EXITBOX_SESSION_STATE_EXITED, message, tone);
 }
 
@@ -613,6 +647,8 @@ exitbox_session_tab_dispose (GObject *object)
   /* The template's outer box has no id, so the template does not drop it. */
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
     gtk_widget_unparent (child);
+
+  exitbox_session_tab_release_firewall (self);
 
   g_clear_object (&self->cancellable);
   g_clear_object (&self->launcher);

@@ -81,5 +81,12 @@ int exitbox_cli_info      (CliOptions    *options,
 int exitbox_cli_print_agents (ExitboxConfig *config,
                               ExitboxEngine *engine,
                               const char    *indent);
+int exitbox_cli_firewall  (CliOptions *options);
+
+/* Stops the proxy after settings.proxy_idle_minutes unless a session
+ * starts before then: at once for 0, else from a detached helper.
+ */
+void exitbox_cli_schedule_proxy_stop (ExitboxEngine *engine,
+                                      ExitboxConfig *config);
 
 G_END_DECLS

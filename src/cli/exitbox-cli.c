@@ -166,11 +166,20 @@ print_usage (FILE *stream)
              "                                 folders and agents\n"
              "  exitbox completion bash|zsh|fish\n"
              "                                 Print a shell completion script\n"
+             "  exitbox firewall status        Show the proxy, its rule counts and the sessions\n"
+             "  exitbox firewall log [-f]      Show blocked requests; -f keeps following\n"
+             "  exitbox firewall check HOST[:PORT]\n"
+             "                                 Show whether the proxy allows HOST and by which\n"
+             "                                 rule, without sending anything\n"
              "\n"
              "Agents: claude, codex, opencode\n"
              "\n"
              "Options (before the agent name; everything after it goes to the agent):\n"
              "  -r, --read-only   Mount the project folder read-only\n"
+             "  -a, --allow-urls ENTRY[,ENTRY…]\n"
+             "                    Allow these allowlist entries for this session only\n"
+             "  -f, --no-firewall Run without the proxy on a plain bridge network, so the\n"
+             "                    agent can reach any address (also EXITBOX_NO_FIREWALL=1)\n"
              "  -v, --verbose     Print the engine command line and the full build output\n"
              "      --force       Allow the home folder or “/” as the project folder\n"
              "  -n, --no-env      Pass no host environment variables (see -e)\n"
@@ -218,8 +227,8 @@ static const OptionSpec option_specs[] = {
 
 /* The commands besides "run", "shell", "help" and the agent names. */
 static const char * const command_names[] = {
-  "list", "doctor", "setup", "enable", "disable", "allowlist", "projects", "import",
-  "logs", "aliases", "info", "completion", NULL
+  "list", "doctor", "setup", "enable", "disable", "allowlist", "firewall", "projects",
+  "import", "logs", "aliases", "info", "completion", NULL
 };
 
 const char * const *
@@ -685,14 +694,10 @@ check_options_applied (const CliOptions *options)
 {
   const char *option = NULL;
 
-  if (options->no_firewall)
-    option = "-f/--no-firewall";
-  else if (options->update)
+  if (options->update)
     option = "-u/--update";
   else if (options->tools != NULL)
     option = "-t/--tools";
-  else if (options->allow_entries != NULL)
-    option = "-a/--allow-urls";
 
   if (option != NULL)
     {
@@ -758,6 +763,8 @@ run_session (CliContext       *context,
   request.read_only = options->read_only;
   request.force = options->force;
   request.interactive = isatty (STDIN_FILENO) && isatty (STDOUT_FILENO);
+  request.no_firewall = options->no_firewall;
+  request.allow_entries = dup_list_view (options->allow_entries);
   request.no_env = options->no_env;
   request.env = dup_list_view (options->env);
   request.include_dirs = dup_list_view (options->include_dirs);
@@ -831,8 +838,22 @@ run_session (CliContext       *context,
   if (status < 0)
     {
       exitbox_cli_print_error (error->message);
-      return 1;
+      g_clear_error (&error);
+      status = 1;
     }
+
+  /* The container has exited: free its address and drop its -a rules. */
+  g_clear_object (&result);
+  exitbox_launcher_end_session_async (launcher, plan, NULL, exitbox_cli_on_async_ready, &result);
+  if (!exitbox_launcher_end_session_finish (launcher, exitbox_cli_wait_for_result (&result),
+                                            &error))
+    {
+      g_autofree char *message =
+        g_strdup_printf (_("Failed to remove the session’s firewall rules: %s"), error->message);
+      exitbox_cli_print_error (message);
+    }
+  else if (plan->session_address != NULL)
+    exitbox_cli_schedule_proxy_stop (context->engine, context->config);
 
   return status;
 }
@@ -1030,6 +1051,10 @@ exitbox_cli_main (int   argc,
 
   if (g_str_equal (options.command, "completion"))
     return exitbox_cli_completion (&options);
+
+  /* These read the proxy's state and files and change nothing. */
+  if (g_str_equal (options.command, "firewall"))
+    return exitbox_cli_firewall (&options);
 
   if (!load_configuration (&context, &error))
     {

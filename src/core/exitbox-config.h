@@ -68,7 +68,8 @@ gboolean           exitbox_config_cpus_is_valid      (const char     *text);
  * missing key gives an empty list.
  *
  * NOTE: the getters from here to proxy_idle_minutes return checked values,
- * but the launcher, the engine choice and the proxy do not read them yet.
+ * but the launcher and the engine choice do not read them yet, except
+ * no_firewall, read_only and proxy_idle_minutes.
  */
 
 /* `roles` as lower-case role ids, in file order. */
