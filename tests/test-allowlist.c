@@ -875,8 +875,7 @@ test_allowlist_remove_equal_entry (Fixture       *fixture,
                    "# kept\n"
                    "custom:\n"
                    "  - example.com:8443\n"
-                   "disabled:\n"
-                   "  - example.com\n");
+                   "disabled:\n");
   g_assert_cmpint (g_stat (fixture->allowlist_path, &info), ==, 0);
   g_assert_cmpint (info.st_mode & 0777, ==, 0600);
 

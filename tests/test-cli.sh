@@ -45,7 +45,7 @@ expect_status() {
   fi
 }
 
-echo "1..114"
+echo "1..116"
 
 expect_status "version prints package version" 0 "exitbox " --version
 expect_status "help lists shell command" 0 "exitbox [OPTION…] shell" --help
@@ -436,5 +436,8 @@ fi
 EXITBOX_CONFIG_DIR="$case_dir" expect_status "allowlist entry after separator" 1 \
   "the label “-x” starts or ends with “-”" allowlist add -- -x.example.com
 expect_status "allowlist help" 0 "Put “--” before an entry" allowlist --help
+
+EXITBOX_CONFIG_DIR="$case_dir" expect_status "enable agent in any case" 0 "Codex" enable CODEX
+expect_status "setup rejects argument" 2 "“setup” takes options only" setup extra
 
 exit $((failures > 0))

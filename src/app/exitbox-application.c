@@ -135,7 +135,8 @@ exitbox_application_load_allowlist (ExitboxApplication *self)
   g_clear_object (&self->allowlist);
   self->allowlist = exitbox_allowlist_load_file (path);
 
-  if (exitbox_allowlist_get_status (self->allowlist) != EXITBOX_ALLOWLIST_STATUS_OK)
+  if (exitbox_allowlist_get_status (self->allowlist) != EXITBOX_ALLOWLIST_STATUS_OK &&
+      !self->first_run)
     g_message ("The allowlist blocks every destination: %s",
                exitbox_allowlist_get_problem (self->allowlist));
 }

@@ -26,6 +26,7 @@ struct _ExitboxSettingsPage
   GtkSpinButton      *idle_spin;
 
   char               *path;
+  ExitboxConfig      *config;  /* the values shown */
   gboolean            syncing;
 };
 
@@ -86,6 +87,14 @@ exitbox_settings_page_save (ExitboxSettingsPage *self,
     {
       g_message ("Failed to set %s to %s in %s: %s", joined, value, self->path, error->message);
       g_signal_emit (self, signals[MESSAGE], 0, error->message, TRUE);
+
+      /* The controls go back to what the file holds. */
+      if (self->config != NULL)
+        {
+          g_autoptr(ExitboxConfig) shown = g_object_ref (self->config);
+
+          exitbox_settings_page_set_config (self, shown);
+        }
       return;
     }
 
@@ -204,6 +213,8 @@ exitbox_settings_page_set_config (ExitboxSettingsPage *self,
   g_return_if_fail (EXITBOX_IS_SETTINGS_PAGE (self));
   g_return_if_fail (config == NULL || EXITBOX_IS_CONFIG (config));
 
+  g_set_object (&self->config, config);
+
   /* Without settings that loaded there is nothing true to show or save. */
   gtk_widget_set_sensitive (GTK_WIDGET (self), config != NULL);
   if (config == NULL)
@@ -236,6 +247,7 @@ exitbox_settings_page_dispose (GObject *object)
   ExitboxSettingsPage *self = EXITBOX_SETTINGS_PAGE (object);
 
   g_clear_pointer (&self->path, g_free);
+  g_clear_object (&self->config);
 
   G_OBJECT_CLASS (exitbox_settings_page_parent_class)->dispose (object);
 }

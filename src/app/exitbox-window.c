@@ -95,6 +95,7 @@ exitbox_window_update_problems (ExitboxWindow *self)
   const GError *engine_error = exitbox_application_get_engine_error (self->app);
   ExitboxAllowlist *allowlist = exitbox_application_get_allowlist (self->app);
   g_autofree char *config_message = NULL;
+  gboolean allowlist_problem;
   gboolean any;
 
   if (config_error != NULL)
@@ -104,13 +105,13 @@ exitbox_window_update_problems (ExitboxWindow *self)
   set_problem (self->setup_problem_row, setup_error != NULL ? setup_error->message : NULL);
   set_problem (self->config_problem_row, config_message);
   set_problem (self->engine_problem_row, engine_error != NULL ? engine_error->message : NULL);
+  /* On a first run the setup window is about to write the allowlist. */
+  allowlist_problem = !exitbox_application_get_first_run (self->app) &&
+                      exitbox_allowlist_get_status (allowlist) != EXITBOX_ALLOWLIST_STATUS_OK;
   set_problem (self->allowlist_problem_row,
-               exitbox_allowlist_get_status (allowlist) != EXITBOX_ALLOWLIST_STATUS_OK
-               ? exitbox_allowlist_get_problem (allowlist)
-               : NULL);
+               allowlist_problem ? exitbox_allowlist_get_problem (allowlist) : NULL);
 
-  any = setup_error != NULL || config_error != NULL || engine_error != NULL ||
-        exitbox_allowlist_get_status (allowlist) != EXITBOX_ALLOWLIST_STATUS_OK;
+  any = setup_error != NULL || config_error != NULL || engine_error != NULL || allowlist_problem;
   gtk_widget_set_visible (GTK_WIDGET (self->problems_group), any);
 }
 

@@ -291,6 +291,26 @@ ask_agents (ExitboxWizard *wizard,
     }
 }
 
+static guint
+count_disabled_entries (ExitboxWizard *wizard,
+                        const char    *category)
+{
+  GPtrArray *items = exitbox_allowlist_get_category_items (exitbox_wizard_get_allowlist (wizard),
+                                                           category);
+  guint n_disabled = 0;
+
+  for (guint i = 0; items != NULL && i < items->len; i++)
+    {
+      ExitboxAllowlistItem *item = g_ptr_array_index (items, i);
+
+      if (item->canonical != NULL &&
+          !exitbox_wizard_get_firewall_entry_enabled (wizard, item->canonical))
+        n_disabled++;
+    }
+
+  return n_disabled;
+}
+
 static StepResult
 ask_firewall_categories (ExitboxWizard *wizard,
                          guint          number,
@@ -326,12 +346,18 @@ ask_firewall_categories (ExitboxWizard *wizard,
       for (guint i = 0; i < n_categories; i++)
         {
           guint size = exitbox_wizard_get_firewall_category_size (wizard, categories[i]);
+          guint n_disabled = count_disabled_entries (wizard, categories[i]);
 
           g_print ("  %2u. %s %s ", i + 1,
                    exitbox_wizard_get_firewall_category_enabled (wizard, categories[i])
                      ? "[x]" : "[ ]",
                    categories[i]);
-          g_print (ngettext ("(%u entry)\n", "(%u entries)\n", size), size);
+          g_print (ngettext ("(%u entry", "(%u entries", size), size);
+
+          /* A partly disabled category shows how much of it is off. */
+          if (n_disabled > 0 && n_disabled < size)
+            g_print (ngettext (", %u disabled", ", %u disabled", n_disabled), n_disabled);
+          g_print (")\n");
         }
 
       g_print (_("Numbers of the categories to enable or disable, or Enter to go on: "));
@@ -592,6 +618,18 @@ run_without_terminal (const char *config_dir)
       return 1;
     }
 
+  if (!created)
+    {
+      g_autofree char *config_path = g_build_filename (config_dir, "config.yaml", NULL);
+      g_autoptr(ExitboxConfig) config = exitbox_config_load_file (config_path, &error);
+
+      if (config == NULL)
+        {
+          exitbox_cli_print_error (error->message);
+          return 1;
+        }
+    }
+
   if (created)
     g_print (_("Wrote the default configuration to %s. Run “exitbox setup” in a terminal to "
                "choose roles, languages, tools and agents, or pass the choices as options "
@@ -746,8 +784,11 @@ parse_setup_options (char         **args,
       if (!matched)
         {
           g_autofree char *message =
-            g_strdup_printf (_("Unknown setup option “%s”. Run “exitbox setup --help” to see "
-                               "the options."),
+            g_strdup_printf (arg[0] == '-'
+                               ? _("Unknown setup option “%s”. Run “exitbox setup --help” to "
+                                   "see the options.")
+                               : _("“setup” takes options only, but got “%s”. Run “exitbox "
+                                   "setup --help” to see them."),
                              arg);
           exitbox_cli_print_error (message);
           return 2;
@@ -843,6 +884,9 @@ apply_setup_options (ExitboxWizard       *wizard,
     {
       const char * const *categories = exitbox_wizard_get_firewall_categories (wizard);
 
+      /* Categories that keep their state are left alone, so entries that
+       * were disabled one by one stay disabled.
+       */
       for (guint i = 0; options->firewall_categories[i] != NULL; i++)
         if (!exitbox_wizard_set_firewall_category_enabled (wizard,
                                                            options->firewall_categories[i],

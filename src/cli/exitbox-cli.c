@@ -541,6 +541,9 @@ parse_arguments (int          argc,
           exitbox_cli_print_error (message);
           return 2;
         }
+      /* Agent ids are lower case, so "Claude" means claude. */
+      for (char *p = options->args[0]; *p != '\0'; p++)
+        *p = g_ascii_tolower (*p);
       options->agent_id = options->args[0];
     }
 

@@ -237,10 +237,15 @@ add_enforced (ExitboxAllowlist      *self,
 
   if (g_hash_table_contains (state->seen, canonical) &&
       !g_hash_table_contains (state->disabled, canonical))
-    g_ptr_array_add (self->notices,
-                     g_strdup_printf (_("%s is listed more than once, so the copies are folded "
-                                        "into one entry."),
-                                      canonical));
+    {
+      g_autofree char *notice = g_strdup_printf (_("%s is listed more than once, so the copies "
+                                                   "are folded into one entry."),
+                                                 canonical);
+
+      /* A third copy needs no second notice. */
+      if (!g_ptr_array_find_with_equal_func (self->notices, notice, g_str_equal, NULL))
+        g_ptr_array_add (self->notices, g_steal_pointer (&notice));
+    }
 
   if (g_hash_table_contains (state->disabled, canonical) ||
       g_hash_table_contains (state->seen, canonical))
@@ -733,6 +738,14 @@ find_category_of (ExitboxAllowlist *allowlist,
   return NULL;
 }
 
+/* Whether a category of @allowlist lists @canonical. */
+static gboolean
+is_listed (ExitboxAllowlist *allowlist,
+           const char       *canonical)
+{
+  return find_category_of (allowlist, canonical) != NULL;
+}
+
 static gboolean
 check_category_name (const char  *category,
                      GError     **error)
@@ -809,6 +822,15 @@ exitbox_allowlist_add_entry_in_file (const char  *path,
 
   if (!load_for_edit (path, &contents, &length, &allowlist, error))
     return NULL;
+
+  /* "Custom" means the existing "custom" rather than a second category. */
+  for (guint i = 0; i < allowlist->categories->len; i++)
+    {
+      const char *existing = g_ptr_array_index (allowlist->categories, i);
+
+      if (g_ascii_strcasecmp (existing, category) == 0)
+        category = existing;
+    }
 
   canonical = exitbox_allowlist_entry_to_string (entry);
 
@@ -958,19 +980,33 @@ exitbox_allowlist_remove_entry_in_file (const char  *path,
       return NULL;
     }
 
+  /* An entry that no category lists any more leaves the disabled list too,
+   * so that adding it again later allows it.
+   */
+  if (canonical != NULL)
+    {
+      g_autoptr(ExitboxAllowlist) remaining = exitbox_allowlist_load_data (contents,
+                                                                            (gssize) length,
+                                                                            path);
+      const char * const enable[] = { canonical, NULL };
+      char *edited;
+
+      if (!is_listed (remaining, canonical))
+        {
+          edited = exitbox_allowlist_edit_disabled (contents, (gssize) length, path, NULL, enable,
+                                                    &length, error);
+          if (edited == NULL)
+            return NULL;
+          g_free (contents);
+          contents = edited;
+        }
+    }
+
   if (!exitbox_write_file_atomically (path, contents, (gssize) length, 0600, error))
     return NULL;
 
   return g_strdup_printf (_("Removed %s from %s in %s."),
                           canonical != NULL ? canonical : text, categories_text->str, path);
-}
-
-/* Whether a category of @allowlist lists @canonical. */
-static gboolean
-is_listed (ExitboxAllowlist *allowlist,
-           const char       *canonical)
-{
-  return find_category_of (allowlist, canonical) != NULL;
 }
 
 char *

@@ -163,6 +163,23 @@ test_settings_without_config (Fixture       *fixture,
   g_assert_false (gtk_widget_get_sensitive (GTK_WIDGET (fixture->page)));
 }
 
+static void
+test_settings_failed_save_reverts (Fixture       *fixture,
+                                   gconstpointer  user_data)
+{
+  GtkWidget *read_only = find_widget (GTK_WIDGET (fixture->page), GTK_TYPE_SWITCH, NULL);
+  g_autofree char *after = NULL;
+
+  /* The file breaks after the page showed it. */
+  exitbox_test_write_file (fixture->path, "settings: [broken\n");
+  gtk_switch_set_active (GTK_SWITCH (read_only), TRUE);
+
+  g_assert_true (fixture->last_is_error);
+  g_assert_false (gtk_switch_get_active (GTK_SWITCH (read_only)));
+  after = exitbox_test_read_file (fixture->path);
+  g_assert_cmpstr (after, ==, "settings: [broken\n");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -178,6 +195,7 @@ main (int   argc,
   ADD_TEST ("/settings-page/switch-saves", test_settings_switch_saves);
   ADD_TEST ("/settings-page/invalid-memory", test_settings_invalid_memory);
   ADD_TEST ("/settings-page/without-config", test_settings_without_config);
+  ADD_TEST ("/settings-page/failed-save-reverts", test_settings_failed_save_reverts);
 
   return g_test_run ();
 }
