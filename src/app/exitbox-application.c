@@ -46,6 +46,7 @@ struct _ExitboxApplication
   int               proxy_hold_fd;
 
   GFileMonitor     *config_monitor;
+  ExitboxProxyLog  *proxy_log;
   guint             notification_watches[2];
   gboolean          notification_services[2];  /* whether each watched name has an owner */
   guint             reload_source;
@@ -614,6 +615,31 @@ exitbox_application_notify (ExitboxApplication *self,
   g_application_send_notification (G_APPLICATION (self), id, notification);
 }
 
+/* Reads the proxy's access log from its current end, so that session tabs
+ * see the requests blocked from now on.
+ */
+static void
+exitbox_application_watch_proxy_log (ExitboxApplication *self)
+{
+  g_autofree char *path = exitbox_firewall_dup_log_path ();
+  g_autoptr(GError) error = NULL;
+
+  self->proxy_log = exitbox_proxy_log_new (path);
+
+  if (!exitbox_proxy_log_read_new_lines (self->proxy_log, &error) ||
+      !exitbox_proxy_log_watch (self->proxy_log, &error))
+    g_message ("Blocked requests are not shown, because %s cannot be read: %s",
+               path, error->message);
+}
+
+ExitboxProxyLog *
+exitbox_application_get_proxy_log (ExitboxApplication *self)
+{
+  g_return_val_if_fail (EXITBOX_IS_APPLICATION (self), NULL);
+
+  return self->proxy_log;
+}
+
 static void
 exitbox_application_startup (GApplication *application)
 {
@@ -647,6 +673,8 @@ exitbox_application_startup (GApplication *application)
       g_warning ("The proxy may stop while the app is idle: %s", error->message);
       g_clear_error (&error);
     }
+
+  exitbox_application_watch_proxy_log (self);
 
   self->config_dir = exitbox_dup_config_dir ();
   config_path = g_build_filename (self->config_dir, "config.yaml", NULL);
@@ -830,6 +858,7 @@ exitbox_application_finalize (GObject *object)
   g_clear_object (&self->engine);
   g_clear_error (&self->engine_error);
   g_clear_object (&self->launcher);
+  g_clear_object (&self->proxy_log);
 
   G_OBJECT_CLASS (exitbox_application_parent_class)->finalize (object);
 }

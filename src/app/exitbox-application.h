@@ -55,6 +55,12 @@ const GError       *exitbox_application_get_engine_error      (ExitboxApplicatio
  */
 ExitboxLauncher    *exitbox_application_get_launcher          (ExitboxApplication *self);
 
+/* The proxy's access log, read from where it ended when the application
+ * started. Its "blocked-request" signal feeds the session tabs. NULL
+ * before startup.
+ */
+ExitboxProxyLog    *exitbox_application_get_proxy_log         (ExitboxApplication *self);
+
 /* Sends @notification when a notification service runs on the session bus,
  * and otherwise does nothing.
  */

@@ -31,6 +31,10 @@ struct _ExitboxSessionTab
   VteTerminal         *terminal;
   GtkSearchBar        *search_bar;
   GtkSearchEntry      *search_entry;
+  GtkRevealer         *blocked_revealer;
+  GtkLabel            *blocked_label;
+  GtkListBox          *blocked_list;
+  guint                n_blocked;
   GtkRevealer         *status_revealer;
   GtkWidget           *status_box;
   GtkImage            *status_icon;
@@ -966,6 +970,126 @@ exitbox_session_tab_dup_link_at (ExitboxSessionTab *self,
 }
 
 
+/* Blocked requests: the proxy's refusals for this session's address, each
+ * with a button that adds its destination to the allowlist.
+ */
+
+static void
+exitbox_session_tab_always_allow_clicked_cb (GtkButton         *button,
+                                             ExitboxSessionTab *self)
+{
+  GApplication *app = g_application_get_default ();
+  const char *entry = g_object_get_data (G_OBJECT (button), "exitbox-entry");
+  g_autofree char *path = NULL;
+  g_autofree char *message = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (!EXITBOX_IS_APPLICATION (app))
+    return;
+
+  path = g_build_filename (exitbox_application_get_config_dir (EXITBOX_APPLICATION (app)),
+                           "allowlist.yaml", NULL);
+  message = exitbox_allowlist_add_entry_in_file (path, entry, NULL, &error);
+  if (message == NULL)
+    {
+      g_message ("Failed to allow %s: %s", entry, error->message);
+      gtk_widget_set_tooltip_text (GTK_WIDGET (button), error->message);
+      gtk_widget_add_css_class (GTK_WIDGET (button), "error");
+      return;
+    }
+
+  /* The running proxy keeps its rules until the next launch. */
+  gtk_button_set_label (button, _("Allowed from the Next Launch"));
+  gtk_widget_set_sensitive (GTK_WIDGET (button), FALSE);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (button), message);
+}
+
+void
+exitbox_session_tab_add_blocked_request (ExitboxSessionTab           *self,
+                                         const ExitboxBlockedRequest *request)
+{
+  g_autoptr(GDateTime) time = NULL;
+  g_autofree char *clock = NULL;
+  g_autofree char *entry = NULL;
+  g_autofree char *subtitle = NULL;
+  g_autofree char *heading = NULL;
+  g_autofree char *button_label = NULL;
+  AdwActionRow *row;
+  GtkWidget *button;
+
+  g_return_if_fail (EXITBOX_IS_SESSION_TAB (self));
+  g_return_if_fail (request != NULL);
+
+  /* Ports 443 and 80 come with every entry, so only others are written. */
+  if (request->port != 0 && request->port != 443 && request->port != 80)
+    entry = strchr (request->host, ':') != NULL
+            ? g_strdup_printf ("[%s]:%u", request->host, request->port)
+            : g_strdup_printf ("%s:%u", request->host, request->port);
+  else
+    entry = g_strdup (request->host);
+
+  time = g_date_time_new_from_unix_local (request->time / G_USEC_PER_SEC);
+  clock = time != NULL ? g_date_time_format (time, "%H:%M:%S") : g_strdup ("");
+  /* TRANSLATORS: a time such as 14:03:52, then an HTTP method such as CONNECT */
+  subtitle = g_strdup_printf (_("%s · %s"), clock, request->method);
+
+  row = ADW_ACTION_ROW (adw_action_row_new ());
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), entry);
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+  adw_action_row_set_subtitle (row, subtitle);
+
+  button = gtk_button_new_with_label (_("Always Allow"));
+  gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+  button_label = g_strdup_printf (_("Add %s to the allowlist"), entry);
+  gtk_widget_set_tooltip_text (button, button_label);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  button_label, -1);
+  g_object_set_data_full (G_OBJECT (button), "exitbox-entry", g_steal_pointer (&entry), g_free);
+  g_signal_connect (button, "clicked", G_CALLBACK (exitbox_session_tab_always_allow_clicked_cb),
+                    self);
+  adw_action_row_add_suffix (row, button);
+
+  /* The newest refusal goes first. */
+  gtk_list_box_prepend (self->blocked_list, GTK_WIDGET (row));
+  self->n_blocked++;
+
+  heading = g_strdup_printf (ngettext ("The firewall blocked %u request",
+                                       "The firewall blocked %u requests", self->n_blocked),
+                             self->n_blocked);
+  gtk_label_set_label (self->blocked_label, heading);
+  gtk_revealer_set_reveal_child (self->blocked_revealer, TRUE);
+}
+
+guint
+exitbox_session_tab_get_n_blocked (ExitboxSessionTab *self)
+{
+  g_return_val_if_fail (EXITBOX_IS_SESSION_TAB (self), 0);
+
+  return self->n_blocked;
+}
+
+GtkWidget *
+exitbox_session_tab_get_blocked_row (ExitboxSessionTab *self,
+                                     guint              index)
+{
+  g_return_val_if_fail (EXITBOX_IS_SESSION_TAB (self), NULL);
+
+  return GTK_WIDGET (gtk_list_box_get_row_at_index (self->blocked_list, (int) index));
+}
+
+static void
+exitbox_session_tab_blocked_request_cb (ExitboxProxyLog       *log,
+                                        ExitboxBlockedRequest *request,
+                                        ExitboxSessionTab     *self)
+{
+  if (self->plan == NULL || self->plan->session_address == NULL ||
+      g_strcmp0 (request->client, self->plan->session_address) != 0)
+    return;
+
+  exitbox_session_tab_add_blocked_request (self, request);
+}
+
+
 static void
 exitbox_session_tab_class_init (ExitboxSessionTabClass *klass)
 {
@@ -1011,6 +1135,9 @@ exitbox_session_tab_class_init (ExitboxSessionTabClass *klass)
                                                "/io/github/exitbox/ExitBox/ui/exitbox-session-tab.ui");
   gtk_widget_class_bind_template_child (widget_class, ExitboxSessionTab, terminal);
   gtk_widget_class_bind_template_child (widget_class, ExitboxSessionTab, search_bar);
+  gtk_widget_class_bind_template_child (widget_class, ExitboxSessionTab, blocked_revealer);
+  gtk_widget_class_bind_template_child (widget_class, ExitboxSessionTab, blocked_label);
+  gtk_widget_class_bind_template_child (widget_class, ExitboxSessionTab, blocked_list);
   gtk_widget_class_bind_template_child (widget_class, ExitboxSessionTab, search_entry);
   gtk_widget_class_bind_template_child (widget_class, ExitboxSessionTab, status_revealer);
   gtk_widget_class_bind_template_child (widget_class, ExitboxSessionTab, status_box);
@@ -1051,6 +1178,8 @@ exitbox_session_tab_class_init (ExitboxSessionTabClass *klass)
 static void
 exitbox_session_tab_init (ExitboxSessionTab *self)
 {
+  GApplication *app;
+
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->state = EXITBOX_SESSION_STATE_CREATED;
@@ -1067,6 +1196,13 @@ exitbox_session_tab_init (ExitboxSessionTab *self)
   exitbox_session_tab_add_link_match (self);
   exitbox_session_tab_add_mouse_handling (self);
   gtk_search_bar_connect_entry (self->search_bar, GTK_EDITABLE (self->search_entry));
+
+  app = g_application_get_default ();
+  if (EXITBOX_IS_APPLICATION (app) &&
+      exitbox_application_get_proxy_log (EXITBOX_APPLICATION (app)) != NULL)
+    g_signal_connect_object (exitbox_application_get_proxy_log (EXITBOX_APPLICATION (app)),
+                             "blocked-request",
+                             G_CALLBACK (exitbox_session_tab_blocked_request_cb), self, 0);
 }
 
 GtkWidget *

@@ -1372,6 +1372,85 @@ test_window_build_notification (Fixture       *fixture,
   run_app (fixture, check_build_notification);
 }
 
+static GtkWidget *
+find_descendant (GtkWidget *widget,
+                 GType      type)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found;
+
+      if (G_TYPE_CHECK_INSTANCE_TYPE (child, type))
+        return child;
+
+      found = find_descendant (child, type);
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
+static void
+check_session_blocked_requests (Fixture *fixture)
+{
+  ExitboxBlockedRequest connect_request = { 0 };
+  ExitboxBlockedRequest port_request = { 0 };
+  g_autofree char *allowlist = NULL;
+  g_autofree char *allowlist_path = dup_config_file ("allowlist.yaml");
+  ExitboxSessionTab *tab;
+  GtkWidget *row;
+  GtkWidget *button;
+
+  open_project (fixture, fixture->project_dir);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window),
+                                             "win.launch-agent", "s", "shell"));
+  tab = get_only_session (fixture);
+
+  connect_request.time = g_get_real_time ();
+  connect_request.client = (char *) "10.89.0.9";
+  connect_request.method = (char *) "CONNECT";
+  connect_request.host = (char *) "pypi.org";
+  connect_request.port = 443;
+  port_request = connect_request;
+  port_request.host = (char *) "registry.example.test";
+  port_request.port = 5000;
+
+  exitbox_session_tab_add_blocked_request (tab, &connect_request);
+  exitbox_session_tab_add_blocked_request (tab, &port_request);
+  g_assert_cmpuint (exitbox_session_tab_get_n_blocked (tab), ==, 2);
+
+  /* The newest comes first, and only an unusual port is part of the entry. */
+  row = exitbox_session_tab_get_blocked_row (tab, 0);
+  g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), ==,
+                   "registry.example.test:5000");
+  row = exitbox_session_tab_get_blocked_row (tab, 1);
+  g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), ==, "pypi.org");
+
+  /* Always Allow adds the entry to the allowlist file. */
+  button = find_descendant (row, GTK_TYPE_BUTTON);
+  g_assert_nonnull (button);
+  g_signal_emit_by_name (button, "clicked");
+  g_assert_false (gtk_widget_get_sensitive (button));
+
+  allowlist = exitbox_test_read_file (allowlist_path);
+  g_assert_nonnull (strstr (allowlist, "custom:\n  - example.com\n  - pypi.org\n"));
+}
+
+static void
+test_window_session_blocked_requests (Fixture       *fixture,
+                                      gconstpointer  user_data)
+{
+  write_config_file ("config.yaml", config_yaml);
+  write_config_file ("allowlist.yaml", allowlist_yaml);
+  use_fake_engine (fixture);
+  g_setenv ("FAKE_PODMAN_BUILD", "fail", TRUE);
+
+  run_app (fixture, check_session_blocked_requests);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1403,6 +1482,7 @@ main (int   argc,
   ADD_TEST ("/app/command-line/launch", test_window_command_line_launch);
   ADD_TEST ("/app/session/find-and-links", test_window_session_find_and_links);
   ADD_TEST ("/app/session/build-notification", test_window_build_notification);
+  ADD_TEST ("/app/session/blocked-requests", test_window_session_blocked_requests);
   ADD_TEST ("/app/command-line/unknown-agent", test_window_command_line_unknown_agent);
   ADD_TEST ("/app/window/session-build-fails", test_window_session_build_fails);
   ADD_TEST ("/app/window/launch-rereads-allowlist", test_window_launch_rereads_allowlist);
