@@ -45,7 +45,7 @@ expect_status() {
   fi
 }
 
-echo "1..116"
+echo "1..117"
 
 expect_status "version prints package version" 0 "exitbox " --version
 expect_status "help lists shell command" 0 "exitbox [OPTION…] shell" --help
@@ -439,5 +439,16 @@ expect_status "allowlist help" 0 "Put “--” before an entry" allowlist --help
 
 EXITBOX_CONFIG_DIR="$case_dir" expect_status "enable agent in any case" 0 "Codex" enable CODEX
 expect_status "setup rejects argument" 2 "“setup” takes options only" setup extra
+
+# Without a container engine a session ends with the engine status 125.
+mkdir -p "$work/engine-project"
+output=$(cd "$work/engine-project" && EXITBOX_CONFIG_DIR="$case_dir" PATH=/nonexistent \
+           "$exitbox_bin" shell -- true 2>&1)
+status=$?
+if [ $status -eq 125 ] && grep -qF "No container engine was found" <<<"$output"; then
+  result 0 "missing engine exits 125"
+else
+  result 1 "missing engine exits 125" "exit status $status; output: $output"
+fi
 
 exit $((failures > 0))

@@ -36,6 +36,12 @@ typedef struct
                                */
 } CliOptions;
 
+/* The exit status when the container engine failed before or while starting
+ * a session, as podman itself uses 125 for its own errors. A session that
+ * ran ends with the agent's status, bad usage with 2 and bad settings with 1.
+ */
+#define EXITBOX_CLI_EXIT_ENGINE 125
+
 void exitbox_cli_options_clear (CliOptions *options);
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (CliOptions, exitbox_cli_options_clear)

@@ -727,6 +727,23 @@ dup_list_view (GPtrArray *list)
   return (const char * const *) list->pdata;
 }
 
+/* Errors about the user's input or settings end with status 1, anything
+ * else that stopped the launch is the engine's failure.
+ */
+static int
+exit_status_for_prepare_error (const GError *error)
+{
+  if (error->domain == EXITBOX_CONFIG_ERROR ||
+      g_error_matches (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT) ||
+      g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND) ||
+      g_error_matches (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED) ||
+      g_error_matches (error, G_IO_ERROR, G_IO_ERROR_EXISTS) ||
+      g_error_matches (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA))
+    return 1;
+
+  return EXITBOX_CLI_EXIT_ENGINE;
+}
+
 static int
 run_session (CliContext       *context,
              const CliOptions *options)
@@ -785,7 +802,7 @@ run_session (CliContext       *context,
   if (context->engine == NULL)
     {
       exitbox_cli_print_error (error->message);
-      return 1;
+      return EXITBOX_CLI_EXIT_ENGINE;
     }
 
   launcher = exitbox_launcher_new (context->engine, context->config, context->allowlist);
@@ -800,7 +817,7 @@ run_session (CliContext       *context,
   if (plan == NULL)
     {
       exitbox_cli_print_error (error->message);
-      return 1;
+      return exit_status_for_prepare_error (error);
     }
 
   for (guint i = 0; plan->notices[i] != NULL; i++)
@@ -842,8 +859,12 @@ run_session (CliContext       *context,
     {
       exitbox_cli_print_error (error->message);
       g_clear_error (&error);
-      status = 1;
+      status = EXITBOX_CLI_EXIT_ENGINE;
     }
+  else if (status == EXITBOX_CLI_EXIT_ENGINE)
+    g_printerr (_("The container engine failed to run the session (exit status %d); its "
+                  "message is above.\n"),
+                status);
 
   /* The container has exited: free its address and drop its -a rules. */
   g_clear_object (&result);
