@@ -10,6 +10,9 @@
 #include "exitbox-application.h"
 #include "exitbox-desktop-resources.h"
 #include "exitbox-setup-window.h"
+#ifdef HAVE_DBUSMENU
+#include "exitbox-tray.h"
+#endif
 #include "exitbox-window-private.h"
 #include "exitbox-window.h"
 
@@ -38,6 +41,7 @@ struct _ExitboxApplication
   ExitboxEngine    *engine;
   GError           *engine_error;
   ExitboxLauncher  *launcher;
+  ExitboxTray      *tray;
 
   GFileMonitor     *config_monitor;
   guint             reload_source;
@@ -316,7 +320,13 @@ exitbox_application_quit_action (GSimpleAction *action,
     g_application_quit (G_APPLICATION (self));
 
   for (const GList *l = windows; l != NULL; l = l->next)
-    gtk_window_close (GTK_WINDOW (l->data));
+    {
+      /* A main window hidden into the tray confirms too, instead of hiding. */
+      if (EXITBOX_IS_WINDOW (l->data))
+        _exitbox_window_close_for_quit (l->data);
+      else
+        gtk_window_close (GTK_WINDOW (l->data));
+    }
   g_list_free (windows);
 }
 
@@ -548,12 +558,21 @@ exitbox_application_startup (GApplication *application)
 
   exitbox_application_watch_config_dir (self);
   exitbox_application_reload (self);
+
+#ifdef HAVE_DBUSMENU
+  /* Without a session bus connection there is no tray, and the app works
+   * as it does without a tray host.
+   */
+  if (g_application_get_dbus_connection (application) != NULL)
+    self->tray = exitbox_tray_new (self, g_application_get_dbus_connection (application));
+#endif
 }
 
 static void
 exitbox_application_shutdown (GApplication *application)
 {
   exitbox_application_unwatch_config_dir (EXITBOX_APPLICATION (application));
+  g_clear_object (&EXITBOX_APPLICATION (application)->tray);
 
   G_APPLICATION_CLASS (exitbox_application_parent_class)->shutdown (application);
 }
@@ -603,6 +622,7 @@ static void
 exitbox_application_dispose (GObject *object)
 {
   exitbox_application_unwatch_config_dir (EXITBOX_APPLICATION (object));
+  g_clear_object (&EXITBOX_APPLICATION (object)->tray);
 
   G_OBJECT_CLASS (exitbox_application_parent_class)->dispose (object);
 }
@@ -745,4 +765,24 @@ exitbox_application_get_launcher (ExitboxApplication *self)
   g_return_val_if_fail (EXITBOX_IS_APPLICATION (self), NULL);
 
   return self->launcher;
+}
+
+ExitboxTray *
+exitbox_application_get_tray (ExitboxApplication *self)
+{
+  g_return_val_if_fail (EXITBOX_IS_APPLICATION (self), NULL);
+
+  return self->tray;
+}
+
+gboolean
+exitbox_application_get_tray_shown (ExitboxApplication *self)
+{
+  g_return_val_if_fail (EXITBOX_IS_APPLICATION (self), FALSE);
+
+#ifdef HAVE_DBUSMENU
+  return self->tray != NULL && exitbox_tray_get_host_registered (self->tray);
+#else
+  return FALSE;
+#endif
 }
