@@ -13,6 +13,9 @@
 #include "exitbox-desktop-resources.h"
 #include "exitbox-settings-page.h"
 #include "exitbox-setup-window.h"
+#ifdef HAVE_DBUSMENU
+#include "exitbox-tray.h"
+#endif
 #include "exitbox-window-private.h"
 #include "exitbox-window.h"
 
@@ -41,6 +44,7 @@ struct _ExitboxApplication
   ExitboxEngine    *engine;
   GError           *engine_error;
   ExitboxLauncher  *launcher;
+  ExitboxTray      *tray;
 
   /* The shared lock that keeps the idle proxy up while the app runs. */
   int               proxy_hold_fd;
@@ -326,7 +330,13 @@ exitbox_application_quit_action (GSimpleAction *action,
     g_application_quit (G_APPLICATION (self));
 
   for (const GList *l = windows; l != NULL; l = l->next)
-    gtk_window_close (GTK_WINDOW (l->data));
+    {
+      /* A main window hidden into the tray confirms too, instead of hiding. */
+      if (EXITBOX_IS_WINDOW (l->data))
+        _exitbox_window_close_for_quit (l->data);
+      else
+        gtk_window_close (GTK_WINDOW (l->data));
+    }
   g_list_free (windows);
 }
 
@@ -689,6 +699,14 @@ exitbox_application_startup (GApplication *application)
   exitbox_application_watch_config_dir (self);
   exitbox_application_watch_notification_services (self);
   exitbox_application_reload (self);
+
+#ifdef HAVE_DBUSMENU
+  /* Without a session bus connection there is no tray, and the app works
+   * as it does without a tray host.
+   */
+  if (g_application_get_dbus_connection (application) != NULL)
+    self->tray = exitbox_tray_new (self, g_application_get_dbus_connection (application));
+#endif
 }
 
 static void
@@ -706,6 +724,8 @@ exitbox_application_shutdown (GApplication *application)
       close (self->proxy_hold_fd);
       self->proxy_hold_fd = -1;
     }
+
+  g_clear_object (&self->tray);
 
   G_APPLICATION_CLASS (exitbox_application_parent_class)->shutdown (application);
 }
@@ -841,6 +861,7 @@ static void
 exitbox_application_dispose (GObject *object)
 {
   exitbox_application_unwatch_config_dir (EXITBOX_APPLICATION (object));
+  g_clear_object (&EXITBOX_APPLICATION (object)->tray);
 
   G_OBJECT_CLASS (exitbox_application_parent_class)->dispose (object);
 }
@@ -986,4 +1007,24 @@ exitbox_application_get_launcher (ExitboxApplication *self)
   g_return_val_if_fail (EXITBOX_IS_APPLICATION (self), NULL);
 
   return self->launcher;
+}
+
+ExitboxTray *
+exitbox_application_get_tray (ExitboxApplication *self)
+{
+  g_return_val_if_fail (EXITBOX_IS_APPLICATION (self), NULL);
+
+  return self->tray;
+}
+
+gboolean
+exitbox_application_get_tray_shown (ExitboxApplication *self)
+{
+  g_return_val_if_fail (EXITBOX_IS_APPLICATION (self), FALSE);
+
+#ifdef HAVE_DBUSMENU
+  return self->tray != NULL && exitbox_tray_get_host_registered (self->tray);
+#else
+  return FALSE;
+#endif
 }
