@@ -18,6 +18,7 @@ struct _ExitboxWindow
 
   /* Template children */
   AdwWindowTitle       *window_title;
+  AdwSplitButton       *project_split_button;
   AdwButtonContent     *project_button_content;
   GtkMenuButton        *new_session_button;
   AdwToastOverlay      *toast_overlay;
@@ -36,6 +37,7 @@ struct _ExitboxWindow
   ExitboxApplication   *app;
   GPtrArray            *agent_rows;
   GMenu                *new_session_menu;
+  GMenu                *recent_menu;
   ExitboxProject       *project;
   GtkFileChooserNative *chooser;
 

@@ -1451,6 +1451,53 @@ test_window_session_blocked_requests (Fixture       *fixture,
   run_app (fixture, check_session_blocked_requests);
 }
 
+static void
+check_recent_projects (Fixture *fixture)
+{
+  GMenuModel *menu = exitbox_window_get_recent_menu (fixture->window);
+  g_autoptr(GVariant) target = NULL;
+  ExitboxProject *project;
+
+  /* The registry's project comes first; the one whose folder is gone is left out. */
+  g_assert_cmpint (g_menu_model_get_n_items (menu), ==, 1);
+  target = g_menu_model_get_item_attribute_value (menu, 0, G_MENU_ATTRIBUTE_TARGET,
+                                                  G_VARIANT_TYPE_STRING);
+  g_assert_nonnull (target);
+
+  g_assert_true (gtk_widget_activate_action_variant (GTK_WIDGET (fixture->window),
+                                                     "win.open-recent", target));
+  project = exitbox_window_get_project (fixture->window);
+  g_assert_nonnull (project);
+  g_assert_cmpstr (exitbox_project_get_name (project), ==, "project with spaces");
+}
+
+static void
+test_window_recent_projects (Fixture       *fixture,
+                             gconstpointer  user_data)
+{
+  g_autofree char *registry = exitbox_project_registry_dup_path ();
+  g_autofree char *gone_dir = g_build_filename (fixture->project_dir, "gone", NULL);
+  g_autoptr(ExitboxProject) project = NULL;
+  g_autoptr(ExitboxProject) gone = NULL;
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autoptr(GError) error = NULL;
+
+  write_config_file ("config.yaml", config_yaml);
+  write_config_file ("allowlist.yaml", allowlist_yaml);
+  use_fake_engine (fixture);
+
+  g_assert_cmpint (g_mkdir (gone_dir, 0700), ==, 0);
+  gone = exitbox_project_new (gone_dir, &error);
+  project = exitbox_project_new (fixture->project_dir, &error);
+  g_assert_no_error (error);
+  g_assert_true (exitbox_project_registry_record_use (registry, gone, "claude", now, &error));
+  g_assert_true (exitbox_project_registry_record_use (registry, project, "claude", now, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (g_rmdir (gone_dir), ==, 0);
+
+  run_app (fixture, check_recent_projects);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1483,6 +1530,7 @@ main (int   argc,
   ADD_TEST ("/app/session/find-and-links", test_window_session_find_and_links);
   ADD_TEST ("/app/session/build-notification", test_window_build_notification);
   ADD_TEST ("/app/session/blocked-requests", test_window_session_blocked_requests);
+  ADD_TEST ("/app/window/recent-projects", test_window_recent_projects);
   ADD_TEST ("/app/command-line/unknown-agent", test_window_command_line_unknown_agent);
   ADD_TEST ("/app/window/session-build-fails", test_window_session_build_fails);
   ADD_TEST ("/app/window/launch-rereads-allowlist", test_window_launch_rereads_allowlist);
