@@ -55,6 +55,7 @@ struct _ExitboxSessionTab
    * holds until exitbox_session_tab_release_firewall().
    */
   ExitboxLaunchPlan   *plan;
+  ExitboxSessionLog   *log;        /* the running session's log under the cache folder */
 };
 
 G_DEFINE_FINAL_TYPE (ExitboxSessionTab, exitbox_session_tab, GTK_TYPE_WIDGET)
@@ -300,6 +301,24 @@ exitbox_session_tab_remove_env_file (ExitboxSessionTab *self)
   g_clear_pointer (&self->env_file, g_free);
 }
 
+/* Closes the session log with @status, or with @problem when the session
+ * failed to start. A status of -1 without a problem closes an unfinished log.
+ */
+static void
+exitbox_session_tab_end_log (ExitboxSessionTab *self,
+                             int                status,
+                             const char        *problem)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (self->log == NULL)
+    return;
+
+  if (!exitbox_session_log_end (self->log, status, problem, &error))
+    g_message ("Failed to finish the log of session “%s”: %s", self->title, error->message);
+  g_clear_pointer (&self->log, exitbox_session_log_free);
+}
+
 static void
 exitbox_session_tab_spawn_cb (VteTerminal *terminal,
                               GPid         pid,
@@ -315,6 +334,7 @@ exitbox_session_tab_spawn_cb (VteTerminal *terminal,
   if (error != NULL)
     {
       g_message ("Failed to start the session “%s”: %s", self->title, error->message);
+      exitbox_session_tab_end_log (self, -1, error->message);
       exitbox_session_tab_remove_env_file (self);
       exitbox_session_tab_release_firewall (self);
       message = g_strdup_printf (_("Could not start the session: %s"), error->message);
@@ -333,6 +353,7 @@ exitbox_session_tab_prepare_cb (GObject      *source,
                                 GAsyncResult *result,
                                 gpointer      user_data)
 {
+  g_autoptr(GError) log_error = NULL;
   g_autoptr(ExitboxSessionTab) self = user_data;
   g_autoptr(ExitboxLaunchPlan) plan = NULL;
   g_autoptr(GError) error = NULL;
@@ -367,6 +388,15 @@ exitbox_session_tab_prepare_cb (GObject      *source,
 
   exitbox_session_tab_release_firewall (self);
   self->plan = g_steal_pointer (&plan);
+
+  /* Each session writes a log, as CLI sessions do. */
+  exitbox_session_tab_end_log (self, -1, NULL);
+  self->log = exitbox_session_log_begin (exitbox_project_get_path (self->project),
+                                         self->agent_id != NULL ? self->agent_id : "shell",
+                                         self->plan->container_name, self->plan->image,
+                                         (const char * const *) self->plan->argv, &log_error);
+  if (self->log == NULL)
+    g_message ("Session “%s” has no log: %s", self->title, log_error->message);
 
   /* The argv is executed as it is, and no shell parses it. Leaving envv
    * NULL passes our own environment on, so the engine finds its sockets.
@@ -425,6 +455,9 @@ static void
 exitbox_session_tab_child_exited_cb (ExitboxSessionTab *self,
                                      int                status)
 {
+  int exit_status = WIFEXITED (status) ? WEXITSTATUS (status)
+                    : WIFSIGNALED (status) ? 128 + WTERMSIG (status) : status;
+
   g_autofree char *message = NULL;
   const char *tone = NULL;
 
@@ -453,6 +486,7 @@ exitbox_session_tab_child_exited_cb (ExitboxSessionTab *self,
     }
 
   g_debug ("Session “%s”: %s", self->title, message);
+  exitbox_session_tab_end_log (self, exit_status, NULL);
   exitbox_session_tab_release_firewall (self);
   exitbox_session_tab_show_end (self, EXITBOX_SESSION_STATE_EXITED, message, tone);
 }
@@ -670,6 +704,7 @@ exitbox_session_tab_finalize (GObject *object)
   g_clear_pointer (&self->agent_id, g_free);
   g_clear_pointer (&self->title, g_free);
   g_clear_pointer (&self->menu_link, g_free);
+  exitbox_session_tab_end_log (self, -1, NULL);
 
   G_OBJECT_CLASS (exitbox_session_tab_parent_class)->finalize (object);
 }

@@ -20,6 +20,9 @@
  *   EXITBOX_TEST_SCREENSHOT   optional: where to save a PNG of the window
  */
 
+#include <string.h>
+
+#include <glib/gstdio.h>
 #include <gtk/gtk.h>
 
 #include "exitbox-app-test-utils.h"
@@ -132,6 +135,39 @@ session_is_over (Watch *watch)
          (state == EXITBOX_SESSION_STATE_EXITED && (watch->expect_seen || grace_over));
 }
 
+/* Checks that the newest session log names @project and an exit status. */
+static void
+assert_session_logged (ExitboxProject *project)
+{
+  g_autofree char *dir = exitbox_session_log_dup_dir ();
+  g_autoptr(GDir) listing = g_dir_open (dir, 0, NULL);
+  g_autofree char *newest = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *project_line = NULL;
+  gint64 newest_time = 0;
+  const char *name;
+
+  g_assert_nonnull (listing);
+  while ((name = g_dir_read_name (listing)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+      GStatBuf buffer;
+
+      if (g_stat (path, &buffer) == 0 && buffer.st_mtime >= newest_time)
+        {
+          newest_time = buffer.st_mtime;
+          g_free (newest);
+          newest = g_steal_pointer (&path);
+        }
+    }
+
+  g_assert_nonnull (newest);
+  g_assert_true (g_file_get_contents (newest, &text, NULL, NULL));
+  project_line = g_strdup_printf ("project: %s\n", exitbox_project_get_path (project));
+  g_assert_nonnull (strstr (text, project_line));
+  g_assert_nonnull (strstr (text, "exit status: "));
+}
+
 /* The main window; on a first run the setup window is the active one. */
 static ExitboxWindow *
 find_main_window (GtkApplication *application)
@@ -239,6 +275,9 @@ test_session_launch (void)
     }
 
   g_assert_cmpuint (exitbox_window_get_n_active_sessions (window), ==, 0);
+
+  /* Desktop sessions write a session log, as CLI sessions do. */
+  assert_session_logged (exitbox_window_get_project (window));
 
   g_object_ref (window);
   gtk_window_destroy (GTK_WINDOW (window));
