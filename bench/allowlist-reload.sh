@@ -4,12 +4,12 @@
 #
 # Allowlist change to enforcement: with the proxy running, allowlist.yaml
 # gains added.example.test and is applied the way ExitBox applies it today.
-# ExitBox has no call that adds one domain to a running proxy: squid.conf is
-# regenerated and Squid reloaded (`squid -k reconfigure`) when a launch
-# prepares the firewall. Two ways are timed:
+# squid.conf is regenerated and Squid reloaded (`squid -k reconfigure`) when
+# the firewall is prepared. Two ways are timed:
 #
-#   core    bench/apply-allowlist: loads the file and calls the core's
-#           exitbox_firewall_ensure_async(), as a launch does
+#   core    bench/apply-allowlist --add: adds the name with the core's
+#           exitbox_allowlist_add_entry_in_file(), as `exitbox allowlist add`
+#           and the window do, then calls exitbox_firewall_ensure_async()
 #   launch  `exitbox shell -- true`, the next launch
 #
 # A poller container on exitbox-int requests http://added.example.test/
@@ -94,7 +94,7 @@ wait_exit() {
 
 apply() {
   case "$1" in
-    core) "$apply_program" ;;
+    core) "$apply_program" --add added.example.test ;;
     launch) bench_exitbox shell -- true ;;
   esac
 }
@@ -118,7 +118,8 @@ measure() {
     bench_fail "added.example.test was allowed before the change; the revert did not take effect"
   fi
 
-  bench_write_allowlist allowed.example.test added.example.test
+  # The core method adds the name itself, through the core's in-place edit.
+  [ "$method" = core ] || bench_write_allowlist allowed.example.test added.example.test
   bench_now_us start
   apply "$method" </dev/null >"$out/apply.log" 2>&1 || {
     cat "$out/apply.log" >&2

@@ -5,14 +5,15 @@
  * does: it loads the file from ExitBox's configuration folder, inspects the
  * proxy container and image, and calls exitbox_firewall_ensure_async(). That
  * rewrites squid.conf and runs `squid -k reconfigure` when the text changed.
- * The core has no call that adds one domain to a running proxy, so this is
- * the shortest path from an edited file to enforcement.
+ * With --add ENTRY it first adds the entry to allowlist.yaml through the
+ * core, as `exitbox allowlist add` does, so the figure covers the whole path
+ * from adding a domain to enforcement.
  *
  * Prints one "name=value" line per step: the time each step ended in µs
  * since main() started, and the CLOCK_REALTIME time in µs when the core
  * returned, for comparison with timestamps taken in containers.
  *
- * Usage: apply-allowlist (uses EXITBOX_CONFIG_DIR, EXITBOX_CACHE_DIR,
+ * Usage: apply-allowlist [--add ENTRY] (uses EXITBOX_CONFIG_DIR, EXITBOX_CACHE_DIR,
  * EXITBOX_SQUID_DNS and CONTAINER_RUNTIME like the exitbox command)
  */
 
@@ -70,10 +71,10 @@ main (int   argc,
   g_auto(GStrv) inspect_names = NULL;
   g_autoptr(GAsyncResult) result = NULL;
 
-  if (argc > 1)
+  if (argc != 1 && !(argc == 3 && g_str_equal (argv[1], "--add")))
     {
-      g_printerr ("apply-allowlist: takes no arguments; it reads allowlist.yaml from "
-                  "EXITBOX_CONFIG_DIR or ~/.config/exitbox\n");
+      g_printerr ("apply-allowlist: takes no arguments or --add ENTRY; it reads allowlist.yaml "
+                  "from EXITBOX_CONFIG_DIR or ~/.config/exitbox\n");
       return 2;
     }
 
@@ -81,6 +82,19 @@ main (int   argc,
 
   config_dir = exitbox_dup_config_dir ();
   allowlist_path = g_build_filename (config_dir, "allowlist.yaml", NULL);
+
+  if (argc == 3)
+    {
+      g_autofree char *message = exitbox_allowlist_add_entry_in_file (allowlist_path, argv[2],
+                                                                      NULL, &error);
+
+      if (message == NULL)
+        {
+          g_printerr ("apply-allowlist: %s\n", error->message);
+          return 1;
+        }
+      g_print ("added_us=%" G_GINT64_FORMAT "\n", g_get_monotonic_time () - start);
+    }
 
   engine = exitbox_engine_detect (&error);
   if (engine == NULL)
