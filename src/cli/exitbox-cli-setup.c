@@ -132,58 +132,50 @@ print_catalogue_items (ExitboxCatalogue     *catalogue,
     }
 }
 
-/* Asks for the roles: the entered numbers select or deselect roles, and
- * each change pre-selects the languages and tool categories of the roles.
- */
-static StepResult
-ask_roles (ExitboxWizard *wizard,
-           guint          number,
-           guint          n_steps)
-{
-  ExitboxCatalogue *catalogue = exitbox_wizard_get_catalogue (wizard);
-  g_auto(GStrv) ids = exitbox_catalogue_dup_ids (catalogue, EXITBOX_CATALOGUE_ROLE);
-  guint n_ids = g_strv_length (ids);
-
-  print_step_title (number, n_steps, _("roles"));
-  g_print (_("Your roles choose the suggested languages, tools and profiles.\n"));
-
-  for (;;)
-    {
-      const char * const *selected = exitbox_wizard_get_roles (wizard);
-      g_autofree char *answer = NULL;
-      g_autoptr(GArray) numbers = NULL;
-      g_autoptr(GPtrArray) chosen = g_ptr_array_new_null_terminated (0, NULL, TRUE);
-      g_autoptr(GError) error = NULL;
-      StepResult result;
-
-      print_catalogue_items (catalogue, EXITBOX_CATALOGUE_ROLE, ids, selected);
-      g_print (_("Numbers to select or deselect, such as “1 3”, or Enter to go on: "));
-      answer = read_step_answer (&result);
-      if (answer == NULL)
-        return result;
-
-      if (answer[0] == '\0')
-        return STEP_NEXT;
-
-      if (!parse_numbers (answer, n_ids, &numbers))
-        continue;
-
-      for (guint i = 0; ids[i] != NULL; i++)
-        if (g_strv_contains (selected, ids[i]) != is_toggled (numbers, i + 1))
-          g_ptr_array_add (chosen, ids[i]);
-
-      if (!exitbox_wizard_set_roles (wizard, (const char * const *) chosen->pdata, &error))
-        exitbox_cli_print_error (error->message);
-    }
-}
-
 /* Shows a list with its selection and toggles the numbers the user enters
  * until the user enters an empty line.
  */
+static const char * const *
+get_selected_ids (ExitboxWizard        *wizard,
+                  ExitboxCatalogueKind  kind)
+{
+  switch (kind)
+    {
+    case EXITBOX_CATALOGUE_ROLE:
+      return exitbox_wizard_get_roles (wizard);
+    case EXITBOX_CATALOGUE_LANGUAGE:
+      return exitbox_wizard_get_languages (wizard);
+    case EXITBOX_CATALOGUE_TOOL_CATEGORY:
+    case EXITBOX_CATALOGUE_PROFILE:
+    default:
+      return exitbox_wizard_get_tool_categories (wizard);
+    }
+}
+
+static gboolean
+set_selected_ids (ExitboxWizard        *wizard,
+                  ExitboxCatalogueKind  kind,
+                  const char * const   *ids,
+                  GError              **error)
+{
+  switch (kind)
+    {
+    case EXITBOX_CATALOGUE_ROLE:
+      return exitbox_wizard_set_roles (wizard, ids, error);
+    case EXITBOX_CATALOGUE_LANGUAGE:
+      return exitbox_wizard_set_languages (wizard, ids, error);
+    case EXITBOX_CATALOGUE_TOOL_CATEGORY:
+    case EXITBOX_CATALOGUE_PROFILE:
+    default:
+      return exitbox_wizard_set_tool_categories (wizard, ids, error);
+    }
+}
+
 static StepResult
 ask_catalogue_toggles (ExitboxWizard        *wizard,
                        ExitboxCatalogueKind  kind,
                        const char           *title,
+                       const char           *explanation,
                        guint                 number,
                        guint                 n_steps)
 {
@@ -192,18 +184,17 @@ ask_catalogue_toggles (ExitboxWizard        *wizard,
   guint n_ids = g_strv_length (ids);
 
   print_step_title (number, n_steps, title);
+  if (explanation != NULL)
+    g_print ("%s\n", explanation);
 
   for (;;)
     {
-      const char * const *selected = kind == EXITBOX_CATALOGUE_LANGUAGE
-        ? exitbox_wizard_get_languages (wizard)
-        : exitbox_wizard_get_tool_categories (wizard);
+      const char * const *selected = get_selected_ids (wizard, kind);
       g_autofree char *answer = NULL;
       g_autoptr(GArray) numbers = NULL;
       g_autoptr(GPtrArray) chosen = g_ptr_array_new_null_terminated (0, NULL, TRUE);
       g_autoptr(GError) error = NULL;
       StepResult result;
-      gboolean ok;
 
       print_catalogue_items (catalogue, kind, ids, selected);
       g_print (_("Numbers to select or deselect, or Enter to go on: "));
@@ -221,14 +212,21 @@ ask_catalogue_toggles (ExitboxWizard        *wizard,
         if (g_strv_contains (selected, ids[i]) != is_toggled (numbers, i + 1))
           g_ptr_array_add (chosen, ids[i]);
 
-      if (kind == EXITBOX_CATALOGUE_LANGUAGE)
-        ok = exitbox_wizard_set_languages (wizard, (const char * const *) chosen->pdata, &error);
-      else
-        ok = exitbox_wizard_set_tool_categories (wizard, (const char * const *) chosen->pdata,
-                                                 &error);
-      if (!ok)
+      /* Each change of roles pre-selects their languages and tool categories. */
+      if (!set_selected_ids (wizard, kind, (const char * const *) chosen->pdata, &error))
         exitbox_cli_print_error (error->message);
     }
+}
+
+static StepResult
+ask_roles (ExitboxWizard *wizard,
+           guint          number,
+           guint          n_steps)
+{
+  return ask_catalogue_toggles (wizard, EXITBOX_CATALOGUE_ROLE, _("roles"),
+                                _("Your roles choose the suggested languages, tools and "
+                                  "profiles."),
+                                number, n_steps);
 }
 
 static StepResult
@@ -237,7 +235,8 @@ ask_languages (ExitboxWizard *wizard,
                guint          n_steps)
 {
   return ask_catalogue_toggles (wizard, EXITBOX_CATALOGUE_LANGUAGE,
-                                _("languages, pre-selected from your roles"), number, n_steps);
+                                _("languages, pre-selected from your roles"), NULL,
+                                number, n_steps);
 }
 
 static StepResult
@@ -246,7 +245,7 @@ ask_tool_categories (ExitboxWizard *wizard,
                      guint          n_steps)
 {
   return ask_catalogue_toggles (wizard, EXITBOX_CATALOGUE_TOOL_CATEGORY,
-                                _("tool categories, pre-selected from your roles"),
+                                _("tool categories, pre-selected from your roles"), NULL,
                                 number, n_steps);
 }
 

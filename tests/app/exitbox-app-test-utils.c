@@ -52,3 +52,47 @@ exitbox_app_test_save_screenshot (GtkWidget  *window,
   g_assert_true (gdk_texture_save_to_png (texture, path));
   g_test_message ("Saved a screenshot to %s", path);
 }
+
+void
+exitbox_app_test_iterate_until (gboolean (*done) (gpointer),
+                                gpointer   data)
+{
+  gint64 deadline = g_get_monotonic_time () +
+                    EXITBOX_APP_TEST_WAIT_LIMIT_SECONDS * G_USEC_PER_SEC;
+
+  while (!done (data))
+    {
+      if (g_get_monotonic_time () > deadline)
+        g_error ("Gave up waiting after %d seconds", EXITBOX_APP_TEST_WAIT_LIMIT_SECONDS);
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
+}
+
+void
+exitbox_app_test_use_isolated_dirs (void)
+{
+  /* G_TEST_OPTION_ISOLATE_DIRS moves GLib's idea of the XDG folders into a
+   * per-test folder but leaves the variables at /dev/null.
+   */
+  g_setenv ("HOME", g_get_home_dir (), TRUE);
+  g_setenv ("XDG_CONFIG_HOME", g_get_user_config_dir (), TRUE);
+  g_setenv ("XDG_CACHE_HOME", g_get_user_cache_dir (), TRUE);
+  g_setenv ("XDG_DATA_HOME", g_get_user_data_dir (), TRUE);
+  g_setenv ("XDG_RUNTIME_DIR", g_get_user_runtime_dir (), TRUE);
+  g_setenv ("XDG_DATA_DIRS", "/usr/local/share:/usr/share", TRUE);
+}
+
+ExitboxWindow *
+exitbox_app_test_find_main_window (GtkApplication *application)
+{
+  for (GList *windows = gtk_application_get_windows (application);
+       windows != NULL;
+       windows = windows->next)
+    {
+      if (EXITBOX_IS_WINDOW (windows->data))
+        return windows->data;
+    }
+
+  return NULL;
+}

@@ -6,7 +6,29 @@
 
 #include <gtk/gtk.h>
 
+#include "exitbox-window.h"
+
 G_BEGIN_DECLS
+
+/* How long a desktop test waits for a condition before it fails. */
+#define EXITBOX_APP_TEST_WAIT_LIMIT_SECONDS 60
+
+/* Runs the main context until @done returns TRUE for @data, and fails the
+ * test when that takes longer than EXITBOX_APP_TEST_WAIT_LIMIT_SECONDS.
+ */
+void           exitbox_app_test_iterate_until       (gboolean (*done) (gpointer),
+                                                     gpointer   data);
+
+/* Points the XDG variables, which the core reads, at the per-test folders
+ * of G_TEST_OPTION_ISOLATE_DIRS, and XDG_DATA_DIRS at the system's folders,
+ * where GdkPixbuf finds the MIME data it needs for SVG icons.
+ */
+void           exitbox_app_test_use_isolated_dirs   (void);
+
+/* The application's main window; on a first run the setup window is the
+ * active one, so this skips it.
+ */
+ExitboxWindow *exitbox_app_test_find_main_window    (GtkApplication *application);
 
 /* Lets a few frames of @window pass, so that it is laid out and drawn, and
  * saves what it shows to the PNG file @path.

@@ -22,7 +22,6 @@
 #include "exitbox-test-utils.h"
 #include "exitbox-window.h"
 
-#define WAIT_LIMIT_SECONDS 60
 
 static const char * const setup_pages[] = {
   "welcome", "roles", "languages", "tool-categories", "agents", "firewall", "review",
@@ -35,21 +34,6 @@ typedef struct
   ExitboxWindow *window;
   GPtrArray     *saved;  /* paths of the PNG files written */
 } Screenshots;
-
-static void
-iterate_until (gboolean (*done) (gpointer),
-               gpointer   data)
-{
-  gint64 deadline = g_get_monotonic_time () + WAIT_LIMIT_SECONDS * G_USEC_PER_SEC;
-
-  while (!done (data))
-    {
-      if (g_get_monotonic_time () > deadline)
-        g_error ("Gave up waiting after %d seconds", WAIT_LIMIT_SECONDS);
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (1000);
-    }
-}
 
 static gboolean
 window_is_idle (gpointer data)
@@ -135,7 +119,7 @@ activate_after_cb (GApplication *application,
   save_setup_pages (shots, application);
 
   exitbox_window_open_project (shots->window, shots->project_dir);
-  iterate_until (window_is_idle, shots->window);
+  exitbox_app_test_iterate_until (window_is_idle, shots->window);
   save (shots, GTK_WIDGET (shots->window), "main-window");
 
   g_action_group_activate_action (G_ACTION_GROUP (application), "preferences", NULL);
@@ -152,7 +136,7 @@ activate_after_cb (GApplication *application,
   tab_view = exitbox_window_get_tab_view (shots->window);
   g_assert_cmpint (adw_tab_view_get_n_pages (tab_view), ==, 1);
   tab = EXITBOX_SESSION_TAB (adw_tab_page_get_child (adw_tab_view_get_nth_page (tab_view, 0)));
-  iterate_until (session_has_ended, tab);
+  exitbox_app_test_iterate_until (session_has_ended, tab);
   save (shots, GTK_WIDGET (shots->window), "session-tab");
 
   gtk_window_destroy (GTK_WINDOW (shots->window));
@@ -168,15 +152,7 @@ test_screenshots (void)
   const char *output_dir = g_getenv ("EXITBOX_SCREENSHOT_DIR");
   Screenshots shots = { 0 };
 
-  /* The core reads the isolated XDG folders through the variables.
-   * GdkPixbuf finds its MIME data in the system's folders.
-   */
-  g_setenv ("HOME", g_get_home_dir (), TRUE);
-  g_setenv ("XDG_CONFIG_HOME", g_get_user_config_dir (), TRUE);
-  g_setenv ("XDG_CACHE_HOME", g_get_user_cache_dir (), TRUE);
-  g_setenv ("XDG_DATA_HOME", g_get_user_data_dir (), TRUE);
-  g_setenv ("XDG_RUNTIME_DIR", g_get_user_runtime_dir (), TRUE);
-  g_setenv ("XDG_DATA_DIRS", "/usr/local/share:/usr/share", TRUE);
+  exitbox_app_test_use_isolated_dirs ();
   g_setenv ("PATH", fake_dir, TRUE);
 
   /* The isolated system data folders hide the installed icon themes. */

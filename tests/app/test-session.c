@@ -168,21 +168,6 @@ assert_session_logged (ExitboxProject *project)
   g_assert_nonnull (strstr (text, "exit status: "));
 }
 
-/* The main window; on a first run the setup window is the active one. */
-static ExitboxWindow *
-find_main_window (GtkApplication *application)
-{
-  for (GList *windows = gtk_application_get_windows (application);
-       windows != NULL;
-       windows = windows->next)
-    {
-      if (EXITBOX_IS_WINDOW (windows->data))
-        return windows->data;
-    }
-
-  return NULL;
-}
-
 static void
 test_session_launch (void)
 {
@@ -217,7 +202,7 @@ test_session_launch (void)
   g_assert_no_error (error);
   g_application_activate (G_APPLICATION (app));
 
-  window = find_main_window (GTK_APPLICATION (app));
+  window = exitbox_app_test_find_main_window (GTK_APPLICATION (app));
   g_assert_nonnull (window);
   g_assert_nonnull (exitbox_application_get_engine (app));
   g_assert_nonnull (exitbox_application_get_launcher (app));

@@ -12,13 +12,13 @@
 #include <glib/gstdio.h>
 #include <gtk/gtk.h>
 
+#include "exitbox-app-test-utils.h"
 #include "exitbox-application.h"
 #include "exitbox-session-tab.h"
 #include "exitbox-test-utils.h"
 #include "exitbox-tray.h"
 #include "exitbox-window.h"
 
-#define WAIT_LIMIT_SECONDS 60
 
 #define WATCHER_NAME      "org.kde.StatusNotifierWatcher"
 #define WATCHER_PATH      "/StatusNotifierWatcher"
@@ -94,22 +94,6 @@ struct _Fixture
   char               *saved_path;
   TestBody            body;
 };
-
-/* Bounded wait: fails the test instead of hanging when @done never holds. */
-static void
-iterate_until (gboolean (*done) (gpointer),
-               gpointer   data)
-{
-  gint64 deadline = g_get_monotonic_time () + WAIT_LIMIT_SECONDS * G_USEC_PER_SEC;
-
-  while (!done (data))
-    {
-      if (g_get_monotonic_time () > deadline)
-        g_error ("Gave up waiting after %d seconds", WAIT_LIMIT_SECONDS);
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (1000);
-    }
-}
 
 static void
 watcher_method_call (GDBusConnection       *connection,
@@ -193,7 +177,7 @@ watcher_own_name (FakeWatcher *watcher)
                                                     watcher_name_acquired_cb,
                                                     watcher_name_lost_cb,
                                                     watcher, NULL);
-  iterate_until (watcher_is_owned, watcher);
+  exitbox_app_test_iterate_until (watcher_is_owned, watcher);
 }
 
 static void
@@ -289,16 +273,7 @@ fixture_set_up (Fixture       *fixture,
   g_unsetenv ("CONTAINER_RUNTIME");
   g_unsetenv ("EXITBOX_DATA_DIR");
 
-  /* G_TEST_OPTION_ISOLATE_DIRS moves GLib's idea of the XDG folders into a
-   * per-test folder but leaves the variables at /dev/null. The core reads the
-   * variables, so point them at the same folders.
-   */
-  g_setenv ("HOME", g_get_home_dir (), TRUE);
-  g_setenv ("XDG_CONFIG_HOME", g_get_user_config_dir (), TRUE);
-  g_setenv ("XDG_CACHE_HOME", g_get_user_cache_dir (), TRUE);
-  g_setenv ("XDG_DATA_HOME", g_get_user_data_dir (), TRUE);
-  g_setenv ("XDG_RUNTIME_DIR", g_get_user_runtime_dir (), TRUE);
-  g_setenv ("XDG_DATA_DIRS", "/usr/local/share:/usr/share", TRUE);
+  exitbox_app_test_use_isolated_dirs ();
 
   fixture->base_dir = exitbox_test_make_tmpdir ("exitbox-test-tray-XXXXXX");
   fixture->project_dir = g_build_filename (fixture->base_dir, "project with spaces", NULL);
@@ -339,20 +314,6 @@ fixture_tear_down (Fixture       *fixture,
   g_free (fixture->saved_path);
 }
 
-static ExitboxWindow *
-find_main_window (GtkApplication *application)
-{
-  for (GList *windows = gtk_application_get_windows (application);
-       windows != NULL;
-       windows = windows->next)
-    {
-      if (EXITBOX_IS_WINDOW (windows->data))
-        return windows->data;
-    }
-
-  return NULL;
-}
-
 static gboolean
 window_is_idle (gpointer data)
 {
@@ -373,15 +334,15 @@ activate_after_cb (GApplication *application,
     return;
   fixture->body = NULL;
 
-  fixture->window = find_main_window (GTK_APPLICATION (application));
+  fixture->window = exitbox_app_test_find_main_window (GTK_APPLICATION (application));
   g_assert_nonnull (fixture->window);
   g_object_ref (fixture->window);
 
-  iterate_until (window_is_idle, fixture->window);
+  exitbox_app_test_iterate_until (window_is_idle, fixture->window);
   body (fixture);
 
   gtk_window_destroy (GTK_WINDOW (fixture->window));
-  iterate_until (window_is_idle, fixture->window);
+  exitbox_app_test_iterate_until (window_is_idle, fixture->window);
   g_application_quit (application);
 }
 
@@ -594,8 +555,8 @@ tray_knows_firewall (gpointer data)
 static void
 wait_registered (Fixture *fixture)
 {
-  iterate_until (tray_is_registered, get_tray (fixture));
-  iterate_until (tray_knows_firewall, get_tray (fixture));
+  exitbox_app_test_iterate_until (tray_is_registered, get_tray (fixture));
+  exitbox_app_test_iterate_until (tray_knows_firewall, get_tray (fixture));
 }
 
 static void
@@ -667,7 +628,7 @@ check_tray_reregisters (Fixture *fixture)
 
   /* The watcher goes away, as when the panel restarts. */
   watcher_unown_name (&fixture->watcher);
-  iterate_until (tray_is_unregistered, tray);
+  exitbox_app_test_iterate_until (tray_is_unregistered, tray);
   g_assert_false (exitbox_tray_get_host_registered (tray));
   g_assert_false (exitbox_application_get_tray_shown (fixture->app));
 
@@ -793,7 +754,7 @@ check_tray_menu_follows_registry (Fixture *fixture)
 
   /* A launch from the command line records the project in projects.json. */
   record_project (fixture->project_dir, 0);
-  iterate_until (menu_lists_one_project, fixture);
+  exitbox_app_test_iterate_until (menu_lists_one_project, fixture);
 
   after = get_menu_layout (fixture);
   g_assert_cmpstr (((MenuEntry *) g_ptr_array_index (after->children, 0))->label, ==,
@@ -863,7 +824,7 @@ check_tray_quick_start_opens (Fixture *fixture)
   g_assert_null (exitbox_window_get_project (fixture->window));
 
   click_quick_start (fixture);
-  iterate_until (window_has_session, fixture);
+  exitbox_app_test_iterate_until (window_has_session, fixture);
 
   /* The quick start opened its project first. */
   g_assert_nonnull (exitbox_window_get_project (fixture->window));
@@ -874,8 +835,8 @@ check_tray_quick_start_opens (Fixture *fixture)
   g_assert_cmpstr (exitbox_session_tab_get_title (tab), ==, "Claude Code · project with spaces");
 
   /* The fake podman fails the build, so the session ends as failed. */
-  iterate_until (session_failed, tab);
-  iterate_until (window_is_idle, fixture->window);
+  exitbox_app_test_iterate_until (session_failed, tab);
+  exitbox_app_test_iterate_until (window_is_idle, fixture->window);
 }
 
 static void
@@ -929,7 +890,7 @@ stop_only_session (Fixture *fixture)
   adw_message_dialog_response (dialog, "stop");
   gtk_window_destroy (GTK_WINDOW (dialog));
   g_assert_cmpint (adw_tab_view_get_n_pages (tab_view), ==, 0);
-  iterate_until (window_is_idle, fixture->window);
+  exitbox_app_test_iterate_until (window_is_idle, fixture->window);
 }
 
 static void
@@ -940,7 +901,7 @@ check_tray_close_hides (Fixture *fixture)
 
   wait_registered (fixture);
   click_quick_start (fixture);
-  iterate_until (session_is_active, fixture);
+  exitbox_app_test_iterate_until (session_is_active, fixture);
 
   /* With the tray shown, closing hides the window and the session runs on. */
   gtk_window_close (GTK_WINDOW (fixture->window));
@@ -951,7 +912,7 @@ check_tray_close_hides (Fixture *fixture)
   /* Activating the icon shows it again. */
   reply = call_tray (fixture, EXITBOX_TRAY_ITEM_PATH, "org.kde.StatusNotifierItem", "Activate",
                      g_variant_new ("(ii)", 0, 0), NULL);
-  iterate_until (window_is_visible, fixture->window);
+  exitbox_app_test_iterate_until (window_is_visible, fixture->window);
 
   /* Quit still asks for confirmation, and Cancel keeps the window and the
    * session.
@@ -974,7 +935,7 @@ check_tray_close_hides (Fixture *fixture)
 
   /* The tray going away shows the hidden window. */
   watcher_unown_name (&fixture->watcher);
-  iterate_until (window_is_visible, fixture->window);
+  exitbox_app_test_iterate_until (window_is_visible, fixture->window);
 
   stop_only_session (fixture);
 }
@@ -1002,10 +963,10 @@ check_tray_no_watcher (Fixture *fixture)
 
   g_action_group_activate_action (G_ACTION_GROUP (fixture->app), "open-project",
                                   g_variant_new_string (fixture->project_dir));
-  iterate_until (window_is_idle, fixture->window);
+  exitbox_app_test_iterate_until (window_is_idle, fixture->window);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.launch-agent",
                                              "s", "shell"));
-  iterate_until (session_is_active, fixture);
+  exitbox_app_test_iterate_until (session_is_active, fixture);
 
   /* Without a tray, closing the window asks for confirmation instead of
    * hiding it.

@@ -11,13 +11,13 @@
 #include <glib/gstdio.h>
 #include <gtk/gtk.h>
 
+#include "exitbox-app-test-utils.h"
 #include "exitbox-application.h"
 #include "exitbox-session-tab.h"
 #include "exitbox-setup-window.h"
 #include "exitbox-test-utils.h"
 #include "exitbox-window.h"
 
-#define WAIT_LIMIT_SECONDS 60
 /* Bound for waits on the config folder monitor, which reloads 250 ms after
  * the last change.
  */
@@ -73,22 +73,6 @@ write_config_file (const char *name,
   exitbox_test_write_file (path, contents);
 }
 
-/* Bounded wait: fails the test instead of hanging when @done never holds. */
-static void
-iterate_until (gboolean (*done) (gpointer),
-               gpointer   data)
-{
-  gint64 deadline = g_get_monotonic_time () + WAIT_LIMIT_SECONDS * G_USEC_PER_SEC;
-
-  while (!done (data))
-    {
-      if (g_get_monotonic_time () > deadline)
-        g_error ("Gave up waiting after %d seconds", WAIT_LIMIT_SECONDS);
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (1000);
-    }
-}
-
 static gboolean
 window_is_idle (gpointer data)
 {
@@ -119,39 +103,11 @@ fixture_set_up (Fixture       *fixture,
   fixture->saved_path = g_strdup (g_getenv ("PATH"));
   g_unsetenv ("CONTAINER_RUNTIME");
 
-  /* G_TEST_OPTION_ISOLATE_DIRS moves GLib's idea of the XDG folders into a
-   * per-test folder but leaves the variables at /dev/null. The core reads the
-   * variables, so point them at the same folders.
-   */
-  g_setenv ("HOME", g_get_home_dir (), TRUE);
-  g_setenv ("XDG_CONFIG_HOME", g_get_user_config_dir (), TRUE);
-  g_setenv ("XDG_CACHE_HOME", g_get_user_cache_dir (), TRUE);
-  g_setenv ("XDG_DATA_HOME", g_get_user_data_dir (), TRUE);
-  g_setenv ("XDG_RUNTIME_DIR", g_get_user_runtime_dir (), TRUE);
-
-  /* GdkPixbuf recognises the SVG icons through the shared MIME database,
-   * which the isolated XDG_DATA_DIRS would hide.
-   */
-  g_setenv ("XDG_DATA_DIRS", "/usr/local/share:/usr/share", TRUE);
+  exitbox_app_test_use_isolated_dirs ();
 
   base = exitbox_test_make_tmpdir ("exitbox-test-window-XXXXXX");
   fixture->project_dir = g_build_filename (base, "project with spaces", NULL);
   g_assert_cmpint (g_mkdir (fixture->project_dir, 0700), ==, 0);
-}
-
-/* The main window; on a first run the setup window is the active one. */
-static ExitboxWindow *
-find_main_window (GtkApplication *application)
-{
-  for (GList *windows = gtk_application_get_windows (application);
-       windows != NULL;
-       windows = windows->next)
-    {
-      if (EXITBOX_IS_WINDOW (windows->data))
-        return windows->data;
-    }
-
-  return NULL;
 }
 
 /* Runs @body inside g_application_run(), once the window is shown and its
@@ -163,15 +119,15 @@ static void
 activate_after_cb (GApplication *application,
                    Fixture      *fixture)
 {
-  fixture->window = find_main_window (GTK_APPLICATION (application));
+  fixture->window = exitbox_app_test_find_main_window (GTK_APPLICATION (application));
   g_assert_nonnull (fixture->window);
   g_object_ref (fixture->window);
 
-  iterate_until (window_is_idle, fixture->window);
+  exitbox_app_test_iterate_until (window_is_idle, fixture->window);
   fixture->body (fixture);
 
   gtk_window_destroy (GTK_WINDOW (fixture->window));
-  iterate_until (window_is_idle, fixture->window);
+  exitbox_app_test_iterate_until (window_is_idle, fixture->window);
   g_application_quit (application);
 }
 
@@ -232,7 +188,7 @@ open_project (Fixture    *fixture,
 {
   g_action_group_activate_action (G_ACTION_GROUP (fixture->app), "open-project",
                                   g_variant_new_string (path));
-  iterate_until (window_is_idle, fixture->window);
+  exitbox_app_test_iterate_until (window_is_idle, fixture->window);
 }
 
 static void
@@ -554,7 +510,7 @@ check_first_run_defaults (Fixture *fixture)
   fixture->n_reloads = 0;
   g_signal_connect (fixture->app, "reloaded", G_CALLBACK (count_reload_cb), fixture);
   gtk_window_close (GTK_WINDOW (setup));
-  iterate_until (settings_reloaded, fixture);
+  exitbox_app_test_iterate_until (settings_reloaded, fixture);
   g_signal_handlers_disconnect_by_func (fixture->app, count_reload_cb, fixture);
 
   g_assert_true (exitbox_application_get_wrote_defaults (fixture->app));
@@ -667,7 +623,7 @@ check_setup_click_through (Fixture *fixture)
   fixture->n_reloads = 0;
   g_signal_connect (fixture->app, "reloaded", G_CALLBACK (count_reload_cb), fixture);
   exitbox_setup_window_go_next (setup);
-  iterate_until (settings_reloaded, fixture);
+  exitbox_app_test_iterate_until (settings_reloaded, fixture);
   g_signal_handlers_disconnect_by_func (fixture->app, count_reload_cb, fixture);
 
   g_assert_null (find_setup_window (fixture));
@@ -860,8 +816,8 @@ check_session_build_fails (Fixture *fixture)
 
   tab = get_only_session (fixture);
   page = adw_tab_view_get_page (tab_view, GTK_WIDGET (tab));
-  iterate_until (session_failed, tab);
-  iterate_until (window_is_idle, fixture->window);
+  exitbox_app_test_iterate_until (session_failed, tab);
+  exitbox_app_test_iterate_until (window_is_idle, fixture->window);
 
   g_assert_cmpstr (exitbox_session_tab_get_title (tab), ==, "Claude Code · project with spaces");
   g_assert_cmpstr (adw_tab_page_get_title (page), ==, "Claude Code · project with spaces");
@@ -871,7 +827,7 @@ check_session_build_fails (Fixture *fixture)
   /* VTE parses fed text on its own schedule, so the build output may
    * appear a little after the session has failed; this fails on timeout.
    */
-  iterate_until (session_shows_build, tab);
+  exitbox_app_test_iterate_until (session_shows_build, tab);
   g_assert_cmpuint (exitbox_window_get_n_active_sessions (fixture->window), ==, 0);
   g_assert_cmpstr (exitbox_status_bar_get_sessions_text (status_bar), ==, "No running sessions");
 
@@ -916,8 +872,8 @@ check_launch_rereads_allowlist (Fixture *fixture)
                                              "win.launch-agent", "s", "claude"));
 
   tab = get_only_session (fixture);
-  iterate_until (session_failed, tab);
-  iterate_until (window_is_idle, fixture->window);
+  exitbox_app_test_iterate_until (session_failed, tab);
+  exitbox_app_test_iterate_until (window_is_idle, fixture->window);
 
   g_assert_cmpuint (exitbox_allowlist_get_n_entries (exitbox_application_get_allowlist (fixture->app)),
                     ==, 1);
@@ -951,7 +907,7 @@ check_session_close_asks (Fixture *fixture)
 
   tab = get_only_session (fixture);
   page = adw_tab_view_get_page (tab_view, GTK_WIDGET (tab));
-  iterate_until (session_shows_build, tab);
+  exitbox_app_test_iterate_until (session_shows_build, tab);
 
   g_assert_cmpstr (exitbox_session_tab_get_title (tab), ==, "Shell · project with spaces");
   g_assert_cmpint (exitbox_session_tab_get_state (tab), ==, EXITBOX_SESSION_STATE_PREPARING);
@@ -987,7 +943,7 @@ check_session_close_asks (Fixture *fixture)
   gtk_window_destroy (GTK_WINDOW (dialog));
   g_assert_cmpint (adw_tab_view_get_n_pages (tab_view), ==, 0);
 
-  iterate_until (window_is_idle, fixture->window);
+  exitbox_app_test_iterate_until (window_is_idle, fixture->window);
   g_assert_cmpstr (exitbox_status_bar_get_sessions_text (status_bar), ==, "No running sessions");
 }
 
@@ -1088,7 +1044,7 @@ check_watch_reloads (Fixture *fixture)
   /* A config.yaml that fails to parse shows its error and stays as written. */
   replace_config_file ("config.yaml", broken_yaml);
   g_assert_true (iterate_until_within (app_has_config_error, fixture->app, WATCH_LIMIT_SECONDS));
-  iterate_until (window_is_idle, fixture->window);
+  exitbox_app_test_iterate_until (window_is_idle, fixture->window);
 
   /* The last good settings stay shown, and launching waits for a fix. */
   g_assert_nonnull (exitbox_application_get_config (fixture->app));
@@ -1236,7 +1192,7 @@ check_session_find_and_links (Fixture *fixture)
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window),
                                              "win.launch-agent", "s", "shell"));
   tab = get_only_session (fixture);
-  iterate_until (session_shows_build, tab);
+  exitbox_app_test_iterate_until (session_shows_build, tab);
 
   /* Finding is case-insensitive and literal. */
   g_assert_true (exitbox_session_tab_find_text (tab, "FAKE BUILD STEP"));
@@ -1246,7 +1202,7 @@ check_session_find_and_links (Fixture *fixture)
   /* A URL in the output is a link. */
   terminal = exitbox_session_tab_get_terminal (tab);
   vte_terminal_feed (terminal, "\r\nsee https://example.test/docs now\r\n", -1);
-  iterate_until (terminal_shows_link, terminal);
+  exitbox_app_test_iterate_until (terminal_shows_link, terminal);
   vte_terminal_get_cursor_position (terminal, &column, &row);
   adjustment = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (terminal));
   width = vte_terminal_get_char_width (terminal);
@@ -1343,7 +1299,7 @@ check_build_notification (Fixture *fixture)
   owner = g_bus_own_name_on_connection (connection, "org.freedesktop.Notifications",
                                         G_BUS_NAME_OWNER_FLAGS_NONE,
                                         notifications_name_acquired_cb, NULL, &acquired, NULL);
-  iterate_until (name_acquired, &acquired);
+  exitbox_app_test_iterate_until (name_acquired, &acquired);
 
   /* The second session's tab is selected, so the first one's failed build
    * happens out of sight and is reported as a notification.
@@ -1353,7 +1309,7 @@ check_build_notification (Fixture *fixture)
                                              "win.launch-agent", "s", "shell"));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window),
                                              "win.launch-agent", "s", "shell"));
-  iterate_until (has_summaries, summaries);
+  exitbox_app_test_iterate_until (has_summaries, summaries);
   g_assert_cmpstr (g_ptr_array_index (summaries, 0), ==, "Session Failed to Start");
 
   g_bus_unown_name (owner);
