@@ -16,6 +16,7 @@
 
 #include "exitbox-download.h"
 #include "exitbox-image-builder.h"
+#include "exitbox-project-registry.h"
 #include "exitbox-test-utils.h"
 
 #define STUB_VERSION "9.9.9"
@@ -23,12 +24,15 @@
 #define PROJECT_KEY "home_user_app_0a1b2c3d"
 #define PROJECT_IMAGE "exitbox-claude-" PROJECT_KEY
 #define EMPTY_PROFILES_HASH "e3b0c44298fc1c14"
+/* The first 16 hex digits of the SHA-256 of "base", the default profiles. */
+#define BASE_PROFILES_HASH "cae662172fd450bb"
 
 typedef struct
 {
   char                *folder;
   char                *store;
   char                *cache_home;
+  char                *data_dir;
   SoupServer          *server;
   const char          *platform;
   ExitboxEngine       *engine;
@@ -125,6 +129,8 @@ fixture_set_up (Fixture       *fixture,
   fixture->folder = exitbox_test_make_tmpdir ("exitbox-image-builder-XXXXXX");
   fixture->store = g_build_filename (fixture->folder, "store", NULL);
   fixture->cache_home = g_build_filename (fixture->folder, "cache", NULL);
+  fixture->data_dir = g_build_filename (fixture->folder, "data", NULL);
+  g_setenv ("EXITBOX_DATA_DIR", fixture->data_dir, TRUE);
   contexts = g_build_filename (fixture->store, "contexts", NULL);
   g_assert_cmpint (g_mkdir_with_parents (contexts, 0700), ==, 0);
   g_setenv ("FAKE_ENGINE_DIR", fixture->store, TRUE);
@@ -165,7 +171,9 @@ fixture_tear_down (Fixture       *fixture,
   g_free (fixture->folder);
   g_free (fixture->store);
   g_free (fixture->cache_home);
+  g_free (fixture->data_dir);
   g_unsetenv ("EXITBOX_BASE_IMAGE");
+  g_unsetenv ("EXITBOX_DATA_DIR");
 }
 
 static gboolean
@@ -354,7 +362,10 @@ test_image_ensure_builds_all (Fixture       *fixture,
   exitbox_test_assert_contains (core_file, "exitbox.agent.version=\"" STUB_VERSION "\"");
 
   project_file = read_context_file (fixture, 2, PROJECT_IMAGE, "Containerfile");
-  exitbox_test_assert_contains (project_file, "exitbox.profiles.hash=\"" EMPTY_PROFILES_HASH "\"");
+  exitbox_test_assert_contains (project_file, "exitbox.profiles.hash=\"" BASE_PROFILES_HASH "\"");
+  exitbox_test_assert_contains (project_file, "exitbox.tools.hash=\"" EMPTY_PROFILES_HASH "\"");
+  exitbox_test_assert_contains (project_file, "apt-get install -y --no-install-recommends");
+  exitbox_test_assert_contains (project_file, "      libssl-dev");
   proxy_file = read_context_file (fixture, 3, EXITBOX_IMAGE_PROXY, "Containerfile");
   exitbox_test_assert_contains (proxy_file, "squid");
 
@@ -732,6 +743,209 @@ test_image_concurrent_projects (Fixture       *fixture,
   g_assert_cmpstr (g_ptr_array_index (project_contexts, 0), !=, g_ptr_array_index (project_contexts, 1));
 }
 
+/* Replaces the fixture's configuration and builder with ones loaded from
+ * @yaml, keeping the engine and its image store.
+ */
+static void
+use_config (Fixture    *fixture,
+            const char *yaml)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_clear_object (&fixture->builder);
+  g_clear_object (&fixture->config);
+  fixture->config = exitbox_config_load_data (yaml, -1, "config.yaml", &error);
+  g_assert_no_error (error);
+  fixture->builder = exitbox_image_builder_new (fixture->engine, fixture->config);
+  g_signal_connect (fixture->builder, "progress", G_CALLBACK (on_progress), fixture);
+  g_signal_connect (fixture->builder, "output", G_CALLBACK (on_output), fixture);
+}
+
+static void
+test_image_profile_change (Fixture       *fixture,
+                           gconstpointer  user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ExitboxInspection) inspection = NULL;
+  g_autofree char *tags = NULL;
+  g_autofree char *project_file = NULL;
+
+  if (exitbox_test_skip_without_platform (fixture->platform))
+    return;
+
+  use_config (fixture, "profiles: [shell]\n");
+  g_assert_true (ensure (fixture, "claude", PROJECT_KEY, &error));
+  g_assert_no_error (error);
+
+  /* Another profile changes only exitbox.profiles.hash of the project. */
+  use_config (fixture, "profiles: [shell, python]\n");
+  inspection = inspect (fixture);
+  g_assert_cmpint (exitbox_image_builder_get_state (fixture->builder, inspection, "claude", PROJECT_KEY),
+                   ==, EXITBOX_IMAGE_STATE_STALE);
+
+  g_assert_true (ensure (fixture, "claude", PROJECT_KEY, &error));
+  g_assert_no_error (error);
+  tags = dup_built_tags (fixture);
+  g_assert_cmpstr (tags, ==,
+                   "exitbox-base exitbox-claude-core " PROJECT_IMAGE " " EXITBOX_IMAGE_PROXY " "
+                   PROJECT_IMAGE);
+
+  project_file = read_context_file (fixture, 4, PROJECT_IMAGE, "Containerfile");
+  exitbox_test_assert_contains (project_file, "      openssh-client");
+  exitbox_test_assert_contains (project_file, "      python3-venv");
+  exitbox_test_assert_contains (project_file, "RUN python3 -m venv /opt/venv");
+  exitbox_test_assert_contains (project_file, "PATH=/opt/venv/bin:$PATH");
+}
+
+static void
+test_image_tools_change (Fixture       *fixture,
+                         gconstpointer  user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *tags = NULL;
+  g_autofree char *project_file = NULL;
+  g_autofree char *tools_hash = NULL;
+  g_autofree char *tools_label = NULL;
+  const char * const tools[] = { "htop", NULL };
+
+  if (exitbox_test_skip_without_platform (fixture->platform))
+    return;
+
+  use_config (fixture, "profiles: [shell]\n");
+  g_assert_true (ensure (fixture, "claude", PROJECT_KEY, &error));
+  g_assert_no_error (error);
+
+  use_config (fixture, "profiles: [shell]\ntools:\n  user: [htop]\n");
+  g_assert_true (ensure (fixture, "claude", PROJECT_KEY, &error));
+  g_assert_no_error (error);
+  tags = dup_built_tags (fixture);
+  g_assert_cmpstr (tags, ==,
+                   "exitbox-base exitbox-claude-core " PROJECT_IMAGE " " EXITBOX_IMAGE_PROXY " "
+                   PROJECT_IMAGE);
+
+  tools_hash = exitbox_image_dup_tools_hash (tools);
+  tools_label = g_strdup_printf ("exitbox.tools.hash=\"%s\"", tools_hash);
+  project_file = read_context_file (fixture, 4, PROJECT_IMAGE, "Containerfile");
+  exitbox_test_assert_contains (project_file, "      htop");
+  exitbox_test_assert_contains (project_file, tools_label);
+}
+
+/* Profiles added and removed for one project in the registry apply to that
+ * project's layer only.
+ */
+static void
+test_image_registry_profiles (Fixture       *fixture,
+                              gconstpointer  user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ExitboxProject) project = NULL;
+  g_autofree char *project_folder = g_build_filename (fixture->folder, "app", NULL);
+  g_autofree char *registry = NULL;
+  g_autofree char *tags = NULL;
+  g_autofree char *expected_tags = NULL;
+  g_autofree char *project_image = NULL;
+  g_autofree char *project_file = NULL;
+  g_auto(GStrv) profiles = NULL;
+  gboolean changed = FALSE;
+  const char * const defaults[] = { "shell", NULL };
+
+  if (exitbox_test_skip_without_platform (fixture->platform))
+    return;
+
+  g_assert_cmpint (g_mkdir (project_folder, 0700), ==, 0);
+  project = exitbox_project_new (project_folder, &error);
+  g_assert_no_error (error);
+  project_image = exitbox_image_dup_project_name ("claude", exitbox_project_get_key (project));
+
+  use_config (fixture, "profiles: [shell]\n");
+  g_assert_true (ensure (fixture, "claude", exitbox_project_get_key (project), &error));
+  g_assert_no_error (error);
+
+  registry = exitbox_project_registry_dup_path ();
+  g_assert_true (exitbox_project_registry_change_profile (registry, project, "build-tools", TRUE,
+                                                          defaults, &changed, &error));
+  g_assert_no_error (error);
+  g_assert_true (changed);
+  g_assert_true (exitbox_project_registry_change_profile (registry, project, "shell", FALSE,
+                                                          defaults, &changed, &error));
+  g_assert_no_error (error);
+  g_assert_true (changed);
+
+  profiles = exitbox_image_builder_dup_profiles (fixture->builder, exitbox_project_get_key (project),
+                                                 &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_strv_length (profiles), ==, 1);
+  g_assert_cmpstr (profiles[0], ==, "build-tools");
+
+  g_assert_true (ensure (fixture, "claude", exitbox_project_get_key (project), &error));
+  g_assert_no_error (error);
+  tags = dup_built_tags (fixture);
+  expected_tags = g_strdup_printf ("exitbox-base exitbox-claude-core %s %s %s", project_image,
+                                   EXITBOX_IMAGE_PROXY, project_image);
+  g_assert_cmpstr (tags, ==, expected_tags);
+
+  project_file = read_context_file (fixture, 4, project_image, "Containerfile");
+  exitbox_test_assert_contains (project_file, "      ninja-build");
+  g_assert_null (strstr (project_file, "openssh-client"));
+}
+
+static void
+test_image_profile_without_packages (Fixture       *fixture,
+                                     gconstpointer  user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (exitbox_test_skip_without_platform (fixture->platform))
+    return;
+
+  /* Debian 12 has no current Go, and verified downloads are not built yet. */
+  use_config (fixture, "profiles: [shell, go]\n");
+  g_assert_false (ensure (fixture, "claude", PROJECT_KEY, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED);
+  exitbox_test_assert_contains (error->message, "“go”");
+  exitbox_test_assert_contains (error->message, "debian");
+  g_clear_error (&error);
+
+  use_config (fixture, "profiles: [flutter]\nsettings:\n  base: alpine\n");
+  g_assert_false (ensure (fixture, "claude", PROJECT_KEY, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED);
+  exitbox_test_assert_contains (error->message, "“flutter”");
+  exitbox_test_assert_contains (error->message, "alpine");
+}
+
+static void
+test_image_rebuild (Fixture       *fixture,
+                    gconstpointer  user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *tags = NULL;
+  g_autofree char *calls_path = g_build_filename (fixture->store, "calls.jsonl", NULL);
+  g_autofree char *calls = NULL;
+  gboolean ok;
+
+  if (exitbox_test_skip_without_platform (fixture->platform))
+    return;
+
+  g_assert_true (ensure (fixture, "claude", PROJECT_KEY, &error));
+  g_assert_no_error (error);
+
+  exitbox_image_builder_rebuild_async (fixture->builder, "claude", PROJECT_KEY, NULL,
+                                       exitbox_test_store_result, &fixture->result);
+  exitbox_test_wait_for_result (&fixture->result);
+  ok = exitbox_image_builder_rebuild_finish (fixture->builder, fixture->result, &error);
+  g_clear_object (&fixture->result);
+  g_assert_no_error (error);
+  g_assert_true (ok);
+
+  /* The base and the proxy are current, so only core and project run again. */
+  tags = dup_built_tags (fixture);
+  g_assert_cmpstr (tags, ==,
+                   "exitbox-base exitbox-claude-core " PROJECT_IMAGE " " EXITBOX_IMAGE_PROXY " "
+                   "exitbox-claude-core " PROJECT_IMAGE);
+  calls = exitbox_test_read_file (calls_path);
+  exitbox_test_assert_contains (calls, "[\"build\", \"--no-cache\", \"--iidfile\"");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -756,6 +970,11 @@ main (int   argc,
   ADD_TEST ("/image/invalid-project-key", test_image_invalid_project_key);
   ADD_TEST ("/image/ensure-proxy", test_image_ensure_proxy);
   ADD_TEST ("/image/concurrent-projects", test_image_concurrent_projects);
+  ADD_TEST ("/image/profile-change", test_image_profile_change);
+  ADD_TEST ("/image/tools-change", test_image_tools_change);
+  ADD_TEST ("/image/registry-profiles", test_image_registry_profiles);
+  ADD_TEST ("/image/profile-without-packages", test_image_profile_without_packages);
+  ADD_TEST ("/image/rebuild", test_image_rebuild);
 
 #undef ADD_TEST
 

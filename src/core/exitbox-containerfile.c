@@ -376,15 +376,112 @@ exitbox_containerfile_core (const ExitboxCoreLayerParams  *params,
   return text;
 }
 
+gboolean
+exitbox_containerfile_check_package_name (const char  *name,
+                                          GError     **error)
+{
+  gsize length = name != NULL ? strlen (name) : 0;
+
+  if (length > 0 && length <= MAX_WORD_LENGTH &&
+      (g_ascii_islower (name[0]) || g_ascii_isdigit (name[0])))
+    {
+      gsize i;
+
+      for (i = 1; i < length; i++)
+        {
+          if (!g_ascii_islower (name[i]) && !g_ascii_isdigit (name[i]) &&
+              strchr ("+-._", name[i]) == NULL)
+            break;
+        }
+      if (i == length)
+        return TRUE;
+    }
+
+  {
+    g_autofree char *printable = g_strescape (name != NULL ? name : "", NULL);
+
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                 _("The package name “%s” is invalid: package names start with a "
+                   "lower-case letter or digit and contain only lower-case letters, digits "
+                   "and the characters + - . _ (at most %d characters)."),
+                 printable, MAX_WORD_LENGTH);
+  }
+  return FALSE;
+}
+
+/* The RUN and ENV lines of the project layer. The package names are
+ * checked, so they can go into the RUN line unquoted.
+ */
+static char *
+dup_project_install_steps (const ExitboxProjectLayerParams  *params,
+                           GError                          **error)
+{
+  g_autoptr(GString) steps = g_string_new (NULL);
+  gboolean alpine = params->family == EXITBOX_BASE_FAMILY_ALPINE;
+
+  if (params->packages != NULL && params->packages[0] != NULL)
+    {
+      g_autoptr(GString) names = g_string_new (NULL);
+
+      for (guint i = 0; params->packages[i] != NULL; i++)
+        {
+          if (!exitbox_containerfile_check_package_name (params->packages[i], error))
+            return NULL;
+          g_string_append_printf (names, " \\\n      %s", params->packages[i]);
+        }
+
+      g_string_append (steps, "\n# The packages of the project's profiles and tools.user.\n");
+      if (alpine)
+        g_string_append_printf (steps, "RUN apk add --no-cache%s\n", names->str);
+      else
+        g_string_append_printf (steps,
+                                "ARG DEBIAN_FRONTEND=noninteractive\n"
+                                "RUN apt-get update \\\n"
+                                " && apt-get install -y --no-install-recommends%s \\\n"
+                                " && rm -rf /var/lib/apt/lists/*\n",
+                                names->str);
+    }
+
+  /* Debian's python3 refuses "pip install" outside a virtual environment
+   * (PEP 668), so the environment comes first on PATH and belongs to the
+   * user who runs the agent.
+   */
+  if (params->python_venv)
+    g_string_append_printf (steps,
+                            "\n# A Python virtual environment for pip, first on PATH.\n"
+                            "RUN python3 -m venv /opt/venv \\\n"
+                            " && chown -R %u:%u /opt/venv\n"
+                            "ENV VIRTUAL_ENV=/opt/venv \\\n"
+                            "    PATH=/opt/venv/bin:$PATH\n",
+                            params->uid, params->gid);
+
+  /* "npm install -g" writes to npm's prefix, which must be writable by the
+   * user, so it moves into the home folder.
+   */
+  if (params->node_tools)
+    g_string_append (steps,
+                     "\n# npm installs global packages into the user's home.\n"
+                     "ENV NPM_CONFIG_PREFIX=/home/user/.npm-global \\\n"
+                     "    PATH=/home/user/.npm-global/bin:$PATH\n");
+
+  g_string_append_c (steps, '\n');
+  return g_string_free (g_steal_pointer (&steps), FALSE);
+}
+
 char *
 exitbox_containerfile_project (const ExitboxProjectLayerParams  *params,
                                GError                          **error)
 {
   Substitutions subst;
+  char *install_steps;
   char *text;
 
   g_return_val_if_fail (params != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  install_steps = dup_project_install_steps (params, error);
+  if (install_steps == NULL)
+    return NULL;
 
   substitutions_init (&subst);
   add_common_labels (&subst);
@@ -393,6 +490,8 @@ exitbox_containerfile_project (const ExitboxProjectLayerParams  *params,
   substitutions_add_label (&subst, "PROJECT", params->project_key, "exitbox.project");
   substitutions_add_label (&subst, "PARENT", params->from_image_id, "exitbox.parent");
   substitutions_add_label (&subst, "PROFILES_HASH", params->profiles_hash, "exitbox.profiles.hash");
+  substitutions_add_label (&subst, "TOOLS_HASH", params->tools_hash, "exitbox.tools.hash");
+  g_hash_table_insert (subst.values, (gpointer) "INSTALL_STEPS", install_steps);
 
   text = render_template ("containerfiles/project.in", &subst, error);
   substitutions_clear (&subst);

@@ -9,10 +9,12 @@
 #include <unistd.h>
 
 #include "exitbox-agent.h"
+#include "exitbox-catalogue.h"
 #include "exitbox-containerfile.h"
 #include "exitbox-download.h"
 #include "exitbox-image-builder.h"
 #include "exitbox-paths.h"
+#include "exitbox-project-registry.h"
 
 /* Lines of build output quoted in the error of a failed build. */
 #define FAILURE_TAIL_LINES 20
@@ -29,13 +31,15 @@
 #define LABEL_PARENT        "exitbox.parent"
 #define LABEL_PROJECT       "exitbox.project"
 #define LABEL_PROFILES_HASH "exitbox.profiles.hash"
+#define LABEL_TOOLS_HASH    "exitbox.tools.hash"
 
 struct _ExitboxImageBuilder
 {
   GObject        parent_instance;
 
-  ExitboxEngine *engine;
-  ExitboxConfig *config;
+  ExitboxEngine    *engine;
+  ExitboxConfig    *config;
+  ExitboxCatalogue *catalogue;   /* loaded on first use */
 };
 
 G_DEFINE_FINAL_TYPE (ExitboxImageBuilder, exitbox_image_builder, G_TYPE_OBJECT)
@@ -89,6 +93,12 @@ exitbox_image_dup_profiles_hash (const char * const *profiles)
   digest = g_compute_checksum_for_string (G_CHECKSUM_SHA256, joined, -1);
 
   return g_strndup (digest, PROFILES_HASH_LENGTH);
+}
+
+char *
+exitbox_image_dup_tools_hash (const char * const *tools)
+{
+  return exitbox_image_dup_profiles_hash (tools);
 }
 
 /* podman prints bare IDs and docker prefixes them with "sha256:", so the
@@ -188,16 +198,186 @@ expected_core_labels (const char *agent_id,
   return labels;
 }
 
-static GArray *
-expected_project_labels (const char *project_key,
-                         const char *core_id)
+/* What the project layer installs: the effective profiles of the project
+ * and tools.user, for the configured family.
+ */
+typedef struct
 {
-  GArray *labels = new_expected_labels ();
-  g_autofree char *profiles_hash = exitbox_image_dup_profiles_hash (NULL);
+  char      **profiles;
+  char       *profiles_hash;
+  char       *tools_hash;
+  GPtrArray  *packages;        /* NULL-terminated, each name once */
+  GPtrArray  *missing_downloads; /* "profile: tool" the layer does not install */
+  gboolean    python_venv;
+  gboolean    node_tools;
+} ProjectSpec;
 
+static void
+project_spec_free (ProjectSpec *spec)
+{
+  g_strfreev (spec->profiles);
+  g_free (spec->profiles_hash);
+  g_free (spec->tools_hash);
+  g_clear_pointer (&spec->packages, g_ptr_array_unref);
+  g_clear_pointer (&spec->missing_downloads, g_ptr_array_unref);
+  g_free (spec);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ProjectSpec, project_spec_free)
+
+static void
+add_package_once (GPtrArray  *packages,
+                  const char *name)
+{
+  if (!g_ptr_array_find_with_equal_func (packages, name, g_str_equal, NULL))
+    g_ptr_array_add (packages, g_strdup (name));
+}
+
+char **
+exitbox_image_builder_dup_profiles (ExitboxImageBuilder  *self,
+                                    const char           *project_key,
+                                    GError              **error)
+{
+  g_autofree char *registry_path = NULL;
+  g_autoptr(GPtrArray) records = NULL;
+  const char * const *defaults;
+  ExitboxProjectRecord *record = NULL;
+
+  g_return_val_if_fail (EXITBOX_IS_IMAGE_BUILDER (self), NULL);
+  g_return_val_if_fail (project_key != NULL, NULL);
+
+  defaults = exitbox_config_get_profiles (self->config);
+  registry_path = exitbox_project_registry_dup_path ();
+  records = exitbox_project_registry_load (registry_path, error);
+  if (records == NULL)
+    return NULL;
+
+  record = exitbox_project_registry_find_key (records, project_key);
+  if (record == NULL)
+    return exitbox_project_resolve_profiles (defaults, NULL, NULL);
+
+  return exitbox_project_resolve_profiles (defaults,
+                                           (const char * const *) record->profiles_added,
+                                           (const char * const *) record->profiles_removed);
+}
+
+static ExitboxCatalogue *
+get_catalogue (ExitboxImageBuilder  *self,
+               GError              **error)
+{
+  if (self->catalogue == NULL)
+    self->catalogue = exitbox_catalogue_load_default (error);
+
+  return self->catalogue;
+}
+
+/* Fails when a profile is unknown or has no package for the family, so a
+ * layer is never labelled with a profile it does not contain.
+ */
+static ProjectSpec *
+project_spec_new (ExitboxImageBuilder  *self,
+                  const char           *project_key,
+                  GError              **error)
+{
+  g_autoptr(ProjectSpec) spec = g_new0 (ProjectSpec, 1);
+  ExitboxBaseFamily family = exitbox_config_get_base_family (self->config);
+  const char *family_name = exitbox_base_family_to_string (family);
+  const char * const *tools = exitbox_config_get_user_tools (self->config);
+  ExitboxCatalogue *catalogue;
+
+  spec->profiles = exitbox_image_builder_dup_profiles (self, project_key, error);
+  if (spec->profiles == NULL)
+    return NULL;
+
+  catalogue = get_catalogue (self, error);
+  if (catalogue == NULL)
+    return NULL;
+
+  spec->profiles_hash = exitbox_image_dup_profiles_hash ((const char * const *) spec->profiles);
+  spec->tools_hash = exitbox_image_dup_tools_hash (tools);
+  spec->packages = g_ptr_array_new_with_free_func (g_free);
+  spec->missing_downloads = g_ptr_array_new_with_free_func (g_free);
+
+  for (guint i = 0; spec->profiles[i] != NULL; i++)
+    {
+      const char *profile = spec->profiles[i];
+      g_auto(GStrv) packages = exitbox_catalogue_dup_packages (catalogue, profile, family, error);
+      g_auto(GStrv) downloads = NULL;
+
+      if (packages == NULL)
+        return NULL;
+
+      downloads = exitbox_catalogue_dup_downloads (catalogue, profile);
+      if (packages[0] == NULL && downloads != NULL && downloads[0] != NULL)
+        {
+          g_autofree char *needs = g_strjoinv (", ", downloads);
+
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                       _("The profile “%s” has no %s package: it needs downloads (%s) that "
+                         "this version of ExitBox does not install yet. Remove it from the "
+                         "project with “exitbox AGENT profile remove %s”, or from "
+                         "“profiles” in config.yaml."),
+                       profile, family_name, needs, profile);
+          return NULL;
+        }
+
+      if (packages[0] == NULL)
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                       _("The profile “%s” has no %s package. Remove it from the project "
+                         "with “exitbox AGENT profile remove %s”, from “profiles” in "
+                         "config.yaml, or set settings.base to the other family."),
+                       profile, family_name, profile);
+          return NULL;
+        }
+
+      for (guint j = 0; packages[j] != NULL; j++)
+        add_package_once (spec->packages, packages[j]);
+
+      /* NOTE: verified downloads of profile tools are not implemented, so
+       * such tools are reported and left out.
+       */
+      for (guint j = 0; downloads != NULL && downloads[j] != NULL; j++)
+        g_ptr_array_add (spec->missing_downloads, g_strdup_printf ("%s: %s", profile, downloads[j]));
+
+      if (g_str_equal (profile, "python"))
+        spec->python_venv = TRUE;
+      if (g_str_equal (profile, "node"))
+        spec->node_tools = TRUE;
+    }
+
+  for (guint i = 0; tools != NULL && tools[i] != NULL; i++)
+    {
+      if (!exitbox_containerfile_check_package_name (tools[i], error))
+        {
+          g_prefix_error (error, "tools.user: ");
+          return NULL;
+        }
+      add_package_once (spec->packages, tools[i]);
+    }
+
+  g_ptr_array_add (spec->packages, NULL);
+  return g_steal_pointer (&spec);
+}
+
+/* NULL with @error set when the project's profiles cannot be resolved. */
+static GArray *
+expected_project_labels (ExitboxImageBuilder  *self,
+                         const char           *project_key,
+                         const char           *core_id,
+                         GError              **error)
+{
+  g_autoptr(ProjectSpec) spec = project_spec_new (self, project_key, error);
+  GArray *labels;
+
+  if (spec == NULL)
+    return NULL;
+
+  labels = new_expected_labels ();
   add_expected_label (labels, LABEL_PROJECT, project_key);
   add_expected_label (labels, LABEL_PARENT, core_id);
-  add_expected_label (labels, LABEL_PROFILES_HASH, profiles_hash);
+  add_expected_label (labels, LABEL_PROFILES_HASH, spec->profiles_hash);
+  add_expected_label (labels, LABEL_TOOLS_HASH, spec->tools_hash);
 
   return labels;
 }
@@ -261,6 +441,7 @@ exitbox_image_builder_dispose (GObject *object)
 
   g_clear_object (&self->engine);
   g_clear_object (&self->config);
+  g_clear_object (&self->catalogue);
 
   G_OBJECT_CLASS (exitbox_image_builder_parent_class)->dispose (object);
 }
@@ -430,8 +611,15 @@ exitbox_image_builder_get_state (ExitboxImageBuilder *self,
   if (reason == NULL)
     reason = dup_rebuild_reason (inspection, core_name, expected_core_labels (agent_id, base_id));
   if (reason == NULL)
-    reason = dup_rebuild_reason (inspection, project_name,
-                                 expected_project_labels (project_key, core_id));
+    {
+      g_autoptr(GError) error = NULL;
+      GArray *labels = expected_project_labels (self, project_key, core_id, &error);
+
+      if (labels == NULL)
+        reason = g_strdup (error->message);
+      else
+        reason = dup_rebuild_reason (inspection, project_name, labels);
+    }
 
   if (reason != NULL)
     {
@@ -602,6 +790,7 @@ typedef struct
   GDataInputStream *output;
   GQueue            tail;           /* the last FAILURE_TAIL_LINES lines */
   gint64            start_time;
+  gboolean          no_cache;
 } BuildData;
 
 static void
@@ -1020,16 +1209,21 @@ build_prepare_cb (GObject      *source,
   containerfile_path = g_build_filename (data->context_folder, "Containerfile", NULL);
 
   {
-    const char * const args[] = {
-      "build",
-      "--iidfile", data->image_id_path,
-      "-t", data->image,
-      "-f", containerfile_path,
-      data->context_folder,
-      NULL,
-    };
+    g_autoptr(GPtrArray) args = g_ptr_array_new ();
 
-    data->process = exitbox_engine_spawn (self->engine, args,
+    g_ptr_array_add (args, (gpointer) "build");
+    if (data->no_cache)
+      g_ptr_array_add (args, (gpointer) "--no-cache");
+    g_ptr_array_add (args, (gpointer) "--iidfile");
+    g_ptr_array_add (args, data->image_id_path);
+    g_ptr_array_add (args, (gpointer) "-t");
+    g_ptr_array_add (args, data->image);
+    g_ptr_array_add (args, (gpointer) "-f");
+    g_ptr_array_add (args, containerfile_path);
+    g_ptr_array_add (args, data->context_folder);
+    g_ptr_array_add (args, NULL);
+
+    data->process = exitbox_engine_spawn (self->engine, (const char * const *) args->pdata,
                                           G_SUBPROCESS_FLAGS_STDOUT_PIPE |
                                           G_SUBPROCESS_FLAGS_STDERR_MERGE,
                                           &error);
@@ -1095,6 +1289,7 @@ typedef struct
   char                   *project_key;
   const ExitboxAgentInfo *agent;
   gboolean                proxy_only;
+  gboolean                force;         /* rebuild core and project whatever their labels */
   ExitboxInspection      *inspection;
   char                   *base_id;
   char                   *core_id;
@@ -1201,23 +1396,50 @@ ensure_project (GTask *task)
   g_autoptr(GError) error = NULL;
   g_autofree char *core_name = exitbox_image_dup_core_name (data->agent_id);
   g_autofree char *project_name = exitbox_image_dup_project_name (data->agent_id, data->project_key);
-  g_autofree char *profiles_hash = exitbox_image_dup_profiles_hash (NULL);
+  g_autoptr(ProjectSpec) spec = NULL;
   g_autofree char *reason = NULL;
   ExitboxProjectLayerParams params = { 0 };
+  BuildData *build;
+  GArray *labels;
   char *containerfile;
 
-  reason = dup_rebuild_reason (data->inspection, project_name,
-                               expected_project_labels (data->project_key, data->core_id));
-  if (reason == NULL)
+  spec = project_spec_new (self, data->project_key, &error);
+  labels = spec != NULL ? expected_project_labels (self, data->project_key, data->core_id, &error)
+                        : NULL;
+  if (labels == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  reason = dup_rebuild_reason (data->inspection, project_name, labels);
+  if (reason == NULL && !data->force)
     {
       ensure_proxy (task);
       return;
+    }
+  if (reason == NULL)
+    reason = g_strdup (_("rebuild requested"));
+
+  for (guint i = 0; i < spec->missing_downloads->len; i++)
+    {
+      g_autofree char *message =
+        g_strdup_printf (_("Not installing %s: ExitBox does not download profile tools yet"),
+                         (const char *) g_ptr_array_index (spec->missing_downloads, i));
+      emit_progress (self, "project", message);
     }
 
   params.from_image = core_name;
   params.from_image_id = data->core_id;
   params.project_key = data->project_key;
-  params.profiles_hash = profiles_hash;
+  params.profiles_hash = spec->profiles_hash;
+  params.tools_hash = spec->tools_hash;
+  params.family = exitbox_config_get_base_family (self->config);
+  params.packages = (const char * const *) spec->packages->pdata;
+  params.python_venv = spec->python_venv;
+  params.node_tools = spec->node_tools;
+  params.uid = getuid ();
+  params.gid = getgid ();
   containerfile = exitbox_containerfile_project (&params, &error);
   if (containerfile == NULL)
     {
@@ -1225,8 +1447,9 @@ ensure_project (GTask *task)
       return;
     }
 
-  build_image_async (self, build_data_new ("project", project_name, reason, containerfile),
-                     cancellable, ensure_project_built_cb, g_object_ref (task));
+  build = build_data_new ("project", project_name, reason, containerfile);
+  build->no_cache = data->force;
+  build_image_async (self, build, cancellable, ensure_project_built_cb, g_object_ref (task));
 }
 
 static void
@@ -1286,6 +1509,7 @@ ensure_core_downloaded_cb (GObject      *source,
     }
 
   build = build_data_new ("core", core_name, data->core_reason, containerfile);
+  build->no_cache = data->force;
   build_data_add_verified_copy (build, data->agent->command, binary_path, data->release->sha256);
   build_image_async (self, build, cancellable, ensure_core_built_cb, g_object_ref (task));
 }
@@ -1328,6 +1552,8 @@ ensure_core (GTask *task)
 
   data->core_reason = dup_rebuild_reason (data->inspection, core_name,
                                           expected_core_labels (data->agent_id, data->base_id));
+  if (data->core_reason == NULL && data->force)
+    data->core_reason = g_strdup (_("rebuild requested"));
   if (data->core_reason == NULL)
     {
       data->core_id = dup_inspected_id (data->inspection, core_name);
@@ -1463,31 +1689,30 @@ ensure_start (GTask             *task,
                                 ensure_inspect_cb, g_object_ref (task));
 }
 
-void
-exitbox_image_builder_ensure_async (ExitboxImageBuilder *self,
-                                    ExitboxInspection   *inspection,
-                                    const char          *agent_id,
-                                    const char          *project_key,
-                                    GCancellable        *cancellable,
-                                    GAsyncReadyCallback  callback,
-                                    gpointer             user_data)
+static void
+start_ensure (ExitboxImageBuilder *self,
+              ExitboxInspection   *inspection,
+              const char          *agent_id,
+              const char          *project_key,
+              gboolean             force,
+              gpointer             source_tag,
+              GCancellable        *cancellable,
+              GAsyncReadyCallback  callback,
+              gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
+  g_autoptr(ProjectSpec) spec = NULL;
+  g_autoptr(GError) error = NULL;
   EnsureData *data;
 
-  g_return_if_fail (EXITBOX_IS_IMAGE_BUILDER (self));
-  g_return_if_fail (inspection == NULL || EXITBOX_IS_INSPECTION (inspection));
-  g_return_if_fail (agent_id != NULL);
-  g_return_if_fail (project_key != NULL);
-  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
-
   task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, exitbox_image_builder_ensure_async);
+  g_task_set_source_tag (task, source_tag);
 
   data = g_new0 (EnsureData, 1);
   data->agent_id = g_strdup (agent_id);
   data->project_key = g_strdup (project_key);
   data->agent = exitbox_agent_lookup (agent_id);
+  data->force = force;
   g_task_set_task_data (task, data, (GDestroyNotify) ensure_data_free);
 
   if (data->agent == NULL)
@@ -1516,7 +1741,63 @@ exitbox_image_builder_ensure_async (ExitboxImageBuilder *self,
       return;
     }
 
+  /* A profile the family cannot install fails before any layer is built. */
+  spec = project_spec_new (self, project_key, &error);
+  if (spec == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
   ensure_start (task, inspection);
+}
+
+void
+exitbox_image_builder_ensure_async (ExitboxImageBuilder *self,
+                                    ExitboxInspection   *inspection,
+                                    const char          *agent_id,
+                                    const char          *project_key,
+                                    GCancellable        *cancellable,
+                                    GAsyncReadyCallback  callback,
+                                    gpointer             user_data)
+{
+  g_return_if_fail (EXITBOX_IS_IMAGE_BUILDER (self));
+  g_return_if_fail (inspection == NULL || EXITBOX_IS_INSPECTION (inspection));
+  g_return_if_fail (agent_id != NULL);
+  g_return_if_fail (project_key != NULL);
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  start_ensure (self, inspection, agent_id, project_key, FALSE,
+                exitbox_image_builder_ensure_async, cancellable, callback, user_data);
+}
+
+void
+exitbox_image_builder_rebuild_async (ExitboxImageBuilder *self,
+                                     const char          *agent_id,
+                                     const char          *project_key,
+                                     GCancellable        *cancellable,
+                                     GAsyncReadyCallback  callback,
+                                     gpointer             user_data)
+{
+  g_return_if_fail (EXITBOX_IS_IMAGE_BUILDER (self));
+  g_return_if_fail (agent_id != NULL);
+  g_return_if_fail (project_key != NULL);
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  start_ensure (self, NULL, agent_id, project_key, TRUE,
+                exitbox_image_builder_rebuild_async, cancellable, callback, user_data);
+}
+
+gboolean
+exitbox_image_builder_rebuild_finish (ExitboxImageBuilder  *self,
+                                      GAsyncResult         *result,
+                                      GError              **error)
+{
+  g_return_val_if_fail (EXITBOX_IS_IMAGE_BUILDER (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == exitbox_image_builder_rebuild_async, FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
 }
 
 gboolean

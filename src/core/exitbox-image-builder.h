@@ -28,6 +28,8 @@ char *exitbox_image_dup_project_name (const char *agent_id, const char *project_
  * of the profile ids joined with ",". NULL is the empty list.
  */
 char *exitbox_image_dup_profiles_hash (const char * const *profiles);
+/* The label exitbox.tools.hash of tools.user, computed like the profiles hash. */
+char *exitbox_image_dup_tools_hash    (const char * const *tools);
 
 #define EXITBOX_TYPE_IMAGE_BUILDER (exitbox_image_builder_get_type ())
 G_DECLARE_FINAL_TYPE (ExitboxImageBuilder, exitbox_image_builder, EXITBOX, IMAGE_BUILDER, GObject)
@@ -54,7 +56,10 @@ const char          *exitbox_image_builder_get_agent_version (ExitboxImageBuilde
                                                               const char          *agent_id);
 
 /* Builds whatever layers of the project image and the proxy image are
- * missing or stale. @inspection may be NULL, then it inspects first.
+ * missing or stale. The project layer installs the packages of the
+ * project's profiles (see exitbox_image_builder_dup_profiles()) and
+ * tools.user, and fails when a profile has no package for the configured
+ * family. @inspection may be NULL, then it inspects first.
  */
 void                 exitbox_image_builder_ensure_async (ExitboxImageBuilder  *self,
                                                          ExitboxInspection    *inspection,
@@ -66,6 +71,29 @@ void                 exitbox_image_builder_ensure_async (ExitboxImageBuilder  *s
 gboolean             exitbox_image_builder_ensure_finish (ExitboxImageBuilder *self,
                                                           GAsyncResult        *result,
                                                           GError             **error);
+
+/* Builds the core and project layers of @agent_id again without the
+ * engine's layer cache, whatever their labels, so the core gets the latest
+ * agent release and the project fresh packages. The base and the proxy are
+ * built only when missing or stale.
+ */
+void                 exitbox_image_builder_rebuild_async  (ExitboxImageBuilder  *self,
+                                                           const char           *agent_id,
+                                                           const char           *project_key,
+                                                           GCancellable         *cancellable,
+                                                           GAsyncReadyCallback   callback,
+                                                           gpointer              user_data);
+gboolean             exitbox_image_builder_rebuild_finish (ExitboxImageBuilder  *self,
+                                                           GAsyncResult         *result,
+                                                           GError              **error);
+
+/* The effective profile ids of the project: config.yaml `profiles` with the
+ * additions and removals the project registry keeps for @project_key.
+ * Fails when the registry cannot be read.
+ */
+char               **exitbox_image_builder_dup_profiles    (ExitboxImageBuilder  *self,
+                                                            const char           *project_key,
+                                                            GError              **error);
 
 /* Builds the proxy image if it is missing or stale. */
 void                 exitbox_image_builder_ensure_proxy_async  (ExitboxImageBuilder  *self,
