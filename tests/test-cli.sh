@@ -45,7 +45,7 @@ expect_status() {
   fi
 }
 
-echo "1..97"
+echo "1..112"
 
 expect_status "version prints package version" 0 "exitbox " --version
 expect_status "help lists shell command" 0 "exitbox [OPTION…] shell" --help
@@ -368,5 +368,53 @@ if [ "$output" = "$(printf -- '--include-dir\nclaude codex')" ]; then
 else
   result 1 "completion bash completes words" "$output"
 fi
+
+# Development profiles of the project in the current folder, kept in the
+# project registry, and -t persisting packages to tools.user.
+in_project "profile needs action" 2 "Usage: exitbox AGENT profile list" claude profile
+in_project "profile rejects unknown action" 2 "Unknown profile command “enable”" claude profile enable
+in_project "profile list marks defaults" 0 "* base" claude profile list
+in_project "profile list marks missing packages" 0 "(not installable on this base yet)" claude profile list
+in_project "profile add by display name" 0 "Added the profile build-tools to $work/project" \
+  codex profile add "Build Tools"
+in_project "profile remove default" 0 "Removed the profile base from $work/project" \
+  claude profile remove base
+in_project "profile add unknown rejected" 2 "Unknown profile “nope”. The profiles are: base," \
+  claude profile add nope
+in_project "profile add without packages" 1 "The profile “go” has no debian package" \
+  claude profile add go
+in_project "profile status shows added" 0 "build-tools  added to this project" claude profile status
+in_project "profile status shows removed" 0 "base         removed from this project" \
+  claude profile status
+if grep -q '"profiles_removed"' "$EXITBOX_DATA_DIR/projects.json" \
+   && grep -q '"build-tools"' "$EXITBOX_DATA_DIR/projects.json"; then
+  result 0 "profile changes saved in registry"
+else
+  result 1 "profile changes saved in registry" "$(cat "$EXITBOX_DATA_DIR/projects.json")"
+fi
+
+rm -f "$EXITBOX_CONFIG_DIR/config.yaml" "$EXITBOX_CONFIG_DIR/allowlist.yaml"
+"$exitbox_bin" enable claude >/dev/null 2>&1
+# A bogus engine makes the session fail after -t was saved.
+cd "$work/project" || exit 1
+output=$(CONTAINER_RUNTIME=bogus "$exitbox_bin" -t htop,jq --tools=htop claude 2>&1)
+cd - >/dev/null || exit 1
+config="$EXITBOX_CONFIG_DIR/config.yaml"
+if grep -qF "Added jq to tools.user" <<<"$output" \
+   && [ "$(grep -A3 '^  user:' "$config")" = "$(printf '  user:\n    - htop\n    - jq\n')" ] \
+   && grep -q '^  # Extra packages of the base distribution' "$config"; then
+  result 0 "tools option persists to config"
+else
+  result 1 "tools option persists to config" "$output
+$(cat "$config")"
+fi
+before=$(sha256sum "$config")
+in_project "tools option rejects bad name" 2 "The package name “Bad”" -t Bad claude
+if [ "$(sha256sum "$config")" = "$before" ]; then
+  result 0 "tools bad name keeps config"
+else
+  result 1 "tools bad name keeps config" "$(cat "$config")"
+fi
+in_project "tools option on list rejected" 2 "apply to agent sessions and the shell" -t htop list
 
 exit $((failures > 0))

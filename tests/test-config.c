@@ -1383,7 +1383,7 @@ test_config_add_user_tools (Fixture       *fixture,
   g_assert_cmpstr (g_ptr_array_index (added, 1), ==, "jq");
 
   after = exitbox_test_read_file (fixture->config_path);
-  exitbox_test_assert_contains (after, "  # (planned) Extra packages of the base distribution");
+  exitbox_test_assert_contains (after, "  # Extra packages of the base distribution");
   exitbox_test_assert_contains (after, "  user:\n    - htop\n    - jq\n");
   g_assert_cmpuint (strlen (after), ==, strlen (before) - strlen (" []") +
                                         strlen ("\n    - htop\n    - jq"));

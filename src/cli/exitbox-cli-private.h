@@ -73,6 +73,8 @@ int exitbox_cli_import    (CliOptions *options);
 int exitbox_cli_logs      (CliOptions *options);
 int exitbox_cli_aliases   (CliOptions *options);
 int exitbox_cli_completion (CliOptions *options);
+int exitbox_cli_profile   (CliOptions    *options,
+                           ExitboxConfig *config);
 int exitbox_cli_info      (CliOptions    *options,
                            ExitboxConfig *config,
                            ExitboxEngine *engine,

@@ -143,6 +143,8 @@ print_usage (FILE *stream)
              "  exitbox [OPTION…] shell [-- COMMAND [ARGUMENT…]]\n"
              "                                 Open a shell in the sandbox, or run one command\n"
              "  exitbox list                   List the agents and whether their images are built\n"
+             "  exitbox AGENT profile list|status|add|remove [PROFILE…]\n"
+             "                                 Show or change the project’s development profiles\n"
              "  exitbox doctor [--fix] [--yes] Check the container engine and fix what it can\n"
              "  exitbox setup [SETUP-OPTION…]  Choose roles, languages, tools, agents and the\n"
              "                                 firewall categories (exitbox setup --help)\n"
@@ -180,6 +182,9 @@ print_usage (FILE *stream)
              "                    Mount DIR at /workspace/NAME (read-only with -r); repeatable\n"
              "      --memory SIZE Memory limit with unit b, k, m or g, such as 8g\n"
              "      --cpus NUMBER Number of CPUs, such as 4 or 1.5\n"
+             "  -t, --tools PACKAGE[,PACKAGE…]\n"
+             "                    Add distribution packages to tools.user in config.yaml;\n"
+             "                    repeatable\n"
              "  -h, --help        Show this help\n"
              "      --version     Show the ExitBox version\n"));
 }
@@ -478,6 +483,13 @@ parse_arguments (int          argc,
       options->command = "shell";
       options->args = g_strdupv (&argv[first]);
     }
+  else if (exitbox_agent_lookup (word) != NULL && i + 1 < argc &&
+           g_str_equal (argv[i + 1], "profile"))
+    {
+      options->command = "profile";
+      options->agent_id = word;
+      options->args = g_strdupv (&argv[i + 2]);
+    }
   else if (exitbox_agent_lookup (word) != NULL)
     {
       options->command = "run";
@@ -689,8 +701,6 @@ check_options_applied (const CliOptions *options)
     option = "-f/--no-firewall";
   else if (options->update)
     option = "-u/--update";
-  else if (options->tools != NULL)
-    option = "-t/--tools";
   else if (options->allow_entries != NULL)
     option = "-a/--allow-urls";
 
@@ -717,6 +727,45 @@ dup_list_view (GPtrArray *list)
     g_ptr_array_add (list, NULL);
 
   return (const char * const *) list->pdata;
+}
+
+/* Appends the packages of -t to tools.user in config.yaml and loads the
+ * configuration again, so the image built next contains them.
+ */
+static gboolean
+persist_tools (CliContext       *context,
+               const CliOptions *options)
+{
+  g_autofree char *config_dir = exitbox_dup_config_dir ();
+  g_autofree char *config_path = g_build_filename (config_dir, "config.yaml", NULL);
+  g_autoptr(GPtrArray) added = NULL;
+  g_autoptr(GError) error = NULL;
+  ExitboxConfig *reloaded;
+
+  if (!exitbox_config_add_user_tools_in_file (config_path, dup_list_view (options->tools), &added,
+                                              &error))
+    {
+      exitbox_cli_print_error (error->message);
+      return FALSE;
+    }
+
+  if (added->len == 0)
+    return TRUE;
+
+  for (guint i = 0; i < added->len; i++)
+    g_printerr (_("Added %s to tools.user in %s\n"), (const char *) g_ptr_array_index (added, i),
+                config_path);
+
+  reloaded = exitbox_config_load_file (config_path, &error);
+  if (reloaded == NULL)
+    {
+      exitbox_cli_print_error (error->message);
+      return FALSE;
+    }
+
+  g_set_object (&context->config, reloaded);
+  g_object_unref (reloaded);
+  return TRUE;
 }
 
 static int
@@ -770,6 +819,9 @@ run_session (CliContext       *context,
       exitbox_cli_print_error (error->message);
       return 2;
     }
+
+  if (options->tools != NULL && !persist_tools (context, options))
+    return 2;
 
   context->engine = exitbox_engine_detect (&error);
   if (context->engine == NULL)
@@ -1036,6 +1088,9 @@ exitbox_cli_main (int   argc,
       exitbox_cli_print_error (error->message);
       return 1;
     }
+
+  if (g_str_equal (options.command, "profile"))
+    return exitbox_cli_profile (&options, context.config);
 
   /* A session checks its options before it looks for an engine. */
   if (g_str_equal (options.command, "run") || g_str_equal (options.command, "shell"))

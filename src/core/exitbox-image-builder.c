@@ -239,26 +239,14 @@ exitbox_image_builder_dup_profiles (ExitboxImageBuilder  *self,
                                     GError              **error)
 {
   g_autofree char *registry_path = NULL;
-  g_autoptr(GPtrArray) records = NULL;
-  const char * const *defaults;
-  ExitboxProjectRecord *record = NULL;
 
   g_return_val_if_fail (EXITBOX_IS_IMAGE_BUILDER (self), NULL);
   g_return_val_if_fail (project_key != NULL, NULL);
 
-  defaults = exitbox_config_get_profiles (self->config);
   registry_path = exitbox_project_registry_dup_path ();
-  records = exitbox_project_registry_load (registry_path, error);
-  if (records == NULL)
-    return NULL;
-
-  record = exitbox_project_registry_find_key (records, project_key);
-  if (record == NULL)
-    return exitbox_project_resolve_profiles (defaults, NULL, NULL);
-
-  return exitbox_project_resolve_profiles (defaults,
-                                           (const char * const *) record->profiles_added,
-                                           (const char * const *) record->profiles_removed);
+  return exitbox_project_registry_dup_profiles (registry_path, project_key,
+                                                exitbox_config_get_profiles (self->config),
+                                                error);
 }
 
 static ExitboxCatalogue *

@@ -558,3 +558,28 @@ exitbox_project_resolve_profiles (const char * const *defaults,
   g_ptr_array_add (result, NULL);
   return (char **) g_ptr_array_free (g_steal_pointer (&result), FALSE);
 }
+
+char **
+exitbox_project_registry_dup_profiles (const char          *path,
+                                       const char          *project_key,
+                                       const char * const  *defaults,
+                                       GError             **error)
+{
+  g_autoptr(GPtrArray) records = NULL;
+  ExitboxProjectRecord *record;
+
+  g_return_val_if_fail (path != NULL, NULL);
+  g_return_val_if_fail (project_key != NULL, NULL);
+
+  records = exitbox_project_registry_load (path, error);
+  if (records == NULL)
+    return NULL;
+
+  record = exitbox_project_registry_find_key (records, project_key);
+  if (record == NULL)
+    return exitbox_project_resolve_profiles (defaults, NULL, NULL);
+
+  return exitbox_project_resolve_profiles (defaults,
+                                           (const char * const *) record->profiles_added,
+                                           (const char * const *) record->profiles_removed);
+}

@@ -65,6 +65,15 @@ gboolean   exitbox_project_registry_change_profile (const char          *path,
                                                     gboolean            *out_changed,
                                                     GError             **error);
 
+/* The effective profiles of the project with @project_key: @defaults with
+ * the additions and removals the registry at @path keeps for it. Fails when
+ * the registry cannot be read.
+ */
+char     **exitbox_project_registry_dup_profiles (const char          *path,
+                                                  const char          *project_key,
+                                                  const char * const  *defaults,
+                                                  GError             **error);
+
 /* The effective profiles: @defaults in order without @removed, then @added
  * in order, each id once. Any list may be NULL.
  */
