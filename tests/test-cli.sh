@@ -45,7 +45,7 @@ expect_status() {
   fi
 }
 
-echo "1..112"
+echo "1..124"
 
 expect_status "version prints package version" 0 "exitbox " --version
 expect_status "help lists shell command" 0 "exitbox [OPTION…] shell" --help
@@ -416,5 +416,45 @@ else
   result 1 "tools bad name keeps config" "$(cat "$config")"
 fi
 in_project "tools option on list rejected" 2 "apply to agent sessions and the shell" -t htop list
+
+# Image commands against fake-build-engine.py as podman, with a store of
+# ExitBox images and one distribution image that must survive.
+fake_bin="$work/bin"
+mkdir -p "$fake_bin" "$work/engine/contexts"
+printf '#!/bin/sh\nexec python3 %q "$@"\n' "$G_TEST_SRCDIR/fake-build-engine.py" > "$fake_bin/podman"
+chmod +x "$fake_bin/podman"
+cat > "$work/engine/images.json" <<'JSON'
+[
+ {"Id": "aa01", "RepoTags": ["docker.io/library/debian:bookworm-slim"], "Labels": {}},
+ {"Id": "bb02", "RepoTags": ["localhost/exitbox-base:latest"],
+  "Labels": {"exitbox.version": "1", "exitbox.uid": "1000"}},
+ {"Id": "cc03", "RepoTags": ["localhost/exitbox-claude-core:latest"],
+  "Labels": {"exitbox.version": "1", "exitbox.agent": "claude", "exitbox.agent.version": "2.0.1",
+             "exitbox.parent": "bb02"}},
+ {"Id": "ee05", "RepoTags": [],
+  "Labels": {"exitbox.version": "1", "exitbox.agent": "claude", "exitbox.parent": "bb02"}},
+ {"Id": "ab07", "RepoTags": ["localhost/exitbox-codex-core:latest"],
+  "Labels": {"exitbox.version": "1", "exitbox.agent": "codex", "exitbox.parent": "bb02"}}
+]
+JSON
+fake_engine() {
+  PATH="$fake_bin:$PATH" CONTAINER_RUNTIME=podman FAKE_ENGINE_DIR="$work/engine" expect_status "$@"
+}
+fake_engine "uninstall needs agent" 2 "“uninstall” needs one agent name" uninstall
+fake_engine "uninstall rejects option" 2 "Unknown uninstall option “--all”" uninstall claude --all
+fake_engine "clean rejects other word" 2 "“clean” takes only the word all, but got “old”" clean old
+fake_engine "rebuild needs agent" 2 "“rebuild” needs one agent name" rebuild
+fake_engine "rebuild rejects unknown agent" 2 "Unknown agent “gemini”" rebuild gemini
+fake_engine "list shows installed version" 0 "version 2.0.1 installed" list
+fake_engine "clean removes untagged" 0 "Removed 1 image." clean
+fake_engine "clean all asks without terminal" 1 "pass --yes" clean all </dev/null
+fake_engine "uninstall removes agent images" 0 "Removed 1 image." uninstall codex --yes
+fake_engine "clean all removes the rest" 0 "Removed 2 images." clean all --yes
+if grep -q '"aa01"' "$work/engine/images.json" && ! grep -q '"bb02"' "$work/engine/images.json"; then
+  result 0 "clean all keeps other images"
+else
+  result 1 "clean all keeps other images" "$(cat "$work/engine/images.json")"
+fi
+fake_engine "clean with nothing left" 0 "There are no untagged ExitBox images." clean
 
 exit $((failures > 0))

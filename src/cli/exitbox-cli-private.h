@@ -75,6 +75,13 @@ int exitbox_cli_aliases   (CliOptions *options);
 int exitbox_cli_completion (CliOptions *options);
 int exitbox_cli_profile   (CliOptions    *options,
                            ExitboxConfig *config);
+int exitbox_cli_rebuild   (CliOptions    *options,
+                           ExitboxConfig *config,
+                           ExitboxEngine *engine);
+int exitbox_cli_uninstall (CliOptions    *options,
+                           ExitboxEngine *engine);
+int exitbox_cli_clean     (CliOptions    *options,
+                           ExitboxEngine *engine);
 int exitbox_cli_info      (CliOptions    *options,
                            ExitboxConfig *config,
                            ExitboxEngine *engine,

@@ -143,6 +143,12 @@ print_usage (FILE *stream)
              "  exitbox [OPTION…] shell [-- COMMAND [ARGUMENT…]]\n"
              "                                 Open a shell in the sandbox, or run one command\n"
              "  exitbox list                   List the agents and whether their images are built\n"
+             "  exitbox rebuild AGENT|all      Build the agent’s core and this project’s image\n"
+             "                                 again, with the latest agent release\n"
+             "  exitbox uninstall AGENT [--yes]\n"
+             "                                 Remove the agent’s images (asks first)\n"
+             "  exitbox clean [all] [--yes]    Remove untagged ExitBox images, or with all\n"
+             "                                 every ExitBox image (asks first)\n"
              "  exitbox AGENT profile list|status|add|remove [PROFILE…]\n"
              "                                 Show or change the project’s development profiles\n"
              "  exitbox doctor [--fix] [--yes] Check the container engine and fix what it can\n"
@@ -224,7 +230,7 @@ static const OptionSpec option_specs[] = {
 /* The commands besides "run", "shell", "help" and the agent names. */
 static const char * const command_names[] = {
   "list", "doctor", "setup", "enable", "disable", "allowlist", "projects", "import",
-  "logs", "aliases", "info", "completion", NULL
+  "logs", "aliases", "info", "completion", "rebuild", "uninstall", "clean", NULL
 };
 
 const char * const *
@@ -933,10 +939,28 @@ exitbox_cli_print_agents (ExitboxConfig *config,
                                                                              agents[i].id);
               image_state = g_strdup_printf (_("built, version %s"), version != NULL ? version : "?");
             }
-          else if (state == EXITBOX_IMAGE_STATE_STALE)
-            image_state = g_strdup (_("out of date"));
           else
-            image_state = g_strdup (_("not built"));
+            {
+              /* The core can be installed while this project's image is not. */
+              const char *core_version = inspection != NULL
+                ? exitbox_image_builder_get_agent_version (images, inspection, agents[i].id)
+                : NULL;
+
+              if (state == EXITBOX_IMAGE_STATE_STALE)
+                image_state = g_strdup (_("out of date"));
+              else
+                image_state = g_strdup (_("not built"));
+
+              if (core_version != NULL)
+                {
+                  g_autofree char *with_version =
+                    g_strdup_printf (_("%s for this project, version %s installed"),
+                                     image_state, core_version);
+
+                  g_free (image_state);
+                  image_state = g_steal_pointer (&with_version);
+                }
+            }
         }
 
       g_print ("%s%-10s %-12s %-9s %s\n", indent, agents[i].id, agents[i].display_name, enabled,
@@ -1109,6 +1133,15 @@ exitbox_cli_main (int   argc,
 
   if (g_str_equal (options.command, "list"))
     return exitbox_cli_print_agents (context.config, context.engine, "");
+
+  if (g_str_equal (options.command, "rebuild"))
+    return exitbox_cli_rebuild (&options, context.config, context.engine);
+
+  if (g_str_equal (options.command, "uninstall"))
+    return exitbox_cli_uninstall (&options, context.engine);
+
+  if (g_str_equal (options.command, "clean"))
+    return exitbox_cli_clean (&options, context.engine);
 
   return run_doctor (&context, &options);
 }
