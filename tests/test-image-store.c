@@ -4,9 +4,8 @@
 
 /* Listing and removing ExitBox's images against fake-build-engine.py, with
  * an image store written by the test: a base with two agent cores and a
- * project layer, a dangling
- * core left by a rebuild, and a distribution image without ExitBox labels
- * that must survive every removal.
+ * project layer, a dangling core left by a rebuild, and a distribution
+ * image without ExitBox labels that must survive every removal.
  */
 
 #include <gio/gio.h>

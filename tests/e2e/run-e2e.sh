@@ -139,6 +139,9 @@ done
 
 # First run writes the default files; then the test's allowlist replaces them.
 "$EXITBOX_BIN" list >/dev/null 2>&1
+# No development profile at first, so the project layer installs nothing;
+# the profile tests below add the small "shell" profile.
+sed -i '/^profiles:$/{N;s/^profiles:\n  - base$/profiles: []/}' "$EXITBOX_CONFIG_DIR/config.yaml"
 cat > "$EXITBOX_CONFIG_DIR/allowlist.yaml" <<'YAML'
 version: 1
 custom:
@@ -166,7 +169,7 @@ chmod -R a+rX "$work/www"
 upstream_address=$("$engine" inspect "$upstream" \
   --format '{{(index .NetworkSettings.Networks "exitbox-egress").IPAddress}}')
 
-echo "1..39"
+echo "1..49"
 
 # --- Images and the verified agent install -----------------------------------
 
@@ -193,6 +196,63 @@ if [ "$output" = "9.9.9 (Claude Code stub)" ] && ! grep -q '^\[' "$work/warm-lau
 else
   not_ok "run claude reuses built images" "stdout: $output" "$(cat "$work/warm-launch.log")"
 fi
+
+# --- Profiles, tools and layer reuse ----------------------------------------------
+
+image_id() {
+  "$engine" image inspect --format '{{.Id}}' "$1" 2>/dev/null
+}
+project_image=$("$engine" images --format '{{.Repository}}' \
+  | grep -E '^(localhost/)?exitbox-claude-my-project-a-b-' | head -1)
+base_before=$(image_id exitbox-base)
+core_before=$(image_id exitbox-claude-core)
+project_before=$(image_id "$project_image")
+
+exitbox claude profile add shell >/dev/null 2>&1
+output=$(exitbox claude --version 2>"$work/profile-launch.log")
+if [ "$output" = "9.9.9 (Claude Code stub)" ] && [ -n "$project_before" ] \
+   && [ "$(image_id exitbox-base)" = "$base_before" ] \
+   && [ "$(image_id exitbox-claude-core)" = "$core_before" ] \
+   && [ "$(image_id "$project_image")" != "$project_before" ]; then
+  ok "profile change rebuilds only project layer"
+else
+  not_ok "profile change rebuilds only project layer" "stdout: $output" "project image: $project_image" \
+    "$(tail -20 "$work/profile-launch.log")"
+fi
+check "progress line shows elapsed time" grep -qE '^\[project\] Built .* in [0-9]+ s$' "$work/profile-launch.log"
+output=$(exitbox shell -- rsync --version 2>/dev/null | head -1)
+check "shell profile package installed" grep -q '^rsync' <<<"$output"
+if ls "$EXITBOX_CACHE_DIR"/logs/build-exitbox-claude-my-project-a-b-*.log >/dev/null 2>&1; then
+  ok "build writes log under cache logs"
+else
+  not_ok "build writes log under cache logs" "$(ls -R "$EXITBOX_CACHE_DIR/logs" 2>&1)"
+fi
+
+core_before=$(image_id exitbox-claude-core)
+project_before=$(image_id "$project_image")
+output=$(exitbox -t tree claude --version 2>"$work/tools-launch.log")
+tree_output=$(exitbox shell -- tree --version 2>/dev/null)
+if [ "$output" = "9.9.9 (Claude Code stub)" ] && grep -q '^    - tree$' "$EXITBOX_CONFIG_DIR/config.yaml" \
+   && [ "$(image_id exitbox-claude-core)" = "$core_before" ] \
+   && [ "$(image_id "$project_image")" != "$project_before" ] && grep -q '^tree' <<<"$tree_output"; then
+  ok "tools option installs and persists package"
+else
+  not_ok "tools option installs and persists package" "stdout: $output" "tree: $tree_output" \
+    "$(tail -20 "$work/tools-launch.log")"
+fi
+
+# A package the mirror does not have fails the build with the end of the
+# output and the log's path; the name is then taken out of tools.user again.
+output=$(exitbox -t exitbox-e2e-no-such-package claude --version 2>&1)
+status=$?
+log_path=$(grep -oE '/[^ ]*/logs/build-[^ ]*\.log' <<<"$output" | head -1)
+if [ $status -ne 0 ] && grep -q "exitbox-e2e-no-such-package" <<<"$output" \
+   && grep -q "The full log is" <<<"$output" && [ -s "$log_path" ]; then
+  ok "failed build prints tail and log path"
+else
+  not_ok "failed build prints tail and log path" "exit status $status" "$output"
+fi
+sed -i '/exitbox-e2e-no-such-package/d' "$EXITBOX_CONFIG_DIR/config.yaml"
 
 output=$(exitbox -r claude --help 2>/dev/null)
 check "agent receives arguments after its name" grep -q "arguments: --help" <<<"$output"
@@ -466,6 +526,65 @@ if grep -qF "$project" <<<"$output" && grep -q "claude" <<<"$output" && grep -q 
 else
   not_ok "projects lists the project" "$output"
 fi
+
+# --- Removing images -------------------------------------------------------------
+
+# clean, uninstall and clean all remove every image labelled exitbox.version,
+# which on a shared engine includes images that other users of it built. So
+# they run against a separate image store of their own (CONTAINERS_STORAGE_CONF),
+# with label-only images built FROM scratch in it.
+store="$work/image-store"
+mkdir -p "$store/context"
+cat > "$store/storage.conf" <<CONF
+[storage]
+driver = "overlay"
+graphroot = "$store/graph"
+runroot = "$store/run"
+CONF
+store_engine() {
+  CONTAINERS_STORAGE_CONF="$store/storage.conf" "$engine" "$@"
+}
+store_build() {
+  printf 'FROM scratch\nLABEL %s\n' "$2" > "$store/context/Containerfile"
+  store_engine build -q -t "$1" "$store/context" >/dev/null
+}
+store_build exitbox-base 'exitbox.version="e2e" exitbox.uid="0"'
+store_build exitbox-claude-core 'exitbox.version="e2e" exitbox.agent="claude" exitbox.agent.version="1.0"'
+# The same tag again leaves the first core untagged.
+store_build exitbox-claude-core 'exitbox.version="e2e" exitbox.agent="claude" exitbox.agent.version="1.1"'
+store_build exitbox-codex-core 'exitbox.version="e2e" exitbox.agent="codex"'
+store_build exitbox-proxy 'exitbox.version="e2e" exitbox.base.family="debian"'
+store_build localhost/e2e-not-exitbox:1 'org.example.owner="someone else"'
+store_count() {
+  store_engine images -q --filter label=exitbox.version | sort -u | wc -l
+}
+in_store() {
+  CONTAINERS_STORAGE_CONF="$store/storage.conf" exitbox "$@"
+}
+
+before=$(store_count)
+output=$(in_store clean 2>&1)
+if [ "$before" -eq 5 ] && [ "$(store_count)" -eq 4 ] && grep -q "Removed 1 image" <<<"$output"; then
+  ok "clean removes untagged exitbox images"
+else
+  not_ok "clean removes untagged exitbox images" "before: $before, after: $(store_count)" "$output"
+fi
+output=$(in_store uninstall codex --yes 2>&1)
+if [ "$(store_count)" -eq 3 ] && ! store_engine image exists exitbox-codex-core; then
+  ok "uninstall removes the agent images"
+else
+  not_ok "uninstall removes the agent images" "$output" "$(store_engine images 2>&1)"
+fi
+output=$(in_store clean all </dev/null 2>&1)
+check "clean all asks before removing" test "$(store_count)" -eq 3
+output=$(in_store clean all --yes 2>&1)
+if [ "$(store_count)" -eq 0 ] && store_engine image exists localhost/e2e-not-exitbox:1; then
+  ok "clean all removes exitbox images only"
+else
+  not_ok "clean all removes exitbox images only" "$output" "$(store_engine images 2>&1)"
+fi
+store_engine rmi --all --force >/dev/null 2>&1
+rm -rf "$store"
 
 # --- Desktop -------------------------------------------------------------------
 
