@@ -210,6 +210,40 @@ test_core_binary_name (void)
 }
 
 static void
+test_core_archive (void)
+{
+  ExitboxCoreLayerParams params = {
+    .family = EXITBOX_BASE_FAMILY_DEBIAN,
+    .from_image = "exitbox-base",
+    .from_image_id = "abc",
+    .agent_id = "opencode",
+    .agent_version = "0.15.3",
+    .binary_name = "opencode-linux-x64.tar.gz",
+    .command = "opencode",
+    .archive_member = "opencode",
+  };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = exitbox_containerfile_core (&params, &error);
+  g_autofree char *rejected = NULL;
+
+  g_assert_no_error (error);
+  assert_no_placeholder (text);
+  exitbox_test_assert_contains (text, "COPY opencode-linux-x64.tar.gz /tmp/exitbox-agent.tar.gz\n");
+  exitbox_test_assert_contains (text, "tar -xzf /tmp/exitbox-agent.tar.gz -C /tmp/exitbox-agent");
+  exitbox_test_assert_contains (text, "install -o root -g root -m 0755 /tmp/exitbox-agent/opencode "
+                                      "/usr/local/bin/opencode");
+  exitbox_test_assert_contains (text, "rm -rf /tmp/exitbox-agent /tmp/exitbox-agent.tar.gz");
+  g_assert_true (strstr (text, "install -o root") < strstr (text, "/usr/local/bin/opencode --version"));
+
+  /* The member goes into a RUN line, so a path or shell text is rejected. */
+  params.archive_member = "../etc/passwd";
+  rejected = exitbox_containerfile_core (&params, &error);
+  g_assert_null (rejected);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+  exitbox_test_assert_contains (error->message, "archive member");
+}
+
+static void
 test_project_layer (void)
 {
   ExitboxProjectLayerParams params = {
@@ -561,6 +595,7 @@ main (int   argc,
   g_test_add_func ("/containerfile/base/alpine", test_base_alpine);
   g_test_add_func ("/containerfile/core/layer", test_core_layer);
   g_test_add_func ("/containerfile/core/binary-name", test_core_binary_name);
+  g_test_add_func ("/containerfile/core/archive", test_core_archive);
   g_test_add_func ("/containerfile/project/layer", test_project_layer);
   g_test_add_func ("/containerfile/project/every-profile", test_project_every_profile);
   g_test_add_func ("/containerfile/project/python-node", test_project_python_node);

@@ -24,6 +24,7 @@
 #define PROJECT_KEY "home_user_app_0a1b2c3d"
 #define PROJECT_IMAGE "exitbox-claude-" PROJECT_KEY
 #define EMPTY_PROFILES_HASH "e3b0c44298fc1c14"
+#define CODEX_STUB_ARCHIVE "stub codex archive"
 /* The first 16 hex digits of the SHA-256 of "base", the default profiles. */
 #define BASE_PROFILES_HASH "cae662172fd450bb"
 
@@ -39,6 +40,7 @@ typedef struct
   ExitboxConfig       *config;
   ExitboxImageBuilder *builder;
   GPtrArray           *progress;      /* "layer: message" */
+  gboolean             codex_digest;  /* whether the Codex metadata publishes a digest */
   guint                output_lines;
   GAsyncResult        *result;
 } Fixture;
@@ -76,6 +78,31 @@ handle_request (SoupServer        *server,
       soup_server_message_set_response (message, "application/octet-stream", SOUP_MEMORY_STATIC,
                                         STUB_BINARY, strlen (STUB_BINARY));
     }
+  else if (g_str_equal (path, "/codex/releases/latest"))
+    {
+      g_autofree char *asset = exitbox_github_asset_name ("codex", EXITBOX_BASE_FAMILY_DEBIAN);
+      g_autofree char *checksum = g_compute_checksum_for_string (G_CHECKSUM_SHA256,
+                                                                 CODEX_STUB_ARCHIVE, -1);
+      g_autofree char *url = g_uri_to_string (soup_server_message_get_uri (message));
+      g_autofree char *base = g_strndup (url, strlen (url) - strlen ("releases/latest"));
+      g_autofree char *digest = fixture->codex_digest
+                                ? g_strdup_printf (", \"digest\": \"sha256:%s\"", checksum)
+                                : g_strdup ("");
+      g_autofree char *metadata =
+        g_strdup_printf ("{\"tag_name\": \"rust-v0.46.0\", \"assets\": [{\"name\": \"%s\", "
+                         "\"browser_download_url\": \"%sdownload/%s\"%s}]}",
+                         asset, base, asset, digest);
+
+      soup_server_message_set_status (message, SOUP_STATUS_OK, NULL);
+      soup_server_message_set_response (message, "application/json", SOUP_MEMORY_COPY,
+                                        metadata, strlen (metadata));
+    }
+  else if (g_str_has_prefix (path, "/codex/download/"))
+    {
+      soup_server_message_set_status (message, SOUP_STATUS_OK, NULL);
+      soup_server_message_set_response (message, "application/gzip", SOUP_MEMORY_STATIC,
+                                        CODEX_STUB_ARCHIVE, strlen (CODEX_STUB_ARCHIVE));
+    }
   else
     {
       soup_server_message_set_status (message, SOUP_STATUS_NOT_FOUND, NULL);
@@ -89,8 +116,12 @@ start_server (Fixture *fixture)
   g_autofree char *dist_url = NULL;
 
   fixture->server = exitbox_test_start_loopback_server (handle_request, fixture, &root);
+  g_autofree char *codex_url = NULL;
+
   dist_url = g_strconcat (root, "dist", NULL);
   g_setenv ("EXITBOX_CLAUDE_DIST_URL", dist_url, TRUE);
+  codex_url = g_strconcat (root, "codex/releases/latest", NULL);
+  g_setenv ("EXITBOX_CODEX_RELEASE_URL", codex_url, TRUE);
 }
 
 static void
@@ -174,6 +205,7 @@ fixture_tear_down (Fixture       *fixture,
   g_free (fixture->data_dir);
   g_unsetenv ("EXITBOX_BASE_IMAGE");
   g_unsetenv ("EXITBOX_DATA_DIR");
+  g_unsetenv ("EXITBOX_CODEX_RELEASE_URL");
 }
 
 static gboolean
@@ -626,27 +658,53 @@ test_image_build_pull_failure_hint (Fixture       *fixture,
   exitbox_test_assert_contains (error->message, "settings.base_image");
 }
 
+/* Codex comes from its GitHub release metadata as a .tar.gz that the core
+ * layer unpacks. Without a published digest nothing is built.
+ */
 static void
-test_image_not_installable (Fixture       *fixture,
-                            gconstpointer  user_data)
+test_image_codex_core (Fixture       *fixture,
+                       gconstpointer  user_data)
 {
-  const char *agents[] = { "codex", "opencode" };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *asset = exitbox_github_asset_name ("codex", EXITBOX_BASE_FAMILY_DEBIAN);
+  g_autofree char *member = NULL;
+  g_autofree char *tags = NULL;
+  g_autofree char *core_file = NULL;
+  g_autofree char *archive = NULL;
+  g_autofree char *copy_line = NULL;
+  g_autofree char *install_line = NULL;
 
-  if (exitbox_test_skip_without_platform (fixture->platform))
+  if (exitbox_test_skip_without_platform (fixture->platform) ||
+      exitbox_test_skip_without_platform (asset))
     return;
 
-  for (guint i = 0; i < G_N_ELEMENTS (agents); i++)
-    {
-      g_autoptr(GError) error = NULL;
-      g_autofree char *tags = NULL;
+  fixture->codex_digest = FALSE;
+  g_assert_false (ensure (fixture, "codex", PROJECT_KEY, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
+  exitbox_test_assert_contains (error->message, "no SHA-256 digest");
+  g_clear_error (&error);
+  tags = dup_built_tags (fixture);
+  g_assert_cmpstr (tags, ==, "exitbox-base");
+  g_clear_pointer (&tags, g_free);
 
-      g_assert_false (ensure (fixture, agents[i], PROJECT_KEY, &error));
-      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED);
-      exitbox_test_assert_contains (error->message, "not installable yet");
+  fixture->codex_digest = TRUE;
+  g_assert_true (ensure (fixture, "codex", PROJECT_KEY, &error));
+  g_assert_no_error (error);
+  tags = dup_built_tags (fixture);
+  g_assert_cmpstr (tags, ==, "exitbox-base exitbox-codex-core exitbox-codex-" PROJECT_KEY " "
+                   EXITBOX_IMAGE_PROXY);
 
-      tags = dup_built_tags (fixture);
-      g_assert_cmpstr (tags, ==, "");
-    }
+  member = g_strndup (asset, strlen (asset) - strlen (".tar.gz"));
+  copy_line = g_strdup_printf ("COPY %s /tmp/exitbox-agent.tar.gz\n", asset);
+  install_line = g_strdup_printf ("install -o root -g root -m 0755 /tmp/exitbox-agent/%s "
+                                  "/usr/local/bin/codex", member);
+  core_file = read_context_file (fixture, 1, "exitbox-codex-core", "Containerfile");
+  exitbox_test_assert_contains (core_file, copy_line);
+  exitbox_test_assert_contains (core_file, install_line);
+  exitbox_test_assert_contains (core_file, "exitbox.agent.version=\"0.46.0\"");
+  exitbox_test_assert_contains (core_file, "/usr/local/bin/codex --version");
+  archive = read_context_file (fixture, 1, "exitbox-codex-core", asset);
+  g_assert_cmpstr (archive, ==, CODEX_STUB_ARCHIVE);
 }
 
 static void
@@ -966,7 +1024,7 @@ main (int   argc,
   ADD_TEST ("/image/parent-changed", test_image_parent_changed);
   ADD_TEST ("/image/build-failure", test_image_build_failure);
   ADD_TEST ("/image/build-pull-failure-hint", test_image_build_pull_failure_hint);
-  ADD_TEST ("/image/not-installable", test_image_not_installable);
+  ADD_TEST ("/image/codex-core", test_image_codex_core);
   ADD_TEST ("/image/invalid-project-key", test_image_invalid_project_key);
   ADD_TEST ("/image/ensure-proxy", test_image_ensure_proxy);
   ADD_TEST ("/image/concurrent-projects", test_image_concurrent_projects);

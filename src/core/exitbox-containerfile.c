@@ -349,6 +349,32 @@ exitbox_containerfile_base (const ExitboxBaseLayerParams  *params,
   return text;
 }
 
+/* Copies the binary, or the archive that contains it, from the build
+ * context to /usr/local/bin. The values are checked words, so they go into
+ * the lines unquoted.
+ */
+static char *
+dup_core_install_steps (const ExitboxCoreLayerParams *params)
+{
+  if (params->archive_member == NULL)
+    return g_strdup_printf ("COPY %s /usr/local/bin/%s\n"
+                            "RUN chown root:root /usr/local/bin/%s \\\n"
+                            " && chmod 0755 /usr/local/bin/%s\n",
+                            params->binary_name, params->command, params->command,
+                            params->command);
+
+  /* The archive is unpacked into a folder of its own, so a member stored as
+   * "./NAME" is found as well as "NAME".
+   */
+  return g_strdup_printf ("COPY %s /tmp/exitbox-agent.tar.gz\n"
+                          "RUN mkdir /tmp/exitbox-agent \\\n"
+                          " && tar -xzf /tmp/exitbox-agent.tar.gz -C /tmp/exitbox-agent \\\n"
+                          " && install -o root -g root -m 0755 /tmp/exitbox-agent/%s "
+                          "/usr/local/bin/%s \\\n"
+                          " && rm -rf /tmp/exitbox-agent /tmp/exitbox-agent.tar.gz\n",
+                          params->binary_name, params->archive_member, params->command);
+}
+
 char *
 exitbox_containerfile_core (const ExitboxCoreLayerParams  *params,
                             GError                       **error)
@@ -367,8 +393,13 @@ exitbox_containerfile_core (const ExitboxCoreLayerParams  *params,
   substitutions_add_checked (&subst, "BINARY_NAME", params->binary_name,
                              _("agent binary file name"), check_word);
   substitutions_add_checked (&subst, "COMMAND", params->command, _("agent command"), check_word);
+  if (params->archive_member != NULL)
+    substitutions_add_checked (&subst, "ARCHIVE_MEMBER", params->archive_member,
+                               _("agent archive member"), check_word);
   substitutions_add_label (&subst, "AGENT_VERSION", params->agent_version, "exitbox.agent.version");
   substitutions_add_label (&subst, "PARENT", params->from_image_id, "exitbox.parent");
+  if (subst.error == NULL)
+    g_hash_table_insert (subst.values, (gpointer) "INSTALL_STEPS", dup_core_install_steps (params));
 
   text = render_template ("containerfiles/core.in", &subst, error);
   substitutions_clear (&subst);

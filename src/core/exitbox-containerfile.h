@@ -36,6 +36,10 @@ typedef struct
   const char        *agent_version;   /* label exitbox.agent.version */
   const char        *binary_name;     /* file in the build context, installed to /usr/local/bin/<command> */
   const char        *command;         /* the agent's executable name, run with --version during the build */
+  /* When set, binary_name is a .tar.gz archive and this file inside it is
+   * the executable.
+   */
+  const char        *archive_member;
 } ExitboxCoreLayerParams;
 
 typedef struct

@@ -34,6 +34,7 @@ exitbox_agent_release_free (ExitboxAgentRelease *release)
   g_free (release->platform);
   g_free (release->url);
   g_free (release->sha256);
+  g_free (release->archive_member);
   g_free (release);
 }
 
@@ -46,6 +47,7 @@ agent_release_copy (const ExitboxAgentRelease *release)
   copy->platform = g_strdup (release->platform);
   copy->url = g_strdup (release->url);
   copy->sha256 = g_strdup (release->sha256);
+  copy->archive_member = g_strdup (release->archive_member);
 
   return copy;
 }
@@ -156,7 +158,8 @@ create_get_message (const char  *url,
 
   if (message == NULL)
     g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                 _("The download URL “%s” is invalid. Check EXITBOX_CLAUDE_DIST_URL."),
+                 _("The download URL “%s” is invalid. Check EXITBOX_CLAUDE_DIST_URL, "
+                   "EXITBOX_CODEX_RELEASE_URL or EXITBOX_OPENCODE_RELEASE_URL if set."),
                  url);
 
   return message;
@@ -176,8 +179,9 @@ check_http_status (SoupMessage  *message,
   if (status == SOUP_STATUS_NOT_FOUND)
     g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
                  _("Downloading %s failed: the server returned HTTP %u %s. "
-                   "Check EXITBOX_CLAUDE_DIST_URL if it is set; otherwise the vendor "
-                   "may have moved its releases and ExitBox needs an update."),
+                   "Check EXITBOX_CLAUDE_DIST_URL, EXITBOX_CODEX_RELEASE_URL or "
+                   "EXITBOX_OPENCODE_RELEASE_URL if set; otherwise the vendor may have "
+                   "moved its releases and ExitBox needs an update."),
                  url, status, soup_message_get_reason_phrase (message));
   else
     g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
@@ -504,6 +508,297 @@ exitbox_claude_release_fetch_finish (GAsyncResult  *result,
 {
   g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
   g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == exitbox_claude_release_fetch_async, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* GitHub release metadata of Codex and OpenCode. */
+
+/* "x86_64" or "aarch64" for this computer, or NULL. */
+static const char *
+host_cpu (void)
+{
+  struct utsname host;
+
+  if (uname (&host) != 0)
+    return NULL;
+  if (g_str_equal (host.machine, "x86_64") || g_str_equal (host.machine, "amd64"))
+    return "x86_64";
+  if (g_str_equal (host.machine, "aarch64") || g_str_equal (host.machine, "arm64"))
+    return "aarch64";
+
+  return NULL;
+}
+
+char *
+exitbox_github_release_dup_url (const char *agent_id)
+{
+  const char *variable;
+  const char *fallback;
+  const char *value;
+
+  g_return_val_if_fail (agent_id != NULL, NULL);
+
+  if (g_str_equal (agent_id, "codex"))
+    {
+      variable = "EXITBOX_CODEX_RELEASE_URL";
+      fallback = EXITBOX_CODEX_DEFAULT_RELEASE_URL;
+    }
+  else if (g_str_equal (agent_id, "opencode"))
+    {
+      variable = "EXITBOX_OPENCODE_RELEASE_URL";
+      fallback = EXITBOX_OPENCODE_DEFAULT_RELEASE_URL;
+    }
+  else
+    return NULL;
+
+  value = g_getenv (variable);
+  if (value != NULL && *value != '\0')
+    return g_strstrip (g_strdup (value));
+
+  return g_strdup (fallback);
+}
+
+/* Codex uses its musl build on both families, as the original ExitBox did
+ * on Alpine. OpenCode publishes a glibc and a musl build. NOTE: only stub
+ * binaries were run here; the core build's --version step fails loudly if a
+ * real build does not run on the base.
+ */
+char *
+exitbox_github_asset_name (const char        *agent_id,
+                           ExitboxBaseFamily  family)
+{
+  const char *cpu = host_cpu ();
+
+  g_return_val_if_fail (agent_id != NULL, NULL);
+
+  if (cpu == NULL)
+    return NULL;
+
+  if (g_str_equal (agent_id, "codex"))
+    return g_strdup_printf ("codex-%s-unknown-linux-musl.tar.gz", cpu);
+
+  if (g_str_equal (agent_id, "opencode"))
+    return g_strdup_printf ("opencode-linux-%s%s.tar.gz",
+                            g_str_equal (cpu, "x86_64") ? "x64" : "arm64",
+                            family == EXITBOX_BASE_FAMILY_ALPINE ? "-musl" : "");
+
+  return NULL;
+}
+
+typedef struct
+{
+  SoupSession *session;
+  char        *agent_id;
+  char        *metadata_url;
+  char        *asset_name;
+} GithubFetchData;
+
+static void
+github_fetch_data_free (GithubFetchData *data)
+{
+  g_clear_object (&data->session);
+  g_free (data->agent_id);
+  g_free (data->metadata_url);
+  g_free (data->asset_name);
+  g_free (data);
+}
+
+static const char *
+get_string_member (JsonObject *object,
+                   const char *name)
+{
+  JsonNode *node = json_object_get_member (object, name);
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
+    return NULL;
+
+  return json_node_get_string (node);
+}
+
+/* The tag without the prefix its project puts before the version: Codex
+ * tags read "rust-v0.46.0", OpenCode tags "v0.15.3".
+ */
+static char *
+dup_version_from_tag (const char *tag)
+{
+  const char * const prefixes[] = { "rust-v", "v", NULL };
+
+  for (guint i = 0; prefixes[i] != NULL; i++)
+    {
+      if (g_str_has_prefix (tag, prefixes[i]) && g_ascii_isdigit (tag[strlen (prefixes[i])]))
+        return g_strdup (tag + strlen (prefixes[i]));
+    }
+
+  return g_strdup (tag);
+}
+
+static ExitboxAgentRelease *
+parse_github_release (GBytes           *bytes,
+                      GithubFetchData  *data,
+                      GError          **error)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(ExitboxAgentRelease) release = NULL;
+  g_autofree char *version = NULL;
+  JsonObject *root_object;
+  JsonObject *asset = NULL;
+  JsonNode *root;
+  JsonNode *assets;
+  const char *tag;
+  const char *url;
+  const char *digest;
+  gsize size;
+  const char *text = g_bytes_get_data (bytes, &size);
+
+  if (!json_parser_load_from_data (parser, text != NULL ? text : "", size, &local_error))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                   _("The release metadata %s is not valid JSON: %s"),
+                   data->metadata_url, local_error->message);
+      return NULL;
+    }
+
+  root = json_parser_get_root (parser);
+  root_object = root != NULL && JSON_NODE_HOLDS_OBJECT (root) ? json_node_get_object (root) : NULL;
+  tag = root_object != NULL ? get_string_member (root_object, "tag_name") : NULL;
+  version = tag != NULL ? dup_version_from_tag (tag) : NULL;
+  if (version == NULL || !is_valid_version (version))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                   _("The release metadata %s has no valid “tag_name” with a version "
+                     "number. Check the release URL if you set one."),
+                   data->metadata_url);
+      return NULL;
+    }
+
+  assets = json_object_get_member (root_object, "assets");
+  for (guint i = 0; assets != NULL && JSON_NODE_HOLDS_ARRAY (assets) &&
+                    i < json_array_get_length (json_node_get_array (assets)); i++)
+    {
+      JsonNode *element = json_array_get_element (json_node_get_array (assets), i);
+
+      if (JSON_NODE_HOLDS_OBJECT (element) &&
+          g_strcmp0 (get_string_member (json_node_get_object (element), "name"),
+                     data->asset_name) == 0)
+        asset = json_node_get_object (element);
+    }
+
+  url = asset != NULL ? get_string_member (asset, "browser_download_url") : NULL;
+  if (url == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                   _("The release %s (%s) has no download %s for this computer, so it "
+                     "cannot be installed here."),
+                   tag, data->metadata_url, data->asset_name);
+      return NULL;
+    }
+
+  /* GitHub publishes "sha256:HEX" for every asset of newer releases. */
+  digest = get_string_member (asset, "digest");
+  if (digest == NULL || !g_str_has_prefix (digest, "sha256:") ||
+      !is_sha256_hex (digest + strlen ("sha256:")))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                   _("The release metadata %s publishes no SHA-256 digest for %s, so "
+                     "ExitBox cannot verify the download and does not install it. Try "
+                     "again when the release has one."),
+                   data->metadata_url, data->asset_name);
+      return NULL;
+    }
+
+  release = g_new0 (ExitboxAgentRelease, 1);
+  release->version = g_steal_pointer (&version);
+  /* The cache folder is named after the asset, without its extension. */
+  release->platform = g_strndup (data->asset_name, strlen (data->asset_name) - strlen (".tar.gz"));
+  release->url = g_strdup (url);
+  release->sha256 = g_ascii_strdown (digest + strlen ("sha256:"), -1);
+  release->archive_member = g_str_equal (data->agent_id, "codex")
+                            ? g_strdup (release->platform) : g_strdup ("opencode");
+
+  return g_steal_pointer (&release);
+}
+
+static void
+github_fetch_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GithubFetchData *data = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  ExitboxAgentRelease *release;
+
+  bytes = get_bytes_finish (result, &error);
+  if (bytes == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  release = parse_github_release (bytes, data, &error);
+  if (release == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  g_task_return_pointer (task, release, (GDestroyNotify) exitbox_agent_release_free);
+}
+
+void
+exitbox_github_release_fetch_async (const char          *agent_id,
+                                    ExitboxBaseFamily    family,
+                                    GCancellable        *cancellable,
+                                    GAsyncReadyCallback  callback,
+                                    gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  GithubFetchData *data;
+
+  g_return_if_fail (agent_id != NULL);
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (NULL, cancellable, callback, user_data);
+  g_task_set_source_tag (task, exitbox_github_release_fetch_async);
+
+  data = g_new0 (GithubFetchData, 1);
+  data->session = create_session ();
+  data->agent_id = g_strdup (agent_id);
+  data->metadata_url = exitbox_github_release_dup_url (agent_id);
+  data->asset_name = exitbox_github_asset_name (agent_id, family);
+  g_task_set_task_data (task, data, (GDestroyNotify) github_fetch_data_free);
+
+  if (data->metadata_url == NULL)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                               _("%s is not installed from GitHub release metadata."), agent_id);
+      return;
+    }
+
+  if (data->asset_name == NULL)
+    {
+      struct utsname host;
+
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                               _("%s is not published for this computer's CPU architecture "
+                                 "(%s); it needs x86_64 or aarch64."),
+                               agent_id, uname (&host) == 0 ? host.machine : "unknown");
+      return;
+    }
+
+  get_bytes_async (data->session, data->metadata_url, cancellable,
+                   github_fetch_cb, g_steal_pointer (&task));
+}
+
+ExitboxAgentRelease *
+exitbox_github_release_fetch_finish (GAsyncResult  *result,
+                                     GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == exitbox_github_release_fetch_async, NULL);
 
   return g_task_propagate_pointer (G_TASK (result), error);
 }

@@ -25,6 +25,10 @@ typedef struct
   char *platform;  /* "linux-x64", "linux-arm64-musl", … */
   char *url;       /* the binary */
   char *sha256;    /* lower-case hex, from the vendor's manifest */
+  /* The executable inside the download when it is a .tar.gz archive (Codex,
+   * OpenCode), or NULL when the download is the executable itself.
+   */
+  char *archive_member;
 } ExitboxAgentRelease;
 
 void exitbox_agent_release_free (ExitboxAgentRelease *release);
@@ -41,6 +45,37 @@ void                 exitbox_claude_release_fetch_async  (ExitboxBaseFamily     
                                                           GAsyncReadyCallback   callback,
                                                           gpointer              user_data);
 ExitboxAgentRelease *exitbox_claude_release_fetch_finish (GAsyncResult         *result,
+                                                          GError              **error);
+
+/* Codex and OpenCode publish GitHub releases. */
+#define EXITBOX_CODEX_DEFAULT_RELEASE_URL \
+  "https://api.github.com/repos/openai/codex/releases/latest"
+#define EXITBOX_OPENCODE_DEFAULT_RELEASE_URL \
+  "https://api.github.com/repos/anomalyco/opencode/releases/latest"
+
+/* The release metadata URL of "codex" or "opencode": EXITBOX_CODEX_RELEASE_URL
+ * or EXITBOX_OPENCODE_RELEASE_URL when set, else the default above. NULL for
+ * other agents.
+ */
+char                *exitbox_github_release_dup_url      (const char           *agent_id);
+/* The release asset for @agent_id on this computer's CPU and @family, such
+ * as "codex-x86_64-unknown-linux-musl.tar.gz", or NULL when none exists.
+ */
+char                *exitbox_github_asset_name           (const char           *agent_id,
+                                                          ExitboxBaseFamily     family);
+
+/* Reads the release metadata (GitHub's "latest release" JSON) of "codex" or
+ * "opencode" and returns the asset for this computer with the SHA-256 from
+ * the asset's "digest" member ("sha256:HEX"). A release without that asset
+ * fails with G_IO_ERROR_NOT_FOUND, and an asset without a SHA-256 digest
+ * with G_IO_ERROR_INVALID_DATA, because it cannot be verified.
+ */
+void                 exitbox_github_release_fetch_async  (const char           *agent_id,
+                                                          ExitboxBaseFamily     family,
+                                                          GCancellable         *cancellable,
+                                                          GAsyncReadyCallback   callback,
+                                                          gpointer              user_data);
+ExitboxAgentRelease *exitbox_github_release_fetch_finish (GAsyncResult         *result,
                                                           GError              **error);
 
 /* Downloads @release (or reuses the cache) and returns the path of the

@@ -1465,6 +1465,7 @@ ensure_core_downloaded_cb (GObject      *source,
   GCancellable *cancellable = g_task_get_cancellable (task);
   g_autoptr(GError) error = NULL;
   g_autofree char *binary_path = NULL;
+  g_autofree char *binary_name = NULL;
   g_autofree char *core_name = exitbox_image_dup_core_name (data->agent_id);
   g_autofree char *message = NULL;
   ExitboxCoreLayerParams params = { 0 };
@@ -1487,8 +1488,15 @@ ensure_core_downloaded_cb (GObject      *source,
   params.from_image_id = data->base_id;
   params.agent_id = data->agent_id;
   params.agent_version = data->release->version;
-  params.binary_name = data->agent->command;
   params.command = data->agent->command;
+  if (data->release->archive_member != NULL)
+    {
+      binary_name = g_path_get_basename (binary_path);
+      params.binary_name = binary_name;
+      params.archive_member = data->release->archive_member;
+    }
+  else
+    params.binary_name = data->agent->command;
   containerfile = exitbox_containerfile_core (&params, &error);
   if (containerfile == NULL)
     {
@@ -1498,7 +1506,7 @@ ensure_core_downloaded_cb (GObject      *source,
 
   build = build_data_new ("core", core_name, data->core_reason, containerfile);
   build->no_cache = data->force;
-  build_data_add_verified_copy (build, data->agent->command, binary_path, data->release->sha256);
+  build_data_add_verified_copy (build, params.binary_name, binary_path, data->release->sha256);
   build_image_async (self, build, cancellable, ensure_core_built_cb, g_object_ref (task));
 }
 
@@ -1514,7 +1522,10 @@ ensure_core_release_cb (GObject      *source,
   g_autoptr(GError) error = NULL;
   g_autofree char *message = NULL;
 
-  data->release = exitbox_claude_release_fetch_finish (result, &error);
+  if (g_str_equal (data->agent_id, "claude"))
+    data->release = exitbox_claude_release_fetch_finish (result, &error);
+  else
+    data->release = exitbox_github_release_fetch_finish (result, &error);
   if (data->release == NULL)
     {
       g_task_return_error (task, g_steal_pointer (&error));
@@ -1549,15 +1560,19 @@ ensure_core (GTask *task)
       return;
     }
 
-  /* Only Claude Code has a verified install so far. The agent catalogue
-   * marks the others as not installable, and ensure_async() rejects them.
-   */
-  g_assert (g_str_equal (data->agent_id, "claude"));
-
   message = g_strdup_printf (_("Looking up the latest %s release"), data->agent->display_name);
   emit_progress (self, "core", message);
-  exitbox_claude_release_fetch_async (exitbox_config_get_base_family (self->config), cancellable,
-                                      ensure_core_release_cb, g_object_ref (task));
+
+  /* Claude Code has its own release bucket; Codex and OpenCode publish
+   * GitHub releases with a digest per asset.
+   */
+  if (g_str_equal (data->agent_id, "claude"))
+    exitbox_claude_release_fetch_async (exitbox_config_get_base_family (self->config), cancellable,
+                                        ensure_core_release_cb, g_object_ref (task));
+  else
+    exitbox_github_release_fetch_async (data->agent_id,
+                                        exitbox_config_get_base_family (self->config),
+                                        cancellable, ensure_core_release_cb, g_object_ref (task));
 }
 
 static void
