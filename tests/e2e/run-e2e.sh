@@ -127,10 +127,28 @@ STUB
   printf '%s\n' "$version" > "$work/bucket/latest"
 }
 
+# GitHub-style release metadata for Codex and OpenCode, with stub binaries
+# packed the way each project packs them (OpenCode's member as "./opencode").
+make_github_release() {
+  local agent="$1" tag="$2" asset="$3" member="$4" version="$5" digest="${6:-yes}"
+  local dir="$work/bucket/github/$agent"
+  mkdir -p "$dir/pack"
+  printf '#!/bin/sh\necho "%s (%s stub)"\n' "$version" "$agent" > "$dir/pack/${member#./}"
+  chmod 755 "$dir/pack/${member#./}"
+  tar -C "$dir/pack" -czf "$dir/$asset" "$member"
+  local checksum
+  checksum=$(sha256sum "$dir/$asset" | cut -d' ' -f1)
+  if [ "$digest" = yes ]; then digest=", \"digest\": \"sha256:$checksum\""; else digest=""; fi
+  printf '{"tag_name": "%s", "assets": [{"name": "%s", "browser_download_url": "%s"%s}]}\n' \
+    "$tag" "$asset" "http://127.0.0.1:$port/github/$agent/$asset" "$digest" > "$dir/latest.json"
+}
+
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 python3 -m http.server --bind 127.0.0.1 --directory "$work/bucket" "$port" >"$work/bucket-server.log" 2>&1 &
 server_pid=$!
 export EXITBOX_CLAUDE_DIST_URL="http://127.0.0.1:$port"
+export EXITBOX_CODEX_RELEASE_URL="http://127.0.0.1:$port/github/codex/latest.json"
+export EXITBOX_OPENCODE_RELEASE_URL="http://127.0.0.1:$port/github/opencode/latest.json"
 
 for _ in $(seq 50); do
   curl -s -o /dev/null "http://127.0.0.1:$port/" && break
@@ -150,7 +168,8 @@ YAML
 
 # The agent layers must be built during this run, so that the tests see the
 # install of this run's stub agent. The base layer may be reused.
-"$engine" images --format '{{.Repository}}:{{.Tag}}' | grep -E '^(localhost/)?exitbox-claude-' \
+"$engine" images --format '{{.Repository}}:{{.Tag}}' \
+  | grep -E '^(localhost/)?exitbox-(claude|codex|opencode)-' \
   | xargs -r "$engine" rmi --force >/dev/null 2>&1
 
 # The upstream server sits on the egress network under two names; Squid
@@ -169,7 +188,7 @@ chmod -R a+rX "$work/www"
 upstream_address=$("$engine" inspect "$upstream" \
   --format '{{(index .NetworkSettings.Networks "exitbox-egress").IPAddress}}')
 
-echo "1..49"
+echo "1..53"
 
 # --- Images and the verified agent install -----------------------------------
 
@@ -196,6 +215,38 @@ if [ "$output" = "9.9.9 (Claude Code stub)" ] && ! grep -q '^\[' "$work/warm-lau
 else
   not_ok "run claude reuses built images" "stdout: $output" "$(cat "$work/warm-launch.log")"
 fi
+
+make_github_release codex rust-v0.46.0 codex-x86_64-unknown-linux-musl.tar.gz \
+  codex-x86_64-unknown-linux-musl 0.46.0 no
+"$EXITBOX_BIN" enable codex >/dev/null 2>&1
+"$EXITBOX_BIN" enable opencode >/dev/null 2>&1
+output=$(exitbox codex --version 2>&1)
+if [ $? -ne 0 ] && grep -q "no SHA-256 digest" <<<"$output" \
+   && ! "$engine" image exists exitbox-codex-core; then
+  ok "codex without digest is not installed"
+else
+  not_ok "codex without digest is not installed" "$output"
+fi
+make_github_release codex rust-v0.46.0 codex-x86_64-unknown-linux-musl.tar.gz \
+  codex-x86_64-unknown-linux-musl 0.46.0
+output=$(exitbox codex --version 2>"$work/codex-launch.log")
+if [ "$output" = "0.46.0 (codex stub)" ] \
+   && [ "$("$engine" image inspect --format '{{index .Labels "exitbox.agent.version"}}' exitbox-codex-core)" = 0.46.0 ]; then
+  ok "codex installs from release metadata"
+else
+  not_ok "codex installs from release metadata" "stdout: $output" "$(tail -20 "$work/codex-launch.log")"
+fi
+make_github_release opencode v0.15.3 opencode-linux-x64.tar.gz ./opencode 0.15.3
+output=$(exitbox opencode --version 2>"$work/opencode-launch.log")
+if [ "$output" = "0.15.3 (opencode stub)" ]; then
+  ok "opencode installs from release metadata"
+else
+  not_ok "opencode installs from release metadata" "stdout: $output" "$(tail -20 "$work/opencode-launch.log")"
+fi
+output=$("$EXITBOX_BIN" list 2>&1)
+check "list shows installed agent versions" grep -qE '^codex .*version 0\.46\.0' <<<"$output"
+"$EXITBOX_BIN" disable codex >/dev/null 2>&1
+"$EXITBOX_BIN" disable opencode >/dev/null 2>&1
 
 # --- Profiles, tools and layer reuse ----------------------------------------------
 
