@@ -38,7 +38,9 @@ typedef struct
   guint       metadata_status;
   gboolean    truncate_body;
   gboolean    without_asset;
+  guint       downloads;       /* requests for the asset */
 
+  gboolean    allow_unverified;
   GAsyncResult *result;
 } Fixture;
 
@@ -102,6 +104,7 @@ handle_request (SoupServer        *server,
     {
       gsize length = strlen (STUB_ARCHIVE);
 
+      fixture->downloads++;
       soup_server_message_set_status (message, SOUP_STATUS_OK, NULL);
       soup_server_message_set_response (message, "application/gzip", SOUP_MEMORY_STATIC,
                                         STUB_ARCHIVE,
@@ -162,7 +165,8 @@ fetch_release (Fixture     *fixture,
   ExitboxAgentRelease *release;
 
   g_clear_object (&fixture->result);
-  exitbox_github_release_fetch_async (agent_id, EXITBOX_BASE_FAMILY_DEBIAN, NULL,
+  exitbox_github_release_fetch_async (agent_id, EXITBOX_BASE_FAMILY_DEBIAN,
+                                      fixture->allow_unverified, NULL,
                                       exitbox_test_store_result, &fixture->result);
   exitbox_test_wait_for_result (&fixture->result);
   release = exitbox_github_release_fetch_finish (fixture->result, error);
@@ -426,6 +430,50 @@ test_github_release_truncated (Fixture       *fixture,
   g_assert_cmpuint (count_downloads (fixture), ==, 0);
 }
 
+/* --allow-unverified: the release without a digest installs, from a cache
+ * folder of its own that is never reused.
+ */
+static void
+test_github_release_allow_unverified (Fixture       *fixture,
+                                      gconstpointer  user_data)
+{
+  const char *agent_id = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ExitboxAgentRelease) release = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *again = NULL;
+  g_autofree char *contents = NULL;
+  g_autofree char *folder = NULL;
+
+  if (exitbox_test_skip_without_platform (fixture->asset))
+    return;
+
+  fixture->digest_mode = DIGEST_MISSING;
+  fixture->allow_unverified = TRUE;
+  g_test_expect_message ("exitbox-core", G_LOG_LEVEL_WARNING, "*publishes no SHA-256 digest*");
+  release = fetch_release (fixture, agent_id, &error);
+  g_test_assert_expected_messages ();
+  g_assert_no_error (error);
+  g_assert_nonnull (release);
+  g_assert_null (release->sha256);
+
+  g_test_expect_message ("exitbox-core", G_LOG_LEVEL_WARNING, "*Accepting the unverified download*");
+  path = download_release (fixture, release, agent_id, &error);
+  g_test_assert_expected_messages ();
+  g_assert_no_error (error);
+  folder = g_path_get_dirname (path);
+  g_assert_true (g_str_has_suffix (folder, "-unverified"));
+  contents = exitbox_test_read_file (path);
+  g_assert_cmpstr (contents, ==, STUB_ARCHIVE);
+
+  g_test_expect_message ("exitbox-core", G_LOG_LEVEL_WARNING, "*Accepting the unverified download*");
+  again = download_release (fixture, release, agent_id, &error);
+  g_test_assert_expected_messages ();
+  g_assert_no_error (error);
+  g_assert_cmpstr (again, ==, path);
+  g_assert_cmpuint (fixture->downloads, ==, 2);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -451,6 +499,7 @@ main (int   argc,
         { "missing-asset", test_github_release_missing_asset },
         { "invalid-tag", test_github_release_invalid_tag },
         { "truncated", test_github_release_truncated },
+        { "allow-unverified", test_github_release_allow_unverified },
       };
 
       for (guint c = 0; c < G_N_ELEMENTS (cases); c++)

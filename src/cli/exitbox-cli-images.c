@@ -31,6 +31,19 @@ on_build_output (ExitboxImageBuilder *images,
   g_printerr ("  %s\n", line);
 }
 
+void
+exitbox_cli_apply_allow_unverified (ExitboxImageBuilder *builder,
+                                    const CliOptions    *options)
+{
+  if (!options->allow_unverified)
+    return;
+
+  g_printerr (_("WARNING: --allow-unverified is set. An agent whose release publishes no "
+                "SHA-256 digest is installed without any check that it is the file its "
+                "vendor published.\n"));
+  exitbox_image_builder_set_allow_unverified (builder, TRUE);
+}
+
 /* Splits @args into words and the flag --yes (or -y). Returns FALSE after
  * printing an error for any other option.
  */
@@ -285,6 +298,7 @@ exitbox_cli_rebuild (CliOptions    *options,
     }
 
   builder = exitbox_image_builder_new (engine, config);
+  exitbox_cli_apply_allow_unverified (builder, options);
   g_signal_connect (builder, "progress", G_CALLBACK (on_build_progress), NULL);
   if (options->verbose)
     g_signal_connect (builder, "output", G_CALLBACK (on_build_output), NULL);

@@ -22,6 +22,7 @@ typedef struct
   gboolean    no_firewall;
   gboolean    no_env;
   gboolean    update;
+  gboolean    allow_unverified; /* install agents whose release publishes no digest */
   GPtrArray  *env;            /* KEY=VALUE as given to -e */
   GPtrArray  *include_dirs;   /* folders given to -i */
   GPtrArray  *tools;          /* packages given to -t, comma lists split */
@@ -75,6 +76,9 @@ int exitbox_cli_aliases   (CliOptions *options);
 int exitbox_cli_completion (CliOptions *options);
 int exitbox_cli_profile   (CliOptions    *options,
                            ExitboxConfig *config);
+/* Turns on unverified installs for --allow-unverified, with a warning. */
+void exitbox_cli_apply_allow_unverified (ExitboxImageBuilder *builder,
+                                         const CliOptions    *options);
 int exitbox_cli_rebuild   (CliOptions    *options,
                            ExitboxConfig *config,
                            ExitboxEngine *engine);

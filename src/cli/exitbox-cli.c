@@ -188,6 +188,9 @@ print_usage (FILE *stream)
              "                    Mount DIR at /workspace/NAME (read-only with -r); repeatable\n"
              "      --memory SIZE Memory limit with unit b, k, m or g, such as 8g\n"
              "      --cpus NUMBER Number of CPUs, such as 4 or 1.5\n"
+             "      --allow-unverified\n"
+             "                    Install Codex or OpenCode even when the release publishes no\n"
+             "                    SHA-256 digest for it (not recommended)\n"
              "  -t, --tools PACKAGE[,PACKAGE…]\n"
              "                    Add distribution packages to tools.user in config.yaml;\n"
              "                    repeatable\n"
@@ -225,6 +228,7 @@ static const OptionSpec option_specs[] = {
   { 'a', "allow-urls", OPTION_COMMA_LIST, G_STRUCT_OFFSET (CliOptions, allow_entries), TRUE },
   { '\0', "memory", OPTION_VALUE, G_STRUCT_OFFSET (CliOptions, memory), TRUE },
   { '\0', "cpus", OPTION_VALUE, G_STRUCT_OFFSET (CliOptions, cpus), TRUE },
+  { '\0', "allow-unverified", OPTION_FLAG, G_STRUCT_OFFSET (CliOptions, allow_unverified), FALSE },
 };
 
 /* The commands besides "run", "shell", "help" and the agent names. */
@@ -837,6 +841,7 @@ run_session (CliContext       *context,
     }
 
   launcher = exitbox_launcher_new (context->engine, context->config, context->allowlist);
+  exitbox_cli_apply_allow_unverified (exitbox_launcher_get_image_builder (launcher), options);
   g_signal_connect (exitbox_launcher_get_image_builder (launcher), "progress",
                     G_CALLBACK (on_build_progress), NULL);
   if (options->verbose)

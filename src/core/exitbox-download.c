@@ -592,6 +592,7 @@ typedef struct
   char        *agent_id;
   char        *metadata_url;
   char        *asset_name;
+  gboolean     allow_unverified;
 } GithubFetchData;
 
 static void
@@ -697,8 +698,14 @@ parse_github_release (GBytes           *bytes,
 
   /* GitHub publishes "sha256:HEX" for every asset of newer releases. */
   digest = get_string_member (asset, "digest");
-  if (digest == NULL || !g_str_has_prefix (digest, "sha256:") ||
-      !is_sha256_hex (digest + strlen ("sha256:")))
+  if (digest != NULL && (!g_str_has_prefix (digest, "sha256:") ||
+                         !is_sha256_hex (digest + strlen ("sha256:"))))
+    digest = NULL;
+
+  if (digest == NULL && data->allow_unverified)
+    g_warning ("The release metadata %s publishes no SHA-256 digest for %s; installing it "
+               "unverified because that was allowed", data->metadata_url, data->asset_name);
+  else if (digest == NULL)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
                    _("The release metadata %s publishes no SHA-256 digest for %s, so "
@@ -713,7 +720,7 @@ parse_github_release (GBytes           *bytes,
   /* The cache folder is named after the asset, without its extension. */
   release->platform = g_strndup (data->asset_name, strlen (data->asset_name) - strlen (".tar.gz"));
   release->url = g_strdup (url);
-  release->sha256 = g_ascii_strdown (digest + strlen ("sha256:"), -1);
+  release->sha256 = digest != NULL ? g_ascii_strdown (digest + strlen ("sha256:"), -1) : NULL;
   release->archive_member = g_str_equal (data->agent_id, "codex")
                             ? g_strdup (release->platform) : g_strdup ("opencode");
 
@@ -751,6 +758,7 @@ github_fetch_cb (GObject      *source,
 void
 exitbox_github_release_fetch_async (const char          *agent_id,
                                     ExitboxBaseFamily    family,
+                                    gboolean             allow_unverified,
                                     GCancellable        *cancellable,
                                     GAsyncReadyCallback  callback,
                                     gpointer             user_data)
@@ -769,6 +777,7 @@ exitbox_github_release_fetch_async (const char          *agent_id,
   data->agent_id = g_strdup (agent_id);
   data->metadata_url = exitbox_github_release_dup_url (agent_id);
   data->asset_name = exitbox_github_asset_name (agent_id, family);
+  data->allow_unverified = allow_unverified;
   g_task_set_task_data (task, data, (GDestroyNotify) github_fetch_data_free);
 
   if (data->metadata_url == NULL)
@@ -816,6 +825,7 @@ typedef struct
   GOutputStream       *output;
   GChecksum           *checksum;
   guint8              *buffer;
+  gboolean             unverified;       /* the release has no published SHA-256 */
 } DownloadData;
 
 static void
@@ -887,6 +897,16 @@ verify_cached_thread (GTask        *task,
       return;
     }
 
+  /* Without a published checksum there is nothing to check the cache
+   * against, so the file is always downloaded again.
+   */
+  if (data->unverified)
+    {
+      g_unlink (data->cache_path);
+      g_task_return_boolean (task, FALSE);
+      return;
+    }
+
   actual = compute_file_sha256 (data->cache_path, cancellable, &error);
   if (actual == NULL && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {
@@ -947,6 +967,13 @@ download_finish_file (GTask *task)
   g_clear_object (&data->output);
 
   actual = g_checksum_get_string (data->checksum);
+  if (data->unverified)
+    {
+      g_warning ("Accepting the unverified download %s (SHA-256 %s) because unverified "
+                 "installs were allowed", data->release->url, actual);
+      data->release->sha256 = g_strdup (actual);
+    }
+
   if (!g_str_equal (actual, data->release->sha256))
     {
       /* download_data_free() deletes the temporary file. */
@@ -1197,7 +1224,9 @@ exitbox_download_release_async (ExitboxAgentRelease *release,
   data->release = agent_release_copy (release);
   g_task_set_task_data (task, data, (GDestroyNotify) download_data_free);
 
-  if (!is_sha256_hex (release->sha256))
+  if (release->sha256 == NULL)
+    data->unverified = TRUE;
+  else if (!is_sha256_hex (release->sha256))
     {
       g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
                                _("The release %s has no valid SHA-256 checksum, so it "
@@ -1205,10 +1234,22 @@ exitbox_download_release_async (ExitboxAgentRelease *release,
                                release->url);
       return;
     }
-  g_free (data->release->sha256);
-  data->release->sha256 = g_ascii_strdown (release->sha256, -1);
+  else
+    {
+      g_free (data->release->sha256);
+      data->release->sha256 = g_ascii_strdown (release->sha256, -1);
+    }
 
-  data->cache_path = build_cache_path (release, agent_id, &error);
+  /* An unverified download gets a folder of its own, so it never replaces a
+   * verified file of the same release.
+   */
+  if (data->unverified)
+    {
+      g_free (data->release->platform);
+      data->release->platform = g_strconcat (release->platform, "-unverified", NULL);
+    }
+
+  data->cache_path = build_cache_path (data->release, agent_id, &error);
   if (data->cache_path == NULL)
     {
       g_task_return_error (task, g_steal_pointer (&error));

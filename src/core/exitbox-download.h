@@ -68,10 +68,12 @@ char                *exitbox_github_asset_name           (const char           *
  * "opencode" and returns the asset for this computer with the SHA-256 from
  * the asset's "digest" member ("sha256:HEX"). A release without that asset
  * fails with G_IO_ERROR_NOT_FOUND, and an asset without a SHA-256 digest
- * with G_IO_ERROR_INVALID_DATA, because it cannot be verified.
+ * with G_IO_ERROR_INVALID_DATA, because it cannot be verified, unless
+ * @allow_unverified: then the release has @sha256 NULL.
  */
 void                 exitbox_github_release_fetch_async  (const char           *agent_id,
                                                           ExitboxBaseFamily     family,
+                                                          gboolean              allow_unverified,
                                                           GCancellable         *cancellable,
                                                           GAsyncReadyCallback   callback,
                                                           gpointer              user_data);
@@ -79,7 +81,10 @@ ExitboxAgentRelease *exitbox_github_release_fetch_finish (GAsyncResult         *
                                                           GError              **error);
 
 /* Downloads @release (or reuses the cache) and returns the path of the
- * verified file. A checksum mismatch is an error that names both sums.
+ * verified file. A checksum mismatch is an error that names both sums. A
+ * release with @sha256 NULL (an unverified install the user allowed) is
+ * downloaded every time into a folder of its own, and its file is trusted
+ * as it arrives.
  */
 void                 exitbox_download_release_async      (ExitboxAgentRelease  *release,
                                                           const char           *agent_id,

@@ -40,6 +40,7 @@ struct _ExitboxImageBuilder
   ExitboxEngine    *engine;
   ExitboxConfig    *config;
   ExitboxCatalogue *catalogue;   /* loaded on first use */
+  gboolean          allow_unverified;
 };
 
 G_DEFINE_FINAL_TYPE (ExitboxImageBuilder, exitbox_image_builder, G_TYPE_OBJECT)
@@ -542,6 +543,15 @@ exitbox_image_builder_new (ExitboxEngine *engine,
                        NULL);
 }
 
+void
+exitbox_image_builder_set_allow_unverified (ExitboxImageBuilder *self,
+                                            gboolean             allow_unverified)
+{
+  g_return_if_fail (EXITBOX_IS_IMAGE_BUILDER (self));
+
+  self->allow_unverified = allow_unverified;
+}
+
 /* State. */
 
 char **
@@ -683,7 +693,8 @@ make_private_folder (const char  *path,
 
 /* Copies @source to @destination and checks the copy against @sha256, so
  * the file that goes into the image is exactly the verified download even
- * if the cache changed after it was verified.
+ * if the cache changed after it was verified. A NULL @sha256 (an unverified
+ * install the user allowed) skips the check.
  */
 static gboolean
 copy_verified_file (const char    *source,
@@ -725,7 +736,7 @@ copy_verified_file (const char    *source,
   if (!g_output_stream_close (G_OUTPUT_STREAM (output), cancellable, error))
     return FALSE;
 
-  if (!g_str_equal (g_checksum_get_string (checksum), sha256))
+  if (sha256 != NULL && !g_str_equal (g_checksum_get_string (checksum), sha256))
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
                    _("The cached download %s changed after it was verified "
@@ -1479,8 +1490,14 @@ ensure_core_downloaded_cb (GObject      *source,
       return;
     }
 
-  message = g_strdup_printf (_("Verified %s %s (SHA-256 %s)"), data->agent->display_name,
-                             data->release->version, data->release->sha256);
+  if (data->release->sha256 != NULL)
+    message = g_strdup_printf (_("Verified %s %s (SHA-256 %s)"), data->agent->display_name,
+                               data->release->version, data->release->sha256);
+  else
+    message = g_strdup_printf (_("WARNING: installing %s %s WITHOUT verification, because its "
+                                 "release publishes no SHA-256 digest and unverified installs "
+                                 "were allowed"),
+                               data->agent->display_name, data->release->version);
   emit_progress (self, "core", message);
 
   params.family = exitbox_config_get_base_family (self->config);
@@ -1572,6 +1589,7 @@ ensure_core (GTask *task)
   else
     exitbox_github_release_fetch_async (data->agent_id,
                                         exitbox_config_get_base_family (self->config),
+                                        self->allow_unverified,
                                         cancellable, ensure_core_release_cb, g_object_ref (task));
 }
 

@@ -41,6 +41,13 @@ G_DECLARE_FINAL_TYPE (ExitboxImageBuilder, exitbox_image_builder, EXITBOX, IMAGE
 ExitboxImageBuilder *exitbox_image_builder_new          (ExitboxEngine        *engine,
                                                          ExitboxConfig        *config);
 
+/* Lets Codex and OpenCode install from a release that publishes no SHA-256
+ * digest for its asset (FALSE by default). The build then says loudly that
+ * the agent is not verified.
+ */
+void                 exitbox_image_builder_set_allow_unverified (ExitboxImageBuilder *self,
+                                                                 gboolean             allow_unverified);
+
 /* Every image name the state of @agent_id in @project_key depends on, for one batched inspect. */
 char               **exitbox_image_builder_dup_inspect_names (ExitboxImageBuilder *self,
                                                               const char          *agent_id,

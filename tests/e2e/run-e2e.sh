@@ -188,7 +188,7 @@ chmod -R a+rX "$work/www"
 upstream_address=$("$engine" inspect "$upstream" \
   --format '{{(index .NetworkSettings.Networks "exitbox-egress").IPAddress}}')
 
-echo "1..53"
+echo "1..54"
 
 # --- Images and the verified agent install -----------------------------------
 
@@ -245,6 +245,16 @@ else
 fi
 output=$("$EXITBOX_BIN" list 2>&1)
 check "list shows installed agent versions" grep -qE '^codex .*version 0\.46\.0' <<<"$output"
+make_github_release codex rust-v0.47.0 codex-x86_64-unknown-linux-musl.tar.gz \
+  codex-x86_64-unknown-linux-musl 0.47.0 no
+output=$(exitbox --allow-unverified rebuild codex 2>&1)
+status=$?
+if [ $status -eq 0 ] && grep -q "WITHOUT verification" <<<"$output" \
+   && [ "$(exitbox codex --version 2>/dev/null)" = "0.47.0 (codex stub)" ]; then
+  ok "allow-unverified installs loudly"
+else
+  not_ok "allow-unverified installs loudly" "exit status $status" "$output"
+fi
 "$EXITBOX_BIN" disable codex >/dev/null 2>&1
 "$EXITBOX_BIN" disable opencode >/dev/null 2>&1
 
