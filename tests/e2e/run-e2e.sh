@@ -303,7 +303,7 @@ else
 fi
 
 # A package the mirror does not have fails the build with the end of the
-# output and the log's path; the name is then taken out of tools.user again.
+# output and the log's path. The test then takes the name out of tools.user.
 output=$(exitbox -t exitbox-e2e-no-such-package claude --version 2>&1)
 status=$?
 log_path=$(grep -oE '/[^ ]*/logs/build-[^ ]*\.log' <<<"$output" | head -1)
