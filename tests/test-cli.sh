@@ -381,8 +381,8 @@ in_project "profile remove default" 0 "Removed the profile base from $work/proje
   claude profile remove base
 in_project "profile add unknown rejected" 2 "Unknown profile “nope”. The profiles are: base," \
   claude profile add nope
-in_project "profile add without packages" 1 "The profile “go” has no debian package" \
-  claude profile add go
+in_project "profile add without packages" 1 "The profile “rust” has no debian package" \
+  claude profile add rust
 in_project "profile status shows added" 0 "build-tools  added to this project" claude profile status
 in_project "profile status shows removed" 0 "base         removed from this project" \
   claude profile status

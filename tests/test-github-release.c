@@ -4,7 +4,8 @@
 
 /* Codex and OpenCode installs from GitHub release metadata, against a
  * SoupServer on 127.0.0.1 that plays /releases/latest (tag_name and assets
- * with browser_download_url and digest) and serves stub archives.
+ * with browser_download_url and digest) and serves stub archives, and the
+ * Go toolchain's entry in a stub of Go's release list.
  */
 
 #include <gio/gio.h>
@@ -474,6 +475,91 @@ test_github_release_allow_unverified (Fixture       *fixture,
   g_assert_cmpuint (fixture->downloads, ==, 2);
 }
 
+/* Go's release list: the newest stable entry wins, and a file without a
+ * SHA-256 is rejected.
+ */
+static const char *go_list_body;
+
+static void
+handle_go_list (SoupServer        *server,
+                SoupServerMessage *message,
+                const char        *path,
+                GHashTable        *query,
+                gpointer           user_data)
+{
+  soup_server_message_set_status (message, SOUP_STATUS_OK, NULL);
+  soup_server_message_set_response (message, "application/json", SOUP_MEMORY_STATIC,
+                                    go_list_body, strlen (go_list_body));
+}
+
+static ExitboxAgentRelease *
+fetch_go_release (const char  *body,
+                  GError     **error)
+{
+  g_autoptr(SoupServer) server = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autofree char *root = NULL;
+  g_autofree char *url = NULL;
+  ExitboxAgentRelease *release;
+
+  go_list_body = body;
+  server = exitbox_test_start_loopback_server (handle_go_list, NULL, &root);
+  url = g_strconcat (root, "dl/?mode=json", NULL);
+  g_setenv ("EXITBOX_GO_RELEASES_URL", url, TRUE);
+
+  exitbox_tool_release_fetch_async ("go", NULL, exitbox_test_store_result, &result);
+  exitbox_test_wait_for_result (&result);
+  release = exitbox_tool_release_fetch_finish (result, error);
+  g_unsetenv ("EXITBOX_GO_RELEASES_URL");
+
+  return release;
+}
+
+#define GO_FILES(version, sha) \
+  "{\"filename\": \"go" version ".linux-amd64.tar.gz\", \"os\": \"linux\", \"arch\": \"amd64\"," \
+  " \"kind\": \"archive\", \"sha256\": \"" sha "\"}," \
+  "{\"filename\": \"go" version ".linux-arm64.tar.gz\", \"os\": \"linux\", \"arch\": \"arm64\"," \
+  " \"kind\": \"archive\", \"sha256\": \"" sha "\"}"
+
+static void
+test_tool_download_go (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ExitboxAgentRelease) release = NULL;
+  g_autoptr(ExitboxAgentRelease) unverified = NULL;
+  g_autoptr(ExitboxAgentRelease) missing = NULL;
+
+  if (exitbox_test_skip_without_platform (exitbox_claude_platform (EXITBOX_BASE_FAMILY_DEBIAN)))
+    return;
+
+  g_assert_true (exitbox_tool_download_is_supported ("go"));
+  g_assert_false (exitbox_tool_download_is_supported ("golangci-lint"));
+
+  release = fetch_go_release ("[{\"version\": \"go1.30rc1\", \"stable\": false, \"files\": ["
+                              GO_FILES ("1.30rc1", WRONG_SHA256) "]},"
+                              " {\"version\": \"go1.29.3\", \"stable\": true, \"files\": ["
+                              GO_FILES ("1.29.3", "AB00000000000000000000000000000000000000000000000000000000000000") "]}]", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (release->version, ==, "1.29.3");
+  g_assert_true (g_str_has_prefix (release->platform, "linux-"));
+  g_assert_true (g_str_has_suffix (release->url, ".tar.gz"));
+  exitbox_test_assert_contains (release->url, "/dl/go1.29.3.linux-");
+  /* The published digest is upper case; the release keeps lower case. */
+  g_assert_cmpstr (release->sha256, ==, "ab00000000000000000000000000000000000000000000000000000000000000");
+
+  unverified = fetch_go_release ("[{\"version\": \"go1.29.3\", \"stable\": true, \"files\": ["
+                                 GO_FILES ("1.29.3", "") "]}]", &error);
+  g_assert_null (unverified);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
+  exitbox_test_assert_contains (error->message, "no valid SHA-256");
+  g_clear_error (&error);
+
+  missing = fetch_go_release ("[{\"version\": \"go1.30rc1\", \"stable\": false, \"files\": ["
+                              GO_FILES ("1.30rc1", WRONG_SHA256) "]}]", &error);
+  g_assert_null (missing);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -484,6 +570,7 @@ main (int   argc,
 
   g_test_add_func ("/github-release/asset-names", test_github_release_asset_names);
   g_test_add_func ("/github-release/default-urls", test_github_release_default_urls);
+  g_test_add_func ("/tool-download/go", test_tool_download_go);
 
   for (guint i = 0; i < G_N_ELEMENTS (agents); i++)
     {

@@ -25,6 +25,7 @@
 #define PROJECT_IMAGE "exitbox-claude-" PROJECT_KEY
 #define EMPTY_PROFILES_HASH "e3b0c44298fc1c14"
 #define CODEX_STUB_ARCHIVE "stub codex archive"
+#define GO_STUB_ARCHIVE "stub go archive"
 /* The first 16 hex digits of the SHA-256 of "base", the default profiles. */
 #define BASE_PROFILES_HASH "cae662172fd450bb"
 
@@ -97,6 +98,29 @@ handle_request (SoupServer        *server,
       soup_server_message_set_response (message, "application/json", SOUP_MEMORY_COPY,
                                         metadata, strlen (metadata));
     }
+  else if (g_str_equal (path, "/go/dl/"))
+    {
+      g_autofree char *checksum = g_compute_checksum_for_string (G_CHECKSUM_SHA256,
+                                                                 GO_STUB_ARCHIVE, -1);
+      g_autofree char *list =
+        g_strdup_printf ("[{\"version\": \"go1.99.1rc1\", \"stable\": false, \"files\": []},"
+                         " {\"version\": \"go1.98.2\", \"stable\": true, \"files\": ["
+                         "{\"filename\": \"go1.98.2.linux-amd64.tar.gz\", \"os\": \"linux\","
+                         " \"arch\": \"amd64\", \"kind\": \"archive\", \"sha256\": \"%s\"},"
+                         "{\"filename\": \"go1.98.2.linux-arm64.tar.gz\", \"os\": \"linux\","
+                         " \"arch\": \"arm64\", \"kind\": \"archive\", \"sha256\": \"%s\"}]}]",
+                         checksum, checksum);
+
+      soup_server_message_set_status (message, SOUP_STATUS_OK, NULL);
+      soup_server_message_set_response (message, "application/json", SOUP_MEMORY_COPY,
+                                        list, strlen (list));
+    }
+  else if (g_str_has_prefix (path, "/go/dl/go1.98.2.linux-"))
+    {
+      soup_server_message_set_status (message, SOUP_STATUS_OK, NULL);
+      soup_server_message_set_response (message, "application/gzip", SOUP_MEMORY_STATIC,
+                                        GO_STUB_ARCHIVE, strlen (GO_STUB_ARCHIVE));
+    }
   else if (g_str_has_prefix (path, "/codex/download/"))
     {
       soup_server_message_set_status (message, SOUP_STATUS_OK, NULL);
@@ -120,8 +144,12 @@ start_server (Fixture *fixture)
 
   dist_url = g_strconcat (root, "dist", NULL);
   g_setenv ("EXITBOX_CLAUDE_DIST_URL", dist_url, TRUE);
+  g_autofree char *go_url = NULL;
+
   codex_url = g_strconcat (root, "codex/releases/latest", NULL);
   g_setenv ("EXITBOX_CODEX_RELEASE_URL", codex_url, TRUE);
+  go_url = g_strconcat (root, "go/dl/?mode=json", NULL);
+  g_setenv ("EXITBOX_GO_RELEASES_URL", go_url, TRUE);
 }
 
 static void
@@ -206,6 +234,7 @@ fixture_tear_down (Fixture       *fixture,
   g_unsetenv ("EXITBOX_BASE_IMAGE");
   g_unsetenv ("EXITBOX_DATA_DIR");
   g_unsetenv ("EXITBOX_CODEX_RELEASE_URL");
+  g_unsetenv ("EXITBOX_GO_RELEASES_URL");
 }
 
 static gboolean
@@ -956,12 +985,13 @@ test_image_profile_without_packages (Fixture       *fixture,
   if (exitbox_test_skip_without_platform (fixture->platform))
     return;
 
-  /* Debian 12 has no current Go, and verified downloads are not built yet. */
-  use_config (fixture, "profiles: [shell, go]\n");
+  /* Debian 12's Rust is too old, and rustup is not downloaded yet. */
+  use_config (fixture, "profiles: [shell, rust]\n");
   g_assert_false (ensure (fixture, "claude", PROJECT_KEY, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED);
-  exitbox_test_assert_contains (error->message, "“go”");
+  exitbox_test_assert_contains (error->message, "“rust”");
   exitbox_test_assert_contains (error->message, "debian");
+  exitbox_test_assert_contains (error->message, "rustup");
   g_clear_error (&error);
 
   use_config (fixture, "profiles: [flutter]\nsettings:\n  base: alpine\n");
@@ -1004,6 +1034,48 @@ test_image_rebuild (Fixture       *fixture,
   exitbox_test_assert_contains (calls, "[\"build\", \"--no-cache\", \"--iidfile\"");
 }
 
+/* The go profile has no Debian package: the Go archive comes from Go's
+ * release list, verified, and goes into the project layer's context.
+ */
+static void
+test_image_go_download (Fixture       *fixture,
+                        gconstpointer  user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *project_file = NULL;
+  g_autofree char *archive = NULL;
+  g_autofree char *archive_name = NULL;
+  g_autofree char *copy_line = NULL;
+  gboolean reported_missing = FALSE;
+
+  if (exitbox_test_skip_without_platform (fixture->platform))
+    return;
+
+  archive_name = g_strdup_printf ("go1.98.2.linux-%s.tar.gz",
+                                  g_str_has_prefix (fixture->platform, "linux-x64") ? "amd64" : "arm64");
+  use_config (fixture, "profiles: [go]\n");
+  g_assert_true (ensure (fixture, "claude", PROJECT_KEY, &error));
+  g_assert_no_error (error);
+
+  project_file = read_context_file (fixture, 2, PROJECT_IMAGE, "Containerfile");
+  copy_line = g_strdup_printf ("COPY %s /tmp/exitbox-go.tar.gz\n", archive_name);
+  exitbox_test_assert_contains (project_file, copy_line);
+  exitbox_test_assert_contains (project_file, "tar -xzf /tmp/exitbox-go.tar.gz -C /usr/local");
+  exitbox_test_assert_contains (project_file, "ENV PATH=/usr/local/go/bin:");
+  g_assert_null (strstr (project_file, "apt-get"));
+  archive = read_context_file (fixture, 2, PROJECT_IMAGE, archive_name);
+  g_assert_cmpstr (archive, ==, GO_STUB_ARCHIVE);
+
+  for (guint i = 0; i < fixture->progress->len; i++)
+    {
+      const char *line = g_ptr_array_index (fixture->progress, i);
+
+      if (strstr (line, "Not installing go: golangci-lint") != NULL)
+        reported_missing = TRUE;
+    }
+  g_assert_true (reported_missing);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1033,6 +1105,7 @@ main (int   argc,
   ADD_TEST ("/image/registry-profiles", test_image_registry_profiles);
   ADD_TEST ("/image/profile-without-packages", test_image_profile_without_packages);
   ADD_TEST ("/image/rebuild", test_image_rebuild);
+  ADD_TEST ("/image/go-download", test_image_go_download);
 
 #undef ADD_TEST
 

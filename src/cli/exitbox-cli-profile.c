@@ -74,6 +74,29 @@ profile_context_load (ProfileContext  *context,
   return context->profiles != NULL;
 }
 
+/* Whether the project layer can install @id on @family: it has a package
+ * there, or a tool ExitBox downloads itself.
+ */
+static gboolean
+profile_is_installable (ExitboxCatalogue  *catalogue,
+                        const char        *id,
+                        ExitboxBaseFamily  family)
+{
+  g_auto(GStrv) packages = exitbox_catalogue_dup_packages (catalogue, id, family, NULL);
+  g_auto(GStrv) downloads = exitbox_catalogue_dup_downloads (catalogue, id);
+
+  if (packages != NULL && packages[0] != NULL)
+    return TRUE;
+
+  for (guint i = 0; downloads != NULL && downloads[i] != NULL; i++)
+    {
+      if (exitbox_tool_download_is_supported (downloads[i]))
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
 static int
 list_profiles (ProfileContext *context)
 {
@@ -82,15 +105,13 @@ list_profiles (ProfileContext *context)
 
   for (guint i = 0; ids[i] != NULL; i++)
     {
-      g_auto(GStrv) packages = exitbox_catalogue_dup_packages (context->catalogue, ids[i], family,
-                                                               NULL);
       gboolean active = g_strv_contains ((const char * const *) context->profiles, ids[i]);
       const char *description = exitbox_catalogue_get_description (context->catalogue,
                                                                    EXITBOX_CATALOGUE_PROFILE,
                                                                    ids[i]);
 
       g_print ("%s %-12s %s%s\n", active ? "*" : " ", ids[i], description,
-               packages != NULL && packages[0] != NULL
+               profile_is_installable (context->catalogue, ids[i], family)
                ? "" : _(" (not installable on this base yet)"));
     }
 
@@ -155,7 +176,6 @@ change_profiles (ProfileContext  *context,
     {
       const char *id = exitbox_catalogue_match_id (context->catalogue, EXITBOX_CATALOGUE_PROFILE,
                                                    names[i]);
-      g_auto(GStrv) packages = NULL;
 
       if (id == NULL)
         {
@@ -168,8 +188,7 @@ change_profiles (ProfileContext  *context,
           return 2;
         }
 
-      packages = exitbox_catalogue_dup_packages (context->catalogue, id, family, NULL);
-      if (add && (packages == NULL || packages[0] == NULL))
+      if (add && !profile_is_installable (context->catalogue, id, family))
         {
           g_autofree char *message =
             g_strdup_printf (_("The profile “%s” has no %s package, and this version of "

@@ -473,6 +473,21 @@ dup_project_install_steps (const ExitboxProjectLayerParams  *params,
                                 names->str);
     }
 
+  if (params->go_archive != NULL)
+    {
+      if (!check_word (params->go_archive, _("Go archive file name"), error))
+        return NULL;
+
+      g_string_append_printf (steps,
+                              "\n# The Go toolchain, checked on the host against the SHA-256 "
+                              "that Go publishes.\n"
+                              "COPY %s /tmp/exitbox-go.tar.gz\n"
+                              "RUN tar -xzf /tmp/exitbox-go.tar.gz -C /usr/local \\\n"
+                              " && rm -f /tmp/exitbox-go.tar.gz\n"
+                              "ENV PATH=/usr/local/go/bin:/home/user/go/bin:$PATH\n",
+                              params->go_archive);
+    }
+
   /* Debian's python3 refuses "pip install" outside a virtual environment
    * (PEP 668), so the environment comes first on PATH and belongs to the
    * user who runs the agent.

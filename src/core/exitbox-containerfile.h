@@ -58,6 +58,10 @@ typedef struct
   gboolean           node_tools;      /* npm's global prefix in the user's home, on PATH */
   guint              uid;             /* owner of the virtual environment */
   guint              gid;
+  /* File name in the build context of the verified Go archive, unpacked to
+   * /usr/local/go, or NULL.
+   */
+  const char        *go_archive;
 } ExitboxProjectLayerParams;
 
 char *exitbox_containerfile_base    (const ExitboxBaseLayerParams    *params,

@@ -812,6 +812,213 @@ exitbox_github_release_fetch_finish (GAsyncResult  *result,
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
+/* Profile tools: the Go toolchain from Go's release list. */
+
+gboolean
+exitbox_tool_download_is_supported (const char *tool)
+{
+  return tool != NULL && g_str_equal (tool, "go");
+}
+
+typedef struct
+{
+  SoupSession *session;
+  char        *list_url;
+} ToolFetchData;
+
+static void
+tool_fetch_data_free (ToolFetchData *data)
+{
+  g_clear_object (&data->session);
+  g_free (data->list_url);
+  g_free (data);
+}
+
+/* The folder of @url without query or fragment, ending in "/":
+ * "https://go.dev/dl/?mode=json" gives "https://go.dev/dl/".
+ */
+static char *
+dup_url_folder (const char *url)
+{
+  gsize length = strcspn (url, "?#");
+
+  while (length > 0 && url[length - 1] != '/')
+    length--;
+
+  return g_strndup (url, length);
+}
+
+/* Go's list is newest first: [{"version": "go1.23.4", "stable": true,
+ * "files": [{"filename", "os", "arch", "sha256", "kind"}]}].
+ */
+static ExitboxAgentRelease *
+parse_go_releases (GBytes         *bytes,
+                   ToolFetchData  *data,
+                   GError        **error)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) local_error = NULL;
+  const char *go_arch = g_strcmp0 (host_cpu (), "aarch64") == 0 ? "arm64" : "amd64";
+  JsonNode *root;
+  gsize size;
+  const char *text = g_bytes_get_data (bytes, &size);
+
+  if (host_cpu () == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                   _("Go is downloaded only for x86_64 and aarch64 computers."));
+      return NULL;
+    }
+
+  if (!json_parser_load_from_data (parser, text != NULL ? text : "", size, &local_error))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                   _("The Go release list %s is not valid JSON: %s"),
+                   data->list_url, local_error->message);
+      return NULL;
+    }
+
+  root = json_parser_get_root (parser);
+  for (guint i = 0; root != NULL && JSON_NODE_HOLDS_ARRAY (root) &&
+                    i < json_array_get_length (json_node_get_array (root)); i++)
+    {
+      JsonNode *element = json_array_get_element (json_node_get_array (root), i);
+      JsonObject *entry;
+      JsonNode *stable;
+      JsonNode *files;
+
+      if (!JSON_NODE_HOLDS_OBJECT (element))
+        continue;
+      entry = json_node_get_object (element);
+      stable = json_object_get_member (entry, "stable");
+      files = json_object_get_member (entry, "files");
+      if (stable == NULL || json_node_get_value_type (stable) != G_TYPE_BOOLEAN ||
+          !json_node_get_boolean (stable) || files == NULL || !JSON_NODE_HOLDS_ARRAY (files))
+        continue;
+
+      for (guint f = 0; f < json_array_get_length (json_node_get_array (files)); f++)
+        {
+          JsonNode *file_node = json_array_get_element (json_node_get_array (files), f);
+          g_autoptr(ExitboxAgentRelease) release = NULL;
+          g_autofree char *folder = NULL;
+          JsonObject *file;
+          const char *filename;
+          const char *version;
+          const char *sha256;
+
+          if (!JSON_NODE_HOLDS_OBJECT (file_node))
+            continue;
+          file = json_node_get_object (file_node);
+          if (g_strcmp0 (get_string_member (file, "os"), "linux") != 0 ||
+              g_strcmp0 (get_string_member (file, "arch"), go_arch) != 0 ||
+              g_strcmp0 (get_string_member (file, "kind"), "archive") != 0)
+            continue;
+
+          filename = get_string_member (file, "filename");
+          version = get_string_member (entry, "version");
+          sha256 = get_string_member (file, "sha256");
+          if (filename == NULL || !is_safe_path_component (filename) || version == NULL ||
+              !g_str_has_prefix (version, "go") || !is_valid_version (version + 2))
+            continue;
+
+          if (!is_sha256_hex (sha256))
+            {
+              g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                           _("The Go release list %s publishes no valid SHA-256 for %s, so "
+                             "ExitBox cannot verify it and does not install it."),
+                           data->list_url, filename);
+              return NULL;
+            }
+
+          folder = dup_url_folder (data->list_url);
+          release = g_new0 (ExitboxAgentRelease, 1);
+          release->version = g_strdup (version + 2);
+          release->platform = g_strdup_printf ("linux-%s", go_arch);
+          release->url = g_strconcat (folder, filename, NULL);
+          release->sha256 = g_ascii_strdown (sha256, -1);
+          return g_steal_pointer (&release);
+        }
+    }
+
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+               _("The Go release list %s has no stable Linux %s archive."),
+               data->list_url, go_arch);
+  return NULL;
+}
+
+static void
+tool_fetch_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  ToolFetchData *data = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  ExitboxAgentRelease *release;
+
+  bytes = get_bytes_finish (result, &error);
+  if (bytes == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  release = parse_go_releases (bytes, data, &error);
+  if (release == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  g_task_return_pointer (task, release, (GDestroyNotify) exitbox_agent_release_free);
+}
+
+void
+exitbox_tool_release_fetch_async (const char          *tool,
+                                  GCancellable        *cancellable,
+                                  GAsyncReadyCallback  callback,
+                                  gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  ToolFetchData *data;
+  const char *value;
+
+  g_return_if_fail (tool != NULL);
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (NULL, cancellable, callback, user_data);
+  g_task_set_source_tag (task, exitbox_tool_release_fetch_async);
+
+  data = g_new0 (ToolFetchData, 1);
+  data->session = create_session ();
+  g_task_set_task_data (task, data, (GDestroyNotify) tool_fetch_data_free);
+
+  if (!exitbox_tool_download_is_supported (tool))
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                               _("ExitBox does not download the tool “%s” yet."), tool);
+      return;
+    }
+
+  value = g_getenv ("EXITBOX_GO_RELEASES_URL");
+  data->list_url = value != NULL && *value != '\0' ? g_strstrip (g_strdup (value))
+                                                    : g_strdup (EXITBOX_GO_DEFAULT_RELEASES_URL);
+
+  get_bytes_async (data->session, data->list_url, cancellable,
+                   tool_fetch_cb, g_steal_pointer (&task));
+}
+
+ExitboxAgentRelease *
+exitbox_tool_release_fetch_finish (GAsyncResult  *result,
+                                   GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == exitbox_tool_release_fetch_async, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
 /* Verified download into the cache. */
 
 typedef struct

@@ -80,6 +80,29 @@ void                 exitbox_github_release_fetch_async  (const char           *
 ExitboxAgentRelease *exitbox_github_release_fetch_finish (GAsyncResult         *result,
                                                           GError              **error);
 
+/* The Go toolchain, for the "go" profile, comes from Go's own release list
+ * with the SHA-256 it publishes for each file.
+ */
+#define EXITBOX_GO_DEFAULT_RELEASES_URL "https://go.dev/dl/?mode=json"
+
+/* Whether ExitBox downloads the profile tool @tool (a name from the
+ * catalogue's `downloads`) itself. Only "go" so far.
+ */
+gboolean             exitbox_tool_download_is_supported  (const char           *tool);
+
+/* Reads the release list of @tool (for "go": EXITBOX_GO_RELEASES_URL, else
+ * EXITBOX_GO_DEFAULT_RELEASES_URL) and returns the newest stable archive for
+ * this computer's CPU with its published SHA-256. The archive is downloaded
+ * from the folder of the list's URL. A file without a valid SHA-256 fails
+ * with G_IO_ERROR_INVALID_DATA.
+ */
+void                 exitbox_tool_release_fetch_async    (const char           *tool,
+                                                          GCancellable         *cancellable,
+                                                          GAsyncReadyCallback   callback,
+                                                          gpointer              user_data);
+ExitboxAgentRelease *exitbox_tool_release_fetch_finish   (GAsyncResult         *result,
+                                                          GError              **error);
+
 /* Downloads @release (or reuses the cache) and returns the path of the
  * verified file. A checksum mismatch is an error that names both sums. A
  * release with @sha256 NULL (an unverified install the user allowed) is

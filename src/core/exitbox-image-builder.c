@@ -209,6 +209,7 @@ typedef struct
   char       *tools_hash;
   GPtrArray  *packages;        /* NULL-terminated, each name once */
   GPtrArray  *missing_downloads; /* "profile: tool" the layer does not install */
+  GPtrArray  *downloads;       /* tools ExitBox downloads and verifies, such as "go" */
   gboolean    python_venv;
   gboolean    node_tools;
 } ProjectSpec;
@@ -221,6 +222,7 @@ project_spec_free (ProjectSpec *spec)
   g_free (spec->tools_hash);
   g_clear_pointer (&spec->packages, g_ptr_array_unref);
   g_clear_pointer (&spec->missing_downloads, g_ptr_array_unref);
+  g_clear_pointer (&spec->downloads, g_ptr_array_unref);
   g_free (spec);
 }
 
@@ -260,8 +262,9 @@ get_catalogue (ExitboxImageBuilder  *self,
   return self->catalogue;
 }
 
-/* Fails when a profile is unknown or has no package for the family, so a
- * layer is never labelled with a profile it does not contain.
+/* Fails when a profile is unknown or has neither a package for the family
+ * nor a tool ExitBox downloads, so a layer is never labelled with a profile
+ * it does not contain.
  */
 static ProjectSpec *
 project_spec_new (ExitboxImageBuilder  *self,
@@ -286,18 +289,33 @@ project_spec_new (ExitboxImageBuilder  *self,
   spec->tools_hash = exitbox_image_dup_tools_hash (tools);
   spec->packages = g_ptr_array_new_with_free_func (g_free);
   spec->missing_downloads = g_ptr_array_new_with_free_func (g_free);
+  spec->downloads = g_ptr_array_new_with_free_func (g_free);
 
   for (guint i = 0; spec->profiles[i] != NULL; i++)
     {
       const char *profile = spec->profiles[i];
       g_auto(GStrv) packages = exitbox_catalogue_dup_packages (catalogue, profile, family, error);
       g_auto(GStrv) downloads = NULL;
+      guint supported;
 
       if (packages == NULL)
         return NULL;
 
       downloads = exitbox_catalogue_dup_downloads (catalogue, profile);
-      if (packages[0] == NULL && downloads != NULL && downloads[0] != NULL)
+      supported = 0;
+      for (guint j = 0; downloads != NULL && downloads[j] != NULL; j++)
+        {
+          if (exitbox_tool_download_is_supported (downloads[j]))
+            {
+              supported++;
+              add_package_once (spec->downloads, downloads[j]);
+            }
+          else
+            g_ptr_array_add (spec->missing_downloads,
+                             g_strdup_printf ("%s: %s", profile, downloads[j]));
+        }
+
+      if (packages[0] == NULL && supported == 0 && downloads != NULL && downloads[0] != NULL)
         {
           g_autofree char *needs = g_strjoinv (", ", downloads);
 
@@ -310,7 +328,7 @@ project_spec_new (ExitboxImageBuilder  *self,
           return NULL;
         }
 
-      if (packages[0] == NULL)
+      if (packages[0] == NULL && supported == 0)
         {
           g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
                        _("The profile “%s” has no %s package. Remove it from the project "
@@ -322,12 +340,6 @@ project_spec_new (ExitboxImageBuilder  *self,
 
       for (guint j = 0; packages[j] != NULL; j++)
         add_package_once (spec->packages, packages[j]);
-
-      /* NOTE: verified downloads of profile tools are not implemented, so
-       * such tools are reported and left out.
-       */
-      for (guint j = 0; downloads != NULL && downloads[j] != NULL; j++)
-        g_ptr_array_add (spec->missing_downloads, g_strdup_printf ("%s: %s", profile, downloads[j]));
 
       if (g_str_equal (profile, "python"))
         spec->python_venv = TRUE;
@@ -1294,6 +1306,8 @@ typedef struct
   char                   *core_id;
   char                   *core_reason;
   ExitboxAgentRelease    *release;
+  char                   *project_reason;
+  ExitboxAgentRelease    *go_release;    /* the verified Go download for the project layer */
 } EnsureData;
 
 static void
@@ -1306,6 +1320,8 @@ ensure_data_free (EnsureData *data)
   g_free (data->core_id);
   g_free (data->core_reason);
   g_clear_pointer (&data->release, exitbox_agent_release_free);
+  g_free (data->project_reason);
+  g_clear_pointer (&data->go_release, exitbox_agent_release_free);
   g_free (data);
 }
 
@@ -1386,8 +1402,12 @@ ensure_project_built_cb (GObject      *source,
     ensure_proxy (task);
 }
 
+/* Builds the project layer, with the verified Go archive at @go_path when
+ * the profiles need Go.
+ */
 static void
-ensure_project (GTask *task)
+ensure_project_build (GTask      *task,
+                      const char *go_path)
 {
   ExitboxImageBuilder *self = g_task_get_source_object (task);
   EnsureData *data = g_task_get_task_data (task);
@@ -1395,35 +1415,23 @@ ensure_project (GTask *task)
   g_autoptr(GError) error = NULL;
   g_autofree char *core_name = exitbox_image_dup_core_name (data->agent_id);
   g_autofree char *project_name = exitbox_image_dup_project_name (data->agent_id, data->project_key);
+  g_autofree char *go_archive = go_path != NULL ? g_path_get_basename (go_path) : NULL;
   g_autoptr(ProjectSpec) spec = NULL;
-  g_autofree char *reason = NULL;
   ExitboxProjectLayerParams params = { 0 };
   BuildData *build;
-  GArray *labels;
   char *containerfile;
 
   spec = project_spec_new (self, data->project_key, &error);
-  labels = spec != NULL ? expected_project_labels (self, data->project_key, data->core_id, &error)
-                        : NULL;
-  if (labels == NULL)
+  if (spec == NULL)
     {
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
 
-  reason = dup_rebuild_reason (data->inspection, project_name, labels);
-  if (reason == NULL && !data->force)
-    {
-      ensure_proxy (task);
-      return;
-    }
-  if (reason == NULL)
-    reason = g_strdup (_("rebuild requested"));
-
   for (guint i = 0; i < spec->missing_downloads->len; i++)
     {
       g_autofree char *message =
-        g_strdup_printf (_("Not installing %s: ExitBox does not download profile tools yet"),
+        g_strdup_printf (_("Not installing %s: ExitBox does not download this tool yet"),
                          (const char *) g_ptr_array_index (spec->missing_downloads, i));
       emit_progress (self, "project", message);
     }
@@ -1439,6 +1447,7 @@ ensure_project (GTask *task)
   params.node_tools = spec->node_tools;
   params.uid = getuid ();
   params.gid = getgid ();
+  params.go_archive = go_archive;
   containerfile = exitbox_containerfile_project (&params, &error);
   if (containerfile == NULL)
     {
@@ -1446,9 +1455,95 @@ ensure_project (GTask *task)
       return;
     }
 
-  build = build_data_new ("project", project_name, reason, containerfile);
+  build = build_data_new ("project", project_name, data->project_reason, containerfile);
   build->no_cache = data->force;
+  if (go_path != NULL)
+    build_data_add_verified_copy (build, go_archive, go_path, data->go_release->sha256);
   build_image_async (self, build, cancellable, ensure_project_built_cb, g_object_ref (task));
+}
+
+static void
+ensure_project_go_downloaded_cb (GObject      *source,
+                                 GAsyncResult *result,
+                                 gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  ExitboxImageBuilder *self = g_task_get_source_object (task);
+  EnsureData *data = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *message = NULL;
+
+  path = exitbox_download_release_finish (result, &error);
+  if (path == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  message = g_strdup_printf (_("Verified Go %s (SHA-256 %s)"), data->go_release->version,
+                             data->go_release->sha256);
+  emit_progress (self, "project", message);
+  ensure_project_build (task, path);
+}
+
+static void
+ensure_project_go_release_cb (GObject      *source,
+                              GAsyncResult *result,
+                              gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  EnsureData *data = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+
+  data->go_release = exitbox_tool_release_fetch_finish (result, &error);
+  if (data->go_release == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  exitbox_download_release_async (data->go_release, "go", g_task_get_cancellable (task),
+                                  ensure_project_go_downloaded_cb, g_object_ref (task));
+}
+
+static void
+ensure_project (GTask *task)
+{
+  ExitboxImageBuilder *self = g_task_get_source_object (task);
+  EnsureData *data = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *project_name = exitbox_image_dup_project_name (data->agent_id, data->project_key);
+  g_autoptr(ProjectSpec) spec = NULL;
+  GArray *labels;
+
+  spec = project_spec_new (self, data->project_key, &error);
+  labels = spec != NULL ? expected_project_labels (self, data->project_key, data->core_id, &error)
+                        : NULL;
+  if (labels == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  data->project_reason = dup_rebuild_reason (data->inspection, project_name, labels);
+  if (data->project_reason == NULL && !data->force)
+    {
+      ensure_proxy (task);
+      return;
+    }
+  if (data->project_reason == NULL)
+    data->project_reason = g_strdup (_("rebuild requested"));
+
+  if (g_ptr_array_find_with_equal_func (spec->downloads, "go", g_str_equal, NULL))
+    {
+      emit_progress (self, "project", _("Looking up the latest Go release"));
+      exitbox_tool_release_fetch_async ("go", g_task_get_cancellable (task),
+                                        ensure_project_go_release_cb, g_object_ref (task));
+      return;
+    }
+
+  ensure_project_build (task, NULL);
 }
 
 static void

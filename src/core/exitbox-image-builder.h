@@ -65,8 +65,9 @@ const char          *exitbox_image_builder_get_agent_version (ExitboxImageBuilde
 /* Builds whatever layers of the project image and the proxy image are
  * missing or stale. The project layer installs the packages of the
  * project's profiles (see exitbox_image_builder_dup_profiles()) and
- * tools.user, and fails when a profile has no package for the configured
- * family. @inspection may be NULL, then it inspects first.
+ * tools.user, plus the verified Go archive for the go profile, and fails
+ * when a profile has neither a package for the configured family nor a tool
+ * that ExitBox downloads. @inspection may be NULL, then it inspects first.
  */
 void                 exitbox_image_builder_ensure_async (ExitboxImageBuilder  *self,
                                                          ExitboxInspection    *inspection,
