@@ -42,6 +42,7 @@ typedef struct
   ExitboxImageBuilder *builder;
   GPtrArray           *progress;      /* "layer: message" */
   gboolean             codex_digest;  /* whether the Codex metadata publishes a digest */
+  const char          *claude_version; /* the version the stub bucket serves */
   guint                output_lines;
   GAsyncResult        *result;
 } Fixture;
@@ -54,14 +55,17 @@ handle_request (SoupServer        *server,
                 gpointer           user_data)
 {
   Fixture *fixture = user_data;
-  g_autofree char *manifest_path = g_strdup_printf ("/dist/%s/manifest.json", STUB_VERSION);
-  g_autofree char *binary_path = g_strdup_printf ("/dist/%s/%s/claude", STUB_VERSION, fixture->platform);
+  const char *version = fixture->claude_version != NULL ? fixture->claude_version : STUB_VERSION;
+  g_autofree char *manifest_path = g_strdup_printf ("/dist/%s/manifest.json", version);
+  g_autofree char *binary_path = g_strdup_printf ("/dist/%s/%s/claude", version, fixture->platform);
 
   if (g_str_equal (path, "/dist/latest"))
     {
+      g_autofree char *latest = g_strconcat (version, "\n", NULL);
+
       soup_server_message_set_status (message, SOUP_STATUS_OK, NULL);
-      soup_server_message_set_response (message, "text/plain", SOUP_MEMORY_STATIC,
-                                        STUB_VERSION "\n", strlen (STUB_VERSION "\n"));
+      soup_server_message_set_response (message, "text/plain", SOUP_MEMORY_COPY,
+                                        latest, strlen (latest));
     }
   else if (g_str_equal (path, manifest_path))
     {
@@ -1076,6 +1080,47 @@ test_image_go_download (Fixture       *fixture,
   g_assert_true (reported_missing);
 }
 
+/* An update check rebuilds the core and the project layer for a new
+ * version only; the same version keeps every image.
+ */
+static void
+test_image_update_check (Fixture       *fixture,
+                         gconstpointer  user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ExitboxInspection) inspection = NULL;
+  g_autofree char *first = NULL;
+  g_autofree char *same = NULL;
+  g_autofree char *updated = NULL;
+  g_autofree char *expected = NULL;
+
+  if (exitbox_test_skip_without_platform (fixture->platform))
+    return;
+
+  g_assert_true (ensure (fixture, "claude", PROJECT_KEY, &error));
+  g_assert_no_error (error);
+  first = dup_built_tags (fixture);
+
+  /* The stub bucket still serves the installed version. */
+  exitbox_image_builder_set_check_updates (fixture->builder, TRUE);
+  g_assert_true (ensure (fixture, "claude", PROJECT_KEY, &error));
+  g_assert_no_error (error);
+  same = dup_built_tags (fixture);
+  g_assert_cmpstr (same, ==, first);
+
+  /* A new release appears in the bucket. */
+  fixture->claude_version = "9.9.10";
+  g_assert_true (ensure (fixture, "claude", PROJECT_KEY, &error));
+  g_assert_no_error (error);
+  updated = dup_built_tags (fixture);
+  expected = g_strconcat (first, " exitbox-claude-core " PROJECT_IMAGE, NULL);
+  g_assert_cmpstr (updated, ==, expected);
+
+  inspection = inspect (fixture);
+  g_assert_cmpstr (exitbox_image_builder_get_agent_version (fixture->builder, inspection, "claude"),
+                   ==, "9.9.10");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1106,6 +1151,7 @@ main (int   argc,
   ADD_TEST ("/image/profile-without-packages", test_image_profile_without_packages);
   ADD_TEST ("/image/rebuild", test_image_rebuild);
   ADD_TEST ("/image/go-download", test_image_go_download);
+  ADD_TEST ("/image/update-check", test_image_update_check);
 
 #undef ADD_TEST
 

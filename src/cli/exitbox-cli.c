@@ -188,6 +188,8 @@ print_usage (FILE *stream)
              "                    Mount DIR at /workspace/NAME (read-only with -r); repeatable\n"
              "      --memory SIZE Memory limit with unit b, k, m or g, such as 8g\n"
              "      --cpus NUMBER Number of CPUs, such as 4 or 1.5\n"
+             "  -u, --update      Look up the agent's latest release and rebuild its image\n"
+             "                    when it is newer\n"
              "      --allow-unverified\n"
              "                    Install Codex or OpenCode even when the release publishes no\n"
              "                    SHA-256 digest for it (not recommended)\n"
@@ -709,8 +711,6 @@ check_options_applied (const CliOptions *options)
 
   if (options->no_firewall)
     option = "-f/--no-firewall";
-  else if (options->update)
-    option = "-u/--update";
   else if (options->allow_entries != NULL)
     option = "-a/--allow-urls";
 
@@ -778,6 +778,29 @@ persist_tools (CliContext       *context,
   return TRUE;
 }
 
+/* Builds the agent's layers again when a newer release exists. */
+static gboolean
+check_for_update (ExitboxLauncher *launcher,
+                  const char      *agent_id,
+                  ExitboxProject  *project)
+{
+  ExitboxImageBuilder *builder = exitbox_launcher_get_image_builder (launcher);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  exitbox_image_builder_set_check_updates (builder, TRUE);
+  exitbox_image_builder_ensure_async (builder, NULL, agent_id, exitbox_project_get_key (project),
+                                      NULL, exitbox_cli_on_async_ready, &result);
+  if (!exitbox_image_builder_ensure_finish (builder, exitbox_cli_wait_for_result (&result),
+                                            &error))
+    {
+      exitbox_cli_print_error (error->message);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
 static int
 run_session (CliContext       *context,
              const CliOptions *options)
@@ -842,6 +865,14 @@ run_session (CliContext       *context,
 
   launcher = exitbox_launcher_new (context->engine, context->config, context->allowlist);
   exitbox_cli_apply_allow_unverified (exitbox_launcher_get_image_builder (launcher), options);
+
+  /* -u and settings.auto_update look up the agent's latest release first;
+   * otherwise no version check happens on launch.
+   */
+  if (options->agent_id != NULL &&
+      (options->update || exitbox_config_get_auto_update (context->config)) &&
+      !check_for_update (launcher, options->agent_id, project))
+    return 1;
   g_signal_connect (exitbox_launcher_get_image_builder (launcher), "progress",
                     G_CALLBACK (on_build_progress), NULL);
   if (options->verbose)

@@ -41,6 +41,7 @@ struct _ExitboxImageBuilder
   ExitboxConfig    *config;
   ExitboxCatalogue *catalogue;   /* loaded on first use */
   gboolean          allow_unverified;
+  gboolean          check_updates;
 };
 
 G_DEFINE_FINAL_TYPE (ExitboxImageBuilder, exitbox_image_builder, G_TYPE_OBJECT)
@@ -183,9 +184,9 @@ expected_base_labels (ExitboxImageBuilder *self)
   return labels;
 }
 
-/* NOTE: exitbox.agent.version is not compared because the latest version is
- * only known after a network request. A rebuild for another reason picks
- * up the latest release.
+/* exitbox.agent.version is not compared here because the latest version is
+ * only known after a network request. ensure_async() with update checks on
+ * (exitbox_image_builder_set_check_updates()) compares it.
  */
 static GArray *
 expected_core_labels (const char *agent_id,
@@ -562,6 +563,15 @@ exitbox_image_builder_set_allow_unverified (ExitboxImageBuilder *self,
   g_return_if_fail (EXITBOX_IS_IMAGE_BUILDER (self));
 
   self->allow_unverified = allow_unverified;
+}
+
+void
+exitbox_image_builder_set_check_updates (ExitboxImageBuilder *self,
+                                         gboolean             check_updates)
+{
+  g_return_if_fail (EXITBOX_IS_IMAGE_BUILDER (self));
+
+  self->check_updates = check_updates;
 }
 
 /* State. */
@@ -1644,6 +1654,28 @@ ensure_core_release_cb (GObject      *source,
       return;
     }
 
+  /* An update check of a current core: rebuild only for another version. */
+  if (data->core_reason == NULL)
+    {
+      g_autofree char *core_name = exitbox_image_dup_core_name (data->agent_id);
+      const char *installed = exitbox_inspection_get_image_label (data->inspection, core_name,
+                                                                  LABEL_AGENT_VERSION);
+
+      if (g_strcmp0 (installed, data->release->version) == 0)
+        {
+          message = g_strdup_printf (_("%s %s is the latest version"), data->agent->display_name,
+                                     installed);
+          emit_progress (self, "core", message);
+          data->core_id = dup_inspected_id (data->inspection, core_name);
+          ensure_project (task);
+          return;
+        }
+
+      data->core_reason = g_strdup_printf (_("version %s is available, %s is installed"),
+                                           data->release->version,
+                                           installed != NULL ? installed : "?");
+    }
+
   message = g_strdup_printf (_("Getting %s %s for %s"), data->agent->display_name,
                              data->release->version, data->release->platform);
   emit_progress (self, "core", message);
@@ -1665,7 +1697,10 @@ ensure_core (GTask *task)
                                           expected_core_labels (data->agent_id, data->base_id));
   if (data->core_reason == NULL && data->force)
     data->core_reason = g_strdup (_("rebuild requested"));
-  if (data->core_reason == NULL)
+  /* Without an update check the version on the image is kept: the latest
+   * version is only known after a network request.
+   */
+  if (data->core_reason == NULL && !self->check_updates)
     {
       data->core_id = dup_inspected_id (data->inspection, core_name);
       ensure_project (task);

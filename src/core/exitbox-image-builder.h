@@ -48,6 +48,14 @@ ExitboxImageBuilder *exitbox_image_builder_new          (ExitboxEngine        *e
 void                 exitbox_image_builder_set_allow_unverified (ExitboxImageBuilder *self,
                                                                  gboolean             allow_unverified);
 
+/* Makes ensure_async() look up the latest release of the agent even when
+ * the core is current, and rebuild the core and project layers when its
+ * version differs from the core's exitbox.agent.version (FALSE by default,
+ * for -u/--update and settings.auto_update).
+ */
+void                 exitbox_image_builder_set_check_updates   (ExitboxImageBuilder *self,
+                                                                gboolean             check_updates);
+
 /* Every image name the state of @agent_id in @project_key depends on, for one batched inspect. */
 char               **exitbox_image_builder_dup_inspect_names (ExitboxImageBuilder *self,
                                                               const char          *agent_id,

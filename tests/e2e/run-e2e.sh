@@ -188,7 +188,7 @@ chmod -R a+rX "$work/www"
 upstream_address=$("$engine" inspect "$upstream" \
   --format '{{(index .NetworkSettings.Networks "exitbox-egress").IPAddress}}')
 
-echo "1..54"
+echo "1..56"
 
 # --- Images and the verified agent install -----------------------------------
 
@@ -214,6 +214,34 @@ if [ "$output" = "9.9.9 (Claude Code stub)" ] && ! grep -q '^\[' "$work/warm-lau
   ok "run claude reuses built images"
 else
   not_ok "run claude reuses built images" "stdout: $output" "$(cat "$work/warm-launch.log")"
+fi
+
+# A new release in the bucket: a launch without -u checks nothing, and -u
+# rebuilds the core and the project layer but not the base.
+image_id() {
+  "$engine" image inspect --format '{{.Id}}' "$1" 2>/dev/null
+}
+claude_project=$("$engine" images --format '{{.Repository}}' \
+  | grep -E '^(localhost/)?exitbox-claude-my-project-a-b-' | head -1)
+base_before=$(image_id exitbox-base)
+core_before=$(image_id exitbox-claude-core)
+project_before=$(image_id "$claude_project")
+make_bucket 9.9.10 correct
+exitbox claude --version >/dev/null 2>"$work/no-update.log"
+if [ "$(image_id exitbox-claude-core)" = "$core_before" ] && ! grep -q '^\[' "$work/no-update.log"; then
+  ok "launch without update checks nothing"
+else
+  not_ok "launch without update checks nothing" "$(cat "$work/no-update.log")"
+fi
+output=$(exitbox -u claude --version 2>"$work/update.log")
+if [ "$output" = "9.9.9 (Claude Code stub)" ] && [ -n "$project_before" ] \
+   && [ "$(image_id exitbox-base)" = "$base_before" ] \
+   && [ "$(image_id exitbox-claude-core)" != "$core_before" ] \
+   && [ "$(image_id "$claude_project")" != "$project_before" ] \
+   && [ "$("$engine" image inspect --format '{{index .Labels "exitbox.agent.version"}}' exitbox-claude-core)" = 9.9.10 ]; then
+  ok "update rebuilds core and project only"
+else
+  not_ok "update rebuilds core and project only" "stdout: $output" "$(tail -20 "$work/update.log")"
 fi
 
 make_github_release codex rust-v0.46.0 codex-x86_64-unknown-linux-musl.tar.gz \
@@ -260,9 +288,6 @@ fi
 
 # --- Profiles, tools and layer reuse ----------------------------------------------
 
-image_id() {
-  "$engine" image inspect --format '{{.Id}}' "$1" 2>/dev/null
-}
 project_image=$("$engine" images --format '{{.Repository}}' \
   | grep -E '^(localhost/)?exitbox-claude-my-project-a-b-' | head -1)
 base_before=$(image_id exitbox-base)
