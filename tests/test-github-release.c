@@ -42,6 +42,8 @@ typedef struct
   guint       downloads;       /* requests for the asset */
 
   gboolean    allow_unverified;
+  const char *pinned;          /* the version to request, or NULL for the latest */
+  char       *last_path;       /* the path of the last metadata request */
   GAsyncResult *result;
 } Fixture;
 
@@ -93,7 +95,10 @@ handle_request (SoupServer        *server,
   Fixture *fixture = user_data;
   g_autofree char *download_path = g_strconcat ("/download/", fixture->asset, NULL);
 
-  if (g_str_equal (path, "/releases/latest"))
+  g_free (fixture->last_path);
+  fixture->last_path = g_strdup (path);
+
+  if (g_str_equal (path, "/releases/latest") || g_str_has_prefix (path, "/releases/tags/"))
     {
       g_autofree char *metadata = build_metadata (fixture);
 
@@ -153,6 +158,7 @@ fixture_tear_down (Fixture       *fixture,
   g_free (fixture->root);
   g_free (fixture->cache_home);
   g_free (fixture->asset);
+  g_free (fixture->last_path);
   g_unsetenv ("XDG_CACHE_HOME");
   g_unsetenv ("EXITBOX_CODEX_RELEASE_URL");
   g_unsetenv ("EXITBOX_OPENCODE_RELEASE_URL");
@@ -166,7 +172,7 @@ fetch_release (Fixture     *fixture,
   ExitboxAgentRelease *release;
 
   g_clear_object (&fixture->result);
-  exitbox_github_release_fetch_async (agent_id, EXITBOX_BASE_FAMILY_DEBIAN,
+  exitbox_github_release_fetch_async (agent_id, EXITBOX_BASE_FAMILY_DEBIAN, fixture->pinned,
                                       fixture->allow_unverified, NULL,
                                       exitbox_test_store_result, &fixture->result);
   exitbox_test_wait_for_result (&fixture->result);
@@ -560,6 +566,37 @@ test_tool_download_go (void)
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
 }
 
+/* A pinned version reads the release of its tag, named as each project
+ * names its tags.
+ */
+static void
+test_github_release_pinned (Fixture       *fixture,
+                            gconstpointer  user_data)
+{
+  const char *agent_id = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ExitboxAgentRelease) release = NULL;
+  g_autoptr(ExitboxAgentRelease) invalid = NULL;
+
+  if (exitbox_test_skip_without_platform (fixture->asset))
+    return;
+
+  fixture->pinned = "v0.40.1";
+  fixture->tag = g_str_equal (agent_id, "codex") ? "rust-v0.40.1" : "v0.40.1";
+  release = fetch_release (fixture, agent_id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (release->version, ==, "0.40.1");
+  g_assert_cmpstr (fixture->last_path, ==,
+                   g_str_equal (agent_id, "codex") ? "/releases/tags/rust-v0.40.1"
+                                                   : "/releases/tags/v0.40.1");
+
+  fixture->pinned = "latest; rm";
+  invalid = fetch_release (fixture, agent_id, &error);
+  g_assert_null (invalid);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+  exitbox_test_assert_contains (error->message, "agents.");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -587,6 +624,7 @@ main (int   argc,
         { "invalid-tag", test_github_release_invalid_tag },
         { "truncated", test_github_release_truncated },
         { "allow-unverified", test_github_release_allow_unverified },
+        { "pinned", test_github_release_pinned },
       };
 
       for (guint c = 0; c < G_N_ELEMENTS (cases); c++)

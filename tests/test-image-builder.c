@@ -1121,6 +1121,47 @@ test_image_update_check (Fixture       *fixture,
                    ==, "9.9.10");
 }
 
+/* A version pinned in config.yaml is compared with the core's label, so a
+ * new pin rebuilds the core and the project layer without -u.
+ */
+static void
+test_image_pinned_version (Fixture       *fixture,
+                           gconstpointer  user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ExitboxInspection) inspection = NULL;
+  g_autofree char *first = NULL;
+  g_autofree char *pinned = NULL;
+  g_autofree char *expected = NULL;
+
+  if (exitbox_test_skip_without_platform (fixture->platform))
+    return;
+
+  use_config (fixture, "agents:\n  claude:\n    version: v" STUB_VERSION "\n");
+  g_assert_true (ensure (fixture, "claude", PROJECT_KEY, &error));
+  g_assert_no_error (error);
+  first = dup_built_tags (fixture);
+
+  fixture->claude_version = "9.9.10";
+  use_config (fixture, "agents:\n  claude:\n    version: 9.9.10\n");
+  inspection = inspect (fixture);
+  g_assert_cmpint (exitbox_image_builder_get_state (fixture->builder, inspection, "claude", PROJECT_KEY),
+                   ==, EXITBOX_IMAGE_STATE_STALE);
+  g_clear_object (&inspection);
+
+  g_assert_true (ensure (fixture, "claude", PROJECT_KEY, &error));
+  g_assert_no_error (error);
+  pinned = dup_built_tags (fixture);
+  expected = g_strconcat (first, " exitbox-claude-core " PROJECT_IMAGE, NULL);
+  g_assert_cmpstr (pinned, ==, expected);
+
+  inspection = inspect (fixture);
+  g_assert_cmpstr (exitbox_image_builder_get_agent_version (fixture->builder, inspection, "claude"),
+                   ==, "9.9.10");
+  g_assert_cmpint (exitbox_image_builder_get_state (fixture->builder, inspection, "claude", PROJECT_KEY),
+                   ==, EXITBOX_IMAGE_STATE_BUILT);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1152,6 +1193,7 @@ main (int   argc,
   ADD_TEST ("/image/rebuild", test_image_rebuild);
   ADD_TEST ("/image/go-download", test_image_go_download);
   ADD_TEST ("/image/update-check", test_image_update_check);
+  ADD_TEST ("/image/pinned-version", test_image_pinned_version);
 
 #undef ADD_TEST
 

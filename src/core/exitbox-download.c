@@ -465,17 +465,26 @@ fetch_latest_cb (GObject      *source,
                    fetch_manifest_cb, g_steal_pointer (&task));
 }
 
-void
-exitbox_claude_release_fetch_async (ExitboxBaseFamily    family,
-                                    GCancellable        *cancellable,
-                                    GAsyncReadyCallback  callback,
-                                    gpointer             user_data)
+/* "v1.2.3" is written for "1.2.3" in pins, so the "v" goes. */
+static const char *
+skip_version_prefix (const char *version)
+{
+  if (version[0] == 'v' && g_ascii_isdigit (version[1]))
+    return version + 1;
+
+  return version;
+}
+
+static void
+start_claude_fetch (ExitboxBaseFamily    family,
+                    const char          *version,
+                    GCancellable        *cancellable,
+                    GAsyncReadyCallback  callback,
+                    gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
   g_autofree char *latest_url = NULL;
   FetchData *data;
-
-  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
   task = g_task_new (NULL, cancellable, callback, user_data);
   g_task_set_source_tag (task, exitbox_claude_release_fetch_async);
@@ -497,9 +506,53 @@ exitbox_claude_release_fetch_async (ExitboxBaseFamily    family,
       return;
     }
 
+  /* A pinned version skips the lookup of the latest one. */
+  if (version != NULL)
+    {
+      version = skip_version_prefix (version);
+      if (!is_valid_version (version))
+        {
+          g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                                   _("The pinned version “%s” is not a version number such as "
+                                     "2.0.14. Fix agents.claude.version in config.yaml."),
+                                   version);
+          return;
+        }
+
+      data->version = g_strdup (version);
+      data->manifest_url = g_strdup_printf ("%s/%s/manifest.json", data->base_url, data->version);
+      get_bytes_async (data->session, data->manifest_url, cancellable,
+                       fetch_manifest_cb, g_steal_pointer (&task));
+      return;
+    }
+
   latest_url = g_strconcat (data->base_url, "/latest", NULL);
   get_bytes_async (data->session, latest_url, cancellable,
                    fetch_latest_cb, g_steal_pointer (&task));
+}
+
+void
+exitbox_claude_release_fetch_async (ExitboxBaseFamily    family,
+                                    GCancellable        *cancellable,
+                                    GAsyncReadyCallback  callback,
+                                    gpointer             user_data)
+{
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  start_claude_fetch (family, NULL, cancellable, callback, user_data);
+}
+
+void
+exitbox_claude_release_fetch_version_async (ExitboxBaseFamily    family,
+                                            const char          *version,
+                                            GCancellable        *cancellable,
+                                            GAsyncReadyCallback  callback,
+                                            gpointer             user_data)
+{
+  g_return_if_fail (version != NULL);
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  start_claude_fetch (family, version, cancellable, callback, user_data);
 }
 
 ExitboxAgentRelease *
@@ -758,6 +811,7 @@ github_fetch_cb (GObject      *source,
 void
 exitbox_github_release_fetch_async (const char          *agent_id,
                                     ExitboxBaseFamily    family,
+                                    const char          *version,
                                     gboolean             allow_unverified,
                                     GCancellable        *cancellable,
                                     GAsyncReadyCallback  callback,
@@ -796,6 +850,31 @@ exitbox_github_release_fetch_async (const char          *agent_id,
                                  "(%s); it needs x86_64 or aarch64."),
                                agent_id, uname (&host) == 0 ? host.machine : "unknown");
       return;
+    }
+
+  /* A pinned version reads releases/tags/TAG next to releases/latest. */
+  if (version != NULL)
+    {
+      g_autofree char *tagged_url = NULL;
+
+      version = skip_version_prefix (version);
+      if (!is_valid_version (version) || !g_str_has_suffix (data->metadata_url, "/latest"))
+        {
+          g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                                   _("Cannot install the pinned version “%s” of %s: it must "
+                                     "be a version number such as 1.2.3, and the release URL "
+                                     "%s must end in /latest. Fix agents.%s.version in "
+                                     "config.yaml."),
+                                   version, agent_id, data->metadata_url, agent_id);
+          return;
+        }
+
+      tagged_url = g_strdup_printf ("%.*s/tags/%s%s",
+                                    (int) (strlen (data->metadata_url) - strlen ("/latest")),
+                                    data->metadata_url,
+                                    g_str_equal (agent_id, "codex") ? "rust-v" : "v", version);
+      g_free (data->metadata_url);
+      data->metadata_url = g_steal_pointer (&tagged_url);
     }
 
   get_bytes_async (data->session, data->metadata_url, cancellable,

@@ -44,6 +44,14 @@ void                 exitbox_claude_release_fetch_async  (ExitboxBaseFamily     
                                                           GCancellable         *cancellable,
                                                           GAsyncReadyCallback   callback,
                                                           gpointer              user_data);
+/* Reads BASE/VERSION/manifest.json for a pinned @version ("2.0.14" or
+ * "v2.0.14"). Finish with exitbox_claude_release_fetch_finish().
+ */
+void                 exitbox_claude_release_fetch_version_async (ExitboxBaseFamily    family,
+                                                                 const char          *version,
+                                                                 GCancellable        *cancellable,
+                                                                 GAsyncReadyCallback  callback,
+                                                                 gpointer             user_data);
 ExitboxAgentRelease *exitbox_claude_release_fetch_finish (GAsyncResult         *result,
                                                           GError              **error);
 
@@ -69,10 +77,13 @@ char                *exitbox_github_asset_name           (const char           *
  * the asset's "digest" member ("sha256:HEX"). A release without that asset
  * fails with G_IO_ERROR_NOT_FOUND, and an asset without a SHA-256 digest
  * with G_IO_ERROR_INVALID_DATA, because it cannot be verified, unless
- * @allow_unverified: then the release has @sha256 NULL.
+ * @allow_unverified: then the release has @sha256 NULL. A pinned @version
+ * reads releases/tags/TAG beside the "latest" URL instead, with the tag
+ * "rust-vVERSION" for Codex and "vVERSION" for OpenCode.
  */
 void                 exitbox_github_release_fetch_async  (const char           *agent_id,
                                                           ExitboxBaseFamily     family,
+                                                          const char           *version,
                                                           gboolean              allow_unverified,
                                                           GCancellable         *cancellable,
                                                           GAsyncReadyCallback   callback,

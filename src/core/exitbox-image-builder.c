@@ -184,18 +184,36 @@ expected_base_labels (ExitboxImageBuilder *self)
   return labels;
 }
 
-/* exitbox.agent.version is not compared here because the latest version is
- * only known after a network request. ensure_async() with update checks on
- * (exitbox_image_builder_set_check_updates()) compares it.
+/* The version pinned in agents.AGENT.version without a leading "v", or NULL. */
+static const char *
+get_pinned_version (ExitboxImageBuilder *self,
+                    const char          *agent_id)
+{
+  const char *pin = exitbox_config_get_agent_version (self->config, agent_id);
+
+  if (pin != NULL && pin[0] == 'v' && g_ascii_isdigit (pin[1]))
+    pin++;
+
+  return pin;
+}
+
+/* exitbox.agent.version is compared only for a pinned agent, because the
+ * latest version is known only after a network request. ensure_async() with
+ * update checks on (exitbox_image_builder_set_check_updates()) compares it
+ * for the others.
  */
 static GArray *
-expected_core_labels (const char *agent_id,
-                      const char *base_id)
+expected_core_labels (ExitboxImageBuilder *self,
+                      const char          *agent_id,
+                      const char          *base_id)
 {
   GArray *labels = new_expected_labels ();
+  const char *pin = get_pinned_version (self, agent_id);
 
   add_expected_label (labels, LABEL_AGENT, agent_id);
   add_expected_label (labels, LABEL_PARENT, base_id);
+  if (pin != NULL)
+    add_expected_label (labels, LABEL_AGENT_VERSION, pin);
 
   return labels;
 }
@@ -629,7 +647,7 @@ exitbox_image_builder_get_state (ExitboxImageBuilder *self,
 
   reason = dup_rebuild_reason (inspection, EXITBOX_IMAGE_BASE, expected_base_labels (self));
   if (reason == NULL)
-    reason = dup_rebuild_reason (inspection, core_name, expected_core_labels (agent_id, base_id));
+    reason = dup_rebuild_reason (inspection, core_name, expected_core_labels (self, agent_id, base_id));
   if (reason == NULL)
     {
       g_autoptr(GError) error = NULL;
@@ -1692,34 +1710,43 @@ ensure_core (GTask *task)
   GCancellable *cancellable = g_task_get_cancellable (task);
   g_autofree char *core_name = exitbox_image_dup_core_name (data->agent_id);
   g_autofree char *message = NULL;
+  const char *pin = get_pinned_version (self, data->agent_id);
 
   data->core_reason = dup_rebuild_reason (data->inspection, core_name,
-                                          expected_core_labels (data->agent_id, data->base_id));
+                                          expected_core_labels (self, data->agent_id, data->base_id));
   if (data->core_reason == NULL && data->force)
     data->core_reason = g_strdup (_("rebuild requested"));
   /* Without an update check the version on the image is kept: the latest
    * version is only known after a network request.
    */
-  if (data->core_reason == NULL && !self->check_updates)
+  if (data->core_reason == NULL && (!self->check_updates || pin != NULL))
     {
       data->core_id = dup_inspected_id (data->inspection, core_name);
       ensure_project (task);
       return;
     }
 
-  message = g_strdup_printf (_("Looking up the latest %s release"), data->agent->display_name);
+  if (pin != NULL)
+    message = g_strdup_printf (_("Looking up %s %s, the version pinned in config.yaml"),
+                               data->agent->display_name, pin);
+  else
+    message = g_strdup_printf (_("Looking up the latest %s release"), data->agent->display_name);
   emit_progress (self, "core", message);
 
   /* Claude Code has its own release bucket; Codex and OpenCode publish
    * GitHub releases with a digest per asset.
    */
-  if (g_str_equal (data->agent_id, "claude"))
+  if (g_str_equal (data->agent_id, "claude") && pin != NULL)
+    exitbox_claude_release_fetch_version_async (exitbox_config_get_base_family (self->config), pin,
+                                                cancellable, ensure_core_release_cb,
+                                                g_object_ref (task));
+  else if (g_str_equal (data->agent_id, "claude"))
     exitbox_claude_release_fetch_async (exitbox_config_get_base_family (self->config), cancellable,
                                         ensure_core_release_cb, g_object_ref (task));
   else
     exitbox_github_release_fetch_async (data->agent_id,
                                         exitbox_config_get_base_family (self->config),
-                                        self->allow_unverified,
+                                        pin, self->allow_unverified,
                                         cancellable, ensure_core_release_cb, g_object_ref (task));
 }
 
