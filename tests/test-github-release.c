@@ -539,7 +539,8 @@ test_tool_download_go (void)
     return;
 
   g_assert_true (exitbox_tool_download_is_supported ("go"));
-  g_assert_false (exitbox_tool_download_is_supported ("golangci-lint"));
+  g_assert_true (exitbox_tool_download_is_supported ("golangci-lint"));
+  g_assert_false (exitbox_tool_download_is_supported ("rustup"));
 
   release = fetch_go_release ("[{\"version\": \"go1.30rc1\", \"stable\": false, \"files\": ["
                               GO_FILES ("1.30rc1", WRONG_SHA256) "]},"

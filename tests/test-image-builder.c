@@ -26,6 +26,7 @@
 #define EMPTY_PROFILES_HASH "e3b0c44298fc1c14"
 #define CODEX_STUB_ARCHIVE "stub codex archive"
 #define GO_STUB_ARCHIVE "stub go archive"
+#define LINT_STUB_ARCHIVE "stub golangci-lint archive"
 /* The first 16 hex digits of the SHA-256 of "base", the default profiles. */
 #define BASE_PROFILES_HASH "cae662172fd450bb"
 
@@ -125,6 +126,30 @@ handle_request (SoupServer        *server,
       soup_server_message_set_response (message, "application/gzip", SOUP_MEMORY_STATIC,
                                         GO_STUB_ARCHIVE, strlen (GO_STUB_ARCHIVE));
     }
+  else if (g_str_equal (path, "/golangci/releases/latest"))
+    {
+      g_autofree char *checksum = g_compute_checksum_for_string (G_CHECKSUM_SHA256,
+                                                                 LINT_STUB_ARCHIVE, -1);
+      g_autofree char *url = g_uri_to_string (soup_server_message_get_uri (message));
+      g_autofree char *base = g_strndup (url, strlen (url) - strlen ("releases/latest"));
+      g_autofree char *metadata =
+        g_strdup_printf ("{\"tag_name\": \"v1.64.8\", \"assets\": ["
+                         "{\"name\": \"golangci-lint-1.64.8-linux-amd64.tar.gz\", "
+                         "\"browser_download_url\": \"%sdownload/golangci-lint-1.64.8-linux-amd64.tar.gz\", \"digest\": \"sha256:%s\"},"
+                         "{\"name\": \"golangci-lint-1.64.8-linux-arm64.tar.gz\", "
+                         "\"browser_download_url\": \"%sdownload/golangci-lint-1.64.8-linux-arm64.tar.gz\", \"digest\": \"sha256:%s\"}]}",
+                         base, checksum, base, checksum);
+
+      soup_server_message_set_status (message, SOUP_STATUS_OK, NULL);
+      soup_server_message_set_response (message, "application/json", SOUP_MEMORY_COPY,
+                                        metadata, strlen (metadata));
+    }
+  else if (g_str_has_prefix (path, "/golangci/download/"))
+    {
+      soup_server_message_set_status (message, SOUP_STATUS_OK, NULL);
+      soup_server_message_set_response (message, "application/gzip", SOUP_MEMORY_STATIC,
+                                        LINT_STUB_ARCHIVE, strlen (LINT_STUB_ARCHIVE));
+    }
   else if (g_str_has_prefix (path, "/codex/download/"))
     {
       soup_server_message_set_status (message, SOUP_STATUS_OK, NULL);
@@ -149,11 +174,14 @@ start_server (Fixture *fixture)
   dist_url = g_strconcat (root, "dist", NULL);
   g_setenv ("EXITBOX_CLAUDE_DIST_URL", dist_url, TRUE);
   g_autofree char *go_url = NULL;
+  g_autofree char *lint_url = NULL;
 
   codex_url = g_strconcat (root, "codex/releases/latest", NULL);
   g_setenv ("EXITBOX_CODEX_RELEASE_URL", codex_url, TRUE);
   go_url = g_strconcat (root, "go/dl/?mode=json", NULL);
   g_setenv ("EXITBOX_GO_RELEASES_URL", go_url, TRUE);
+  lint_url = g_strconcat (root, "golangci/releases/latest", NULL);
+  g_setenv ("EXITBOX_GOLANGCI_LINT_RELEASE_URL", lint_url, TRUE);
 }
 
 static void
@@ -239,6 +267,7 @@ fixture_tear_down (Fixture       *fixture,
   g_unsetenv ("EXITBOX_DATA_DIR");
   g_unsetenv ("EXITBOX_CODEX_RELEASE_URL");
   g_unsetenv ("EXITBOX_GO_RELEASES_URL");
+  g_unsetenv ("EXITBOX_GOLANGCI_LINT_RELEASE_URL");
 }
 
 static gboolean
@@ -1039,7 +1068,8 @@ test_image_rebuild (Fixture       *fixture,
 }
 
 /* The go profile has no Debian package: the Go archive comes from Go's
- * release list, verified, and goes into the project layer's context.
+ * release list and golangci-lint from its GitHub release, both verified,
+ * and both go into the project layer's context.
  */
 static void
 test_image_go_download (Fixture       *fixture,
@@ -1050,6 +1080,8 @@ test_image_go_download (Fixture       *fixture,
   g_autofree char *archive = NULL;
   g_autofree char *archive_name = NULL;
   g_autofree char *copy_line = NULL;
+  g_autofree char *lint_name = NULL;
+  g_autofree char *lint = NULL;
   gboolean reported_missing = FALSE;
 
   if (exitbox_test_skip_without_platform (fixture->platform))
@@ -1070,14 +1102,22 @@ test_image_go_download (Fixture       *fixture,
   archive = read_context_file (fixture, 2, PROJECT_IMAGE, archive_name);
   g_assert_cmpstr (archive, ==, GO_STUB_ARCHIVE);
 
+  lint_name = g_strdup_printf ("golangci-lint-1.64.8-linux-%s.tar.gz",
+                               g_str_has_prefix (fixture->platform, "linux-x64") ? "amd64" : "arm64");
+  lint = read_context_file (fixture, 2, PROJECT_IMAGE, lint_name);
+  g_assert_cmpstr (lint, ==, LINT_STUB_ARCHIVE);
+  exitbox_test_assert_contains (project_file, "/tmp/exitbox-golangci-lint/*/golangci-lint "
+                                              "/usr/local/bin/golangci-lint");
+
+  /* Both tools of the profile are downloaded, so nothing is left out. */
   for (guint i = 0; i < fixture->progress->len; i++)
     {
       const char *line = g_ptr_array_index (fixture->progress, i);
 
-      if (strstr (line, "Not installing go: golangci-lint") != NULL)
+      if (strstr (line, "Not installing") != NULL)
         reported_missing = TRUE;
     }
-  g_assert_true (reported_missing);
+  g_assert_false (reported_missing);
 }
 
 /* An update check rebuilds the core and the project layer for a new

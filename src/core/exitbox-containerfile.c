@@ -488,6 +488,25 @@ dup_project_install_steps (const ExitboxProjectLayerParams  *params,
                               params->go_archive);
     }
 
+  /* The archive holds one folder named after the release. */
+  if (params->golangci_lint_archive != NULL)
+    {
+      if (!check_word (params->golangci_lint_archive, _("golangci-lint archive file name"), error))
+        return NULL;
+
+      g_string_append_printf (steps,
+                              "\n# golangci-lint, checked on the host against the SHA-256 "
+                              "digest of its release.\n"
+                              "COPY %s /tmp/exitbox-golangci-lint.tar.gz\n"
+                              "RUN mkdir /tmp/exitbox-golangci-lint \\\n"
+                              " && tar -xzf /tmp/exitbox-golangci-lint.tar.gz "
+                              "-C /tmp/exitbox-golangci-lint \\\n"
+                              " && install -o root -g root -m 0755 "
+                              "/tmp/exitbox-golangci-lint/*/golangci-lint /usr/local/bin/golangci-lint \\\n"
+                              " && rm -rf /tmp/exitbox-golangci-lint /tmp/exitbox-golangci-lint.tar.gz\n",
+                              params->golangci_lint_archive);
+    }
+
   /* Debian's python3 refuses "pip install" outside a virtual environment
    * (PEP 668), so the environment comes first on PATH and belongs to the
    * user who runs the agent.

@@ -62,6 +62,10 @@ typedef struct
    * /usr/local/go, or NULL.
    */
   const char        *go_archive;
+  /* File name in the build context of the verified golangci-lint archive,
+   * whose golangci-lint goes to /usr/local/bin, or NULL.
+   */
+  const char        *golangci_lint_archive;
 } ExitboxProjectLayerParams;
 
 char *exitbox_containerfile_base    (const ExitboxBaseLayerParams    *params,

@@ -602,6 +602,11 @@ exitbox_github_release_dup_url (const char *agent_id)
       variable = "EXITBOX_OPENCODE_RELEASE_URL";
       fallback = EXITBOX_OPENCODE_DEFAULT_RELEASE_URL;
     }
+  else if (g_str_equal (agent_id, "golangci-lint"))
+    {
+      variable = "EXITBOX_GOLANGCI_LINT_RELEASE_URL";
+      fallback = EXITBOX_GOLANGCI_LINT_DEFAULT_RELEASE_URL;
+    }
   else
     return NULL;
 
@@ -727,6 +732,11 @@ parse_github_release (GBytes           *bytes,
       return NULL;
     }
 
+  /* golangci-lint names its assets after the version. */
+  if (data->asset_name == NULL && g_str_equal (data->agent_id, "golangci-lint"))
+    data->asset_name = g_strdup_printf ("golangci-lint-%s-linux-%s.tar.gz", version,
+                                        g_strcmp0 (host_cpu (), "aarch64") == 0 ? "arm64" : "amd64");
+
   assets = json_object_get_member (root_object, "assets");
   for (guint i = 0; assets != NULL && JSON_NODE_HOLDS_ARRAY (assets) &&
                     i < json_array_get_length (json_node_get_array (assets)); i++)
@@ -774,8 +784,10 @@ parse_github_release (GBytes           *bytes,
   release->platform = g_strndup (data->asset_name, strlen (data->asset_name) - strlen (".tar.gz"));
   release->url = g_strdup (url);
   release->sha256 = digest != NULL ? g_ascii_strdown (digest + strlen ("sha256:"), -1) : NULL;
-  release->archive_member = g_str_equal (data->agent_id, "codex")
-                            ? g_strdup (release->platform) : g_strdup ("opencode");
+  if (g_str_equal (data->agent_id, "codex"))
+    release->archive_member = g_strdup (release->platform);
+  else
+    release->archive_member = g_strdup (data->agent_id);
 
   return g_steal_pointer (&release);
 }
@@ -841,7 +853,8 @@ exitbox_github_release_fetch_async (const char          *agent_id,
       return;
     }
 
-  if (data->asset_name == NULL)
+  if (data->asset_name == NULL &&
+      !(g_str_equal (agent_id, "golangci-lint") && host_cpu () != NULL))
     {
       struct utsname host;
 
@@ -896,7 +909,24 @@ exitbox_github_release_fetch_finish (GAsyncResult  *result,
 gboolean
 exitbox_tool_download_is_supported (const char *tool)
 {
-  return tool != NULL && g_str_equal (tool, "go");
+  return tool != NULL && (g_str_equal (tool, "go") || g_str_equal (tool, "golangci-lint"));
+}
+
+/* golangci-lint publishes GitHub releases with a digest per asset. */
+static void
+tool_github_fetch_cb (GObject      *source,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+  ExitboxAgentRelease *release;
+
+  release = exitbox_github_release_fetch_finish (result, &error);
+  if (release == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, release, (GDestroyNotify) exitbox_agent_release_free);
 }
 
 typedef struct
@@ -1077,6 +1107,14 @@ exitbox_tool_release_fetch_async (const char          *tool,
     {
       g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
                                _("ExitBox does not download the tool “%s” yet."), tool);
+      return;
+    }
+
+  if (g_str_equal (tool, "golangci-lint"))
+    {
+      exitbox_github_release_fetch_async (tool, EXITBOX_BASE_FAMILY_DEBIAN, NULL, FALSE,
+                                          cancellable, tool_github_fetch_cb,
+                                          g_steal_pointer (&task));
       return;
     }
 

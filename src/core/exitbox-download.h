@@ -60,10 +60,13 @@ ExitboxAgentRelease *exitbox_claude_release_fetch_finish (GAsyncResult         *
   "https://api.github.com/repos/openai/codex/releases/latest"
 #define EXITBOX_OPENCODE_DEFAULT_RELEASE_URL \
   "https://api.github.com/repos/anomalyco/opencode/releases/latest"
+#define EXITBOX_GOLANGCI_LINT_DEFAULT_RELEASE_URL \
+  "https://api.github.com/repos/golangci/golangci-lint/releases/latest"
 
-/* The release metadata URL of "codex" or "opencode": EXITBOX_CODEX_RELEASE_URL
- * or EXITBOX_OPENCODE_RELEASE_URL when set, else the default above. NULL for
- * other agents.
+/* The release metadata URL of "codex", "opencode" or the profile tool
+ * "golangci-lint": EXITBOX_CODEX_RELEASE_URL, EXITBOX_OPENCODE_RELEASE_URL or
+ * EXITBOX_GOLANGCI_LINT_RELEASE_URL when set, else the default above. NULL
+ * for other names.
  */
 char                *exitbox_github_release_dup_url      (const char           *agent_id);
 /* The release asset for @agent_id on this computer's CPU and @family, such
@@ -97,15 +100,16 @@ ExitboxAgentRelease *exitbox_github_release_fetch_finish (GAsyncResult         *
 #define EXITBOX_GO_DEFAULT_RELEASES_URL "https://go.dev/dl/?mode=json"
 
 /* Whether ExitBox downloads the profile tool @tool (a name from the
- * catalogue's `downloads`) itself. Only "go" so far.
+ * catalogue's `downloads`) itself: "go" and "golangci-lint" so far.
  */
 gboolean             exitbox_tool_download_is_supported  (const char           *tool);
 
-/* Reads the release list of @tool (for "go": EXITBOX_GO_RELEASES_URL, else
- * EXITBOX_GO_DEFAULT_RELEASES_URL) and returns the newest stable archive for
- * this computer's CPU with its published SHA-256. The archive is downloaded
- * from the folder of the list's URL. A file without a valid SHA-256 fails
- * with G_IO_ERROR_INVALID_DATA.
+/* Reads the release list of @tool and returns the newest stable archive for
+ * this computer's CPU with its published SHA-256. For "go" that is Go's list
+ * (EXITBOX_GO_RELEASES_URL, else EXITBOX_GO_DEFAULT_RELEASES_URL), and the
+ * archive is downloaded from the folder of the list's URL. "golangci-lint"
+ * comes from its GitHub release metadata as Codex does. A file without a
+ * valid SHA-256 fails with G_IO_ERROR_INVALID_DATA.
  */
 void                 exitbox_tool_release_fetch_async    (const char           *tool,
                                                           GCancellable         *cancellable,

@@ -1335,7 +1335,11 @@ typedef struct
   char                   *core_reason;
   ExitboxAgentRelease    *release;
   char                   *project_reason;
-  ExitboxAgentRelease    *go_release;    /* the verified Go download for the project layer */
+  GPtrArray              *tools;          /* profile tools to download, such as "go" */
+  guint                   tool_index;     /* the tool being downloaded */
+  ExitboxAgentRelease    *tool_release;   /* its release */
+  GHashTable             *tool_paths;     /* tool → verified download */
+  GHashTable             *tool_sha256;    /* tool → its SHA-256 */
 } EnsureData;
 
 static void
@@ -1349,7 +1353,10 @@ ensure_data_free (EnsureData *data)
   g_free (data->core_reason);
   g_clear_pointer (&data->release, exitbox_agent_release_free);
   g_free (data->project_reason);
-  g_clear_pointer (&data->go_release, exitbox_agent_release_free);
+  g_clear_pointer (&data->tools, g_ptr_array_unref);
+  g_clear_pointer (&data->tool_release, exitbox_agent_release_free);
+  g_clear_pointer (&data->tool_paths, g_hash_table_unref);
+  g_clear_pointer (&data->tool_sha256, g_hash_table_unref);
   g_free (data);
 }
 
@@ -1430,12 +1437,11 @@ ensure_project_built_cb (GObject      *source,
     ensure_proxy (task);
 }
 
-/* Builds the project layer, with the verified Go archive at @go_path when
- * the profiles need Go.
+/* Builds the project layer, with the verified tool downloads that
+ * ensure_project_next_tool() collected.
  */
 static void
-ensure_project_build (GTask      *task,
-                      const char *go_path)
+ensure_project_build (GTask *task)
 {
   ExitboxImageBuilder *self = g_task_get_source_object (task);
   EnsureData *data = g_task_get_task_data (task);
@@ -1443,7 +1449,10 @@ ensure_project_build (GTask      *task,
   g_autoptr(GError) error = NULL;
   g_autofree char *core_name = exitbox_image_dup_core_name (data->agent_id);
   g_autofree char *project_name = exitbox_image_dup_project_name (data->agent_id, data->project_key);
+  const char *go_path = g_hash_table_lookup (data->tool_paths, "go");
+  const char *lint_path = g_hash_table_lookup (data->tool_paths, "golangci-lint");
   g_autofree char *go_archive = go_path != NULL ? g_path_get_basename (go_path) : NULL;
+  g_autofree char *lint_archive = lint_path != NULL ? g_path_get_basename (lint_path) : NULL;
   g_autoptr(ProjectSpec) spec = NULL;
   ExitboxProjectLayerParams params = { 0 };
   BuildData *build;
@@ -1476,6 +1485,7 @@ ensure_project_build (GTask      *task,
   params.uid = getuid ();
   params.gid = getgid ();
   params.go_archive = go_archive;
+  params.golangci_lint_archive = lint_archive;
   containerfile = exitbox_containerfile_project (&params, &error);
   if (containerfile == NULL)
     {
@@ -1486,18 +1496,25 @@ ensure_project_build (GTask      *task,
   build = build_data_new ("project", project_name, data->project_reason, containerfile);
   build->no_cache = data->force;
   if (go_path != NULL)
-    build_data_add_verified_copy (build, go_archive, go_path, data->go_release->sha256);
+    build_data_add_verified_copy (build, go_archive, go_path,
+                                  g_hash_table_lookup (data->tool_sha256, "go"));
+  if (lint_path != NULL)
+    build_data_add_verified_copy (build, lint_archive, lint_path,
+                                  g_hash_table_lookup (data->tool_sha256, "golangci-lint"));
   build_image_async (self, build, cancellable, ensure_project_built_cb, g_object_ref (task));
 }
 
+static void ensure_project_next_tool (GTask *task);
+
 static void
-ensure_project_go_downloaded_cb (GObject      *source,
-                                 GAsyncResult *result,
-                                 gpointer      user_data)
+ensure_project_tool_downloaded_cb (GObject      *source,
+                                   GAsyncResult *result,
+                                   gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
   ExitboxImageBuilder *self = g_task_get_source_object (task);
   EnsureData *data = g_task_get_task_data (task);
+  const char *tool = g_ptr_array_index (data->tools, data->tool_index);
   g_autoptr(GError) error = NULL;
   g_autofree char *path = NULL;
   g_autofree char *message = NULL;
@@ -1509,30 +1526,58 @@ ensure_project_go_downloaded_cb (GObject      *source,
       return;
     }
 
-  message = g_strdup_printf (_("Verified Go %s (SHA-256 %s)"), data->go_release->version,
-                             data->go_release->sha256);
+  message = g_strdup_printf (_("Verified %s %s (SHA-256 %s)"), tool, data->tool_release->version,
+                             data->tool_release->sha256);
   emit_progress (self, "project", message);
-  ensure_project_build (task, path);
+  g_hash_table_insert (data->tool_paths, g_strdup (tool), g_steal_pointer (&path));
+  g_hash_table_insert (data->tool_sha256, g_strdup (tool), g_strdup (data->tool_release->sha256));
+
+  data->tool_index++;
+  ensure_project_next_tool (task);
 }
 
 static void
-ensure_project_go_release_cb (GObject      *source,
-                              GAsyncResult *result,
-                              gpointer      user_data)
+ensure_project_tool_release_cb (GObject      *source,
+                                GAsyncResult *result,
+                                gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
   EnsureData *data = g_task_get_task_data (task);
+  const char *tool = g_ptr_array_index (data->tools, data->tool_index);
   g_autoptr(GError) error = NULL;
 
-  data->go_release = exitbox_tool_release_fetch_finish (result, &error);
-  if (data->go_release == NULL)
+  g_clear_pointer (&data->tool_release, exitbox_agent_release_free);
+  data->tool_release = exitbox_tool_release_fetch_finish (result, &error);
+  if (data->tool_release == NULL)
     {
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
 
-  exitbox_download_release_async (data->go_release, "go", g_task_get_cancellable (task),
-                                  ensure_project_go_downloaded_cb, g_object_ref (task));
+  exitbox_download_release_async (data->tool_release, tool, g_task_get_cancellable (task),
+                                  ensure_project_tool_downloaded_cb, g_object_ref (task));
+}
+
+/* Downloads the profile tools one after the other, then builds. */
+static void
+ensure_project_next_tool (GTask *task)
+{
+  ExitboxImageBuilder *self = g_task_get_source_object (task);
+  EnsureData *data = g_task_get_task_data (task);
+  g_autofree char *message = NULL;
+  const char *tool;
+
+  if (data->tool_index >= data->tools->len)
+    {
+      ensure_project_build (task);
+      return;
+    }
+
+  tool = g_ptr_array_index (data->tools, data->tool_index);
+  message = g_strdup_printf (_("Looking up the latest %s release"), tool);
+  emit_progress (self, "project", message);
+  exitbox_tool_release_fetch_async (tool, g_task_get_cancellable (task),
+                                    ensure_project_tool_release_cb, g_object_ref (task));
 }
 
 static void
@@ -1563,15 +1608,11 @@ ensure_project (GTask *task)
   if (data->project_reason == NULL)
     data->project_reason = g_strdup (_("rebuild requested"));
 
-  if (g_ptr_array_find_with_equal_func (spec->downloads, "go", g_str_equal, NULL))
-    {
-      emit_progress (self, "project", _("Looking up the latest Go release"));
-      exitbox_tool_release_fetch_async ("go", g_task_get_cancellable (task),
-                                        ensure_project_go_release_cb, g_object_ref (task));
-      return;
-    }
-
-  ensure_project_build (task, NULL);
+  data->tools = g_ptr_array_ref (spec->downloads);
+  data->tool_index = 0;
+  data->tool_paths = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  data->tool_sha256 = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  ensure_project_next_tool (task);
 }
 
 static void
