@@ -584,11 +584,27 @@ test_entry_rejected (void)
       g_autoptr(GError) error = NULL;
       g_autoptr(ExitboxAllowlistEntry) entry = NULL;
       g_autofree char *trimmed = g_strstrip (g_strdup (cases[i].text));
-      g_autofree char *printable = g_utf8_make_valid (trimmed, -1);
-      g_autofree char *named = g_strdup_printf ("“%s” is not a valid allowlist entry: ",
-                                                printable);
+      g_autofree char *valid = g_utf8_make_valid (trimmed, -1);
+      g_autoptr(GString) printable_text = g_string_new (NULL);
+      const char *printable;
+      g_autofree char *named = NULL;
 
-      g_test_message ("entry: %s", cases[i].text);
+      /* Messages show control characters as \xNN. */
+      for (const char *p = valid; *p != '\0'; p++)
+        {
+          if ((guchar) *p < 0x20)
+            g_string_append_printf (printable_text, "\\x%02X", (guchar) *p);
+          else
+            g_string_append_c (printable_text, *p);
+        }
+      printable = printable_text->str;
+      named = g_strdup_printf ("“%s” is not a valid allowlist entry: ", printable);
+
+      {
+        g_autofree char *escaped = g_strescape (cases[i].text, NULL);
+
+        g_test_message ("entry: %s", escaped);
+      }
       entry = exitbox_allowlist_entry_parse (cases[i].text, &error);
       g_assert_null (entry);
       g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
@@ -859,8 +875,7 @@ test_allowlist_remove_equal_entry (Fixture       *fixture,
                    "# kept\n"
                    "custom:\n"
                    "  - example.com:8443\n"
-                   "disabled:\n"
-                   "  - example.com\n");
+                   "disabled:\n");
   g_assert_cmpint (g_stat (fixture->allowlist_path, &info), ==, 0);
   g_assert_cmpint (info.st_mode & 0777, ==, 0600);
 
@@ -982,9 +997,18 @@ test_entry_url_notice (void)
                                                                     url);
   g_autofree char *host_notice = exitbox_allowlist_entry_dup_notice ("api.example.com", host);
 
+  g_autoptr(ExitboxAllowlistEntry) secret = exitbox_allowlist_entry_parse ("https://me:hunter2@x.example.com/",
+                                                                           NULL);
+  g_autofree char *secret_notice = exitbox_allowlist_entry_dup_notice ("https://me:hunter2@x.example.com/",
+                                                                       secret);
+
   g_assert_nonnull (url_notice);
   g_assert_nonnull (strstr (url_notice, "only api.example.com is used"));
   g_assert_null (host_notice);
+
+  /* A password in the URL is never repeated. */
+  g_assert_nonnull (secret_notice);
+  g_assert_null (strstr (secret_notice, "hunter2"));
 }
 
 static void
@@ -999,7 +1023,8 @@ test_allowlist_folding (void)
     "  - example.org\n"
     "custom:\n"
     "  - EXAMPLE.org\n"
-    "  - notexample.com\n";
+    "  - notexample.com\n"
+    "  - example.org:443\n";
   g_autoptr(ExitboxAllowlist) allowlist = exitbox_allowlist_load_data (text, -1, "allowlist.yaml");
   const char * const *notices = exitbox_allowlist_get_notices (allowlist);
   GPtrArray *entries = exitbox_allowlist_get_entries (allowlist);
@@ -1017,10 +1042,13 @@ test_allowlist_folding (void)
    */
   g_assert_cmpstr (kept->str, ==, "example.com api.example.com:8443 example.org notexample.com");
 
-  g_assert_cmpuint (g_strv_length ((char **) notices), ==, 3);
+  g_assert_cmpuint (g_strv_length ((char **) notices), ==, 4);
   g_assert_nonnull (strstr (notices[0], "example.org is listed more than once"));
   g_assert_nonnull (strstr (notices[1], "api.example.com is folded into example.com"));
   g_assert_nonnull (strstr (notices[2], "deep.api.example.com is folded into example.com"));
+
+  /* A plain entry already allows port 443. */
+  g_assert_nonnull (strstr (notices[3], "example.org:443 is folded into example.org"));
 }
 
 static void
@@ -1104,6 +1132,35 @@ test_allowlist_set_disabled_in_file (Fixture       *fixture,
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
   g_assert_true (g_file_get_contents (fixture->allowlist_path, &after, NULL, NULL));
   g_assert_cmpstr (after, ==, before);
+  g_clear_error (&error);
+
+  /* Enabling an entry that no category lists is an error, as disabling is. */
+  g_assert_null (exitbox_allowlist_set_disabled_in_file (fixture->allowlist_path, "gitlab.com",
+                                                         FALSE, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+}
+
+static void
+test_allowlist_newer_version (Fixture       *fixture,
+                              gconstpointer  user_data)
+{
+  const char *text = "version: 2\ncustom:\n  - example.com\n";
+  g_autoptr(ExitboxAllowlist) allowlist = exitbox_allowlist_load_data (text, -1, "a.yaml");
+  g_autoptr(GError) error = NULL;
+  g_autofree char *message = NULL;
+  g_autofree char *after = NULL;
+
+  /* The entries still apply, and the file is read-only for this version. */
+  g_assert_cmpint (exitbox_allowlist_get_status (allowlist), ==, EXITBOX_ALLOWLIST_STATUS_OK);
+  g_assert_nonnull (strstr (exitbox_allowlist_get_notices (allowlist)[0], "newer"));
+
+  exitbox_test_write_file (fixture->allowlist_path, text);
+  message = exitbox_allowlist_add_entry_in_file (fixture->allowlist_path, "x.example.org", NULL,
+                                                 &error);
+  g_assert_null (message);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_READ_ONLY);
+  after = exitbox_test_read_file (fixture->allowlist_path);
+  g_assert_cmpstr (after, ==, text);
 }
 
 int
@@ -1161,6 +1218,8 @@ main (int   argc,
   g_test_add_func ("/allowlist-entry/rejected", test_entry_rejected);
   g_test_add_func ("/allowlist-entry/url-notice", test_entry_url_notice);
   g_test_add_func ("/allowlist/folding", test_allowlist_folding);
+  g_test_add ("/allowlist/newer-version", Fixture, NULL,
+              fixture_set_up, test_allowlist_newer_version, fixture_tear_down);
   g_test_add_func ("/allowlist/edit-disabled", test_allowlist_edit_disabled);
   g_test_add ("/allowlist/set-disabled-in-file", Fixture, NULL,
               fixture_set_up, test_allowlist_set_disabled_in_file, fixture_tear_down);

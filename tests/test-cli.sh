@@ -45,7 +45,7 @@ expect_status() {
   fi
 }
 
-echo "1..124"
+echo "1..144"
 
 expect_status "version prints package version" 0 "exitbox " --version
 expect_status "help lists shell command" 0 "exitbox [OPTION…] shell" --help
@@ -100,6 +100,59 @@ expect_status "allowlist remove equal entry" 0 "Removed example.com:8443 from �
   allowlist remove 'EXAMPLE.com.:8443'
 expect_status "allowlist remove absent entry" 1 "No category of $allowlist contains example.com" \
   allowlist remove example.com
+
+# The firewall commands read allowlist.yaml, the session records and the
+# access log; check and log need no engine and send nothing.
+expect_status "help lists firewall commands" 0 "exitbox firewall check HOST[:PORT]" --help
+expect_status "firewall needs action" 2 "“firewall” needs an action" firewall
+expect_status "firewall rejects unknown action" 2 "Unknown firewall action “open”" firewall open
+expect_status "firewall check allows listed name" 0 \
+  "CONNECT api.github.com:443: allowed by the allowlist entry “github.com”" firewall check api.github.com
+expect_status "firewall check denies other port" 1 "HTTP github.com:8080: denied by" \
+  firewall check github.com:8080
+expect_status "firewall check denies metadata" 1 "exitbox_link_local" firewall check 169.254.169.254
+expect_status "firewall check rejects invalid host" 2 "“exa mple.com” is not a valid allowlist entry" \
+  firewall check 'exa mple.com'
+sessions_dir="$EXITBOX_CACHE_DIR/proxy/sessions"
+mkdir -p "$sessions_dir" "$EXITBOX_CACHE_DIR/proxy/logs"
+printf '[Session]\nAddress=10.89.1.254\nOwnerPid=0\nEntries=session.example.test;\n' \
+  > "$sessions_dir/exitbox-shell-x-0000000a.session"
+printf '10.89.0.1\n' > "$EXITBOX_CACHE_DIR/proxy/host-gateways"
+expect_status "firewall check denies host gateway" 1 "exitbox_host_gateway" firewall check 10.89.0.1:8080
+expect_status "firewall check names session rule" 1 \
+  "but allowed for session exitbox-shell-x-0000000a (10.89.1.254)" firewall check session.example.test
+printf '%s\n' '1733355555.000 10.89.1.254 TCP_DENIED/403 CONNECT blocked.example.test 443' \
+  '1733355556.000 10.89.1.9 TCP_TUNNEL/200 CONNECT github.com 443' \
+  '1733355557.000 10.89.1.9 TCP_DENIED/403 GET other.example.test 80' \
+  > "$EXITBOX_CACHE_DIR/proxy/logs/access.log"
+output=$("$exitbox_bin" firewall log 2>&1)
+if grep -q '  exitbox-shell-x-0000000a  CONNECT blocked.example.test:443$' <<<"$output" \
+   && grep -q '  10.89.1.9  GET other.example.test:80$' <<<"$output" && ! grep -q github <<<"$output"; then
+  result 0 "firewall log lists blocked requests"
+else
+  result 1 "firewall log lists blocked requests" "$output"
+fi
+expect_status "firewall log rejects argument" 2 "It takes only -f/--follow" firewall log --all
+
+# log -f prints a request appended while it runs, and stops on SIGTERM.
+"$exitbox_bin" firewall log -f >"$work/follow.out" 2>&1 &
+follow_pid=$!
+sleep 0.5
+printf '%s\n' '1733355600.000 10.89.1.9 TCP_DENIED/403 CONNECT followed.example.test 443' \
+  >> "$EXITBOX_CACHE_DIR/proxy/logs/access.log"
+for _ in $(seq 50); do
+  grep -q 'followed.example.test' "$work/follow.out" && break
+  sleep 0.1
+done
+kill -TERM "$follow_pid"
+wait "$follow_pid"
+status=$?
+if [ $status -eq 0 ] && grep -q 'CONNECT followed.example.test:443$' "$work/follow.out"; then
+  result 0 "firewall log follows new requests"
+else
+  result 1 "firewall log follows new requests" "exit status $status; output: $(cat "$work/follow.out")"
+fi
+rm -rf "$EXITBOX_CACHE_DIR/proxy"
 
 # Without the file every destination is blocked, and nothing creates it.
 rm "$allowlist"
@@ -456,5 +509,34 @@ else
   result 1 "clean all keeps other images" "$(cat "$work/engine/images.json")"
 fi
 fake_engine "clean with nothing left" 0 "There are no untagged ExitBox images." clean
+
+# Setup options: missing values, repeats and letter case.
+case_dir="$work/case-config"
+EXITBOX_CONFIG_DIR="$case_dir" expect_status "setup option value missing" 2 \
+  "The option --role needs" setup --role --yes
+EXITBOX_CONFIG_DIR="$case_dir" expect_status "setup ids in any case" 0 "Saved the setup" \
+  setup --role Backend --role DEVOPS --tool-categories Database --agents Claude --yes
+if grep -qx "  - devops" "$case_dir/config.yaml" && grep -qx "  - backend" "$case_dir/config.yaml"; then
+  result 0 "setup repeated role adds"
+else
+  result 1 "setup repeated role adds" "$(cat "$case_dir/config.yaml")"
+fi
+EXITBOX_CONFIG_DIR="$case_dir" expect_status "allowlist entry after separator" 1 \
+  "the label “-x” starts or ends with “-”" allowlist add -- -x.example.com
+expect_status "allowlist help" 0 "Put “--” before an entry" allowlist --help
+
+EXITBOX_CONFIG_DIR="$case_dir" expect_status "enable agent in any case" 0 "Codex" enable CODEX
+expect_status "setup rejects argument" 2 "“setup” takes options only" setup extra
+
+# Without a container engine a session ends with the engine status 125.
+mkdir -p "$work/engine-project"
+output=$(cd "$work/engine-project" && EXITBOX_CONFIG_DIR="$case_dir" PATH=/nonexistent \
+           "$exitbox_bin" shell -- true 2>&1)
+status=$?
+if [ $status -eq 125 ] && grep -qF "No container engine was found" <<<"$output"; then
+  result 0 "missing engine exits 125"
+else
+  result 1 "missing engine exits 125" "exit status $status; output: $output"
+fi
 
 exit $((failures > 0))

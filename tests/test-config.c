@@ -1431,6 +1431,52 @@ test_config_add_user_tools_invalid (Fixture       *fixture,
   g_assert_cmpstr (after, ==, before);
 }
 
+static void
+test_config_set_value (Fixture       *fixture,
+                       gconstpointer  user_data)
+{
+  const char *original =
+    "# Mine.\n"
+    "version: 1\n"
+    "settings:\n"
+    "  default_flags:\n"
+    "    memory: 8g   # plenty\n";
+  const char *memory_path[] = { "settings", "default_flags", "memory", NULL };
+  const char *idle_path[] = { "settings", "proxy_idle_minutes", NULL };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *after = NULL;
+  g_autofree char *after_invalid = NULL;
+  gboolean changed = FALSE;
+
+  exitbox_test_write_file (fixture->config_path, original);
+
+  g_assert_true (exitbox_config_set_value_in_file (fixture->config_path, memory_path, "16g",
+                                                   &changed, &error));
+  g_assert_no_error (error);
+  g_assert_true (changed);
+  g_assert_true (exitbox_config_set_value_in_file (fixture->config_path, idle_path, "30",
+                                                   &changed, &error));
+  g_assert_no_error (error);
+
+  after = exitbox_test_read_file (fixture->config_path);
+  g_assert_cmpstr (after, ==,
+                   "# Mine.\n"
+                   "version: 1\n"
+                   "settings:\n"
+                   "  default_flags:\n"
+                   "    memory: 16g   # plenty\n"
+                   "  proxy_idle_minutes: 30\n");
+
+  /* An invalid value is named, and the file stays as it was. */
+  g_assert_false (exitbox_config_set_value_in_file (fixture->config_path, memory_path, "lots",
+                                                    &changed, &error));
+  g_assert_error (error, EXITBOX_CONFIG_ERROR, EXITBOX_CONFIG_ERROR_INVALID_VALUE);
+  g_assert_nonnull (strstr (error->message, "“lots”"));
+  g_assert_false (changed);
+  after_invalid = exitbox_test_read_file (fixture->config_path);
+  g_assert_cmpstr (after_invalid, ==, after);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1482,6 +1528,8 @@ main (int   argc,
   g_test_add ("/config/set-agent-missing-file", Fixture, NULL,
               fixture_set_up, test_config_set_agent_missing_file, fixture_tear_down);
   g_test_add_func ("/config/newer-version-notice", test_config_newer_version_notice);
+  g_test_add ("/config/set-value", Fixture, NULL,
+              fixture_set_up, test_config_set_value, fixture_tear_down);
   g_test_add_func ("/config/save-interrupted", test_config_save_interrupted);
   g_test_add_func ("/config/save-write-error", test_config_save_write_error);
   g_test_add_func ("/yaml/null-and-plain", test_yaml_null_and_plain);

@@ -320,6 +320,54 @@ test_launch_plan_no_secrets_in_args (void)
     }
 }
 
+static void
+test_launch_plan_session_address (void)
+{
+  ExitboxLaunchOptions options;
+  g_auto(GStrv) args = NULL;
+  g_auto(GStrv) without = NULL;
+
+  fill_options (&options);
+  options.address = "10.89.3.254";
+  args = exitbox_launch_build_run_args (&options);
+
+  assert_option (args, "--network", "exitbox-int");
+  assert_option (args, "--ip", "10.89.3.254");
+
+  fill_options (&options);
+  without = exitbox_launch_build_run_args (&options);
+  g_assert_cmpint (index_of (without, "--ip"), ==, -1);
+}
+
+static void
+test_launch_plan_no_firewall (void)
+{
+  ExitboxLaunchOptions options;
+  g_auto(GStrv) args = NULL;
+
+  fill_options (&options);
+  options.no_firewall = TRUE;
+  options.proxy_address = NULL;
+  options.address = "10.89.3.254";
+  args = exitbox_launch_build_run_args (&options);
+
+  /* The engine's own bridge, never "host". */
+  assert_option (args, "--network", "bridge");
+  g_assert_cmpint (index_of (args, "host"), ==, -1);
+  g_assert_cmpint (index_of (args, "--ip"), ==, -1);
+  /* The bridge's DNS works, so no unusable resolver is set. */
+  g_assert_cmpint (index_of (args, "--dns"), ==, -1);
+  for (guint i = 0; args[i] != NULL; i++)
+    {
+      g_assert_false (g_str_has_prefix (args[i], "http_proxy="));
+      g_assert_false (g_str_has_prefix (args[i], "HTTPS_PROXY="));
+    }
+
+  /* The hardening stays. */
+  g_assert_cmpint (index_of (args, "--cap-drop=ALL"), >=, 0);
+  g_assert_cmpint (index_of (args, "--security-opt=no-new-privileges"), >=, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -338,6 +386,8 @@ main (int   argc,
   g_test_add_func ("/launch-plan/env-file", test_launch_plan_env_file);
   g_test_add_func ("/launch-plan/extra-mounts", test_launch_plan_extra_mounts);
   g_test_add_func ("/launch-plan/no-secrets-in-args", test_launch_plan_no_secrets_in_args);
+  g_test_add_func ("/launch-plan/session-address", test_launch_plan_session_address);
+  g_test_add_func ("/launch-plan/no-firewall", test_launch_plan_no_firewall);
 
   return g_test_run ();
 }

@@ -119,7 +119,8 @@ def yaml_list(text, key):
 def test_first_run_choices():
     with tempfile.TemporaryDirectory() as folder:
         # Backend, keep languages, tools and agents, switch off cloud_services.
-        transcript, status = run_in_terminal(["setup"], ["2", "", "", "", "3", "", ""], folder)
+        transcript, status = run_in_terminal(["setup"], ["2", "", "", "", "", "3", "", ""],
+                                             folder)
         config = read_text(os.path.join(folder, "config.yaml")) or ""
         allowlist = read_text(os.path.join(folder, "allowlist.yaml")) or ""
         report(status == 0, "setup first run exits 0", transcript)
@@ -136,7 +137,8 @@ def test_first_run_choices():
 
 def test_back_changes_earlier_step():
     with tempfile.TemporaryDirectory() as folder:
-        answers = ["1", "b", "4", "", "", "", "", ""]
+        # Frontend, then back from languages to swap it for DevOps.
+        answers = ["1", "", "b", "1 4", "", "", "", "", "", ""]
         transcript, status = run_in_terminal(["setup"], answers, folder)
         config = read_text(os.path.join(folder, "config.yaml")) or ""
         report(status == 0, "setup back exits 0", transcript)
@@ -162,7 +164,7 @@ def test_end_of_input_writes_nothing():
 
 def test_rerun_keeps_files():
     with tempfile.TemporaryDirectory() as folder:
-        run_in_terminal(["setup"], ["4", "", "", "", "", ""], folder)
+        run_in_terminal(["setup"], ["4", "", "", "", "", "", ""], folder)
         config_path = os.path.join(folder, "config.yaml")
         allowlist_path = os.path.join(folder, "allowlist.yaml")
         with open(config_path, "a", encoding="utf-8") as stream:

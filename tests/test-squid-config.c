@@ -95,8 +95,10 @@ assert_common_settings (const char *config)
     "http_port 3128",
     "pid_filename /run/exitbox-squid.pid",
     "cache deny all",
-    "access_log stdio:/var/log/squid/access.log",
-    "cache_log /var/log/squid/cache.log",
+    "umask 022",
+    "logformat exitbox %ts.%03tu %>a %Ss/%03>Hs %>rm %>rd %>rP",
+    "access_log stdio:/var/log/exitbox-proxy/access.log exitbox",
+    "cache_log /var/log/exitbox-proxy/cache.log",
     "dns_nameservers 127.0.0.1 ::1",
     "shutdown_lifetime 1 seconds",
     "visible_hostname exitbox-squid",
@@ -127,6 +129,7 @@ assert_common_settings (const char *config)
       g_assert_cmpint (find_line (config, "http_access deny !exitbox_agents"), <, first_allow);
       g_assert_cmpint (find_line (config, "http_access deny to_localhost"), <, first_allow);
       g_assert_cmpint (find_line (config, "http_access deny exitbox_link_local"), <, first_allow);
+      g_assert_cmpint (find_line (config, "http_access deny exitbox_host_gateway"), <, first_allow);
     }
   g_assert_cmpint (find_last_line (config, "http_access"), ==,
                    find_line (config, "http_access deny all"));
@@ -468,6 +471,263 @@ test_squid_config_squid_parse (void)
   assert_squid_accepts ("2000 entries", many_config);
 }
 
+static ExitboxProxySession *
+make_session (const char         *name,
+              const char         *address,
+              const char * const *texts)
+{
+  g_autoptr(GPtrArray) entries = parse_entries (texts);
+
+  return exitbox_proxy_session_new (name, address, entries);
+}
+
+static GPtrArray *
+make_sessions (void)
+{
+  const char *first[] = {
+    "session.example.test", "session.example.test:8443", "192.0.2.7", "169.254.10.10", NULL
+  };
+  const char *none[] = { NULL };
+  const char *second[] = { "other.example.test:9000", NULL };
+  GPtrArray *sessions = g_ptr_array_new_with_free_func ((GDestroyNotify) exitbox_proxy_session_free);
+
+  g_ptr_array_add (sessions, make_session ("exitbox-shell-a-00000001", "10.89.0.254", first));
+  g_ptr_array_add (sessions, make_session ("exitbox-shell-b-00000002", "10.89.0.253", none));
+  g_ptr_array_add (sessions, make_session ("exitbox-shell-c-00000003", "10.89.0.252", second));
+
+  return sessions;
+}
+
+static void
+test_squid_config_sessions (void)
+{
+  const char *texts[] = { "example.com:8443", NULL };
+  g_autoptr(GPtrArray) entries = parse_entries (texts);
+  g_autoptr(GPtrArray) sessions = make_sessions ();
+  g_autofree char *config = NULL;
+  int deny_link_local;
+  int deny_all;
+
+  config = exitbox_squid_config_generate_with_sessions (entries, sessions, AGENT_SUBNET, NULL,
+                                                        test_dns_servers, NULL);
+  g_test_message ("%s", config);
+  assert_common_settings (config);
+
+  /* Each session's rules name its address. */
+  g_assert_true (has_line (config, "# Session exitbox-shell-a-00000001 at 10.89.0.254: entries "
+                                   "given with -a, for this address only."));
+  g_assert_true (has_line (config, "acl exitbox_session_1_source src 10.89.0.254"));
+  g_assert_true (has_line (config, "acl exitbox_session_1_domains dstdomain -n .session.example.test"));
+  g_assert_true (has_line (config, "acl exitbox_session_1_addresses dst 192.0.2.7 169.254.10.10"));
+  g_assert_true (has_line (config, "acl exitbox_session_1_domains_8443 dstdomain -n "
+                                   ".session.example.test"));
+  g_assert_true (has_line (config, "http_access allow exitbox_session_1_source exitbox_connect "
+                                   "exitbox_https_port exitbox_session_1_domains"));
+  g_assert_true (has_line (config, "http_access allow exitbox_session_1_source !exitbox_connect "
+                                   "exitbox_http_port exitbox_session_1_domains"));
+  g_assert_true (has_line (config, "http_access allow exitbox_session_1_source exitbox_port_8443 "
+                                   "exitbox_session_1_domains_8443"));
+
+  /* The session without entries adds nothing; the third keeps its number. */
+  g_assert_cmpint (find_line (config, "acl exitbox_session_2"), ==, -1);
+  g_assert_null (strstr (config, "10.89.0.253"));
+  g_assert_true (has_line (config, "acl exitbox_session_3_source src 10.89.0.252"));
+  g_assert_true (has_line (config, "http_access allow exitbox_session_3_source exitbox_port_9000 "
+                                   "exitbox_session_3_domains_9000"));
+
+  /* A port acl is written once, though the allowlist and a session use it. */
+  g_assert_cmpint (find_line (config, "acl exitbox_port_8443 port 8443"), ==,
+                   find_last_line (config, "acl exitbox_port_8443 "));
+  g_assert_true (has_line (config, "acl exitbox_port_9000 port 9000"));
+
+  /* The allowlist has only a port entry, but the session's plain entries
+   * need the CONNECT and port acls.
+   */
+  g_assert_true (has_line (config, "acl exitbox_connect method CONNECT"));
+
+  /* A session's listed link-local address is exempt from the link-local
+   * rule, which still comes before every allow rule.
+   */
+  g_assert_true (has_line (config, "acl exitbox_listed_link_local dst 169.254.10.10"));
+  deny_link_local = find_line (config, "http_access deny exitbox_link_local");
+  deny_all = find_line (config, "http_access deny all");
+  g_assert_cmpint (deny_link_local, <, find_line (config, "http_access allow exitbox_session_1_source"));
+  g_assert_cmpint (find_last_line (config, "http_access allow exitbox_session_3_source"), <, deny_all);
+}
+
+static void
+test_squid_config_session_name_comment (void)
+{
+  const char *texts[] = { "session.example.test", NULL };
+  g_autoptr(GPtrArray) sessions =
+    g_ptr_array_new_with_free_func ((GDestroyNotify) exitbox_proxy_session_free);
+  g_autofree char *config = NULL;
+
+  /* A name with a line break stays inside comments. */
+  g_ptr_array_add (sessions, make_session ("evil\nhttp_access allow all", "10.89.0.254", texts));
+  g_test_expect_message ("exitbox-core", G_LOG_LEVEL_WARNING, "*bad-address*");
+  g_ptr_array_add (sessions, make_session ("bad-address", "10.89.0.x", texts));
+  config = exitbox_squid_config_generate_with_sessions (NULL, sessions, AGENT_SUBNET, NULL,
+                                                        test_dns_servers, NULL);
+  g_test_assert_expected_messages ();
+
+  g_assert_true (has_line (config, "# http_access allow all at 10.89.0.254: entries given with -a, "
+                                   "for this address only."));
+  g_assert_cmpint (find_line (config, "http_access allow all"), ==, -1);
+  g_assert_null (strstr (config, "10.89.0.x"));
+}
+
+typedef struct
+{
+  const char *destination;
+  gboolean    connect;
+  gboolean    with_session;
+  gboolean    allowed;
+  const char *rule_part;
+} CheckCase;
+
+static void
+test_squid_check (void)
+{
+  const char *texts[] = {
+    "example.com", "api.example.org:8443", "192.0.2.10", "127.0.0.1", "169.254.1.1",
+    "[2001:db8::1]", NULL
+  };
+  const char *session_texts[] = { "session.example.test", NULL };
+  g_autoptr(GPtrArray) entries = parse_entries (texts);
+  g_autoptr(ExitboxProxySession) session =
+    make_session ("exitbox-shell-a-00000001", "10.89.0.254", session_texts);
+  const CheckCase cases[] = {
+    { "example.com", TRUE, FALSE, TRUE, "“example.com”" },
+    { "sub.example.com", TRUE, FALSE, TRUE, "“example.com”" },
+    { "example.com", FALSE, FALSE, TRUE, "“example.com”" },
+    { "notexample.com", TRUE, FALSE, FALSE, "deny all" },
+    { "example.com:8443", TRUE, FALSE, FALSE, "deny all" },
+    { "example.com:80", TRUE, FALSE, FALSE, "deny all" },
+    { "example.com:443", FALSE, FALSE, FALSE, "deny all" },
+    { "api.example.org:8443", TRUE, FALSE, TRUE, "“api.example.org:8443”" },
+    { "api.example.org:8443", FALSE, FALSE, TRUE, "“api.example.org:8443”" },
+    { "api.example.org", TRUE, FALSE, FALSE, "deny all" },
+    { "192.0.2.10", TRUE, FALSE, TRUE, "“192.0.2.10”" },
+    { "192.0.2.11", TRUE, FALSE, FALSE, "deny all" },
+    { "[2001:db8::1]:443", TRUE, FALSE, TRUE, "“2001:db8::1”" },
+    /* Loopback is blocked even when listed. */
+    { "127.0.0.1", TRUE, FALSE, FALSE, "to_localhost" },
+    { "[::1]", TRUE, FALSE, FALSE, "to_localhost" },
+    { "0.0.0.0", FALSE, FALSE, FALSE, "to_localhost" },
+    { "169.254.169.254", FALSE, FALSE, FALSE, "exitbox_link_local" },
+    { "[fe80::1]", TRUE, FALSE, FALSE, "exitbox_link_local" },
+    { "169.254.1.1", TRUE, FALSE, TRUE, "“169.254.1.1”" },
+    { "session.example.test", TRUE, FALSE, FALSE, "deny all" },
+    { "session.example.test", TRUE, TRUE, TRUE, "exitbox-shell-a-00000001" },
+    { "example.com", TRUE, TRUE, TRUE, "allowlist entry" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(ExitboxAllowlistEntry) destination =
+        exitbox_allowlist_entry_parse (cases[i].destination, &error);
+      g_autoptr(ExitboxSquidVerdict) verdict = NULL;
+
+      g_assert_no_error (error);
+      verdict = exitbox_squid_check (entries, cases[i].with_session ? session : NULL, NULL,
+                                     destination, cases[i].connect);
+
+      g_test_message ("case %u: %s %s: %s", i, cases[i].connect ? "CONNECT" : "GET",
+                      cases[i].destination, verdict->rule);
+      g_assert_cmpint (verdict->allowed, ==, cases[i].allowed);
+      exitbox_test_assert_contains (verdict->rule, cases[i].rule_part);
+      if (cases[i].allowed)
+        g_assert_nonnull (verdict->entry);
+      else
+        g_assert_null (verdict->entry);
+    }
+}
+
+static void
+test_squid_config_sessions_parse (void)
+{
+  const char *texts[] = { "example.com", "example.com:8443", NULL };
+  g_autoptr(GPtrArray) entries = NULL;
+  g_autoptr(GPtrArray) sessions = NULL;
+  g_autofree char *config = NULL;
+
+  if (!g_file_test (SQUID_PATH, G_FILE_TEST_IS_EXECUTABLE))
+    {
+      g_test_skip ("squid is not installed at " SQUID_PATH);
+      return;
+    }
+
+  entries = parse_entries (texts);
+  sessions = make_sessions ();
+  config = exitbox_squid_config_generate_with_sessions (entries, sessions, AGENT_SUBNET, NULL,
+                                                        test_dns_servers, NULL);
+  assert_squid_accepts ("sessions", config);
+}
+
+static void
+test_squid_config_host_gateway (void)
+{
+  const char *texts[] = { "example.com", NULL };
+  const char *listed_texts[] = { "example.com", "10.89.0.1:8080", NULL };
+  const char *gateways[] = { "10.89.0.1", "not-an-address", NULL };
+  g_autoptr(GPtrArray) entries = parse_entries (texts);
+  g_autoptr(GPtrArray) listed = parse_entries (listed_texts);
+  g_autofree char *config = NULL;
+  g_autofree char *listed_config = NULL;
+
+  g_test_expect_message ("exitbox-core", G_LOG_LEVEL_WARNING, "*not-an-address*");
+  config = exitbox_squid_config_generate_with_sessions (entries, NULL, AGENT_SUBNET, gateways,
+                                                        test_dns_servers, NULL);
+  g_test_assert_expected_messages ();
+  g_test_message ("%s", config);
+  assert_common_settings (config);
+  g_assert_true (has_line (config, "acl exitbox_host_gateway dst 10.89.0.1"));
+  g_assert_true (has_line (config, "http_access deny exitbox_host_gateway"));
+  g_assert_null (strstr (config, "not-an-address"));
+
+  /* A listed gateway address is no longer blocked by that rule. */
+  g_test_expect_message ("exitbox-core", G_LOG_LEVEL_WARNING, "*not-an-address*");
+  listed_config = exitbox_squid_config_generate_with_sessions (listed, NULL, AGENT_SUBNET, gateways,
+                                                               test_dns_servers, NULL);
+  g_test_assert_expected_messages ();
+  g_assert_cmpint (find_line (listed_config, "acl exitbox_host_gateway"), ==, -1);
+  g_assert_cmpint (find_line (listed_config, "http_access deny exitbox_host_gateway"), ==, -1);
+
+  if (g_file_test (SQUID_PATH, G_FILE_TEST_IS_EXECUTABLE))
+    assert_squid_accepts ("host gateway", config);
+}
+
+static void
+test_squid_check_host_gateway (void)
+{
+  const char *texts[] = { "10.89.0.1:8080", NULL };
+  const char *gateways[] = { "10.89.0.1", NULL };
+  g_autoptr(GPtrArray) entries = parse_entries (texts);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ExitboxAllowlistEntry) gateway = exitbox_allowlist_entry_parse ("10.89.0.1", &error);
+  g_autoptr(ExitboxAllowlistEntry) listed_port = exitbox_allowlist_entry_parse ("10.89.0.1:8080",
+                                                                                &error);
+  g_autoptr(ExitboxSquidVerdict) unlisted_verdict = NULL;
+  g_autoptr(ExitboxSquidVerdict) listed_verdict = NULL;
+  g_autoptr(ExitboxSquidVerdict) no_gateway_verdict = NULL;
+
+  g_assert_no_error (error);
+
+  unlisted_verdict = exitbox_squid_check (NULL, NULL, gateways, gateway, FALSE);
+  g_assert_false (unlisted_verdict->allowed);
+  exitbox_test_assert_contains (unlisted_verdict->rule, "exitbox_host_gateway");
+
+  listed_verdict = exitbox_squid_check (entries, NULL, gateways, listed_port, FALSE);
+  g_assert_true (listed_verdict->allowed);
+
+  /* Without a known gateway the final rule decides. */
+  no_gateway_verdict = exitbox_squid_check (NULL, NULL, NULL, gateway, FALSE);
+  g_assert_false (no_gateway_verdict->allowed);
+  exitbox_test_assert_contains (no_gateway_verdict->rule, "deny all");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -484,6 +744,12 @@ main (int   argc,
   g_test_add_func ("/squid-config/no-dns", test_squid_config_no_dns);
   g_test_add_func ("/squid-config/dns-servers", test_squid_dns_servers);
   g_test_add_func ("/squid-config/squid-parse", test_squid_config_squid_parse);
+  g_test_add_func ("/squid-config/sessions", test_squid_config_sessions);
+  g_test_add_func ("/squid-config/session-name-comment", test_squid_config_session_name_comment);
+  g_test_add_func ("/squid-config/sessions-squid-parse", test_squid_config_sessions_parse);
+  g_test_add_func ("/squid-config/check", test_squid_check);
+  g_test_add_func ("/squid-config/host-gateway", test_squid_config_host_gateway);
+  g_test_add_func ("/squid-config/check-host-gateway", test_squid_check_host_gateway);
 
   return g_test_run ();
 }

@@ -481,6 +481,24 @@ apply_category_change (ExitboxCatalogue *catalogue,
 }
 
 static void
+apply_category_toggle_twice (ExitboxCatalogue *catalogue,
+                             const char       *dir,
+                             const char       *category)
+{
+  g_autofree char *allowlist_path = g_build_filename (dir, "allowlist.yaml", NULL);
+  g_autoptr(ExitboxAllowlist) allowlist = exitbox_allowlist_load_file (allowlist_path);
+  g_autoptr(ExitboxWizard) wizard = exitbox_wizard_new (catalogue, NULL);
+  g_autoptr(GError) error = NULL;
+
+  exitbox_wizard_set_allowlist (wizard, allowlist);
+  g_assert_true (exitbox_wizard_set_firewall_category_enabled (wizard, category, FALSE, &error));
+  g_assert_true (exitbox_wizard_set_firewall_category_enabled (wizard, category, TRUE, &error));
+  g_assert_no_error (error);
+  g_assert_true (exitbox_wizard_apply (wizard, dir, &error));
+  g_assert_no_error (error);
+}
+
+static void
 test_wizard_apply_firewall (void)
 {
   const char *expected_off =
@@ -528,8 +546,23 @@ test_wizard_apply_firewall (void)
   g_assert_true (g_file_get_contents (allowlist_path, &after_on, NULL, &error));
   g_assert_cmpstr (after_on, ==, firewall_allowlist);
 
-  /* Switching on a partly disabled category enables all its entries. */
+  /* Switching on a category the file has on keeps the entries disabled
+   * one by one, here pypi.org.
+   */
   apply_category_change (catalogue, dir, "development", TRUE);
+  g_assert_true (g_file_get_contents (allowlist_path, &after_same, NULL, &error));
+  g_assert_cmpstr (after_same, ==, firewall_allowlist);
+
+  /* Switched off and on in one run, the category comes back the same way. */
+  apply_category_toggle_twice (catalogue, dir, "development");
+  g_clear_pointer (&after_same, g_free);
+  g_assert_true (g_file_get_contents (allowlist_path, &after_same, NULL, &error));
+  g_assert_cmpstr (after_same, ==, firewall_allowlist);
+
+  /* A category that is all off comes back with every entry. */
+  apply_category_change (catalogue, dir, "development", FALSE);
+  apply_category_change (catalogue, dir, "development", TRUE);
+  g_clear_pointer (&after_same, g_free);
   g_assert_true (g_file_get_contents (allowlist_path, &after_same, NULL, &error));
   g_assert_cmpstr (after_same, ==, expected_all_on);
 

@@ -425,6 +425,13 @@ exitbox_allowlist_editor_entry_apply_cb (ExitboxAllowlistEditor *self)
                                                    ? gtk_string_object_get_string (selected)
                                                    : NULL,
                                                  &error);
+
+  /* Adding a disabled entry means allowing it again, as ticking its box does. */
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_EXISTS))
+    {
+      g_clear_error (&error);
+      message = exitbox_allowlist_set_disabled_in_file (self->path, text, FALSE, &error);
+    }
   exitbox_allowlist_editor_report (self, message, error);
 
   /* A rejected entry stays in the row so that the user can correct it. */

@@ -4,12 +4,18 @@
 
 #define G_LOG_DOMAIN "exitbox-application"
 
+#include <unistd.h>
+
 #include <glib/gi18n.h>
 
 #include "exitbox-allowlist-editor.h"
 #include "exitbox-application.h"
 #include "exitbox-desktop-resources.h"
+#include "exitbox-settings-page.h"
 #include "exitbox-setup-window.h"
+#ifdef HAVE_DBUSMENU
+#include "exitbox-tray.h"
+#endif
 #include "exitbox-window-private.h"
 #include "exitbox-window.h"
 
@@ -38,8 +44,15 @@ struct _ExitboxApplication
   ExitboxEngine    *engine;
   GError           *engine_error;
   ExitboxLauncher  *launcher;
+  ExitboxTray      *tray;
+
+  /* The shared lock that keeps the idle proxy up while the app runs. */
+  int               proxy_hold_fd;
 
   GFileMonitor     *config_monitor;
+  ExitboxProxyLog  *proxy_log;
+  guint             notification_watches[2];
+  gboolean          notification_services[2];  /* whether each watched name has an owner */
   guint             reload_source;
   gboolean          config_dir_changed;
   gboolean          config_file_changed;
@@ -127,7 +140,8 @@ exitbox_application_load_allowlist (ExitboxApplication *self)
   g_clear_object (&self->allowlist);
   self->allowlist = exitbox_allowlist_load_file (path);
 
-  if (exitbox_allowlist_get_status (self->allowlist) != EXITBOX_ALLOWLIST_STATUS_OK)
+  if (exitbox_allowlist_get_status (self->allowlist) != EXITBOX_ALLOWLIST_STATUS_OK &&
+      !self->first_run)
     g_message ("The allowlist blocks every destination: %s",
                exitbox_allowlist_get_problem (self->allowlist));
 }
@@ -316,7 +330,13 @@ exitbox_application_quit_action (GSimpleAction *action,
     g_application_quit (G_APPLICATION (self));
 
   for (const GList *l = windows; l != NULL; l = l->next)
-    gtk_window_close (GTK_WINDOW (l->data));
+    {
+      /* A main window hidden into the tray confirms too, instead of hiding. */
+      if (EXITBOX_IS_WINDOW (l->data))
+        _exitbox_window_close_for_quit (l->data);
+      else
+        gtk_window_close (GTK_WINDOW (l->data));
+    }
   g_list_free (windows);
 }
 
@@ -444,7 +464,7 @@ exitbox_application_setup_action (GSimpleAction *action,
 }
 
 static void
-exitbox_application_editor_message_cb (ExitboxAllowlistEditor *editor,
+exitbox_application_editor_message_cb (GtkWidget              *page,
                                        const char             *text,
                                        gboolean                is_error,
                                        AdwPreferencesWindow   *window)
@@ -457,12 +477,24 @@ exitbox_application_editor_message_cb (ExitboxAllowlistEditor *editor,
   adw_preferences_window_add_toast (window, toast);
 }
 
-/* Shows the preferences window, whose Firewall page edits allowlist.yaml. */
 static void
-exitbox_application_show_preferences (ExitboxApplication *self)
+exitbox_application_settings_reloaded_cb (ExitboxApplication  *self,
+                                          ExitboxSettingsPage *settings)
+{
+  exitbox_settings_page_set_config (settings, self->config);
+}
+
+/* Shows the preferences window at @page_name: the "general" page edits the
+ * settings of config.yaml and the "firewall" page edits allowlist.yaml.
+ */
+static void
+exitbox_application_show_preferences (ExitboxApplication *self,
+                                      const char         *page_name)
 {
   ExitboxWindow *window = exitbox_application_ensure_window (self);
   g_autofree char *allowlist_path = g_build_filename (self->config_dir, "allowlist.yaml", NULL);
+  g_autofree char *config_path = g_build_filename (self->config_dir, "config.yaml", NULL);
+  ExitboxSettingsPage *settings;
   ExitboxAllowlistEditor *editor;
   GtkWidget *preferences;
 
@@ -472,6 +504,7 @@ exitbox_application_show_preferences (ExitboxApplication *self)
     {
       if (ADW_IS_PREFERENCES_WINDOW (windows->data))
         {
+          adw_preferences_window_set_visible_page_name (windows->data, page_name);
           gtk_window_present (windows->data);
           return;
         }
@@ -483,6 +516,13 @@ exitbox_application_show_preferences (ExitboxApplication *self)
   gtk_window_set_modal (GTK_WINDOW (preferences), TRUE);
   adw_preferences_window_set_search_enabled (ADW_PREFERENCES_WINDOW (preferences), FALSE);
 
+  settings = exitbox_settings_page_new (config_path, self->config);
+  g_signal_connect_object (settings, "message", G_CALLBACK (exitbox_application_editor_message_cb),
+                           preferences, 0);
+  g_signal_connect_object (self, "reloaded", G_CALLBACK (exitbox_application_settings_reloaded_cb),
+                           settings, 0);
+  adw_preferences_window_add (ADW_PREFERENCES_WINDOW (preferences), ADW_PREFERENCES_PAGE (settings));
+
   editor = exitbox_allowlist_editor_new (allowlist_path);
   g_signal_connect_object (editor, "message", G_CALLBACK (exitbox_application_editor_message_cb),
                            preferences, 0);
@@ -490,6 +530,7 @@ exitbox_application_show_preferences (ExitboxApplication *self)
                            editor, G_CONNECT_SWAPPED);
   adw_preferences_window_add (ADW_PREFERENCES_WINDOW (preferences), ADW_PREFERENCES_PAGE (editor));
 
+  adw_preferences_window_set_visible_page_name (ADW_PREFERENCES_WINDOW (preferences), page_name);
   gtk_window_present (GTK_WINDOW (preferences));
 }
 
@@ -498,17 +539,116 @@ exitbox_application_preferences_action (GSimpleAction *action,
                                         GVariant      *parameter,
                                         gpointer       user_data)
 {
-  exitbox_application_show_preferences (EXITBOX_APPLICATION (user_data));
+  exitbox_application_show_preferences (EXITBOX_APPLICATION (user_data), "general");
+}
+
+static void
+exitbox_application_allowlist_action (GSimpleAction *action,
+                                      GVariant      *parameter,
+                                      gpointer       user_data)
+{
+  exitbox_application_show_preferences (EXITBOX_APPLICATION (user_data), "firewall");
 }
 
 static const GActionEntry app_actions[] = {
   { "setup", exitbox_application_setup_action },
   { "preferences", exitbox_application_preferences_action },
+  { "allowlist", exitbox_application_allowlist_action },
   { "quit", exitbox_application_quit_action },
   { "about", exitbox_application_about_action },
   { "open-project", exitbox_application_open_project_action, "s" },
   { "reload", exitbox_application_reload_action },
 };
+
+static const char * const notification_service_names[] = {
+  "org.freedesktop.Notifications", "org.gtk.Notifications",
+};
+
+static void
+exitbox_application_set_notification_service (ExitboxApplication *self,
+                                              const char         *name,
+                                              gboolean            present)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (notification_service_names); i++)
+    if (g_str_equal (name, notification_service_names[i]))
+      self->notification_services[i] = present;
+}
+
+static void
+exitbox_application_notification_service_appeared_cb (GDBusConnection *connection,
+                                                      const char      *name,
+                                                      const char      *owner,
+                                                      gpointer         user_data)
+{
+  exitbox_application_set_notification_service (user_data, name, TRUE);
+}
+
+static void
+exitbox_application_notification_service_vanished_cb (GDBusConnection *connection,
+                                                      const char      *name,
+                                                      gpointer         user_data)
+{
+  exitbox_application_set_notification_service (user_data, name, FALSE);
+}
+
+/* Notifications go out only when a service shows them, because without
+ * one GLib logs a warning when it tries to send.
+ */
+static void
+exitbox_application_watch_notification_services (ExitboxApplication *self)
+{
+  GDBusConnection *connection = g_application_get_dbus_connection (G_APPLICATION (self));
+
+  if (connection == NULL)
+    return;
+
+  for (guint i = 0; i < G_N_ELEMENTS (notification_service_names); i++)
+    self->notification_watches[i] =
+      g_bus_watch_name_on_connection (connection, notification_service_names[i],
+                                      G_BUS_NAME_WATCHER_FLAGS_NONE,
+                                      exitbox_application_notification_service_appeared_cb,
+                                      exitbox_application_notification_service_vanished_cb,
+                                      self, NULL);
+}
+
+void
+exitbox_application_notify (ExitboxApplication *self,
+                            const char         *id,
+                            GNotification      *notification)
+{
+  g_return_if_fail (EXITBOX_IS_APPLICATION (self));
+  g_return_if_fail (G_IS_NOTIFICATION (notification));
+
+  if (!self->notification_services[0] && !self->notification_services[1])
+    return;
+
+  g_application_send_notification (G_APPLICATION (self), id, notification);
+}
+
+/* Reads the proxy's access log from its current end, so that session tabs
+ * see the requests blocked from now on.
+ */
+static void
+exitbox_application_watch_proxy_log (ExitboxApplication *self)
+{
+  g_autofree char *path = exitbox_firewall_dup_log_path ();
+  g_autoptr(GError) error = NULL;
+
+  self->proxy_log = exitbox_proxy_log_new (path);
+
+  if (!exitbox_proxy_log_read_new_lines (self->proxy_log, &error) ||
+      !exitbox_proxy_log_watch (self->proxy_log, &error))
+    g_message ("Blocked requests are not shown, because %s cannot be read: %s",
+               path, error->message);
+}
+
+ExitboxProxyLog *
+exitbox_application_get_proxy_log (ExitboxApplication *self)
+{
+  g_return_val_if_fail (EXITBOX_IS_APPLICATION (self), NULL);
+
+  return self->proxy_log;
+}
 
 static void
 exitbox_application_startup (GApplication *application)
@@ -520,6 +660,7 @@ exitbox_application_startup (GApplication *application)
   static const char *preferences_accels[] = { "<Control>comma", NULL };
   g_autofree char *config_path = NULL;
   g_autofree char *allowlist_path = NULL;
+  g_autoptr(GError) error = NULL;
 
   G_APPLICATION_CLASS (exitbox_application_parent_class)->startup (application);
 
@@ -536,6 +677,15 @@ exitbox_application_startup (GApplication *application)
 
   exitbox_core_init ();
 
+  self->proxy_hold_fd = exitbox_firewall_hold_proxy (&error);
+  if (self->proxy_hold_fd < 0)
+    {
+      g_warning ("The proxy may stop while the app is idle: %s", error->message);
+      g_clear_error (&error);
+    }
+
+  exitbox_application_watch_proxy_log (self);
+
   self->config_dir = exitbox_dup_config_dir ();
   config_path = g_build_filename (self->config_dir, "config.yaml", NULL);
   allowlist_path = g_build_filename (self->config_dir, "allowlist.yaml", NULL);
@@ -547,13 +697,35 @@ exitbox_application_startup (GApplication *application)
                     !g_file_test (allowlist_path, G_FILE_TEST_EXISTS);
 
   exitbox_application_watch_config_dir (self);
+  exitbox_application_watch_notification_services (self);
   exitbox_application_reload (self);
+
+#ifdef HAVE_DBUSMENU
+  /* Without a session bus connection there is no tray, and the app works
+   * as it does without a tray host.
+   */
+  if (g_application_get_dbus_connection (application) != NULL)
+    self->tray = exitbox_tray_new (self, g_application_get_dbus_connection (application));
+#endif
 }
 
 static void
 exitbox_application_shutdown (GApplication *application)
 {
-  exitbox_application_unwatch_config_dir (EXITBOX_APPLICATION (application));
+  ExitboxApplication *self = EXITBOX_APPLICATION (application);
+
+  for (guint i = 0; i < G_N_ELEMENTS (self->notification_watches); i++)
+    g_clear_handle_id (&self->notification_watches[i], g_bus_unwatch_name);
+
+  exitbox_application_unwatch_config_dir (self);
+
+  if (self->proxy_hold_fd >= 0)
+    {
+      close (self->proxy_hold_fd);
+      self->proxy_hold_fd = -1;
+    }
+
+  g_clear_object (&self->tray);
 
   G_APPLICATION_CLASS (exitbox_application_parent_class)->shutdown (application);
 }
@@ -590,6 +762,90 @@ exitbox_application_open (GApplication  *application,
   gtk_window_present (GTK_WINDOW (window));
 }
 
+/* Handles "exitbox-desktop [--project DIR] [--launch AGENT] [DIR]", in the
+ * running instance when there is one.
+ */
+static int
+exitbox_application_command_line (GApplication            *application,
+                                  GApplicationCommandLine *command_line)
+{
+  ExitboxApplication *self = EXITBOX_APPLICATION (application);
+  GVariantDict *options = g_application_command_line_get_options_dict (command_line);
+  g_auto(GStrv) arguments = NULL;
+  g_autoptr(GFile) project_file = NULL;
+  g_autofree char *project_path = NULL;
+  g_autoptr(ExitboxProject) wanted = NULL;
+  const char *project = NULL;
+  const char *agent = NULL;
+  ExitboxWindow *window;
+  ExitboxProject *opened;
+  int argc;
+
+  arguments = g_application_command_line_get_arguments (command_line, &argc);
+  g_variant_dict_lookup (options, "project", "^&ay", &project);
+  g_variant_dict_lookup (options, "launch", "&s", &agent);
+
+  /* A folder given without --project is the project too, as in "Open With". */
+  if (project == NULL && argc > 1)
+    project = arguments[argc - 1];
+
+  if (agent != NULL && !g_str_equal (agent, "shell") && exitbox_agent_lookup (agent) == NULL)
+    {
+      g_application_command_line_printerr (command_line,
+                                           _("Unknown agent “%s”. The agents are claude, codex "
+                                             "and opencode, or shell for a shell.\n"),
+                                           agent);
+      return 2;
+    }
+
+  window = exitbox_application_ensure_window (self);
+
+  if (project != NULL)
+    {
+      project_file = g_application_command_line_create_file_for_arg (command_line, project);
+      project_path = g_file_get_path (project_file);
+      exitbox_window_open_project (window, project_path);
+
+      /* The window rejects what the core rejects, and then keeps its project. */
+      wanted = exitbox_project_new (project_path, NULL);
+      opened = exitbox_window_get_project (window);
+      if (opened == NULL || wanted == NULL ||
+          g_strcmp0 (exitbox_project_get_path (opened), exitbox_project_get_path (wanted)) != 0)
+        {
+          g_application_command_line_printerr (command_line,
+                                               _("Cannot open %s as the project; the window "
+                                                 "says why.\n"),
+                                               project_path);
+          agent = NULL;
+        }
+    }
+
+  if (agent != NULL)
+    {
+      if (exitbox_window_get_project (window) == NULL)
+        {
+          g_application_command_line_printerr (command_line,
+                                               _("--launch needs a project folder: add "
+                                                 "--project DIR.\n"));
+          return 2;
+        }
+
+      gtk_widget_activate_action (GTK_WIDGET (window), "win.launch-agent", "s", agent);
+    }
+
+  g_application_activate (application);
+  return 0;
+}
+
+static const GOptionEntry command_line_options[] = {
+  { "project", 'p', G_OPTION_FLAG_NONE, G_OPTION_ARG_FILENAME, NULL,
+    N_("Open DIR as the project"), N_("DIR") },
+  { "launch", 'l', G_OPTION_FLAG_NONE, G_OPTION_ARG_STRING, NULL,
+    N_("Start a session of AGENT (claude, codex, opencode or shell) in the project"),
+    N_("AGENT") },
+  { NULL }
+};
+
 static void
 exitbox_application_constructed (GObject *object)
 {
@@ -597,12 +853,15 @@ exitbox_application_constructed (GObject *object)
 
   /* Tests run the application under other ids; the resources stay put. */
   g_application_set_resource_base_path (G_APPLICATION (object), RESOURCE_BASE_PATH);
+
+  g_application_add_main_option_entries (G_APPLICATION (object), command_line_options);
 }
 
 static void
 exitbox_application_dispose (GObject *object)
 {
   exitbox_application_unwatch_config_dir (EXITBOX_APPLICATION (object));
+  g_clear_object (&EXITBOX_APPLICATION (object)->tray);
 
   G_OBJECT_CLASS (exitbox_application_parent_class)->dispose (object);
 }
@@ -620,6 +879,7 @@ exitbox_application_finalize (GObject *object)
   g_clear_object (&self->engine);
   g_clear_error (&self->engine_error);
   g_clear_object (&self->launcher);
+  g_clear_object (&self->proxy_log);
 
   G_OBJECT_CLASS (exitbox_application_parent_class)->finalize (object);
 }
@@ -640,6 +900,7 @@ exitbox_application_class_init (ExitboxApplicationClass *klass)
   app_class->shutdown = exitbox_application_shutdown;
   app_class->activate = exitbox_application_activate;
   app_class->open = exitbox_application_open;
+  app_class->command_line = exitbox_application_command_line;
 
   /**
    * ExitboxApplication::reloaded:
@@ -656,6 +917,7 @@ exitbox_application_class_init (ExitboxApplicationClass *klass)
 static void
 exitbox_application_init (ExitboxApplication *self)
 {
+  self->proxy_hold_fd = -1;
 }
 
 ExitboxApplication *
@@ -663,7 +925,7 @@ exitbox_application_new (void)
 {
   return g_object_new (EXITBOX_TYPE_APPLICATION,
                        "application-id", APP_ID,
-                       "flags", G_APPLICATION_HANDLES_OPEN,
+                       "flags", G_APPLICATION_HANDLES_OPEN | G_APPLICATION_HANDLES_COMMAND_LINE,
                        NULL);
 }
 
@@ -745,4 +1007,24 @@ exitbox_application_get_launcher (ExitboxApplication *self)
   g_return_val_if_fail (EXITBOX_IS_APPLICATION (self), NULL);
 
   return self->launcher;
+}
+
+ExitboxTray *
+exitbox_application_get_tray (ExitboxApplication *self)
+{
+  g_return_val_if_fail (EXITBOX_IS_APPLICATION (self), NULL);
+
+  return self->tray;
+}
+
+gboolean
+exitbox_application_get_tray_shown (ExitboxApplication *self)
+{
+  g_return_val_if_fail (EXITBOX_IS_APPLICATION (self), FALSE);
+
+#ifdef HAVE_DBUSMENU
+  return self->tray != NULL && exitbox_tray_get_host_registered (self->tray);
+#else
+  return FALSE;
+#endif
 }

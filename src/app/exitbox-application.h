@@ -13,6 +13,8 @@ G_BEGIN_DECLS
 #define EXITBOX_TYPE_APPLICATION (exitbox_application_get_type ())
 G_DECLARE_FINAL_TYPE (ExitboxApplication, exitbox_application, EXITBOX, APPLICATION, AdwApplication)
 
+typedef struct _ExitboxTray ExitboxTray;
+
 /* Registers the desktop GResource (templates, style sheet, icons) once. Every
  * class with a template calls this before it loads the template.
  */
@@ -54,5 +56,27 @@ const GError       *exitbox_application_get_engine_error      (ExitboxApplicatio
  * each session creates its own launcher.
  */
 ExitboxLauncher    *exitbox_application_get_launcher          (ExitboxApplication *self);
+
+/* The proxy's access log, read from where it ended when the application
+ * started. Its "blocked-request" signal feeds the session tabs. NULL
+ * before startup.
+ */
+ExitboxProxyLog    *exitbox_application_get_proxy_log         (ExitboxApplication *self);
+
+/* Sends @notification when a notification service runs on the session bus,
+ * and otherwise does nothing.
+ */
+void                exitbox_application_notify                (ExitboxApplication *self,
+                                                               const char         *id,
+                                                               GNotification      *notification);
+
+/* The tray icon, or NULL when the build has no libdbusmenu-glib or the
+ * application has no session bus connection.
+ */
+ExitboxTray        *exitbox_application_get_tray              (ExitboxApplication *self);
+/* Whether a tray host displays the tray icon, so that closing the window
+ * with running sessions may hide it instead of asking.
+ */
+gboolean            exitbox_application_get_tray_shown        (ExitboxApplication *self);
 
 G_END_DECLS

@@ -12,6 +12,10 @@
 #include <signal.h>
 #include <sys/wait.h>
 
+/* VTE takes PCRE2 compile flags; only the constants are used. */
+#define PCRE2_CODE_UNIT_WIDTH 0
+#include <pcre2.h>
+
 #include "exitbox-application.h"
 #include "exitbox-session-tab.h"
 
@@ -25,6 +29,12 @@ struct _ExitboxSessionTab
   GtkWidget            parent_instance;
 
   VteTerminal         *terminal;
+  GtkSearchBar        *search_bar;
+  GtkSearchEntry      *search_entry;
+  GtkRevealer         *blocked_revealer;
+  GtkLabel            *blocked_label;
+  GtkListBox          *blocked_list;
+  guint                n_blocked;
   GtkRevealer         *status_revealer;
   GtkWidget           *status_box;
   GtkImage            *status_icon;
@@ -39,6 +49,13 @@ struct _ExitboxSessionTab
   GPid                 child_pid;
   GCancellable        *cancellable;
   char                *env_file;   /* the running session's, removed when it ends */
+  int                  link_tag;   /* VTE's tag of the URL match */
+  char                *menu_link;  /* the link under the context menu, if any */
+  /* The running session's plan, whose address and -a rules the firewall
+   * holds until exitbox_session_tab_release_firewall().
+   */
+  ExitboxLaunchPlan   *plan;
+  ExitboxSessionLog   *log;        /* the running session's log under the cache folder */
 };
 
 G_DEFINE_FINAL_TYPE (ExitboxSessionTab, exitbox_session_tab, GTK_TYPE_WIDGET)
@@ -126,6 +143,31 @@ exitbox_session_tab_feed_line (ExitboxSessionTab *self,
 }
 
 static void
+exitbox_session_tab_notify_prepared (ExitboxSessionTab *self)
+{
+  GApplication *app = g_application_get_default ();
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  g_autofree char *id = NULL;
+  g_autoptr(GNotification) notification = NULL;
+  gboolean failed = self->state == EXITBOX_SESSION_STATE_FAILED;
+
+  GtkWidget *tab_view = gtk_widget_get_ancestor (GTK_WIDGET (self), ADW_TYPE_TAB_VIEW);
+  AdwTabPage *selected = tab_view != NULL
+    ? adw_tab_view_get_selected_page (ADW_TAB_VIEW (tab_view)) : NULL;
+  gboolean seen = GTK_IS_WINDOW (root) && gtk_window_is_active (GTK_WINDOW (root)) &&
+                  selected != NULL && adw_tab_page_get_child (selected) == GTK_WIDGET (self);
+
+  /* The user sees the tab, so a notification would only repeat it. */
+  if (!EXITBOX_IS_APPLICATION (app) || seen)
+    return;
+
+  notification = g_notification_new (failed ? _("Session Failed to Start") : _("Session Started"));
+  g_notification_set_body (notification, self->title);
+  id = g_strdup_printf ("session-%p", (void *) self);
+  exitbox_application_notify (EXITBOX_APPLICATION (app), id, notification);
+}
+
+static void
 exitbox_session_tab_set_state (ExitboxSessionTab   *self,
                                ExitboxSessionState  state)
 {
@@ -138,6 +180,12 @@ exitbox_session_tab_set_state (ExitboxSessionTab   *self,
   was_active = exitbox_session_tab_get_active (self);
   was_preparing = exitbox_session_tab_get_preparing (self);
   self->state = state;
+
+  /* Preparing can take minutes of image building, so its end is worth a
+   * notification when the user looks elsewhere.
+   */
+  if (was_preparing && !exitbox_session_tab_get_preparing (self))
+    exitbox_session_tab_notify_prepared (self);
 
   if (was_active != exitbox_session_tab_get_active (self))
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ACTIVE]);
@@ -190,6 +238,31 @@ exitbox_session_tab_show_end (ExitboxSessionTab   *self,
 }
 
 static void
+exitbox_session_tab_end_session_cb (GObject      *source,
+                                    GAsyncResult *result,
+                                    gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!exitbox_launcher_end_session_finish (EXITBOX_LAUNCHER (source), result, &error))
+    g_warning ("Failed to remove a session’s firewall rules: %s", error->message);
+}
+
+/* Frees the session's address on the internal network and drops its rules
+ * from the proxy. The task keeps the launcher alive, so the tab may go.
+ */
+static void
+exitbox_session_tab_release_firewall (ExitboxSessionTab *self)
+{
+  if (self->plan == NULL || self->launcher == NULL)
+    return;
+
+  exitbox_launcher_end_session_async (self->launcher, self->plan, NULL,
+                                      exitbox_session_tab_end_session_cb, NULL);
+  g_clear_pointer (&self->plan, exitbox_launch_plan_free);
+}
+
+static void
 exitbox_session_tab_progress_cb (ExitboxSessionTab *self,
                                  const char        *layer,
                                  const char        *message)
@@ -228,6 +301,24 @@ exitbox_session_tab_remove_env_file (ExitboxSessionTab *self)
   g_clear_pointer (&self->env_file, g_free);
 }
 
+/* Closes the session log with @status, or with @problem when the session
+ * failed to start. A status of -1 without a problem closes an unfinished log.
+ */
+static void
+exitbox_session_tab_end_log (ExitboxSessionTab *self,
+                             int                status,
+                             const char        *problem)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (self->log == NULL)
+    return;
+
+  if (!exitbox_session_log_end (self->log, status, problem, &error))
+    g_message ("Failed to finish the log of session “%s”: %s", self->title, error->message);
+  g_clear_pointer (&self->log, exitbox_session_log_free);
+}
+
 static void
 exitbox_session_tab_spawn_cb (VteTerminal *terminal,
                               GPid         pid,
@@ -243,7 +334,9 @@ exitbox_session_tab_spawn_cb (VteTerminal *terminal,
   if (error != NULL)
     {
       g_message ("Failed to start the session “%s”: %s", self->title, error->message);
+      exitbox_session_tab_end_log (self, -1, error->message);
       exitbox_session_tab_remove_env_file (self);
+      exitbox_session_tab_release_firewall (self);
       message = g_strdup_printf (_("Could not start the session: %s"), error->message);
       exitbox_session_tab_show_end (self, EXITBOX_SESSION_STATE_FAILED, message, "error");
       return;
@@ -260,6 +353,7 @@ exitbox_session_tab_prepare_cb (GObject      *source,
                                 GAsyncResult *result,
                                 gpointer      user_data)
 {
+  g_autoptr(GError) log_error = NULL;
   g_autoptr(ExitboxSessionTab) self = user_data;
   g_autoptr(ExitboxLaunchPlan) plan = NULL;
   g_autoptr(GError) error = NULL;
@@ -292,13 +386,25 @@ exitbox_session_tab_prepare_cb (GObject      *source,
       exitbox_session_tab_feed_line (self, "33", line);
     }
 
+  exitbox_session_tab_release_firewall (self);
+  self->plan = g_steal_pointer (&plan);
+
+  /* Each session writes a log, as CLI sessions do. */
+  exitbox_session_tab_end_log (self, -1, NULL);
+  self->log = exitbox_session_log_begin (exitbox_project_get_path (self->project),
+                                         self->agent_id != NULL ? self->agent_id : "shell",
+                                         self->plan->container_name, self->plan->image,
+                                         (const char * const *) self->plan->argv, &log_error);
+  if (self->log == NULL)
+    g_message ("Session “%s” has no log: %s", self->title, log_error->message);
+
   /* The argv is executed as it is, and no shell parses it. Leaving envv
    * NULL passes our own environment on, so the engine finds its sockets.
    */
   vte_terminal_spawn_async (self->terminal,
                             VTE_PTY_DEFAULT,
                             exitbox_project_get_path (self->project),
-                            plan->argv,
+                            self->plan->argv,
                             NULL,
                             G_SPAWN_SEARCH_PATH,
                             NULL, NULL, NULL,
@@ -349,6 +455,9 @@ static void
 exitbox_session_tab_child_exited_cb (ExitboxSessionTab *self,
                                      int                status)
 {
+  int exit_status = WIFEXITED (status) ? WEXITSTATUS (status)
+                    : WIFSIGNALED (status) ? 128 + WTERMSIG (status) : status;
+
   g_autofree char *message = NULL;
   const char *tone = NULL;
 
@@ -377,6 +486,8 @@ exitbox_session_tab_child_exited_cb (ExitboxSessionTab *self,
     }
 
   g_debug ("Session “%s”: %s", self->title, message);
+  exitbox_session_tab_end_log (self, exit_status, NULL);
+  exitbox_session_tab_release_firewall (self);
   exitbox_session_tab_show_end (self, EXITBOX_SESSION_STATE_EXITED, message, tone);
 }
 
@@ -503,6 +614,7 @@ exitbox_session_tab_add_shortcuts (ExitboxSessionTab *self)
     { "<Control>KP_Subtract", "term.zoom-out" },
     { "<Control>0", "term.zoom-reset" },
     { "<Control>KP_0", "term.zoom-reset" },
+    { "<Control><Shift>f", "term.find" },
   };
   GtkEventController *controller;
 
@@ -574,6 +686,8 @@ exitbox_session_tab_dispose (GObject *object)
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
     gtk_widget_unparent (child);
 
+  exitbox_session_tab_release_firewall (self);
+
   g_clear_object (&self->cancellable);
   g_clear_object (&self->launcher);
   g_clear_object (&self->project);
@@ -589,6 +703,8 @@ exitbox_session_tab_finalize (GObject *object)
   exitbox_session_tab_remove_env_file (self);
   g_clear_pointer (&self->agent_id, g_free);
   g_clear_pointer (&self->title, g_free);
+  g_clear_pointer (&self->menu_link, g_free);
+  exitbox_session_tab_end_log (self, -1, NULL);
 
   G_OBJECT_CLASS (exitbox_session_tab_parent_class)->finalize (object);
 }
@@ -659,6 +775,356 @@ exitbox_session_tab_set_property (GObject      *object,
     }
 }
 
+/* Finding text. The search is case-insensitive and literal. */
+
+static gboolean
+exitbox_session_tab_find (ExitboxSessionTab *self,
+                          gboolean           backwards)
+{
+  if (vte_terminal_search_get_regex (self->terminal) == NULL)
+    return FALSE;
+
+  return backwards ? vte_terminal_search_find_previous (self->terminal)
+                   : vte_terminal_search_find_next (self->terminal);
+}
+
+static void
+exitbox_session_tab_search_changed_cb (ExitboxSessionTab *self)
+{
+  const char *text = gtk_editable_get_text (GTK_EDITABLE (self->search_entry));
+  g_autofree char *pattern = NULL;
+  g_autoptr(VteRegex) regex = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (text[0] == '\0')
+    {
+      vte_terminal_search_set_regex (self->terminal, NULL, 0);
+      return;
+    }
+
+  pattern = g_regex_escape_string (text, -1);
+  regex = vte_regex_new_for_search (pattern, -1, PCRE2_CASELESS | PCRE2_MULTILINE, &error);
+  if (regex == NULL)
+    {
+      g_message ("Failed to search for %s: %s", text, error->message);
+      return;
+    }
+
+  vte_terminal_search_set_regex (self->terminal, regex, 0);
+  vte_terminal_search_set_wrap_around (self->terminal, TRUE);
+
+  /* The newest output is at the bottom, so the search starts there. */
+  exitbox_session_tab_find (self, TRUE);
+}
+
+static void
+exitbox_session_tab_search_activate_cb (ExitboxSessionTab *self)
+{
+  exitbox_session_tab_find (self, TRUE);
+}
+
+static void
+exitbox_session_tab_search_next_cb (ExitboxSessionTab *self)
+{
+  exitbox_session_tab_find (self, FALSE);
+}
+
+static void
+exitbox_session_tab_search_previous_cb (ExitboxSessionTab *self)
+{
+  exitbox_session_tab_find (self, TRUE);
+}
+
+static void
+exitbox_session_tab_find_action (GtkWidget  *widget,
+                                 const char *action_name,
+                                 GVariant   *parameter)
+{
+  ExitboxSessionTab *self = EXITBOX_SESSION_TAB (widget);
+
+  if (g_str_equal (action_name, "term.find"))
+    {
+      gtk_search_bar_set_search_mode (self->search_bar, TRUE);
+      gtk_widget_grab_focus (GTK_WIDGET (self->search_entry));
+    }
+  else
+    exitbox_session_tab_find (self, g_str_equal (action_name, "term.find-previous"));
+}
+
+gboolean
+exitbox_session_tab_find_text (ExitboxSessionTab *self,
+                               const char        *text)
+{
+  g_return_val_if_fail (EXITBOX_IS_SESSION_TAB (self), FALSE);
+
+  gtk_widget_activate_action (GTK_WIDGET (self), "term.find", NULL);
+  gtk_editable_set_text (GTK_EDITABLE (self->search_entry), text);
+
+  /* The entry reports changes after a delay, so apply the text now. */
+  exitbox_session_tab_search_changed_cb (self);
+  return exitbox_session_tab_find (self, TRUE);
+}
+
+/* Links: a URL in the output is underlined on hover, opens with Ctrl+click
+ * in the host's browser, and the context menu offers it.
+ */
+
+#define URL_PATTERN "\\b(?:https?|ftp)://[^\\s<>\"'`]+[^\\s<>\"'`.,;:!?)\\]]"
+
+static void
+exitbox_session_tab_add_link_match (ExitboxSessionTab *self)
+{
+  g_autoptr(VteRegex) regex = NULL;
+  g_autoptr(GError) error = NULL;
+
+  regex = vte_regex_new_for_match (URL_PATTERN, -1, PCRE2_CASELESS | PCRE2_MULTILINE, &error);
+  if (regex == NULL)
+    {
+      g_warning ("The link pattern does not compile: %s", error->message);
+      return;
+    }
+
+  self->link_tag = vte_terminal_match_add_regex (self->terminal, regex, 0);
+  vte_terminal_match_set_cursor_name (self->terminal, self->link_tag, "pointer");
+}
+
+static void
+exitbox_session_tab_open_link (ExitboxSessionTab *self,
+                               const char        *link)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+
+  gtk_show_uri (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL, link, GDK_CURRENT_TIME);
+}
+
+static void
+exitbox_session_tab_link_action (GtkWidget  *widget,
+                                 const char *action_name,
+                                 GVariant   *parameter)
+{
+  ExitboxSessionTab *self = EXITBOX_SESSION_TAB (widget);
+
+  if (self->menu_link == NULL)
+    return;
+
+  if (g_str_equal (action_name, "term.open-link"))
+    exitbox_session_tab_open_link (self, self->menu_link);
+  else
+    gdk_clipboard_set_text (gtk_widget_get_clipboard (widget), self->menu_link);
+}
+
+static void
+exitbox_session_tab_show_menu (ExitboxSessionTab *self,
+                               double             x,
+                               double             y)
+{
+  g_autoptr(GMenu) menu = g_menu_new ();
+  g_autoptr(GMenu) link_section = g_menu_new ();
+  g_autoptr(GMenu) edit_section = g_menu_new ();
+  g_autoptr(GMenu) view_section = g_menu_new ();
+  GtkWidget *popover;
+  GdkRectangle pointing = { (int) x, (int) y, 1, 1 };
+
+  g_clear_pointer (&self->menu_link, g_free);
+  self->menu_link = vte_terminal_check_match_at (self->terminal, x, y, NULL);
+
+  if (self->menu_link != NULL)
+    {
+      g_menu_append (link_section, _("_Open Link"), "term.open-link");
+      g_menu_append (link_section, _("Copy _Link Address"), "term.copy-link");
+      g_menu_append_section (menu, NULL, G_MENU_MODEL (link_section));
+    }
+
+  g_menu_append (edit_section, _("_Copy"), "term.copy");
+  g_menu_append (edit_section, _("_Paste"), "term.paste");
+  g_menu_append (edit_section, _("_Find…"), "term.find");
+  g_menu_append_section (menu, NULL, G_MENU_MODEL (edit_section));
+
+  g_menu_append (view_section, _("Zoom _In"), "term.zoom-in");
+  g_menu_append (view_section, _("Zoom _Out"), "term.zoom-out");
+  g_menu_append (view_section, _("_Normal Size"), "term.zoom-reset");
+  g_menu_append_section (menu, NULL, G_MENU_MODEL (view_section));
+
+  popover = gtk_popover_menu_new_from_model (G_MENU_MODEL (menu));
+  gtk_widget_set_parent (popover, GTK_WIDGET (self->terminal));
+  gtk_popover_set_has_arrow (GTK_POPOVER (popover), FALSE);
+  gtk_popover_set_pointing_to (GTK_POPOVER (popover), &pointing);
+  g_signal_connect (popover, "closed", G_CALLBACK (gtk_widget_unparent), NULL);
+  gtk_popover_popup (GTK_POPOVER (popover));
+}
+
+static void
+exitbox_session_tab_pressed_cb (GtkGestureClick   *gesture,
+                                int                n_press,
+                                double             x,
+                                double             y,
+                                ExitboxSessionTab *self)
+{
+  guint button = gtk_gesture_single_get_current_button (GTK_GESTURE_SINGLE (gesture));
+  GdkModifierType state = gtk_event_controller_get_current_event_state (GTK_EVENT_CONTROLLER (gesture));
+  g_autofree char *link = NULL;
+
+  if (button == GDK_BUTTON_SECONDARY)
+    {
+      exitbox_session_tab_show_menu (self, x, y);
+      gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_CLAIMED);
+      return;
+    }
+
+  if (button != GDK_BUTTON_PRIMARY || !(state & GDK_CONTROL_MASK))
+    return;
+
+  link = vte_terminal_check_match_at (self->terminal, x, y, NULL);
+  if (link == NULL)
+    return;
+
+  exitbox_session_tab_open_link (self, link);
+  gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_CLAIMED);
+}
+
+static void
+exitbox_session_tab_add_mouse_handling (ExitboxSessionTab *self)
+{
+  GtkGesture *click = gtk_gesture_click_new ();
+
+  /* In the capture phase the gesture receives the press before the terminal. */
+  gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (click), 0);
+  gtk_event_controller_set_propagation_phase (GTK_EVENT_CONTROLLER (click), GTK_PHASE_CAPTURE);
+  g_signal_connect (click, "pressed", G_CALLBACK (exitbox_session_tab_pressed_cb), self);
+  gtk_widget_add_controller (GTK_WIDGET (self->terminal), GTK_EVENT_CONTROLLER (click));
+}
+
+char *
+exitbox_session_tab_dup_link_at (ExitboxSessionTab *self,
+                                 double             x,
+                                 double             y)
+{
+  g_return_val_if_fail (EXITBOX_IS_SESSION_TAB (self), NULL);
+
+  return vte_terminal_check_match_at (self->terminal, x, y, NULL);
+}
+
+
+/* Blocked requests: the proxy's refusals for this session's address, each
+ * with a button that adds its destination to the allowlist.
+ */
+
+static void
+exitbox_session_tab_always_allow_clicked_cb (GtkButton         *button,
+                                             ExitboxSessionTab *self)
+{
+  GApplication *app = g_application_get_default ();
+  const char *entry = g_object_get_data (G_OBJECT (button), "exitbox-entry");
+  g_autofree char *path = NULL;
+  g_autofree char *message = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (!EXITBOX_IS_APPLICATION (app))
+    return;
+
+  path = g_build_filename (exitbox_application_get_config_dir (EXITBOX_APPLICATION (app)),
+                           "allowlist.yaml", NULL);
+  message = exitbox_allowlist_add_entry_in_file (path, entry, NULL, &error);
+  if (message == NULL)
+    {
+      g_message ("Failed to allow %s: %s", entry, error->message);
+      gtk_widget_set_tooltip_text (GTK_WIDGET (button), error->message);
+      gtk_widget_add_css_class (GTK_WIDGET (button), "error");
+      return;
+    }
+
+  /* The running proxy keeps its rules until the next launch. */
+  gtk_button_set_label (button, _("Allowed from the Next Launch"));
+  gtk_widget_set_sensitive (GTK_WIDGET (button), FALSE);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (button), message);
+}
+
+void
+exitbox_session_tab_add_blocked_request (ExitboxSessionTab           *self,
+                                         const ExitboxBlockedRequest *request)
+{
+  g_autoptr(GDateTime) time = NULL;
+  g_autofree char *clock = NULL;
+  g_autofree char *entry = NULL;
+  g_autofree char *subtitle = NULL;
+  g_autofree char *heading = NULL;
+  g_autofree char *button_label = NULL;
+  AdwActionRow *row;
+  GtkWidget *button;
+
+  g_return_if_fail (EXITBOX_IS_SESSION_TAB (self));
+  g_return_if_fail (request != NULL);
+
+  /* Ports 443 and 80 come with every entry, so only others are written. */
+  if (request->port != 0 && request->port != 443 && request->port != 80)
+    entry = strchr (request->host, ':') != NULL
+            ? g_strdup_printf ("[%s]:%u", request->host, request->port)
+            : g_strdup_printf ("%s:%u", request->host, request->port);
+  else
+    entry = g_strdup (request->host);
+
+  time = g_date_time_new_from_unix_local (request->time / G_USEC_PER_SEC);
+  clock = time != NULL ? g_date_time_format (time, "%H:%M:%S") : g_strdup ("");
+  /* TRANSLATORS: a time such as 14:03:52, then an HTTP method such as CONNECT */
+  subtitle = g_strdup_printf (_("%s · %s"), clock, request->method);
+
+  row = ADW_ACTION_ROW (adw_action_row_new ());
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), entry);
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+  adw_action_row_set_subtitle (row, subtitle);
+
+  button = gtk_button_new_with_label (_("Always Allow"));
+  gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+  button_label = g_strdup_printf (_("Add %s to the allowlist"), entry);
+  gtk_widget_set_tooltip_text (button, button_label);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  button_label, -1);
+  g_object_set_data_full (G_OBJECT (button), "exitbox-entry", g_steal_pointer (&entry), g_free);
+  g_signal_connect (button, "clicked", G_CALLBACK (exitbox_session_tab_always_allow_clicked_cb),
+                    self);
+  adw_action_row_add_suffix (row, button);
+
+  /* The newest refusal goes first. */
+  gtk_list_box_prepend (self->blocked_list, GTK_WIDGET (row));
+  self->n_blocked++;
+
+  heading = g_strdup_printf (ngettext ("The firewall blocked %u request",
+                                       "The firewall blocked %u requests", self->n_blocked),
+                             self->n_blocked);
+  gtk_label_set_label (self->blocked_label, heading);
+  gtk_revealer_set_reveal_child (self->blocked_revealer, TRUE);
+}
+
+guint
+exitbox_session_tab_get_n_blocked (ExitboxSessionTab *self)
+{
+  g_return_val_if_fail (EXITBOX_IS_SESSION_TAB (self), 0);
+
+  return self->n_blocked;
+}
+
+GtkWidget *
+exitbox_session_tab_get_blocked_row (ExitboxSessionTab *self,
+                                     guint              index)
+{
+  g_return_val_if_fail (EXITBOX_IS_SESSION_TAB (self), NULL);
+
+  return GTK_WIDGET (gtk_list_box_get_row_at_index (self->blocked_list, (int) index));
+}
+
+static void
+exitbox_session_tab_blocked_request_cb (ExitboxProxyLog       *log,
+                                        ExitboxBlockedRequest *request,
+                                        ExitboxSessionTab     *self)
+{
+  if (self->plan == NULL || self->plan->session_address == NULL ||
+      g_strcmp0 (request->client, self->plan->session_address) != 0)
+    return;
+
+  exitbox_session_tab_add_blocked_request (self, request);
+}
+
+
 static void
 exitbox_session_tab_class_init (ExitboxSessionTabClass *klass)
 {
@@ -703,6 +1169,11 @@ exitbox_session_tab_class_init (ExitboxSessionTabClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/exitbox/ExitBox/ui/exitbox-session-tab.ui");
   gtk_widget_class_bind_template_child (widget_class, ExitboxSessionTab, terminal);
+  gtk_widget_class_bind_template_child (widget_class, ExitboxSessionTab, search_bar);
+  gtk_widget_class_bind_template_child (widget_class, ExitboxSessionTab, blocked_revealer);
+  gtk_widget_class_bind_template_child (widget_class, ExitboxSessionTab, blocked_label);
+  gtk_widget_class_bind_template_child (widget_class, ExitboxSessionTab, blocked_list);
+  gtk_widget_class_bind_template_child (widget_class, ExitboxSessionTab, search_entry);
   gtk_widget_class_bind_template_child (widget_class, ExitboxSessionTab, status_revealer);
   gtk_widget_class_bind_template_child (widget_class, ExitboxSessionTab, status_box);
   gtk_widget_class_bind_template_child (widget_class, ExitboxSessionTab, status_icon);
@@ -710,6 +1181,10 @@ exitbox_session_tab_class_init (ExitboxSessionTabClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, exitbox_session_tab_child_exited_cb);
   gtk_widget_class_bind_template_callback (widget_class, exitbox_session_tab_selection_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, exitbox_session_tab_restart_clicked_cb);
+  gtk_widget_class_bind_template_callback (widget_class, exitbox_session_tab_search_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, exitbox_session_tab_search_activate_cb);
+  gtk_widget_class_bind_template_callback (widget_class, exitbox_session_tab_search_next_cb);
+  gtk_widget_class_bind_template_callback (widget_class, exitbox_session_tab_search_previous_cb);
 
   gtk_widget_class_install_action (widget_class, "term.copy", NULL,
                                    exitbox_session_tab_copy_action);
@@ -721,6 +1196,16 @@ exitbox_session_tab_class_init (ExitboxSessionTabClass *klass)
                                    exitbox_session_tab_zoom_action);
   gtk_widget_class_install_action (widget_class, "term.zoom-reset", NULL,
                                    exitbox_session_tab_zoom_action);
+  gtk_widget_class_install_action (widget_class, "term.find", NULL,
+                                   exitbox_session_tab_find_action);
+  gtk_widget_class_install_action (widget_class, "term.find-next", NULL,
+                                   exitbox_session_tab_find_action);
+  gtk_widget_class_install_action (widget_class, "term.find-previous", NULL,
+                                   exitbox_session_tab_find_action);
+  gtk_widget_class_install_action (widget_class, "term.open-link", NULL,
+                                   exitbox_session_tab_link_action);
+  gtk_widget_class_install_action (widget_class, "term.copy-link", NULL,
+                                   exitbox_session_tab_link_action);
 
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
 }
@@ -728,6 +1213,8 @@ exitbox_session_tab_class_init (ExitboxSessionTabClass *klass)
 static void
 exitbox_session_tab_init (ExitboxSessionTab *self)
 {
+  GApplication *app;
+
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->state = EXITBOX_SESSION_STATE_CREATED;
@@ -741,6 +1228,16 @@ exitbox_session_tab_init (ExitboxSessionTab *self)
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "term.copy", FALSE);
   exitbox_session_tab_add_shortcuts (self);
+  exitbox_session_tab_add_link_match (self);
+  exitbox_session_tab_add_mouse_handling (self);
+  gtk_search_bar_connect_entry (self->search_bar, GTK_EDITABLE (self->search_entry));
+
+  app = g_application_get_default ();
+  if (EXITBOX_IS_APPLICATION (app) &&
+      exitbox_application_get_proxy_log (EXITBOX_APPLICATION (app)) != NULL)
+    g_signal_connect_object (exitbox_application_get_proxy_log (EXITBOX_APPLICATION (app)),
+                             "blocked-request",
+                             G_CALLBACK (exitbox_session_tab_blocked_request_cb), self, 0);
 }
 
 GtkWidget *

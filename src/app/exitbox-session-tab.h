@@ -45,4 +45,25 @@ ExitboxProject      *exitbox_session_tab_get_project        (ExitboxSessionTab *
 const char          *exitbox_session_tab_get_status_message (ExitboxSessionTab *self);
 VteTerminal         *exitbox_session_tab_get_terminal       (ExitboxSessionTab *self);
 
+/* Opens the search bar, searches for @text from the bottom of the
+ * scrollback and returns whether it was found. For tests and scripting.
+ */
+gboolean            exitbox_session_tab_find_text    (ExitboxSessionTab *self,
+                                                      const char        *text);
+/* The link at the terminal coordinates @x, @y, or NULL. For tests. */
+char               *exitbox_session_tab_dup_link_at  (ExitboxSessionTab *self,
+                                                      double             x,
+                                                      double             y);
+
+/* Shows @request in the tab's list of blocked requests, with a button that
+ * adds its destination to allowlist.yaml. The tab calls it for each refusal
+ * of its session's address that the application's proxy log reads.
+ */
+void                exitbox_session_tab_add_blocked_request (ExitboxSessionTab           *self,
+                                                             const ExitboxBlockedRequest *request);
+guint               exitbox_session_tab_get_n_blocked       (ExitboxSessionTab           *self);
+/* The row at @index, newest first, or NULL. For tests. */
+GtkWidget          *exitbox_session_tab_get_blocked_row     (ExitboxSessionTab           *self,
+                                                             guint                        index);
+
 G_END_DECLS

@@ -18,6 +18,7 @@ struct _ExitboxWindow
 
   /* Template children */
   AdwWindowTitle       *window_title;
+  AdwSplitButton       *project_split_button;
   AdwButtonContent     *project_button_content;
   GtkMenuButton        *new_session_button;
   AdwToastOverlay      *toast_overlay;
@@ -36,6 +37,7 @@ struct _ExitboxWindow
   ExitboxApplication   *app;
   GPtrArray            *agent_rows;
   GMenu                *new_session_menu;
+  GMenu                *recent_menu;
   ExitboxProject       *project;
   GtkFileChooserNative *chooser;
 
@@ -48,6 +50,10 @@ struct _ExitboxWindow
   guint                 n_pending;
   guint                 refresh_source;
   gboolean              close_confirmed;
+  /* Set by app.quit, so that the window asks for confirmation instead of
+   * hiding into the tray.
+   */
+  gboolean              quit_requested;
 };
 
 void  _exitbox_window_class_init_sessions (ExitboxWindowClass *klass);
@@ -55,6 +61,10 @@ void  _exitbox_window_init_sessions       (ExitboxWindow      *self);
 void  _exitbox_window_queue_refresh       (ExitboxWindow      *self);
 void  _exitbox_window_show_toast          (ExitboxWindow      *self,
                                            const char         *text);
+/* Closes the window for app.quit. A hidden window is shown again, and it
+ * asks for confirmation before it stops running sessions, tray or not.
+ */
+void  _exitbox_window_close_for_quit      (ExitboxWindow      *self);
 /* Why nothing can be launched now, or NULL. */
 char *_exitbox_window_dup_blocker         (ExitboxWindow      *self);
 

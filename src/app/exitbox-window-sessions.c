@@ -152,7 +152,10 @@ exitbox_window_close_response_cb (ExitboxWindow    *self,
                                   AdwMessageDialog *dialog)
 {
   if (!g_str_equal (response, RESPONSE_STOP))
-    return;
+    {
+      self->quit_requested = FALSE;
+      return;
+    }
 
   self->close_confirmed = TRUE;
   gtk_window_close (GTK_WINDOW (self));
@@ -167,6 +170,16 @@ exitbox_window_close_request (GtkWindow *window)
 
   if (n_active == 0 || self->close_confirmed)
     return GTK_WINDOW_CLASS (g_type_class_peek (ADW_TYPE_APPLICATION_WINDOW))->close_request (window);
+
+  /* With a tray icon on screen the sessions keep running in the hidden
+   * window, which the tray shows again.
+   */
+  if (!self->quit_requested && self->app != NULL &&
+      exitbox_application_get_tray_shown (self->app))
+    {
+      gtk_widget_set_visible (GTK_WIDGET (self), FALSE);
+      return TRUE;
+    }
 
   dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (window,
                                                        _("Stop Running Sessions?"),
@@ -193,6 +206,17 @@ exitbox_window_close_request (GtkWindow *window)
   gtk_window_present (GTK_WINDOW (dialog));
 
   return TRUE;
+}
+
+void
+_exitbox_window_close_for_quit (ExitboxWindow *self)
+{
+  self->quit_requested = TRUE;
+
+  if (!gtk_widget_get_visible (GTK_WIDGET (self)))
+    gtk_window_present (GTK_WINDOW (self));
+
+  gtk_window_close (GTK_WINDOW (self));
 }
 
 static void

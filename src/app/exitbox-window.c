@@ -95,6 +95,7 @@ exitbox_window_update_problems (ExitboxWindow *self)
   const GError *engine_error = exitbox_application_get_engine_error (self->app);
   ExitboxAllowlist *allowlist = exitbox_application_get_allowlist (self->app);
   g_autofree char *config_message = NULL;
+  gboolean allowlist_problem;
   gboolean any;
 
   if (config_error != NULL)
@@ -104,13 +105,13 @@ exitbox_window_update_problems (ExitboxWindow *self)
   set_problem (self->setup_problem_row, setup_error != NULL ? setup_error->message : NULL);
   set_problem (self->config_problem_row, config_message);
   set_problem (self->engine_problem_row, engine_error != NULL ? engine_error->message : NULL);
+  /* On a first run the setup window is about to write the allowlist. */
+  allowlist_problem = !exitbox_application_get_first_run (self->app) &&
+                      exitbox_allowlist_get_status (allowlist) != EXITBOX_ALLOWLIST_STATUS_OK;
   set_problem (self->allowlist_problem_row,
-               exitbox_allowlist_get_status (allowlist) != EXITBOX_ALLOWLIST_STATUS_OK
-               ? exitbox_allowlist_get_problem (allowlist)
-               : NULL);
+               allowlist_problem ? exitbox_allowlist_get_problem (allowlist) : NULL);
 
-  any = setup_error != NULL || config_error != NULL || engine_error != NULL ||
-        exitbox_allowlist_get_status (allowlist) != EXITBOX_ALLOWLIST_STATUS_OK;
+  any = setup_error != NULL || config_error != NULL || engine_error != NULL || allowlist_problem;
   gtk_widget_set_visible (GTK_WIDGET (self->problems_group), any);
 }
 
@@ -171,6 +172,70 @@ exitbox_window_update_new_session_menu (ExitboxWindow *self)
   g_menu_append_section (self->new_session_menu, NULL, G_MENU_MODEL (shell_section));
 }
 
+#define RECENT_PROJECTS_MAX 8
+
+static void
+exitbox_window_open_recent_action (GtkWidget  *widget,
+                                   const char *action_name,
+                                   GVariant   *parameter)
+{
+  exitbox_window_open_project (EXITBOX_WINDOW (widget), g_variant_get_string (parameter, NULL));
+}
+
+static int
+compare_last_used (gconstpointer a,
+                   gconstpointer b)
+{
+  const ExitboxProjectRecord *first = *(ExitboxProjectRecord * const *) a;
+  const ExitboxProjectRecord *second = *(ExitboxProjectRecord * const *) b;
+
+  return g_date_time_compare (second->last_used, first->last_used);
+}
+
+/* Lists the newest projects of the registry whose folders still exist. */
+static void
+exitbox_window_update_recent_menu (ExitboxWindow *self)
+{
+  g_autofree char *path = exitbox_project_registry_dup_path ();
+  g_autoptr(GPtrArray) records = NULL;
+  g_autoptr(GError) error = NULL;
+  guint n_items = 0;
+
+  g_menu_remove_all (self->recent_menu);
+
+  records = exitbox_project_registry_load (path, &error);
+  if (records == NULL)
+    {
+      g_message ("Recent projects are not listed: %s", error->message);
+      return;
+    }
+
+  g_ptr_array_sort (records, compare_last_used);
+
+  for (guint i = 0; i < records->len && n_items < RECENT_PROJECTS_MAX; i++)
+    {
+      ExitboxProjectRecord *record = g_ptr_array_index (records, i);
+      g_autofree char *label = NULL;
+      g_autoptr(GMenuItem) item = NULL;
+
+      if (!g_file_test (record->path, G_FILE_TEST_IS_DIR))
+        continue;
+
+      label = g_filename_display_name (record->path);
+      item = g_menu_item_new (label, NULL);
+      g_menu_item_set_action_and_target (item, "win.open-recent", "s", record->path);
+      g_menu_append_item (self->recent_menu, item);
+      n_items++;
+    }
+
+  if (n_items == 0)
+    {
+      g_autoptr(GMenuItem) item = g_menu_item_new (_("No Recent Projects"), "win.no-recent");
+
+      g_menu_append_item (self->recent_menu, item);
+    }
+}
+
 static void
 exitbox_window_update_launch_state (ExitboxWindow *self)
 {
@@ -191,6 +256,7 @@ exitbox_window_update_launch_state (ExitboxWindow *self)
     }
 
   exitbox_window_update_new_session_menu (self);
+  exitbox_window_update_recent_menu (self);
 }
 
 static void
@@ -445,6 +511,8 @@ exitbox_window_open_project (ExitboxWindow *self,
   g_set_object (&self->project, project);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PROJECT]);
 
+  /* Launching is possible at once; the image states follow with the refresh. */
+  exitbox_window_update_launch_state (self);
   _exitbox_window_queue_refresh (self);
 }
 
@@ -595,6 +663,7 @@ exitbox_window_dispose (GObject *object)
 
   g_clear_pointer (&self->agent_rows, g_ptr_array_unref);
   g_clear_object (&self->new_session_menu);
+  g_clear_object (&self->recent_menu);
   g_clear_object (&self->project);
   g_clear_object (&self->version_engine);
   g_clear_object (&self->app);
@@ -662,6 +731,7 @@ exitbox_window_class_init (ExitboxWindowClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/exitbox/ExitBox/ui/exitbox-window.ui");
   gtk_widget_class_bind_template_child (widget_class, ExitboxWindow, window_title);
+  gtk_widget_class_bind_template_child (widget_class, ExitboxWindow, project_split_button);
   gtk_widget_class_bind_template_child (widget_class, ExitboxWindow, project_button_content);
   gtk_widget_class_bind_template_child (widget_class, ExitboxWindow, new_session_button);
   gtk_widget_class_bind_template_child (widget_class, ExitboxWindow, toast_overlay);
@@ -679,6 +749,8 @@ exitbox_window_class_init (ExitboxWindowClass *klass)
 
   gtk_widget_class_install_action (widget_class, "win.choose-project", NULL,
                                    exitbox_window_choose_project_action);
+  gtk_widget_class_install_action (widget_class, "win.open-recent", "s",
+                                   exitbox_window_open_recent_action);
 
   _exitbox_window_class_init_sessions (klass);
 }
@@ -695,6 +767,8 @@ exitbox_window_init (ExitboxWindow *self)
   self->new_session_menu = g_menu_new ();
   gtk_menu_button_set_menu_model (self->new_session_button,
                                   G_MENU_MODEL (self->new_session_menu));
+  self->recent_menu = g_menu_new ();
+  adw_split_button_set_menu_model (self->project_split_button, G_MENU_MODEL (self->recent_menu));
 
   g_signal_connect (self, "notify::application",
                     G_CALLBACK (exitbox_window_application_set_cb), NULL);
@@ -788,4 +862,12 @@ exitbox_window_dup_problems (ExitboxWindow *self)
     }
 
   return g_strv_builder_end (builder);
+}
+
+GMenuModel *
+exitbox_window_get_recent_menu (ExitboxWindow *self)
+{
+  g_return_val_if_fail (EXITBOX_IS_WINDOW (self), NULL);
+
+  return G_MENU_MODEL (self->recent_menu);
 }

@@ -34,6 +34,8 @@ ExitboxAgentRow  *exitbox_window_get_agent_row          (ExitboxWindow      *sel
                                                          const char         *agent_id);
 ExitboxStatusBar *exitbox_window_get_status_bar         (ExitboxWindow      *self);
 AdwTabView       *exitbox_window_get_tab_view           (ExitboxWindow      *self);
+/* The Recent Projects menu of the project button. For tests. */
+GMenuModel       *exitbox_window_get_recent_menu        (ExitboxWindow      *self);
 /* The problems shown above the agent list, one message each, in order. */
 GStrv             exitbox_window_dup_problems           (ExitboxWindow      *self);
 

@@ -2,6 +2,7 @@
  * SPDX-FileCopyrightText: The ExitBox authors
  */
 
+#include <stdlib.h>
 #include <string.h>
 
 #include <glib/gi18n.h>
@@ -18,9 +19,26 @@ parse_allowlist_arguments (int           argc,
                            const char  **out_entry,
                            const char  **out_category)
 {
-  const char *action = argc > 0 ? argv[0] : NULL;
-
   static const char * const actions[] = { "list", "add", "remove", "enable", "disable", NULL };
+  const char *action = argc > 0 ? argv[0] : NULL;
+  gboolean options_ended = FALSE;
+
+  if (action != NULL && (g_str_equal (action, "--help") || g_str_equal (action, "-h")))
+    {
+      g_print ("%s",
+               _("Usage:\n"
+                 "  exitbox allowlist list              List the categories and their entries\n"
+                 "  exitbox allowlist add ENTRY [--category NAME]\n"
+                 "                                      Allow ENTRY (default category: custom)\n"
+                 "  exitbox allowlist remove ENTRY      Remove ENTRY from every category\n"
+                 "  exitbox allowlist disable ENTRY     Keep ENTRY in the file, stop allowing it\n"
+                 "  exitbox allowlist enable ENTRY      Allow a disabled ENTRY again\n"
+                 "\n"
+                 "ENTRY is a domain (it also allows its subdomains), an IP address, or either\n"
+                 "with a port, such as example.com:8443. Put “--” before an entry that starts\n"
+                 "with “-”.\n"));
+      exit (0);
+    }
 
   if (action == NULL || !g_strv_contains (actions, action))
     {
@@ -41,7 +59,21 @@ parse_allowlist_arguments (int           argc,
 
   for (int j = 1; j < argc; j++)
     {
-      if (g_str_equal (argv[j], "--category") && g_str_equal (action, "add"))
+      if (!options_ended && g_str_equal (argv[j], "--"))
+        options_ended = TRUE;
+      else if (options_ended)
+        {
+          if (*out_entry != NULL || g_str_equal (action, "list"))
+            {
+              g_autofree char *message =
+                g_strdup_printf (_("“allowlist %s” got the extra argument “%s”."), action,
+                                 argv[j]);
+              exitbox_cli_print_error (message);
+              return 2;
+            }
+          *out_entry = argv[j];
+        }
+      else if (g_str_equal (argv[j], "--category") && g_str_equal (action, "add"))
         {
           if (j + 1 >= argc)
             {
@@ -56,7 +88,8 @@ parse_allowlist_arguments (int           argc,
         {
           g_autofree char *message =
             g_strdup_printf (_("Unknown allowlist option “%s”. Only “add” takes one: "
-                               "--category NAME."), argv[j]);
+                               "--category NAME. Put “--” before an entry that starts with "
+                               "“-”."), argv[j]);
           exitbox_cli_print_error (message);
           return 2;
         }
@@ -153,6 +186,8 @@ exitbox_cli_allowlist (CliOptions *options)
   g_autofree char *config_dir = exitbox_dup_config_dir ();
   g_autofree char *allowlist_path = g_build_filename (config_dir, "allowlist.yaml", NULL);
   g_autofree char *message = NULL;
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
   g_autoptr(GError) error = NULL;
   int status;
 
@@ -174,6 +209,9 @@ exitbox_cli_allowlist (CliOptions *options)
       return list_allowlist (allowlist, allowlist_path);
     }
 
+  /* The file's text before the change tells whether anything changed. */
+  g_file_get_contents (allowlist_path, &before, NULL, NULL);
+
   if (g_str_equal (action, "add"))
     message = exitbox_allowlist_add_entry_in_file (allowlist_path, entry,
                                                    category, &error);
@@ -190,7 +228,10 @@ exitbox_cli_allowlist (CliOptions *options)
     }
 
   g_print ("%s\n", message);
-  g_print (_("The proxy applies the change at the next launch. Running sessions keep "
-             "their current rules.\n"));
+
+  g_file_get_contents (allowlist_path, &after, NULL, NULL);
+  if (g_strcmp0 (before, after) != 0)
+    g_print (_("The proxy applies the change at the next launch. Running sessions keep "
+               "their current rules.\n"));
   return 0;
 }

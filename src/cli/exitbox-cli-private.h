@@ -37,6 +37,12 @@ typedef struct
                                */
 } CliOptions;
 
+/* The exit status when the container engine failed before or while starting
+ * a session, as podman itself uses 125 for its own errors. A session that
+ * ran ends with the agent's status, bad usage with 2 and bad settings with 1.
+ */
+#define EXITBOX_CLI_EXIT_ENGINE 125
+
 void exitbox_cli_options_clear (CliOptions *options);
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (CliOptions, exitbox_cli_options_clear)
@@ -94,5 +100,12 @@ int exitbox_cli_info      (CliOptions    *options,
 int exitbox_cli_print_agents (ExitboxConfig *config,
                               ExitboxEngine *engine,
                               const char    *indent);
+int exitbox_cli_firewall  (CliOptions *options);
+
+/* Stops the proxy after settings.proxy_idle_minutes unless a session
+ * starts before then: at once for 0, else from a detached helper.
+ */
+void exitbox_cli_schedule_proxy_stop (ExitboxEngine *engine,
+                                      ExitboxConfig *config);
 
 G_END_DECLS

@@ -132,8 +132,8 @@ print_catalogue_items (ExitboxCatalogue     *catalogue,
     }
 }
 
-/* Asks for the roles: the entered numbers replace the selection, Enter keeps
- * it and "none" clears it.
+/* Asks for the roles: the entered numbers select or deselect roles, and
+ * each change pre-selects the languages and tool categories of the roles.
  */
 static StepResult
 ask_roles (ExitboxWizard *wizard,
@@ -146,20 +146,18 @@ ask_roles (ExitboxWizard *wizard,
 
   print_step_title (number, n_steps, _("roles"));
   g_print (_("Your roles choose the suggested languages, tools and profiles.\n"));
-  print_catalogue_items (catalogue, EXITBOX_CATALOGUE_ROLE, ids,
-                         exitbox_wizard_get_roles (wizard));
 
   for (;;)
     {
+      const char * const *selected = exitbox_wizard_get_roles (wizard);
       g_autofree char *answer = NULL;
       g_autoptr(GArray) numbers = NULL;
-      g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
-      g_auto(GStrv) roles = NULL;
+      g_autoptr(GPtrArray) chosen = g_ptr_array_new_null_terminated (0, NULL, TRUE);
       g_autoptr(GError) error = NULL;
       StepResult result;
 
-      g_print (_("Numbers of your roles, such as “1 3”; Enter keeps the marked ones, "
-                 "“none” clears them: "));
+      print_catalogue_items (catalogue, EXITBOX_CATALOGUE_ROLE, ids, selected);
+      g_print (_("Numbers to select or deselect, such as “1 3”, or Enter to go on: "));
       answer = read_step_answer (&result);
       if (answer == NULL)
         return result;
@@ -167,21 +165,15 @@ ask_roles (ExitboxWizard *wizard,
       if (answer[0] == '\0')
         return STEP_NEXT;
 
-      if (g_ascii_strcasecmp (answer, "none") != 0 && !parse_numbers (answer, n_ids, &numbers))
+      if (!parse_numbers (answer, n_ids, &numbers))
         continue;
 
-      for (guint i = 0; numbers != NULL && i < numbers->len; i++)
-        g_strv_builder_add (builder, ids[g_array_index (numbers, guint, i) - 1]);
-      roles = g_strv_builder_end (builder);
+      for (guint i = 0; ids[i] != NULL; i++)
+        if (g_strv_contains (selected, ids[i]) != is_toggled (numbers, i + 1))
+          g_ptr_array_add (chosen, ids[i]);
 
-      /* Keeping the same roles keeps the languages and tools chosen before. */
-      if (g_strv_equal ((const char * const *) roles, exitbox_wizard_get_roles (wizard)))
-        return STEP_NEXT;
-
-      if (exitbox_wizard_set_roles (wizard, (const char * const *) roles, &error))
-        return STEP_NEXT;
-
-      exitbox_cli_print_error (error->message);
+      if (!exitbox_wizard_set_roles (wizard, (const char * const *) chosen->pdata, &error))
+        exitbox_cli_print_error (error->message);
     }
 }
 
@@ -299,6 +291,26 @@ ask_agents (ExitboxWizard *wizard,
     }
 }
 
+static guint
+count_disabled_entries (ExitboxWizard *wizard,
+                        const char    *category)
+{
+  GPtrArray *items = exitbox_allowlist_get_category_items (exitbox_wizard_get_allowlist (wizard),
+                                                           category);
+  guint n_disabled = 0;
+
+  for (guint i = 0; items != NULL && i < items->len; i++)
+    {
+      ExitboxAllowlistItem *item = g_ptr_array_index (items, i);
+
+      if (item->canonical != NULL &&
+          !exitbox_wizard_get_firewall_entry_enabled (wizard, item->canonical))
+        n_disabled++;
+    }
+
+  return n_disabled;
+}
+
 static StepResult
 ask_firewall_categories (ExitboxWizard *wizard,
                          guint          number,
@@ -334,12 +346,18 @@ ask_firewall_categories (ExitboxWizard *wizard,
       for (guint i = 0; i < n_categories; i++)
         {
           guint size = exitbox_wizard_get_firewall_category_size (wizard, categories[i]);
+          guint n_disabled = count_disabled_entries (wizard, categories[i]);
 
           g_print ("  %2u. %s %s ", i + 1,
                    exitbox_wizard_get_firewall_category_enabled (wizard, categories[i])
                      ? "[x]" : "[ ]",
                    categories[i]);
-          g_print (ngettext ("(%u entry)\n", "(%u entries)\n", size), size);
+          g_print (ngettext ("(%u entry", "(%u entries", size), size);
+
+          /* A partly disabled category shows how much of it is off. */
+          if (n_disabled > 0 && n_disabled < size)
+            g_print (ngettext (", %u disabled", ", %u disabled", n_disabled), n_disabled);
+          g_print (")\n");
         }
 
       g_print (_("Numbers of the categories to enable or disable, or Enter to go on: "));
@@ -600,6 +618,18 @@ run_without_terminal (const char *config_dir)
       return 1;
     }
 
+  if (!created)
+    {
+      g_autofree char *config_path = g_build_filename (config_dir, "config.yaml", NULL);
+      g_autoptr(ExitboxConfig) config = exitbox_config_load_file (config_path, &error);
+
+      if (config == NULL)
+        {
+          exitbox_cli_print_error (error->message);
+          return 1;
+        }
+    }
+
   if (created)
     g_print (_("Wrote the default configuration to %s. Run “exitbox setup” in a terminal to "
                "choose roles, languages, tools and agents, or pass the choices as options "
@@ -719,7 +749,8 @@ parse_setup_options (char         **args,
 
           if (g_str_equal (arg, list_options[j].name))
             {
-              if (args[i + 1] == NULL)
+              /* Lists never start with "-", so that is the next option. */
+              if (args[i + 1] == NULL || args[i + 1][0] == '-')
                 {
                   g_autofree char *message =
                     g_strdup_printf (_("The option %s needs a comma-separated list, such as "
@@ -736,16 +767,28 @@ parse_setup_options (char         **args,
           else
             continue;
 
-          g_strfreev (*field);
-          *field = split_list (value);
+          /* A repeated option adds to the list. */
+          {
+            g_auto(GStrv) items = split_list (value);
+            g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+
+            if (*field != NULL)
+              g_strv_builder_addv (builder, (const char **) *field);
+            g_strv_builder_addv (builder, (const char **) items);
+            g_strfreev (*field);
+            *field = g_strv_builder_end (builder);
+          }
           matched = TRUE;
         }
 
       if (!matched)
         {
           g_autofree char *message =
-            g_strdup_printf (_("Unknown setup option “%s”. Run “exitbox setup --help” to see "
-                               "the options."),
+            g_strdup_printf (arg[0] == '-'
+                               ? _("Unknown setup option “%s”. Run “exitbox setup --help” to "
+                                   "see the options.")
+                               : _("“setup” takes options only, but got “%s”. Run “exitbox "
+                                   "setup --help” to see them."),
                              arg);
           exitbox_cli_print_error (message);
           return 2;
@@ -757,6 +800,27 @@ parse_setup_options (char         **args,
   return 0;
 }
 
+/* Returns the catalogue ids that @texts name in any letter case or by their
+ * names. A text that names nothing stays as given, so that the wizard's
+ * error names it.
+ */
+static GStrv
+dup_matching_ids (ExitboxCatalogue     *catalogue,
+                  ExitboxCatalogueKind  kind,
+                  char                **texts)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+
+  for (guint i = 0; texts[i] != NULL; i++)
+    {
+      const char *id = exitbox_catalogue_match_id (catalogue, kind, texts[i]);
+
+      g_strv_builder_add (builder, id != NULL ? id : texts[i]);
+    }
+
+  return g_strv_builder_end (builder);
+}
+
 /* Applies the choices given as options to @wizard, in wizard order, so that
  * --languages replaces what --role pre-selects.
  */
@@ -765,45 +829,54 @@ apply_setup_options (ExitboxWizard       *wizard,
                      const SetupOptions  *options,
                      GError             **error)
 {
+  ExitboxCatalogue *catalogue = exitbox_wizard_get_catalogue (wizard);
+
   if (options->roles != NULL)
     {
-      g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
-      g_auto(GStrv) roles = NULL;
-
-      /* Role ids are lower case, and users may type them capitalised. */
-      for (guint i = 0; options->roles[i] != NULL; i++)
-        {
-          g_autofree char *role = g_ascii_strdown (options->roles[i], -1);
-
-          g_strv_builder_add (builder, role);
-        }
-      roles = g_strv_builder_end (builder);
+      g_auto(GStrv) roles = dup_matching_ids (catalogue, EXITBOX_CATALOGUE_ROLE, options->roles);
 
       if (!exitbox_wizard_set_roles (wizard, (const char * const *) roles, error))
         return FALSE;
     }
 
-  if (options->languages != NULL &&
-      !exitbox_wizard_set_languages (wizard, (const char * const *) options->languages, error))
-    return FALSE;
+  if (options->languages != NULL)
+    {
+      g_auto(GStrv) languages = dup_matching_ids (catalogue, EXITBOX_CATALOGUE_LANGUAGE,
+                                                  options->languages);
 
-  if (options->tool_categories != NULL &&
-      !exitbox_wizard_set_tool_categories (wizard,
-                                           (const char * const *) options->tool_categories,
-                                           error))
-    return FALSE;
+      if (!exitbox_wizard_set_languages (wizard, (const char * const *) languages, error))
+        return FALSE;
+    }
+
+  if (options->tool_categories != NULL)
+    {
+      g_auto(GStrv) categories = dup_matching_ids (catalogue, EXITBOX_CATALOGUE_TOOL_CATEGORY,
+                                                   options->tool_categories);
+
+      if (!exitbox_wizard_set_tool_categories (wizard, (const char * const *) categories, error))
+        return FALSE;
+    }
 
   if (options->agents != NULL)
     {
       guint n_agents;
       const ExitboxAgentInfo *agents = exitbox_agent_get_all (&n_agents);
 
+      g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+      g_auto(GStrv) chosen = NULL;
+
       for (guint i = 0; options->agents[i] != NULL; i++)
-        if (!exitbox_wizard_set_agent_enabled (wizard, options->agents[i], TRUE, error))
-          return FALSE;
+        {
+          g_autofree char *id = g_ascii_strdown (options->agents[i], -1);
+
+          if (!exitbox_wizard_set_agent_enabled (wizard, id, TRUE, error))
+            return FALSE;
+          g_strv_builder_add (builder, id);
+        }
+      chosen = g_strv_builder_end (builder);
 
       for (guint i = 0; i < n_agents; i++)
-        if (!g_strv_contains ((const char * const *) options->agents, agents[i].id))
+        if (!g_strv_contains ((const char * const *) chosen, agents[i].id))
           exitbox_wizard_set_agent_enabled (wizard, agents[i].id, FALSE, NULL);
     }
 
@@ -811,6 +884,9 @@ apply_setup_options (ExitboxWizard       *wizard,
     {
       const char * const *categories = exitbox_wizard_get_firewall_categories (wizard);
 
+      /* Categories that keep their state are left alone, so entries that
+       * were disabled one by one stay disabled.
+       */
       for (guint i = 0; options->firewall_categories[i] != NULL; i++)
         if (!exitbox_wizard_set_firewall_category_enabled (wizard,
                                                            options->firewall_categories[i],

@@ -174,11 +174,20 @@ print_usage (FILE *stream)
              "                                 folders and agents\n"
              "  exitbox completion bash|zsh|fish\n"
              "                                 Print a shell completion script\n"
+             "  exitbox firewall status        Show the proxy, its rule counts and the sessions\n"
+             "  exitbox firewall log [-f]      Show blocked requests; -f keeps following\n"
+             "  exitbox firewall check HOST[:PORT]\n"
+             "                                 Show whether the proxy allows HOST and by which\n"
+             "                                 rule, without sending anything\n"
              "\n"
              "Agents: claude, codex, opencode\n"
              "\n"
              "Options (before the agent name; everything after it goes to the agent):\n"
              "  -r, --read-only   Mount the project folder read-only\n"
+             "  -a, --allow-urls ENTRY[,ENTRY…]\n"
+             "                    Allow these allowlist entries for this session only\n"
+             "  -f, --no-firewall Run without the proxy on a plain bridge network, so the\n"
+             "                    agent can reach any address (also EXITBOX_NO_FIREWALL=1)\n"
              "  -v, --verbose     Print the engine command line and the full build output\n"
              "      --force       Allow the home folder or “/” as the project folder\n"
              "  -n, --no-env      Pass no host environment variables (see -e)\n"
@@ -235,8 +244,8 @@ static const OptionSpec option_specs[] = {
 
 /* The commands besides "run", "shell", "help" and the agent names. */
 static const char * const command_names[] = {
-  "list", "doctor", "setup", "enable", "disable", "allowlist", "projects", "import",
-  "logs", "aliases", "info", "completion", "rebuild", "uninstall", "clean", NULL
+  "list", "doctor", "setup", "enable", "disable", "allowlist", "firewall", "projects",
+  "import", "logs", "aliases", "info", "completion", "rebuild", "uninstall", "clean", NULL
 };
 
 const char * const *
@@ -556,6 +565,9 @@ parse_arguments (int          argc,
           exitbox_cli_print_error (message);
           return 2;
         }
+      /* Agent ids are lower case, so "Claude" means claude. */
+      for (char *p = options->args[0]; *p != '\0'; p++)
+        *p = g_ascii_tolower (*p);
       options->agent_id = options->args[0];
     }
 
@@ -701,31 +713,6 @@ spawn_and_wait (ExitboxEngine  *engine,
   return status;
 }
 
-/* The session options that the launcher does not apply yet are rejected
- * rather than ignored.
- */
-static gboolean
-check_options_applied (const CliOptions *options)
-{
-  const char *option = NULL;
-
-  if (options->no_firewall)
-    option = "-f/--no-firewall";
-  else if (options->allow_entries != NULL)
-    option = "-a/--allow-urls";
-
-  if (option != NULL)
-    {
-      g_autofree char *message =
-        g_strdup_printf (_("This version of ExitBox does not support %s yet. Run the "
-                           "command without it."), option);
-      exitbox_cli_print_error (message);
-      return FALSE;
-    }
-
-  return TRUE;
-}
-
 static const char * const *
 dup_list_view (GPtrArray *list)
 {
@@ -780,25 +767,36 @@ persist_tools (CliContext       *context,
 
 /* Builds the agent's layers again when a newer release exists. */
 static gboolean
-check_for_update (ExitboxLauncher *launcher,
-                  const char      *agent_id,
-                  ExitboxProject  *project)
+check_for_update (ExitboxLauncher  *launcher,
+                  const char       *agent_id,
+                  ExitboxProject   *project,
+                  GError          **error)
 {
   ExitboxImageBuilder *builder = exitbox_launcher_get_image_builder (launcher);
   g_autoptr(GAsyncResult) result = NULL;
-  g_autoptr(GError) error = NULL;
 
   exitbox_image_builder_set_check_updates (builder, TRUE);
   exitbox_image_builder_ensure_async (builder, NULL, agent_id, exitbox_project_get_key (project),
                                       NULL, exitbox_cli_on_async_ready, &result);
-  if (!exitbox_image_builder_ensure_finish (builder, exitbox_cli_wait_for_result (&result),
-                                            &error))
-    {
-      exitbox_cli_print_error (error->message);
-      return FALSE;
-    }
+  return exitbox_image_builder_ensure_finish (builder, exitbox_cli_wait_for_result (&result),
+                                              error);
+}
 
-  return TRUE;
+/* Errors about the user's input or settings end with status 1, anything
+ * else that stopped the launch is the engine's failure.
+ */
+static int
+exit_status_for_prepare_error (const GError *error)
+{
+  if (error->domain == EXITBOX_CONFIG_ERROR ||
+      g_error_matches (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT) ||
+      g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND) ||
+      g_error_matches (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED) ||
+      g_error_matches (error, G_IO_ERROR, G_IO_ERROR_EXISTS) ||
+      g_error_matches (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA))
+    return 1;
+
+  return EXITBOX_CLI_EXIT_ENGINE;
 }
 
 static int
@@ -815,9 +813,6 @@ run_session (CliContext       *context,
   g_autofree char *cwd = g_get_current_dir ();
   ExitboxLaunchRequest request = { 0 };
   int status;
-
-  if (!check_options_applied (options))
-    return 2;
 
   project = exitbox_project_new (cwd, &error);
   if (project == NULL)
@@ -840,6 +835,8 @@ run_session (CliContext       *context,
   request.read_only = options->read_only;
   request.force = options->force;
   request.interactive = isatty (STDIN_FILENO) && isatty (STDOUT_FILENO);
+  request.no_firewall = options->no_firewall;
+  request.allow_entries = dup_list_view (options->allow_entries);
   request.no_env = options->no_env;
   request.env = dup_list_view (options->env);
   request.include_dirs = dup_list_view (options->include_dirs);
@@ -860,31 +857,34 @@ run_session (CliContext       *context,
   if (context->engine == NULL)
     {
       exitbox_cli_print_error (error->message);
-      return 1;
+      return EXITBOX_CLI_EXIT_ENGINE;
     }
 
   launcher = exitbox_launcher_new (context->engine, context->config, context->allowlist);
   exitbox_cli_apply_allow_unverified (exitbox_launcher_get_image_builder (launcher), options);
-
-  /* -u and settings.auto_update look up the agent's latest release first;
-   * otherwise no version check happens on launch.
-   */
-  if (options->agent_id != NULL &&
-      (options->update || exitbox_config_get_auto_update (context->config)) &&
-      !check_for_update (launcher, options->agent_id, project))
-    return 1;
   g_signal_connect (exitbox_launcher_get_image_builder (launcher), "progress",
                     G_CALLBACK (on_build_progress), NULL);
   if (options->verbose)
     g_signal_connect (exitbox_launcher_get_image_builder (launcher), "output",
                       G_CALLBACK (on_build_output), NULL);
 
+  /* -u and settings.auto_update look up the agent's latest release first;
+   * otherwise no version check happens on launch.
+   */
+  if (options->agent_id != NULL &&
+      (options->update || exitbox_config_get_auto_update (context->config)) &&
+      !check_for_update (launcher, options->agent_id, project, &error))
+    {
+      exitbox_cli_print_error (error->message);
+      return exit_status_for_prepare_error (error);
+    }
+
   exitbox_launcher_prepare_async (launcher, &request, NULL, exitbox_cli_on_async_ready, &result);
   plan = exitbox_launcher_prepare_finish (launcher, exitbox_cli_wait_for_result (&result), &error);
   if (plan == NULL)
     {
       exitbox_cli_print_error (error->message);
-      return 1;
+      return exit_status_for_prepare_error (error);
     }
 
   for (guint i = 0; plan->notices[i] != NULL; i++)
@@ -925,8 +925,26 @@ run_session (CliContext       *context,
   if (status < 0)
     {
       exitbox_cli_print_error (error->message);
-      return 1;
+      g_clear_error (&error);
+      status = EXITBOX_CLI_EXIT_ENGINE;
     }
+  else if (status == EXITBOX_CLI_EXIT_ENGINE)
+    g_printerr (_("The container engine failed to run the session (exit status %d); its "
+                  "message is above.\n"),
+                status);
+
+  /* The container has exited: free its address and drop its -a rules. */
+  g_clear_object (&result);
+  exitbox_launcher_end_session_async (launcher, plan, NULL, exitbox_cli_on_async_ready, &result);
+  if (!exitbox_launcher_end_session_finish (launcher, exitbox_cli_wait_for_result (&result),
+                                            &error))
+    {
+      g_autofree char *message =
+        g_strdup_printf (_("Failed to remove the session’s firewall rules: %s"), error->message);
+      exitbox_cli_print_error (message);
+    }
+  else if (plan->session_address != NULL)
+    exitbox_cli_schedule_proxy_stop (context->engine, context->config);
 
   return status;
 }
@@ -1142,6 +1160,10 @@ exitbox_cli_main (int   argc,
 
   if (g_str_equal (options.command, "completion"))
     return exitbox_cli_completion (&options);
+
+  /* These read the proxy's state and files and change nothing. */
+  if (g_str_equal (options.command, "firewall"))
+    return exitbox_cli_firewall (&options);
 
   if (!load_configuration (&context, &error))
     {

@@ -21,6 +21,26 @@ reject (GError     **error,
         const char  *reason_format,
         ...) G_GNUC_PRINTF (3, 4);
 
+/* Returns @text for messages: invalid UTF-8 replaced and control
+ * characters written as \xNN, so that nothing reaches the terminal raw.
+ */
+static char *
+dup_printable (const char *text)
+{
+  g_autofree char *valid = g_utf8_make_valid (text, -1);
+  GString *printable = g_string_new (NULL);
+
+  for (const char *p = valid; *p != '\0'; p++)
+    {
+      if ((guchar) *p < 0x20 || *p == 0x7F)
+        g_string_append_printf (printable, "\\x%02X", (guchar) *p);
+      else
+        g_string_append_c (printable, *p);
+    }
+
+  return g_string_free (printable, FALSE);
+}
+
 static ExitboxAllowlistEntry *
 reject (GError     **error,
         const char  *text,
@@ -28,7 +48,7 @@ reject (GError     **error,
         ...)
 {
   g_autofree char *reason = NULL;
-  g_autofree char *valid_text = g_utf8_make_valid (text, -1);
+  g_autofree char *printable = dup_printable (text);
   va_list args;
 
   va_start (args, reason_format);
@@ -36,7 +56,7 @@ reject (GError     **error,
   va_end (args);
 
   g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-               _("“%s” is not a valid allowlist entry: %s"), valid_text, reason);
+               _("“%s” is not a valid allowlist entry: %s"), printable, reason);
   return NULL;
 }
 
@@ -444,6 +464,8 @@ exitbox_allowlist_entry_dup_notice (const char                  *text,
 {
   g_autofree char *trimmed = NULL;
   g_autofree char *canonical = NULL;
+  g_autofree char *shown = NULL;
+  g_autoptr(GUri) uri = NULL;
 
   g_return_val_if_fail (text != NULL, NULL);
   g_return_val_if_fail (entry != NULL, NULL);
@@ -453,7 +475,12 @@ exitbox_allowlist_entry_dup_notice (const char                  *text,
     return NULL;
 
   canonical = exitbox_allowlist_entry_to_string (entry);
+
+  /* The notice never repeats a password given in the URL. */
+  uri = g_uri_parse (trimmed, G_URI_FLAGS_NON_DNS, NULL);
+  shown = uri != NULL ? g_uri_to_string_partial (uri, G_URI_HIDE_USERINFO) : dup_printable (trimmed);
+
   return g_strdup_printf (_("“%s” is a URL, so only %s is used. The proxy allows or "
                             "blocks whole hosts, not paths."),
-                          trimmed, canonical);
+                          shown, canonical);
 }

@@ -14,6 +14,7 @@
 
 /* Keys of allowlist.yaml that are not categories. */
 #define VERSION_KEY "version"
+#define ALLOWLIST_VERSION_MAX 1
 #define DISABLED_KEY "disabled"
 #define DEFAULT_RESOURCE "/io/github/exitbox/ExitBox/core/allowlist.yaml"
 
@@ -27,6 +28,7 @@ struct _ExitboxAllowlist
   GPtrArray              *entries;     /* ExitboxAllowlistEntry * */
   GPtrArray              *warnings;    /* char *, NULL-terminated */
   GPtrArray              *notices;     /* char *, NULL-terminated */
+  gint64                  version;     /* 1 unless the file names another */
   GHashTable             *category_items;  /* category name → GPtrArray of ExitboxAllowlistItem */
   GPtrArray              *disabled_items;  /* ExitboxAllowlistItem * */
 };
@@ -85,6 +87,7 @@ exitbox_allowlist_init (ExitboxAllowlist *self)
   self->entries = g_ptr_array_new_with_free_func ((GDestroyNotify) exitbox_allowlist_entry_free);
   self->warnings = g_ptr_array_new_null_terminated (0, g_free, TRUE);
   self->notices = g_ptr_array_new_null_terminated (0, g_free, TRUE);
+  self->version = 1;
   self->category_items = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                                 (GDestroyNotify) g_ptr_array_unref);
   self->disabled_items = g_ptr_array_new_with_free_func ((GDestroyNotify) allowlist_item_free);
@@ -234,10 +237,15 @@ add_enforced (ExitboxAllowlist      *self,
 
   if (g_hash_table_contains (state->seen, canonical) &&
       !g_hash_table_contains (state->disabled, canonical))
-    g_ptr_array_add (self->notices,
-                     g_strdup_printf (_("%s is listed more than once, so the copies are folded "
-                                        "into one entry."),
-                                      canonical));
+    {
+      g_autofree char *notice = g_strdup_printf (_("%s is listed more than once, so the copies "
+                                                   "are folded into one entry."),
+                                                 canonical);
+
+      /* A third copy needs no second notice. */
+      if (!g_ptr_array_find_with_equal_func (self->notices, notice, g_str_equal, NULL))
+        g_ptr_array_add (self->notices, g_steal_pointer (&notice));
+    }
 
   if (g_hash_table_contains (state->disabled, canonical) ||
       g_hash_table_contains (state->seen, canonical))
@@ -266,12 +274,15 @@ find_covering_entry (GPtrArray                   *entries,
       gsize host_length;
       gsize other_length;
 
-      if (other->kind != entry->kind || other->port != entry->port)
+      /* A plain entry allows ports 443 and 80, so it also covers those. */
+      if (other->kind != entry->kind ||
+          (other->port != entry->port &&
+           !(other->port == 0 && (entry->port == 443 || entry->port == 80))))
         continue;
 
       if (g_str_equal (other->host, entry->host))
         {
-          if (!parents_only)
+          if (!parents_only || other->port != entry->port)
             return other;
           continue;
         }
@@ -358,6 +369,36 @@ is_category_key (const char *key)
   return !g_str_equal (key, VERSION_KEY) && !g_str_equal (key, DISABLED_KEY);
 }
 
+/* The version decides whether this ExitBox may change the file. A value
+ * that is not a whole number is a warning, because the entries still apply.
+ */
+static void
+read_version (ExitboxAllowlist    *self,
+              ExitboxYamlDocument *document,
+              yaml_node_t         *value)
+{
+  const char *text = exitbox_yaml_node_get_scalar (value);
+  g_autofree char *location = exitbox_yaml_document_dup_location (document, value);
+  gint64 version = 0;
+
+  if (text == NULL || !g_ascii_string_to_signed (text, 10, 1, G_MAXINT, &version, NULL))
+    {
+      g_ptr_array_add (self->warnings,
+                       g_strdup_printf (_("%s: version must be a whole number such as 1. The "
+                                          "entries still apply."),
+                                        location));
+      return;
+    }
+
+  self->version = version;
+  if (version > ALLOWLIST_VERSION_MAX)
+    g_ptr_array_add (self->notices,
+                     g_strdup_printf (_("%s: version %" G_GINT64_FORMAT " comes from a newer "
+                                        "ExitBox. This version reads the entries it knows and "
+                                        "will not change the file."),
+                                      location, version));
+}
+
 static ExitboxAllowlist *
 load_document (ExitboxAllowlist    *self,
                ExitboxYamlDocument *document,
@@ -403,7 +444,10 @@ load_document (ExitboxAllowlist    *self,
         }
 
       if (g_str_equal (name, VERSION_KEY))
-        continue;
+        {
+          read_version (self, document, value);
+          continue;
+        }
 
       if (!check_entry_list (document, name, value, &reason))
         return block_invalid (self, reason);
@@ -646,6 +690,16 @@ load_for_edit (const char        *path,
       return FALSE;
     }
 
+  if (allowlist->version > ALLOWLIST_VERSION_MAX)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_READ_ONLY,
+                   _("%s has version %" G_GINT64_FORMAT ", but this ExitBox changes version "
+                     "%d at most, so the file was not changed. Update ExitBox, or edit the "
+                     "file by hand."),
+                   path, allowlist->version, ALLOWLIST_VERSION_MAX);
+      return FALSE;
+    }
+
   *out_contents = g_steal_pointer (&contents);
   *out_length = length;
   *out_allowlist = g_steal_pointer (&allowlist);
@@ -682,6 +736,14 @@ find_category_of (ExitboxAllowlist *allowlist,
     }
 
   return NULL;
+}
+
+/* Whether a category of @allowlist lists @canonical. */
+static gboolean
+is_listed (ExitboxAllowlist *allowlist,
+           const char       *canonical)
+{
+  return find_category_of (allowlist, canonical) != NULL;
 }
 
 static gboolean
@@ -749,10 +811,9 @@ exitbox_allowlist_add_entry_in_file (const char  *path,
   if (entry == NULL)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                   _("“%s” is not a valid allowlist entry: %s. Write a domain such as "
-                     "example.com, an IP address, or either with a port such as "
-                     "example.com:8443."),
-                   text, parse_error->message);
+                   _("%s. Write a domain such as example.com, an IP address, or either "
+                     "with a port such as example.com:8443."),
+                   parse_error->message);
       return NULL;
     }
 
@@ -762,6 +823,15 @@ exitbox_allowlist_add_entry_in_file (const char  *path,
   if (!load_for_edit (path, &contents, &length, &allowlist, error))
     return NULL;
 
+  /* "Custom" means the existing "custom" rather than a second category. */
+  for (guint i = 0; i < allowlist->categories->len; i++)
+    {
+      const char *existing = g_ptr_array_index (allowlist->categories, i);
+
+      if (g_ascii_strcasecmp (existing, category) == 0)
+        category = existing;
+    }
+
   canonical = exitbox_allowlist_entry_to_string (entry);
 
   covering = find_covering_entry (allowlist->entries, entry, FALSE);
@@ -769,15 +839,23 @@ exitbox_allowlist_add_entry_in_file (const char  *path,
     {
       g_autofree char *covering_text = exitbox_allowlist_entry_to_string (covering);
 
-      if (g_str_equal (covering_text, canonical))
-        return g_strdup_printf (_("%s is already allowed by the category “%s” in %s, so "
-                                  "nothing changed."),
-                                canonical, find_category_of (allowlist, canonical), path);
+      g_autofree char *unchanged = NULL;
 
-      return g_strdup_printf (_("%s is already allowed through %s in the category “%s” of %s, "
-                                "so nothing changed."),
-                              canonical, covering_text,
-                              find_category_of (allowlist, covering_text), path);
+      notice = exitbox_allowlist_entry_dup_notice (text, entry);
+
+      if (g_str_equal (covering_text, canonical))
+        unchanged = g_strdup_printf (_("%s is already allowed by the category “%s” in %s, so "
+                                       "nothing changed."),
+                                     canonical, find_category_of (allowlist, canonical), path);
+      else
+        unchanged = g_strdup_printf (_("%s is already allowed through %s in the category “%s” "
+                                       "of %s, so nothing changed."),
+                                     canonical, covering_text,
+                                     find_category_of (allowlist, covering_text), path);
+
+      if (notice != NULL)
+        return g_strconcat (notice, "\n", unchanged, NULL);
+      return g_steal_pointer (&unchanged);
     }
 
   for (guint i = 0; i < allowlist->disabled_items->len; i++)
@@ -788,9 +866,9 @@ exitbox_allowlist_add_entry_in_file (const char  *path,
         {
           g_set_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS,
                        _("%s is in the “disabled” list of %s, which blocks it in every "
-                         "category, so adding it would not allow it. Delete “%s” from that "
-                         "list in the file to allow it again."),
-                       canonical, path, item->text);
+                         "category, so adding it would not allow it. Run “exitbox allowlist "
+                         "enable %s” to allow it again."),
+                       canonical, path, canonical);
           return NULL;
         }
     }
@@ -888,9 +966,8 @@ exitbox_allowlist_remove_entry_in_file (const char  *path,
   if (n_removed == 0 && canonical == NULL)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                   _("“%s” is not a valid allowlist entry (%s), and no category of %s "
-                     "contains it as written."),
-                   text, parse_error->message, path);
+                   _("%s, and no category of %s contains it as written."),
+                   parse_error->message, path);
       return NULL;
     }
 
@@ -903,19 +980,33 @@ exitbox_allowlist_remove_entry_in_file (const char  *path,
       return NULL;
     }
 
+  /* An entry that no category lists any more leaves the disabled list too,
+   * so that adding it again later allows it.
+   */
+  if (canonical != NULL)
+    {
+      g_autoptr(ExitboxAllowlist) remaining = exitbox_allowlist_load_data (contents,
+                                                                            (gssize) length,
+                                                                            path);
+      const char * const enable[] = { canonical, NULL };
+      char *edited;
+
+      if (!is_listed (remaining, canonical))
+        {
+          edited = exitbox_allowlist_edit_disabled (contents, (gssize) length, path, NULL, enable,
+                                                    &length, error);
+          if (edited == NULL)
+            return NULL;
+          g_free (contents);
+          contents = edited;
+        }
+    }
+
   if (!exitbox_write_file_atomically (path, contents, (gssize) length, 0600, error))
     return NULL;
 
   return g_strdup_printf (_("Removed %s from %s in %s."),
                           canonical != NULL ? canonical : text, categories_text->str, path);
-}
-
-/* Whether a category of @allowlist lists @canonical. */
-static gboolean
-is_listed (ExitboxAllowlist *allowlist,
-           const char       *canonical)
-{
-  return find_category_of (allowlist, canonical) != NULL;
 }
 
 char *
@@ -943,6 +1034,16 @@ exitbox_allowlist_edit_disabled (const char          *data,
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
                    _("%s The file was not changed."), exitbox_allowlist_get_problem (allowlist));
+      return NULL;
+    }
+
+  if (allowlist->version > ALLOWLIST_VERSION_MAX)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_READ_ONLY,
+                   _("%s has version %" G_GINT64_FORMAT ", but this ExitBox changes version "
+                     "%d at most, so the file was not changed. Update ExitBox, or edit the "
+                     "file by hand."),
+                   path_for_messages, allowlist->version, ALLOWLIST_VERSION_MAX);
       return NULL;
     }
 
@@ -990,8 +1091,7 @@ exitbox_allowlist_edit_disabled (const char          *data,
       if (entry == NULL)
         {
           g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                       _("“%s” is not a valid allowlist entry: %s."), disable[i],
-                       parse_error->message);
+                       "%s.", parse_error->message);
           return NULL;
         }
 
@@ -1054,9 +1154,8 @@ exitbox_allowlist_set_disabled_in_file (const char  *path,
   if (entry == NULL)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                   _("“%s” is not a valid allowlist entry: %s. Write it as “exitbox allowlist "
-                     "list” shows it."),
-                   text, parse_error->message);
+                   _("%s. Write it as “exitbox allowlist list” shows it."),
+                   parse_error->message);
       return NULL;
     }
 
@@ -1070,6 +1169,15 @@ exitbox_allowlist_set_disabled_in_file (const char  *path,
       ExitboxAllowlistItem *item = g_ptr_array_index (allowlist->disabled_items, i);
 
       was_disabled |= g_strcmp0 (item->canonical, canonical) == 0;
+    }
+
+  if (!disabled && !was_disabled && !is_listed (allowlist, canonical))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                   _("No category of %s contains %s, so there is nothing to enable. Run "
+                     "“exitbox allowlist add %s” to allow it."),
+                   path, canonical, canonical);
+      return NULL;
     }
 
   if (was_disabled == disabled)

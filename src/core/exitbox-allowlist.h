@@ -109,8 +109,9 @@ char                   *exitbox_allowlist_add_entry_in_file    (const char  *pat
                                                                 GError     **error);
 /* Removes every item of every category of @path whose canonical form is
  * that of @text, so "*.example.com" also removes "example.com". An invalid
- * @text removes items written exactly that way. The disabled list stays as
- * it is. Returns a translated message naming the categories, or NULL with
+ * @text removes items written exactly that way. When no category lists the
+ * entry any more, it leaves the disabled list too, so that adding it again
+ * allows it. Returns a translated message naming the categories, or NULL with
  * G_IO_ERROR_NOT_FOUND when no category contains the entry.
  */
 char                   *exitbox_allowlist_remove_entry_in_file (const char  *path,

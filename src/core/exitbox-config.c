@@ -637,7 +637,8 @@ string_list_contains (GPtrArray  *list,
  */
 static void
 migrate_user_tools (ExitboxConfig *self,
-                    GPtrArray     *written)
+                    GPtrArray     *written,
+                    const char    *location)
 {
   for (guint i = 0; i < written->len; i++)
     {
@@ -652,15 +653,15 @@ migrate_user_tools (ExitboxConfig *self,
           stored = deprecated_tools[j].replacement;
           if (stored != NULL)
             g_ptr_array_add (self->notices,
-                             g_strdup_printf (_("tools.user: “%s” is now “%s”. Change it in "
-                                                "the file to hide this notice."),
-                                              name, stored));
+                             g_strdup_printf (_("%s: tools.user: “%s” is now “%s”. Change it "
+                                                "in the file to hide this notice."),
+                                              location, name, stored));
           else
             g_ptr_array_add (self->notices,
-                             g_strdup_printf (_("tools.user: “%s” is no longer installed and "
-                                                "was removed from the list. Remove it from "
-                                                "the file to hide this notice."),
-                                              name));
+                             g_strdup_printf (_("%s: tools.user: “%s” is no longer installed "
+                                                "and was removed from the list. Remove it "
+                                                "from the file to hide this notice."),
+                                              location, name));
           break;
         }
 
@@ -670,9 +671,9 @@ migrate_user_tools (ExitboxConfig *self,
       if (string_list_contains (self->user_tools, stored))
         {
           g_ptr_array_add (self->notices,
-                           g_strdup_printf (_("tools.user: “%s” is listed more than once and "
-                                              "is installed once."),
-                                            stored));
+                           g_strdup_printf (_("%s: tools.user: “%s” is listed more than once "
+                                              "and is installed once."),
+                                            location, stored));
           continue;
         }
 
@@ -690,7 +691,9 @@ parse_tools (ExitboxConfig        *self,
                            "and . + _ -, starting with a letter or digit, such as "
                            "[ripgrep, jq]");
   g_autoptr(GPtrArray) written = new_string_list ();
+  g_autofree char *location = NULL;
   yaml_node_t *tools;
+  yaml_node_t *user;
 
   if (!lookup_mapping (document, root, "tools", "tools", "“user: [ripgrep]”", &tools, error))
     return FALSE;
@@ -702,7 +705,12 @@ parse_tools (ExitboxConfig        *self,
                           written, error))
     return FALSE;
 
-  migrate_user_tools (self, written);
+  user = exitbox_yaml_mapping_lookup (document, tools, "user");
+  if (user == NULL)
+    return TRUE;
+
+  location = exitbox_yaml_document_dup_location (document, user);
+  migrate_user_tools (self, written, location);
   return TRUE;
 }
 
@@ -1744,6 +1752,53 @@ exitbox_config_ensure_defaults (const char  *config_dir,
 
   if (out_created != NULL)
     *out_created = TRUE;
+
+  return TRUE;
+}
+
+gboolean
+exitbox_config_set_value_in_file (const char          *path,
+                                  const char * const  *key_path,
+                                  const char          *value,
+                                  gboolean            *out_changed,
+                                  GError             **error)
+{
+  g_autofree char *contents = NULL;
+  g_autofree char *edited = NULL;
+  g_autoptr(ExitboxConfig) config = NULL;
+  gsize length = 0;
+  gsize edited_length = 0;
+
+  g_return_val_if_fail (path != NULL, FALSE);
+  g_return_val_if_fail (key_path != NULL && key_path[0] != NULL, FALSE);
+  g_return_val_if_fail (value != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (out_changed != NULL)
+    *out_changed = FALSE;
+
+  if (!g_file_get_contents (path, &contents, &length, error))
+    return FALSE;
+
+  /* A file that does not load as a configuration is left as written. */
+  config = exitbox_config_load_data (contents, (gssize) length, path, error);
+  if (config == NULL)
+    return FALSE;
+
+  edited = exitbox_yaml_set_scalar (contents, (gssize) length, path, key_path, value,
+                                    &edited_length, error);
+  if (edited == NULL)
+    return FALSE;
+
+  if (edited_length == length && memcmp (edited, contents, length) == 0)
+    return TRUE;
+
+  /* The save checks the whole edited file, so an invalid value is named. */
+  if (!exitbox_config_save_data_to_file (path, edited, edited_length, error))
+    return FALSE;
+
+  if (out_changed != NULL)
+    *out_changed = TRUE;
 
   return TRUE;
 }

@@ -68,12 +68,13 @@ gboolean           exitbox_config_cpus_is_valid      (const char     *text);
  * missing key gives an empty list.
  *
  * NOTE: the getters from here to proxy_idle_minutes return checked values,
- * but the launcher, the engine choice and the proxy do not read them yet.
+ * but the launcher and the engine choice do not read them yet, except
+ * no_firewall, read_only and proxy_idle_minutes.
  */
 
 /* `roles` as lower-case role ids, in file order. */
 const char * const *exitbox_config_get_roles         (ExitboxConfig  *self);
-/* `tool_categories` as written. */
+/* `tool_categories` as tool category ids, in file order. */
 const char * const *exitbox_config_get_tool_categories (ExitboxConfig *self);
 /* agents.AGENT_ID.version, or NULL when the agent is not pinned. */
 const char        *exitbox_config_get_agent_version  (ExitboxConfig  *self,
@@ -82,8 +83,8 @@ const char        *exitbox_config_get_agent_version  (ExitboxConfig  *self,
  * duplicates, in file order.
  */
 const char * const *exitbox_config_get_user_tools    (ExitboxConfig  *self);
-/* `profiles` as written. The legacy mapping form (`profiles: {active: …,
- * items: …}`) gives an empty list and a notice.
+/* `profiles` as profile ids, ["base"] when the key is missing. The legacy
+ * mapping form (`profiles: {active: …, items: …}`) is skipped with a notice.
  */
 const char * const *exitbox_config_get_profiles      (ExitboxConfig  *self);
 /* settings.env_passthrough: host environment variable names. */
@@ -127,6 +128,20 @@ gboolean           exitbox_image_reference_validate  (const char     *reference,
 gboolean           exitbox_config_ensure_defaults    (const char     *config_dir,
                                                       gboolean       *out_created,
                                                       GError        **error);
+
+/* Sets the scalar at @key_path, such as { "settings", "default_flags",
+ * "memory", NULL }, to @value in the config.yaml at @path, changing only
+ * that value's bytes or adding the missing keys, and saves atomically with
+ * mode 0600. Nothing is written when the file fails to load, when the new
+ * value is invalid (EXITBOX_CONFIG_ERROR_INVALID_VALUE, naming key, value,
+ * line and column), or when the file's version is newer than this build
+ * reads. Sets @out_changed to whether it wrote.
+ */
+gboolean           exitbox_config_set_value_in_file  (const char          *path,
+                                                      const char * const  *key_path,
+                                                      const char          *value,
+                                                      gboolean            *out_changed,
+                                                      GError             **error);
 
 /* Sets agents.AGENT_ID.enabled in the config.yaml at @path, changing only
  * that value's bytes or adding the missing keys, and saves the file

@@ -23,6 +23,8 @@
 #include "exitbox-paths.h"
 #include "exitbox-project.h"
 #include "exitbox-project-registry.h"
+#include "exitbox-proxy-log.h"
+#include "exitbox-proxy-session.h"
 #include "exitbox-session-env.h"
 #include "exitbox-session-log.h"
 #include "exitbox-session-options.h"

@@ -4,6 +4,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
+#include <string.h>
 #include <sys/file.h>
 #include <unistd.h>
 
@@ -13,16 +15,43 @@
 #include "exitbox-firewall.h"
 #include "exitbox-launch-plan.h"
 #include "exitbox-paths.h"
+#include "exitbox-proxy-session.h"
 #include "exitbox-squid-config.h"
 
 /* The host folder a proxy container reads squid.conf from. A proxy started
  * by a run with other ExitBox folders is not ours to reload.
  */
 #define LABEL_PROXY_CONFIG "exitbox.proxy.config"
+/* The host folder mounted as the proxy's log folder. A proxy without it
+ * predates the readable logs and is replaced.
+ */
+#define LABEL_PROXY_LOGS "exitbox.proxy.logs"
+
+/* The file next to squid.conf that a new configuration is written to
+ * first, and the name it keeps when squid rejects it.
+ */
+/* Files in the proxy folder: the stamp whose modification time is when the
+ * last session ended, and the lock that a running desktop app holds shared.
+ */
+#define IDLE_STAMP_NAME "idle-since"
+#define DESKTOP_LOCK_NAME "desktop.lock"
+
+#define CANDIDATE_CONFIG_NAME "squid.conf.new"
+/* The gateway addresses that squid.conf blocks, one a line, for
+ * exitbox_firewall_dup_host_gateways().
+ */
+#define HOST_GATEWAYS_NAME "host-gateways"
+#define REJECTED_CONFIG_NAME "squid.conf.rejected"
 
 /* How long a freshly started proxy may take to write its pid file:
  * 50 checks, 100 ms apart.
  */
+/* The size of access.log above which a launch asks squid to rotate it.
+ * squid.conf keeps one old file (logfile_rotate 1), so the logs use at
+ * most about twice this much.
+ */
+#define MAX_ACCESS_LOG_SIZE (16 * 1024 * 1024)
+
 #define PROXY_READY_CHECKS 50
 #define PROXY_READY_INTERVAL_US (100 * 1000)
 
@@ -121,6 +150,8 @@ typedef struct
 {
   ExitboxInspection *inspection;
   ExitboxAllowlist  *allowlist;
+  char              *session_name;     /* NULL when no address is reserved */
+  GPtrArray         *session_entries;  /* element type ExitboxAllowlistEntry */
 } EnsureData;
 
 static void
@@ -128,8 +159,29 @@ ensure_data_free (EnsureData *data)
 {
   g_clear_object (&data->inspection);
   g_clear_object (&data->allowlist);
+  g_free (data->session_name);
+  g_clear_pointer (&data->session_entries, g_ptr_array_unref);
   g_free (data);
 }
+
+/* What ensure returns: the proxy's address and the session's address on
+ * the internal network.
+ */
+typedef struct
+{
+  char *proxy_address;
+  char *session_address;
+} EnsureResult;
+
+static void
+ensure_result_free (EnsureResult *result)
+{
+  g_free (result->proxy_address);
+  g_free (result->session_address);
+  g_free (result);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (EnsureResult, ensure_result_free)
 
 static gboolean
 run_engine (ExitboxFirewall     *self,
@@ -244,36 +296,137 @@ ensure_network (ExitboxFirewall    *self,
   return TRUE;
 }
 
-/* Writes squid.conf when its text changed. Returns whether it did. */
+static char *
+dup_proxy_dir (const char *cache_dir)
+{
+  return g_build_filename (cache_dir, "proxy", NULL);
+}
+
+static char *
+dup_log_dir (const char *proxy_dir)
+{
+  return g_build_filename (proxy_dir, "logs", NULL);
+}
+
+/* Collects the lines of squid's output that explain a rejected
+ * configuration. Squid 5.7 reports an unknown directive as "unrecognized"
+ * and still exits with 0, so those lines count as a rejection too.
+ */
+static char *
+dup_parse_problems (const char *output)
+{
+  g_auto(GStrv) lines = g_strsplit (output != NULL ? output : "", "\n", -1);
+  g_autoptr(GString) problems = g_string_new (NULL);
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      if (strstr (lines[i], "FATAL") == NULL && strstr (lines[i], "ERROR") == NULL &&
+          strstr (lines[i], "unrecognized") == NULL && strstr (lines[i], "Bad ") == NULL &&
+          strstr (lines[i], "not found") == NULL)
+        continue;
+
+      if (problems->len > 0)
+        g_string_append_c (problems, '\n');
+      g_string_append (problems, g_strstrip (lines[i]));
+    }
+
+  if (problems->len == 0)
+    return NULL;
+
+  return g_string_free (g_steal_pointer (&problems), FALSE);
+}
+
+/* Runs `squid -k parse` over the candidate file, inside the running proxy
+ * (@running) or in a throwaway container of the proxy image.
+ */
 static gboolean
-write_proxy_config (const char          *proxy_dir,
-                    ExitboxAllowlist    *allowlist,
-                    const char          *subnet,
-                    const char * const  *dns_servers,
+check_candidate_config (ExitboxFirewall  *self,
+                        const char       *proxy_dir,
+                        gboolean          running,
+                        GCancellable     *cancellable,
+                        GError          **error)
+{
+  const char *candidate = EXITBOX_PROXY_CONFIG_DIR "/" CANDIDATE_CONFIG_NAME;
+  const char *exec_args[] = {
+    "exec", EXITBOX_PROXY_CONTAINER, "squid", "-k", "parse", "-f", candidate, NULL
+  };
+  g_autofree char *mount = g_strdup_printf ("type=bind,\"source=%s\",destination=%s,readonly",
+                                            proxy_dir, EXITBOX_PROXY_CONFIG_DIR);
+  const char *run_args[] = {
+    "run", "--rm", "--network", "none", "--mount", mount, EXITBOX_IMAGE_PROXY,
+    "squid", "-k", "parse", "-f", candidate, NULL
+  };
+  g_autoptr(ExitboxEngineResult) result = NULL;
+  g_autofree char *problems = NULL;
+  g_autofree char *candidate_path = NULL;
+  g_autofree char *rejected_path = NULL;
+
+  result = exitbox_engine_run (self->engine, running ? exec_args : run_args, cancellable, error);
+  if (result == NULL)
+    return FALSE;
+
+  problems = dup_parse_problems (result->stderr_text);
+  if (result->exit_status == 0 && problems == NULL)
+    return TRUE;
+
+  /* Keep the rejected text for the user to read; squid.conf stays the
+   * last configuration squid accepted.
+   */
+  candidate_path = g_build_filename (proxy_dir, CANDIDATE_CONFIG_NAME, NULL);
+  rejected_path = g_build_filename (proxy_dir, REJECTED_CONFIG_NAME, NULL);
+  if (g_rename (candidate_path, rejected_path) != 0)
+    g_warning ("Failed to rename %s to %s: %s", candidate_path, rejected_path, g_strerror (errno));
+
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+               _("Squid rejected the new proxy configuration, so the proxy keeps its current "
+                 "rules. The rejected file is %s. Squid reported: %s"),
+               rejected_path,
+               problems != NULL ? problems
+                                : (result->stderr_text != NULL ? g_strstrip (result->stderr_text)
+                                                               : ""));
+  return FALSE;
+}
+
+/* Writes squid.conf when its text changed, after squid accepted the new
+ * text. On a rejection squid.conf keeps the last accepted text.
+ */
+static gboolean
+write_proxy_config (ExitboxFirewall     *self,
+                    const char          *proxy_dir,
+                    const char          *text,
+                    gboolean             running,
                     gboolean            *out_changed,
+                    GCancellable        *cancellable,
                     GError             **error)
 {
   g_autofree char *path = g_build_filename (proxy_dir, "squid.conf", NULL);
+  g_autofree char *candidate_path = g_build_filename (proxy_dir, CANDIDATE_CONFIG_NAME, NULL);
   g_autofree char *current = NULL;
-  g_autofree char *text = NULL;
 
-  text = exitbox_squid_config_generate (exitbox_allowlist_get_entries (allowlist),
-                                        subnet,
-                                        dns_servers,
-                                        exitbox_allowlist_get_problem (allowlist));
+  *out_changed = FALSE;
 
   if (g_file_get_contents (path, &current, NULL, NULL) && g_str_equal (current, text))
-    {
-      *out_changed = FALSE;
-      return TRUE;
-    }
+    return TRUE;
 
   /* The proxy's unprivileged user reads this through a bind mount, also
    * under rootless podman where it runs as a sub-uid, and it contains no
    * secrets.
    */
-  if (!exitbox_write_file_atomically (path, text, -1, 0644, error))
+  if (!exitbox_write_file_atomically (candidate_path, text, -1, 0644, error))
     return FALSE;
+
+  if (!check_candidate_config (self, proxy_dir, running, cancellable, error))
+    return FALSE;
+
+  if (g_rename (candidate_path, path) != 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                   _("Failed to rename %s to %s: %s"), candidate_path, path,
+                   g_strerror (saved_errno));
+      return FALSE;
+    }
 
   *out_changed = TRUE;
   return TRUE;
@@ -317,7 +470,7 @@ start_proxy (ExitboxFirewall     *self,
              GError             **error)
 {
   g_autoptr(GPtrArray) args = g_ptr_array_new_with_free_func (g_free);
-  g_autofree char *mount = NULL;
+  g_autofree char *log_dir = dup_log_dir (proxy_dir);
   const char *remove_args[] = { "rm", "--force", EXITBOX_PROXY_CONTAINER, NULL };
   const char *connect_args[] = {
     "network", "connect", EXITBOX_NETWORK_INTERNAL, EXITBOX_PROXY_CONTAINER, NULL
@@ -328,9 +481,6 @@ start_proxy (ExitboxFirewall     *self,
   removed = exitbox_engine_run (self->engine, remove_args, cancellable, error);
   if (removed == NULL)
     return FALSE;
-
-  mount = g_strdup_printf ("type=bind,\"source=%s\",destination=%s,readonly",
-                           proxy_dir, EXITBOX_PROXY_CONFIG_DIR);
 
   g_ptr_array_add (args, g_strdup ("run"));
   g_ptr_array_add (args, g_strdup ("--detach"));
@@ -350,8 +500,14 @@ start_proxy (ExitboxFirewall     *self,
   g_ptr_array_add (args, g_strdup ("--security-opt=no-new-privileges"));
   g_ptr_array_add (args, g_strdup ("--label"));
   g_ptr_array_add (args, g_strdup_printf ("%s=%s", LABEL_PROXY_CONFIG, proxy_dir));
+  g_ptr_array_add (args, g_strdup ("--label"));
+  g_ptr_array_add (args, g_strdup_printf ("%s=%s", LABEL_PROXY_LOGS, log_dir));
   g_ptr_array_add (args, g_strdup ("--mount"));
-  g_ptr_array_add (args, g_steal_pointer (&mount));
+  g_ptr_array_add (args, g_strdup_printf ("type=bind,\"source=%s\",destination=%s,readonly",
+                                          proxy_dir, EXITBOX_PROXY_CONFIG_DIR));
+  g_ptr_array_add (args, g_strdup ("--mount"));
+  g_ptr_array_add (args, g_strdup_printf ("type=bind,\"source=%s\",destination=%s",
+                                          log_dir, EXITBOX_PROXY_LOG_DIR));
   g_ptr_array_add (args, g_strdup (EXITBOX_IMAGE_PROXY));
   g_ptr_array_add (args, NULL);
 
@@ -376,6 +532,26 @@ reload_proxy (ExitboxFirewall  *self,
   return run_engine (self, args, NULL, cancellable, error);
 }
 
+/* Rotates a large access log, so that it cannot fill the disk. */
+static gboolean
+rotate_large_log (ExitboxFirewall  *self,
+                  const char       *proxy_dir,
+                  GCancellable     *cancellable,
+                  GError          **error)
+{
+  g_autofree char *log_dir = dup_log_dir (proxy_dir);
+  g_autofree char *path = g_build_filename (log_dir, "access.log", NULL);
+  const char *args[] = {
+    "exec", EXITBOX_PROXY_CONTAINER, "squid", "-k", "rotate", "-f", EXITBOX_PROXY_CONFIG_FILE, NULL
+  };
+  GStatBuf log_stat;
+
+  if (g_stat (path, &log_stat) != 0 || log_stat.st_size <= MAX_ACCESS_LOG_SIZE)
+    return TRUE;
+
+  return run_engine (self, args, NULL, cancellable, error);
+}
+
 static ExitboxInspection *
 inspect (ExitboxFirewall     *self,
          const char * const  *names,
@@ -390,6 +566,7 @@ proxy_is_current (ExitboxFirewall   *self,
                   ExitboxInspection *inspection,
                   const char        *proxy_dir)
 {
+  g_autofree char *log_dir = dup_log_dir (proxy_dir);
   const char *container_image;
   const char *current_image;
 
@@ -398,7 +575,10 @@ proxy_is_current (ExitboxFirewall   *self,
 
   if (g_strcmp0 (exitbox_inspection_get_container_label (inspection, EXITBOX_PROXY_CONTAINER,
                                                          LABEL_PROXY_CONFIG),
-                 proxy_dir) != 0)
+                 proxy_dir) != 0 ||
+      g_strcmp0 (exitbox_inspection_get_container_label (inspection, EXITBOX_PROXY_CONTAINER,
+                                                         LABEL_PROXY_LOGS),
+                 log_dir) != 0)
     return FALSE;
 
   /* A proxy left over from an older proxy image is replaced. */
@@ -410,73 +590,195 @@ proxy_is_current (ExitboxFirewall   *self,
 }
 
 static gboolean
-ensure_proxy_dir (const char  *proxy_dir,
-                  GError     **error)
+make_folder (const char  *path,
+             int          mode,
+             GError     **error)
 {
-  if (g_mkdir_with_parents (proxy_dir, 0755) != 0)
+  if (g_mkdir_with_parents (path, mode) != 0)
     {
       int saved_errno = errno;
 
       g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
-                   _("Failed to create %s: %s"), proxy_dir, g_strerror (saved_errno));
+                   _("Failed to create %s: %s"), path, g_strerror (saved_errno));
       return FALSE;
     }
 
   return TRUE;
 }
 
-/* The warm path: the proxy runs, so only its configuration may need a reload. */
-static char *
-refresh_running_proxy (ExitboxFirewall     *self,
-                       ExitboxInspection   *inspection,
-                       ExitboxAllowlist    *allowlist,
-                       const char          *proxy_dir,
-                       const char * const  *dns_servers,
-                       GCancellable        *cancellable,
-                       GError             **error)
+static gboolean
+ensure_proxy_dir (const char  *proxy_dir,
+                  GError     **error)
 {
-  const char *subnet;
-  gboolean changed;
+  g_autofree char *log_dir = dup_log_dir (proxy_dir);
 
-  subnet = exitbox_inspection_get_container_subnet (inspection, EXITBOX_PROXY_CONTAINER,
-                                                    EXITBOX_NETWORK_INTERNAL);
-  if (subnet == NULL)
+  if (!make_folder (proxy_dir, 0755, error) || !make_folder (log_dir, 0777, error))
+    return FALSE;
+
+  /* Squid writes its logs as the container user "proxy", which is neither
+   * the host user nor, under rootless podman, any uid of the host user, so
+   * the folder must be writable by all. The cache folder above it is
+   * private (0700) when ExitBox created it.
+   */
+  if (g_chmod (log_dir, 0777) != 0)
     {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
-                   _("The proxy container %s reports no IPv4 subnet on %s. Remove it with "
-                     "“%s rm --force %s” and launch again."),
-                   EXITBOX_PROXY_CONTAINER, EXITBOX_NETWORK_INTERNAL,
-                   exitbox_engine_get_name (self->engine), EXITBOX_PROXY_CONTAINER);
-      return NULL;
+      int saved_errno = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                   _("Failed to make %s writable for the proxy: %s"), log_dir,
+                   g_strerror (saved_errno));
+      return FALSE;
     }
 
-  if (!ensure_proxy_dir (proxy_dir, error) ||
-      !write_proxy_config (proxy_dir, allowlist, subnet, dns_servers, &changed, error))
-    return NULL;
-
-  if (changed && !reload_proxy (self, cancellable, error))
-    return NULL;
-
-  return g_strdup (exitbox_inspection_get_container_address (inspection, EXITBOX_PROXY_CONTAINER,
-                                                             EXITBOX_NETWORK_INTERNAL));
+  return TRUE;
 }
 
-/* The cold path: create what is missing and start the proxy. */
+/* Whether the process @pid exists. EPERM means it exists but belongs to
+ * another user.
+ */
+static gboolean
+process_exists (gint64 pid)
+{
+  if (pid <= 0 || pid > G_MAXINT)
+    return FALSE;
+
+  return kill ((pid_t) pid, 0) == 0 || errno == EPERM;
+}
+
+/* Loads the session records and deletes those of sessions that ended: the
+ * container is gone and the process that started it has exited. A record
+ * whose container does not exist yet but whose process runs belongs to a
+ * session that is about to start.
+ */
+static GPtrArray *
+load_live_sessions (ExitboxFirewall  *self,
+                    const char       *sessions_dir,
+                    GCancellable     *cancellable,
+                    GError          **error)
+{
+  g_autoptr(GPtrArray) sessions = exitbox_proxy_session_load_all (sessions_dir);
+  g_autoptr(GPtrArray) names = g_ptr_array_new ();
+  g_autoptr(ExitboxInspection) containers = NULL;
+  guint kept = 0;
+
+  if (sessions->len == 0)
+    return g_steal_pointer (&sessions);
+
+  for (guint i = 0; i < sessions->len; i++)
+    g_ptr_array_add (names, ((ExitboxProxySession *) g_ptr_array_index (sessions, i))->name);
+  g_ptr_array_add (names, NULL);
+
+  containers = inspect (self, (const char * const *) names->pdata, cancellable, error);
+  if (containers == NULL)
+    return NULL;
+
+  for (guint i = 0; i < sessions->len; i++)
+    {
+      ExitboxProxySession *session = g_ptr_array_index (sessions, i);
+      g_autoptr(GError) local_error = NULL;
+
+      if (exitbox_inspection_has_container (containers, session->name) ||
+          process_exists (session->owner_pid))
+        {
+          sessions->pdata[i] = NULL;
+          g_ptr_array_index (sessions, kept++) = session;
+          continue;
+        }
+
+      g_debug ("Removing the record of the ended session %s (%s)", session->name, session->address);
+      if (!exitbox_proxy_session_remove (sessions_dir, session->name, &local_error))
+        g_warning ("%s", local_error->message);
+      exitbox_proxy_session_free (session);
+      sessions->pdata[i] = NULL;
+    }
+
+  g_ptr_array_set_size (sessions, kept);
+
+  return g_steal_pointer (&sessions);
+}
+
+/* Reserves an address for a new session and saves its record. */
+static ExitboxProxySession *
+add_session (GPtrArray   *sessions,
+             const char  *sessions_dir,
+             const char  *name,
+             GPtrArray   *entries,
+             const char  *subnet,
+             const char  *proxy_address,
+             GError     **error)
+{
+  g_autoptr(GPtrArray) used = g_ptr_array_new ();
+  g_autoptr(ExitboxProxySession) session = NULL;
+  g_autofree char *address = NULL;
+
+  for (guint i = 0; i < sessions->len; i++)
+    g_ptr_array_add (used, ((ExitboxProxySession *) g_ptr_array_index (sessions, i))->address);
+  if (proxy_address != NULL)
+    g_ptr_array_add (used, (gpointer) proxy_address);
+  g_ptr_array_add (used, NULL);
+
+  address = exitbox_proxy_allocate_address (subnet, (const char * const *) used->pdata, error);
+  if (address == NULL)
+    return NULL;
+
+  session = exitbox_proxy_session_new (name, address, entries);
+  session->owner_pid = getpid ();
+
+  if (!exitbox_proxy_session_save (session, sessions_dir, error))
+    return NULL;
+
+  g_ptr_array_add (sessions, session);
+
+  return g_steal_pointer (&session);
+}
+
+/* Records the gateway that squid.conf blocks, for `exitbox firewall check`. */
+static gboolean
+save_host_gateways (const char  *proxy_dir,
+                    const char  *egress_gateway,
+                    GError     **error)
+{
+  g_autofree char *path = g_build_filename (proxy_dir, HOST_GATEWAYS_NAME, NULL);
+  g_autofree char *text = g_strdup_printf ("%s\n", egress_gateway != NULL ? egress_gateway : "");
+  g_autofree char *current = NULL;
+
+  if (g_file_get_contents (path, &current, NULL, NULL) && g_str_equal (current, text))
+    return TRUE;
+
+  return exitbox_write_file_atomically (path, text, -1, 0644, error);
+}
+
+/* @egress_gateway is the host's address on the egress network, or NULL. */
 static char *
-start_firewall (ExitboxFirewall     *self,
-                ExitboxAllowlist    *allowlist,
-                const char          *proxy_dir,
-                const char * const  *dns_servers,
-                GCancellable        *cancellable,
-                GError             **error)
+generate_config (ExitboxAllowlist    *allowlist,
+                 GPtrArray           *sessions,
+                 const char          *subnet,
+                 const char          *egress_gateway,
+                 const char * const  *dns_servers)
+{
+  const char *gateways[] = { egress_gateway, NULL };
+
+  return exitbox_squid_config_generate_with_sessions (exitbox_allowlist_get_entries (allowlist),
+                                                      sessions,
+                                                      subnet,
+                                                      gateways,
+                                                      dns_servers,
+                                                      exitbox_allowlist_get_problem (allowlist));
+}
+
+/* Creates the networks that are missing and returns the internal subnet
+ * and the egress gateway.
+ */
+static char *
+prepare_networks (ExitboxFirewall  *self,
+                  char            **out_egress_gateway,
+                  GCancellable     *cancellable,
+                  GError          **error)
 {
   g_autoptr(ExitboxInspection) networks = NULL;
-  g_autoptr(ExitboxInspection) proxy = NULL;
   const char *subnet;
-  const char *address;
   gboolean created_internal;
   gboolean created_egress;
-  gboolean changed;
 
   networks = inspect (self, network_names, cancellable, error);
   if (networks == NULL)
@@ -507,9 +809,23 @@ start_firewall (ExitboxFirewall     *self,
       return NULL;
     }
 
-  if (!ensure_proxy_dir (proxy_dir, error) ||
-      !write_proxy_config (proxy_dir, allowlist, subnet, dns_servers, &changed, error) ||
-      !start_proxy (self, proxy_dir, dns_servers, cancellable, error))
+  *out_egress_gateway = g_strdup (exitbox_inspection_get_network_gateway (networks,
+                                                                          EXITBOX_NETWORK_EGRESS));
+  return g_strdup (subnet);
+}
+
+/* Starts the proxy and returns its address on the internal network. */
+static char *
+start_and_locate_proxy (ExitboxFirewall     *self,
+                        const char          *proxy_dir,
+                        const char * const  *dns_servers,
+                        GCancellable        *cancellable,
+                        GError             **error)
+{
+  g_autoptr(ExitboxInspection) proxy = NULL;
+  const char *address;
+
+  if (!start_proxy (self, proxy_dir, dns_servers, cancellable, error))
     return NULL;
 
   proxy = inspect (self, inspect_names, cancellable, error);
@@ -530,22 +846,149 @@ start_firewall (ExitboxFirewall     *self,
   return g_strdup (address);
 }
 
-static char *
+static EnsureResult *
 ensure_locked (ExitboxFirewall    *self,
                EnsureData         *data,
                const char         *cache_dir,
                GCancellable       *cancellable,
                GError            **error)
 {
-  g_autofree char *proxy_dir = g_build_filename (cache_dir, "proxy", NULL);
+  g_autofree char *proxy_dir = dup_proxy_dir (cache_dir);
+  g_autofree char *sessions_dir = g_build_filename (proxy_dir, "sessions", NULL);
   g_auto(GStrv) dns_servers = exitbox_squid_dup_dns_servers ();
+  g_autoptr(EnsureResult) result = g_new0 (EnsureResult, 1);
+  g_autoptr(GPtrArray) sessions = NULL;
+  g_autofree char *subnet = NULL;
+  g_autofree char *egress_gateway = NULL;
+  g_autofree char *text = NULL;
+  ExitboxProxySession *session = NULL;
+  gboolean running;
+  gboolean changed;
 
-  if (proxy_is_current (self, data->inspection, proxy_dir))
-    return refresh_running_proxy (self, data->inspection, data->allowlist, proxy_dir,
-                                  (const char * const *) dns_servers, cancellable, error);
+  running = proxy_is_current (self, data->inspection, proxy_dir);
+  if (running)
+    {
+      subnet = g_strdup (exitbox_inspection_get_container_subnet (data->inspection,
+                                                                  EXITBOX_PROXY_CONTAINER,
+                                                                  EXITBOX_NETWORK_INTERNAL));
+      if (subnet == NULL)
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                       _("The proxy container %s reports no IPv4 subnet on %s. Remove it with "
+                         "“%s rm --force %s” and launch again."),
+                       EXITBOX_PROXY_CONTAINER, EXITBOX_NETWORK_INTERNAL,
+                       exitbox_engine_get_name (self->engine), EXITBOX_PROXY_CONTAINER);
+          return NULL;
+        }
+      result->proxy_address =
+        g_strdup (exitbox_inspection_get_container_address (data->inspection,
+                                                            EXITBOX_PROXY_CONTAINER,
+                                                            EXITBOX_NETWORK_INTERNAL));
+      egress_gateway =
+        g_strdup (exitbox_inspection_get_container_gateway (data->inspection,
+                                                            EXITBOX_PROXY_CONTAINER,
+                                                            EXITBOX_NETWORK_EGRESS));
+    }
+  else
+    {
+      subnet = prepare_networks (self, &egress_gateway, cancellable, error);
+      if (subnet == NULL)
+        return NULL;
+    }
 
-  return start_firewall (self, data->allowlist, proxy_dir, (const char * const *) dns_servers,
-                         cancellable, error);
+  if (!ensure_proxy_dir (proxy_dir, error))
+    return NULL;
+
+  sessions = load_live_sessions (self, sessions_dir, cancellable, error);
+  if (sessions == NULL)
+    return NULL;
+
+  /* A stopped proxy is started with the rules of the running sessions
+   * first, because the engine picks its address only then, and the new
+   * session's address must differ from it.
+   * NOTE: a session that is about to start (record saved, container not
+   * yet run) has an address the engine does not know about, so a proxy
+   * started in that moment may take it and that session's run fails.
+   */
+  if (!running)
+    {
+      text = generate_config (data->allowlist, sessions, subnet, egress_gateway,
+                              (const char * const *) dns_servers);
+      if (!write_proxy_config (self, proxy_dir, text, FALSE, &changed, cancellable, error))
+        return NULL;
+
+      result->proxy_address = start_and_locate_proxy (self, proxy_dir,
+                                                      (const char * const *) dns_servers,
+                                                      cancellable, error);
+      if (result->proxy_address == NULL)
+        return NULL;
+
+      g_clear_pointer (&text, g_free);
+    }
+
+  if (data->session_name != NULL)
+    {
+      session = add_session (sessions, sessions_dir, data->session_name, data->session_entries,
+                             subnet, result->proxy_address, error);
+      if (session == NULL)
+        return NULL;
+      result->session_address = g_strdup (session->address);
+    }
+
+  text = generate_config (data->allowlist, sessions, subnet, egress_gateway,
+                          (const char * const *) dns_servers);
+
+  if (!write_proxy_config (self, proxy_dir, text, TRUE, &changed, cancellable, error) ||
+      !save_host_gateways (proxy_dir, egress_gateway, error) ||
+      (changed && !reload_proxy (self, cancellable, error)) ||
+      (running && !rotate_large_log (self, proxy_dir, cancellable, error)))
+    goto failed;
+
+  return g_steal_pointer (&result);
+
+failed:
+  if (session != NULL)
+    exitbox_proxy_session_remove (sessions_dir, session->name, NULL);
+  return NULL;
+}
+
+/* Runs @func with the proxy lock held. */
+static gpointer
+run_locked (ExitboxFirewall  *self,
+            gpointer        (*func) (ExitboxFirewall *self,
+                                     gpointer         data,
+                                     const char      *cache_dir,
+                                     GCancellable    *cancellable,
+                                     GError         **error),
+            gpointer          data,
+            GCancellable     *cancellable,
+            GError          **error)
+{
+  g_autofree char *cache_dir = exitbox_dup_cache_dir ();
+  gpointer result;
+  int lock_fd;
+
+  if (!make_folder (cache_dir, 0700, error))
+    return NULL;
+
+  lock_fd = lock_proxy_state (cache_dir, error);
+  if (lock_fd < 0)
+    return NULL;
+
+  result = func (self, data, cache_dir, cancellable, error);
+  close (lock_fd);
+
+  return result;
+}
+
+static gpointer
+ensure_locked_func (ExitboxFirewall  *self,
+                    gpointer          data,
+                    const char       *cache_dir,
+                    GCancellable     *cancellable,
+                    GError          **error)
+{
+  return ensure_locked (self, data, cache_dir, cancellable, error);
 }
 
 static void
@@ -555,35 +998,43 @@ ensure_thread (GTask        *task,
                GCancellable *cancellable)
 {
   ExitboxFirewall *self = source_object;
-  EnsureData *data = task_data;
-  g_autofree char *cache_dir = exitbox_dup_cache_dir ();
-  g_autofree char *address = NULL;
+  EnsureResult *result;
   GError *error = NULL;
-  int lock_fd;
 
-  if (g_mkdir_with_parents (cache_dir, 0700) != 0)
-    {
-      int saved_errno = errno;
-
-      g_task_return_new_error (task, G_IO_ERROR, g_io_error_from_errno (saved_errno),
-                               _("Failed to create %s: %s"), cache_dir, g_strerror (saved_errno));
-      return;
-    }
-
-  lock_fd = lock_proxy_state (cache_dir, &error);
-  if (lock_fd < 0)
-    {
-      g_task_return_error (task, error);
-      return;
-    }
-
-  address = ensure_locked (self, data, cache_dir, cancellable, &error);
-  close (lock_fd);
-
-  if (address == NULL)
+  result = run_locked (self, ensure_locked_func, task_data, cancellable, &error);
+  if (result == NULL)
     g_task_return_error (task, error);
   else
-    g_task_return_pointer (task, g_steal_pointer (&address), g_free);
+    g_task_return_pointer (task, result, (GDestroyNotify) ensure_result_free);
+}
+
+static void
+start_ensure (ExitboxFirewall     *self,
+              ExitboxInspection   *inspection,
+              ExitboxAllowlist    *allowlist,
+              const char          *session_name,
+              GPtrArray           *session_entries,
+              gpointer             source_tag,
+              GCancellable        *cancellable,
+              GAsyncReadyCallback  callback,
+              gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  EnsureData *data;
+
+  data = g_new0 (EnsureData, 1);
+  data->inspection = g_object_ref (inspection);
+  data->allowlist = g_object_ref (allowlist);
+  data->session_name = g_strdup (session_name);
+  data->session_entries = g_ptr_array_new_with_free_func ((GDestroyNotify) exitbox_allowlist_entry_free);
+  for (guint i = 0; session_entries != NULL && i < session_entries->len; i++)
+    g_ptr_array_add (data->session_entries,
+                     exitbox_allowlist_entry_copy (g_ptr_array_index (session_entries, i)));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, source_tag);
+  g_task_set_task_data (task, data, (GDestroyNotify) ensure_data_free);
+  g_task_run_in_thread (task, ensure_thread);
 }
 
 void
@@ -594,21 +1045,12 @@ exitbox_firewall_ensure_async (ExitboxFirewall     *self,
                                GAsyncReadyCallback  callback,
                                gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
-  EnsureData *data;
-
   g_return_if_fail (EXITBOX_IS_FIREWALL (self));
   g_return_if_fail (EXITBOX_IS_INSPECTION (inspection));
   g_return_if_fail (EXITBOX_IS_ALLOWLIST (allowlist));
 
-  data = g_new0 (EnsureData, 1);
-  data->inspection = g_object_ref (inspection);
-  data->allowlist = g_object_ref (allowlist);
-
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, exitbox_firewall_ensure_async);
-  g_task_set_task_data (task, data, (GDestroyNotify) ensure_data_free);
-  g_task_run_in_thread (task, ensure_thread);
+  start_ensure (self, inspection, allowlist, NULL, NULL, exitbox_firewall_ensure_async,
+                cancellable, callback, user_data);
 }
 
 char *
@@ -616,8 +1058,335 @@ exitbox_firewall_ensure_finish (ExitboxFirewall  *self,
                                 GAsyncResult     *result,
                                 GError          **error)
 {
+  g_autoptr(EnsureResult) ensured = NULL;
+
   g_return_val_if_fail (EXITBOX_IS_FIREWALL (self), NULL);
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
 
-  return g_task_propagate_pointer (G_TASK (result), error);
+  ensured = g_task_propagate_pointer (G_TASK (result), error);
+  if (ensured == NULL)
+    return NULL;
+
+  return g_steal_pointer (&ensured->proxy_address);
+}
+
+void
+exitbox_firewall_ensure_session_async (ExitboxFirewall     *self,
+                                       ExitboxInspection   *inspection,
+                                       ExitboxAllowlist    *allowlist,
+                                       const char          *session_name,
+                                       GPtrArray           *session_entries,
+                                       GCancellable        *cancellable,
+                                       GAsyncReadyCallback  callback,
+                                       gpointer             user_data)
+{
+  g_return_if_fail (EXITBOX_IS_FIREWALL (self));
+  g_return_if_fail (EXITBOX_IS_INSPECTION (inspection));
+  g_return_if_fail (EXITBOX_IS_ALLOWLIST (allowlist));
+  g_return_if_fail (session_name != NULL);
+
+  start_ensure (self, inspection, allowlist, session_name, session_entries,
+                exitbox_firewall_ensure_session_async, cancellable, callback, user_data);
+}
+
+char *
+exitbox_firewall_ensure_session_finish (ExitboxFirewall  *self,
+                                        GAsyncResult     *result,
+                                        char            **out_session_address,
+                                        GError          **error)
+{
+  g_autoptr(EnsureResult) ensured = NULL;
+
+  g_return_val_if_fail (EXITBOX_IS_FIREWALL (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (out_session_address != NULL, NULL);
+
+  ensured = g_task_propagate_pointer (G_TASK (result), error);
+  if (ensured == NULL)
+    return NULL;
+
+  *out_session_address = g_steal_pointer (&ensured->session_address);
+  return g_steal_pointer (&ensured->proxy_address);
+}
+
+/* Marks now as the time the last session ended. */
+static gboolean
+touch_idle_stamp (const char  *proxy_dir,
+                  GError     **error)
+{
+  g_autofree char *path = g_build_filename (proxy_dir, IDLE_STAMP_NAME, NULL);
+  g_autofree char *now = g_strdup_printf ("%" G_GINT64_FORMAT "\n", g_get_real_time () / G_USEC_PER_SEC);
+
+  return exitbox_write_file_atomically (path, now, -1, 0644, error);
+}
+
+/* Removes the record of @data (a session name), drops the records of other
+ * ended sessions and reloads a running proxy without their rules. The
+ * allowlist is read from disk, because the file may have changed since
+ * the session started.
+ */
+static gpointer
+end_session_locked (ExitboxFirewall  *self,
+                    gpointer          data,
+                    const char       *cache_dir,
+                    GCancellable     *cancellable,
+                    GError          **error)
+{
+  const char *session_name = data;
+  g_autofree char *proxy_dir = dup_proxy_dir (cache_dir);
+  g_autofree char *sessions_dir = g_build_filename (proxy_dir, "sessions", NULL);
+  g_autofree char *config_dir = exitbox_dup_config_dir ();
+  g_autofree char *allowlist_path = g_build_filename (config_dir, "allowlist.yaml", NULL);
+  g_auto(GStrv) dns_servers = exitbox_squid_dup_dns_servers ();
+  const char *proxy_names[] = { EXITBOX_PROXY_CONTAINER, EXITBOX_IMAGE_PROXY, NULL };
+  g_autoptr(ExitboxInspection) proxy = NULL;
+  g_autoptr(ExitboxAllowlist) allowlist = NULL;
+  g_autoptr(GPtrArray) sessions = NULL;
+  g_autofree char *text = NULL;
+  const char *egress_gateway;
+  const char *subnet;
+  gboolean changed;
+
+  if (!exitbox_proxy_session_remove (sessions_dir, session_name, error))
+    return NULL;
+
+  sessions = load_live_sessions (self, sessions_dir, cancellable, error);
+  if (sessions == NULL)
+    return NULL;
+
+  if (sessions->len == 0 && !touch_idle_stamp (proxy_dir, error))
+    return NULL;
+
+  proxy = inspect (self, proxy_names, cancellable, error);
+  if (proxy == NULL)
+    return NULL;
+
+  /* A proxy that is not running gets the current rules when it starts. */
+  subnet = exitbox_inspection_get_container_subnet (proxy, EXITBOX_PROXY_CONTAINER,
+                                                    EXITBOX_NETWORK_INTERNAL);
+  if (!proxy_is_current (self, proxy, proxy_dir) || subnet == NULL)
+    return GINT_TO_POINTER (TRUE);
+
+  allowlist = exitbox_allowlist_load_file (allowlist_path);
+  egress_gateway = exitbox_inspection_get_container_gateway (proxy, EXITBOX_PROXY_CONTAINER,
+                                                            EXITBOX_NETWORK_EGRESS);
+  text = generate_config (allowlist, sessions, subnet, egress_gateway,
+                          (const char * const *) dns_servers);
+  if (!save_host_gateways (proxy_dir, egress_gateway, error))
+    return NULL;
+
+  if (!write_proxy_config (self, proxy_dir, text, TRUE, &changed, cancellable, error) ||
+      (changed && !reload_proxy (self, cancellable, error)))
+    return NULL;
+
+  return GINT_TO_POINTER (TRUE);
+}
+
+static void
+end_session_thread (GTask        *task,
+                    gpointer      source_object,
+                    gpointer      task_data,
+                    GCancellable *cancellable)
+{
+  GError *error = NULL;
+
+  if (run_locked (source_object, end_session_locked, task_data, cancellable, &error) == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+void
+exitbox_firewall_end_session_async (ExitboxFirewall     *self,
+                                    const char          *session_name,
+                                    GCancellable        *cancellable,
+                                    GAsyncReadyCallback  callback,
+                                    gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (EXITBOX_IS_FIREWALL (self));
+  g_return_if_fail (session_name != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, exitbox_firewall_end_session_async);
+  g_task_set_task_data (task, g_strdup (session_name), g_free);
+  g_task_run_in_thread (task, end_session_thread);
+}
+
+gboolean
+exitbox_firewall_end_session_finish (ExitboxFirewall  *self,
+                                     GAsyncResult     *result,
+                                     GError          **error)
+{
+  g_return_val_if_fail (EXITBOX_IS_FIREWALL (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+char *
+exitbox_firewall_dup_log_path (void)
+{
+  g_autofree char *cache_dir = exitbox_dup_cache_dir ();
+  g_autofree char *proxy_dir = dup_proxy_dir (cache_dir);
+  g_autofree char *log_dir = dup_log_dir (proxy_dir);
+
+  return g_build_filename (log_dir, "access.log", NULL);
+}
+
+/* Whether a desktop app holds its shared lock on the proxy. */
+static gboolean
+desktop_app_holds_proxy (const char *proxy_dir)
+{
+  g_autofree char *path = g_build_filename (proxy_dir, DESKTOP_LOCK_NAME, NULL);
+  gboolean held;
+  int fd;
+
+  fd = g_open (path, O_RDONLY | O_CLOEXEC, 0);
+  if (fd < 0)
+    return FALSE;
+
+  held = flock (fd, LOCK_EX | LOCK_NB) != 0 && errno == EWOULDBLOCK;
+  close (fd);
+
+  return held;
+}
+
+typedef struct
+{
+  guint    idle_minutes;
+  gboolean stopped;
+} StopIdleData;
+
+static gpointer
+stop_if_idle_locked (ExitboxFirewall  *self,
+                     gpointer          user_data,
+                     const char       *cache_dir,
+                     GCancellable     *cancellable,
+                     GError          **error)
+{
+  StopIdleData *data = user_data;
+  g_autofree char *proxy_dir = dup_proxy_dir (cache_dir);
+  g_autofree char *sessions_dir = g_build_filename (proxy_dir, "sessions", NULL);
+  g_autofree char *stamp_path = g_build_filename (proxy_dir, IDLE_STAMP_NAME, NULL);
+  const char *proxy_names[] = { EXITBOX_PROXY_CONTAINER, EXITBOX_IMAGE_PROXY, NULL };
+  const char *stop_args[] = { "stop", "--time", "1", EXITBOX_PROXY_CONTAINER, NULL };
+  g_autoptr(ExitboxInspection) proxy = NULL;
+  g_autoptr(GPtrArray) sessions = NULL;
+  GStatBuf stamp;
+
+  /* Without a stamp no session has ended since the last start, or the
+   * folder is gone; both leave the proxy alone without an engine call.
+   */
+  if (g_stat (stamp_path, &stamp) != 0)
+    return GINT_TO_POINTER (TRUE);
+
+  if (g_get_real_time () / G_USEC_PER_SEC - stamp.st_mtime < (gint64) data->idle_minutes * 60)
+    return GINT_TO_POINTER (TRUE);
+
+  if (desktop_app_holds_proxy (proxy_dir))
+    return GINT_TO_POINTER (TRUE);
+
+  sessions = load_live_sessions (self, sessions_dir, cancellable, error);
+  if (sessions == NULL)
+    return NULL;
+  if (sessions->len > 0)
+    return GINT_TO_POINTER (TRUE);
+
+  /* Only the proxy that reads this folder's squid.conf is ours to stop. */
+  proxy = inspect (self, proxy_names, cancellable, error);
+  if (proxy == NULL)
+    return NULL;
+  if (!proxy_is_current (self, proxy, proxy_dir))
+    return GINT_TO_POINTER (TRUE);
+
+  if (!run_engine (self, stop_args, NULL, cancellable, error))
+    return NULL;
+
+  g_debug ("Stopped the idle proxy %s", EXITBOX_PROXY_CONTAINER);
+  data->stopped = TRUE;
+  return GINT_TO_POINTER (TRUE);
+}
+
+gboolean
+exitbox_firewall_stop_if_idle (ExitboxFirewall  *self,
+                               guint             idle_minutes,
+                               gboolean         *out_stopped,
+                               GCancellable     *cancellable,
+                               GError          **error)
+{
+  StopIdleData data = { idle_minutes, FALSE };
+
+  g_return_val_if_fail (EXITBOX_IS_FIREWALL (self), FALSE);
+
+  if (run_locked (self, stop_if_idle_locked, &data, cancellable, error) == NULL)
+    return FALSE;
+
+  if (out_stopped != NULL)
+    *out_stopped = data.stopped;
+  return TRUE;
+}
+
+gint64
+exitbox_firewall_get_idle_since (void)
+{
+  g_autofree char *cache_dir = exitbox_dup_cache_dir ();
+  g_autofree char *proxy_dir = dup_proxy_dir (cache_dir);
+  g_autofree char *stamp_path = g_build_filename (proxy_dir, IDLE_STAMP_NAME, NULL);
+  GStatBuf stamp;
+
+  if (g_stat (stamp_path, &stamp) != 0)
+    return -1;
+
+  return (gint64) stamp.st_mtime;
+}
+
+int
+exitbox_firewall_hold_proxy (GError **error)
+{
+  g_autofree char *cache_dir = exitbox_dup_cache_dir ();
+  g_autofree char *proxy_dir = dup_proxy_dir (cache_dir);
+  g_autofree char *path = g_build_filename (proxy_dir, DESKTOP_LOCK_NAME, NULL);
+  int fd;
+
+  if (!make_folder (proxy_dir, 0755, error))
+    return -1;
+
+  fd = g_open (path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0 || flock (fd, LOCK_SH) != 0)
+    {
+      int saved_errno = errno;
+
+      if (fd >= 0)
+        close (fd);
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                   _("Failed to lock %s: %s"), path, g_strerror (saved_errno));
+      return -1;
+    }
+
+  return fd;
+}
+
+char **
+exitbox_firewall_dup_host_gateways (void)
+{
+  g_autofree char *cache_dir = exitbox_dup_cache_dir ();
+  g_autofree char *proxy_dir = dup_proxy_dir (cache_dir);
+  g_autofree char *path = g_build_filename (proxy_dir, HOST_GATEWAYS_NAME, NULL);
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_autofree char *text = NULL;
+  g_auto(GStrv) lines = NULL;
+
+  if (!g_file_get_contents (path, &text, NULL, NULL))
+    return g_strv_builder_end (builder);
+
+  lines = g_strsplit (text, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      if (g_hostname_is_ip_address (lines[i]))
+        g_strv_builder_add (builder, lines[i]);
+    }
+
+  return g_strv_builder_end (builder);
 }

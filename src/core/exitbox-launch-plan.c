@@ -91,7 +91,7 @@ exitbox_launch_build_run_args (const ExitboxLaunchOptions *options)
   g_return_val_if_fail (options->image != NULL, NULL);
   g_return_val_if_fail (options->container_name != NULL, NULL);
   g_return_val_if_fail (options->project_path != NULL, NULL);
-  g_return_val_if_fail (options->proxy_address != NULL, NULL);
+  g_return_val_if_fail (options->no_firewall || options->proxy_address != NULL, NULL);
 
   add (args, "run");
   add (args, "--rm");
@@ -103,14 +103,32 @@ exitbox_launch_build_run_args (const ExitboxLaunchOptions *options)
       add (args, "--tty");
     }
 
-  /* The internal network has no route out, so the proxy is the only way. */
-  add_pair (args, "--network", EXITBOX_NETWORK_INTERNAL);
+  if (options->no_firewall)
+    {
+      /* Without the firewall the container gets the engine's default
+       * bridge network, with its own address and DNS, and never the host's
+       * network namespace.
+       */
+      add_pair (args, "--network", "bridge");
+    }
+  else
+    {
+      /* The internal network has no route out, so the proxy is the only way. */
+      add_pair (args, "--network", EXITBOX_NETWORK_INTERNAL);
 
-  /* Without an explicit resolver the engine copies the host's resolv.conf
-   * (or forwards to it), and external names would resolve inside. Nothing
-   * listens on the container's own loopback, so every lookup fails at once.
-   */
-  add_pair (args, "--dns", "127.0.0.1");
+      /* The proxy's rules for this session are keyed by this address.
+       * NOTE: docker accepts --ip only on a network created with --subnet,
+       * which exitbox-int is not; only podman has been tested.
+       */
+      if (options->address != NULL)
+        add_pair (args, "--ip", options->address);
+
+      /* Without an explicit resolver the engine copies the host's resolv.conf
+       * (or forwards to it), and external names would resolve inside. Nothing
+       * listens on the container's own loopback, so every lookup fails at once.
+       */
+      add_pair (args, "--dns", "127.0.0.1");
+    }
 
   add (args, "--cap-drop=ALL");
   add (args, "--security-opt=no-new-privileges");
@@ -157,13 +175,16 @@ exitbox_launch_build_run_args (const ExitboxLaunchOptions *options)
   if (options->env_file != NULL)
     add_pair (args, "--env-file", options->env_file);
 
-  proxy_url = g_strdup_printf ("http://%s:%d", options->proxy_address, EXITBOX_PROXY_PORT);
-  add_env (args, "http_proxy", proxy_url);
-  add_env (args, "https_proxy", proxy_url);
-  add_env (args, "HTTP_PROXY", proxy_url);
-  add_env (args, "HTTPS_PROXY", proxy_url);
-  add_env (args, "no_proxy", "localhost,127.0.0.1,::1");
-  add_env (args, "NO_PROXY", "localhost,127.0.0.1,::1");
+  if (!options->no_firewall)
+    {
+      proxy_url = g_strdup_printf ("http://%s:%d", options->proxy_address, EXITBOX_PROXY_PORT);
+      add_env (args, "http_proxy", proxy_url);
+      add_env (args, "https_proxy", proxy_url);
+      add_env (args, "HTTP_PROXY", proxy_url);
+      add_env (args, "HTTPS_PROXY", proxy_url);
+      add_env (args, "no_proxy", "localhost,127.0.0.1,::1");
+      add_env (args, "NO_PROXY", "localhost,127.0.0.1,::1");
+    }
   add_env (args, "HOME", EXITBOX_CONTAINER_HOME);
   if (options->interactive && options->env_file == NULL)
     add_env (args, "TERM", "xterm-256color");

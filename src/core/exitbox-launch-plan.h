@@ -39,6 +39,8 @@ typedef struct
   gboolean            read_only;
   gboolean            interactive;     /* stdin and stdout are terminals: add -it */
   const char         *proxy_address;   /* the proxy's IPv4 address on the internal network */
+  const char         *address;         /* the container's reserved address there, or NULL */
+  gboolean            no_firewall;     /* a plain bridge network and no proxy: proxy_address unused */
   const char         *memory;          /* "8g" */
   const char         *cpus;            /* "4" */
   guint               pids_limit;

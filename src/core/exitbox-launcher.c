@@ -39,6 +39,9 @@ typedef struct
   char             **args;
   gboolean           read_only;
   gboolean           interactive;
+  gboolean           no_firewall;
+  GPtrArray         *allow_entries;    /* element type ExitboxAllowlistEntry */
+  char              *container_name;
   ExitboxInspection *inspection;
   char             **inspect_names;
   gboolean           built;
@@ -55,6 +58,8 @@ prepare_data_free (PrepareData *data)
   g_free (data->agent_id);
   g_clear_object (&data->project);
   g_strfreev (data->args);
+  g_clear_pointer (&data->allow_entries, g_ptr_array_unref);
+  g_free (data->container_name);
   g_clear_object (&data->inspection);
   g_strfreev (data->inspect_names);
   g_strfreev (data->variables);
@@ -77,6 +82,7 @@ exitbox_launch_plan_free (ExitboxLaunchPlan *plan)
   g_free (plan->env_file);
   g_strfreev (plan->notices);
   g_free (plan->image);
+  g_free (plan->session_address);
   g_free (plan);
 }
 
@@ -178,6 +184,18 @@ exitbox_launcher_get_shell_agent (ExitboxLauncher *self)
     }
 
   return "claude";
+}
+
+static gboolean
+no_firewall_requested_by_environment (void)
+{
+  const char *value = g_getenv ("EXITBOX_NO_FIREWALL");
+
+  if (value == NULL || value[0] == '\0')
+    return FALSE;
+
+  return !(g_str_equal (value, "0") || g_ascii_strcasecmp (value, "false") == 0 ||
+           g_ascii_strcasecmp (value, "no") == 0);
 }
 
 /* cgroup v2 exposes cgroup.controllers at the root of the hierarchy. */
@@ -342,6 +360,7 @@ static ExitboxLaunchPlan *
 build_plan (ExitboxLauncher  *self,
             PrepareData      *data,
             const char       *proxy_address,
+            const char       *session_address,
             GError          **error)
 {
   const ExitboxAgentInfo *agent = exitbox_agent_lookup (data->agent_id);
@@ -349,7 +368,6 @@ build_plan (ExitboxLauncher  *self,
   g_autoptr(GStrvBuilder) warnings = g_strv_builder_new ();
   g_autoptr(GPtrArray) command = g_ptr_array_new ();
   g_autofree char *image = NULL;
-  g_autofree char *container_name = NULL;
   g_auto(GStrv) run_args = NULL;
   g_autoptr(GStrvBuilder) notices = g_strv_builder_new ();
   g_autoptr(GArray) mounts = g_array_new (FALSE, TRUE, sizeof (ExitboxLaunchMount));
@@ -370,8 +388,6 @@ build_plan (ExitboxLauncher  *self,
     g_strv_builder_add (warnings, g_ptr_array_index (data->warnings, i));
 
   image = exitbox_image_dup_project_name (data->agent_id, exitbox_project_get_key (data->project));
-  container_name = exitbox_launch_dup_container_name (data->shell ? NULL : data->agent_id,
-                                                      exitbox_project_get_key (data->project));
 
   if (!data->shell)
     g_ptr_array_add (command, (gpointer) agent->command);
@@ -388,10 +404,17 @@ build_plan (ExitboxLauncher  *self,
                         _("Memory, CPU and process limits are not applied: rootless podman "
                           "cannot enforce them on this host’s cgroup v1 hierarchy."));
 
-  if (exitbox_allowlist_get_problem (self->allowlist) != NULL)
+  if (data->no_firewall)
+    g_strv_builder_add (warnings,
+                        _("THE FIREWALL IS OFF for this session. The agent can reach every "
+                          "address on the internet and on your local network, and the allowlist "
+                          "does not apply. Launch without -f/--no-firewall, with "
+                          "EXITBOX_NO_FIREWALL unset and settings.default_flags.no_firewall "
+                          "false to turn it back on."));
+  else if (exitbox_allowlist_get_problem (self->allowlist) != NULL)
     g_strv_builder_add (warnings, exitbox_allowlist_get_problem (self->allowlist));
 
-  env_file = write_env_file (data, container_name, error);
+  env_file = write_env_file (data, data->container_name, error);
   if (env_file == NULL)
     return NULL;
 
@@ -411,11 +434,13 @@ build_plan (ExitboxLauncher  *self,
   options.uid = getuid ();
   options.gid = getgid ();
   options.image = image;
-  options.container_name = container_name;
+  options.container_name = data->container_name;
   options.project_path = exitbox_project_get_path (data->project);
   options.read_only = data->read_only;
   options.interactive = data->interactive;
   options.proxy_address = proxy_address;
+  options.address = session_address;
+  options.no_firewall = data->no_firewall;
   options.memory = !limits_apply ? NULL
                    : data->memory != NULL ? data->memory
                    : exitbox_config_get_memory (self->config);
@@ -434,11 +459,12 @@ build_plan (ExitboxLauncher  *self,
 
   plan = g_new0 (ExitboxLaunchPlan, 1);
   plan->argv = exitbox_engine_build_argv (self->engine, (const char * const *) run_args);
-  plan->container_name = g_steal_pointer (&container_name);
+  plan->container_name = g_strdup (data->container_name);
   plan->warnings = g_strv_builder_end (warnings);
   plan->env_file = g_steal_pointer (&env_file);
   plan->notices = g_strv_builder_end (notices);
   plan->image = g_steal_pointer (&image);
+  plan->session_address = g_strdup (session_address);
 
   return plan;
 }
@@ -454,9 +480,11 @@ prepare_firewall_ready (GObject      *object,
   PrepareData *data = g_task_get_task_data (task);
   g_autofree char *proxy_address = NULL;
   ExitboxLaunchPlan *plan;
+  g_autofree char *session_address = NULL;
   GError *error = NULL;
 
-  proxy_address = exitbox_firewall_ensure_finish (firewall, result, &error);
+  proxy_address = exitbox_firewall_ensure_session_finish (firewall, result, &session_address,
+                                                          &error);
   if (proxy_address == NULL)
     {
       g_prefix_error (&error, _("Failed to start the firewall: "));
@@ -464,9 +492,18 @@ prepare_firewall_ready (GObject      *object,
       return;
     }
 
-  plan = build_plan (self, data, proxy_address, &error);
+  /* Nobody will run the container or end the session, so free its address. */
+  if (g_cancellable_is_cancelled (g_task_get_cancellable (task)))
+    {
+      exitbox_firewall_end_session_async (firewall, data->container_name, NULL, NULL, NULL);
+      g_task_return_error_if_cancelled (task);
+      return;
+    }
+
+  plan = build_plan (self, data, proxy_address, session_address, &error);
   if (plan == NULL)
     {
+      exitbox_firewall_end_session_async (firewall, data->container_name, NULL, NULL, NULL);
       g_task_return_error (task, error);
       return;
     }
@@ -480,12 +517,26 @@ prepare_firewall (GTask *task)
   ExitboxLauncher *self = g_task_get_source_object (task);
   PrepareData *data = g_task_get_task_data (task);
 
-  exitbox_firewall_ensure_async (self->firewall,
-                                 data->inspection,
-                                 self->allowlist,
-                                 g_task_get_cancellable (task),
-                                 prepare_firewall_ready,
-                                 g_object_ref (task));
+  if (data->no_firewall)
+    {
+      GError *error = NULL;
+      ExitboxLaunchPlan *plan = build_plan (self, data, NULL, NULL, &error);
+
+      if (plan == NULL)
+        g_task_return_error (task, error);
+      else
+        g_task_return_pointer (task, plan, (GDestroyNotify) exitbox_launch_plan_free);
+      return;
+    }
+
+  exitbox_firewall_ensure_session_async (self->firewall,
+                                         data->inspection,
+                                         self->allowlist,
+                                         data->container_name,
+                                         data->allow_entries,
+                                         g_task_get_cancellable (task),
+                                         prepare_firewall_ready,
+                                         g_object_ref (task));
 }
 
 static void prepare_inspect_ready (GObject      *object,
@@ -637,6 +688,35 @@ exitbox_launcher_prepare_async (ExitboxLauncher            *self,
     }
 
   data = g_new0 (PrepareData, 1);
+  g_task_set_task_data (task, data, (GDestroyNotify) prepare_data_free);
+  /* settings.default_flags.no_firewall and EXITBOX_NO_FIREWALL turn the
+   * firewall off like -f/--no-firewall does.
+   */
+  data->no_firewall = request->no_firewall || no_firewall_requested_by_environment () ||
+                      exitbox_config_get_no_firewall (self->config);
+  data->allow_entries = g_ptr_array_new_with_free_func ((GDestroyNotify) exitbox_allowlist_entry_free);
+  for (guint i = 0; request->allow_entries != NULL && request->allow_entries[i] != NULL; i++)
+    {
+      GError *entry_error = NULL;
+      ExitboxAllowlistEntry *entry = exitbox_allowlist_entry_parse (request->allow_entries[i],
+                                                                    &entry_error);
+
+      if (entry == NULL)
+        {
+          g_task_return_error (task, entry_error);
+          return;
+        }
+      g_ptr_array_add (data->allow_entries, entry);
+    }
+
+  if (data->no_firewall && data->allow_entries->len > 0)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                               _("-a/--allow-urls adds entries to the firewall, which is off "
+                                 "for this session. Leave out either -a or -f/--no-firewall."));
+      return;
+    }
+
   data->shell = request->agent_id == NULL;
   data->agent_id = g_strdup (data->shell ? exitbox_launcher_get_shell_agent (self)
                                          : request->agent_id);
@@ -650,7 +730,6 @@ exitbox_launcher_prepare_async (ExitboxLauncher            *self,
   data->memory = g_strdup (request->memory);
   data->cpus = g_strdup (request->cpus);
   data->warnings = g_ptr_array_new_with_free_func (g_free);
-  g_task_set_task_data (task, data, (GDestroyNotify) prepare_data_free);
 
   if (!exitbox_session_check_limits (request->memory, request->cpus, &error))
     {
@@ -684,6 +763,8 @@ exitbox_launcher_prepare_async (ExitboxLauncher            *self,
 
   data->inspect_names = collect_inspect_names (self, data->agent_id,
                                                exitbox_project_get_key (request->project));
+  data->container_name = exitbox_launch_dup_container_name (data->shell ? NULL : data->agent_id,
+                                                            exitbox_project_get_key (request->project));
 
   exitbox_engine_inspect_async (self->engine,
                                 (const char * const *) data->inspect_names,
@@ -701,4 +782,55 @@ exitbox_launcher_prepare_finish (ExitboxLauncher  *self,
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
 
   return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static void
+end_session_ready (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+
+  if (!exitbox_firewall_end_session_finish (EXITBOX_FIREWALL (object), result, &error))
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+void
+exitbox_launcher_end_session_async (ExitboxLauncher         *self,
+                                    const ExitboxLaunchPlan *plan,
+                                    GCancellable            *cancellable,
+                                    GAsyncReadyCallback      callback,
+                                    gpointer                 user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (EXITBOX_IS_LAUNCHER (self));
+  g_return_if_fail (plan != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, exitbox_launcher_end_session_async);
+
+  /* A session without the firewall reserved nothing. */
+  if (plan->session_address == NULL)
+    {
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+
+  exitbox_firewall_end_session_async (self->firewall, plan->container_name, cancellable,
+                                      end_session_ready, g_steal_pointer (&task));
+}
+
+gboolean
+exitbox_launcher_end_session_finish (ExitboxLauncher  *self,
+                                     GAsyncResult     *result,
+                                     GError          **error)
+{
+  g_return_val_if_fail (EXITBOX_IS_LAUNCHER (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
 }

@@ -28,6 +28,13 @@ typedef struct
   const char * const *include_dirs; /* folders from -i, mounted at /workspace/<name> */
   const char         *memory;       /* overrides settings.default_flags.memory */
   const char         *cpus;         /* overrides settings.default_flags.cpus */
+  /* Allowlist entries for this session only, in the allowlist grammar; may be NULL. */
+  const char * const *allow_entries;
+  /* Run without the proxy, on a plain bridge network. EXITBOX_NO_FIREWALL
+   * set to anything but "", "0", "false" or "no", and
+   * settings.default_flags.no_firewall, have the same effect.
+   */
+  gboolean            no_firewall;
 } ExitboxLaunchRequest;
 
 /* What a prepared session runs. */
@@ -43,6 +50,7 @@ typedef struct
   char   *env_file;
   char  **notices;         /* translated information, such as a first import; may be empty */
   char   *image;           /* the project image the session runs */
+  char   *session_address; /* the container's address on the internal network, NULL without the firewall */
 } ExitboxLaunchPlan;
 
 void exitbox_launch_plan_free (ExitboxLaunchPlan *plan);
@@ -81,6 +89,19 @@ void                 exitbox_launcher_prepare_async     (ExitboxLauncher        
 ExitboxLaunchPlan   *exitbox_launcher_prepare_finish    (ExitboxLauncher            *self,
                                                          GAsyncResult               *result,
                                                          GError                    **error);
+
+/* Releases what the firewall holds for @plan's session: its address and
+ * its -a rules, which a running proxy drops with a hot reload. Call it once
+ * the container has exited.
+ */
+void                 exitbox_launcher_end_session_async  (ExitboxLauncher            *self,
+                                                          const ExitboxLaunchPlan    *plan,
+                                                          GCancellable               *cancellable,
+                                                          GAsyncReadyCallback         callback,
+                                                          gpointer                    user_data);
+gboolean             exitbox_launcher_end_session_finish (ExitboxLauncher            *self,
+                                                          GAsyncResult               *result,
+                                                          GError                    **error);
 
 /* The agent a shell session uses: the first enabled one, else claude. */
 const char          *exitbox_launcher_get_shell_agent   (ExitboxLauncher            *self);

@@ -8,6 +8,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "exitbox-allowlist.h"
+#include "exitbox-proxy-session.h"
 #include "exitbox-squid-config.h"
 
 /* Squid 5.7 cuts a configuration line after 8191 characters and reads the
@@ -202,12 +203,19 @@ append_settings (GString            *out,
                           "# The proxy only filters and keeps no copies of responses.\n"
                           "cache deny all\n"
                           "\n"
-                          "# Squid drops privileges to a user that cannot open /dev/stdout, so it\n"
-                          "# logs to files.\n"
-                          "access_log stdio:/var/log/squid/access.log\n"
-                          "cache_log /var/log/squid/cache.log\n"
+                          "# The logs go to a host folder that is mounted into the proxy. Squid\n"
+                          "# runs as the user \"proxy\", which rootless podman maps to a sub-uid,\n"
+                          "# so files must be readable by others for the host user to read them.\n"
+                          "# One line per request: time, client address, result/status, method,\n"
+                          "# host, port. ExitBox reads blocked requests from it, and rotates\n"
+                          "# it with \"squid -k rotate\" when it grows large, keeping one old file.\n"
+                          "umask 022\n"
+                          "logformat exitbox %%ts.%%03tu %%>a %%Ss/%%03>Hs %%>rm %%>rd %%>rP\n"
+                          "access_log stdio:%s/access.log exitbox\n"
+                          "cache_log %s/cache.log\n"
+                          "logfile_rotate 1\n"
                           "\n",
-                          EXITBOX_PROXY_PORT);
+                          EXITBOX_PROXY_PORT, EXITBOX_PROXY_LOG_DIR, EXITBOX_PROXY_LOG_DIR);
 
   for (guint i = 0; dns_servers != NULL && dns_servers[i] != NULL; i++)
     {
@@ -239,8 +247,9 @@ append_settings (GString            *out,
                    "# A stop or restart of the proxy should not wait for open connections.\n"
                    "shutdown_lifetime 1 seconds\n"
                    "\n"
-                   "# Error pages and headers name neither the machine nor the Squid version,\n"
-                   "# and requests leave without headers that reveal the agent's address.\n"
+                   "# Error pages and headers name neither the machine nor the Squid version.\n"
+                   "# \"via off\" drops the Via header and \"forwarded_for delete\" drops\n"
+                   "# X-Forwarded-For, so requests leave without the agent's address.\n"
                    "visible_hostname exitbox-squid\n"
                    "via off\n"
                    "forwarded_for delete\n"
@@ -248,32 +257,49 @@ append_settings (GString            *out,
                    "\n");
 }
 
+/* Names and rule prefix of one set of entries: the shared allowlist, or
+ * the -a entries of one session.
+ */
+typedef struct
+{
+  const char *acl_prefix;   /* "exitbox" or "exitbox_session_N" */
+  const char *source_acl;   /* the session's address acl, NULL for the allowlist */
+  GHashTable *port_acls;    /* ports whose acl is already written */
+} RuleSet;
+
 /* Writes the acl and http_access lines for the entries on one port. */
 static void
-append_group_rules (GString   *acls,
-                    GString   *rules,
-                    PortGroup *group)
+append_group_rules (GString       *acls,
+                    GString       *rules,
+                    PortGroup     *group,
+                    const RuleSet *set)
 {
   g_autofree char *domains_acl = NULL;
   g_autofree char *addresses_acl = NULL;
   g_autofree char *port_acl = NULL;
+  g_autofree char *source = NULL;
 
   if (group->domains->len == 0 && group->addresses->len == 0)
     return;
 
+  source = set->source_acl != NULL ? g_strconcat (set->source_acl, " ", NULL) : g_strdup ("");
+
   if (group->port == 0)
     {
-      domains_acl = g_strdup ("exitbox_domains");
-      addresses_acl = g_strdup ("exitbox_addresses");
+      domains_acl = g_strdup_printf ("%s_domains", set->acl_prefix);
+      addresses_acl = g_strdup_printf ("%s_addresses", set->acl_prefix);
     }
   else
     {
-      domains_acl = g_strdup_printf ("exitbox_domains_%u", (guint) group->port);
-      addresses_acl = g_strdup_printf ("exitbox_addresses_%u", (guint) group->port);
+      domains_acl = g_strdup_printf ("%s_domains_%u", set->acl_prefix, (guint) group->port);
+      addresses_acl = g_strdup_printf ("%s_addresses_%u", set->acl_prefix, (guint) group->port);
       port_acl = g_strdup_printf ("exitbox_port_%u", (guint) group->port);
 
-      g_string_append_printf (acls, "\n# Entries that name port %u.\n", (guint) group->port);
-      g_string_append_printf (acls, "acl %s port %u\n", port_acl, (guint) group->port);
+      if (g_hash_table_add (set->port_acls, GUINT_TO_POINTER ((guint) group->port)))
+        {
+          g_string_append_printf (acls, "\n# Entries that name port %u.\n", (guint) group->port);
+          g_string_append_printf (acls, "acl %s port %u\n", port_acl, (guint) group->port);
+        }
     }
 
   append_acl (acls, domains_acl, "dstdomain -n", ".", group->domains);
@@ -285,16 +311,16 @@ append_group_rules (GString   *acls,
         g_string_append_printf (rules,
                                 "# Listed domains: HTTPS tunnels to port 443 and plain HTTP to\n"
                                 "# port 80.\n"
-                                "http_access allow exitbox_connect exitbox_https_port %s\n"
-                                "http_access allow !exitbox_connect exitbox_http_port %s\n",
-                                domains_acl, domains_acl);
+                                "http_access allow %sexitbox_connect exitbox_https_port %s\n"
+                                "http_access allow %s!exitbox_connect exitbox_http_port %s\n",
+                                source, domains_acl, source, domains_acl);
       if (group->addresses->len > 0)
         g_string_append_printf (rules,
                                 "# Listed addresses: HTTPS tunnels to port 443 and plain HTTP to\n"
                                 "# port 80.\n"
-                                "http_access allow exitbox_connect exitbox_https_port %s\n"
-                                "http_access allow !exitbox_connect exitbox_http_port %s\n",
-                                addresses_acl, addresses_acl);
+                                "http_access allow %sexitbox_connect exitbox_https_port %s\n"
+                                "http_access allow %s!exitbox_connect exitbox_http_port %s\n",
+                                source, addresses_acl, source, addresses_acl);
       return;
     }
 
@@ -302,19 +328,19 @@ append_group_rules (GString   *acls,
                           "# Entries with port %u: HTTPS tunnels and plain HTTP to that port.\n",
                           (guint) group->port);
   if (group->domains->len > 0)
-    g_string_append_printf (rules, "http_access allow %s %s\n", port_acl, domains_acl);
+    g_string_append_printf (rules, "http_access allow %s%s %s\n", source, port_acl, domains_acl);
   if (group->addresses->len > 0)
-    g_string_append_printf (rules, "http_access allow %s %s\n", port_acl, addresses_acl);
+    g_string_append_printf (rules, "http_access allow %s%s %s\n", source, port_acl, addresses_acl);
 }
 
-/* Listed link-local addresses, which are the only exceptions to the
- * link-local rule.
+/* Adds the listed link-local addresses of @groups to @listed. They are
+ * the only exceptions to the link-local rule.
  */
-static GPtrArray *
-collect_listed_link_local (GPtrArray *groups)
+static void
+collect_listed_link_local (GPtrArray  *groups,
+                           GPtrArray  *listed,
+                           GHashTable *listed_set)
 {
-  GPtrArray *listed = g_ptr_array_new ();
-
   for (guint i = 0; i < groups->len; i++)
     {
       PortGroup *group = g_ptr_array_index (groups, i);
@@ -324,12 +350,100 @@ collect_listed_link_local (GPtrArray *groups)
           const char *text = g_ptr_array_index (group->addresses, j);
           g_autoptr(GInetAddress) address = g_inet_address_new_from_string (text);
 
-          if (address != NULL && g_inet_address_get_is_link_local (address))
+          if (address != NULL && g_inet_address_get_is_link_local (address) &&
+              g_hash_table_add (listed_set, (gpointer) text))
             g_ptr_array_add (listed, (gpointer) text);
         }
     }
+}
 
-  return listed;
+static gboolean
+groups_have_plain_entries (GPtrArray *groups)
+{
+  PortGroup *plain = g_ptr_array_index (groups, 0);
+
+  return plain->domains->len > 0 || plain->addresses->len > 0;
+}
+
+/* Writes the rules of each session with a valid address and at least one
+ * entry, each limited to that session's address.
+ */
+static void
+append_session_rules (GString    *acls,
+                      GString    *rules,
+                      GPtrArray  *sessions,
+                      GPtrArray  *session_groups,
+                      GHashTable *port_acls)
+{
+  for (guint i = 0; i < session_groups->len; i++)
+    {
+      const ExitboxProxySession *session = g_ptr_array_index (sessions, i);
+      GPtrArray *groups = g_ptr_array_index (session_groups, i);
+      g_autofree char *prefix = NULL;
+      g_autofree char *source_acl = NULL;
+      g_autofree char *heading = NULL;
+      RuleSet set = { 0 };
+
+      if (groups == NULL)
+        continue;
+
+      prefix = g_strdup_printf ("exitbox_session_%u", i + 1);
+      source_acl = g_strdup_printf ("%s_source", prefix);
+      heading = g_strdup_printf ("Session %s at %s: entries given with -a, for this address only.",
+                                 session->name, session->address);
+
+      g_string_append_c (acls, '\n');
+      append_comment (acls, heading);
+      g_string_append_printf (acls, "acl %s src %s\n", source_acl, session->address);
+
+      g_string_append_c (rules, '\n');
+      append_comment (rules, heading);
+
+      set.acl_prefix = prefix;
+      set.source_acl = source_acl;
+      set.port_acls = port_acls;
+      for (guint j = 0; j < groups->len; j++)
+        append_group_rules (acls, rules, g_ptr_array_index (groups, j), &set);
+    }
+}
+
+static void
+unref_groups (GPtrArray *groups)
+{
+  if (groups != NULL)
+    g_ptr_array_unref (groups);
+}
+
+/* One array of port groups per session, NULL for a session that adds no
+ * rules: no entries, or an address that is not an IP address.
+ */
+static GPtrArray *
+group_session_entries (GPtrArray *sessions)
+{
+  GPtrArray *session_groups = g_ptr_array_new_with_free_func ((GDestroyNotify) unref_groups);
+
+  for (guint i = 0; sessions != NULL && i < sessions->len; i++)
+    {
+      const ExitboxProxySession *session = g_ptr_array_index (sessions, i);
+
+      if (session->entries->len == 0)
+        {
+          g_ptr_array_add (session_groups, NULL);
+          continue;
+        }
+
+      if (!g_hostname_is_ip_address (session->address))
+        {
+          g_warning ("Leaving the rules of session %s out of squid.conf: “%s” is not an IP address",
+                     session->name, session->address);
+          g_ptr_array_add (session_groups, NULL);
+          continue;
+        }
+
+      g_ptr_array_add (session_groups, group_entries_by_port (session->entries));
+    }
+
+  return session_groups;
 }
 
 char *
@@ -338,21 +452,90 @@ exitbox_squid_config_generate (GPtrArray          *entries,
                                const char * const *dns_servers,
                                const char         *blocked_reason)
 {
+  return exitbox_squid_config_generate_with_sessions (entries, NULL, agent_subnet, NULL,
+                                                      dns_servers, blocked_reason);
+}
+
+static gboolean address_is_listed (GPtrArray    *entries,
+                                   GInetAddress *address);
+
+/* The gateways that no entry lists, which the gateway rule blocks. */
+static GPtrArray *
+collect_unlisted_gateways (const char * const *host_gateways,
+                           GPtrArray          *entries,
+                           GPtrArray          *sessions)
+{
+  GPtrArray *unlisted = g_ptr_array_new ();
+
+  for (guint i = 0; host_gateways != NULL && host_gateways[i] != NULL; i++)
+    {
+      g_autoptr(GInetAddress) gateway = g_inet_address_new_from_string (host_gateways[i]);
+      gboolean listed;
+
+      if (gateway == NULL)
+        {
+          g_warning ("Leaving the invalid gateway address “%s” out of squid.conf", host_gateways[i]);
+          continue;
+        }
+
+      listed = address_is_listed (entries, gateway);
+      for (guint j = 0; !listed && sessions != NULL && j < sessions->len; j++)
+        listed = address_is_listed (((ExitboxProxySession *) g_ptr_array_index (sessions, j))->entries,
+                                    gateway);
+
+      if (!listed)
+        g_ptr_array_add (unlisted, (gpointer) host_gateways[i]);
+    }
+
+  return unlisted;
+}
+
+char *
+exitbox_squid_config_generate_with_sessions (GPtrArray          *entries,
+                                             GPtrArray          *sessions,
+                                             const char         *agent_subnet,
+                                             const char * const *host_gateways,
+                                             const char * const *dns_servers,
+                                             const char         *blocked_reason)
+{
   g_autoptr(GString) out = NULL;
   g_autoptr(GString) acls = NULL;
   g_autoptr(GString) rules = NULL;
+  g_autoptr(GString) session_rules = NULL;
   g_autoptr(GPtrArray) groups = NULL;
+  g_autoptr(GPtrArray) session_groups = NULL;
   g_autoptr(GPtrArray) listed_link_local = NULL;
-  PortGroup *plain;
+  g_autoptr(GHashTable) listed_link_local_set = NULL;
+  g_autoptr(GHashTable) port_acls = NULL;
+  g_autoptr(GPtrArray) gateways = NULL;
+  gboolean plain_entries;
+  RuleSet shared = { 0 };
 
   g_return_val_if_fail (subnet_is_valid (agent_subnet), NULL);
 
   out = g_string_new (NULL);
   acls = g_string_new (NULL);
   rules = g_string_new (NULL);
+  session_rules = g_string_new (NULL);
+  port_acls = g_hash_table_new (g_direct_hash, g_direct_equal);
 
   groups = group_entries_by_port (entries);
-  listed_link_local = collect_listed_link_local (groups);
+  session_groups = group_session_entries (sessions);
+  gateways = collect_unlisted_gateways (host_gateways, entries, sessions);
+
+  listed_link_local = g_ptr_array_new ();
+  listed_link_local_set = g_hash_table_new (g_str_hash, g_str_equal);
+  collect_listed_link_local (groups, listed_link_local, listed_link_local_set);
+  plain_entries = groups_have_plain_entries (groups);
+  for (guint i = 0; i < session_groups->len; i++)
+    {
+      GPtrArray *session_group = g_ptr_array_index (session_groups, i);
+
+      if (session_group == NULL)
+        continue;
+      collect_listed_link_local (session_group, listed_link_local, listed_link_local_set);
+      plain_entries |= groups_have_plain_entries (session_group);
+    }
 
   g_string_append (out,
                    "# squid.conf generated by ExitBox. Edits are overwritten, so change\n"
@@ -367,8 +550,12 @@ exitbox_squid_config_generate (GPtrArray          *entries,
 
   append_settings (out, dns_servers);
 
+  shared.acl_prefix = "exitbox";
+  shared.port_acls = port_acls;
   for (guint i = 0; i < groups->len; i++)
-    append_group_rules (acls, rules, g_ptr_array_index (groups, i));
+    append_group_rules (acls, rules, g_ptr_array_index (groups, i), &shared);
+
+  append_session_rules (acls, session_rules, sessions, session_groups, port_acls);
 
   g_string_append_printf (out,
                           "# Only containers on the internal network may use the proxy.\n"
@@ -382,8 +569,16 @@ exitbox_squid_config_generate (GPtrArray          *entries,
   if (listed_link_local->len > 0)
     append_acl (out, "exitbox_listed_link_local", "dst", "", listed_link_local);
 
-  plain = g_ptr_array_index (groups, 0);
-  if (plain->domains->len > 0 || plain->addresses->len > 0)
+  if (gateways->len > 0)
+    {
+      g_string_append (out,
+                       "\n"
+                       "# The host's own address on the proxy's networks, which leads to\n"
+                       "# services on the host. A listed gateway address is left out.\n");
+      append_acl (out, "exitbox_host_gateway", "dst", "", gateways);
+    }
+
+  if (plain_entries)
     g_string_append (out,
                      "\n"
                      "# Entries without a port allow HTTPS tunnels to port 443 and plain HTTP\n"
@@ -404,19 +599,29 @@ exitbox_squid_config_generate (GPtrArray          *entries,
 
   g_string_append (out,
                    "\n"
-                   "# Only the internal network may use the proxy. No rule allows localhost.\n"
+                   "# Only the internal network may use the proxy. No rule allows localhost,\n"
+                   "# so nothing reaches the proxy through its own loopback.\n"
                    "http_access deny !exitbox_agents\n"
                    "\n"
                    "# Loopback addresses lead back into the proxy container itself, so they are\n"
                    "# blocked even when listed, and so are names that resolve to them.\n"
                    "http_access deny to_localhost\n"
                    "\n"
-                   "# Link-local destinations are blocked unless their address is listed.\n");
+                   "# Link-local destinations are blocked unless their address is listed. The\n"
+                   "# dst acl resolves names, so a listed name that resolves to a link-local\n"
+                   "# address is blocked too.\n");
 
   if (listed_link_local->len > 0)
     g_string_append (out, "http_access deny exitbox_link_local !exitbox_listed_link_local\n");
   else
     g_string_append (out, "http_access deny exitbox_link_local\n");
+
+  if (gateways->len > 0)
+    g_string_append (out,
+                     "\n"
+                     "# The host gateway is blocked unless its address is listed, and so are\n"
+                     "# names that resolve to it.\n"
+                     "http_access deny exitbox_host_gateway\n");
 
   g_string_append (out, "\n");
 
@@ -429,6 +634,8 @@ exitbox_squid_config_generate (GPtrArray          *entries,
     {
       g_string_append (out, "# The allowlist has no entries, so no destination is allowed.\n");
     }
+
+  g_string_append (out, session_rules->str);
 
   g_string_append (out,
                    "\n"
@@ -470,4 +677,178 @@ exitbox_squid_dup_dns_servers (void)
     return g_strdupv ((char **) defaults);
 
   return g_strv_builder_end (builder);
+}
+
+void
+exitbox_squid_verdict_free (ExitboxSquidVerdict *verdict)
+{
+  if (verdict == NULL)
+    return;
+
+  g_free (verdict->rule);
+  g_free (verdict->entry);
+  g_free (verdict);
+}
+
+/* Whether @entry allows @destination on @port, as the acls written for it
+ * do: a domain matches itself and its subdomains but never an IP address
+ * (dstdomain -n), and an entry without a port allows CONNECT to 443 and
+ * other methods to 80.
+ */
+static gboolean
+entry_allows (const ExitboxAllowlistEntry *entry,
+              const ExitboxAllowlistEntry *destination,
+              guint16                      port,
+              gboolean                     connect)
+{
+  if (entry->kind == EXITBOX_ALLOWLIST_ENTRY_DOMAIN)
+    {
+      gsize host_length = strlen (destination->host);
+      gsize entry_length = strlen (entry->host);
+
+      if (destination->kind != EXITBOX_ALLOWLIST_ENTRY_DOMAIN)
+        return FALSE;
+
+      if (!g_str_equal (destination->host, entry->host) &&
+          !(host_length > entry_length &&
+            g_str_has_suffix (destination->host, entry->host) &&
+            destination->host[host_length - entry_length - 1] == '.'))
+        return FALSE;
+    }
+  else
+    {
+      g_autoptr(GInetAddress) listed = NULL;
+      g_autoptr(GInetAddress) requested = NULL;
+
+      if (destination->kind == EXITBOX_ALLOWLIST_ENTRY_DOMAIN)
+        return FALSE;
+
+      listed = g_inet_address_new_from_string (entry->host);
+      requested = g_inet_address_new_from_string (destination->host);
+      if (listed == NULL || requested == NULL || !g_inet_address_equal (listed, requested))
+        return FALSE;
+    }
+
+  if (entry->port == 0)
+    return connect ? port == 443 : port == 80;
+
+  return port == entry->port;
+}
+
+static const ExitboxAllowlistEntry *
+find_allowing_entry (GPtrArray                   *entries,
+                     const ExitboxAllowlistEntry *destination,
+                     guint16                      port,
+                     gboolean                     connect)
+{
+  for (guint i = 0; entries != NULL && i < entries->len; i++)
+    {
+      const ExitboxAllowlistEntry *entry = g_ptr_array_index (entries, i);
+
+      if (entry_allows (entry, destination, port, connect))
+        return entry;
+    }
+
+  return NULL;
+}
+
+static gboolean
+address_is_listed (GPtrArray    *entries,
+                   GInetAddress *address)
+{
+  for (guint i = 0; entries != NULL && i < entries->len; i++)
+    {
+      const ExitboxAllowlistEntry *entry = g_ptr_array_index (entries, i);
+      g_autoptr(GInetAddress) listed = NULL;
+
+      if (entry->kind == EXITBOX_ALLOWLIST_ENTRY_DOMAIN)
+        continue;
+
+      listed = g_inet_address_new_from_string (entry->host);
+      if (listed != NULL && g_inet_address_equal (listed, address))
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
+static ExitboxSquidVerdict *
+verdict_new (gboolean                     allowed,
+             const ExitboxAllowlistEntry *entry,
+             char                        *rule)
+{
+  ExitboxSquidVerdict *verdict = g_new0 (ExitboxSquidVerdict, 1);
+
+  verdict->allowed = allowed;
+  verdict->rule = rule;
+  verdict->entry = entry != NULL ? exitbox_allowlist_entry_to_string (entry) : NULL;
+
+  return verdict;
+}
+
+ExitboxSquidVerdict *
+exitbox_squid_check (GPtrArray                   *entries,
+                     const ExitboxProxySession   *session,
+                     const char * const          *host_gateways,
+                     const ExitboxAllowlistEntry *destination,
+                     gboolean                     connect)
+{
+  GPtrArray *session_entries = session != NULL ? session->entries : NULL;
+  const ExitboxAllowlistEntry *entry;
+  guint16 port;
+
+  g_return_val_if_fail (destination != NULL, NULL);
+
+  port = destination->port != 0 ? destination->port : (connect ? 443 : 80);
+
+  if (destination->kind != EXITBOX_ALLOWLIST_ENTRY_DOMAIN)
+    {
+      g_autoptr(GInetAddress) address = g_inet_address_new_from_string (destination->host);
+
+      if (address != NULL &&
+          (g_inet_address_get_is_loopback (address) || g_inet_address_get_is_any (address)))
+        return verdict_new (FALSE, NULL,
+                            g_strdup (_("“http_access deny to_localhost”: loopback destinations "
+                                        "are blocked even when listed")));
+
+      if (address != NULL && g_inet_address_get_is_link_local (address) &&
+          !address_is_listed (entries, address) && !address_is_listed (session_entries, address))
+        return verdict_new (FALSE, NULL,
+                            g_strdup (_("“http_access deny exitbox_link_local”: link-local "
+                                        "destinations are blocked unless their address is "
+                                        "listed")));
+
+      for (guint i = 0; address != NULL && host_gateways != NULL && host_gateways[i] != NULL; i++)
+        {
+          g_autoptr(GInetAddress) gateway = g_inet_address_new_from_string (host_gateways[i]);
+
+          if (gateway != NULL && g_inet_address_equal (gateway, address) &&
+              !address_is_listed (entries, address) && !address_is_listed (session_entries, address))
+            return verdict_new (FALSE, NULL,
+                                g_strdup (_("“http_access deny exitbox_host_gateway”: the host’s "
+                                            "gateway address is blocked unless it is listed")));
+        }
+    }
+
+  entry = find_allowing_entry (entries, destination, port, connect);
+  if (entry != NULL)
+    {
+      g_autofree char *text = exitbox_allowlist_entry_to_string (entry);
+
+      return verdict_new (TRUE, entry,
+                          g_strdup_printf (_("the allowlist entry “%s”"), text));
+    }
+
+  entry = find_allowing_entry (session_entries, destination, port, connect);
+  if (entry != NULL)
+    {
+      g_autofree char *text = exitbox_allowlist_entry_to_string (entry);
+
+      return verdict_new (TRUE, entry,
+                          g_strdup_printf (_("the entry “%s” given with -a to session %s"),
+                                           text, session->name));
+    }
+
+  return verdict_new (FALSE, NULL,
+                      g_strdup (_("“http_access deny all”: no entry allows this host and port")));
 }

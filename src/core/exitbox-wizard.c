@@ -664,6 +664,28 @@ exitbox_wizard_set_firewall_entry_enabled (ExitboxWizard  *self,
   return TRUE;
 }
 
+/* Whether the file allows an entry of the category, or it has none. */
+static gboolean
+category_enabled_in_file (ExitboxWizard *self,
+                          GPtrArray     *items)
+{
+  gboolean any_valid = FALSE;
+
+  for (guint i = 0; i < items->len; i++)
+    {
+      ExitboxAllowlistItem *item = g_ptr_array_index (items, i);
+
+      if (item->canonical == NULL)
+        continue;
+
+      any_valid = TRUE;
+      if (!is_disabled_in_file (self, item->canonical))
+        return TRUE;
+    }
+
+  return !any_valid;
+}
+
 gboolean
 exitbox_wizard_get_firewall_category_enabled (ExitboxWizard *self,
                                               const char    *category)
@@ -717,6 +739,22 @@ exitbox_wizard_set_firewall_category_enabled (ExitboxWizard  *self,
     }
 
   items = exitbox_allowlist_get_category_items (self->allowlist, category);
+
+  /* Switching on a category that the file has on restores the file's
+   * choices, so entries the user disabled one by one stay disabled.
+   */
+  if (enabled && category_enabled_in_file (self, items))
+    {
+      for (guint i = 0; i < items->len; i++)
+        {
+          ExitboxAllowlistItem *item = g_ptr_array_index (items, i);
+
+          if (item->canonical != NULL)
+            g_hash_table_remove (self->entry_changes, item->canonical);
+        }
+      return TRUE;
+    }
+
   for (guint i = 0; i < items->len; i++)
     {
       ExitboxAllowlistItem *item = g_ptr_array_index (items, i);

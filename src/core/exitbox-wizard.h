@@ -80,7 +80,10 @@ guint                exitbox_wizard_get_firewall_category_size (ExitboxWizard *s
 /* A category is enabled unless all its valid entries are disabled. */
 gboolean             exitbox_wizard_get_firewall_category_enabled (ExitboxWizard *self,
                                                           const char          *category);
-/* Enables or disables every valid entry of @category. Fails with
+/* Disables every valid entry of @category, or enables the category: when
+ * the file allows some of its entries, their states in the file come back
+ * (entries disabled one by one stay disabled), else every entry is
+ * enabled. Fails with
  * G_IO_ERROR_INVALID_ARGUMENT, naming the category, for a name the allowlist
  * does not contain.
  */

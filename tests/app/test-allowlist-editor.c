@@ -243,6 +243,28 @@ test_editor_accessible_labels (Fixture       *fixture,
   g_assert_cmpstr (gtk_widget_get_tooltip_text (GTK_WIDGET (remove)), ==, "Remove example.com");
 }
 
+static void
+test_editor_add_disabled_enables (Fixture       *fixture,
+                                  gconstpointer  user_data)
+{
+  AdwEntryRow *entry_row = exitbox_allowlist_editor_get_entry_row (fixture->editor);
+  GtkCheckButton *check = exitbox_allowlist_editor_get_check (fixture->editor, "development",
+                                                              "github.com");
+  g_autofree char *after = NULL;
+
+  gtk_widget_activate (GTK_WIDGET (check));
+  gtk_editable_set_text (GTK_EDITABLE (entry_row), "github.com");
+  g_signal_emit_by_name (entry_row, "apply");
+
+  /* Adding a disabled entry ticks it again instead of failing. */
+  g_assert_false (fixture->last_is_error);
+  g_assert_nonnull (strstr (fixture->last_message, "Enabled github.com"));
+  check = exitbox_allowlist_editor_get_check (fixture->editor, "development", "github.com");
+  g_assert_true (gtk_check_button_get_active (check));
+  after = read_allowlist (fixture);
+  g_assert_null (strstr (after, "  - github.com\n  - pypi.org\ncustom:\n  - example.com\ndisabled:\n  - github.com"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -263,6 +285,7 @@ main (int   argc,
   ADD_TEST ("/allowlist-editor/broken-file", "development: [github.com\n",
             test_editor_broken_file);
   ADD_TEST ("/allowlist-editor/accessible-labels", NULL, test_editor_accessible_labels);
+  ADD_TEST ("/allowlist-editor/add-disabled-enables", NULL, test_editor_add_disabled_enables);
 
   return g_test_run ();
 }

@@ -20,8 +20,12 @@
  *   EXITBOX_TEST_SCREENSHOT   optional: where to save a PNG of the window
  */
 
+#include <string.h>
+
+#include <glib/gstdio.h>
 #include <gtk/gtk.h>
 
+#include "exitbox-app-test-utils.h"
 #include "exitbox-application.h"
 #include "exitbox-session-tab.h"
 #include "exitbox-window.h"
@@ -131,52 +135,37 @@ session_is_over (Watch *watch)
          (state == EXITBOX_SESSION_STATE_EXITED && (watch->expect_seen || grace_over));
 }
 
-static gboolean
-frame_drawn_cb (GtkWidget     *widget,
-                GdkFrameClock *frame_clock,
-                gpointer       user_data)
-{
-  guint *n_frames = user_data;
-
-  (*n_frames)++;
-  return *n_frames < 3 ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
-}
-
+/* Checks that the newest session log names @project and an exit status. */
 static void
-save_screenshot (GtkWidget  *window,
-                 const char *path)
+assert_session_logged (ExitboxProject *project)
 {
-  g_autoptr(GdkPaintable) paintable = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  GtkSnapshot *snapshot;
-  GskRenderNode *node;
-  guint n_frames = 0;
-  int width;
-  int height;
+  g_autofree char *dir = exitbox_session_log_dup_dir ();
+  g_autoptr(GDir) listing = g_dir_open (dir, 0, NULL);
+  g_autofree char *newest = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *project_line = NULL;
+  gint64 newest_time = 0;
+  const char *name;
 
-  /* Let a few frames pass so the last output and the bar are drawn. */
-  gtk_widget_add_tick_callback (window, frame_drawn_cb, &n_frames, NULL);
-  while (n_frames < 3)
-    g_main_context_iteration (NULL, TRUE);
+  g_assert_nonnull (listing);
+  while ((name = g_dir_read_name (listing)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+      GStatBuf buffer;
 
-  width = gtk_widget_get_width (window);
-  height = gtk_widget_get_height (window);
-  g_assert_cmpint (width, >, 0);
-  g_assert_cmpint (height, >, 0);
+      if (g_stat (path, &buffer) == 0 && buffer.st_mtime >= newest_time)
+        {
+          newest_time = buffer.st_mtime;
+          g_free (newest);
+          newest = g_steal_pointer (&path);
+        }
+    }
 
-  paintable = gtk_widget_paintable_new (window);
-  snapshot = gtk_snapshot_new ();
-  gdk_paintable_snapshot (paintable, snapshot, width, height);
-  node = gtk_snapshot_free_to_node (snapshot);
-  g_assert_nonnull (node);
-
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (window)),
-                                         node,
-                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
-  gsk_render_node_unref (node);
-
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_test_message ("Saved a screenshot of the window to %s", path);
+  g_assert_nonnull (newest);
+  g_assert_true (g_file_get_contents (newest, &text, NULL, NULL));
+  project_line = g_strdup_printf ("project: %s\n", exitbox_project_get_path (project));
+  g_assert_nonnull (strstr (text, project_line));
+  g_assert_nonnull (strstr (text, "exit status: "));
 }
 
 /* The main window; on a first run the setup window is the active one. */
@@ -256,7 +245,7 @@ test_session_launch (void)
 
   /* Saved before the checks, so a failed run leaves a picture of it too. */
   if (screenshot != NULL)
-    save_screenshot (GTK_WIDGET (window), screenshot);
+    exitbox_app_test_save_screenshot (GTK_WIDGET (window), screenshot);
 
   status_message = exitbox_session_tab_get_status_message (watch.tab);
   g_test_message ("Session state %d, bar: %s", exitbox_session_tab_get_state (watch.tab),
@@ -286,6 +275,9 @@ test_session_launch (void)
     }
 
   g_assert_cmpuint (exitbox_window_get_n_active_sessions (window), ==, 0);
+
+  /* Desktop sessions write a session log, as CLI sessions do. */
+  assert_session_logged (exitbox_window_get_project (window));
 
   g_object_ref (window);
   gtk_window_destroy (GTK_WINDOW (window));

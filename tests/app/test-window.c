@@ -198,6 +198,34 @@ run_app (Fixture  *fixture,
   g_assert_nonnull (fixture->window);
 }
 
+/* Runs the application as "exitbox-desktop ARGUMENTS…" and returns its exit
+ * status. @body runs once the window is shown, as in run_app().
+ */
+static int
+run_app_with_arguments (Fixture     *fixture,
+                        TestBody     body,
+                        const char **arguments)
+{
+  g_autofree char *app_id = NULL;
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+
+  app_id = g_strdup_printf ("io.github.exitbox.ExitBox.Test%u", ++app_serial);
+  fixture->app = g_object_new (EXITBOX_TYPE_APPLICATION,
+                               "application-id", app_id,
+                               "flags", G_APPLICATION_NON_UNIQUE | G_APPLICATION_HANDLES_COMMAND_LINE,
+                               NULL);
+  fixture->body = body;
+  g_signal_connect_after (fixture->app, "activate", G_CALLBACK (activate_after_cb), fixture);
+
+  g_ptr_array_add (argv, (gpointer) "exitbox-desktop");
+  for (guint i = 0; arguments[i] != NULL; i++)
+    g_ptr_array_add (argv, (gpointer) arguments[i]);
+  g_ptr_array_add (argv, NULL);
+
+  return g_application_run (G_APPLICATION (fixture->app), (int) argv->len - 1,
+                            (char **) argv->pdata);
+}
+
 static void
 open_project (Fixture    *fixture,
               const char *path)
@@ -1139,6 +1167,337 @@ test_window_watch_debounces (Fixture       *fixture,
   run_app (fixture, check_watch_debounces);
 }
 
+static void
+check_command_line_launch (Fixture *fixture)
+{
+  ExitboxSessionTab *tab = get_only_session (fixture);
+  ExitboxProject *project = exitbox_window_get_project (fixture->window);
+
+  g_assert_nonnull (project);
+  g_assert_cmpstr (exitbox_project_get_name (project), ==, "project with spaces");
+  g_assert_cmpstr (exitbox_session_tab_get_title (tab), ==, "Shell · project with spaces");
+}
+
+static void
+test_window_command_line_launch (Fixture       *fixture,
+                                 gconstpointer  user_data)
+{
+  const char *arguments[] = { "--project", fixture->project_dir, "--launch", "shell", NULL };
+
+  write_config_file ("config.yaml", config_yaml);
+  write_config_file ("allowlist.yaml", allowlist_yaml);
+  use_fake_engine (fixture);
+  g_setenv ("FAKE_PODMAN_BUILD", "fail", TRUE);
+
+  g_assert_cmpint (run_app_with_arguments (fixture, check_command_line_launch, arguments), ==, 0);
+  g_assert_nonnull (fixture->window);
+}
+
+static void
+check_not_reached (Fixture *fixture)
+{
+  g_assert_not_reached ();
+}
+
+static void
+test_window_command_line_unknown_agent (Fixture       *fixture,
+                                        gconstpointer  user_data)
+{
+  const char *arguments[] = { "--project", fixture->project_dir, "--launch", "gemini", NULL };
+
+  write_config_file ("config.yaml", config_yaml);
+  write_config_file ("allowlist.yaml", allowlist_yaml);
+  use_fake_engine (fixture);
+
+  g_assert_cmpint (run_app_with_arguments (fixture, check_not_reached, arguments), ==, 2);
+}
+
+static gboolean
+terminal_shows_link (gpointer data)
+{
+  g_autofree char *text = vte_terminal_get_text (VTE_TERMINAL (data), NULL, NULL, NULL);
+
+  return text != NULL && strstr (text, "see https://example.test/docs now") != NULL;
+}
+
+static void
+check_session_find_and_links (Fixture *fixture)
+{
+  ExitboxSessionTab *tab;
+  VteTerminal *terminal;
+  GtkAdjustment *adjustment;
+  g_autofree char *link = NULL;
+  long column;
+  long row;
+  double width;
+  double height;
+
+  open_project (fixture, fixture->project_dir);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window),
+                                             "win.launch-agent", "s", "shell"));
+  tab = get_only_session (fixture);
+  iterate_until (session_shows_build, tab);
+
+  /* Finding is case-insensitive and literal. */
+  g_assert_true (exitbox_session_tab_find_text (tab, "FAKE BUILD STEP"));
+  g_assert_false (exitbox_session_tab_find_text (tab, "not in the output"));
+  g_assert_false (exitbox_session_tab_find_text (tab, "fake.build"));
+
+  /* A URL in the output is a link. */
+  terminal = exitbox_session_tab_get_terminal (tab);
+  vte_terminal_feed (terminal, "\r\nsee https://example.test/docs now\r\n", -1);
+  iterate_until (terminal_shows_link, terminal);
+  vte_terminal_get_cursor_position (terminal, &column, &row);
+  adjustment = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (terminal));
+  width = vte_terminal_get_char_width (terminal);
+  height = vte_terminal_get_char_height (terminal);
+
+  link = exitbox_session_tab_dup_link_at (tab, (strlen ("see ") + 2) * width,
+                                          (row - 1 - gtk_adjustment_get_value (adjustment)) * height +
+                                          height / 2);
+  g_assert_cmpstr (link, ==, "https://example.test/docs");
+}
+
+static void
+test_window_session_find_and_links (Fixture       *fixture,
+                                    gconstpointer  user_data)
+{
+  write_config_file ("config.yaml", config_yaml);
+  write_config_file ("allowlist.yaml", allowlist_yaml);
+  use_fake_engine (fixture);
+  g_setenv ("FAKE_PODMAN_BUILD", "fail", TRUE);
+
+  run_app (fixture, check_session_find_and_links);
+}
+
+/* A stand-in for the desktop's notification service: it records the
+ * summary of each Notify call.
+ */
+static const char notifications_xml[] =
+  "<node>"
+  "  <interface name='org.freedesktop.Notifications'>"
+  "    <method name='Notify'>"
+  "      <arg type='s' direction='in'/><arg type='u' direction='in'/>"
+  "      <arg type='s' direction='in'/><arg type='s' direction='in'/>"
+  "      <arg type='s' direction='in'/><arg type='as' direction='in'/>"
+  "      <arg type='a{sv}' direction='in'/><arg type='i' direction='in'/>"
+  "      <arg type='u' direction='out'/>"
+  "    </method>"
+  "  </interface>"
+  "</node>";
+
+static void
+notifications_method_cb (GDBusConnection       *connection,
+                         const char            *sender,
+                         const char            *object_path,
+                         const char            *interface_name,
+                         const char            *method_name,
+                         GVariant              *parameters,
+                         GDBusMethodInvocation *invocation,
+                         gpointer               user_data)
+{
+  GPtrArray *summaries = user_data;
+  const char *summary = NULL;
+
+  g_variant_get_child (parameters, 3, "&s", &summary);
+  g_ptr_array_add (summaries, g_strdup (summary));
+  g_dbus_method_invocation_return_value (invocation, g_variant_new ("(u)", summaries->len));
+}
+
+static gboolean
+has_summaries (gpointer data)
+{
+  return ((GPtrArray *) data)->len > 0;
+}
+
+static gboolean
+name_acquired (gpointer data)
+{
+  return *(gboolean *) data;
+}
+
+static void
+notifications_name_acquired_cb (GDBusConnection *connection,
+                                const char      *name,
+                                gpointer         user_data)
+{
+  *(gboolean *) user_data = TRUE;
+}
+
+static void
+check_build_notification (Fixture *fixture)
+{
+  static const GDBusInterfaceVTable vtable = { notifications_method_cb, NULL, NULL, { 0 } };
+  g_autoptr(GDBusNodeInfo) info = g_dbus_node_info_new_for_xml (notifications_xml, NULL);
+  g_autoptr(GPtrArray) summaries = g_ptr_array_new_with_free_func (g_free);
+  GDBusConnection *connection = g_application_get_dbus_connection (G_APPLICATION (fixture->app));
+  g_autoptr(GError) error = NULL;
+  gboolean acquired = FALSE;
+  guint registration;
+  guint owner;
+
+  registration = g_dbus_connection_register_object (connection, "/org/freedesktop/Notifications",
+                                                    info->interfaces[0], &vtable, summaries,
+                                                    NULL, &error);
+  g_assert_no_error (error);
+  owner = g_bus_own_name_on_connection (connection, "org.freedesktop.Notifications",
+                                        G_BUS_NAME_OWNER_FLAGS_NONE,
+                                        notifications_name_acquired_cb, NULL, &acquired, NULL);
+  iterate_until (name_acquired, &acquired);
+
+  /* The second session's tab is selected, so the first one's failed build
+   * happens out of sight and is reported as a notification.
+   */
+  open_project (fixture, fixture->project_dir);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window),
+                                             "win.launch-agent", "s", "shell"));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window),
+                                             "win.launch-agent", "s", "shell"));
+  iterate_until (has_summaries, summaries);
+  g_assert_cmpstr (g_ptr_array_index (summaries, 0), ==, "Session Failed to Start");
+
+  g_bus_unown_name (owner);
+  g_dbus_connection_unregister_object (connection, registration);
+}
+
+static void
+test_window_build_notification (Fixture       *fixture,
+                                gconstpointer  user_data)
+{
+  write_config_file ("config.yaml", config_yaml);
+  write_config_file ("allowlist.yaml", allowlist_yaml);
+  use_fake_engine (fixture);
+  g_setenv ("FAKE_PODMAN_BUILD", "fail", TRUE);
+
+  run_app (fixture, check_build_notification);
+}
+
+static GtkWidget *
+find_descendant (GtkWidget *widget,
+                 GType      type)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found;
+
+      if (G_TYPE_CHECK_INSTANCE_TYPE (child, type))
+        return child;
+
+      found = find_descendant (child, type);
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
+static void
+check_session_blocked_requests (Fixture *fixture)
+{
+  ExitboxBlockedRequest connect_request = { 0 };
+  ExitboxBlockedRequest port_request = { 0 };
+  g_autofree char *allowlist = NULL;
+  g_autofree char *allowlist_path = dup_config_file ("allowlist.yaml");
+  ExitboxSessionTab *tab;
+  GtkWidget *row;
+  GtkWidget *button;
+
+  open_project (fixture, fixture->project_dir);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window),
+                                             "win.launch-agent", "s", "shell"));
+  tab = get_only_session (fixture);
+
+  connect_request.time = g_get_real_time ();
+  connect_request.client = (char *) "10.89.0.9";
+  connect_request.method = (char *) "CONNECT";
+  connect_request.host = (char *) "pypi.org";
+  connect_request.port = 443;
+  port_request = connect_request;
+  port_request.host = (char *) "registry.example.test";
+  port_request.port = 5000;
+
+  exitbox_session_tab_add_blocked_request (tab, &connect_request);
+  exitbox_session_tab_add_blocked_request (tab, &port_request);
+  g_assert_cmpuint (exitbox_session_tab_get_n_blocked (tab), ==, 2);
+
+  /* The newest comes first, and only an unusual port is part of the entry. */
+  row = exitbox_session_tab_get_blocked_row (tab, 0);
+  g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), ==,
+                   "registry.example.test:5000");
+  row = exitbox_session_tab_get_blocked_row (tab, 1);
+  g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), ==, "pypi.org");
+
+  /* Always Allow adds the entry to the allowlist file. */
+  button = find_descendant (row, GTK_TYPE_BUTTON);
+  g_assert_nonnull (button);
+  g_signal_emit_by_name (button, "clicked");
+  g_assert_false (gtk_widget_get_sensitive (button));
+
+  allowlist = exitbox_test_read_file (allowlist_path);
+  g_assert_nonnull (strstr (allowlist, "custom:\n  - example.com\n  - pypi.org\n"));
+}
+
+static void
+test_window_session_blocked_requests (Fixture       *fixture,
+                                      gconstpointer  user_data)
+{
+  write_config_file ("config.yaml", config_yaml);
+  write_config_file ("allowlist.yaml", allowlist_yaml);
+  use_fake_engine (fixture);
+  g_setenv ("FAKE_PODMAN_BUILD", "fail", TRUE);
+
+  run_app (fixture, check_session_blocked_requests);
+}
+
+static void
+check_recent_projects (Fixture *fixture)
+{
+  GMenuModel *menu = exitbox_window_get_recent_menu (fixture->window);
+  g_autoptr(GVariant) target = NULL;
+  ExitboxProject *project;
+
+  /* The registry's project comes first; the one whose folder is gone is left out. */
+  g_assert_cmpint (g_menu_model_get_n_items (menu), ==, 1);
+  target = g_menu_model_get_item_attribute_value (menu, 0, G_MENU_ATTRIBUTE_TARGET,
+                                                  G_VARIANT_TYPE_STRING);
+  g_assert_nonnull (target);
+
+  g_assert_true (gtk_widget_activate_action_variant (GTK_WIDGET (fixture->window),
+                                                     "win.open-recent", target));
+  project = exitbox_window_get_project (fixture->window);
+  g_assert_nonnull (project);
+  g_assert_cmpstr (exitbox_project_get_name (project), ==, "project with spaces");
+}
+
+static void
+test_window_recent_projects (Fixture       *fixture,
+                             gconstpointer  user_data)
+{
+  g_autofree char *registry = exitbox_project_registry_dup_path ();
+  g_autofree char *gone_dir = g_build_filename (fixture->project_dir, "gone", NULL);
+  g_autoptr(ExitboxProject) project = NULL;
+  g_autoptr(ExitboxProject) gone = NULL;
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autoptr(GError) error = NULL;
+
+  write_config_file ("config.yaml", config_yaml);
+  write_config_file ("allowlist.yaml", allowlist_yaml);
+  use_fake_engine (fixture);
+
+  g_assert_cmpint (g_mkdir (gone_dir, 0700), ==, 0);
+  gone = exitbox_project_new (gone_dir, &error);
+  project = exitbox_project_new (fixture->project_dir, &error);
+  g_assert_no_error (error);
+  g_assert_true (exitbox_project_registry_record_use (registry, gone, "claude", now, &error));
+  g_assert_true (exitbox_project_registry_record_use (registry, project, "claude", now, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (g_rmdir (gone_dir), ==, 0);
+
+  run_app (fixture, check_recent_projects);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1167,6 +1526,12 @@ main (int   argc,
   ADD_TEST ("/app/setup/rerun", test_window_setup_rerun);
   ADD_TEST ("/app/setup/broken-config", test_window_setup_broken_config);
   ADD_TEST ("/app/preferences/opens", test_window_preferences_opens);
+  ADD_TEST ("/app/command-line/launch", test_window_command_line_launch);
+  ADD_TEST ("/app/session/find-and-links", test_window_session_find_and_links);
+  ADD_TEST ("/app/session/build-notification", test_window_build_notification);
+  ADD_TEST ("/app/session/blocked-requests", test_window_session_blocked_requests);
+  ADD_TEST ("/app/window/recent-projects", test_window_recent_projects);
+  ADD_TEST ("/app/command-line/unknown-agent", test_window_command_line_unknown_agent);
   ADD_TEST ("/app/window/session-build-fails", test_window_session_build_fails);
   ADD_TEST ("/app/window/launch-rereads-allowlist", test_window_launch_rereads_allowlist);
   ADD_TEST ("/app/window/session-close-asks", test_window_session_close_asks);

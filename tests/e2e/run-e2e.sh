@@ -164,6 +164,7 @@ cat > "$EXITBOX_CONFIG_DIR/allowlist.yaml" <<'YAML'
 version: 1
 custom:
   - allowed.example.test
+  - port.example.test:8080
 YAML
 
 # The agent layers must be built during this run, so that the tests see the
@@ -180,15 +181,31 @@ gateway=$("$engine" network inspect exitbox-egress --format '{{range .Subnets}}{
 export EXITBOX_SQUID_DNS="$gateway"
 mkdir -p "$work/www"
 echo "hello from upstream" > "$work/www/index.html"
+# A CGI program that sends 24 pieces of 256 KiB one second apart, so that
+# a download spans a proxy reload however fast the network is.
+mkdir -p "$work/www/cgi-bin"
+cat > "$work/www/cgi-bin/slow" <<'CGI'
+#!/bin/sh
+printf 'Content-Type: application/octet-stream\r\n\r\n'
+i=0
+while [ $i -lt 24 ]; do
+  head -c 262144 /dev/zero
+  sleep 1
+  i=$((i + 1))
+done
+CGI
+chmod 0755 "$work/www/cgi-bin/slow"
 chmod -R a+rX "$work/www"
 "$engine" run --detach --name "$upstream" --network exitbox-egress \
   --network-alias allowed.example.test --network-alias blocked.example.test \
+  --network-alias session.example.test --network-alias reload.example.test \
+  --network-alias port.example.test \
   --mount "type=bind,source=$work/www,destination=/www,readonly" \
-  "$EXITBOX_BASE_IMAGE" busybox httpd -f -p 80 -h /www >/dev/null
+  "$EXITBOX_BASE_IMAGE" sh -c 'busybox httpd -p 8080 -h /www && exec busybox httpd -f -p 80 -h /www' >/dev/null
 upstream_address=$("$engine" inspect "$upstream" \
   --format '{{(index .NetworkSettings.Networks "exitbox-egress").IPAddress}}')
 
-echo "1..56"
+# The plan line comes at the end, where the number of checks is known.
 
 # --- Images and the verified agent install -----------------------------------
 
@@ -370,6 +387,23 @@ check "blocked CONNECT is refused" test "$status" != 200
 exitbox shell -- curl -s -o /dev/null --max-time 5 --noproxy '*' "http://$upstream_address/" >/dev/null 2>&1
 check "direct connection bypassing proxy fails" test $? -ne 0
 
+# The address of a listed name is not listed itself (dstdomain -n).
+status=$(exitbox shell -- curl -s -o /dev/null -w '%{http_code}' --max-time 20 "http://$upstream_address/" 2>/dev/null)
+check "listed upstream's address returns 403" test "$status" = 403
+
+# A plain entry allows CONNECT only to port 443.
+status=$(exitbox shell -- curl -s -o /dev/null -w '%{http_connect}' --proxytunnel --max-time 20 http://allowed.example.test:8080/ 2>/dev/null)
+check "listed name on other CONNECT port is refused" test "$status" = 403
+
+# An entry with a port allows that port, for plain HTTP and CONNECT, and
+# no other port of that name.
+status=$(exitbox shell -- sh -c '
+  curl -s -o /dev/null -w "%{http_code} " --max-time 20 http://port.example.test:8080/
+  curl -s -o /dev/null -w "%{http_code} " --proxytunnel --max-time 20 http://port.example.test:8080/
+  curl -s -o /dev/null -w "%{http_code}" --max-time 20 http://port.example.test/
+' 2>/dev/null)
+check "entry with port allows only that port" test "$status" = "200 200 403"
+
 # A name the host resolves: the Debian mirror from apt's own configuration.
 mirror=$(grep -rhoE '(URIs:|deb) +https?://[^/ ]+' /etc/apt/sources.list /etc/apt/sources.list.d 2>/dev/null \
   | grep -oE 'https?://[^/ ]+' | sed -E 's#https?://##' | grep -m1 -i debian)
@@ -378,6 +412,198 @@ if [ -z "$mirror" ] || ! getent hosts "$mirror" >/dev/null; then
 else
   exitbox shell -- getent hosts "$mirror" >/dev/null 2>&1
   check "external names do not resolve inside" test $? -ne 0
+fi
+
+# --- Firewall: logs, checks and session entries ------------------------------
+
+proxy_dir="$EXITBOX_CACHE_DIR/proxy"
+access_log="$proxy_dir/logs/access.log"
+
+# The blocked requests above are in the log, which the host user reads
+# directly (Squid writes it as the container's "proxy" user).
+if [ -r "$access_log" ] && grep -q ' TCP_DENIED/403 GET blocked.example.test 80$' "$access_log"; then
+  ok "access log is readable on host"
+else
+  not_ok "access log is readable on host" "$(ls -ln "$proxy_dir/logs" 2>&1)" "$(tail -5 "$access_log" 2>&1)"
+fi
+
+output=$(exitbox firewall log 2>&1)
+if grep -q 'GET blocked.example.test:80$' <<<"$output" && grep -q 'CONNECT blocked.example.test:443$' <<<"$output"; then
+  ok "firewall log lists blocked requests"
+else
+  not_ok "firewall log lists blocked requests" "$output"
+fi
+
+output=$(exitbox firewall check allowed.example.test 2>&1)
+status=$?
+if [ $status -eq 0 ] && grep -q 'CONNECT allowed.example.test:443: allowed by the allowlist entry' <<<"$output"; then
+  ok "firewall check allows listed name"
+else
+  not_ok "firewall check allows listed name" "exit status $status" "$output"
+fi
+
+# The metadata address is only ever checked, never contacted.
+output=$(exitbox firewall check 169.254.169.254 2>&1)
+status=$?
+if [ $status -eq 1 ] && grep -q '^HTTP 169.254.169.254:80: denied by .*http_access deny exitbox_link_local' <<<"$output"; then
+  ok "firewall check denies metadata address"
+else
+  not_ok "firewall check denies metadata address" "exit status $status" "$output"
+fi
+
+output=$(exitbox firewall check allowed.example.test:8443 2>&1)
+check "firewall check denies unlisted port" grep -q '^CONNECT allowed.example.test:8443: denied by .*http_access deny all' <<<"$output"
+
+# The host's address on the egress network: a listener the test starts
+# there (rootful; rootless podman keeps that address in its own network
+# namespace, where nothing listens) must get no request.
+gateway_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+python3 -m http.server --bind "$gateway" --directory "$work/www" "$gateway_port" >"$work/gateway-server.log" 2>&1 &
+gateway_server=$!
+sleep 0.5
+status=$(exitbox shell -- curl -s -o /dev/null -w '%{http_code}' --max-time 10 "http://$gateway:$gateway_port/" 2>/dev/null)
+kill "$gateway_server" 2>/dev/null
+wait "$gateway_server" 2>/dev/null
+if [ "$status" = 403 ] && ! grep -q 'GET /' "$work/gateway-server.log"; then
+  ok "egress gateway is refused"
+else
+  not_ok "egress gateway is refused" "status: $status" "$(cat "$work/gateway-server.log")"
+fi
+
+output=$(exitbox firewall check "$gateway" 2>&1)
+check "firewall check names gateway rule" grep -q 'exitbox_host_gateway' <<<"$output"
+
+output=$(exitbox firewall status 2>&1)
+if grep -q '^Proxy: running as exitbox-squid' <<<"$output" && grep -q '^Allowlist: 2 entries$' <<<"$output"; then
+  ok "firewall status shows running proxy"
+else
+  not_ok "firewall status shows running proxy" "$output"
+fi
+
+# A rejected -a entry stops the launch and never reaches squid.conf.
+output=$(exitbox -a 'good.example.test,bad host' shell -- true 2>&1)
+status=$?
+if [ $status -ne 0 ] && grep -q 'bad host' <<<"$output" \
+   && ! grep -q 'good.example.test\|bad host' "$proxy_dir/squid.conf"; then
+  ok "rejected -a entry stops launch"
+else
+  not_ok "rejected -a entry stops launch" "exit status $status" "$output"
+fi
+
+# Session A allows session.example.test for itself and waits until session
+# B has tried the same name. Every wait is bounded.
+rm -f "$project/a-status" "$project/b-done"
+exitbox -a session.example.test shell -- sh -c '
+  curl -s -o /dev/null -w "%{http_code}" --max-time 20 http://session.example.test/ > /workspace/a-status.tmp
+  mv /workspace/a-status.tmp /workspace/a-status
+  i=0
+  while [ ! -e /workspace/b-done ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done
+' >"$work/session-a.log" 2>&1 &
+session_a=$!
+for _ in $(seq 600); do
+  [ -e "$project/a-status" ] && break
+  kill -0 "$session_a" 2>/dev/null || break
+  sleep 0.1
+done
+a_status=$(cat "$project/a-status" 2>/dev/null)
+check "session entry allows its own session" test "$a_status" = 200
+
+b_status=$(exitbox shell -- curl -s -o /dev/null -w '%{http_code}' --max-time 20 http://session.example.test/ 2>"$work/session-b.log")
+check "session entry is refused to other session" test "$b_status" = 403
+
+output=$(exitbox firewall check session.example.test 2>&1)
+check "firewall check names session rule" grep -q 'but allowed for session exitbox-shell-' <<<"$output"
+
+if grep -q '^acl exitbox_session_[0-9]*_domains dstdomain -n .session.example.test$' "$proxy_dir/squid.conf"; then
+  ok "session rule is in squid.conf while it runs"
+else
+  not_ok "session rule is in squid.conf while it runs" "$(grep -n session "$proxy_dir/squid.conf")"
+fi
+
+touch "$project/b-done"
+wait "$session_a"
+status=$?
+if [ $status -eq 0 ] && ! grep -q 'session.example.test' "$proxy_dir/squid.conf" \
+   && [ -z "$(ls -A "$proxy_dir/sessions" 2>/dev/null)" ]; then
+  ok "session rule is removed when session ends"
+else
+  not_ok "session rule is removed when session ends" "exit status $status" \
+    "$(cat "$work/session-a.log")" "$(ls "$proxy_dir/sessions" 2>&1)" "$(grep -n session "$proxy_dir/squid.conf")"
+fi
+
+# Hot reload: a slow download of 6 MiB (about 24 s) is running when
+# another session's -a entry reloads the proxy, and it still completes. The
+# second session looks for the first one's end marker after its own launch,
+# so after the reload.
+rm -f "$project/transfer" "$project/transfer.done"
+exitbox shell -- sh -c '
+  curl -s -o /dev/null -w "%{http_code} %{size_download}" --max-time 90 \
+    http://allowed.example.test/cgi-bin/slow > /workspace/transfer
+  touch /workspace/transfer.done
+' >"$work/transfer.log" 2>&1 &
+transfer_session=$!
+sleep 2
+reload_started=$(date +%s)
+reload_output=$(exitbox -a reload.example.test shell -- sh -c '
+  curl -s -o /dev/null -w "%{http_code}" --max-time 20 http://reload.example.test/
+  if [ -e /workspace/transfer.done ]; then echo " transfer-ended"; else echo " transfer-running"; fi
+' 2>"$work/reload.log")
+wait "$transfer_session"
+transfer=$(cat "$project/transfer" 2>/dev/null)
+if [ "$reload_output" = "200 transfer-running" ] && [ "$transfer" = "200 6291456" ]; then
+  ok "transfer survives hot reload"
+else
+  not_ok "transfer survives hot reload" "reload session: $reload_output" "transfer: $transfer" \
+    "the reload session took $(( $(date +%s) - reload_started )) s or less" \
+    "$(cat "$work/reload.log" "$work/transfer.log")"
+fi
+
+# A proxy that died is started again by the next launch.
+"$engine" kill exitbox-squid >/dev/null 2>&1
+status=$(exitbox shell -- curl -s -o /dev/null -w '%{http_code}' --max-time 20 http://allowed.example.test/ 2>"$work/restart.log")
+if [ "$status" = 200 ] && [ "$("$engine" inspect exitbox-squid --format '{{.State.Running}}')" = true ]; then
+  ok "launch restarts killed proxy"
+else
+  not_ok "launch restarts killed proxy" "status: $status" "$(cat "$work/restart.log")"
+fi
+
+# settings.proxy_idle_minutes: 0 stops the proxy when the last session
+# ends, and the next launch starts it again.
+config_file="$EXITBOX_CONFIG_DIR/config.yaml"
+cp "$config_file" "$work/config.yaml.idle"
+sed -i 's/^\(  proxy_idle_minutes:\) 10$/\1 0/' "$config_file"
+exitbox shell -- true >/dev/null 2>"$work/idle.log"
+running=$("$engine" inspect exitbox-squid --format '{{.State.Running}}' 2>&1)
+cp "$work/config.yaml.idle" "$config_file"
+if grep -q '^  proxy_idle_minutes: 10$' "$work/config.yaml.idle" && [ "$running" = false ]; then
+  ok "idle proxy stops after last session"
+else
+  not_ok "idle proxy stops after last session" "running: $running" "$(cat "$work/idle.log")"
+fi
+status=$(exitbox shell -- curl -s -o /dev/null -w '%{http_code}' --max-time 20 http://allowed.example.test/ 2>"$work/idle-restart.log")
+if [ "$status" = 200 ]; then
+  ok "launch starts stopped idle proxy"
+else
+  not_ok "launch starts stopped idle proxy" "status: $status" "$(cat "$work/idle-restart.log")" \
+    "$("$engine" logs --tail 20 exitbox-squid 2>&1)"
+fi
+
+# Without the firewall: a warning, a bridge network of its own (not the
+# host's network namespace), and no proxy variables. Nothing is contacted.
+host_netns=$(readlink /proc/self/ns/net)
+output=$(exitbox -f shell -- sh -c 'readlink /proc/self/ns/net; echo "proxy=${http_proxy:-none}"' 2>"$work/no-firewall.log")
+if grep -q 'THE FIREWALL IS OFF' "$work/no-firewall.log" && grep -q '^proxy=none$' <<<"$output" \
+   && grep -q '^net:' <<<"$output" && ! grep -qx "$host_netns" <<<"$output"; then
+  ok "no-firewall session warns and uses bridge"
+else
+  not_ok "no-firewall session warns and uses bridge" "$output" "$(cat "$work/no-firewall.log")"
+fi
+
+output=$(EXITBOX_NO_FIREWALL=1 exitbox -v shell -- true 2>&1)
+if grep -q 'THE FIREWALL IS OFF' <<<"$output" && grep -qE -- "--network'? '?bridge" <<<"$output"; then
+  ok "EXITBOX_NO_FIREWALL turns firewall off"
+else
+  not_ok "EXITBOX_NO_FIREWALL turns firewall off" "$output"
 fi
 
 # --- Hardening ---------------------------------------------------------------
@@ -690,4 +916,5 @@ else
   fi
 fi
 
+echo "1..$test_number"
 exit $((failures > 0))

@@ -1,0 +1,232 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later
+ * SPDX-FileCopyrightText: The ExitBox authors
+ *
+ * Saves PNG screenshots of the desktop app for review: each page of the
+ * setup window, the main window, both preferences pages (General and the
+ * allowlist editor) and a session tab.
+ * It runs against temporary XDG folders and the fake podman of
+ * tests/app/fake-engine, under an X server (see run-under-display.sh).
+ *
+ * Environment:
+ *   EXITBOX_SCREENSHOT_DIR  where the PNG files go (default: "screenshot-files"
+ *                           in the build folder of the desktop tests)
+ */
+
+#include <glib/gstdio.h>
+#include <gtk/gtk.h>
+
+#include "exitbox-app-test-utils.h"
+#include "exitbox-application.h"
+#include "exitbox-session-tab.h"
+#include "exitbox-setup-window.h"
+#include "exitbox-test-utils.h"
+#include "exitbox-window.h"
+
+#define WAIT_LIMIT_SECONDS 60
+
+static const char * const setup_pages[] = {
+  "welcome", "roles", "languages", "tool-categories", "agents", "firewall", "review",
+};
+
+typedef struct
+{
+  char          *output_dir;
+  char          *project_dir;
+  ExitboxWindow *window;
+  GPtrArray     *saved;  /* paths of the PNG files written */
+} Screenshots;
+
+static void
+iterate_until (gboolean (*done) (gpointer),
+               gpointer   data)
+{
+  gint64 deadline = g_get_monotonic_time () + WAIT_LIMIT_SECONDS * G_USEC_PER_SEC;
+
+  while (!done (data))
+    {
+      if (g_get_monotonic_time () > deadline)
+        g_error ("Gave up waiting after %d seconds", WAIT_LIMIT_SECONDS);
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
+}
+
+static gboolean
+window_is_idle (gpointer data)
+{
+  return !exitbox_window_get_refreshing (EXITBOX_WINDOW (data));
+}
+
+static gboolean
+session_has_ended (gpointer data)
+{
+  ExitboxSessionState state = exitbox_session_tab_get_state (EXITBOX_SESSION_TAB (data));
+
+  return state == EXITBOX_SESSION_STATE_FAILED || state == EXITBOX_SESSION_STATE_EXITED;
+}
+
+static void
+save (Screenshots *shots,
+      GtkWidget   *window,
+      const char  *name)
+{
+  g_autofree char *file_name = g_strconcat (name, ".png", NULL);
+  char *path = g_build_filename (shots->output_dir, file_name, NULL);
+
+  exitbox_app_test_save_screenshot (window, path);
+  g_ptr_array_add (shots->saved, path);
+}
+
+static GtkWindow *
+find_window (GApplication *application,
+             GType         type)
+{
+  for (GList *windows = gtk_application_get_windows (GTK_APPLICATION (application));
+       windows != NULL;
+       windows = windows->next)
+    {
+      if (G_TYPE_CHECK_INSTANCE_TYPE (windows->data, type))
+        return windows->data;
+    }
+
+  return NULL;
+}
+
+static void
+save_setup_pages (Screenshots  *shots,
+                  GApplication *application)
+{
+  ExitboxSetupWindow *setup = EXITBOX_SETUP_WINDOW (find_window (application,
+                                                                 EXITBOX_TYPE_SETUP_WINDOW));
+
+  g_assert_nonnull (setup);
+
+  for (guint i = 0; i < G_N_ELEMENTS (setup_pages); i++)
+    {
+      g_autofree char *name = g_strconcat ("setup-", setup_pages[i], NULL);
+
+      g_assert_cmpstr (exitbox_setup_window_get_page (setup), ==, setup_pages[i]);
+      save (shots, GTK_WIDGET (setup), name);
+
+      /* A role makes the later pages show pre-selected items. */
+      if (g_str_equal (setup_pages[i], "roles"))
+        gtk_widget_activate (GTK_WIDGET (exitbox_setup_window_get_check (setup, "roles",
+                                                                         "backend")));
+
+      if (i + 1 < G_N_ELEMENTS (setup_pages))
+        exitbox_setup_window_go_next (setup);
+    }
+
+  /* Saving writes the files, as a user who finished setup would. */
+  exitbox_setup_window_go_next (setup);
+}
+
+static void
+activate_after_cb (GApplication *application,
+                   Screenshots  *shots)
+{
+  GtkWindow *preferences;
+  AdwTabView *tab_view;
+  ExitboxSessionTab *tab;
+
+  shots->window = EXITBOX_WINDOW (find_window (application, EXITBOX_TYPE_WINDOW));
+  g_assert_nonnull (shots->window);
+
+  save_setup_pages (shots, application);
+
+  exitbox_window_open_project (shots->window, shots->project_dir);
+  iterate_until (window_is_idle, shots->window);
+  save (shots, GTK_WIDGET (shots->window), "main-window");
+
+  g_action_group_activate_action (G_ACTION_GROUP (application), "preferences", NULL);
+  preferences = find_window (application, ADW_TYPE_PREFERENCES_WINDOW);
+  g_assert_nonnull (preferences);
+  save (shots, GTK_WIDGET (preferences), "preferences-general");
+  adw_preferences_window_set_visible_page_name (ADW_PREFERENCES_WINDOW (preferences), "firewall");
+  save (shots, GTK_WIDGET (preferences), "allowlist-editor");
+  gtk_window_destroy (preferences);
+
+  /* The fake engine fails the build, so the tab shows the build output. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (shots->window),
+                                             "win.launch-agent", "s", "shell"));
+  tab_view = exitbox_window_get_tab_view (shots->window);
+  g_assert_cmpint (adw_tab_view_get_n_pages (tab_view), ==, 1);
+  tab = EXITBOX_SESSION_TAB (adw_tab_page_get_child (adw_tab_view_get_nth_page (tab_view, 0)));
+  iterate_until (session_has_ended, tab);
+  save (shots, GTK_WIDGET (shots->window), "session-tab");
+
+  gtk_window_destroy (GTK_WINDOW (shots->window));
+  g_application_quit (application);
+}
+
+static void
+test_screenshots (void)
+{
+  g_autoptr(ExitboxApplication) app = NULL;
+  g_autofree char *fake_dir = g_test_build_filename (G_TEST_DIST, "fake-engine", NULL);
+  g_autofree char *base = exitbox_test_make_tmpdir ("exitbox-screenshots-XXXXXX");
+  const char *output_dir = g_getenv ("EXITBOX_SCREENSHOT_DIR");
+  Screenshots shots = { 0 };
+
+  /* The core reads the isolated XDG folders through the variables.
+   * GdkPixbuf finds its MIME data in the system's folders.
+   */
+  g_setenv ("HOME", g_get_home_dir (), TRUE);
+  g_setenv ("XDG_CONFIG_HOME", g_get_user_config_dir (), TRUE);
+  g_setenv ("XDG_CACHE_HOME", g_get_user_cache_dir (), TRUE);
+  g_setenv ("XDG_DATA_HOME", g_get_user_data_dir (), TRUE);
+  g_setenv ("XDG_RUNTIME_DIR", g_get_user_runtime_dir (), TRUE);
+  g_setenv ("XDG_DATA_DIRS", "/usr/local/share:/usr/share", TRUE);
+  g_setenv ("PATH", fake_dir, TRUE);
+
+  /* The isolated system data folders hide the installed icon themes. */
+  gtk_icon_theme_add_search_path (gtk_icon_theme_get_for_display (gdk_display_get_default ()),
+                                  "/usr/share/icons");
+  g_setenv ("FAKE_PODMAN_BUILD", "fail", TRUE);
+  g_unsetenv ("CONTAINER_RUNTIME");
+
+  shots.output_dir = output_dir != NULL ? g_strdup (output_dir)
+                                        : g_test_build_filename (G_TEST_BUILT, "screenshot-files", NULL);
+  g_assert_cmpint (g_mkdir_with_parents (shots.output_dir, 0755), ==, 0);
+  shots.project_dir = g_build_filename (base, "my project", NULL);
+  g_assert_cmpint (g_mkdir (shots.project_dir, 0700), ==, 0);
+  shots.saved = g_ptr_array_new_with_free_func (g_free);
+
+  app = g_object_new (EXITBOX_TYPE_APPLICATION,
+                      "application-id", "io.github.exitbox.ExitBox.Screenshots",
+                      "flags", G_APPLICATION_NON_UNIQUE,
+                      NULL);
+  g_signal_connect_after (app, "activate", G_CALLBACK (activate_after_cb), &shots);
+  g_assert_cmpint (g_application_run (G_APPLICATION (app), 0, NULL), ==, 0);
+
+  /* Each setup page, the main window, both preferences pages and a session. */
+  g_assert_cmpuint (shots.saved->len, ==, G_N_ELEMENTS (setup_pages) + 4);
+  for (guint i = 0; i < shots.saved->len; i++)
+    {
+      GStatBuf buffer;
+
+      g_assert_cmpint (g_stat (g_ptr_array_index (shots.saved, i), &buffer), ==, 0);
+      g_assert_cmpint (buffer.st_size, >, 1000);
+      g_print ("# %s\n", (const char *) g_ptr_array_index (shots.saved, i));
+    }
+
+  exitbox_test_remove_tree (base);
+  g_ptr_array_unref (shots.saved);
+  g_free (shots.output_dir);
+  g_free (shots.project_dir);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  gtk_init ();
+
+  /* Transitions would leave half-drawn pages in the screenshots. */
+  g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);
+
+  g_test_add_func ("/screenshots/all", test_screenshots);
+
+  return g_test_run ();
+}

@@ -1,0 +1,197 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later
+ * SPDX-FileCopyrightText: The ExitBox authors
+ *
+ * Blocked requests read from access logs written in the "exitbox"
+ * logformat of the generated squid.conf.
+ */
+
+#include <stdio.h>
+
+#include "exitbox-core.h"
+#include "exitbox-test-utils.h"
+
+static void
+test_proxy_log_parse_line (void)
+{
+  g_autoptr(ExitboxBlockedRequest) connect = NULL;
+  g_autoptr(ExitboxBlockedRequest) get = NULL;
+  g_autoptr(ExitboxBlockedRequest) ipv6 = NULL;
+  g_autoptr(ExitboxBlockedRequest) no_port = NULL;
+  const char *not_blocked[] = {
+    "1733355555.123 10.89.1.5 TCP_TUNNEL/200 CONNECT allowed.example.test 443",
+    "1733355555.123 10.89.1.5 TCP_MISS/403 GET upstream-forbids.example.test 80",
+    "1733355555.123 10.89.1.5 TCP_DENIED/407 GET proxy-auth.example.test 80",
+    /* Squid's default "squid" format, from a proxy of an older version. */
+    "1733355555.123      0 10.89.1.5 TCP_DENIED/403 3900 CONNECT x.test:443 - HIER_NONE/- text/html",
+    "garbage",
+    "",
+    "notatime 10.89.1.5 TCP_DENIED/403 GET x.test 80",
+    "1733355555.123 not-an-address TCP_DENIED/403 GET x.test 80",
+    "1733355555.123 10.89.1.5 TCP_DENIED/403 GET x.test 99999",
+  };
+
+  connect = exitbox_blocked_request_parse_line (
+    "1733355555.123 10.89.1.5 TCP_DENIED/403 CONNECT blocked.example.test 443");
+  g_assert_nonnull (connect);
+  g_assert_cmpint (connect->time, ==, G_GINT64_CONSTANT (1733355555123000));
+  g_assert_cmpstr (connect->client, ==, "10.89.1.5");
+  g_assert_null (connect->session);
+  g_assert_cmpstr (connect->method, ==, "CONNECT");
+  g_assert_cmpstr (connect->host, ==, "blocked.example.test");
+  g_assert_cmpuint (connect->port, ==, 443);
+
+  get = exitbox_blocked_request_parse_line (
+    "1733355556.007 10.89.1.6 TCP_DENIED/403 GET 169.254.169.254 80\n");
+  g_assert_nonnull (get);
+  g_assert_cmpint (get->time, ==, G_GINT64_CONSTANT (1733355556007000));
+  g_assert_cmpstr (get->method, ==, "GET");
+  g_assert_cmpstr (get->host, ==, "169.254.169.254");
+  g_assert_cmpuint (get->port, ==, 80);
+
+  ipv6 = exitbox_blocked_request_parse_line (
+    "1733355557.000 10.89.1.6 TCP_DENIED/403 CONNECT [2001:db8::1] 8443");
+  g_assert_nonnull (ipv6);
+  g_assert_cmpstr (ipv6->host, ==, "2001:db8::1");
+  g_assert_cmpuint (ipv6->port, ==, 8443);
+
+  no_port = exitbox_blocked_request_parse_line (
+    "1733355557.000 10.89.1.6 NONE_DENIED/403 GET x.test -");
+  g_assert_nonnull (no_port);
+  g_assert_cmpuint (no_port->port, ==, 0);
+
+  for (guint i = 0; i < G_N_ELEMENTS (not_blocked); i++)
+    {
+      g_autoptr(ExitboxBlockedRequest) request = exitbox_blocked_request_parse_line (not_blocked[i]);
+
+      g_test_message ("line: %s", not_blocked[i]);
+      g_assert_null (request);
+    }
+}
+
+static void
+on_blocked_request (ExitboxProxyLog             *log,
+                    const ExitboxBlockedRequest *request,
+                    gpointer                     user_data)
+{
+  GPtrArray *hosts = user_data;
+
+  g_ptr_array_add (hosts, g_strdup (request->host));
+}
+
+static void
+append_to_file (const char *path,
+                const char *text)
+{
+  FILE *file = fopen (path, "a");
+
+  g_assert_nonnull (file);
+  g_assert_cmpint (fputs (text, file), >=, 0);
+  g_assert_cmpint (fclose (file), ==, 0);
+}
+
+static void
+test_proxy_log_read_new_lines (void)
+{
+  g_autofree char *dir = exitbox_test_make_tmpdir ("exitbox-test-proxy-log-XXXXXX");
+  g_autofree char *log_path = g_build_filename (dir, "access.log", NULL);
+  g_autofree char *cache_dir = g_build_filename (dir, "cache", NULL);
+  g_autofree char *sessions_dir = NULL;
+  g_autoptr(ExitboxProxySession) session = NULL;
+  g_autoptr(ExitboxProxyLog) log = NULL;
+  g_autoptr(GPtrArray) hosts = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GError) error = NULL;
+  GPtrArray *requests;
+
+  g_setenv ("EXITBOX_CACHE_DIR", cache_dir, TRUE);
+  sessions_dir = exitbox_proxy_dup_sessions_dir ();
+  session = exitbox_proxy_session_new ("exitbox-shell-project-0000beef", "10.89.1.254", NULL);
+  g_assert_true (exitbox_proxy_session_save (session, sessions_dir, &error));
+  g_assert_no_error (error);
+
+  log = exitbox_proxy_log_new (log_path);
+  g_signal_connect (log, "blocked-request", G_CALLBACK (on_blocked_request), hosts);
+
+  /* No log yet: the proxy has not written one. */
+  g_assert_true (exitbox_proxy_log_read_new_lines (log, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (exitbox_proxy_log_get_blocked_requests (log)->len, ==, 0);
+
+  /* The last line is incomplete, so it waits for the next read. */
+  append_to_file (log_path,
+                  "1733355555.000 10.89.1.254 TCP_DENIED/403 CONNECT one.example.test 443\n"
+                  "1733355555.100 10.89.1.254 TCP_TUNNEL/200 CONNECT allowed.example.test 443\n"
+                  "1733355555.200 10.89.1.9 TCP_DENIED/403 GET two.example");
+  g_assert_true (exitbox_proxy_log_read_new_lines (log, &error));
+  g_assert_no_error (error);
+  requests = exitbox_proxy_log_get_blocked_requests (log);
+  g_assert_cmpuint (requests->len, ==, 1);
+  g_assert_cmpstr (((ExitboxBlockedRequest *) g_ptr_array_index (requests, 0))->session, ==,
+                   "exitbox-shell-project-0000beef");
+  g_assert_cmpuint (hosts->len, ==, 1);
+
+  append_to_file (log_path, ".test 80\n");
+  g_assert_true (exitbox_proxy_log_read_new_lines (log, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (requests->len, ==, 2);
+  g_assert_cmpstr (((ExitboxBlockedRequest *) g_ptr_array_index (requests, 1))->host, ==,
+                   "two.example.test");
+  /* No running session has this address. */
+  g_assert_null (((ExitboxBlockedRequest *) g_ptr_array_index (requests, 1))->session);
+  g_assert_cmpstr (((ExitboxBlockedRequest *) g_ptr_array_index (requests, 1))->client, ==,
+                   "10.89.1.9");
+
+  /* Nothing new: nothing is read twice. */
+  g_assert_true (exitbox_proxy_log_read_new_lines (log, &error));
+  g_assert_cmpuint (requests->len, ==, 2);
+  g_assert_cmpuint (hosts->len, ==, 2);
+
+  /* A rotated log is shorter than what was read, so it is read from the start. */
+  exitbox_test_write_file (log_path,
+                           "1733355600.000 10.89.1.254 TCP_DENIED/403 GET three.test 80\n");
+  g_assert_true (exitbox_proxy_log_read_new_lines (log, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (requests->len, ==, 3);
+  g_assert_cmpstr (g_ptr_array_index (hosts, 2), ==, "three.test");
+
+  g_unsetenv ("EXITBOX_CACHE_DIR");
+  exitbox_test_remove_tree (dir);
+}
+
+static void
+test_proxy_log_keeps_maximum (void)
+{
+  g_autofree char *dir = exitbox_test_make_tmpdir ("exitbox-test-proxy-log-XXXXXX");
+  g_autofree char *log_path = g_build_filename (dir, "access.log", NULL);
+  g_autoptr(ExitboxProxyLog) log = NULL;
+  g_autoptr(GString) text = g_string_new (NULL);
+  g_autoptr(GError) error = NULL;
+  GPtrArray *requests;
+
+  for (guint i = 0; i < EXITBOX_PROXY_LOG_MAX_REQUESTS + 5; i++)
+    g_string_append_printf (text, "1733355555.000 10.89.1.5 TCP_DENIED/403 GET host-%u.test 80\n", i);
+  exitbox_test_write_file (log_path, text->str);
+
+  log = exitbox_proxy_log_new (log_path);
+  g_assert_true (exitbox_proxy_log_read_new_lines (log, &error));
+  g_assert_no_error (error);
+
+  requests = exitbox_proxy_log_get_blocked_requests (log);
+  g_assert_cmpuint (requests->len, ==, EXITBOX_PROXY_LOG_MAX_REQUESTS);
+  g_assert_cmpstr (((ExitboxBlockedRequest *) g_ptr_array_index (requests, 0))->host, ==,
+                   "host-5.test");
+
+  exitbox_test_remove_tree (dir);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/proxy-log/parse-line", test_proxy_log_parse_line);
+  g_test_add_func ("/proxy-log/read-new-lines", test_proxy_log_read_new_lines);
+  g_test_add_func ("/proxy-log/keeps-maximum", test_proxy_log_keeps_maximum);
+
+  return g_test_run ();
+}
