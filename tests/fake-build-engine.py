@@ -8,7 +8,9 @@
 #
 #   inspect -- NAME...          podman's JSON array; missing names on stderr, exit 125
 #   network inspect -- NAME...  no networks exist
-#   build --iidfile F -t TAG -f CONTAINERFILE CONTEXT
+#   build [--no-cache] --iidfile F -t TAG -f CONTAINERFILE CONTEXT
+#   images --quiet --no-trunc [--filter label=KEY[=VALUE]] [--filter dangling=true]
+#   rmi ID                      fails while an image's exitbox.parent names ID
 #
 # A build reads FROM, COPY and LABEL from the Containerfile, inherits the
 # labels of an exitbox-* parent image (which must exist), and derives the
@@ -200,6 +202,44 @@ def build(args):
     return 0
 
 
+def list_images(args):
+    images = load_images()
+    filters = [args[i + 1] for i, arg in enumerate(args) if arg == "--filter"]
+    for image in images:
+        keep = True
+        for flt in filters:
+            kind, _, value = flt.partition("=")
+            if kind == "dangling":
+                keep = keep and (len(image["RepoTags"]) == 0) == (value == "true")
+            elif kind == "label":
+                key, has_value, expected = value.partition("=")
+                labels = image["Labels"]
+                keep = keep and key in labels and (not has_value or labels[key] == expected)
+            else:
+                print("fake engine: unsupported filter %r" % flt, file=sys.stderr)
+                return 125
+        if keep:
+            print("sha256:" + image["Id"])
+    return 0
+
+
+def remove_image(image_id):
+    images = load_images()
+    image = find_image(images, image_id)
+    if image is None:
+        print("Error: %s: image not known" % image_id, file=sys.stderr)
+        return 1
+    for other in images:
+        if other["Labels"].get("exitbox.parent") == image["Id"]:
+            print("Error: image used by %s: image has dependent children" % other["Id"],
+                  file=sys.stderr)
+            return 2
+    images.remove(image)
+    save_images(images)
+    print("Deleted: " + image["Id"])
+    return 0
+
+
 def main():
     args = sys.argv[1:]
 
@@ -216,6 +256,10 @@ def main():
         return network_inspect(args[3:])
     if args[:1] == ["build"]:
         return build(args)
+    if args[:1] == ["images"]:
+        return list_images(args[1:])
+    if args[:1] == ["rmi"] and len(args) == 2:
+        return remove_image(args[1])
 
     print("fake engine: unsupported call %r" % args, file=sys.stderr)
     return 125

@@ -45,7 +45,7 @@ expect_status() {
   fi
 }
 
-echo "1..117"
+echo "1..144"
 
 expect_status "version prints package version" 0 "exitbox " --version
 expect_status "help lists shell command" 0 "exitbox [OPTION…] shell" --help
@@ -421,6 +421,94 @@ if [ "$output" = "$(printf -- '--include-dir\nclaude codex')" ]; then
 else
   result 1 "completion bash completes words" "$output"
 fi
+
+# Development profiles of the project in the current folder, kept in the
+# project registry, and -t persisting packages to tools.user.
+in_project "profile needs action" 2 "Usage: exitbox AGENT profile list" claude profile
+in_project "profile rejects unknown action" 2 "Unknown profile command “enable”" claude profile enable
+in_project "profile list marks defaults" 0 "* base" claude profile list
+in_project "profile list marks missing packages" 0 "(not installable on this base yet)" claude profile list
+in_project "profile add by display name" 0 "Added the profile build-tools to $work/project" \
+  codex profile add "Build Tools"
+in_project "profile remove default" 0 "Removed the profile base from $work/project" \
+  claude profile remove base
+in_project "profile add unknown rejected" 2 "Unknown profile “nope”. The profiles are: base," \
+  claude profile add nope
+in_project "profile add without packages" 1 "The profile “rust” has no debian package" \
+  claude profile add rust
+in_project "profile status shows added" 0 "build-tools  added to this project" claude profile status
+in_project "profile status shows removed" 0 "base         removed from this project" \
+  claude profile status
+if grep -q '"profiles_removed"' "$EXITBOX_DATA_DIR/projects.json" \
+   && grep -q '"build-tools"' "$EXITBOX_DATA_DIR/projects.json"; then
+  result 0 "profile changes saved in registry"
+else
+  result 1 "profile changes saved in registry" "$(cat "$EXITBOX_DATA_DIR/projects.json")"
+fi
+
+rm -f "$EXITBOX_CONFIG_DIR/config.yaml" "$EXITBOX_CONFIG_DIR/allowlist.yaml"
+"$exitbox_bin" enable claude >/dev/null 2>&1
+# A bogus engine makes the session fail after -t was saved.
+cd "$work/project" || exit 1
+output=$(CONTAINER_RUNTIME=bogus "$exitbox_bin" -t htop,jq --tools=htop claude 2>&1)
+cd - >/dev/null || exit 1
+config="$EXITBOX_CONFIG_DIR/config.yaml"
+if grep -qF "Added jq to tools.user" <<<"$output" \
+   && [ "$(grep -A3 '^  user:' "$config")" = "$(printf '  user:\n    - htop\n    - jq\n')" ] \
+   && grep -q '^  # Extra packages of the base distribution' "$config"; then
+  result 0 "tools option persists to config"
+else
+  result 1 "tools option persists to config" "$output
+$(cat "$config")"
+fi
+before=$(sha256sum "$config")
+in_project "tools option rejects bad name" 2 "The package name “Bad”" -t Bad claude
+if [ "$(sha256sum "$config")" = "$before" ]; then
+  result 0 "tools bad name keeps config"
+else
+  result 1 "tools bad name keeps config" "$(cat "$config")"
+fi
+in_project "tools option on list rejected" 2 "apply to agent sessions and the shell" -t htop list
+
+# Image commands against fake-build-engine.py as podman, with a store of
+# ExitBox images and one distribution image that must survive.
+fake_bin="$work/bin"
+mkdir -p "$fake_bin" "$work/engine/contexts"
+printf '#!/bin/sh\nexec python3 %q "$@"\n' "$G_TEST_SRCDIR/fake-build-engine.py" > "$fake_bin/podman"
+chmod +x "$fake_bin/podman"
+cat > "$work/engine/images.json" <<'JSON'
+[
+ {"Id": "aa01", "RepoTags": ["docker.io/library/debian:bookworm-slim"], "Labels": {}},
+ {"Id": "bb02", "RepoTags": ["localhost/exitbox-base:latest"],
+  "Labels": {"exitbox.version": "1", "exitbox.uid": "1000"}},
+ {"Id": "cc03", "RepoTags": ["localhost/exitbox-claude-core:latest"],
+  "Labels": {"exitbox.version": "1", "exitbox.agent": "claude", "exitbox.agent.version": "2.0.1",
+             "exitbox.parent": "bb02"}},
+ {"Id": "ee05", "RepoTags": [],
+  "Labels": {"exitbox.version": "1", "exitbox.agent": "claude", "exitbox.parent": "bb02"}},
+ {"Id": "ab07", "RepoTags": ["localhost/exitbox-codex-core:latest"],
+  "Labels": {"exitbox.version": "1", "exitbox.agent": "codex", "exitbox.parent": "bb02"}}
+]
+JSON
+fake_engine() {
+  PATH="$fake_bin:$PATH" CONTAINER_RUNTIME=podman FAKE_ENGINE_DIR="$work/engine" expect_status "$@"
+}
+fake_engine "uninstall needs agent" 2 "“uninstall” needs one agent name" uninstall
+fake_engine "uninstall rejects option" 2 "Unknown uninstall option “--all”" uninstall claude --all
+fake_engine "clean rejects other word" 2 "“clean” takes only the word all, but got “old”" clean old
+fake_engine "rebuild needs agent" 2 "“rebuild” needs one agent name" rebuild
+fake_engine "rebuild rejects unknown agent" 2 "Unknown agent “gemini”" rebuild gemini
+fake_engine "list shows installed version" 0 "version 2.0.1 installed" list
+fake_engine "clean removes untagged" 0 "Removed 1 image." clean
+fake_engine "clean all asks without terminal" 1 "pass --yes" clean all </dev/null
+fake_engine "uninstall removes agent images" 0 "Removed 1 image." uninstall codex --yes
+fake_engine "clean all removes the rest" 0 "Removed 2 images." clean all --yes
+if grep -q '"aa01"' "$work/engine/images.json" && ! grep -q '"bb02"' "$work/engine/images.json"; then
+  result 0 "clean all keeps other images"
+else
+  result 1 "clean all keeps other images" "$(cat "$work/engine/images.json")"
+fi
+fake_engine "clean with nothing left" 0 "There are no untagged ExitBox images." clean
 
 # Setup options: missing values, repeats and letter case.
 case_dir="$work/case-config"

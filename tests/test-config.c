@@ -1353,6 +1353,84 @@ test_config_newer_version_notice (void)
   g_assert_nonnull (strstr (notices[0], "will not change it"));
 }
 
+/* -t persists to tools.user: only the lines of the list change, so the
+ * comments of the default file survive, and existing names are skipped.
+ */
+static void
+test_config_add_user_tools (Fixture       *fixture,
+                            gconstpointer  user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) added = NULL;
+  g_autoptr(GPtrArray) added_again = NULL;
+  g_autoptr(ExitboxConfig) config = NULL;
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  const char * const tools[] = { "htop", "jq", "htop", NULL };
+  const char * const again[] = { "jq", NULL };
+  const char * const *user_tools;
+  gboolean created = FALSE;
+
+  g_assert_true (exitbox_config_ensure_defaults (fixture->config_dir, &created, &error));
+  g_assert_no_error (error);
+  before = exitbox_test_read_file (fixture->config_path);
+
+  g_assert_true (exitbox_config_add_user_tools_in_file (fixture->config_path, tools, &added,
+                                                        &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (added->len, ==, 2);
+  g_assert_cmpstr (g_ptr_array_index (added, 0), ==, "htop");
+  g_assert_cmpstr (g_ptr_array_index (added, 1), ==, "jq");
+
+  after = exitbox_test_read_file (fixture->config_path);
+  exitbox_test_assert_contains (after, "  # Extra packages of the base distribution");
+  exitbox_test_assert_contains (after, "  user:\n    - htop\n    - jq\n");
+  g_assert_cmpuint (strlen (after), ==, strlen (before) - strlen (" []") +
+                                        strlen ("\n    - htop\n    - jq"));
+  g_assert_cmpuint (file_mode (fixture->config_path), ==, 0600);
+
+  config = exitbox_config_load_file (fixture->config_path, &error);
+  g_assert_no_error (error);
+  user_tools = exitbox_config_get_user_tools (config);
+  g_assert_cmpuint (g_strv_length ((char **) user_tools), ==, 2);
+  g_assert_cmpstr (user_tools[0], ==, "htop");
+  g_assert_cmpstr (user_tools[1], ==, "jq");
+
+  g_assert_true (exitbox_config_add_user_tools_in_file (fixture->config_path, again, &added_again,
+                                                        &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (added_again->len, ==, 0);
+}
+
+static void
+test_config_add_user_tools_invalid (Fixture       *fixture,
+                                    gconstpointer  user_data)
+{
+  const char * const invalid[] = { "htop", "Bad Name", NULL };
+  const char * const renamed[] = { "node", NULL };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  gboolean created = FALSE;
+
+  g_assert_true (exitbox_config_ensure_defaults (fixture->config_dir, &created, &error));
+  before = exitbox_test_read_file (fixture->config_path);
+
+  g_assert_false (exitbox_config_add_user_tools_in_file (fixture->config_path, invalid, NULL,
+                                                         &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+  exitbox_test_assert_contains (error->message, "“Bad Name”");
+  g_clear_error (&error);
+
+  g_assert_false (exitbox_config_add_user_tools_in_file (fixture->config_path, renamed, NULL,
+                                                         &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+  exitbox_test_assert_contains (error->message, "“nodejs”");
+
+  after = exitbox_test_read_file (fixture->config_path);
+  g_assert_cmpstr (after, ==, before);
+}
+
 static void
 test_config_set_value (Fixture       *fixture,
                        gconstpointer  user_data)
@@ -1433,6 +1511,10 @@ main (int   argc,
   g_test_add ("/config/effective-base-image", Fixture, NULL,
               fixture_set_up, test_config_effective_base_image, fixture_tear_down);
   g_test_add_func ("/config/image-reference", test_config_image_reference);
+  g_test_add ("/config/add-user-tools", Fixture, NULL,
+              fixture_set_up, test_config_add_user_tools, fixture_tear_down);
+  g_test_add ("/config/add-user-tools-invalid", Fixture, NULL,
+              fixture_set_up, test_config_add_user_tools_invalid, fixture_tear_down);
   g_test_add ("/config/set-agent-enabled", Fixture, NULL,
               fixture_set_up, test_config_set_agent_enabled, fixture_tear_down);
   g_test_add ("/config/set-agent-default-file", Fixture, NULL,

@@ -5,6 +5,7 @@
 #include <gio/gio.h>
 #include <string.h>
 
+#include "exitbox-catalogue.h"
 #include "exitbox-containerfile.h"
 #include "exitbox-test-utils.h"
 
@@ -209,6 +210,40 @@ test_core_binary_name (void)
 }
 
 static void
+test_core_archive (void)
+{
+  ExitboxCoreLayerParams params = {
+    .family = EXITBOX_BASE_FAMILY_DEBIAN,
+    .from_image = "exitbox-base",
+    .from_image_id = "abc",
+    .agent_id = "opencode",
+    .agent_version = "0.15.3",
+    .binary_name = "opencode-linux-x64.tar.gz",
+    .command = "opencode",
+    .archive_member = "opencode",
+  };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = exitbox_containerfile_core (&params, &error);
+  g_autofree char *rejected = NULL;
+
+  g_assert_no_error (error);
+  assert_no_placeholder (text);
+  exitbox_test_assert_contains (text, "COPY opencode-linux-x64.tar.gz /tmp/exitbox-agent.tar.gz\n");
+  exitbox_test_assert_contains (text, "tar -xzf /tmp/exitbox-agent.tar.gz -C /tmp/exitbox-agent");
+  exitbox_test_assert_contains (text, "install -o root -g root -m 0755 /tmp/exitbox-agent/opencode "
+                                      "/usr/local/bin/opencode");
+  exitbox_test_assert_contains (text, "rm -rf /tmp/exitbox-agent /tmp/exitbox-agent.tar.gz");
+  g_assert_true (strstr (text, "install -o root") < strstr (text, "/usr/local/bin/opencode --version"));
+
+  /* The member goes into a RUN line, so a path or shell text is rejected. */
+  params.archive_member = "../etc/passwd";
+  rejected = exitbox_containerfile_core (&params, &error);
+  g_assert_null (rejected);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+  exitbox_test_assert_contains (error->message, "archive member");
+}
+
+static void
 test_project_layer (void)
 {
   ExitboxProjectLayerParams params = {
@@ -230,6 +265,133 @@ test_project_layer (void)
   exitbox_test_assert_contains (text, "exitbox.project=\"home_user_src_app_1a2b3c4d\"");
   exitbox_test_assert_contains (text, "exitbox.parent=\"77aa00\"");
   exitbox_test_assert_contains (text, "exitbox.profiles.hash=\"e3b0c44298fc1c14\"");
+  exitbox_test_assert_contains (text, "exitbox.tools.hash=\"\"");
+  g_assert_null (strstr (text, "RUN "));
+}
+
+/* Every profile of the catalogue, for both families: the project layer
+ * installs each of its packages with the family's package manager. A
+ * profile without packages for a family must name a download instead.
+ */
+static void
+test_project_every_profile (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ExitboxCatalogue) catalogue = exitbox_catalogue_load_default (&error);
+  g_auto(GStrv) profiles = NULL;
+  const ExitboxBaseFamily families[] = { EXITBOX_BASE_FAMILY_DEBIAN, EXITBOX_BASE_FAMILY_ALPINE };
+
+  g_assert_no_error (error);
+  profiles = exitbox_catalogue_dup_ids (catalogue, EXITBOX_CATALOGUE_PROFILE);
+  g_assert_cmpuint (g_strv_length (profiles), ==, 17);
+
+  for (guint f = 0; f < G_N_ELEMENTS (families); f++)
+    {
+      for (guint i = 0; profiles[i] != NULL; i++)
+        {
+          g_auto(GStrv) packages = exitbox_catalogue_dup_packages (catalogue, profiles[i],
+                                                                   families[f], &error);
+          g_auto(GStrv) downloads = exitbox_catalogue_dup_downloads (catalogue, profiles[i]);
+          ExitboxProjectLayerParams params = {
+            .from_image = "exitbox-claude-core",
+            .from_image_id = "77aa00",
+            .project_key = "home_user_src_app_1a2b3c4d",
+            .profiles_hash = "0123456789abcdef",
+            .tools_hash = "fedcba9876543210",
+            .family = families[f],
+          };
+          g_autofree char *text = NULL;
+
+          g_test_message ("profile %s, family %s", profiles[i],
+                          exitbox_base_family_to_string (families[f]));
+          g_assert_no_error (error);
+
+          if (packages[0] == NULL)
+            {
+              g_assert_nonnull (downloads);
+              g_assert_nonnull (downloads[0]);
+              continue;
+            }
+
+          params.packages = (const char * const *) packages;
+          text = exitbox_containerfile_project (&params, &error);
+          g_assert_no_error (error);
+          assert_no_placeholder (text);
+          exitbox_test_assert_contains (text, "exitbox.tools.hash=\"fedcba9876543210\"");
+
+          if (families[f] == EXITBOX_BASE_FAMILY_ALPINE)
+            {
+              exitbox_test_assert_contains (text, "RUN apk add --no-cache \\\n");
+              g_assert_null (strstr (text, "apt-get"));
+            }
+          else
+            {
+              exitbox_test_assert_contains (text, "apt-get install -y --no-install-recommends \\\n");
+              g_assert_null (strstr (text, "apk add"));
+            }
+
+          for (guint j = 0; packages[j] != NULL; j++)
+            {
+              g_autofree char *line = g_strdup_printf ("\n      %s", packages[j]);
+
+              exitbox_test_assert_contains (text, line);
+            }
+        }
+    }
+}
+
+static void
+test_project_python_node (void)
+{
+  const char * const packages[] = { "python3", "python3-venv", "nodejs", "npm", NULL };
+  ExitboxProjectLayerParams params = {
+    .from_image = "exitbox-claude-core",
+    .from_image_id = "77aa00",
+    .project_key = "home_user_src_app_1a2b3c4d",
+    .profiles_hash = "0123456789abcdef",
+    .tools_hash = "fedcba9876543210",
+    .packages = packages,
+    .python_venv = TRUE,
+    .node_tools = TRUE,
+    .uid = 1000,
+    .gid = 1001,
+  };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = exitbox_containerfile_project (&params, &error);
+
+  g_assert_no_error (error);
+  exitbox_test_assert_contains (text, "RUN python3 -m venv /opt/venv");
+  exitbox_test_assert_contains (text, "chown -R 1000:1001 /opt/venv");
+  exitbox_test_assert_contains (text, "PATH=/opt/venv/bin:$PATH");
+  exitbox_test_assert_contains (text, "NPM_CONFIG_PREFIX=/home/user/.npm-global");
+  exitbox_test_assert_contains (text, "PATH=/home/user/.npm-global/bin:$PATH");
+  g_assert_true (strstr (text, "apt-get install") < strstr (text, "python3 -m venv"));
+}
+
+static void
+test_project_package_rejected (void)
+{
+  const char * const bad_names[] = { "curl; rm -rf /", "Vim", "-y", "a b", "pkg\\nRUN x", "" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (bad_names); i++)
+    {
+      const char * const packages[] = { "git", bad_names[i], NULL };
+      ExitboxProjectLayerParams params = {
+        .from_image = "exitbox-claude-core",
+        .project_key = "home_user_src_app_1a2b3c4d",
+        .packages = packages,
+      };
+      g_autoptr(GError) error = NULL;
+      g_autofree char *text = exitbox_containerfile_project (&params, &error);
+
+      g_assert_null (text);
+      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+      exitbox_test_assert_contains (error->message, "package name");
+    }
+
+  g_assert_true (exitbox_containerfile_check_package_name ("g++", NULL));
+  g_assert_true (exitbox_containerfile_check_package_name ("libstdc++6", NULL));
+  g_assert_true (exitbox_containerfile_check_package_name ("py3_pip", NULL));
 }
 
 static void
@@ -433,7 +595,11 @@ main (int   argc,
   g_test_add_func ("/containerfile/base/alpine", test_base_alpine);
   g_test_add_func ("/containerfile/core/layer", test_core_layer);
   g_test_add_func ("/containerfile/core/binary-name", test_core_binary_name);
+  g_test_add_func ("/containerfile/core/archive", test_core_archive);
   g_test_add_func ("/containerfile/project/layer", test_project_layer);
+  g_test_add_func ("/containerfile/project/every-profile", test_project_every_profile);
+  g_test_add_func ("/containerfile/project/python-node", test_project_python_node);
+  g_test_add_func ("/containerfile/project/package-rejected", test_project_package_rejected);
   g_test_add_func ("/containerfile/proxy/debian", test_proxy_debian);
   g_test_add_func ("/containerfile/proxy/alpine", test_proxy_alpine);
   g_test_add_func ("/containerfile/label/escaped", test_label_escaped);

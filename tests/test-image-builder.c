@@ -16,6 +16,7 @@
 
 #include "exitbox-download.h"
 #include "exitbox-image-builder.h"
+#include "exitbox-project-registry.h"
 #include "exitbox-test-utils.h"
 
 #define STUB_VERSION "9.9.9"
@@ -23,18 +24,26 @@
 #define PROJECT_KEY "home_user_app_0a1b2c3d"
 #define PROJECT_IMAGE "exitbox-claude-" PROJECT_KEY
 #define EMPTY_PROFILES_HASH "e3b0c44298fc1c14"
+#define CODEX_STUB_ARCHIVE "stub codex archive"
+#define GO_STUB_ARCHIVE "stub go archive"
+#define LINT_STUB_ARCHIVE "stub golangci-lint archive"
+/* The first 16 hex digits of the SHA-256 of "base", the default profiles. */
+#define BASE_PROFILES_HASH "cae662172fd450bb"
 
 typedef struct
 {
   char                *folder;
   char                *store;
   char                *cache_home;
+  char                *data_dir;
   SoupServer          *server;
   const char          *platform;
   ExitboxEngine       *engine;
   ExitboxConfig       *config;
   ExitboxImageBuilder *builder;
   GPtrArray           *progress;      /* "layer: message" */
+  gboolean             codex_digest;  /* whether the Codex metadata publishes a digest */
+  const char          *claude_version; /* the version the stub bucket serves */
   guint                output_lines;
   GAsyncResult        *result;
 } Fixture;
@@ -47,14 +56,17 @@ handle_request (SoupServer        *server,
                 gpointer           user_data)
 {
   Fixture *fixture = user_data;
-  g_autofree char *manifest_path = g_strdup_printf ("/dist/%s/manifest.json", STUB_VERSION);
-  g_autofree char *binary_path = g_strdup_printf ("/dist/%s/%s/claude", STUB_VERSION, fixture->platform);
+  const char *version = fixture->claude_version != NULL ? fixture->claude_version : STUB_VERSION;
+  g_autofree char *manifest_path = g_strdup_printf ("/dist/%s/manifest.json", version);
+  g_autofree char *binary_path = g_strdup_printf ("/dist/%s/%s/claude", version, fixture->platform);
 
   if (g_str_equal (path, "/dist/latest"))
     {
+      g_autofree char *latest = g_strconcat (version, "\n", NULL);
+
       soup_server_message_set_status (message, SOUP_STATUS_OK, NULL);
-      soup_server_message_set_response (message, "text/plain", SOUP_MEMORY_STATIC,
-                                        STUB_VERSION "\n", strlen (STUB_VERSION "\n"));
+      soup_server_message_set_response (message, "text/plain", SOUP_MEMORY_COPY,
+                                        latest, strlen (latest));
     }
   else if (g_str_equal (path, manifest_path))
     {
@@ -72,6 +84,78 @@ handle_request (SoupServer        *server,
       soup_server_message_set_response (message, "application/octet-stream", SOUP_MEMORY_STATIC,
                                         STUB_BINARY, strlen (STUB_BINARY));
     }
+  else if (g_str_equal (path, "/codex/releases/latest"))
+    {
+      g_autofree char *asset = exitbox_github_asset_name ("codex", EXITBOX_BASE_FAMILY_DEBIAN);
+      g_autofree char *checksum = g_compute_checksum_for_string (G_CHECKSUM_SHA256,
+                                                                 CODEX_STUB_ARCHIVE, -1);
+      g_autofree char *url = g_uri_to_string (soup_server_message_get_uri (message));
+      g_autofree char *base = g_strndup (url, strlen (url) - strlen ("releases/latest"));
+      g_autofree char *digest = fixture->codex_digest
+                                ? g_strdup_printf (", \"digest\": \"sha256:%s\"", checksum)
+                                : g_strdup ("");
+      g_autofree char *metadata =
+        g_strdup_printf ("{\"tag_name\": \"rust-v0.46.0\", \"assets\": [{\"name\": \"%s\", "
+                         "\"browser_download_url\": \"%sdownload/%s\"%s}]}",
+                         asset, base, asset, digest);
+
+      soup_server_message_set_status (message, SOUP_STATUS_OK, NULL);
+      soup_server_message_set_response (message, "application/json", SOUP_MEMORY_COPY,
+                                        metadata, strlen (metadata));
+    }
+  else if (g_str_equal (path, "/go/dl/"))
+    {
+      g_autofree char *checksum = g_compute_checksum_for_string (G_CHECKSUM_SHA256,
+                                                                 GO_STUB_ARCHIVE, -1);
+      g_autofree char *list =
+        g_strdup_printf ("[{\"version\": \"go1.99.1rc1\", \"stable\": false, \"files\": []},"
+                         " {\"version\": \"go1.98.2\", \"stable\": true, \"files\": ["
+                         "{\"filename\": \"go1.98.2.linux-amd64.tar.gz\", \"os\": \"linux\","
+                         " \"arch\": \"amd64\", \"kind\": \"archive\", \"sha256\": \"%s\"},"
+                         "{\"filename\": \"go1.98.2.linux-arm64.tar.gz\", \"os\": \"linux\","
+                         " \"arch\": \"arm64\", \"kind\": \"archive\", \"sha256\": \"%s\"}]}]",
+                         checksum, checksum);
+
+      soup_server_message_set_status (message, SOUP_STATUS_OK, NULL);
+      soup_server_message_set_response (message, "application/json", SOUP_MEMORY_COPY,
+                                        list, strlen (list));
+    }
+  else if (g_str_has_prefix (path, "/go/dl/go1.98.2.linux-"))
+    {
+      soup_server_message_set_status (message, SOUP_STATUS_OK, NULL);
+      soup_server_message_set_response (message, "application/gzip", SOUP_MEMORY_STATIC,
+                                        GO_STUB_ARCHIVE, strlen (GO_STUB_ARCHIVE));
+    }
+  else if (g_str_equal (path, "/golangci/releases/latest"))
+    {
+      g_autofree char *checksum = g_compute_checksum_for_string (G_CHECKSUM_SHA256,
+                                                                 LINT_STUB_ARCHIVE, -1);
+      g_autofree char *url = g_uri_to_string (soup_server_message_get_uri (message));
+      g_autofree char *base = g_strndup (url, strlen (url) - strlen ("releases/latest"));
+      g_autofree char *metadata =
+        g_strdup_printf ("{\"tag_name\": \"v1.64.8\", \"assets\": ["
+                         "{\"name\": \"golangci-lint-1.64.8-linux-amd64.tar.gz\", "
+                         "\"browser_download_url\": \"%sdownload/golangci-lint-1.64.8-linux-amd64.tar.gz\", \"digest\": \"sha256:%s\"},"
+                         "{\"name\": \"golangci-lint-1.64.8-linux-arm64.tar.gz\", "
+                         "\"browser_download_url\": \"%sdownload/golangci-lint-1.64.8-linux-arm64.tar.gz\", \"digest\": \"sha256:%s\"}]}",
+                         base, checksum, base, checksum);
+
+      soup_server_message_set_status (message, SOUP_STATUS_OK, NULL);
+      soup_server_message_set_response (message, "application/json", SOUP_MEMORY_COPY,
+                                        metadata, strlen (metadata));
+    }
+  else if (g_str_has_prefix (path, "/golangci/download/"))
+    {
+      soup_server_message_set_status (message, SOUP_STATUS_OK, NULL);
+      soup_server_message_set_response (message, "application/gzip", SOUP_MEMORY_STATIC,
+                                        LINT_STUB_ARCHIVE, strlen (LINT_STUB_ARCHIVE));
+    }
+  else if (g_str_has_prefix (path, "/codex/download/"))
+    {
+      soup_server_message_set_status (message, SOUP_STATUS_OK, NULL);
+      soup_server_message_set_response (message, "application/gzip", SOUP_MEMORY_STATIC,
+                                        CODEX_STUB_ARCHIVE, strlen (CODEX_STUB_ARCHIVE));
+    }
   else
     {
       soup_server_message_set_status (message, SOUP_STATUS_NOT_FOUND, NULL);
@@ -85,8 +169,19 @@ start_server (Fixture *fixture)
   g_autofree char *dist_url = NULL;
 
   fixture->server = exitbox_test_start_loopback_server (handle_request, fixture, &root);
+  g_autofree char *codex_url = NULL;
+
   dist_url = g_strconcat (root, "dist", NULL);
   g_setenv ("EXITBOX_CLAUDE_DIST_URL", dist_url, TRUE);
+  g_autofree char *go_url = NULL;
+  g_autofree char *lint_url = NULL;
+
+  codex_url = g_strconcat (root, "codex/releases/latest", NULL);
+  g_setenv ("EXITBOX_CODEX_RELEASE_URL", codex_url, TRUE);
+  go_url = g_strconcat (root, "go/dl/?mode=json", NULL);
+  g_setenv ("EXITBOX_GO_RELEASES_URL", go_url, TRUE);
+  lint_url = g_strconcat (root, "golangci/releases/latest", NULL);
+  g_setenv ("EXITBOX_GOLANGCI_LINT_RELEASE_URL", lint_url, TRUE);
 }
 
 static void
@@ -125,6 +220,8 @@ fixture_set_up (Fixture       *fixture,
   fixture->folder = exitbox_test_make_tmpdir ("exitbox-image-builder-XXXXXX");
   fixture->store = g_build_filename (fixture->folder, "store", NULL);
   fixture->cache_home = g_build_filename (fixture->folder, "cache", NULL);
+  fixture->data_dir = g_build_filename (fixture->folder, "data", NULL);
+  g_setenv ("EXITBOX_DATA_DIR", fixture->data_dir, TRUE);
   contexts = g_build_filename (fixture->store, "contexts", NULL);
   g_assert_cmpint (g_mkdir_with_parents (contexts, 0700), ==, 0);
   g_setenv ("FAKE_ENGINE_DIR", fixture->store, TRUE);
@@ -165,7 +262,12 @@ fixture_tear_down (Fixture       *fixture,
   g_free (fixture->folder);
   g_free (fixture->store);
   g_free (fixture->cache_home);
+  g_free (fixture->data_dir);
   g_unsetenv ("EXITBOX_BASE_IMAGE");
+  g_unsetenv ("EXITBOX_DATA_DIR");
+  g_unsetenv ("EXITBOX_CODEX_RELEASE_URL");
+  g_unsetenv ("EXITBOX_GO_RELEASES_URL");
+  g_unsetenv ("EXITBOX_GOLANGCI_LINT_RELEASE_URL");
 }
 
 static gboolean
@@ -354,7 +456,10 @@ test_image_ensure_builds_all (Fixture       *fixture,
   exitbox_test_assert_contains (core_file, "exitbox.agent.version=\"" STUB_VERSION "\"");
 
   project_file = read_context_file (fixture, 2, PROJECT_IMAGE, "Containerfile");
-  exitbox_test_assert_contains (project_file, "exitbox.profiles.hash=\"" EMPTY_PROFILES_HASH "\"");
+  exitbox_test_assert_contains (project_file, "exitbox.profiles.hash=\"" BASE_PROFILES_HASH "\"");
+  exitbox_test_assert_contains (project_file, "exitbox.tools.hash=\"" EMPTY_PROFILES_HASH "\"");
+  exitbox_test_assert_contains (project_file, "apt-get install -y --no-install-recommends");
+  exitbox_test_assert_contains (project_file, "      libssl-dev");
   proxy_file = read_context_file (fixture, 3, EXITBOX_IMAGE_PROXY, "Containerfile");
   exitbox_test_assert_contains (proxy_file, "squid");
 
@@ -615,27 +720,53 @@ test_image_build_pull_failure_hint (Fixture       *fixture,
   exitbox_test_assert_contains (error->message, "settings.base_image");
 }
 
+/* Codex comes from its GitHub release metadata as a .tar.gz that the core
+ * layer unpacks. Without a published digest nothing is built.
+ */
 static void
-test_image_not_installable (Fixture       *fixture,
-                            gconstpointer  user_data)
+test_image_codex_core (Fixture       *fixture,
+                       gconstpointer  user_data)
 {
-  const char *agents[] = { "codex", "opencode" };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *asset = exitbox_github_asset_name ("codex", EXITBOX_BASE_FAMILY_DEBIAN);
+  g_autofree char *member = NULL;
+  g_autofree char *tags = NULL;
+  g_autofree char *core_file = NULL;
+  g_autofree char *archive = NULL;
+  g_autofree char *copy_line = NULL;
+  g_autofree char *install_line = NULL;
 
-  if (exitbox_test_skip_without_platform (fixture->platform))
+  if (exitbox_test_skip_without_platform (fixture->platform) ||
+      exitbox_test_skip_without_platform (asset))
     return;
 
-  for (guint i = 0; i < G_N_ELEMENTS (agents); i++)
-    {
-      g_autoptr(GError) error = NULL;
-      g_autofree char *tags = NULL;
+  fixture->codex_digest = FALSE;
+  g_assert_false (ensure (fixture, "codex", PROJECT_KEY, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
+  exitbox_test_assert_contains (error->message, "no SHA-256 digest");
+  g_clear_error (&error);
+  tags = dup_built_tags (fixture);
+  g_assert_cmpstr (tags, ==, "exitbox-base");
+  g_clear_pointer (&tags, g_free);
 
-      g_assert_false (ensure (fixture, agents[i], PROJECT_KEY, &error));
-      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED);
-      exitbox_test_assert_contains (error->message, "not installable yet");
+  fixture->codex_digest = TRUE;
+  g_assert_true (ensure (fixture, "codex", PROJECT_KEY, &error));
+  g_assert_no_error (error);
+  tags = dup_built_tags (fixture);
+  g_assert_cmpstr (tags, ==, "exitbox-base exitbox-codex-core exitbox-codex-" PROJECT_KEY " "
+                   EXITBOX_IMAGE_PROXY);
 
-      tags = dup_built_tags (fixture);
-      g_assert_cmpstr (tags, ==, "");
-    }
+  member = g_strndup (asset, strlen (asset) - strlen (".tar.gz"));
+  copy_line = g_strdup_printf ("COPY %s /tmp/exitbox-agent.tar.gz\n", asset);
+  install_line = g_strdup_printf ("install -o root -g root -m 0755 /tmp/exitbox-agent/%s "
+                                  "/usr/local/bin/codex", member);
+  core_file = read_context_file (fixture, 1, "exitbox-codex-core", "Containerfile");
+  exitbox_test_assert_contains (core_file, copy_line);
+  exitbox_test_assert_contains (core_file, install_line);
+  exitbox_test_assert_contains (core_file, "exitbox.agent.version=\"0.46.0\"");
+  exitbox_test_assert_contains (core_file, "/usr/local/bin/codex --version");
+  archive = read_context_file (fixture, 1, "exitbox-codex-core", asset);
+  g_assert_cmpstr (archive, ==, CODEX_STUB_ARCHIVE);
 }
 
 static void
@@ -732,6 +863,345 @@ test_image_concurrent_projects (Fixture       *fixture,
   g_assert_cmpstr (g_ptr_array_index (project_contexts, 0), !=, g_ptr_array_index (project_contexts, 1));
 }
 
+/* Replaces the fixture's configuration and builder with ones loaded from
+ * @yaml, keeping the engine and its image store.
+ */
+static void
+use_config (Fixture    *fixture,
+            const char *yaml)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_clear_object (&fixture->builder);
+  g_clear_object (&fixture->config);
+  fixture->config = exitbox_config_load_data (yaml, -1, "config.yaml", &error);
+  g_assert_no_error (error);
+  fixture->builder = exitbox_image_builder_new (fixture->engine, fixture->config);
+  g_signal_connect (fixture->builder, "progress", G_CALLBACK (on_progress), fixture);
+  g_signal_connect (fixture->builder, "output", G_CALLBACK (on_output), fixture);
+}
+
+static void
+test_image_profile_change (Fixture       *fixture,
+                           gconstpointer  user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ExitboxInspection) inspection = NULL;
+  g_autofree char *tags = NULL;
+  g_autofree char *project_file = NULL;
+
+  if (exitbox_test_skip_without_platform (fixture->platform))
+    return;
+
+  use_config (fixture, "profiles: [shell]\n");
+  g_assert_true (ensure (fixture, "claude", PROJECT_KEY, &error));
+  g_assert_no_error (error);
+
+  /* Another profile changes only exitbox.profiles.hash of the project. */
+  use_config (fixture, "profiles: [shell, python]\n");
+  inspection = inspect (fixture);
+  g_assert_cmpint (exitbox_image_builder_get_state (fixture->builder, inspection, "claude", PROJECT_KEY),
+                   ==, EXITBOX_IMAGE_STATE_STALE);
+
+  g_assert_true (ensure (fixture, "claude", PROJECT_KEY, &error));
+  g_assert_no_error (error);
+  tags = dup_built_tags (fixture);
+  g_assert_cmpstr (tags, ==,
+                   "exitbox-base exitbox-claude-core " PROJECT_IMAGE " " EXITBOX_IMAGE_PROXY " "
+                   PROJECT_IMAGE);
+
+  project_file = read_context_file (fixture, 4, PROJECT_IMAGE, "Containerfile");
+  exitbox_test_assert_contains (project_file, "      openssh-client");
+  exitbox_test_assert_contains (project_file, "      python3-venv");
+  exitbox_test_assert_contains (project_file, "RUN python3 -m venv /opt/venv");
+  exitbox_test_assert_contains (project_file, "PATH=/opt/venv/bin:$PATH");
+}
+
+static void
+test_image_tools_change (Fixture       *fixture,
+                         gconstpointer  user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *tags = NULL;
+  g_autofree char *project_file = NULL;
+  g_autofree char *tools_hash = NULL;
+  g_autofree char *tools_label = NULL;
+  const char * const tools[] = { "htop", NULL };
+
+  if (exitbox_test_skip_without_platform (fixture->platform))
+    return;
+
+  use_config (fixture, "profiles: [shell]\n");
+  g_assert_true (ensure (fixture, "claude", PROJECT_KEY, &error));
+  g_assert_no_error (error);
+
+  use_config (fixture, "profiles: [shell]\ntools:\n  user: [htop]\n");
+  g_assert_true (ensure (fixture, "claude", PROJECT_KEY, &error));
+  g_assert_no_error (error);
+  tags = dup_built_tags (fixture);
+  g_assert_cmpstr (tags, ==,
+                   "exitbox-base exitbox-claude-core " PROJECT_IMAGE " " EXITBOX_IMAGE_PROXY " "
+                   PROJECT_IMAGE);
+
+  tools_hash = exitbox_image_dup_tools_hash (tools);
+  tools_label = g_strdup_printf ("exitbox.tools.hash=\"%s\"", tools_hash);
+  project_file = read_context_file (fixture, 4, PROJECT_IMAGE, "Containerfile");
+  exitbox_test_assert_contains (project_file, "      htop");
+  exitbox_test_assert_contains (project_file, tools_label);
+}
+
+/* Profiles added and removed for one project in the registry apply to that
+ * project's layer only.
+ */
+static void
+test_image_registry_profiles (Fixture       *fixture,
+                              gconstpointer  user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ExitboxProject) project = NULL;
+  g_autofree char *project_folder = g_build_filename (fixture->folder, "app", NULL);
+  g_autofree char *registry = NULL;
+  g_autofree char *tags = NULL;
+  g_autofree char *expected_tags = NULL;
+  g_autofree char *project_image = NULL;
+  g_autofree char *project_file = NULL;
+  g_auto(GStrv) profiles = NULL;
+  gboolean changed = FALSE;
+  const char * const defaults[] = { "shell", NULL };
+
+  if (exitbox_test_skip_without_platform (fixture->platform))
+    return;
+
+  g_assert_cmpint (g_mkdir (project_folder, 0700), ==, 0);
+  project = exitbox_project_new (project_folder, &error);
+  g_assert_no_error (error);
+  project_image = exitbox_image_dup_project_name ("claude", exitbox_project_get_key (project));
+
+  use_config (fixture, "profiles: [shell]\n");
+  g_assert_true (ensure (fixture, "claude", exitbox_project_get_key (project), &error));
+  g_assert_no_error (error);
+
+  registry = exitbox_project_registry_dup_path ();
+  g_assert_true (exitbox_project_registry_change_profile (registry, project, "build-tools", TRUE,
+                                                          defaults, &changed, &error));
+  g_assert_no_error (error);
+  g_assert_true (changed);
+  g_assert_true (exitbox_project_registry_change_profile (registry, project, "shell", FALSE,
+                                                          defaults, &changed, &error));
+  g_assert_no_error (error);
+  g_assert_true (changed);
+
+  profiles = exitbox_image_builder_dup_profiles (fixture->builder, exitbox_project_get_key (project),
+                                                 &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_strv_length (profiles), ==, 1);
+  g_assert_cmpstr (profiles[0], ==, "build-tools");
+
+  g_assert_true (ensure (fixture, "claude", exitbox_project_get_key (project), &error));
+  g_assert_no_error (error);
+  tags = dup_built_tags (fixture);
+  expected_tags = g_strdup_printf ("exitbox-base exitbox-claude-core %s %s %s", project_image,
+                                   EXITBOX_IMAGE_PROXY, project_image);
+  g_assert_cmpstr (tags, ==, expected_tags);
+
+  project_file = read_context_file (fixture, 4, project_image, "Containerfile");
+  exitbox_test_assert_contains (project_file, "      ninja-build");
+  g_assert_null (strstr (project_file, "openssh-client"));
+}
+
+static void
+test_image_profile_without_packages (Fixture       *fixture,
+                                     gconstpointer  user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (exitbox_test_skip_without_platform (fixture->platform))
+    return;
+
+  /* Debian 12's Rust is too old, and rustup is not downloaded yet. */
+  use_config (fixture, "profiles: [shell, rust]\n");
+  g_assert_false (ensure (fixture, "claude", PROJECT_KEY, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED);
+  exitbox_test_assert_contains (error->message, "“rust”");
+  exitbox_test_assert_contains (error->message, "debian");
+  exitbox_test_assert_contains (error->message, "rustup");
+  g_clear_error (&error);
+
+  use_config (fixture, "profiles: [flutter]\nsettings:\n  base: alpine\n");
+  g_assert_false (ensure (fixture, "claude", PROJECT_KEY, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED);
+  exitbox_test_assert_contains (error->message, "“flutter”");
+  exitbox_test_assert_contains (error->message, "alpine");
+}
+
+static void
+test_image_rebuild (Fixture       *fixture,
+                    gconstpointer  user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *tags = NULL;
+  g_autofree char *calls_path = g_build_filename (fixture->store, "calls.jsonl", NULL);
+  g_autofree char *calls = NULL;
+  gboolean ok;
+
+  if (exitbox_test_skip_without_platform (fixture->platform))
+    return;
+
+  g_assert_true (ensure (fixture, "claude", PROJECT_KEY, &error));
+  g_assert_no_error (error);
+
+  exitbox_image_builder_rebuild_async (fixture->builder, "claude", PROJECT_KEY, NULL,
+                                       exitbox_test_store_result, &fixture->result);
+  exitbox_test_wait_for_result (&fixture->result);
+  ok = exitbox_image_builder_rebuild_finish (fixture->builder, fixture->result, &error);
+  g_clear_object (&fixture->result);
+  g_assert_no_error (error);
+  g_assert_true (ok);
+
+  /* The base and the proxy are current, so only core and project run again. */
+  tags = dup_built_tags (fixture);
+  g_assert_cmpstr (tags, ==,
+                   "exitbox-base exitbox-claude-core " PROJECT_IMAGE " " EXITBOX_IMAGE_PROXY " "
+                   "exitbox-claude-core " PROJECT_IMAGE);
+  calls = exitbox_test_read_file (calls_path);
+  exitbox_test_assert_contains (calls, "[\"build\", \"--no-cache\", \"--iidfile\"");
+}
+
+/* The go profile has no Debian package: the Go archive comes from Go's
+ * release list and golangci-lint from its GitHub release, both verified,
+ * and both go into the project layer's context.
+ */
+static void
+test_image_go_download (Fixture       *fixture,
+                        gconstpointer  user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *project_file = NULL;
+  g_autofree char *archive = NULL;
+  g_autofree char *archive_name = NULL;
+  g_autofree char *copy_line = NULL;
+  g_autofree char *lint_name = NULL;
+  g_autofree char *lint = NULL;
+  gboolean reported_missing = FALSE;
+
+  if (exitbox_test_skip_without_platform (fixture->platform))
+    return;
+
+  archive_name = g_strdup_printf ("go1.98.2.linux-%s.tar.gz",
+                                  g_str_has_prefix (fixture->platform, "linux-x64") ? "amd64" : "arm64");
+  use_config (fixture, "profiles: [go]\n");
+  g_assert_true (ensure (fixture, "claude", PROJECT_KEY, &error));
+  g_assert_no_error (error);
+
+  project_file = read_context_file (fixture, 2, PROJECT_IMAGE, "Containerfile");
+  copy_line = g_strdup_printf ("COPY %s /tmp/exitbox-go.tar.gz\n", archive_name);
+  exitbox_test_assert_contains (project_file, copy_line);
+  exitbox_test_assert_contains (project_file, "tar -xzf /tmp/exitbox-go.tar.gz -C /usr/local");
+  exitbox_test_assert_contains (project_file, "ENV PATH=/usr/local/go/bin:");
+  g_assert_null (strstr (project_file, "apt-get"));
+  archive = read_context_file (fixture, 2, PROJECT_IMAGE, archive_name);
+  g_assert_cmpstr (archive, ==, GO_STUB_ARCHIVE);
+
+  lint_name = g_strdup_printf ("golangci-lint-1.64.8-linux-%s.tar.gz",
+                               g_str_has_prefix (fixture->platform, "linux-x64") ? "amd64" : "arm64");
+  lint = read_context_file (fixture, 2, PROJECT_IMAGE, lint_name);
+  g_assert_cmpstr (lint, ==, LINT_STUB_ARCHIVE);
+  exitbox_test_assert_contains (project_file, "/tmp/exitbox-golangci-lint/*/golangci-lint "
+                                              "/usr/local/bin/golangci-lint");
+
+  /* Both tools of the profile are downloaded, so nothing is left out. */
+  for (guint i = 0; i < fixture->progress->len; i++)
+    {
+      const char *line = g_ptr_array_index (fixture->progress, i);
+
+      if (strstr (line, "Not installing") != NULL)
+        reported_missing = TRUE;
+    }
+  g_assert_false (reported_missing);
+}
+
+/* An update check rebuilds the core and the project layer for a new
+ * version only; the same version keeps every image.
+ */
+static void
+test_image_update_check (Fixture       *fixture,
+                         gconstpointer  user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ExitboxInspection) inspection = NULL;
+  g_autofree char *first = NULL;
+  g_autofree char *same = NULL;
+  g_autofree char *updated = NULL;
+  g_autofree char *expected = NULL;
+
+  if (exitbox_test_skip_without_platform (fixture->platform))
+    return;
+
+  g_assert_true (ensure (fixture, "claude", PROJECT_KEY, &error));
+  g_assert_no_error (error);
+  first = dup_built_tags (fixture);
+
+  /* The stub bucket still serves the installed version. */
+  exitbox_image_builder_set_check_updates (fixture->builder, TRUE);
+  g_assert_true (ensure (fixture, "claude", PROJECT_KEY, &error));
+  g_assert_no_error (error);
+  same = dup_built_tags (fixture);
+  g_assert_cmpstr (same, ==, first);
+
+  /* A new release appears in the bucket. */
+  fixture->claude_version = "9.9.10";
+  g_assert_true (ensure (fixture, "claude", PROJECT_KEY, &error));
+  g_assert_no_error (error);
+  updated = dup_built_tags (fixture);
+  expected = g_strconcat (first, " exitbox-claude-core " PROJECT_IMAGE, NULL);
+  g_assert_cmpstr (updated, ==, expected);
+
+  inspection = inspect (fixture);
+  g_assert_cmpstr (exitbox_image_builder_get_agent_version (fixture->builder, inspection, "claude"),
+                   ==, "9.9.10");
+}
+
+/* A version pinned in config.yaml is compared with the core's label, so a
+ * new pin rebuilds the core and the project layer without -u.
+ */
+static void
+test_image_pinned_version (Fixture       *fixture,
+                           gconstpointer  user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ExitboxInspection) inspection = NULL;
+  g_autofree char *first = NULL;
+  g_autofree char *pinned = NULL;
+  g_autofree char *expected = NULL;
+
+  if (exitbox_test_skip_without_platform (fixture->platform))
+    return;
+
+  use_config (fixture, "agents:\n  claude:\n    version: v" STUB_VERSION "\n");
+  g_assert_true (ensure (fixture, "claude", PROJECT_KEY, &error));
+  g_assert_no_error (error);
+  first = dup_built_tags (fixture);
+
+  fixture->claude_version = "9.9.10";
+  use_config (fixture, "agents:\n  claude:\n    version: 9.9.10\n");
+  inspection = inspect (fixture);
+  g_assert_cmpint (exitbox_image_builder_get_state (fixture->builder, inspection, "claude", PROJECT_KEY),
+                   ==, EXITBOX_IMAGE_STATE_STALE);
+  g_clear_object (&inspection);
+
+  g_assert_true (ensure (fixture, "claude", PROJECT_KEY, &error));
+  g_assert_no_error (error);
+  pinned = dup_built_tags (fixture);
+  expected = g_strconcat (first, " exitbox-claude-core " PROJECT_IMAGE, NULL);
+  g_assert_cmpstr (pinned, ==, expected);
+
+  inspection = inspect (fixture);
+  g_assert_cmpstr (exitbox_image_builder_get_agent_version (fixture->builder, inspection, "claude"),
+                   ==, "9.9.10");
+  g_assert_cmpint (exitbox_image_builder_get_state (fixture->builder, inspection, "claude", PROJECT_KEY),
+                   ==, EXITBOX_IMAGE_STATE_BUILT);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -752,10 +1222,18 @@ main (int   argc,
   ADD_TEST ("/image/parent-changed", test_image_parent_changed);
   ADD_TEST ("/image/build-failure", test_image_build_failure);
   ADD_TEST ("/image/build-pull-failure-hint", test_image_build_pull_failure_hint);
-  ADD_TEST ("/image/not-installable", test_image_not_installable);
+  ADD_TEST ("/image/codex-core", test_image_codex_core);
   ADD_TEST ("/image/invalid-project-key", test_image_invalid_project_key);
   ADD_TEST ("/image/ensure-proxy", test_image_ensure_proxy);
   ADD_TEST ("/image/concurrent-projects", test_image_concurrent_projects);
+  ADD_TEST ("/image/profile-change", test_image_profile_change);
+  ADD_TEST ("/image/tools-change", test_image_tools_change);
+  ADD_TEST ("/image/registry-profiles", test_image_registry_profiles);
+  ADD_TEST ("/image/profile-without-packages", test_image_profile_without_packages);
+  ADD_TEST ("/image/rebuild", test_image_rebuild);
+  ADD_TEST ("/image/go-download", test_image_go_download);
+  ADD_TEST ("/image/update-check", test_image_update_check);
+  ADD_TEST ("/image/pinned-version", test_image_pinned_version);
 
 #undef ADD_TEST
 

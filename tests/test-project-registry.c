@@ -2,6 +2,7 @@
  * SPDX-FileCopyrightText: The ExitBox authors
  */
 
+#include <string.h>
 #include <sys/stat.h>
 
 #include <gio/gio.h>
@@ -191,6 +192,117 @@ test_registry_path_follows_data_dir (void)
   g_assert_cmpstr (path, ==, "/tmp/exitbox-data-test/projects.json");
 }
 
+static void
+test_registry_profile_add_remove (Fixture       *fixture,
+                                  gconstpointer  user_data)
+{
+  g_autoptr(ExitboxProject) project = make_project (fixture, "app");
+  g_autoptr(ExitboxProject) other = make_project (fixture, "other");
+  g_autoptr(GDateTime) when = make_time (9);
+  g_autoptr(GPtrArray) records = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) effective = NULL;
+  ExitboxProjectRecord *record;
+  const char * const defaults[] = { "base", "shell", NULL };
+  gboolean changed = FALSE;
+
+  g_assert_true (exitbox_project_registry_record_use (fixture->registry, other, "claude", when,
+                                                      &error));
+  g_assert_no_error (error);
+
+  g_assert_true (exitbox_project_registry_change_profile (fixture->registry, project, "python",
+                                                          TRUE, defaults, &changed, &error));
+  g_assert_no_error (error);
+  g_assert_true (changed);
+
+  /* Adding it again, or adding a default, changes nothing. */
+  g_assert_true (exitbox_project_registry_change_profile (fixture->registry, project, "python",
+                                                          TRUE, defaults, &changed, &error));
+  g_assert_false (changed);
+  g_assert_true (exitbox_project_registry_change_profile (fixture->registry, project, "base",
+                                                          TRUE, defaults, &changed, &error));
+  g_assert_false (changed);
+
+  g_assert_true (exitbox_project_registry_change_profile (fixture->registry, project, "shell",
+                                                          FALSE, defaults, &changed, &error));
+  g_assert_no_error (error);
+  g_assert_true (changed);
+
+  records = exitbox_project_registry_load (fixture->registry, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (records->len, ==, 2);
+  record = exitbox_project_registry_find_key (records, exitbox_project_get_key (project));
+  g_assert_nonnull (record);
+  g_assert_cmpstr (record->path, ==, exitbox_project_get_path (project));
+  g_assert_cmpuint (g_strv_length (record->profiles_added), ==, 1);
+  g_assert_cmpstr (record->profiles_added[0], ==, "python");
+  g_assert_cmpuint (g_strv_length (record->profiles_removed), ==, 1);
+  g_assert_cmpstr (record->profiles_removed[0], ==, "shell");
+
+  effective = exitbox_project_resolve_profiles (defaults,
+                                                (const char * const *) record->profiles_added,
+                                                (const char * const *) record->profiles_removed);
+  g_assert_cmpuint (g_strv_length (effective), ==, 2);
+  g_assert_cmpstr (effective[0], ==, "base");
+  g_assert_cmpstr (effective[1], ==, "python");
+
+  /* The other project keeps the defaults and its recorded use. */
+  record = exitbox_project_registry_find_key (records, exitbox_project_get_key (other));
+  g_assert_nonnull (record);
+  g_assert_cmpuint (g_strv_length (record->profiles_added), ==, 0);
+  g_assert_cmpuint (g_strv_length (record->agents), ==, 1);
+  g_assert_cmpstr (record->agents[0], ==, "claude");
+}
+
+/* Removing an addition and adding a removal return the project to the
+ * defaults, and the registry keeps no empty lists.
+ */
+static void
+test_registry_profile_undo (Fixture       *fixture,
+                            gconstpointer  user_data)
+{
+  g_autoptr(ExitboxProject) project = make_project (fixture, "app");
+  g_autoptr(GError) error = NULL;
+  g_autofree char *contents = NULL;
+  const char * const defaults[] = { "base", NULL };
+  gboolean changed = FALSE;
+
+  g_assert_true (exitbox_project_registry_change_profile (fixture->registry, project, "go", TRUE,
+                                                          defaults, &changed, &error));
+  g_assert_true (exitbox_project_registry_change_profile (fixture->registry, project, "base", FALSE,
+                                                          defaults, &changed, &error));
+  g_assert_true (exitbox_project_registry_change_profile (fixture->registry, project, "go", FALSE,
+                                                          defaults, &changed, &error));
+  g_assert_true (changed);
+  g_assert_true (exitbox_project_registry_change_profile (fixture->registry, project, "base", TRUE,
+                                                          defaults, &changed, &error));
+  g_assert_no_error (error);
+  g_assert_true (changed);
+
+  contents = exitbox_test_read_file (fixture->registry);
+  g_assert_null (strstr (contents, "profiles_added"));
+  g_assert_null (strstr (contents, "profiles_removed"));
+}
+
+static void
+test_registry_profile_corrupt_kept (Fixture       *fixture,
+                                    gconstpointer  user_data)
+{
+  g_autoptr(ExitboxProject) project = make_project (fixture, "app");
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_path_get_dirname (fixture->registry);
+  g_autofree char *contents = NULL;
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+  g_assert_true (g_file_set_contents (fixture->registry, "{\"projects\": [", -1, NULL));
+
+  g_assert_false (exitbox_project_registry_change_profile (fixture->registry, project, "go", TRUE,
+                                                           NULL, NULL, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
+  contents = exitbox_test_read_file (fixture->registry);
+  g_assert_cmpstr (contents, ==, "{\"projects\": [");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -205,6 +317,12 @@ main (int   argc,
               fixture_set_up, test_registry_corrupt_kept, fixture_tear_down);
   g_test_add ("/project-registry/keeps-unknown-members", Fixture, NULL,
               fixture_set_up, test_registry_keeps_unknown_members, fixture_tear_down);
+  g_test_add ("/project-registry/profile-add-remove", Fixture, NULL,
+              fixture_set_up, test_registry_profile_add_remove, fixture_tear_down);
+  g_test_add ("/project-registry/profile-undo", Fixture, NULL,
+              fixture_set_up, test_registry_profile_undo, fixture_tear_down);
+  g_test_add ("/project-registry/profile-corrupt-kept", Fixture, NULL,
+              fixture_set_up, test_registry_profile_corrupt_kept, fixture_tear_down);
   g_test_add_func ("/project-registry/path-follows-data-dir", test_registry_path_follows_data_dir);
 
   return g_test_run ();

@@ -686,11 +686,97 @@ test_yaml_list_flow_message (void)
   g_assert_nonnull (strstr (error->message, "one item per line"));
 }
 
+typedef struct
+{
+  const char *name;
+  const char *input;
+  const char *value;
+  const char *expected;   /* NULL when the edit fails with error_code */
+  GIOErrorEnum error_code;
+} NestedEditCase;
+
+static const NestedEditCase nested_cases[] = {
+  {
+    "nested-empty-flow",
+    "tools:\n  # Extra packages.\n  user: []   # none yet\nprofiles:\n  - base\n",
+    "htop",
+    "tools:\n  # Extra packages.\n  user:   # none yet\n    - htop\nprofiles:\n  - base\n",
+  },
+  {
+    "nested-block-list",
+    "tools:\n  user:\n  - jq   # json\n\n# Profiles.\nprofiles: [base]\n",
+    "htop",
+    "tools:\n  user:\n  - jq   # json\n  - htop\n\n# Profiles.\nprofiles: [base]\n",
+  },
+  {
+    "nested-missing-key",
+    "tools:\n    other: 1\nversion: 1\n",
+    "htop",
+    "tools:\n    other: 1\n    user:\n        - htop\nversion: 1\n",
+  },
+  {
+    "nested-missing-parent",
+    "version: 1 # first\n",
+    "g++",
+    "version: 1 # first\ntools:\n  user:\n    - \"g++\"\n",
+  },
+  {
+    "nested-empty-value",
+    "tools:\n  user:\nversion: 1\n",
+    "htop",
+    "tools:\n  user:\n    - htop\nversion: 1\n",
+  },
+  {
+    "nested-reject-flow-list",
+    "tools:\n  user: [jq]\n",
+    "htop",
+    NULL, G_IO_ERROR_NOT_SUPPORTED,
+  },
+  {
+    "nested-reject-flow-parent",
+    "tools: {user: [jq]}\n",
+    "htop",
+    NULL, G_IO_ERROR_NOT_SUPPORTED,
+  },
+};
+
+static void
+test_yaml_nested_edit_case (gconstpointer user_data)
+{
+  const NestedEditCase *edit_case = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *result = NULL;
+  gsize length = 0;
+
+  result = exitbox_yaml_append_nested_sequence_item (edit_case->input, -1, "config.yaml",
+                                                     "tools", "user", edit_case->value,
+                                                     &length, &error);
+
+  if (edit_case->expected == NULL)
+    {
+      g_assert_null (result);
+      g_assert_error (error, G_IO_ERROR, (gint) edit_case->error_code);
+      g_assert_nonnull (strstr (error->message, "config.yaml"));
+      return;
+    }
+
+  g_assert_no_error (error);
+  g_assert_cmpstr (result, ==, edit_case->expected);
+  g_assert_cmpuint (length, ==, strlen (edit_case->expected));
+}
+
 int
 main (int   argc,
       char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (nested_cases); i++)
+    {
+      g_autofree char *name = g_strdup_printf ("/yaml-edit/%s", nested_cases[i].name);
+
+      g_test_add_data_func (name, &nested_cases[i], test_yaml_nested_edit_case);
+    }
 
   for (guint i = 0; i < G_N_ELEMENTS (edit_cases); i++)
     {

@@ -97,7 +97,7 @@ static const char *catalogue_strings[] = {
   /* TRANSLATORS: the name of a development profile (id node) */
   N_("Node.js"),
   /* TRANSLATORS: the description of a development profile (id node) */
-  N_("Node.js and npm"),
+  N_("Node.js with npm and Yarn"),
   /* TRANSLATORS: the name of a development profile (id python) */
   N_("Python"),
   /* TRANSLATORS: the description of a development profile (id python) */

@@ -22,6 +22,7 @@ typedef struct
   gboolean    no_firewall;
   gboolean    no_env;
   gboolean    update;
+  gboolean    allow_unverified; /* install agents whose release publishes no digest */
   GPtrArray  *env;            /* KEY=VALUE as given to -e */
   GPtrArray  *include_dirs;   /* folders given to -i */
   GPtrArray  *tools;          /* packages given to -t, comma lists split */
@@ -79,6 +80,18 @@ int exitbox_cli_import    (CliOptions *options);
 int exitbox_cli_logs      (CliOptions *options);
 int exitbox_cli_aliases   (CliOptions *options);
 int exitbox_cli_completion (CliOptions *options);
+int exitbox_cli_profile   (CliOptions    *options,
+                           ExitboxConfig *config);
+/* Turns on unverified installs for --allow-unverified, with a warning. */
+void exitbox_cli_apply_allow_unverified (ExitboxImageBuilder *builder,
+                                         const CliOptions    *options);
+int exitbox_cli_rebuild   (CliOptions    *options,
+                           ExitboxConfig *config,
+                           ExitboxEngine *engine);
+int exitbox_cli_uninstall (CliOptions    *options,
+                           ExitboxEngine *engine);
+int exitbox_cli_clean     (CliOptions    *options,
+                           ExitboxEngine *engine);
 int exitbox_cli_info      (CliOptions    *options,
                            ExitboxConfig *config,
                            ExitboxEngine *engine,

@@ -143,6 +143,14 @@ print_usage (FILE *stream)
              "  exitbox [OPTION…] shell [-- COMMAND [ARGUMENT…]]\n"
              "                                 Open a shell in the sandbox, or run one command\n"
              "  exitbox list                   List the agents and whether their images are built\n"
+             "  exitbox rebuild AGENT|all      Build the agent’s core and this project’s image\n"
+             "                                 again, with the latest agent release\n"
+             "  exitbox uninstall AGENT [--yes]\n"
+             "                                 Remove the agent’s images (asks first)\n"
+             "  exitbox clean [all] [--yes]    Remove untagged ExitBox images, or with all\n"
+             "                                 every ExitBox image (asks first)\n"
+             "  exitbox AGENT profile list|status|add|remove [PROFILE…]\n"
+             "                                 Show or change the project’s development profiles\n"
              "  exitbox doctor [--fix] [--yes] Check the container engine and fix what it can\n"
              "  exitbox setup [SETUP-OPTION…]  Choose roles, languages, tools, agents and the\n"
              "                                 firewall categories (exitbox setup --help)\n"
@@ -189,6 +197,14 @@ print_usage (FILE *stream)
              "                    Mount DIR at /workspace/NAME (read-only with -r); repeatable\n"
              "      --memory SIZE Memory limit with unit b, k, m or g, such as 8g\n"
              "      --cpus NUMBER Number of CPUs, such as 4 or 1.5\n"
+             "  -u, --update      Look up the agent's latest release and rebuild its image\n"
+             "                    when it is newer\n"
+             "      --allow-unverified\n"
+             "                    Install Codex or OpenCode even when the release publishes no\n"
+             "                    SHA-256 digest for it (not recommended)\n"
+             "  -t, --tools PACKAGE[,PACKAGE…]\n"
+             "                    Add distribution packages to tools.user in config.yaml;\n"
+             "                    repeatable\n"
              "  -h, --help        Show this help\n"
              "      --version     Show the ExitBox version\n"));
 }
@@ -223,12 +239,13 @@ static const OptionSpec option_specs[] = {
   { 'a', "allow-urls", OPTION_COMMA_LIST, G_STRUCT_OFFSET (CliOptions, allow_entries), TRUE },
   { '\0', "memory", OPTION_VALUE, G_STRUCT_OFFSET (CliOptions, memory), TRUE },
   { '\0', "cpus", OPTION_VALUE, G_STRUCT_OFFSET (CliOptions, cpus), TRUE },
+  { '\0', "allow-unverified", OPTION_FLAG, G_STRUCT_OFFSET (CliOptions, allow_unverified), FALSE },
 };
 
 /* The commands besides "run", "shell", "help" and the agent names. */
 static const char * const command_names[] = {
   "list", "doctor", "setup", "enable", "disable", "allowlist", "firewall", "projects",
-  "import", "logs", "aliases", "info", "completion", NULL
+  "import", "logs", "aliases", "info", "completion", "rebuild", "uninstall", "clean", NULL
 };
 
 const char * const *
@@ -487,6 +504,13 @@ parse_arguments (int          argc,
       options->command = "shell";
       options->args = g_strdupv (&argv[first]);
     }
+  else if (exitbox_agent_lookup (word) != NULL && i + 1 < argc &&
+           g_str_equal (argv[i + 1], "profile"))
+    {
+      options->command = "profile";
+      options->agent_id = word;
+      options->args = g_strdupv (&argv[i + 2]);
+    }
   else if (exitbox_agent_lookup (word) != NULL)
     {
       options->command = "run";
@@ -689,31 +713,6 @@ spawn_and_wait (ExitboxEngine  *engine,
   return status;
 }
 
-/* The session options that the launcher does not apply yet are rejected
- * rather than ignored.
- */
-static gboolean
-check_options_applied (const CliOptions *options)
-{
-  const char *option = NULL;
-
-  if (options->update)
-    option = "-u/--update";
-  else if (options->tools != NULL)
-    option = "-t/--tools";
-
-  if (option != NULL)
-    {
-      g_autofree char *message =
-        g_strdup_printf (_("This version of ExitBox does not support %s yet. Run the "
-                           "command without it."), option);
-      exitbox_cli_print_error (message);
-      return FALSE;
-    }
-
-  return TRUE;
-}
-
 static const char * const *
 dup_list_view (GPtrArray *list)
 {
@@ -725,6 +724,62 @@ dup_list_view (GPtrArray *list)
     g_ptr_array_add (list, NULL);
 
   return (const char * const *) list->pdata;
+}
+
+/* Appends the packages of -t to tools.user in config.yaml and loads the
+ * configuration again, so the image built next contains them.
+ */
+static gboolean
+persist_tools (CliContext       *context,
+               const CliOptions *options)
+{
+  g_autofree char *config_dir = exitbox_dup_config_dir ();
+  g_autofree char *config_path = g_build_filename (config_dir, "config.yaml", NULL);
+  g_autoptr(GPtrArray) added = NULL;
+  g_autoptr(GError) error = NULL;
+  ExitboxConfig *reloaded;
+
+  if (!exitbox_config_add_user_tools_in_file (config_path, dup_list_view (options->tools), &added,
+                                              &error))
+    {
+      exitbox_cli_print_error (error->message);
+      return FALSE;
+    }
+
+  if (added->len == 0)
+    return TRUE;
+
+  for (guint i = 0; i < added->len; i++)
+    g_printerr (_("Added %s to tools.user in %s\n"), (const char *) g_ptr_array_index (added, i),
+                config_path);
+
+  reloaded = exitbox_config_load_file (config_path, &error);
+  if (reloaded == NULL)
+    {
+      exitbox_cli_print_error (error->message);
+      return FALSE;
+    }
+
+  g_set_object (&context->config, reloaded);
+  g_object_unref (reloaded);
+  return TRUE;
+}
+
+/* Builds the agent's layers again when a newer release exists. */
+static gboolean
+check_for_update (ExitboxLauncher  *launcher,
+                  const char       *agent_id,
+                  ExitboxProject   *project,
+                  GError          **error)
+{
+  ExitboxImageBuilder *builder = exitbox_launcher_get_image_builder (launcher);
+  g_autoptr(GAsyncResult) result = NULL;
+
+  exitbox_image_builder_set_check_updates (builder, TRUE);
+  exitbox_image_builder_ensure_async (builder, NULL, agent_id, exitbox_project_get_key (project),
+                                      NULL, exitbox_cli_on_async_ready, &result);
+  return exitbox_image_builder_ensure_finish (builder, exitbox_cli_wait_for_result (&result),
+                                              error);
 }
 
 /* Errors about the user's input or settings end with status 1, anything
@@ -758,9 +813,6 @@ run_session (CliContext       *context,
   g_autofree char *cwd = g_get_current_dir ();
   ExitboxLaunchRequest request = { 0 };
   int status;
-
-  if (!check_options_applied (options))
-    return 2;
 
   project = exitbox_project_new (cwd, &error);
   if (project == NULL)
@@ -798,6 +850,9 @@ run_session (CliContext       *context,
       return 2;
     }
 
+  if (options->tools != NULL && !persist_tools (context, options))
+    return 2;
+
   context->engine = exitbox_engine_detect (&error);
   if (context->engine == NULL)
     {
@@ -806,11 +861,23 @@ run_session (CliContext       *context,
     }
 
   launcher = exitbox_launcher_new (context->engine, context->config, context->allowlist);
+  exitbox_cli_apply_allow_unverified (exitbox_launcher_get_image_builder (launcher), options);
   g_signal_connect (exitbox_launcher_get_image_builder (launcher), "progress",
                     G_CALLBACK (on_build_progress), NULL);
   if (options->verbose)
     g_signal_connect (exitbox_launcher_get_image_builder (launcher), "output",
                       G_CALLBACK (on_build_output), NULL);
+
+  /* -u and settings.auto_update look up the agent's latest release first;
+   * otherwise no version check happens on launch.
+   */
+  if (options->agent_id != NULL &&
+      (options->update || exitbox_config_get_auto_update (context->config)) &&
+      !check_for_update (launcher, options->agent_id, project, &error))
+    {
+      exitbox_cli_print_error (error->message);
+      return exit_status_for_prepare_error (error);
+    }
 
   exitbox_launcher_prepare_async (launcher, &request, NULL, exitbox_cli_on_async_ready, &result);
   plan = exitbox_launcher_prepare_finish (launcher, exitbox_cli_wait_for_result (&result), &error);
@@ -926,10 +993,28 @@ exitbox_cli_print_agents (ExitboxConfig *config,
                                                                              agents[i].id);
               image_state = g_strdup_printf (_("built, version %s"), version != NULL ? version : "?");
             }
-          else if (state == EXITBOX_IMAGE_STATE_STALE)
-            image_state = g_strdup (_("out of date"));
           else
-            image_state = g_strdup (_("not built"));
+            {
+              /* The core can be installed while this project's image is not. */
+              const char *core_version = inspection != NULL
+                ? exitbox_image_builder_get_agent_version (images, inspection, agents[i].id)
+                : NULL;
+
+              if (state == EXITBOX_IMAGE_STATE_STALE)
+                image_state = g_strdup (_("out of date"));
+              else
+                image_state = g_strdup (_("not built"));
+
+              if (core_version != NULL)
+                {
+                  g_autofree char *with_version =
+                    g_strdup_printf (_("%s for this project, version %s installed"),
+                                     image_state, core_version);
+
+                  g_free (image_state);
+                  image_state = g_steal_pointer (&with_version);
+                }
+            }
         }
 
       g_print ("%s%-10s %-12s %-9s %s\n", indent, agents[i].id, agents[i].display_name, enabled,
@@ -1086,6 +1171,9 @@ exitbox_cli_main (int   argc,
       return 1;
     }
 
+  if (g_str_equal (options.command, "profile"))
+    return exitbox_cli_profile (&options, context.config);
+
   /* A session checks its options before it looks for an engine. */
   if (g_str_equal (options.command, "run") || g_str_equal (options.command, "shell"))
     return run_session (&context, &options);
@@ -1103,6 +1191,15 @@ exitbox_cli_main (int   argc,
 
   if (g_str_equal (options.command, "list"))
     return exitbox_cli_print_agents (context.config, context.engine, "");
+
+  if (g_str_equal (options.command, "rebuild"))
+    return exitbox_cli_rebuild (&options, context.config, context.engine);
+
+  if (g_str_equal (options.command, "uninstall"))
+    return exitbox_cli_uninstall (&options, context.engine);
+
+  if (g_str_equal (options.command, "clean"))
+    return exitbox_cli_clean (&options, context.engine);
 
   return run_doctor (&context, &options);
 }

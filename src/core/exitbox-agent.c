@@ -19,14 +19,14 @@ static const ExitboxAgentInfo agents[] = {
     .display_name = "Codex",
     .description = N_("OpenAI’s coding agent for the terminal"),
     .command = "codex",
-    .installable = FALSE,
+    .installable = TRUE,
   },
   {
     .id = "opencode",
     .display_name = "OpenCode",
     .description = N_("Open source coding agent for the terminal"),
     .command = "opencode",
-    .installable = FALSE,
+    .installable = TRUE,
   },
 };
 

@@ -1504,6 +1504,113 @@ exitbox_config_set_agent_enabled_in_file (const char  *path,
 }
 
 gboolean
+exitbox_config_add_user_tools_in_file (const char          *path,
+                                       const char * const  *tools,
+                                       GPtrArray          **out_added,
+                                       GError             **error)
+{
+  g_autoptr(ExitboxConfig) config = NULL;
+  g_autoptr(ExitboxConfig) check = NULL;
+  g_autoptr(GFile) file = NULL;
+  g_autoptr(GPtrArray) added = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *contents = NULL;
+  gsize length = 0;
+
+  g_return_val_if_fail (path != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  /* Every name is checked before the file is read, so a bad name changes
+   * nothing.
+   */
+  for (guint i = 0; tools != NULL && tools[i] != NULL; i++)
+    {
+      g_autofree char *checked = check_package_name (tools[i]);
+
+      if (checked == NULL)
+        {
+          g_autofree char *printable = g_strescape (tools[i], NULL);
+
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                       _("The package name “%s” is invalid: package names start with a "
+                         "lower-case letter or digit and contain only lower-case letters, "
+                         "digits and . + _ -, such as ripgrep or libssl-dev."),
+                       printable);
+          return FALSE;
+        }
+
+      for (guint j = 0; j < G_N_ELEMENTS (deprecated_tools); j++)
+        {
+          if (!g_str_equal (tools[i], deprecated_tools[j].name))
+            continue;
+
+          if (deprecated_tools[j].replacement != NULL)
+            g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                         _("The package “%s” is now called “%s”: use that name."),
+                         tools[i], deprecated_tools[j].replacement);
+          else
+            g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                         _("The package “%s” is no longer installed by ExitBox."), tools[i]);
+          return FALSE;
+        }
+    }
+
+  file = g_file_new_for_path (path);
+  if (!g_file_load_contents (file, NULL, &contents, &length, NULL, error))
+    return FALSE;
+
+  config = exitbox_config_load_data (contents, (gssize) length, path, error);
+  if (config == NULL)
+    return FALSE;
+
+  if (config->version > CONFIG_VERSION_MAX)
+    {
+      g_set_error (error, EXITBOX_CONFIG_ERROR, EXITBOX_CONFIG_ERROR_NEWER_VERSION,
+                   _("%s has version %d, but this ExitBox reads version %d at most, so the "
+                     "file is read-only for this version. Update ExitBox, or edit the file "
+                     "by hand."),
+                   path, config->version, CONFIG_VERSION_MAX);
+      return FALSE;
+    }
+
+  for (guint i = 0; tools != NULL && tools[i] != NULL; i++)
+    {
+      g_autofree char *edited = NULL;
+      gsize edited_length = 0;
+
+      if (string_list_contains (config->user_tools, tools[i]) ||
+          string_list_contains (added, tools[i]))
+        continue;
+
+      edited = exitbox_yaml_append_nested_sequence_item (contents, (gssize) length, path,
+                                                         "tools", "user", tools[i],
+                                                         &edited_length, error);
+      if (edited == NULL)
+        return FALSE;
+
+      g_free (contents);
+      contents = g_steal_pointer (&edited);
+      length = edited_length;
+      g_ptr_array_add (added, g_strdup (tools[i]));
+    }
+
+  if (added->len > 0)
+    {
+      check = exitbox_config_load_data (contents, (gssize) length, path, error);
+      if (check == NULL)
+        return FALSE;
+
+      if (!exitbox_write_file_atomically (path, contents, (gssize) length, CONFIG_FILE_MODE,
+                                          error))
+        return FALSE;
+    }
+
+  if (out_added != NULL)
+    *out_added = g_steal_pointer (&added);
+
+  return TRUE;
+}
+
+gboolean
 exitbox_config_save_data_to_file (const char  *path,
                                   const char  *data,
                                   gsize        length,

@@ -157,6 +157,18 @@ gboolean           exitbox_config_set_agent_enabled_in_file (const char  *path,
                                                              gboolean    *out_changed,
                                                              GError     **error);
 
+/* Appends the package names @tools to tools.user in the config.yaml at
+ * @path, changing only the lines of that list so comments and the rest of
+ * the file stay as written, and saves atomically with mode 0600. Names the
+ * list already contains are skipped. An invalid or deprecated name fails
+ * with G_IO_ERROR_INVALID_ARGUMENT before anything is written, and a file
+ * that fails to load is never written. Sets @out_added to the names added.
+ */
+gboolean           exitbox_config_add_user_tools_in_file (const char          *path,
+                                                          const char * const  *tools,
+                                                          GPtrArray          **out_added,
+                                                          GError             **error);
+
 /* Saves @data as the config.yaml at @path, atomically with mode 0600, after
  * checking that it parses as a configuration of a version this build
  * writes. Nothing is written when the check fails (EXITBOX_CONFIG_ERROR_*).

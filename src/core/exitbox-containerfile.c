@@ -349,6 +349,32 @@ exitbox_containerfile_base (const ExitboxBaseLayerParams  *params,
   return text;
 }
 
+/* Copies the binary, or the archive that contains it, from the build
+ * context to /usr/local/bin. The values are checked words, so they go into
+ * the lines unquoted.
+ */
+static char *
+dup_core_install_steps (const ExitboxCoreLayerParams *params)
+{
+  if (params->archive_member == NULL)
+    return g_strdup_printf ("COPY %s /usr/local/bin/%s\n"
+                            "RUN chown root:root /usr/local/bin/%s \\\n"
+                            " && chmod 0755 /usr/local/bin/%s\n",
+                            params->binary_name, params->command, params->command,
+                            params->command);
+
+  /* The archive is unpacked into a folder of its own, so a member stored as
+   * "./NAME" is found as well as "NAME".
+   */
+  return g_strdup_printf ("COPY %s /tmp/exitbox-agent.tar.gz\n"
+                          "RUN mkdir /tmp/exitbox-agent \\\n"
+                          " && tar -xzf /tmp/exitbox-agent.tar.gz -C /tmp/exitbox-agent \\\n"
+                          " && install -o root -g root -m 0755 /tmp/exitbox-agent/%s "
+                          "/usr/local/bin/%s \\\n"
+                          " && rm -rf /tmp/exitbox-agent /tmp/exitbox-agent.tar.gz\n",
+                          params->binary_name, params->archive_member, params->command);
+}
+
 char *
 exitbox_containerfile_core (const ExitboxCoreLayerParams  *params,
                             GError                       **error)
@@ -367,8 +393,13 @@ exitbox_containerfile_core (const ExitboxCoreLayerParams  *params,
   substitutions_add_checked (&subst, "BINARY_NAME", params->binary_name,
                              _("agent binary file name"), check_word);
   substitutions_add_checked (&subst, "COMMAND", params->command, _("agent command"), check_word);
+  if (params->archive_member != NULL)
+    substitutions_add_checked (&subst, "ARCHIVE_MEMBER", params->archive_member,
+                               _("agent archive member"), check_word);
   substitutions_add_label (&subst, "AGENT_VERSION", params->agent_version, "exitbox.agent.version");
   substitutions_add_label (&subst, "PARENT", params->from_image_id, "exitbox.parent");
+  if (subst.error == NULL)
+    g_hash_table_insert (subst.values, (gpointer) "INSTALL_STEPS", dup_core_install_steps (params));
 
   text = render_template ("containerfiles/core.in", &subst, error);
   substitutions_clear (&subst);
@@ -376,15 +407,146 @@ exitbox_containerfile_core (const ExitboxCoreLayerParams  *params,
   return text;
 }
 
+gboolean
+exitbox_containerfile_check_package_name (const char  *name,
+                                          GError     **error)
+{
+  gsize length = name != NULL ? strlen (name) : 0;
+
+  if (length > 0 && length <= MAX_WORD_LENGTH &&
+      (g_ascii_islower (name[0]) || g_ascii_isdigit (name[0])))
+    {
+      gsize i;
+
+      for (i = 1; i < length; i++)
+        {
+          if (!g_ascii_islower (name[i]) && !g_ascii_isdigit (name[i]) &&
+              strchr ("+-._", name[i]) == NULL)
+            break;
+        }
+      if (i == length)
+        return TRUE;
+    }
+
+  {
+    g_autofree char *printable = g_strescape (name != NULL ? name : "", NULL);
+
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                 _("The package name “%s” is invalid: package names start with a "
+                   "lower-case letter or digit and contain only lower-case letters, digits "
+                   "and the characters + - . _ (at most %d characters)."),
+                 printable, MAX_WORD_LENGTH);
+  }
+  return FALSE;
+}
+
+/* The RUN and ENV lines of the project layer. The package names are
+ * checked, so they can go into the RUN line unquoted.
+ */
+static char *
+dup_project_install_steps (const ExitboxProjectLayerParams  *params,
+                           GError                          **error)
+{
+  g_autoptr(GString) steps = g_string_new (NULL);
+  gboolean alpine = params->family == EXITBOX_BASE_FAMILY_ALPINE;
+
+  if (params->packages != NULL && params->packages[0] != NULL)
+    {
+      g_autoptr(GString) names = g_string_new (NULL);
+
+      for (guint i = 0; params->packages[i] != NULL; i++)
+        {
+          if (!exitbox_containerfile_check_package_name (params->packages[i], error))
+            return NULL;
+          g_string_append_printf (names, " \\\n      %s", params->packages[i]);
+        }
+
+      g_string_append (steps, "\n# The packages of the project's profiles and tools.user.\n");
+      if (alpine)
+        g_string_append_printf (steps, "RUN apk add --no-cache%s\n", names->str);
+      else
+        g_string_append_printf (steps,
+                                "ARG DEBIAN_FRONTEND=noninteractive\n"
+                                "RUN apt-get update \\\n"
+                                " && apt-get install -y --no-install-recommends%s \\\n"
+                                " && rm -rf /var/lib/apt/lists/*\n",
+                                names->str);
+    }
+
+  if (params->go_archive != NULL)
+    {
+      if (!check_word (params->go_archive, _("Go archive file name"), error))
+        return NULL;
+
+      g_string_append_printf (steps,
+                              "\n# The Go toolchain, checked on the host against the SHA-256 "
+                              "that Go publishes.\n"
+                              "COPY %s /tmp/exitbox-go.tar.gz\n"
+                              "RUN tar -xzf /tmp/exitbox-go.tar.gz -C /usr/local \\\n"
+                              " && rm -f /tmp/exitbox-go.tar.gz\n"
+                              "ENV PATH=/usr/local/go/bin:/home/user/go/bin:$PATH\n",
+                              params->go_archive);
+    }
+
+  /* The archive holds one folder named after the release. */
+  if (params->golangci_lint_archive != NULL)
+    {
+      if (!check_word (params->golangci_lint_archive, _("golangci-lint archive file name"), error))
+        return NULL;
+
+      g_string_append_printf (steps,
+                              "\n# golangci-lint, checked on the host against the SHA-256 "
+                              "digest of its release.\n"
+                              "COPY %s /tmp/exitbox-golangci-lint.tar.gz\n"
+                              "RUN mkdir /tmp/exitbox-golangci-lint \\\n"
+                              " && tar -xzf /tmp/exitbox-golangci-lint.tar.gz "
+                              "-C /tmp/exitbox-golangci-lint \\\n"
+                              " && install -o root -g root -m 0755 "
+                              "/tmp/exitbox-golangci-lint/*/golangci-lint /usr/local/bin/golangci-lint \\\n"
+                              " && rm -rf /tmp/exitbox-golangci-lint /tmp/exitbox-golangci-lint.tar.gz\n",
+                              params->golangci_lint_archive);
+    }
+
+  /* Debian's python3 refuses "pip install" outside a virtual environment
+   * (PEP 668), so the environment comes first on PATH and belongs to the
+   * user who runs the agent.
+   */
+  if (params->python_venv)
+    g_string_append_printf (steps,
+                            "\n# A Python virtual environment for pip, first on PATH.\n"
+                            "RUN python3 -m venv /opt/venv \\\n"
+                            " && chown -R %u:%u /opt/venv\n"
+                            "ENV VIRTUAL_ENV=/opt/venv \\\n"
+                            "    PATH=/opt/venv/bin:$PATH\n",
+                            params->uid, params->gid);
+
+  /* "npm install -g" writes to npm's prefix, which must be writable by the
+   * user, so it moves into the home folder.
+   */
+  if (params->node_tools)
+    g_string_append (steps,
+                     "\n# npm installs global packages into the user's home.\n"
+                     "ENV NPM_CONFIG_PREFIX=/home/user/.npm-global \\\n"
+                     "    PATH=/home/user/.npm-global/bin:$PATH\n");
+
+  g_string_append_c (steps, '\n');
+  return g_string_free (g_steal_pointer (&steps), FALSE);
+}
+
 char *
 exitbox_containerfile_project (const ExitboxProjectLayerParams  *params,
                                GError                          **error)
 {
   Substitutions subst;
+  char *install_steps;
   char *text;
 
   g_return_val_if_fail (params != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  install_steps = dup_project_install_steps (params, error);
+  if (install_steps == NULL)
+    return NULL;
 
   substitutions_init (&subst);
   add_common_labels (&subst);
@@ -393,6 +555,8 @@ exitbox_containerfile_project (const ExitboxProjectLayerParams  *params,
   substitutions_add_label (&subst, "PROJECT", params->project_key, "exitbox.project");
   substitutions_add_label (&subst, "PARENT", params->from_image_id, "exitbox.parent");
   substitutions_add_label (&subst, "PROFILES_HASH", params->profiles_hash, "exitbox.profiles.hash");
+  substitutions_add_label (&subst, "TOOLS_HASH", params->tools_hash, "exitbox.tools.hash");
+  g_hash_table_insert (subst.values, (gpointer) "INSTALL_STEPS", install_steps);
 
   text = render_template ("containerfiles/project.in", &subst, error);
   substitutions_clear (&subst);

@@ -36,6 +36,10 @@ typedef struct
   const char        *agent_version;   /* label exitbox.agent.version */
   const char        *binary_name;     /* file in the build context, installed to /usr/local/bin/<command> */
   const char        *command;         /* the agent's executable name, run with --version during the build */
+  /* When set, binary_name is a .tar.gz archive and this file inside it is
+   * the executable.
+   */
+  const char        *archive_member;
 } ExitboxCoreLayerParams;
 
 typedef struct
@@ -44,6 +48,24 @@ typedef struct
   const char        *from_image_id;   /* recorded as label exitbox.parent */
   const char        *project_key;
   const char        *profiles_hash;
+  /* Added for development profiles. Zero values give a layer without
+   * packages, as before.
+   */
+  ExitboxBaseFamily   family;
+  const char * const *packages;       /* distribution package names, installed in one step */
+  const char        *tools_hash;      /* label exitbox.tools.hash */
+  gboolean           python_venv;     /* a virtual environment at /opt/venv, first on PATH */
+  gboolean           node_tools;      /* npm's global prefix in the user's home, on PATH */
+  guint              uid;             /* owner of the virtual environment */
+  guint              gid;
+  /* File name in the build context of the verified Go archive, unpacked to
+   * /usr/local/go, or NULL.
+   */
+  const char        *go_archive;
+  /* File name in the build context of the verified golangci-lint archive,
+   * whose golangci-lint goes to /usr/local/bin, or NULL.
+   */
+  const char        *golangci_lint_archive;
 } ExitboxProjectLayerParams;
 
 char *exitbox_containerfile_base    (const ExitboxBaseLayerParams    *params,
@@ -52,6 +74,14 @@ char *exitbox_containerfile_core    (const ExitboxCoreLayerParams    *params,
                                      GError                         **error);
 char *exitbox_containerfile_project (const ExitboxProjectLayerParams *params,
                                      GError                         **error);
+/* Checks a distribution package name for the project layer and tools.user:
+ * it starts with a lower-case letter or digit and contains lower-case
+ * letters, digits and + - . _ (Debian and Alpine names). Fails with
+ * G_IO_ERROR_INVALID_ARGUMENT naming the value.
+ */
+gboolean exitbox_containerfile_check_package_name (const char  *name,
+                                                   GError     **error);
+
 /* The Squid proxy image, on the same family as the agents. */
 char *exitbox_containerfile_proxy   (ExitboxBaseFamily                family,
                                      const char                      *from_image,

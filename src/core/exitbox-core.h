@@ -15,6 +15,7 @@
 #include "exitbox-firewall.h"
 #include "exitbox-host-info.h"
 #include "exitbox-image-builder.h"
+#include "exitbox-image-store.h"
 #include "exitbox-inspection.h"
 #include "exitbox-launch-plan.h"
 #include "exitbox-launcher.h"

@@ -34,6 +34,7 @@ exitbox_agent_release_free (ExitboxAgentRelease *release)
   g_free (release->platform);
   g_free (release->url);
   g_free (release->sha256);
+  g_free (release->archive_member);
   g_free (release);
 }
 
@@ -46,6 +47,7 @@ agent_release_copy (const ExitboxAgentRelease *release)
   copy->platform = g_strdup (release->platform);
   copy->url = g_strdup (release->url);
   copy->sha256 = g_strdup (release->sha256);
+  copy->archive_member = g_strdup (release->archive_member);
 
   return copy;
 }
@@ -156,7 +158,8 @@ create_get_message (const char  *url,
 
   if (message == NULL)
     g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                 _("The download URL “%s” is invalid. Check EXITBOX_CLAUDE_DIST_URL."),
+                 _("The download URL “%s” is invalid. Check EXITBOX_CLAUDE_DIST_URL, "
+                   "EXITBOX_CODEX_RELEASE_URL or EXITBOX_OPENCODE_RELEASE_URL if set."),
                  url);
 
   return message;
@@ -176,8 +179,9 @@ check_http_status (SoupMessage  *message,
   if (status == SOUP_STATUS_NOT_FOUND)
     g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
                  _("Downloading %s failed: the server returned HTTP %u %s. "
-                   "Check EXITBOX_CLAUDE_DIST_URL if it is set; otherwise the vendor "
-                   "may have moved its releases and ExitBox needs an update."),
+                   "Check EXITBOX_CLAUDE_DIST_URL, EXITBOX_CODEX_RELEASE_URL or "
+                   "EXITBOX_OPENCODE_RELEASE_URL if set; otherwise the vendor may have "
+                   "moved its releases and ExitBox needs an update."),
                  url, status, soup_message_get_reason_phrase (message));
   else
     g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
@@ -461,17 +465,26 @@ fetch_latest_cb (GObject      *source,
                    fetch_manifest_cb, g_steal_pointer (&task));
 }
 
-void
-exitbox_claude_release_fetch_async (ExitboxBaseFamily    family,
-                                    GCancellable        *cancellable,
-                                    GAsyncReadyCallback  callback,
-                                    gpointer             user_data)
+/* "v1.2.3" is written for "1.2.3" in pins, so the "v" goes. */
+static const char *
+skip_version_prefix (const char *version)
+{
+  if (version[0] == 'v' && g_ascii_isdigit (version[1]))
+    return version + 1;
+
+  return version;
+}
+
+static void
+start_claude_fetch (ExitboxBaseFamily    family,
+                    const char          *version,
+                    GCancellable        *cancellable,
+                    GAsyncReadyCallback  callback,
+                    gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
   g_autofree char *latest_url = NULL;
   FetchData *data;
-
-  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
   task = g_task_new (NULL, cancellable, callback, user_data);
   g_task_set_source_tag (task, exitbox_claude_release_fetch_async);
@@ -493,9 +506,53 @@ exitbox_claude_release_fetch_async (ExitboxBaseFamily    family,
       return;
     }
 
+  /* A pinned version skips the lookup of the latest one. */
+  if (version != NULL)
+    {
+      version = skip_version_prefix (version);
+      if (!is_valid_version (version))
+        {
+          g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                                   _("The pinned version “%s” is not a version number such as "
+                                     "2.0.14. Fix agents.claude.version in config.yaml."),
+                                   version);
+          return;
+        }
+
+      data->version = g_strdup (version);
+      data->manifest_url = g_strdup_printf ("%s/%s/manifest.json", data->base_url, data->version);
+      get_bytes_async (data->session, data->manifest_url, cancellable,
+                       fetch_manifest_cb, g_steal_pointer (&task));
+      return;
+    }
+
   latest_url = g_strconcat (data->base_url, "/latest", NULL);
   get_bytes_async (data->session, latest_url, cancellable,
                    fetch_latest_cb, g_steal_pointer (&task));
+}
+
+void
+exitbox_claude_release_fetch_async (ExitboxBaseFamily    family,
+                                    GCancellable        *cancellable,
+                                    GAsyncReadyCallback  callback,
+                                    gpointer             user_data)
+{
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  start_claude_fetch (family, NULL, cancellable, callback, user_data);
+}
+
+void
+exitbox_claude_release_fetch_version_async (ExitboxBaseFamily    family,
+                                            const char          *version,
+                                            GCancellable        *cancellable,
+                                            GAsyncReadyCallback  callback,
+                                            gpointer             user_data)
+{
+  g_return_if_fail (version != NULL);
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  start_claude_fetch (family, version, cancellable, callback, user_data);
 }
 
 ExitboxAgentRelease *
@@ -504,6 +561,577 @@ exitbox_claude_release_fetch_finish (GAsyncResult  *result,
 {
   g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
   g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == exitbox_claude_release_fetch_async, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* GitHub release metadata of Codex and OpenCode. */
+
+/* "x86_64" or "aarch64" for this computer, or NULL. */
+static const char *
+host_cpu (void)
+{
+  struct utsname host;
+
+  if (uname (&host) != 0)
+    return NULL;
+  if (g_str_equal (host.machine, "x86_64") || g_str_equal (host.machine, "amd64"))
+    return "x86_64";
+  if (g_str_equal (host.machine, "aarch64") || g_str_equal (host.machine, "arm64"))
+    return "aarch64";
+
+  return NULL;
+}
+
+char *
+exitbox_github_release_dup_url (const char *agent_id)
+{
+  const char *variable;
+  const char *fallback;
+  const char *value;
+
+  g_return_val_if_fail (agent_id != NULL, NULL);
+
+  if (g_str_equal (agent_id, "codex"))
+    {
+      variable = "EXITBOX_CODEX_RELEASE_URL";
+      fallback = EXITBOX_CODEX_DEFAULT_RELEASE_URL;
+    }
+  else if (g_str_equal (agent_id, "opencode"))
+    {
+      variable = "EXITBOX_OPENCODE_RELEASE_URL";
+      fallback = EXITBOX_OPENCODE_DEFAULT_RELEASE_URL;
+    }
+  else if (g_str_equal (agent_id, "golangci-lint"))
+    {
+      variable = "EXITBOX_GOLANGCI_LINT_RELEASE_URL";
+      fallback = EXITBOX_GOLANGCI_LINT_DEFAULT_RELEASE_URL;
+    }
+  else
+    return NULL;
+
+  value = g_getenv (variable);
+  if (value != NULL && *value != '\0')
+    return g_strstrip (g_strdup (value));
+
+  return g_strdup (fallback);
+}
+
+/* Codex uses its musl build on both families, as the original ExitBox did
+ * on Alpine. OpenCode publishes a glibc and a musl build. NOTE: only stub
+ * binaries were run here; the core build's --version step fails loudly if a
+ * real build does not run on the base.
+ */
+char *
+exitbox_github_asset_name (const char        *agent_id,
+                           ExitboxBaseFamily  family)
+{
+  const char *cpu = host_cpu ();
+
+  g_return_val_if_fail (agent_id != NULL, NULL);
+
+  if (cpu == NULL)
+    return NULL;
+
+  if (g_str_equal (agent_id, "codex"))
+    return g_strdup_printf ("codex-%s-unknown-linux-musl.tar.gz", cpu);
+
+  if (g_str_equal (agent_id, "opencode"))
+    return g_strdup_printf ("opencode-linux-%s%s.tar.gz",
+                            g_str_equal (cpu, "x86_64") ? "x64" : "arm64",
+                            family == EXITBOX_BASE_FAMILY_ALPINE ? "-musl" : "");
+
+  return NULL;
+}
+
+typedef struct
+{
+  SoupSession *session;
+  char        *agent_id;
+  char        *metadata_url;
+  char        *asset_name;
+  gboolean     allow_unverified;
+} GithubFetchData;
+
+static void
+github_fetch_data_free (GithubFetchData *data)
+{
+  g_clear_object (&data->session);
+  g_free (data->agent_id);
+  g_free (data->metadata_url);
+  g_free (data->asset_name);
+  g_free (data);
+}
+
+static const char *
+get_string_member (JsonObject *object,
+                   const char *name)
+{
+  JsonNode *node = json_object_get_member (object, name);
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
+    return NULL;
+
+  return json_node_get_string (node);
+}
+
+/* The tag without the prefix its project puts before the version: Codex
+ * tags read "rust-v0.46.0", OpenCode tags "v0.15.3".
+ */
+static char *
+dup_version_from_tag (const char *tag)
+{
+  const char * const prefixes[] = { "rust-v", "v", NULL };
+
+  for (guint i = 0; prefixes[i] != NULL; i++)
+    {
+      if (g_str_has_prefix (tag, prefixes[i]) && g_ascii_isdigit (tag[strlen (prefixes[i])]))
+        return g_strdup (tag + strlen (prefixes[i]));
+    }
+
+  return g_strdup (tag);
+}
+
+static ExitboxAgentRelease *
+parse_github_release (GBytes           *bytes,
+                      GithubFetchData  *data,
+                      GError          **error)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(ExitboxAgentRelease) release = NULL;
+  g_autofree char *version = NULL;
+  JsonObject *root_object;
+  JsonObject *asset = NULL;
+  JsonNode *root;
+  JsonNode *assets;
+  const char *tag;
+  const char *url;
+  const char *digest;
+  gsize size;
+  const char *text = g_bytes_get_data (bytes, &size);
+
+  if (!json_parser_load_from_data (parser, text != NULL ? text : "", size, &local_error))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                   _("The release metadata %s is not valid JSON: %s"),
+                   data->metadata_url, local_error->message);
+      return NULL;
+    }
+
+  root = json_parser_get_root (parser);
+  root_object = root != NULL && JSON_NODE_HOLDS_OBJECT (root) ? json_node_get_object (root) : NULL;
+  tag = root_object != NULL ? get_string_member (root_object, "tag_name") : NULL;
+  version = tag != NULL ? dup_version_from_tag (tag) : NULL;
+  if (version == NULL || !is_valid_version (version))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                   _("The release metadata %s has no valid “tag_name” with a version "
+                     "number. Check the release URL if you set one."),
+                   data->metadata_url);
+      return NULL;
+    }
+
+  /* golangci-lint names its assets after the version. */
+  if (data->asset_name == NULL && g_str_equal (data->agent_id, "golangci-lint"))
+    data->asset_name = g_strdup_printf ("golangci-lint-%s-linux-%s.tar.gz", version,
+                                        g_strcmp0 (host_cpu (), "aarch64") == 0 ? "arm64" : "amd64");
+
+  assets = json_object_get_member (root_object, "assets");
+  for (guint i = 0; assets != NULL && JSON_NODE_HOLDS_ARRAY (assets) &&
+                    i < json_array_get_length (json_node_get_array (assets)); i++)
+    {
+      JsonNode *element = json_array_get_element (json_node_get_array (assets), i);
+
+      if (JSON_NODE_HOLDS_OBJECT (element) &&
+          g_strcmp0 (get_string_member (json_node_get_object (element), "name"),
+                     data->asset_name) == 0)
+        asset = json_node_get_object (element);
+    }
+
+  url = asset != NULL ? get_string_member (asset, "browser_download_url") : NULL;
+  if (url == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                   _("The release %s (%s) has no download %s for this computer, so it "
+                     "cannot be installed here."),
+                   tag, data->metadata_url, data->asset_name);
+      return NULL;
+    }
+
+  /* GitHub publishes "sha256:HEX" for every asset of newer releases. */
+  digest = get_string_member (asset, "digest");
+  if (digest != NULL && (!g_str_has_prefix (digest, "sha256:") ||
+                         !is_sha256_hex (digest + strlen ("sha256:"))))
+    digest = NULL;
+
+  if (digest == NULL && data->allow_unverified)
+    g_warning ("The release metadata %s publishes no SHA-256 digest for %s; installing it "
+               "unverified because that was allowed", data->metadata_url, data->asset_name);
+  else if (digest == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                   _("The release metadata %s publishes no SHA-256 digest for %s, so "
+                     "ExitBox cannot verify the download and does not install it. Try "
+                     "again when the release has one."),
+                   data->metadata_url, data->asset_name);
+      return NULL;
+    }
+
+  release = g_new0 (ExitboxAgentRelease, 1);
+  release->version = g_steal_pointer (&version);
+  /* The cache folder is named after the asset, without its extension. */
+  release->platform = g_strndup (data->asset_name, strlen (data->asset_name) - strlen (".tar.gz"));
+  release->url = g_strdup (url);
+  release->sha256 = digest != NULL ? g_ascii_strdown (digest + strlen ("sha256:"), -1) : NULL;
+  if (g_str_equal (data->agent_id, "codex"))
+    release->archive_member = g_strdup (release->platform);
+  else
+    release->archive_member = g_strdup (data->agent_id);
+
+  return g_steal_pointer (&release);
+}
+
+static void
+github_fetch_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GithubFetchData *data = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  ExitboxAgentRelease *release;
+
+  bytes = get_bytes_finish (result, &error);
+  if (bytes == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  release = parse_github_release (bytes, data, &error);
+  if (release == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  g_task_return_pointer (task, release, (GDestroyNotify) exitbox_agent_release_free);
+}
+
+void
+exitbox_github_release_fetch_async (const char          *agent_id,
+                                    ExitboxBaseFamily    family,
+                                    const char          *version,
+                                    gboolean             allow_unverified,
+                                    GCancellable        *cancellable,
+                                    GAsyncReadyCallback  callback,
+                                    gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  GithubFetchData *data;
+
+  g_return_if_fail (agent_id != NULL);
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (NULL, cancellable, callback, user_data);
+  g_task_set_source_tag (task, exitbox_github_release_fetch_async);
+
+  data = g_new0 (GithubFetchData, 1);
+  data->session = create_session ();
+  data->agent_id = g_strdup (agent_id);
+  data->metadata_url = exitbox_github_release_dup_url (agent_id);
+  data->asset_name = exitbox_github_asset_name (agent_id, family);
+  data->allow_unverified = allow_unverified;
+  g_task_set_task_data (task, data, (GDestroyNotify) github_fetch_data_free);
+
+  if (data->metadata_url == NULL)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                               _("%s is not installed from GitHub release metadata."), agent_id);
+      return;
+    }
+
+  if (data->asset_name == NULL &&
+      !(g_str_equal (agent_id, "golangci-lint") && host_cpu () != NULL))
+    {
+      struct utsname host;
+
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                               _("%s is not published for this computer's CPU architecture "
+                                 "(%s); it needs x86_64 or aarch64."),
+                               agent_id, uname (&host) == 0 ? host.machine : "unknown");
+      return;
+    }
+
+  /* A pinned version reads releases/tags/TAG next to releases/latest. */
+  if (version != NULL)
+    {
+      g_autofree char *tagged_url = NULL;
+
+      version = skip_version_prefix (version);
+      if (!is_valid_version (version) || !g_str_has_suffix (data->metadata_url, "/latest"))
+        {
+          g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                                   _("Cannot install the pinned version “%s” of %s: it must "
+                                     "be a version number such as 1.2.3, and the release URL "
+                                     "%s must end in /latest. Fix agents.%s.version in "
+                                     "config.yaml."),
+                                   version, agent_id, data->metadata_url, agent_id);
+          return;
+        }
+
+      tagged_url = g_strdup_printf ("%.*s/tags/%s%s",
+                                    (int) (strlen (data->metadata_url) - strlen ("/latest")),
+                                    data->metadata_url,
+                                    g_str_equal (agent_id, "codex") ? "rust-v" : "v", version);
+      g_free (data->metadata_url);
+      data->metadata_url = g_steal_pointer (&tagged_url);
+    }
+
+  get_bytes_async (data->session, data->metadata_url, cancellable,
+                   github_fetch_cb, g_steal_pointer (&task));
+}
+
+ExitboxAgentRelease *
+exitbox_github_release_fetch_finish (GAsyncResult  *result,
+                                     GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == exitbox_github_release_fetch_async, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* Profile tools: the Go toolchain from Go's release list. */
+
+gboolean
+exitbox_tool_download_is_supported (const char *tool)
+{
+  return tool != NULL && (g_str_equal (tool, "go") || g_str_equal (tool, "golangci-lint"));
+}
+
+/* golangci-lint publishes GitHub releases with a digest per asset. */
+static void
+tool_github_fetch_cb (GObject      *source,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+  ExitboxAgentRelease *release;
+
+  release = exitbox_github_release_fetch_finish (result, &error);
+  if (release == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, release, (GDestroyNotify) exitbox_agent_release_free);
+}
+
+typedef struct
+{
+  SoupSession *session;
+  char        *list_url;
+} ToolFetchData;
+
+static void
+tool_fetch_data_free (ToolFetchData *data)
+{
+  g_clear_object (&data->session);
+  g_free (data->list_url);
+  g_free (data);
+}
+
+/* The folder of @url without query or fragment, ending in "/":
+ * "https://go.dev/dl/?mode=json" gives "https://go.dev/dl/".
+ */
+static char *
+dup_url_folder (const char *url)
+{
+  gsize length = strcspn (url, "?#");
+
+  while (length > 0 && url[length - 1] != '/')
+    length--;
+
+  return g_strndup (url, length);
+}
+
+/* Go's list is newest first: [{"version": "go1.23.4", "stable": true,
+ * "files": [{"filename", "os", "arch", "sha256", "kind"}]}].
+ */
+static ExitboxAgentRelease *
+parse_go_releases (GBytes         *bytes,
+                   ToolFetchData  *data,
+                   GError        **error)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) local_error = NULL;
+  const char *go_arch = g_strcmp0 (host_cpu (), "aarch64") == 0 ? "arm64" : "amd64";
+  JsonNode *root;
+  gsize size;
+  const char *text = g_bytes_get_data (bytes, &size);
+
+  if (host_cpu () == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                   _("Go is downloaded only for x86_64 and aarch64 computers."));
+      return NULL;
+    }
+
+  if (!json_parser_load_from_data (parser, text != NULL ? text : "", size, &local_error))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                   _("The Go release list %s is not valid JSON: %s"),
+                   data->list_url, local_error->message);
+      return NULL;
+    }
+
+  root = json_parser_get_root (parser);
+  for (guint i = 0; root != NULL && JSON_NODE_HOLDS_ARRAY (root) &&
+                    i < json_array_get_length (json_node_get_array (root)); i++)
+    {
+      JsonNode *element = json_array_get_element (json_node_get_array (root), i);
+      JsonObject *entry;
+      JsonNode *stable;
+      JsonNode *files;
+
+      if (!JSON_NODE_HOLDS_OBJECT (element))
+        continue;
+      entry = json_node_get_object (element);
+      stable = json_object_get_member (entry, "stable");
+      files = json_object_get_member (entry, "files");
+      if (stable == NULL || json_node_get_value_type (stable) != G_TYPE_BOOLEAN ||
+          !json_node_get_boolean (stable) || files == NULL || !JSON_NODE_HOLDS_ARRAY (files))
+        continue;
+
+      for (guint f = 0; f < json_array_get_length (json_node_get_array (files)); f++)
+        {
+          JsonNode *file_node = json_array_get_element (json_node_get_array (files), f);
+          g_autoptr(ExitboxAgentRelease) release = NULL;
+          g_autofree char *folder = NULL;
+          JsonObject *file;
+          const char *filename;
+          const char *version;
+          const char *sha256;
+
+          if (!JSON_NODE_HOLDS_OBJECT (file_node))
+            continue;
+          file = json_node_get_object (file_node);
+          if (g_strcmp0 (get_string_member (file, "os"), "linux") != 0 ||
+              g_strcmp0 (get_string_member (file, "arch"), go_arch) != 0 ||
+              g_strcmp0 (get_string_member (file, "kind"), "archive") != 0)
+            continue;
+
+          filename = get_string_member (file, "filename");
+          version = get_string_member (entry, "version");
+          sha256 = get_string_member (file, "sha256");
+          if (filename == NULL || !is_safe_path_component (filename) || version == NULL ||
+              !g_str_has_prefix (version, "go") || !is_valid_version (version + 2))
+            continue;
+
+          if (!is_sha256_hex (sha256))
+            {
+              g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                           _("The Go release list %s publishes no valid SHA-256 for %s, so "
+                             "ExitBox cannot verify it and does not install it."),
+                           data->list_url, filename);
+              return NULL;
+            }
+
+          folder = dup_url_folder (data->list_url);
+          release = g_new0 (ExitboxAgentRelease, 1);
+          release->version = g_strdup (version + 2);
+          release->platform = g_strdup_printf ("linux-%s", go_arch);
+          release->url = g_strconcat (folder, filename, NULL);
+          release->sha256 = g_ascii_strdown (sha256, -1);
+          return g_steal_pointer (&release);
+        }
+    }
+
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+               _("The Go release list %s has no stable Linux %s archive."),
+               data->list_url, go_arch);
+  return NULL;
+}
+
+static void
+tool_fetch_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  ToolFetchData *data = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  ExitboxAgentRelease *release;
+
+  bytes = get_bytes_finish (result, &error);
+  if (bytes == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  release = parse_go_releases (bytes, data, &error);
+  if (release == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  g_task_return_pointer (task, release, (GDestroyNotify) exitbox_agent_release_free);
+}
+
+void
+exitbox_tool_release_fetch_async (const char          *tool,
+                                  GCancellable        *cancellable,
+                                  GAsyncReadyCallback  callback,
+                                  gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  ToolFetchData *data;
+  const char *value;
+
+  g_return_if_fail (tool != NULL);
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (NULL, cancellable, callback, user_data);
+  g_task_set_source_tag (task, exitbox_tool_release_fetch_async);
+
+  data = g_new0 (ToolFetchData, 1);
+  data->session = create_session ();
+  g_task_set_task_data (task, data, (GDestroyNotify) tool_fetch_data_free);
+
+  if (!exitbox_tool_download_is_supported (tool))
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                               _("ExitBox does not download the tool “%s” yet."), tool);
+      return;
+    }
+
+  if (g_str_equal (tool, "golangci-lint"))
+    {
+      exitbox_github_release_fetch_async (tool, EXITBOX_BASE_FAMILY_DEBIAN, NULL, FALSE,
+                                          cancellable, tool_github_fetch_cb,
+                                          g_steal_pointer (&task));
+      return;
+    }
+
+  value = g_getenv ("EXITBOX_GO_RELEASES_URL");
+  data->list_url = value != NULL && *value != '\0' ? g_strstrip (g_strdup (value))
+                                                    : g_strdup (EXITBOX_GO_DEFAULT_RELEASES_URL);
+
+  get_bytes_async (data->session, data->list_url, cancellable,
+                   tool_fetch_cb, g_steal_pointer (&task));
+}
+
+ExitboxAgentRelease *
+exitbox_tool_release_fetch_finish (GAsyncResult  *result,
+                                   GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == exitbox_tool_release_fetch_async, NULL);
 
   return g_task_propagate_pointer (G_TASK (result), error);
 }
@@ -521,6 +1149,7 @@ typedef struct
   GOutputStream       *output;
   GChecksum           *checksum;
   guint8              *buffer;
+  gboolean             unverified;       /* the release has no published SHA-256 */
 } DownloadData;
 
 static void
@@ -592,6 +1221,16 @@ verify_cached_thread (GTask        *task,
       return;
     }
 
+  /* Without a published checksum there is nothing to check the cache
+   * against, so the file is always downloaded again.
+   */
+  if (data->unverified)
+    {
+      g_unlink (data->cache_path);
+      g_task_return_boolean (task, FALSE);
+      return;
+    }
+
   actual = compute_file_sha256 (data->cache_path, cancellable, &error);
   if (actual == NULL && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {
@@ -652,6 +1291,13 @@ download_finish_file (GTask *task)
   g_clear_object (&data->output);
 
   actual = g_checksum_get_string (data->checksum);
+  if (data->unverified)
+    {
+      g_warning ("Accepting the unverified download %s (SHA-256 %s) because unverified "
+                 "installs were allowed", data->release->url, actual);
+      data->release->sha256 = g_strdup (actual);
+    }
+
   if (!g_str_equal (actual, data->release->sha256))
     {
       /* download_data_free() deletes the temporary file. */
@@ -902,7 +1548,9 @@ exitbox_download_release_async (ExitboxAgentRelease *release,
   data->release = agent_release_copy (release);
   g_task_set_task_data (task, data, (GDestroyNotify) download_data_free);
 
-  if (!is_sha256_hex (release->sha256))
+  if (release->sha256 == NULL)
+    data->unverified = TRUE;
+  else if (!is_sha256_hex (release->sha256))
     {
       g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
                                _("The release %s has no valid SHA-256 checksum, so it "
@@ -910,10 +1558,22 @@ exitbox_download_release_async (ExitboxAgentRelease *release,
                                release->url);
       return;
     }
-  g_free (data->release->sha256);
-  data->release->sha256 = g_ascii_strdown (release->sha256, -1);
+  else
+    {
+      g_free (data->release->sha256);
+      data->release->sha256 = g_ascii_strdown (release->sha256, -1);
+    }
 
-  data->cache_path = build_cache_path (release, agent_id, &error);
+  /* An unverified download gets a folder of its own, so it never replaces a
+   * verified file of the same release.
+   */
+  if (data->unverified)
+    {
+      g_free (data->release->platform);
+      data->release->platform = g_strconcat (release->platform, "-unverified", NULL);
+    }
+
+  data->cache_path = build_cache_path (data->release, agent_id, &error);
   if (data->cache_path == NULL)
     {
       g_task_return_error (task, g_steal_pointer (&error));

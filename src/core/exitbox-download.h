@@ -25,6 +25,10 @@ typedef struct
   char *platform;  /* "linux-x64", "linux-arm64-musl", … */
   char *url;       /* the binary */
   char *sha256;    /* lower-case hex, from the vendor's manifest */
+  /* The executable inside the download when it is a .tar.gz archive (Codex,
+   * OpenCode), or NULL when the download is the executable itself.
+   */
+  char *archive_member;
 } ExitboxAgentRelease;
 
 void exitbox_agent_release_free (ExitboxAgentRelease *release);
@@ -40,11 +44,85 @@ void                 exitbox_claude_release_fetch_async  (ExitboxBaseFamily     
                                                           GCancellable         *cancellable,
                                                           GAsyncReadyCallback   callback,
                                                           gpointer              user_data);
+/* Reads BASE/VERSION/manifest.json for a pinned @version ("2.0.14" or
+ * "v2.0.14"). Finish with exitbox_claude_release_fetch_finish().
+ */
+void                 exitbox_claude_release_fetch_version_async (ExitboxBaseFamily    family,
+                                                                 const char          *version,
+                                                                 GCancellable        *cancellable,
+                                                                 GAsyncReadyCallback  callback,
+                                                                 gpointer             user_data);
 ExitboxAgentRelease *exitbox_claude_release_fetch_finish (GAsyncResult         *result,
                                                           GError              **error);
 
+/* Codex and OpenCode publish GitHub releases. */
+#define EXITBOX_CODEX_DEFAULT_RELEASE_URL \
+  "https://api.github.com/repos/openai/codex/releases/latest"
+#define EXITBOX_OPENCODE_DEFAULT_RELEASE_URL \
+  "https://api.github.com/repos/anomalyco/opencode/releases/latest"
+#define EXITBOX_GOLANGCI_LINT_DEFAULT_RELEASE_URL \
+  "https://api.github.com/repos/golangci/golangci-lint/releases/latest"
+
+/* The release metadata URL of "codex", "opencode" or the profile tool
+ * "golangci-lint": EXITBOX_CODEX_RELEASE_URL, EXITBOX_OPENCODE_RELEASE_URL or
+ * EXITBOX_GOLANGCI_LINT_RELEASE_URL when set, else the default above. NULL
+ * for other names.
+ */
+char                *exitbox_github_release_dup_url      (const char           *agent_id);
+/* The release asset for @agent_id on this computer's CPU and @family, such
+ * as "codex-x86_64-unknown-linux-musl.tar.gz", or NULL when none exists.
+ */
+char                *exitbox_github_asset_name           (const char           *agent_id,
+                                                          ExitboxBaseFamily     family);
+
+/* Reads the release metadata (GitHub's "latest release" JSON) of "codex" or
+ * "opencode" and returns the asset for this computer with the SHA-256 from
+ * the asset's "digest" member ("sha256:HEX"). A release without that asset
+ * fails with G_IO_ERROR_NOT_FOUND, and an asset without a SHA-256 digest
+ * with G_IO_ERROR_INVALID_DATA, because it cannot be verified, unless
+ * @allow_unverified: then the release has @sha256 NULL. A pinned @version
+ * reads releases/tags/TAG beside the "latest" URL instead, with the tag
+ * "rust-vVERSION" for Codex and "vVERSION" for OpenCode.
+ */
+void                 exitbox_github_release_fetch_async  (const char           *agent_id,
+                                                          ExitboxBaseFamily     family,
+                                                          const char           *version,
+                                                          gboolean              allow_unverified,
+                                                          GCancellable         *cancellable,
+                                                          GAsyncReadyCallback   callback,
+                                                          gpointer              user_data);
+ExitboxAgentRelease *exitbox_github_release_fetch_finish (GAsyncResult         *result,
+                                                          GError              **error);
+
+/* The Go toolchain, for the "go" profile, comes from Go's own release list
+ * with the SHA-256 it publishes for each file.
+ */
+#define EXITBOX_GO_DEFAULT_RELEASES_URL "https://go.dev/dl/?mode=json"
+
+/* Whether ExitBox downloads the profile tool @tool (a name from the
+ * catalogue's `downloads`) itself: "go" and "golangci-lint" so far.
+ */
+gboolean             exitbox_tool_download_is_supported  (const char           *tool);
+
+/* Reads the release list of @tool and returns the newest stable archive for
+ * this computer's CPU with its published SHA-256. For "go" that is Go's list
+ * (EXITBOX_GO_RELEASES_URL, else EXITBOX_GO_DEFAULT_RELEASES_URL), and the
+ * archive is downloaded from the folder of the list's URL. "golangci-lint"
+ * comes from its GitHub release metadata as Codex does. A file without a
+ * valid SHA-256 fails with G_IO_ERROR_INVALID_DATA.
+ */
+void                 exitbox_tool_release_fetch_async    (const char           *tool,
+                                                          GCancellable         *cancellable,
+                                                          GAsyncReadyCallback   callback,
+                                                          gpointer              user_data);
+ExitboxAgentRelease *exitbox_tool_release_fetch_finish   (GAsyncResult         *result,
+                                                          GError              **error);
+
 /* Downloads @release (or reuses the cache) and returns the path of the
- * verified file. A checksum mismatch is an error that names both sums.
+ * verified file. A checksum mismatch is an error that names both sums. A
+ * release with @sha256 NULL (an unverified install the user allowed) is
+ * downloaded every time into a folder of its own, and its file is trusted
+ * as it arrives.
  */
 void                 exitbox_download_release_async      (ExitboxAgentRelease  *release,
                                                           const char           *agent_id,

@@ -9,10 +9,12 @@
 #include <unistd.h>
 
 #include "exitbox-agent.h"
+#include "exitbox-catalogue.h"
 #include "exitbox-containerfile.h"
 #include "exitbox-download.h"
 #include "exitbox-image-builder.h"
 #include "exitbox-paths.h"
+#include "exitbox-project-registry.h"
 
 /* Lines of build output quoted in the error of a failed build. */
 #define FAILURE_TAIL_LINES 20
@@ -29,13 +31,17 @@
 #define LABEL_PARENT        "exitbox.parent"
 #define LABEL_PROJECT       "exitbox.project"
 #define LABEL_PROFILES_HASH "exitbox.profiles.hash"
+#define LABEL_TOOLS_HASH    "exitbox.tools.hash"
 
 struct _ExitboxImageBuilder
 {
   GObject        parent_instance;
 
-  ExitboxEngine *engine;
-  ExitboxConfig *config;
+  ExitboxEngine    *engine;
+  ExitboxConfig    *config;
+  ExitboxCatalogue *catalogue;   /* loaded on first use */
+  gboolean          allow_unverified;
+  gboolean          check_updates;
 };
 
 G_DEFINE_FINAL_TYPE (ExitboxImageBuilder, exitbox_image_builder, G_TYPE_OBJECT)
@@ -89,6 +95,12 @@ exitbox_image_dup_profiles_hash (const char * const *profiles)
   digest = g_compute_checksum_for_string (G_CHECKSUM_SHA256, joined, -1);
 
   return g_strndup (digest, PROFILES_HASH_LENGTH);
+}
+
+char *
+exitbox_image_dup_tools_hash (const char * const *tools)
+{
+  return exitbox_image_dup_profiles_hash (tools);
 }
 
 /* podman prints bare IDs and docker prefixes them with "sha256:", so the
@@ -172,32 +184,220 @@ expected_base_labels (ExitboxImageBuilder *self)
   return labels;
 }
 
-/* NOTE: exitbox.agent.version is not compared because the latest version is
- * only known after a network request. A rebuild for another reason picks
- * up the latest release.
+/* The version pinned in agents.AGENT.version without a leading "v", or NULL. */
+static const char *
+get_pinned_version (ExitboxImageBuilder *self,
+                    const char          *agent_id)
+{
+  const char *pin = exitbox_config_get_agent_version (self->config, agent_id);
+
+  if (pin != NULL && pin[0] == 'v' && g_ascii_isdigit (pin[1]))
+    pin++;
+
+  return pin;
+}
+
+/* exitbox.agent.version is compared only for a pinned agent, because the
+ * latest version is known only after a network request. ensure_async() with
+ * update checks on (exitbox_image_builder_set_check_updates()) compares it
+ * for the others.
  */
 static GArray *
-expected_core_labels (const char *agent_id,
-                      const char *base_id)
+expected_core_labels (ExitboxImageBuilder *self,
+                      const char          *agent_id,
+                      const char          *base_id)
 {
   GArray *labels = new_expected_labels ();
+  const char *pin = get_pinned_version (self, agent_id);
 
   add_expected_label (labels, LABEL_AGENT, agent_id);
   add_expected_label (labels, LABEL_PARENT, base_id);
+  if (pin != NULL)
+    add_expected_label (labels, LABEL_AGENT_VERSION, pin);
 
   return labels;
 }
 
-static GArray *
-expected_project_labels (const char *project_key,
-                         const char *core_id)
+/* What the project layer installs: the effective profiles of the project
+ * and tools.user, for the configured family.
+ */
+typedef struct
 {
-  GArray *labels = new_expected_labels ();
-  g_autofree char *profiles_hash = exitbox_image_dup_profiles_hash (NULL);
+  char      **profiles;
+  char       *profiles_hash;
+  char       *tools_hash;
+  GPtrArray  *packages;        /* NULL-terminated, each name once */
+  GPtrArray  *missing_downloads; /* "profile: tool" the layer does not install */
+  GPtrArray  *downloads;       /* tools ExitBox downloads and verifies, such as "go" */
+  gboolean    python_venv;
+  gboolean    node_tools;
+} ProjectSpec;
 
+static void
+project_spec_free (ProjectSpec *spec)
+{
+  g_strfreev (spec->profiles);
+  g_free (spec->profiles_hash);
+  g_free (spec->tools_hash);
+  g_clear_pointer (&spec->packages, g_ptr_array_unref);
+  g_clear_pointer (&spec->missing_downloads, g_ptr_array_unref);
+  g_clear_pointer (&spec->downloads, g_ptr_array_unref);
+  g_free (spec);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ProjectSpec, project_spec_free)
+
+static void
+add_package_once (GPtrArray  *packages,
+                  const char *name)
+{
+  if (!g_ptr_array_find_with_equal_func (packages, name, g_str_equal, NULL))
+    g_ptr_array_add (packages, g_strdup (name));
+}
+
+char **
+exitbox_image_builder_dup_profiles (ExitboxImageBuilder  *self,
+                                    const char           *project_key,
+                                    GError              **error)
+{
+  g_autofree char *registry_path = NULL;
+
+  g_return_val_if_fail (EXITBOX_IS_IMAGE_BUILDER (self), NULL);
+  g_return_val_if_fail (project_key != NULL, NULL);
+
+  registry_path = exitbox_project_registry_dup_path ();
+  return exitbox_project_registry_dup_profiles (registry_path, project_key,
+                                                exitbox_config_get_profiles (self->config),
+                                                error);
+}
+
+static ExitboxCatalogue *
+get_catalogue (ExitboxImageBuilder  *self,
+               GError              **error)
+{
+  if (self->catalogue == NULL)
+    self->catalogue = exitbox_catalogue_load_default (error);
+
+  return self->catalogue;
+}
+
+/* Fails when a profile is unknown or has neither a package for the family
+ * nor a tool ExitBox downloads, so a layer is never labelled with a profile
+ * it does not contain.
+ */
+static ProjectSpec *
+project_spec_new (ExitboxImageBuilder  *self,
+                  const char           *project_key,
+                  GError              **error)
+{
+  g_autoptr(ProjectSpec) spec = g_new0 (ProjectSpec, 1);
+  ExitboxBaseFamily family = exitbox_config_get_base_family (self->config);
+  const char *family_name = exitbox_base_family_to_string (family);
+  const char * const *tools = exitbox_config_get_user_tools (self->config);
+  ExitboxCatalogue *catalogue;
+
+  spec->profiles = exitbox_image_builder_dup_profiles (self, project_key, error);
+  if (spec->profiles == NULL)
+    return NULL;
+
+  catalogue = get_catalogue (self, error);
+  if (catalogue == NULL)
+    return NULL;
+
+  spec->profiles_hash = exitbox_image_dup_profiles_hash ((const char * const *) spec->profiles);
+  spec->tools_hash = exitbox_image_dup_tools_hash (tools);
+  spec->packages = g_ptr_array_new_with_free_func (g_free);
+  spec->missing_downloads = g_ptr_array_new_with_free_func (g_free);
+  spec->downloads = g_ptr_array_new_with_free_func (g_free);
+
+  for (guint i = 0; spec->profiles[i] != NULL; i++)
+    {
+      const char *profile = spec->profiles[i];
+      g_auto(GStrv) packages = exitbox_catalogue_dup_packages (catalogue, profile, family, error);
+      g_auto(GStrv) downloads = NULL;
+      guint supported;
+
+      if (packages == NULL)
+        return NULL;
+
+      downloads = exitbox_catalogue_dup_downloads (catalogue, profile);
+      supported = 0;
+      for (guint j = 0; downloads != NULL && downloads[j] != NULL; j++)
+        {
+          if (exitbox_tool_download_is_supported (downloads[j]))
+            {
+              supported++;
+              add_package_once (spec->downloads, downloads[j]);
+            }
+          else
+            g_ptr_array_add (spec->missing_downloads,
+                             g_strdup_printf ("%s: %s", profile, downloads[j]));
+        }
+
+      if (packages[0] == NULL && supported == 0 && downloads != NULL && downloads[0] != NULL)
+        {
+          g_autofree char *needs = g_strjoinv (", ", downloads);
+
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                       _("The profile “%s” has no %s package: it needs downloads (%s) that "
+                         "this version of ExitBox does not install yet. Remove it from the "
+                         "project with “exitbox AGENT profile remove %s”, or from "
+                         "“profiles” in config.yaml."),
+                       profile, family_name, needs, profile);
+          return NULL;
+        }
+
+      if (packages[0] == NULL && supported == 0)
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                       _("The profile “%s” has no %s package. Remove it from the project "
+                         "with “exitbox AGENT profile remove %s”, from “profiles” in "
+                         "config.yaml, or set settings.base to the other family."),
+                       profile, family_name, profile);
+          return NULL;
+        }
+
+      for (guint j = 0; packages[j] != NULL; j++)
+        add_package_once (spec->packages, packages[j]);
+
+      if (g_str_equal (profile, "python"))
+        spec->python_venv = TRUE;
+      if (g_str_equal (profile, "node"))
+        spec->node_tools = TRUE;
+    }
+
+  for (guint i = 0; tools != NULL && tools[i] != NULL; i++)
+    {
+      if (!exitbox_containerfile_check_package_name (tools[i], error))
+        {
+          g_prefix_error (error, "tools.user: ");
+          return NULL;
+        }
+      add_package_once (spec->packages, tools[i]);
+    }
+
+  g_ptr_array_add (spec->packages, NULL);
+  return g_steal_pointer (&spec);
+}
+
+/* NULL with @error set when the project's profiles cannot be resolved. */
+static GArray *
+expected_project_labels (ExitboxImageBuilder  *self,
+                         const char           *project_key,
+                         const char           *core_id,
+                         GError              **error)
+{
+  g_autoptr(ProjectSpec) spec = project_spec_new (self, project_key, error);
+  GArray *labels;
+
+  if (spec == NULL)
+    return NULL;
+
+  labels = new_expected_labels ();
   add_expected_label (labels, LABEL_PROJECT, project_key);
   add_expected_label (labels, LABEL_PARENT, core_id);
-  add_expected_label (labels, LABEL_PROFILES_HASH, profiles_hash);
+  add_expected_label (labels, LABEL_PROFILES_HASH, spec->profiles_hash);
+  add_expected_label (labels, LABEL_TOOLS_HASH, spec->tools_hash);
 
   return labels;
 }
@@ -261,6 +461,7 @@ exitbox_image_builder_dispose (GObject *object)
 
   g_clear_object (&self->engine);
   g_clear_object (&self->config);
+  g_clear_object (&self->catalogue);
 
   G_OBJECT_CLASS (exitbox_image_builder_parent_class)->dispose (object);
 }
@@ -373,6 +574,24 @@ exitbox_image_builder_new (ExitboxEngine *engine,
                        NULL);
 }
 
+void
+exitbox_image_builder_set_allow_unverified (ExitboxImageBuilder *self,
+                                            gboolean             allow_unverified)
+{
+  g_return_if_fail (EXITBOX_IS_IMAGE_BUILDER (self));
+
+  self->allow_unverified = allow_unverified;
+}
+
+void
+exitbox_image_builder_set_check_updates (ExitboxImageBuilder *self,
+                                         gboolean             check_updates)
+{
+  g_return_if_fail (EXITBOX_IS_IMAGE_BUILDER (self));
+
+  self->check_updates = check_updates;
+}
+
 /* State. */
 
 char **
@@ -428,10 +647,17 @@ exitbox_image_builder_get_state (ExitboxImageBuilder *self,
 
   reason = dup_rebuild_reason (inspection, EXITBOX_IMAGE_BASE, expected_base_labels (self));
   if (reason == NULL)
-    reason = dup_rebuild_reason (inspection, core_name, expected_core_labels (agent_id, base_id));
+    reason = dup_rebuild_reason (inspection, core_name, expected_core_labels (self, agent_id, base_id));
   if (reason == NULL)
-    reason = dup_rebuild_reason (inspection, project_name,
-                                 expected_project_labels (project_key, core_id));
+    {
+      g_autoptr(GError) error = NULL;
+      GArray *labels = expected_project_labels (self, project_key, core_id, &error);
+
+      if (labels == NULL)
+        reason = g_strdup (error->message);
+      else
+        reason = dup_rebuild_reason (inspection, project_name, labels);
+    }
 
   if (reason != NULL)
     {
@@ -507,7 +733,8 @@ make_private_folder (const char  *path,
 
 /* Copies @source to @destination and checks the copy against @sha256, so
  * the file that goes into the image is exactly the verified download even
- * if the cache changed after it was verified.
+ * if the cache changed after it was verified. A NULL @sha256 (an unverified
+ * install the user allowed) skips the check.
  */
 static gboolean
 copy_verified_file (const char    *source,
@@ -549,7 +776,7 @@ copy_verified_file (const char    *source,
   if (!g_output_stream_close (G_OUTPUT_STREAM (output), cancellable, error))
     return FALSE;
 
-  if (!g_str_equal (g_checksum_get_string (checksum), sha256))
+  if (sha256 != NULL && !g_str_equal (g_checksum_get_string (checksum), sha256))
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
                    _("The cached download %s changed after it was verified "
@@ -602,6 +829,7 @@ typedef struct
   GDataInputStream *output;
   GQueue            tail;           /* the last FAILURE_TAIL_LINES lines */
   gint64            start_time;
+  gboolean          no_cache;
 } BuildData;
 
 static void
@@ -1020,16 +1248,21 @@ build_prepare_cb (GObject      *source,
   containerfile_path = g_build_filename (data->context_folder, "Containerfile", NULL);
 
   {
-    const char * const args[] = {
-      "build",
-      "--iidfile", data->image_id_path,
-      "-t", data->image,
-      "-f", containerfile_path,
-      data->context_folder,
-      NULL,
-    };
+    g_autoptr(GPtrArray) args = g_ptr_array_new ();
 
-    data->process = exitbox_engine_spawn (self->engine, args,
+    g_ptr_array_add (args, (gpointer) "build");
+    if (data->no_cache)
+      g_ptr_array_add (args, (gpointer) "--no-cache");
+    g_ptr_array_add (args, (gpointer) "--iidfile");
+    g_ptr_array_add (args, data->image_id_path);
+    g_ptr_array_add (args, (gpointer) "-t");
+    g_ptr_array_add (args, data->image);
+    g_ptr_array_add (args, (gpointer) "-f");
+    g_ptr_array_add (args, containerfile_path);
+    g_ptr_array_add (args, data->context_folder);
+    g_ptr_array_add (args, NULL);
+
+    data->process = exitbox_engine_spawn (self->engine, (const char * const *) args->pdata,
                                           G_SUBPROCESS_FLAGS_STDOUT_PIPE |
                                           G_SUBPROCESS_FLAGS_STDERR_MERGE,
                                           &error);
@@ -1095,11 +1328,18 @@ typedef struct
   char                   *project_key;
   const ExitboxAgentInfo *agent;
   gboolean                proxy_only;
+  gboolean                force;         /* rebuild core and project whatever their labels */
   ExitboxInspection      *inspection;
   char                   *base_id;
   char                   *core_id;
   char                   *core_reason;
   ExitboxAgentRelease    *release;
+  char                   *project_reason;
+  GPtrArray              *tools;          /* profile tools to download, such as "go" */
+  guint                   tool_index;     /* the tool being downloaded */
+  ExitboxAgentRelease    *tool_release;   /* its release */
+  GHashTable             *tool_paths;     /* tool → verified download */
+  GHashTable             *tool_sha256;    /* tool → its SHA-256 */
 } EnsureData;
 
 static void
@@ -1112,6 +1352,11 @@ ensure_data_free (EnsureData *data)
   g_free (data->core_id);
   g_free (data->core_reason);
   g_clear_pointer (&data->release, exitbox_agent_release_free);
+  g_free (data->project_reason);
+  g_clear_pointer (&data->tools, g_ptr_array_unref);
+  g_clear_pointer (&data->tool_release, exitbox_agent_release_free);
+  g_clear_pointer (&data->tool_paths, g_hash_table_unref);
+  g_clear_pointer (&data->tool_sha256, g_hash_table_unref);
   g_free (data);
 }
 
@@ -1192,8 +1437,11 @@ ensure_project_built_cb (GObject      *source,
     ensure_proxy (task);
 }
 
+/* Builds the project layer, with the verified tool downloads that
+ * ensure_project_next_tool() collected.
+ */
 static void
-ensure_project (GTask *task)
+ensure_project_build (GTask *task)
 {
   ExitboxImageBuilder *self = g_task_get_source_object (task);
   EnsureData *data = g_task_get_task_data (task);
@@ -1201,23 +1449,43 @@ ensure_project (GTask *task)
   g_autoptr(GError) error = NULL;
   g_autofree char *core_name = exitbox_image_dup_core_name (data->agent_id);
   g_autofree char *project_name = exitbox_image_dup_project_name (data->agent_id, data->project_key);
-  g_autofree char *profiles_hash = exitbox_image_dup_profiles_hash (NULL);
-  g_autofree char *reason = NULL;
+  const char *go_path = g_hash_table_lookup (data->tool_paths, "go");
+  const char *lint_path = g_hash_table_lookup (data->tool_paths, "golangci-lint");
+  g_autofree char *go_archive = go_path != NULL ? g_path_get_basename (go_path) : NULL;
+  g_autofree char *lint_archive = lint_path != NULL ? g_path_get_basename (lint_path) : NULL;
+  g_autoptr(ProjectSpec) spec = NULL;
   ExitboxProjectLayerParams params = { 0 };
+  BuildData *build;
   char *containerfile;
 
-  reason = dup_rebuild_reason (data->inspection, project_name,
-                               expected_project_labels (data->project_key, data->core_id));
-  if (reason == NULL)
+  spec = project_spec_new (self, data->project_key, &error);
+  if (spec == NULL)
     {
-      ensure_proxy (task);
+      g_task_return_error (task, g_steal_pointer (&error));
       return;
+    }
+
+  for (guint i = 0; i < spec->missing_downloads->len; i++)
+    {
+      g_autofree char *message =
+        g_strdup_printf (_("Not installing %s: ExitBox does not download this tool yet"),
+                         (const char *) g_ptr_array_index (spec->missing_downloads, i));
+      emit_progress (self, "project", message);
     }
 
   params.from_image = core_name;
   params.from_image_id = data->core_id;
   params.project_key = data->project_key;
-  params.profiles_hash = profiles_hash;
+  params.profiles_hash = spec->profiles_hash;
+  params.tools_hash = spec->tools_hash;
+  params.family = exitbox_config_get_base_family (self->config);
+  params.packages = (const char * const *) spec->packages->pdata;
+  params.python_venv = spec->python_venv;
+  params.node_tools = spec->node_tools;
+  params.uid = getuid ();
+  params.gid = getgid ();
+  params.go_archive = go_archive;
+  params.golangci_lint_archive = lint_archive;
   containerfile = exitbox_containerfile_project (&params, &error);
   if (containerfile == NULL)
     {
@@ -1225,8 +1493,126 @@ ensure_project (GTask *task)
       return;
     }
 
-  build_image_async (self, build_data_new ("project", project_name, reason, containerfile),
-                     cancellable, ensure_project_built_cb, g_object_ref (task));
+  build = build_data_new ("project", project_name, data->project_reason, containerfile);
+  build->no_cache = data->force;
+  if (go_path != NULL)
+    build_data_add_verified_copy (build, go_archive, go_path,
+                                  g_hash_table_lookup (data->tool_sha256, "go"));
+  if (lint_path != NULL)
+    build_data_add_verified_copy (build, lint_archive, lint_path,
+                                  g_hash_table_lookup (data->tool_sha256, "golangci-lint"));
+  build_image_async (self, build, cancellable, ensure_project_built_cb, g_object_ref (task));
+}
+
+static void ensure_project_next_tool (GTask *task);
+
+static void
+ensure_project_tool_downloaded_cb (GObject      *source,
+                                   GAsyncResult *result,
+                                   gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  ExitboxImageBuilder *self = g_task_get_source_object (task);
+  EnsureData *data = g_task_get_task_data (task);
+  const char *tool = g_ptr_array_index (data->tools, data->tool_index);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *message = NULL;
+
+  path = exitbox_download_release_finish (result, &error);
+  if (path == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  message = g_strdup_printf (_("Verified %s %s (SHA-256 %s)"), tool, data->tool_release->version,
+                             data->tool_release->sha256);
+  emit_progress (self, "project", message);
+  g_hash_table_insert (data->tool_paths, g_strdup (tool), g_steal_pointer (&path));
+  g_hash_table_insert (data->tool_sha256, g_strdup (tool), g_strdup (data->tool_release->sha256));
+
+  data->tool_index++;
+  ensure_project_next_tool (task);
+}
+
+static void
+ensure_project_tool_release_cb (GObject      *source,
+                                GAsyncResult *result,
+                                gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  EnsureData *data = g_task_get_task_data (task);
+  const char *tool = g_ptr_array_index (data->tools, data->tool_index);
+  g_autoptr(GError) error = NULL;
+
+  g_clear_pointer (&data->tool_release, exitbox_agent_release_free);
+  data->tool_release = exitbox_tool_release_fetch_finish (result, &error);
+  if (data->tool_release == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  exitbox_download_release_async (data->tool_release, tool, g_task_get_cancellable (task),
+                                  ensure_project_tool_downloaded_cb, g_object_ref (task));
+}
+
+/* Downloads the profile tools one after the other, then builds. */
+static void
+ensure_project_next_tool (GTask *task)
+{
+  ExitboxImageBuilder *self = g_task_get_source_object (task);
+  EnsureData *data = g_task_get_task_data (task);
+  g_autofree char *message = NULL;
+  const char *tool;
+
+  if (data->tool_index >= data->tools->len)
+    {
+      ensure_project_build (task);
+      return;
+    }
+
+  tool = g_ptr_array_index (data->tools, data->tool_index);
+  message = g_strdup_printf (_("Looking up the latest %s release"), tool);
+  emit_progress (self, "project", message);
+  exitbox_tool_release_fetch_async (tool, g_task_get_cancellable (task),
+                                    ensure_project_tool_release_cb, g_object_ref (task));
+}
+
+static void
+ensure_project (GTask *task)
+{
+  ExitboxImageBuilder *self = g_task_get_source_object (task);
+  EnsureData *data = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *project_name = exitbox_image_dup_project_name (data->agent_id, data->project_key);
+  g_autoptr(ProjectSpec) spec = NULL;
+  GArray *labels;
+
+  spec = project_spec_new (self, data->project_key, &error);
+  labels = spec != NULL ? expected_project_labels (self, data->project_key, data->core_id, &error)
+                        : NULL;
+  if (labels == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  data->project_reason = dup_rebuild_reason (data->inspection, project_name, labels);
+  if (data->project_reason == NULL && !data->force)
+    {
+      ensure_proxy (task);
+      return;
+    }
+  if (data->project_reason == NULL)
+    data->project_reason = g_strdup (_("rebuild requested"));
+
+  data->tools = g_ptr_array_ref (spec->downloads);
+  data->tool_index = 0;
+  data->tool_paths = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  data->tool_sha256 = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  ensure_project_next_tool (task);
 }
 
 static void
@@ -1254,6 +1640,7 @@ ensure_core_downloaded_cb (GObject      *source,
   GCancellable *cancellable = g_task_get_cancellable (task);
   g_autoptr(GError) error = NULL;
   g_autofree char *binary_path = NULL;
+  g_autofree char *binary_name = NULL;
   g_autofree char *core_name = exitbox_image_dup_core_name (data->agent_id);
   g_autofree char *message = NULL;
   ExitboxCoreLayerParams params = { 0 };
@@ -1267,8 +1654,14 @@ ensure_core_downloaded_cb (GObject      *source,
       return;
     }
 
-  message = g_strdup_printf (_("Verified %s %s (SHA-256 %s)"), data->agent->display_name,
-                             data->release->version, data->release->sha256);
+  if (data->release->sha256 != NULL)
+    message = g_strdup_printf (_("Verified %s %s (SHA-256 %s)"), data->agent->display_name,
+                               data->release->version, data->release->sha256);
+  else
+    message = g_strdup_printf (_("WARNING: installing %s %s WITHOUT verification, because its "
+                                 "release publishes no SHA-256 digest and unverified installs "
+                                 "were allowed"),
+                               data->agent->display_name, data->release->version);
   emit_progress (self, "core", message);
 
   params.family = exitbox_config_get_base_family (self->config);
@@ -1276,8 +1669,15 @@ ensure_core_downloaded_cb (GObject      *source,
   params.from_image_id = data->base_id;
   params.agent_id = data->agent_id;
   params.agent_version = data->release->version;
-  params.binary_name = data->agent->command;
   params.command = data->agent->command;
+  if (data->release->archive_member != NULL)
+    {
+      binary_name = g_path_get_basename (binary_path);
+      params.binary_name = binary_name;
+      params.archive_member = data->release->archive_member;
+    }
+  else
+    params.binary_name = data->agent->command;
   containerfile = exitbox_containerfile_core (&params, &error);
   if (containerfile == NULL)
     {
@@ -1286,7 +1686,8 @@ ensure_core_downloaded_cb (GObject      *source,
     }
 
   build = build_data_new ("core", core_name, data->core_reason, containerfile);
-  build_data_add_verified_copy (build, data->agent->command, binary_path, data->release->sha256);
+  build->no_cache = data->force;
+  build_data_add_verified_copy (build, params.binary_name, binary_path, data->release->sha256);
   build_image_async (self, build, cancellable, ensure_core_built_cb, g_object_ref (task));
 }
 
@@ -1302,11 +1703,36 @@ ensure_core_release_cb (GObject      *source,
   g_autoptr(GError) error = NULL;
   g_autofree char *message = NULL;
 
-  data->release = exitbox_claude_release_fetch_finish (result, &error);
+  if (g_str_equal (data->agent_id, "claude"))
+    data->release = exitbox_claude_release_fetch_finish (result, &error);
+  else
+    data->release = exitbox_github_release_fetch_finish (result, &error);
   if (data->release == NULL)
     {
       g_task_return_error (task, g_steal_pointer (&error));
       return;
+    }
+
+  /* An update check of a current core: rebuild only for another version. */
+  if (data->core_reason == NULL)
+    {
+      g_autofree char *core_name = exitbox_image_dup_core_name (data->agent_id);
+      const char *installed = exitbox_inspection_get_image_label (data->inspection, core_name,
+                                                                  LABEL_AGENT_VERSION);
+
+      if (g_strcmp0 (installed, data->release->version) == 0)
+        {
+          message = g_strdup_printf (_("%s %s is the latest version"), data->agent->display_name,
+                                     installed);
+          emit_progress (self, "core", message);
+          data->core_id = dup_inspected_id (data->inspection, core_name);
+          ensure_project (task);
+          return;
+        }
+
+      data->core_reason = g_strdup_printf (_("version %s is available, %s is installed"),
+                                           data->release->version,
+                                           installed != NULL ? installed : "?");
     }
 
   message = g_strdup_printf (_("Getting %s %s for %s"), data->agent->display_name,
@@ -1325,25 +1751,44 @@ ensure_core (GTask *task)
   GCancellable *cancellable = g_task_get_cancellable (task);
   g_autofree char *core_name = exitbox_image_dup_core_name (data->agent_id);
   g_autofree char *message = NULL;
+  const char *pin = get_pinned_version (self, data->agent_id);
 
   data->core_reason = dup_rebuild_reason (data->inspection, core_name,
-                                          expected_core_labels (data->agent_id, data->base_id));
-  if (data->core_reason == NULL)
+                                          expected_core_labels (self, data->agent_id, data->base_id));
+  if (data->core_reason == NULL && data->force)
+    data->core_reason = g_strdup (_("rebuild requested"));
+  /* Without an update check the version on the image is kept: the latest
+   * version is only known after a network request.
+   */
+  if (data->core_reason == NULL && (!self->check_updates || pin != NULL))
     {
       data->core_id = dup_inspected_id (data->inspection, core_name);
       ensure_project (task);
       return;
     }
 
-  /* Only Claude Code has a verified install so far. The agent catalogue
-   * marks the others as not installable, and ensure_async() rejects them.
-   */
-  g_assert (g_str_equal (data->agent_id, "claude"));
-
-  message = g_strdup_printf (_("Looking up the latest %s release"), data->agent->display_name);
+  if (pin != NULL)
+    message = g_strdup_printf (_("Looking up %s %s, the version pinned in config.yaml"),
+                               data->agent->display_name, pin);
+  else
+    message = g_strdup_printf (_("Looking up the latest %s release"), data->agent->display_name);
   emit_progress (self, "core", message);
-  exitbox_claude_release_fetch_async (exitbox_config_get_base_family (self->config), cancellable,
-                                      ensure_core_release_cb, g_object_ref (task));
+
+  /* Claude Code has its own release bucket; Codex and OpenCode publish
+   * GitHub releases with a digest per asset.
+   */
+  if (g_str_equal (data->agent_id, "claude") && pin != NULL)
+    exitbox_claude_release_fetch_version_async (exitbox_config_get_base_family (self->config), pin,
+                                                cancellable, ensure_core_release_cb,
+                                                g_object_ref (task));
+  else if (g_str_equal (data->agent_id, "claude"))
+    exitbox_claude_release_fetch_async (exitbox_config_get_base_family (self->config), cancellable,
+                                        ensure_core_release_cb, g_object_ref (task));
+  else
+    exitbox_github_release_fetch_async (data->agent_id,
+                                        exitbox_config_get_base_family (self->config),
+                                        pin, self->allow_unverified,
+                                        cancellable, ensure_core_release_cb, g_object_ref (task));
 }
 
 static void
@@ -1463,31 +1908,30 @@ ensure_start (GTask             *task,
                                 ensure_inspect_cb, g_object_ref (task));
 }
 
-void
-exitbox_image_builder_ensure_async (ExitboxImageBuilder *self,
-                                    ExitboxInspection   *inspection,
-                                    const char          *agent_id,
-                                    const char          *project_key,
-                                    GCancellable        *cancellable,
-                                    GAsyncReadyCallback  callback,
-                                    gpointer             user_data)
+static void
+start_ensure (ExitboxImageBuilder *self,
+              ExitboxInspection   *inspection,
+              const char          *agent_id,
+              const char          *project_key,
+              gboolean             force,
+              gpointer             source_tag,
+              GCancellable        *cancellable,
+              GAsyncReadyCallback  callback,
+              gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
+  g_autoptr(ProjectSpec) spec = NULL;
+  g_autoptr(GError) error = NULL;
   EnsureData *data;
 
-  g_return_if_fail (EXITBOX_IS_IMAGE_BUILDER (self));
-  g_return_if_fail (inspection == NULL || EXITBOX_IS_INSPECTION (inspection));
-  g_return_if_fail (agent_id != NULL);
-  g_return_if_fail (project_key != NULL);
-  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
-
   task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, exitbox_image_builder_ensure_async);
+  g_task_set_source_tag (task, source_tag);
 
   data = g_new0 (EnsureData, 1);
   data->agent_id = g_strdup (agent_id);
   data->project_key = g_strdup (project_key);
   data->agent = exitbox_agent_lookup (agent_id);
+  data->force = force;
   g_task_set_task_data (task, data, (GDestroyNotify) ensure_data_free);
 
   if (data->agent == NULL)
@@ -1516,7 +1960,63 @@ exitbox_image_builder_ensure_async (ExitboxImageBuilder *self,
       return;
     }
 
+  /* A profile the family cannot install fails before any layer is built. */
+  spec = project_spec_new (self, project_key, &error);
+  if (spec == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
   ensure_start (task, inspection);
+}
+
+void
+exitbox_image_builder_ensure_async (ExitboxImageBuilder *self,
+                                    ExitboxInspection   *inspection,
+                                    const char          *agent_id,
+                                    const char          *project_key,
+                                    GCancellable        *cancellable,
+                                    GAsyncReadyCallback  callback,
+                                    gpointer             user_data)
+{
+  g_return_if_fail (EXITBOX_IS_IMAGE_BUILDER (self));
+  g_return_if_fail (inspection == NULL || EXITBOX_IS_INSPECTION (inspection));
+  g_return_if_fail (agent_id != NULL);
+  g_return_if_fail (project_key != NULL);
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  start_ensure (self, inspection, agent_id, project_key, FALSE,
+                exitbox_image_builder_ensure_async, cancellable, callback, user_data);
+}
+
+void
+exitbox_image_builder_rebuild_async (ExitboxImageBuilder *self,
+                                     const char          *agent_id,
+                                     const char          *project_key,
+                                     GCancellable        *cancellable,
+                                     GAsyncReadyCallback  callback,
+                                     gpointer             user_data)
+{
+  g_return_if_fail (EXITBOX_IS_IMAGE_BUILDER (self));
+  g_return_if_fail (agent_id != NULL);
+  g_return_if_fail (project_key != NULL);
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  start_ensure (self, NULL, agent_id, project_key, TRUE,
+                exitbox_image_builder_rebuild_async, cancellable, callback, user_data);
+}
+
+gboolean
+exitbox_image_builder_rebuild_finish (ExitboxImageBuilder  *self,
+                                      GAsyncResult         *result,
+                                      GError              **error)
+{
+  g_return_val_if_fail (EXITBOX_IS_IMAGE_BUILDER (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == exitbox_image_builder_rebuild_async, FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
 }
 
 gboolean

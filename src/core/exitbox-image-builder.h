@@ -28,6 +28,8 @@ char *exitbox_image_dup_project_name (const char *agent_id, const char *project_
  * of the profile ids joined with ",". NULL is the empty list.
  */
 char *exitbox_image_dup_profiles_hash (const char * const *profiles);
+/* The label exitbox.tools.hash of tools.user, computed like the profiles hash. */
+char *exitbox_image_dup_tools_hash    (const char * const *tools);
 
 #define EXITBOX_TYPE_IMAGE_BUILDER (exitbox_image_builder_get_type ())
 G_DECLARE_FINAL_TYPE (ExitboxImageBuilder, exitbox_image_builder, EXITBOX, IMAGE_BUILDER, GObject)
@@ -38,6 +40,21 @@ G_DECLARE_FINAL_TYPE (ExitboxImageBuilder, exitbox_image_builder, EXITBOX, IMAGE
  */
 ExitboxImageBuilder *exitbox_image_builder_new          (ExitboxEngine        *engine,
                                                          ExitboxConfig        *config);
+
+/* Lets Codex and OpenCode install from a release that publishes no SHA-256
+ * digest for its asset (FALSE by default). The build then says loudly that
+ * the agent is not verified.
+ */
+void                 exitbox_image_builder_set_allow_unverified (ExitboxImageBuilder *self,
+                                                                 gboolean             allow_unverified);
+
+/* Makes ensure_async() look up the latest release of the agent even when
+ * the core is current, and rebuild the core and project layers when its
+ * version differs from the core's exitbox.agent.version (FALSE by default,
+ * for -u/--update and settings.auto_update).
+ */
+void                 exitbox_image_builder_set_check_updates   (ExitboxImageBuilder *self,
+                                                                gboolean             check_updates);
 
 /* Every image name the state of @agent_id in @project_key depends on, for one batched inspect. */
 char               **exitbox_image_builder_dup_inspect_names (ExitboxImageBuilder *self,
@@ -54,7 +71,11 @@ const char          *exitbox_image_builder_get_agent_version (ExitboxImageBuilde
                                                               const char          *agent_id);
 
 /* Builds whatever layers of the project image and the proxy image are
- * missing or stale. @inspection may be NULL, then it inspects first.
+ * missing or stale. The project layer installs the packages of the
+ * project's profiles (see exitbox_image_builder_dup_profiles()) and
+ * tools.user, plus the verified Go archive for the go profile, and fails
+ * when a profile has neither a package for the configured family nor a tool
+ * that ExitBox downloads. @inspection may be NULL, then it inspects first.
  */
 void                 exitbox_image_builder_ensure_async (ExitboxImageBuilder  *self,
                                                          ExitboxInspection    *inspection,
@@ -66,6 +87,29 @@ void                 exitbox_image_builder_ensure_async (ExitboxImageBuilder  *s
 gboolean             exitbox_image_builder_ensure_finish (ExitboxImageBuilder *self,
                                                           GAsyncResult        *result,
                                                           GError             **error);
+
+/* Builds the core and project layers of @agent_id again without the
+ * engine's layer cache, whatever their labels, so the core gets the latest
+ * agent release and the project fresh packages. The base and the proxy are
+ * built only when missing or stale.
+ */
+void                 exitbox_image_builder_rebuild_async  (ExitboxImageBuilder  *self,
+                                                           const char           *agent_id,
+                                                           const char           *project_key,
+                                                           GCancellable         *cancellable,
+                                                           GAsyncReadyCallback   callback,
+                                                           gpointer              user_data);
+gboolean             exitbox_image_builder_rebuild_finish (ExitboxImageBuilder  *self,
+                                                           GAsyncResult         *result,
+                                                           GError              **error);
+
+/* The effective profile ids of the project: config.yaml `profiles` with the
+ * additions and removals the project registry keeps for @project_key.
+ * Fails when the registry cannot be read.
+ */
+char               **exitbox_image_builder_dup_profiles    (ExitboxImageBuilder  *self,
+                                                            const char           *project_key,
+                                                            GError              **error);
 
 /* Builds the proxy image if it is missing or stale. */
 void                 exitbox_image_builder_ensure_proxy_async  (ExitboxImageBuilder  *self,

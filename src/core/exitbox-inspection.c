@@ -995,6 +995,21 @@ exitbox_inspection_get_image_id (ExitboxInspection *self,
 }
 
 const char *
+exitbox_inspection_get_image_name (ExitboxInspection *self,
+                                   const char        *image)
+{
+  ImageEntry *entry;
+
+  g_return_val_if_fail (EXITBOX_IS_INSPECTION (self), NULL);
+
+  entry = lookup_image (self, image);
+  if (entry == NULL || entry->names->len == 0)
+    return NULL;
+
+  return g_ptr_array_index (entry->names, 0);
+}
+
+const char *
 exitbox_inspection_get_image_label (ExitboxInspection *self,
                                     const char        *image,
                                     const char        *label)

@@ -41,6 +41,11 @@ gboolean           exitbox_inspection_has_image            (ExitboxInspection  *
                                                             const char         *image);
 const char        *exitbox_inspection_get_image_id         (ExitboxInspection  *self,
                                                             const char         *image);
+/* The image's first tag, normalized as names are ("exitbox-base:latest"), or
+ * NULL for an image without tags or an unknown one.
+ */
+const char        *exitbox_inspection_get_image_name       (ExitboxInspection  *self,
+                                                            const char         *image);
 const char        *exitbox_inspection_get_image_label      (ExitboxInspection  *self,
                                                             const char         *image,
                                                             const char         *label);

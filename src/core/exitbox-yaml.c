@@ -1471,6 +1471,242 @@ exitbox_yaml_append_sequence_item (const char  *data,
   return g_string_free (g_steal_pointer (&result), FALSE);
 }
 
+/* Returns @count spaces. */
+static char *
+dup_spaces (guint count)
+{
+  return g_strnfill (count, ' ');
+}
+
+/* The text edit of exitbox_yaml_append_nested_sequence_item(), before the
+ * check by parsing again.
+ */
+static GString *
+append_to_nested_list (const YamlEdit  *edit,
+                       const char      *parent_key,
+                       const char      *key,
+                       const char      *value,
+                       GError         **error)
+{
+  ExitboxYamlDocument *document = edit->document;
+  yaml_node_t *root = exitbox_yaml_document_get_root (document);
+  g_autofree char *key_path_text = g_strconcat (parent_key, ".", key, NULL);
+  g_autofree char *formatted = format_list_item (value);
+  g_autofree char *formatted_key = format_scalar (key);
+  g_autofree char *indent = NULL;
+  g_autofree char *item_indent = NULL;
+  g_autofree char *lines = NULL;
+  yaml_node_t *parent_key_node = NULL;
+  yaml_node_t *parent = NULL;
+  yaml_node_t *key_node = NULL;
+  yaml_node_t *node = NULL;
+  yaml_mark_t end_mark = { 0 };
+  guint key_column;
+  gsize insert_at;
+  gsize end;
+
+  /* A missing parent is added with the key and the item, like a new key of
+   * the root mapping.
+   */
+  if (!find_list_key (edit, parent_key, &parent_key_node, &parent, error))
+    return NULL;
+
+  if (parent_key_node == NULL)
+    {
+      g_autofree char *formatted_parent = format_scalar (parent_key);
+
+      indent = dup_spaces (edit->indent_step);
+      item_indent = dup_spaces (2 * edit->indent_step);
+      lines = g_strdup_printf ("%s:%s%s%s:%s%s- %s%s", formatted_parent, edit->line_ending,
+                               indent, formatted_key, edit->line_ending, item_indent, formatted,
+                               edit->line_ending);
+      if (root != NULL && root->type == YAML_MAPPING_NODE && exitbox_yaml_node_get_length (root) > 0)
+        {
+          end_mark.index = content_end_index (document, root);
+          end = mark_to_offset (edit, &end_mark);
+          insert_at = end > 0 && edit->data[end - 1] == '\n' ? end : skip_to_next_line (edit, end);
+        }
+      else
+        insert_at = edit->length;
+
+      return apply_edit (edit, insert_at, insert_at, insert_at, lines, TRUE);
+    }
+
+  if (parent->type != YAML_MAPPING_NODE || parent->data.mapping.style == YAML_FLOW_MAPPING_STYLE ||
+      exitbox_yaml_node_get_length (parent) == 0)
+    {
+      g_autofree char *location = exitbox_yaml_document_dup_location (document, parent);
+
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                   _("%s: ExitBox adds to %s only when “%s” is a mapping with one key per "
+                     "line. Write it as “%s:” followed by “  %s:” and the item “    - %s”, "
+                     "or edit the file by hand."),
+                   location, key_path_text, parent_key, parent_key, key, formatted);
+      return NULL;
+    }
+
+  {
+    yaml_node_t *first_key;
+
+    exitbox_yaml_mapping_get_pair (document, parent, 0, &first_key, NULL);
+    key_column = (guint) first_key->start_mark.column;
+  }
+
+  /* A missing key goes after the last pair of the parent mapping. */
+  if (!find_pair (document, parent, key, &key_node, &node))
+    {
+      indent = dup_spaces (key_column);
+      item_indent = dup_spaces (key_column + edit->indent_step);
+      lines = g_strdup_printf ("%s%s:%s%s- %s%s", indent, formatted_key, edit->line_ending,
+                               item_indent, formatted, edit->line_ending);
+      end_mark.index = content_end_index (document, parent);
+      end = mark_to_offset (edit, &end_mark);
+      insert_at = end > 0 && edit->data[end - 1] == '\n' ? end : skip_to_next_line (edit, end);
+      return apply_edit (edit, insert_at, insert_at, insert_at, lines, TRUE);
+    }
+
+  if (!check_not_alias (document, key_node, node, key_path_text, error))
+    return NULL;
+
+  key_column = (guint) key_node->start_mark.column;
+
+  /* "key:", "key: ~" and "key: []" become a block list with one item. */
+  if (exitbox_yaml_node_is_null (node) ||
+      (node->type == YAML_SEQUENCE_NODE &&
+       node->data.sequence.style == YAML_FLOW_SEQUENCE_STYLE &&
+       exitbox_yaml_node_get_length (node) == 0))
+    {
+      gsize remove_start;
+      gsize remove_end;
+
+      item_indent = dup_spaces (key_column + edit->indent_step);
+      lines = g_strdup_printf ("%s- %s%s", item_indent, formatted, edit->line_ending);
+
+      if (is_zero_width (node))
+        remove_start = remove_end = mark_to_offset (edit, &key_node->end_mark);
+      else
+        {
+          remove_start = mark_to_offset (edit, &node->start_mark);
+          remove_end = mark_to_offset (edit, &node->end_mark);
+          while (remove_start > 0 &&
+                 (edit->data[remove_start - 1] == ' ' || edit->data[remove_start - 1] == '\t'))
+            remove_start--;
+        }
+
+      insert_at = skip_to_next_line (edit, remove_end);
+      return apply_edit (edit, remove_start, remove_end, insert_at, lines, TRUE);
+    }
+
+  if (node->type != YAML_SEQUENCE_NODE || node->data.sequence.style == YAML_FLOW_SEQUENCE_STYLE)
+    {
+      g_autofree char *location = exitbox_yaml_document_dup_location (document, node);
+
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                   _("%s: ExitBox adds to %s only when it is empty or a list with one item "
+                     "per line, but it is %s. Add “%s” by hand."),
+                   location, key_path_text, exitbox_yaml_node_describe_type (node), formatted);
+      return NULL;
+    }
+
+  /* A block list: one more line after its last item, written like its
+   * first item.
+   */
+  {
+    g_autofree char *prefix = NULL;
+
+    if (!get_item_prefix (edit, exitbox_yaml_sequence_get_item (document, node, 0), &prefix))
+      {
+        item_indent = dup_spaces (key_column + edit->indent_step);
+        prefix = g_strconcat (item_indent, "- ", NULL);
+      }
+
+    end_mark.index = content_end_index (document, node);
+    end = mark_to_offset (edit, &end_mark);
+    insert_at = end > 0 && edit->data[end - 1] == '\n' ? end : skip_to_next_line (edit, end);
+    lines = g_strconcat (prefix, formatted, edit->line_ending, NULL);
+  }
+
+  return apply_edit (edit, insert_at, insert_at, insert_at, lines, TRUE);
+}
+
+static yaml_node_t *
+lookup_nested (ExitboxYamlDocument *document,
+               const char          *parent_key,
+               const char          *key)
+{
+  yaml_node_t *parent = exitbox_yaml_mapping_lookup (document,
+                                                     exitbox_yaml_document_get_root (document),
+                                                     parent_key);
+
+  if (parent == NULL || parent->type != YAML_MAPPING_NODE)
+    return NULL;
+
+  return exitbox_yaml_mapping_lookup (document, parent, key);
+}
+
+char *
+exitbox_yaml_append_nested_sequence_item (const char  *data,
+                                          gssize       length,
+                                          const char  *path_for_messages,
+                                          const char  *parent_key,
+                                          const char  *key,
+                                          const char  *value,
+                                          gsize       *out_length,
+                                          GError     **error)
+{
+  g_autoptr(ExitboxYamlDocument) document = NULL;
+  g_autoptr(ExitboxYamlDocument) check = NULL;
+  g_autoptr(GString) result = NULL;
+  g_autoptr(GError) local_error = NULL;
+  YamlEdit edit = { 0 };
+  yaml_node_t *old_list;
+  yaml_node_t *new_list;
+  guint old_length = 0;
+  guint new_length = 0;
+
+  g_return_val_if_fail (data != NULL || length == 0, NULL);
+  g_return_val_if_fail (parent_key != NULL, NULL);
+  g_return_val_if_fail (key != NULL, NULL);
+  g_return_val_if_fail (value != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  document = begin_edit (&edit, data, length, path_for_messages, error);
+  if (document == NULL)
+    return NULL;
+
+  old_list = lookup_nested (document, parent_key, key);
+  if (old_list != NULL && old_list->type == YAML_SEQUENCE_NODE)
+    old_length = exitbox_yaml_node_get_length (old_list);
+
+  result = append_to_nested_list (&edit, parent_key, key, value, error);
+  if (result == NULL)
+    return NULL;
+
+  check = exitbox_yaml_document_load_data (result->str, (gssize) result->len, document->path,
+                                           &local_error);
+  if (check != NULL)
+    {
+      new_list = lookup_nested (check, parent_key, key);
+      if (new_list != NULL && new_list->type == YAML_SEQUENCE_NODE)
+        new_length = exitbox_yaml_node_get_length (new_list);
+    }
+
+  if (check == NULL || new_length != old_length + 1 ||
+      !is_matching_item (exitbox_yaml_sequence_get_item (check, new_list, new_length - 1), value))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                   _("Adding “%s” to %s.%s in %s did not give that item when read back, so "
+                     "the file was not changed. Edit the file by hand."),
+                   value, parent_key, key, document->path);
+      return NULL;
+    }
+
+  if (out_length != NULL)
+    *out_length = result->len;
+
+  return g_string_free (g_steal_pointer (&result), FALSE);
+}
+
 /* Returns the byte ranges of the lines of the items of @list equal to
  * @value, in file order, as pairs of offsets.
  */

@@ -120,6 +120,21 @@ char                *exitbox_yaml_append_sequence_item   (const char           *
                                                           gsize                *out_length,
                                                           GError              **error);
 
+/* Like exitbox_yaml_append_sequence_item(), for the list under @key inside
+ * the block mapping under @parent_key (a key of the root mapping), such as
+ * tools.user. Missing keys are added as new lines indented one step per
+ * level. Fails with G_IO_ERROR_NOT_SUPPORTED when @parent_key is not a block
+ * mapping with keys, or the list is a non-empty flow list.
+ */
+char                *exitbox_yaml_append_nested_sequence_item (const char    *data,
+                                                               gssize         length,
+                                                               const char    *path_for_messages,
+                                                               const char    *parent_key,
+                                                               const char    *key,
+                                                               const char    *value,
+                                                               gsize         *out_length,
+                                                               GError       **error);
+
 /* Returns a copy of @data without the items of the block list under @key
  * (a key of the root mapping) whose text is @value, or NULL on error. The
  * whole line of each such item goes, including a comment after it, and

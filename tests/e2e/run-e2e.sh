@@ -127,10 +127,28 @@ STUB
   printf '%s\n' "$version" > "$work/bucket/latest"
 }
 
+# GitHub-style release metadata for Codex and OpenCode, with stub binaries
+# packed the way each project packs them (OpenCode's member as "./opencode").
+make_github_release() {
+  local agent="$1" tag="$2" asset="$3" member="$4" version="$5" digest="${6:-yes}"
+  local dir="$work/bucket/github/$agent"
+  mkdir -p "$dir/pack"
+  printf '#!/bin/sh\necho "%s (%s stub)"\n' "$version" "$agent" > "$dir/pack/${member#./}"
+  chmod 755 "$dir/pack/${member#./}"
+  tar -C "$dir/pack" -czf "$dir/$asset" "$member"
+  local checksum
+  checksum=$(sha256sum "$dir/$asset" | cut -d' ' -f1)
+  if [ "$digest" = yes ]; then digest=", \"digest\": \"sha256:$checksum\""; else digest=""; fi
+  printf '{"tag_name": "%s", "assets": [{"name": "%s", "browser_download_url": "%s"%s}]}\n' \
+    "$tag" "$asset" "http://127.0.0.1:$port/github/$agent/$asset" "$digest" > "$dir/latest.json"
+}
+
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 python3 -m http.server --bind 127.0.0.1 --directory "$work/bucket" "$port" >"$work/bucket-server.log" 2>&1 &
 server_pid=$!
 export EXITBOX_CLAUDE_DIST_URL="http://127.0.0.1:$port"
+export EXITBOX_CODEX_RELEASE_URL="http://127.0.0.1:$port/github/codex/latest.json"
+export EXITBOX_OPENCODE_RELEASE_URL="http://127.0.0.1:$port/github/opencode/latest.json"
 
 for _ in $(seq 50); do
   curl -s -o /dev/null "http://127.0.0.1:$port/" && break
@@ -139,6 +157,9 @@ done
 
 # First run writes the default files; then the test's allowlist replaces them.
 "$EXITBOX_BIN" list >/dev/null 2>&1
+# No development profile at first, so the project layer installs nothing;
+# the profile tests below add the small "shell" profile.
+sed -i '/^profiles:$/{N;s/^profiles:\n  - base$/profiles: []/}' "$EXITBOX_CONFIG_DIR/config.yaml"
 cat > "$EXITBOX_CONFIG_DIR/allowlist.yaml" <<'YAML'
 version: 1
 custom:
@@ -148,7 +169,8 @@ YAML
 
 # The agent layers must be built during this run, so that the tests see the
 # install of this run's stub agent. The base layer may be reused.
-"$engine" images --format '{{.Repository}}:{{.Tag}}' | grep -E '^(localhost/)?exitbox-claude-' \
+"$engine" images --format '{{.Repository}}:{{.Tag}}' \
+  | grep -E '^(localhost/)?exitbox-(claude|codex|opencode)-' \
   | xargs -r "$engine" rmi --force >/dev/null 2>&1
 
 # The upstream server sits on the egress network under two names; Squid
@@ -210,6 +232,130 @@ if [ "$output" = "9.9.9 (Claude Code stub)" ] && ! grep -q '^\[' "$work/warm-lau
 else
   not_ok "run claude reuses built images" "stdout: $output" "$(cat "$work/warm-launch.log")"
 fi
+
+# A new release in the bucket: a launch without -u checks nothing, and -u
+# rebuilds the core and the project layer but not the base.
+image_id() {
+  "$engine" image inspect --format '{{.Id}}' "$1" 2>/dev/null
+}
+claude_project=$("$engine" images --format '{{.Repository}}' \
+  | grep -E '^(localhost/)?exitbox-claude-my-project-a-b-' | head -1)
+base_before=$(image_id exitbox-base)
+core_before=$(image_id exitbox-claude-core)
+project_before=$(image_id "$claude_project")
+make_bucket 9.9.10 correct
+exitbox claude --version >/dev/null 2>"$work/no-update.log"
+if [ "$(image_id exitbox-claude-core)" = "$core_before" ] && ! grep -q '^\[' "$work/no-update.log"; then
+  ok "launch without update checks nothing"
+else
+  not_ok "launch without update checks nothing" "$(cat "$work/no-update.log")"
+fi
+output=$(exitbox -u claude --version 2>"$work/update.log")
+if [ "$output" = "9.9.9 (Claude Code stub)" ] && [ -n "$project_before" ] \
+   && [ "$(image_id exitbox-base)" = "$base_before" ] \
+   && [ "$(image_id exitbox-claude-core)" != "$core_before" ] \
+   && [ "$(image_id "$claude_project")" != "$project_before" ] \
+   && [ "$("$engine" image inspect --format '{{index .Labels "exitbox.agent.version"}}' exitbox-claude-core)" = 9.9.10 ]; then
+  ok "update rebuilds core and project only"
+else
+  not_ok "update rebuilds core and project only" "stdout: $output" "$(tail -20 "$work/update.log")"
+fi
+
+make_github_release codex rust-v0.46.0 codex-x86_64-unknown-linux-musl.tar.gz \
+  codex-x86_64-unknown-linux-musl 0.46.0 no
+"$EXITBOX_BIN" enable codex >/dev/null 2>&1
+"$EXITBOX_BIN" enable opencode >/dev/null 2>&1
+output=$(exitbox codex --version 2>&1)
+if [ $? -ne 0 ] && grep -q "no SHA-256 digest" <<<"$output" \
+   && ! "$engine" image exists exitbox-codex-core; then
+  ok "codex without digest is not installed"
+else
+  not_ok "codex without digest is not installed" "$output"
+fi
+make_github_release codex rust-v0.46.0 codex-x86_64-unknown-linux-musl.tar.gz \
+  codex-x86_64-unknown-linux-musl 0.46.0
+output=$(exitbox codex --version 2>"$work/codex-launch.log")
+if [ "$output" = "0.46.0 (codex stub)" ] \
+   && [ "$("$engine" image inspect --format '{{index .Labels "exitbox.agent.version"}}' exitbox-codex-core)" = 0.46.0 ]; then
+  ok "codex installs from release metadata"
+else
+  not_ok "codex installs from release metadata" "stdout: $output" "$(tail -20 "$work/codex-launch.log")"
+fi
+make_github_release opencode v0.15.3 opencode-linux-x64.tar.gz ./opencode 0.15.3
+output=$(exitbox opencode --version 2>"$work/opencode-launch.log")
+if [ "$output" = "0.15.3 (opencode stub)" ]; then
+  ok "opencode installs from release metadata"
+else
+  not_ok "opencode installs from release metadata" "stdout: $output" "$(tail -20 "$work/opencode-launch.log")"
+fi
+output=$("$EXITBOX_BIN" list 2>&1)
+check "list shows installed agent versions" grep -qE '^codex .*version 0\.46\.0' <<<"$output"
+make_github_release codex rust-v0.47.0 codex-x86_64-unknown-linux-musl.tar.gz \
+  codex-x86_64-unknown-linux-musl 0.47.0 no
+output=$(exitbox --allow-unverified rebuild codex 2>&1)
+status=$?
+if [ $status -eq 0 ] && grep -q "WITHOUT verification" <<<"$output" \
+   && [ "$(exitbox codex --version 2>/dev/null)" = "0.47.0 (codex stub)" ]; then
+  ok "allow-unverified installs loudly"
+else
+  not_ok "allow-unverified installs loudly" "exit status $status" "$output"
+fi
+"$EXITBOX_BIN" disable codex >/dev/null 2>&1
+"$EXITBOX_BIN" disable opencode >/dev/null 2>&1
+
+# --- Profiles, tools and layer reuse ----------------------------------------------
+
+project_image=$("$engine" images --format '{{.Repository}}' \
+  | grep -E '^(localhost/)?exitbox-claude-my-project-a-b-' | head -1)
+base_before=$(image_id exitbox-base)
+core_before=$(image_id exitbox-claude-core)
+project_before=$(image_id "$project_image")
+
+exitbox claude profile add shell >/dev/null 2>&1
+output=$(exitbox claude --version 2>"$work/profile-launch.log")
+if [ "$output" = "9.9.9 (Claude Code stub)" ] && [ -n "$project_before" ] \
+   && [ "$(image_id exitbox-base)" = "$base_before" ] \
+   && [ "$(image_id exitbox-claude-core)" = "$core_before" ] \
+   && [ "$(image_id "$project_image")" != "$project_before" ]; then
+  ok "profile change rebuilds only project layer"
+else
+  not_ok "profile change rebuilds only project layer" "stdout: $output" "project image: $project_image" \
+    "$(tail -20 "$work/profile-launch.log")"
+fi
+check "progress line shows elapsed time" grep -qE '^\[project\] Built .* in [0-9]+ s$' "$work/profile-launch.log"
+output=$(exitbox shell -- rsync --version 2>/dev/null | head -1)
+check "shell profile package installed" grep -q '^rsync' <<<"$output"
+if ls "$EXITBOX_CACHE_DIR"/logs/build-exitbox-claude-my-project-a-b-*.log >/dev/null 2>&1; then
+  ok "build writes log under cache logs"
+else
+  not_ok "build writes log under cache logs" "$(ls -R "$EXITBOX_CACHE_DIR/logs" 2>&1)"
+fi
+
+core_before=$(image_id exitbox-claude-core)
+project_before=$(image_id "$project_image")
+output=$(exitbox -t tree claude --version 2>"$work/tools-launch.log")
+tree_output=$(exitbox shell -- tree --version 2>/dev/null)
+if [ "$output" = "9.9.9 (Claude Code stub)" ] && grep -q '^    - tree$' "$EXITBOX_CONFIG_DIR/config.yaml" \
+   && [ "$(image_id exitbox-claude-core)" = "$core_before" ] \
+   && [ "$(image_id "$project_image")" != "$project_before" ] && grep -q '^tree' <<<"$tree_output"; then
+  ok "tools option installs and persists package"
+else
+  not_ok "tools option installs and persists package" "stdout: $output" "tree: $tree_output" \
+    "$(tail -20 "$work/tools-launch.log")"
+fi
+
+# A package the mirror does not have fails the build with the end of the
+# output and the log's path. The test then takes the name out of tools.user.
+output=$(exitbox -t exitbox-e2e-no-such-package claude --version 2>&1)
+status=$?
+log_path=$(grep -oE '/[^ ]*/logs/build-[^ ]*\.log' <<<"$output" | head -1)
+if [ $status -ne 0 ] && grep -q "exitbox-e2e-no-such-package" <<<"$output" \
+   && grep -q "The full log is" <<<"$output" && [ -s "$log_path" ]; then
+  ok "failed build prints tail and log path"
+else
+  not_ok "failed build prints tail and log path" "exit status $status" "$output"
+fi
+sed -i '/exitbox-e2e-no-such-package/d' "$EXITBOX_CONFIG_DIR/config.yaml"
 
 output=$(exitbox -r claude --help 2>/dev/null)
 check "agent receives arguments after its name" grep -q "arguments: --help" <<<"$output"
@@ -692,6 +838,65 @@ if grep -qF "$project" <<<"$output" && grep -q "claude" <<<"$output" && grep -q 
 else
   not_ok "projects lists the project" "$output"
 fi
+
+# --- Removing images -------------------------------------------------------------
+
+# clean, uninstall and clean all remove every image labelled exitbox.version,
+# which on a shared engine includes images that other users of it built. So
+# they run against a separate image store of their own (CONTAINERS_STORAGE_CONF),
+# with label-only images built FROM scratch in it.
+store="$work/image-store"
+mkdir -p "$store/context"
+cat > "$store/storage.conf" <<CONF
+[storage]
+driver = "overlay"
+graphroot = "$store/graph"
+runroot = "$store/run"
+CONF
+store_engine() {
+  CONTAINERS_STORAGE_CONF="$store/storage.conf" "$engine" "$@"
+}
+store_build() {
+  printf 'FROM scratch\nLABEL %s\n' "$2" > "$store/context/Containerfile"
+  store_engine build -q -t "$1" "$store/context" >/dev/null
+}
+store_build exitbox-base 'exitbox.version="e2e" exitbox.uid="0"'
+store_build exitbox-claude-core 'exitbox.version="e2e" exitbox.agent="claude" exitbox.agent.version="1.0"'
+# The same tag again leaves the first core untagged.
+store_build exitbox-claude-core 'exitbox.version="e2e" exitbox.agent="claude" exitbox.agent.version="1.1"'
+store_build exitbox-codex-core 'exitbox.version="e2e" exitbox.agent="codex"'
+store_build exitbox-proxy 'exitbox.version="e2e" exitbox.base.family="debian"'
+store_build localhost/e2e-not-exitbox:1 'org.example.owner="someone else"'
+store_count() {
+  store_engine images -q --filter label=exitbox.version | sort -u | wc -l
+}
+in_store() {
+  CONTAINERS_STORAGE_CONF="$store/storage.conf" exitbox "$@"
+}
+
+before=$(store_count)
+output=$(in_store clean 2>&1)
+if [ "$before" -eq 5 ] && [ "$(store_count)" -eq 4 ] && grep -q "Removed 1 image" <<<"$output"; then
+  ok "clean removes untagged exitbox images"
+else
+  not_ok "clean removes untagged exitbox images" "before: $before, after: $(store_count)" "$output"
+fi
+output=$(in_store uninstall codex --yes 2>&1)
+if [ "$(store_count)" -eq 3 ] && ! store_engine image exists exitbox-codex-core; then
+  ok "uninstall removes the agent images"
+else
+  not_ok "uninstall removes the agent images" "$output" "$(store_engine images 2>&1)"
+fi
+output=$(in_store clean all </dev/null 2>&1)
+check "clean all asks before removing" test "$(store_count)" -eq 3
+output=$(in_store clean all --yes 2>&1)
+if [ "$(store_count)" -eq 0 ] && store_engine image exists localhost/e2e-not-exitbox:1; then
+  ok "clean all removes exitbox images only"
+else
+  not_ok "clean all removes exitbox images only" "$output" "$(store_engine images 2>&1)"
+fi
+store_engine rmi --all --force >/dev/null 2>&1
+rm -rf "$store"
 
 # --- Desktop -------------------------------------------------------------------
 
