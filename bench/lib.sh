@@ -297,6 +297,18 @@ bench_read_engine_command() {
   mapfile -d '' -t BENCH_RUN_ARGV < <(python3 -c \
     'import shlex, sys; sys.stdout.write("\0".join(shlex.split(sys.stdin.read())))' <<<"$line")
   [ "${#BENCH_RUN_ARGV[@]}" -gt 3 ] || bench_fail "could not split the engine command: $line"
+
+  # The session's env file is removed and its address freed when it ends,
+  # so a replay runs without them.
+  local kept=() i=0
+  while [ $i -lt ${#BENCH_RUN_ARGV[@]} ]; do
+    case "${BENCH_RUN_ARGV[$i]}" in
+      --env-file|--ip) i=$((i + 2)); continue ;;
+    esac
+    kept+=("${BENCH_RUN_ARGV[$i]}")
+    i=$((i + 1))
+  done
+  BENCH_RUN_ARGV=("${kept[@]}")
 }
 
 # bench_proxy_address: the proxy's address on exitbox-int.

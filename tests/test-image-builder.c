@@ -1064,7 +1064,7 @@ test_image_rebuild (Fixture       *fixture,
                    "exitbox-base exitbox-claude-core " PROJECT_IMAGE " " EXITBOX_IMAGE_PROXY " "
                    "exitbox-claude-core " PROJECT_IMAGE);
   calls = exitbox_test_read_file (calls_path);
-  exitbox_test_assert_contains (calls, "[\"build\", \"--no-cache\", \"--iidfile\"");
+  exitbox_test_assert_contains (calls, "[\"build\", \"--force-rm\", \"--no-cache\", \"--iidfile\"");
 }
 
 /* The go profile has no Debian package: the Go archive comes from Go's

@@ -1120,6 +1120,24 @@ touch_idle_stamp (const char  *proxy_dir,
   return exitbox_write_file_atomically (path, now, -1, 0644, error);
 }
 
+/* Whether the record of the session @name holds -a entries. */
+static gboolean
+session_has_entries (const char *sessions_dir,
+                     const char *name)
+{
+  g_autoptr(GPtrArray) sessions = exitbox_proxy_session_load_all (sessions_dir);
+
+  for (guint i = 0; i < sessions->len; i++)
+    {
+      ExitboxProxySession *session = g_ptr_array_index (sessions, i);
+
+      if (g_str_equal (session->name, name))
+        return session->entries != NULL && session->entries->len > 0;
+    }
+
+  return FALSE;
+}
+
 /* Removes the record of @data (a session name), drops the records of other
  * ended sessions and reloads a running proxy without their rules. The
  * allowlist is read from disk, because the file may have changed since
@@ -1146,9 +1164,24 @@ end_session_locked (ExitboxFirewall  *self,
   const char *egress_gateway;
   const char *subnet;
   gboolean changed;
+  gboolean had_entries;
+
+  had_entries = session_has_entries (sessions_dir, session_name);
 
   if (!exitbox_proxy_session_remove (sessions_dir, session_name, error))
     return NULL;
+
+  /* The last session without entries of its own changed no rule, so the
+   * proxy needs no look and no reload, which keeps a warm launch to two
+   * engine calls.
+   */
+  if (!had_entries)
+    {
+      g_autoptr(GPtrArray) remaining = exitbox_proxy_session_load_all (sessions_dir);
+
+      if (remaining->len == 0)
+        return touch_idle_stamp (proxy_dir, error) ? GINT_TO_POINTER (TRUE) : NULL;
+    }
 
   sessions = load_live_sessions (self, sessions_dir, cancellable, error);
   if (sessions == NULL)

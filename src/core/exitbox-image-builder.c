@@ -1251,6 +1251,10 @@ build_prepare_cb (GObject      *source,
     g_autoptr(GPtrArray) args = g_ptr_array_new ();
 
     g_ptr_array_add (args, (gpointer) "build");
+    /* A failed step leaves no build container behind, which would hold its
+     * parent image and stop `exitbox clean` from removing it.
+     */
+    g_ptr_array_add (args, (gpointer) "--force-rm");
     if (data->no_cache)
       g_ptr_array_add (args, (gpointer) "--no-cache");
     g_ptr_array_add (args, (gpointer) "--iidfile");
