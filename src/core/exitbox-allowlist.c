@@ -225,6 +225,7 @@ typedef struct
 {
   GHashTable *disabled;  /* canonical entry text */
   GHashTable *seen;      /* canonical entry text */
+  GHashTable *duplicated; /* canonical entry text with a notice already */
 } EnforcedState;
 
 static void
@@ -235,17 +236,14 @@ add_enforced (ExitboxAllowlist      *self,
   EnforcedState *state = user_data;
   char *canonical = exitbox_allowlist_entry_to_string (entry);
 
+  /* A third copy needs no second notice. */
   if (g_hash_table_contains (state->seen, canonical) &&
-      !g_hash_table_contains (state->disabled, canonical))
-    {
-      g_autofree char *notice = g_strdup_printf (_("%s is listed more than once, so the copies "
-                                                   "are folded into one entry."),
-                                                 canonical);
-
-      /* A third copy needs no second notice. */
-      if (!g_ptr_array_find_with_equal_func (self->notices, notice, g_str_equal, NULL))
-        g_ptr_array_add (self->notices, g_steal_pointer (&notice));
-    }
+      !g_hash_table_contains (state->disabled, canonical) &&
+      g_hash_table_add (state->duplicated, g_strdup (canonical)))
+    g_ptr_array_add (self->notices,
+                     g_strdup_printf (_("%s is listed more than once, so the copies are folded "
+                                        "into one entry."),
+                                      canonical));
 
   if (g_hash_table_contains (state->disabled, canonical) ||
       g_hash_table_contains (state->seen, canonical))
@@ -304,18 +302,77 @@ find_covering_entry (GPtrArray                   *entries,
 /* Leaves out the entries whose parent domain is also listed with the same
  * port, because the parent already allows them, and records a notice for each.
  */
+static char *
+dup_index_key (ExitboxAllowlistEntryKind  kind,
+               const char                *host,
+               guint16                    port)
+{
+  return g_strdup_printf ("%d %s %u", kind, host, port);
+}
+
+/* Finds, through @index, an entry other than @entry that allows all that
+ * @entry allows: the same host without a port when @entry names 443 or
+ * 80, or a listed parent domain. The outermost parent comes first, as in
+ * the notices.
+ */
+static const ExitboxAllowlistEntry *
+find_parent_indexed (GHashTable                  *index,
+                     const ExitboxAllowlistEntry *entry)
+{
+  gboolean plain_covers = entry->port == 443 || entry->port == 80;
+  g_autoptr(GPtrArray) suffixes = g_ptr_array_new ();
+  const ExitboxAllowlistEntry *found = NULL;
+
+  if (entry->kind == EXITBOX_ALLOWLIST_ENTRY_DOMAIN)
+    for (const char *dot = strchr (entry->host, '.'); dot != NULL; dot = strchr (dot + 1, '.'))
+      g_ptr_array_add (suffixes, (gpointer) (dot + 1));
+
+  for (guint i = suffixes->len; i > 0 && found == NULL; i--)
+    {
+      const char *suffix = g_ptr_array_index (suffixes, i - 1);
+      g_autofree char *same_port = dup_index_key (entry->kind, suffix, entry->port);
+      g_autofree char *no_port = dup_index_key (entry->kind, suffix, 0);
+
+      found = g_hash_table_lookup (index, same_port);
+      if (found == NULL && plain_covers)
+        found = g_hash_table_lookup (index, no_port);
+    }
+
+  if (found == NULL && plain_covers)
+    {
+      g_autofree char *no_port = dup_index_key (entry->kind, entry->host, 0);
+
+      found = g_hash_table_lookup (index, no_port);
+    }
+
+  return found;
+}
+
+/* Leaves out the entries whose parent domain is also listed with the same
+ * port, or that a plain entry for the same host covers, because those
+ * already allow them, and records a notice for each. An index keeps this
+ * linear in the number of entries.
+ */
 static void
 fold_covered_entries (ExitboxAllowlist *self)
 {
   g_autoptr(GPtrArray) kept = NULL;
+  g_autoptr(GHashTable) index = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 
   kept = g_ptr_array_new_with_free_func ((GDestroyNotify) exitbox_allowlist_entry_free);
 
   for (guint i = 0; i < self->entries->len; i++)
     {
       ExitboxAllowlistEntry *entry = g_ptr_array_index (self->entries, i);
-      const ExitboxAllowlistEntry *parent = find_covering_entry (self->entries, entry, TRUE);
-      g_autofree char *entry_text = exitbox_allowlist_entry_to_string (entry);
+
+      g_hash_table_insert (index, dup_index_key (entry->kind, entry->host, entry->port), entry);
+    }
+
+  for (guint i = 0; i < self->entries->len; i++)
+    {
+      ExitboxAllowlistEntry *entry = g_ptr_array_index (self->entries, i);
+      const ExitboxAllowlistEntry *parent = find_parent_indexed (index, entry);
+      g_autofree char *entry_text = NULL;
       g_autofree char *parent_text = NULL;
 
       if (parent == NULL)
@@ -324,6 +381,7 @@ fold_covered_entries (ExitboxAllowlist *self)
           continue;
         }
 
+      entry_text = exitbox_allowlist_entry_to_string (entry);
       parent_text = exitbox_allowlist_entry_to_string (parent);
       g_ptr_array_add (self->notices,
                        g_strdup_printf (_("%s is folded into %s, which already allows it."),
@@ -406,6 +464,7 @@ load_document (ExitboxAllowlist    *self,
 {
   g_autoptr(GHashTable) disabled = NULL;
   g_autoptr(GHashTable) seen = NULL;
+  g_autoptr(GHashTable) duplicated = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   EnforcedState state;
   yaml_node_t *root = exitbox_yaml_document_get_root (document);
   guint n_pairs;
@@ -474,6 +533,7 @@ load_document (ExitboxAllowlist    *self,
 
   state.disabled = disabled;
   state.seen = seen;
+  state.duplicated = duplicated;
 
   for (guint i = 0; i < n_pairs; i++)
     {

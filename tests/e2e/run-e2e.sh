@@ -847,11 +847,13 @@ fi
 # with label-only images built FROM scratch in it.
 store="$work/image-store"
 mkdir -p "$store/context"
+# Rootless podman ignores graphroot and reads rootless_storage_path instead.
 cat > "$store/storage.conf" <<CONF
 [storage]
 driver = "overlay"
 graphroot = "$store/graph"
 runroot = "$store/run"
+rootless_storage_path = "$store/graph"
 CONF
 store_engine() {
   CONTAINERS_STORAGE_CONF="$store/storage.conf" "$engine" "$@"
