@@ -6,6 +6,7 @@
 
 #include <glib/gi18n.h>
 
+#include "exitbox-profile-page.h"
 #include "exitbox-window-private.h"
 
 G_DEFINE_FINAL_TYPE (ExitboxWindow, exitbox_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -175,6 +176,59 @@ exitbox_window_update_new_session_menu (ExitboxWindow *self)
 #define RECENT_PROJECTS_MAX 8
 
 static void
+exitbox_window_profiles_changed_cb (ExitboxProfilePage   *page,
+                                    const char           *text,
+                                    gboolean              is_error,
+                                    AdwPreferencesWindow *dialog)
+{
+  ExitboxWindow *self = EXITBOX_WINDOW (gtk_window_get_transient_for (GTK_WINDOW (dialog)));
+  AdwToast *toast = adw_toast_new (text);
+
+  if (is_error)
+    adw_toast_set_timeout (toast, 0);
+  adw_preferences_window_add_toast (dialog, toast);
+
+  /* The agent rows show the project image as out of date until it is rebuilt. */
+  _exitbox_window_queue_refresh (self);
+}
+
+ExitboxProfilePage *
+exitbox_window_show_project_profiles (ExitboxWindow *self)
+{
+  ExitboxConfig *config;
+  ExitboxProfilePage *page;
+  GtkWidget *dialog;
+
+  g_return_val_if_fail (EXITBOX_IS_WINDOW (self), NULL);
+
+  config = exitbox_application_get_config (self->app);
+  if (self->project == NULL || config == NULL)
+    return NULL;
+
+  dialog = adw_preferences_window_new ();
+  gtk_window_set_transient_for (GTK_WINDOW (dialog), GTK_WINDOW (self));
+  gtk_window_set_modal (GTK_WINDOW (dialog), TRUE);
+  gtk_window_set_title (GTK_WINDOW (dialog), exitbox_project_get_name (self->project));
+  adw_preferences_window_set_search_enabled (ADW_PREFERENCES_WINDOW (dialog), FALSE);
+
+  page = exitbox_profile_page_new (self->project, config);
+  g_signal_connect_object (page, "changed", G_CALLBACK (exitbox_window_profiles_changed_cb),
+                           dialog, 0);
+  adw_preferences_window_add (ADW_PREFERENCES_WINDOW (dialog), ADW_PREFERENCES_PAGE (page));
+  gtk_window_present (GTK_WINDOW (dialog));
+
+  return page;
+}
+
+static void
+exitbox_window_project_profiles_action (GtkWidget  *widget,
+                                        const char *action_name,
+                                        GVariant   *parameter)
+{
+  exitbox_window_show_project_profiles (EXITBOX_WINDOW (widget));
+}
+
+static void
 exitbox_window_open_recent_action (GtkWidget  *widget,
                                    const char *action_name,
                                    GVariant   *parameter)
@@ -243,6 +297,8 @@ exitbox_window_update_launch_state (ExitboxWindow *self)
   g_autofree char *blocker = _exitbox_window_dup_blocker (self);
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.launch-agent", blocker == NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.project-profiles",
+                                 self->project != NULL && config != NULL);
   gtk_widget_set_sensitive (GTK_WIDGET (self->new_session_button), blocker == NULL);
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->new_session_button),
                                blocker != NULL ? blocker : _("New Session"));
@@ -751,6 +807,8 @@ exitbox_window_class_init (ExitboxWindowClass *klass)
                                    exitbox_window_choose_project_action);
   gtk_widget_class_install_action (widget_class, "win.open-recent", "s",
                                    exitbox_window_open_recent_action);
+  gtk_widget_class_install_action (widget_class, "win.project-profiles", NULL,
+                                   exitbox_window_project_profiles_action);
 
   _exitbox_window_class_init_sessions (klass);
 }

@@ -34,6 +34,12 @@ ExitboxAgentRow  *exitbox_window_get_agent_row          (ExitboxWindow      *sel
                                                          const char         *agent_id);
 ExitboxStatusBar *exitbox_window_get_status_bar         (ExitboxWindow      *self);
 AdwTabView       *exitbox_window_get_tab_view           (ExitboxWindow      *self);
+typedef struct _ExitboxProfilePage ExitboxProfilePage;
+
+/* Opens the profiles dialog of the current project and returns its page,
+ * or NULL without a project or settings.
+ */
+ExitboxProfilePage *exitbox_window_show_project_profiles (ExitboxWindow *self);
 /* The Recent Projects menu of the project button. For tests. */
 GMenuModel       *exitbox_window_get_recent_menu        (ExitboxWindow      *self);
 /* The problems shown above the agent list, one message each, in order. */

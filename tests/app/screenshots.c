@@ -2,8 +2,8 @@
  * SPDX-FileCopyrightText: The ExitBox authors
  *
  * Saves PNG screenshots of the desktop app for review: each page of the
- * setup window, the main window, both preferences pages (General and the
- * allowlist editor) and a session tab.
+ * setup window, the main window, the project's profile picker, both
+ * preferences pages (General and the allowlist editor) and a session tab.
  * It runs against temporary XDG folders and the fake podman of
  * tests/app/fake-engine, under an X server (see run-under-display.sh).
  *
@@ -17,6 +17,7 @@
 
 #include "exitbox-app-test-utils.h"
 #include "exitbox-application.h"
+#include "exitbox-profile-page.h"
 #include "exitbox-session-tab.h"
 #include "exitbox-setup-window.h"
 #include "exitbox-test-utils.h"
@@ -110,6 +111,7 @@ activate_after_cb (GApplication *application,
                    Screenshots  *shots)
 {
   GtkWindow *preferences;
+  ExitboxProfilePage *profiles;
   AdwTabView *tab_view;
   ExitboxSessionTab *tab;
 
@@ -121,6 +123,11 @@ activate_after_cb (GApplication *application,
   exitbox_window_open_project (shots->window, shots->project_dir);
   exitbox_app_test_iterate_until (window_is_idle, shots->window);
   save (shots, GTK_WIDGET (shots->window), "main-window");
+
+  profiles = exitbox_window_show_project_profiles (shots->window);
+  g_assert_nonnull (profiles);
+  save (shots, GTK_WIDGET (gtk_widget_get_root (GTK_WIDGET (profiles))), "profile-picker");
+  gtk_window_destroy (GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (profiles))));
 
   g_action_group_activate_action (G_ACTION_GROUP (application), "preferences", NULL);
   preferences = find_window (application, ADW_TYPE_PREFERENCES_WINDOW);
@@ -175,8 +182,10 @@ test_screenshots (void)
   g_signal_connect_after (app, "activate", G_CALLBACK (activate_after_cb), &shots);
   g_assert_cmpint (g_application_run (G_APPLICATION (app), 0, NULL), ==, 0);
 
-  /* Each setup page, the main window, both preferences pages and a session. */
-  g_assert_cmpuint (shots.saved->len, ==, G_N_ELEMENTS (setup_pages) + 4);
+  /* Each setup page, the main window, the profiles, both preferences pages
+   * and a session.
+   */
+  g_assert_cmpuint (shots.saved->len, ==, G_N_ELEMENTS (setup_pages) + 5);
   for (guint i = 0; i < shots.saved->len; i++)
     {
       GStatBuf buffer;

@@ -13,6 +13,7 @@
 
 #include "exitbox-app-test-utils.h"
 #include "exitbox-application.h"
+#include "exitbox-profile-page.h"
 #include "exitbox-session-tab.h"
 #include "exitbox-setup-window.h"
 #include "exitbox-test-utils.h"
@@ -1454,6 +1455,51 @@ test_window_recent_projects (Fixture       *fixture,
   run_app (fixture, check_recent_projects);
 }
 
+static void
+check_project_profiles (Fixture *fixture)
+{
+  g_autofree char *registry = exitbox_project_registry_dup_path ();
+  g_auto(GStrv) profiles = NULL;
+  g_autoptr(GError) error = NULL;
+  ExitboxProfilePage *page;
+  GtkCheckButton *shell;
+
+  /* Without a project there is nothing to choose profiles for. */
+  g_assert_null (exitbox_window_show_project_profiles (fixture->window));
+
+  open_project (fixture, fixture->project_dir);
+  page = exitbox_window_show_project_profiles (fixture->window);
+  g_assert_nonnull (page);
+
+  /* config.yaml has no profiles key, so the project starts with base. */
+  g_assert_true (gtk_check_button_get_active (exitbox_profile_page_get_check (page, "base")));
+  shell = exitbox_profile_page_get_check (page, "shell");
+  g_assert_false (gtk_check_button_get_active (shell));
+
+  gtk_widget_activate (GTK_WIDGET (shell));
+
+  profiles = exitbox_project_registry_dup_profiles (registry,
+                                                    exitbox_project_get_key (exitbox_window_get_project (fixture->window)),
+                                                    exitbox_config_get_profiles (exitbox_application_get_config (fixture->app)),
+                                                    &error);
+  g_assert_no_error (error);
+  g_assert_true (g_strv_contains ((const char * const *) profiles, "shell"));
+  g_assert_true (g_strv_contains ((const char * const *) profiles, "base"));
+
+  gtk_window_destroy (GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (page))));
+}
+
+static void
+test_window_project_profiles (Fixture       *fixture,
+                              gconstpointer  user_data)
+{
+  write_config_file ("config.yaml", config_yaml);
+  write_config_file ("allowlist.yaml", allowlist_yaml);
+  use_fake_engine (fixture);
+
+  run_app (fixture, check_project_profiles);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1487,6 +1533,7 @@ main (int   argc,
   ADD_TEST ("/app/session/build-notification", test_window_build_notification);
   ADD_TEST ("/app/session/blocked-requests", test_window_session_blocked_requests);
   ADD_TEST ("/app/window/recent-projects", test_window_recent_projects);
+  ADD_TEST ("/app/window/project-profiles", test_window_project_profiles);
   ADD_TEST ("/app/command-line/unknown-agent", test_window_command_line_unknown_agent);
   ADD_TEST ("/app/window/session-build-fails", test_window_session_build_fails);
   ADD_TEST ("/app/window/launch-rereads-allowlist", test_window_launch_rereads_allowlist);
