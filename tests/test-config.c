@@ -1477,6 +1477,22 @@ test_config_set_value (Fixture       *fixture,
   g_assert_cmpstr (after_invalid, ==, after);
 }
 
+static void
+test_yaml_recursive_alias (void)
+{
+  const char *text = "roles: &x\n  - backend\n  - b: *x\n";
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ExitboxConfig) config = exitbox_config_load_data (text, -1, "c.yaml", &error);
+  g_autoptr(ExitboxAllowlist) allowlist = exitbox_allowlist_load_data (text, -1, "a.yaml");
+
+  /* Found by fuzzing: the walk over such a file never ended. */
+  g_assert_null (config);
+  g_assert_nonnull (error);
+  g_assert_nonnull (strstr (error->message, "c.yaml:"));
+  g_assert_nonnull (strstr (error->message, "alias"));
+  g_assert_cmpint (exitbox_allowlist_get_status (allowlist), ==, EXITBOX_ALLOWLIST_STATUS_INVALID);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1533,6 +1549,7 @@ main (int   argc,
   g_test_add_func ("/config/save-interrupted", test_config_save_interrupted);
   g_test_add_func ("/config/save-write-error", test_config_save_write_error);
   g_test_add_func ("/yaml/null-and-plain", test_yaml_null_and_plain);
+  g_test_add_func ("/yaml/recursive-alias", test_yaml_recursive_alias);
 
   return g_test_run ();
 }

@@ -146,6 +146,98 @@ check_unique_keys (ExitboxYamlDocument  *self,
   return TRUE;
 }
 
+/* libyaml lets an alias refer to a node that contains it, which makes the
+ * node graph cyclic and every walk over it endless. Such a document is
+ * rejected. The walk keeps its own stack, because nesting can be deep.
+ */
+static gboolean
+check_no_cycles (ExitboxYamlDocument  *self,
+                 GError              **error)
+{
+  enum { UNSEEN, OPEN, DONE };
+  yaml_node_t *nodes = self->document.nodes.start;
+  gsize n_nodes = self->document.nodes.top - nodes;
+  g_autofree guint8 *state = g_new0 (guint8, n_nodes);
+  g_autoptr(GArray) stack = g_array_new (FALSE, FALSE, sizeof (gsize));
+  g_autoptr(GArray) next_child = g_array_new (FALSE, FALSE, sizeof (gsize));
+
+  for (gsize root = 0; root < n_nodes; root++)
+    {
+      gsize zero = 0;
+
+      if (state[root] != UNSEEN)
+        continue;
+
+      g_array_append_val (stack, root);
+      g_array_append_val (next_child, zero);
+      state[root] = OPEN;
+
+      while (stack->len > 0)
+        {
+          gsize current = g_array_index (stack, gsize, stack->len - 1);
+          gsize *child_index = &g_array_index (next_child, gsize, next_child->len - 1);
+          yaml_node_t *node = &nodes[current];
+          gsize n_children = 0;
+          int child = 0;
+
+          if (node->type == YAML_SEQUENCE_NODE)
+            {
+              n_children = node->data.sequence.items.top - node->data.sequence.items.start;
+              if (*child_index < n_children)
+                child = node->data.sequence.items.start[*child_index];
+            }
+          else if (node->type == YAML_MAPPING_NODE)
+            {
+              n_children = 2 * (gsize) (node->data.mapping.pairs.top -
+                                        node->data.mapping.pairs.start);
+              if (*child_index < n_children)
+                {
+                  yaml_node_pair_t *pair = &node->data.mapping.pairs.start[*child_index / 2];
+
+                  child = *child_index % 2 == 0 ? pair->key : pair->value;
+                }
+            }
+
+          if (*child_index >= n_children)
+            {
+              state[current] = DONE;
+              g_array_set_size (stack, stack->len - 1);
+              g_array_set_size (next_child, next_child->len - 1);
+              continue;
+            }
+
+          (*child_index)++;
+
+          /* Node ids start at 1. */
+          if (child < 1 || (gsize) child > n_nodes)
+            continue;
+
+          if (state[child - 1] == OPEN)
+            {
+              g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                           _("%s:%u:%u: an alias here refers to a node that contains it, so the "
+                             "file would never end when read. Replace the alias with the "
+                             "values it stands for."),
+                           self->path,
+                           exitbox_yaml_node_get_line (node),
+                           exitbox_yaml_node_get_column (node));
+              return FALSE;
+            }
+
+          if (state[child - 1] == UNSEEN)
+            {
+              gsize child_position = (gsize) child - 1;
+
+              state[child_position] = OPEN;
+              g_array_append_val (stack, child_position);
+              g_array_append_val (next_child, zero);
+            }
+        }
+    }
+
+  return TRUE;
+}
+
 ExitboxYamlDocument *
 exitbox_yaml_document_load_data (const char  *data,
                                  gssize       length,
@@ -215,7 +307,7 @@ exitbox_yaml_document_load_data (const char  *data,
 
   yaml_parser_delete (&parser);
 
-  if (!check_unique_keys (self, error))
+  if (!check_no_cycles (self, error) || !check_unique_keys (self, error))
     return NULL;
 
   return g_steal_pointer (&self);
