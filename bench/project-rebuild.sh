@@ -29,6 +29,11 @@ project_image="${BENCH_RUN_ARGV[-2]}"
 [[ "$project_image" == exitbox-* ]] || bench_fail "unexpected image '$project_image' in the engine command"
 echo "project image: $project_image"
 
+# A project folder kept from an earlier run may still have the profile, and
+# then the first "add" would change nothing.
+bench_exitbox claude profile remove shell >/dev/null 2>&1
+bench_exitbox shell -- true >/dev/null 2>&1 || bench_fail "'exitbox shell -- true' failed"
+
 times=()
 warm_times=()
 layers=()
@@ -46,6 +51,7 @@ for run in $(seq "$BENCH_RUNS"); do
   times+=("$elapsed")
   grep '^\[' "$bench_work/launch.log" | sed 's/^/  /'
   layers+=("$(sed -n 's/^\[\([^]]*\)\] Building .*/\1/p' "$bench_work/launch.log" | sort -u | paste -sd, -)")
+  [ -n "${layers[-1]}" ] || bench_fail "the launch after the profile change rebuilt no layer"
 
   # The warm launch that follows, for comparison.
   bench_time elapsed bench_exitbox shell -- true >/dev/null 2>&1 || bench_fail "'exitbox shell -- true' failed"
@@ -69,7 +75,7 @@ for i in $(seq "$BENCH_RUNS"); do
   "$bench_engine" rmi --force exitbox-bench-label-probe >/dev/null 2>&1
 done
 
-rebuilt=$(printf '%s\n' "${layers[@]}" | sort -u | paste -sd' ' -)
+rebuilt=$(printf '%s\n' "${layers[@]}" | sort -u | paste -sd' ' - | sed 's/^ *//')
 rebuild_median=$(bench_median "${times[@]}")
 warm_median=$(bench_median "${warm_times[@]}")
 
