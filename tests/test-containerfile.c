@@ -70,7 +70,7 @@ test_base_debian (void)
   exitbox_test_assert_contains (text, "apt-get update");
   exitbox_test_assert_contains (text,
                                 "apt-get install -y --no-install-recommends ca-certificates "
-                                "curl git less procps jq ripgrep unzip xz-utils");
+                                "curl git less procps jq ripgrep tmux unzip xz-utils");
   exitbox_test_assert_contains (text, "rm -rf /var/lib/apt/lists/*");
 
   exitbox_test_assert_contains (text, "uid=1000; gid=1001;");
@@ -94,6 +94,34 @@ test_base_debian (void)
   exitbox_test_assert_contains (text, "exitbox.gid=\"1001\"");
 
   exitbox_test_assert_not_contains (text, "apk ");
+}
+
+/* The digest label changes when the template or the entrypoint changes, and
+ * only then, so an unchanged base layer is reused.
+ */
+static void
+test_base_digest (void)
+{
+  g_autofree char *debian = NULL;
+  g_autofree char *debian_again = NULL;
+  g_autofree char *alpine = NULL;
+  g_autofree char *label = NULL;
+  g_autofree char *text = render_base (EXITBOX_BASE_FAMILY_DEBIAN, "debian:bookworm-slim", 1000, 1001);
+  g_autoptr(GError) error = NULL;
+
+  debian = exitbox_containerfile_dup_base_digest (EXITBOX_BASE_FAMILY_DEBIAN, &error);
+  g_assert_no_error (error);
+  debian_again = exitbox_containerfile_dup_base_digest (EXITBOX_BASE_FAMILY_DEBIAN, &error);
+  g_assert_no_error (error);
+  alpine = exitbox_containerfile_dup_base_digest (EXITBOX_BASE_FAMILY_ALPINE, &error);
+  g_assert_no_error (error);
+
+  g_assert_cmpuint (strlen (debian), ==, 16);
+  g_assert_cmpstr (debian, ==, debian_again);
+  g_assert_cmpstr (debian, !=, alpine);
+
+  label = g_strdup_printf ("exitbox.base.digest=\"%s\"", debian);
+  exitbox_test_assert_contains (text, label);
 }
 
 static void
@@ -134,7 +162,7 @@ test_base_alpine (void)
 
   exitbox_test_assert_contains (text,
                                 "apk add --no-cache ca-certificates curl git less procps jq "
-                                "ripgrep unzip xz");
+                                "ripgrep tmux unzip xz");
   exitbox_test_assert_contains (text, "uid=1000; gid=1001;");
   exitbox_test_assert_contains (text, "addgroup -g \"$gid\" user");
   exitbox_test_assert_contains (text, "adduser -D -H -u \"$uid\" -G \"$group\" -h /home/user");
@@ -590,6 +618,7 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/containerfile/base/debian", test_base_debian);
+  g_test_add_func ("/containerfile/base/digest", test_base_digest);
   g_test_add_func ("/containerfile/base/debian-local-image", test_base_debian_local_image);
   g_test_add_func ("/containerfile/base/root-user", test_base_root_user);
   g_test_add_func ("/containerfile/base/alpine", test_base_alpine);

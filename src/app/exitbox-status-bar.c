@@ -4,6 +4,7 @@
 
 #define G_LOG_DOMAIN "exitbox-status-bar"
 
+#include <adwaita.h>
 #include <glib/gi18n.h>
 
 #include "exitbox-application.h"
@@ -11,15 +12,19 @@
 
 struct _ExitboxStatusBar
 {
-  GtkWidget  parent_instance;
+  GtkWidget   parent_instance;
 
-  GtkImage  *engine_icon;
-  GtkLabel  *engine_label;
-  GtkWidget *firewall_box;
-  GtkImage  *firewall_icon;
-  GtkLabel  *firewall_label;
-  GtkLabel  *allowlist_label;
-  GtkLabel  *sessions_label;
+  GtkImage   *engine_icon;
+  GtkLabel   *engine_label;
+  GtkWidget  *firewall_box;
+  GtkImage   *firewall_icon;
+  GtkLabel   *firewall_label;
+  GtkLabel   *allowlist_label;
+  GtkLabel   *sessions_label;
+  GtkWidget  *problems_button;
+  GtkLabel   *problems_label;
+  GtkWidget  *problems_popover;
+  GtkListBox *problems_list;
 };
 
 G_DEFINE_FINAL_TYPE (ExitboxStatusBar, exitbox_status_bar, GTK_TYPE_WIDGET)
@@ -70,6 +75,10 @@ exitbox_status_bar_class_init (ExitboxStatusBarClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ExitboxStatusBar, firewall_label);
   gtk_widget_class_bind_template_child (widget_class, ExitboxStatusBar, allowlist_label);
   gtk_widget_class_bind_template_child (widget_class, ExitboxStatusBar, sessions_label);
+  gtk_widget_class_bind_template_child (widget_class, ExitboxStatusBar, problems_button);
+  gtk_widget_class_bind_template_child (widget_class, ExitboxStatusBar, problems_label);
+  gtk_widget_class_bind_template_child (widget_class, ExitboxStatusBar, problems_popover);
+  gtk_widget_class_bind_template_child (widget_class, ExitboxStatusBar, problems_list);
 
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "statusbar");
@@ -215,6 +224,99 @@ exitbox_status_bar_set_n_sessions (ExitboxStatusBar *self,
                             n_sessions);
 
   gtk_label_set_label (self->sessions_label, text);
+}
+
+static GtkWidget *
+create_problem_row (ExitboxStatusBar     *self,
+                    ExitboxDoctorProblem *problem)
+{
+  GtkWidget *row = adw_action_row_new ();
+  g_autofree char *title = g_markup_escape_text (problem->summary, -1);
+  g_autofree char *subtitle = NULL;
+  g_autofree char *fix = NULL;
+
+  /* Translators: the cause of a problem, then what fixes it. */
+  fix = g_strdup_printf (_("%s\nFix: %s"), problem->explanation, problem->fix);
+  subtitle = g_markup_escape_text (fix, -1);
+
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+  adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 0);
+  adw_action_row_set_title_lines (ADW_ACTION_ROW (row), 0);
+  adw_action_row_set_icon_name (ADW_ACTION_ROW (row), "dialog-warning-symbolic");
+
+  if (problem->fixable)
+    {
+      GtkWidget *button = gtk_button_new_with_mnemonic (_("_Fix"));
+      g_autofree char *label = g_strdup_printf (_("Fix: %s"), problem->summary);
+
+      gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+      gtk_widget_add_css_class (button, "suggested-action");
+      gtk_actionable_set_action_name (GTK_ACTIONABLE (button), "win.fix-engine-problem");
+      gtk_actionable_set_action_target (GTK_ACTIONABLE (button), "s", problem->id);
+      gtk_widget_set_tooltip_text (button, _("Change the engine’s configuration as described"));
+      gtk_accessible_update_property (GTK_ACCESSIBLE (button),
+                                      GTK_ACCESSIBLE_PROPERTY_LABEL, label,
+                                      -1);
+      /* The popover closes, so the status bar's answer is seen. */
+      g_signal_connect_swapped (button, "clicked", G_CALLBACK (gtk_popover_popdown),
+                                self->problems_popover);
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row), button);
+    }
+
+  return row;
+}
+
+void
+exitbox_status_bar_set_engine_problems (ExitboxStatusBar *self,
+                                        GPtrArray        *problems)
+{
+  GtkWidget *child;
+  g_autofree char *text = NULL;
+  guint n_problems = problems != NULL ? problems->len : 0;
+
+  g_return_if_fail (EXITBOX_IS_STATUS_BAR (self));
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->problems_list))) != NULL)
+    gtk_list_box_remove (self->problems_list, child);
+
+  if (n_problems == 0)
+    {
+      gtk_popover_popdown (GTK_POPOVER (self->problems_popover));
+      gtk_widget_set_visible (self->problems_button, FALSE);
+      return;
+    }
+
+  for (guint i = 0; i < n_problems; i++)
+    gtk_list_box_append (self->problems_list,
+                         create_problem_row (self, g_ptr_array_index (problems, i)));
+
+  text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                       "%u engine problem",
+                                       "%u engine problems",
+                                       n_problems),
+                          n_problems);
+  gtk_label_set_label (self->problems_label, text);
+  gtk_widget_set_visible (self->problems_button, TRUE);
+}
+
+const char *
+exitbox_status_bar_get_problems_text (ExitboxStatusBar *self)
+{
+  g_return_val_if_fail (EXITBOX_IS_STATUS_BAR (self), NULL);
+
+  if (!gtk_widget_get_visible (self->problems_button))
+    return NULL;
+
+  return gtk_label_get_label (self->problems_label);
+}
+
+GtkWidget *
+exitbox_status_bar_get_problems_list (ExitboxStatusBar *self)
+{
+  g_return_val_if_fail (EXITBOX_IS_STATUS_BAR (self), NULL);
+
+  return GTK_WIDGET (self->problems_list);
 }
 
 const char *

@@ -835,6 +835,7 @@ run_session (CliContext       *context,
   request.read_only = options->read_only;
   request.force = options->force;
   request.interactive = isatty (STDIN_FILENO) && isatty (STDOUT_FILENO);
+  request.terminal_status_line = TRUE;
   request.no_firewall = options->no_firewall;
   request.allow_entries = dup_list_view (options->allow_entries);
   request.no_env = options->no_env;

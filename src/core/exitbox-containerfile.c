@@ -240,6 +240,55 @@ exitbox_containerfile_get_entrypoint (GError **error)
   return lookup_resource ("entrypoint.sh", error);
 }
 
+static const char *
+base_template_name (ExitboxBaseFamily family)
+{
+  return family == EXITBOX_BASE_FAMILY_ALPINE
+         ? "containerfiles/base-alpine.in"
+         : "containerfiles/base-debian.in";
+}
+
+/* The files that decide what the base layer contains besides its
+ * parameters: the template and every file its build context copies.
+ */
+static const char * const base_content_resources[] = {
+  "entrypoint.sh",
+  NULL
+};
+
+char *
+exitbox_containerfile_dup_base_digest (ExitboxBaseFamily   family,
+                                       GError            **error)
+{
+  g_autoptr(GChecksum) checksum = g_checksum_new (G_CHECKSUM_SHA256);
+  g_autoptr(GBytes) template = NULL;
+  const char *digest;
+
+  template = lookup_resource (base_template_name (family), error);
+  if (template == NULL)
+    return NULL;
+  g_checksum_update (checksum, g_bytes_get_data (template, NULL), g_bytes_get_size (template));
+
+  for (guint i = 0; base_content_resources[i] != NULL; i++)
+    {
+      g_autoptr(GBytes) bytes = lookup_resource (base_content_resources[i], error);
+
+      if (bytes == NULL)
+        return NULL;
+
+      /* The name separates the files, so that moving bytes from one file to
+       * the next changes the digest.
+       */
+      g_checksum_update (checksum, (const guchar *) base_content_resources[i],
+                         strlen (base_content_resources[i]) + 1);
+      g_checksum_update (checksum, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
+    }
+
+  digest = g_checksum_get_string (checksum);
+
+  return g_strndup (digest, 16);
+}
+
 /* Replaces every @NAME@ in the template with its value. A placeholder
  * without a value is a bug in ExitBox, not in the user's input, but it is
  * still an error rather than a half-filled Containerfile.
@@ -324,6 +373,7 @@ exitbox_containerfile_base (const ExitboxBaseLayerParams  *params,
                             GError                       **error)
 {
   Substitutions subst;
+  g_autofree char *digest = NULL;
   char *text;
 
   g_return_val_if_fail (params != NULL, NULL);
@@ -340,10 +390,15 @@ exitbox_containerfile_base (const ExitboxBaseLayerParams  *params,
   substitutions_add_number (&subst, "UID", params->uid);
   substitutions_add_number (&subst, "GID", params->gid);
 
-  text = render_template (params->family == EXITBOX_BASE_FAMILY_ALPINE
-                          ? "containerfiles/base-alpine.in"
-                          : "containerfiles/base-debian.in",
-                          &subst, error);
+  digest = exitbox_containerfile_dup_base_digest (params->family, error);
+  if (digest == NULL)
+    {
+      substitutions_clear (&subst);
+      return NULL;
+    }
+  substitutions_add_label (&subst, "BASE_DIGEST", digest, "exitbox.base.digest");
+
+  text = render_template (base_template_name (params->family), &subst, error);
   substitutions_clear (&subst);
 
   return text;

@@ -90,4 +90,11 @@ char *exitbox_containerfile_proxy   (ExitboxBaseFamily                family,
 /* The entrypoint script that the base layer copies into the image. */
 GBytes *exitbox_containerfile_get_entrypoint (GError **error);
 
+/* A short digest of the base layer's template and of the files its build
+ * context copies, recorded as label exitbox.base.digest: a changed
+ * entrypoint rebuilds the base layer even within one ExitBox version.
+ */
+char   *exitbox_containerfile_dup_base_digest (ExitboxBaseFamily   family,
+                                               GError            **error);
+
 G_END_DECLS

@@ -24,6 +24,7 @@
 #define LABEL_VERSION       "exitbox.version"
 #define LABEL_BASE_IMAGE    "exitbox.base.image"
 #define LABEL_BASE_FAMILY   "exitbox.base.family"
+#define LABEL_BASE_DIGEST   "exitbox.base.digest"
 #define LABEL_UID           "exitbox.uid"
 #define LABEL_GID           "exitbox.gid"
 #define LABEL_AGENT         "exitbox.agent"
@@ -174,10 +175,21 @@ expected_base_labels (ExitboxImageBuilder *self)
   g_autofree char *from_image = exitbox_config_dup_effective_base_image (self->config);
   g_autofree char *uid = g_strdup_printf ("%u", (guint) getuid ());
   g_autofree char *gid = g_strdup_printf ("%u", (guint) getgid ());
+  ExitboxBaseFamily family = exitbox_config_get_base_family (self->config);
+  g_autofree char *digest = NULL;
+  g_autoptr(GError) error = NULL;
+
+  /* The digest comes from resources built into ExitBox, so it fails only
+   * when the build itself is broken; an empty value then forces a rebuild,
+   * which reports the same error.
+   */
+  digest = exitbox_containerfile_dup_base_digest (family, &error);
+  if (digest == NULL)
+    g_warning ("Cannot compute the base layer's digest: %s", error->message);
 
   add_expected_label (labels, LABEL_BASE_IMAGE, from_image);
-  add_expected_label (labels, LABEL_BASE_FAMILY,
-                      exitbox_base_family_to_string (exitbox_config_get_base_family (self->config)));
+  add_expected_label (labels, LABEL_BASE_FAMILY, exitbox_base_family_to_string (family));
+  add_expected_label (labels, LABEL_BASE_DIGEST, digest);
   add_expected_label (labels, LABEL_UID, uid);
   add_expected_label (labels, LABEL_GID, gid);
 

@@ -35,6 +35,11 @@ typedef struct
    * settings.default_flags.no_firewall, have the same effect.
    */
   gboolean            no_firewall;
+  /* The session runs in the user's own terminal (the CLI), which then shows
+   * the status line of settings.status_bar; the window has a status bar of
+   * its own and leaves this FALSE.
+   */
+  gboolean            terminal_status_line;
 } ExitboxLaunchRequest;
 
 /* What a prepared session runs. */

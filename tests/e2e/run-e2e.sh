@@ -606,6 +606,64 @@ else
   not_ok "EXITBOX_NO_FIREWALL turns firewall off" "$output"
 fi
 
+# --- Status line --------------------------------------------------------------
+
+# Runs a command with a 24x200 pseudo-terminal as its terminal, prints what
+# the terminal received and exits with the command's status (124 when it
+# did not end within two minutes).
+cat > "$work/in-terminal.py" <<'PY'
+import fcntl, os, pty, select, signal, struct, sys, termios, time
+pid, fd = pty.fork()
+if pid == 0:
+    fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 200, 0, 0))
+    os.execvp(sys.argv[1], sys.argv[1:])
+received, status = b"", None
+deadline = time.monotonic() + 120
+while status is None and time.monotonic() < deadline:
+    if select.select([fd], [], [], 0.2)[0]:
+        try:
+            received += os.read(fd, 65536)
+        except OSError:
+            pass
+    finished, wait_status = os.waitpid(pid, os.WNOHANG)
+    if finished:
+        status = os.waitstatus_to_exitcode(wait_status)
+if status is None:
+    os.kill(pid, signal.SIGKILL)
+    os.waitpid(pid, 0)
+sys.stdout.buffer.write(received)
+sys.exit(124 if status is None else status)
+PY
+
+in_terminal() {
+  (cd "$project" && python3 "$work/in-terminal.py" "$@")
+}
+
+# At a terminal, settings.status_bar (on by default) puts a line at the top,
+# drawn by tmux inside the container, and the command's exit status stays.
+status_line="Shell – $(basename "$project") – firewall on, "
+output=$(in_terminal "$EXITBOX_BIN" shell -- sh -c 'echo "status line test"; exit 5' 2>&1)
+status=$?
+if grep -qF "$status_line" <<<"$output" && grep -q "status line test" <<<"$output"; then
+  ok "status line shown at a terminal"
+else
+  not_ok "status line shown at a terminal" "$(tail -c 2000 <<<"$output" | cat -v)"
+fi
+check "status line keeps exit status" test "$status" = 5
+
+config_file="$EXITBOX_CONFIG_DIR/config.yaml"
+cp "$config_file" "$work/config.yaml.saved"
+sed -i 's/^\(  status_bar:\) true$/\1 false/' "$config_file"
+output=$(in_terminal "$EXITBOX_BIN" shell -- sh -c 'echo "status line test"; exit 5' 2>&1)
+status=$?
+cp "$work/config.yaml.saved" "$config_file"
+if ! grep -qF "$status_line" <<<"$output" && grep -q "status line test" <<<"$output" \
+   && [ "$status" = 5 ] && grep -q '^  status_bar: true$' "$work/config.yaml.saved"; then
+  ok "status line off with status_bar false"
+else
+  not_ok "status line off with status_bar false" "exit status $status" "$(tail -c 2000 <<<"$output" | cat -v)"
+fi
+
 # --- Hardening ---------------------------------------------------------------
 
 capabilities=$(exitbox shell -- grep CapEff /proc/self/status 2>&1)
