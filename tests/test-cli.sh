@@ -45,7 +45,7 @@ expect_status() {
   fi
 }
 
-echo "1..144"
+echo "1..145"
 
 expect_status "version prints package version" 0 "exitbox " --version
 expect_status "help lists shell command" 0 "exitbox [OPTION…] shell" --help
@@ -359,6 +359,9 @@ fi
 printf '{"version": 1, "projects": [{"path": "%s", "key": "p-0", "last_used": "2026-01-02T03:04:05Z", "agents": ["claude", "shell"]}]}' \
   "$work/project" > "$EXITBOX_DATA_DIR/projects.json"
 expect_status "projects lists path and agents" 0 "claude,shell" projects
+printf '{"version": 1, "projects": [{"path": "%s", "key": "p-0", "last_used": "2026-01-02T03:04:05Z", "agents": ["claude"], "profiles_added": ["go"], "profiles_removed": ["node"]}]}' \
+  "$work/project" > "$EXITBOX_DATA_DIR/projects.json"
+expect_status "projects lists profile changes" 0 "profiles: +go, -node" projects
 
 # Import copies the listed host files and prompts before replacing them.
 fake_home="$work/fake-home"

@@ -325,6 +325,12 @@ fi
 check "progress line shows elapsed time" grep -qE '^\[project\] Built .* in [0-9]+ s$' "$work/profile-launch.log"
 output=$(exitbox shell -- rsync --version 2>/dev/null | head -1)
 check "shell profile package installed" grep -q '^rsync' <<<"$output"
+output=$(exitbox projects 2>&1)
+if grep -qF "$project" <<<"$output" && grep -qE '^ +profiles: \+shell +built: .*claude 9\.9\.9' <<<"$output"; then
+  ok "projects lists profile changes and builds"
+else
+  not_ok "projects lists profile changes and builds" "$output"
+fi
 if ls "$EXITBOX_CACHE_DIR"/logs/build-exitbox-claude-my-project-a-b-*.log >/dev/null 2>&1; then
   ok "build writes log under cache logs"
 else
