@@ -45,7 +45,7 @@ expect_status() {
   fi
 }
 
-echo "1..145"
+echo "1..159"
 
 expect_status "version prints package version" 0 "exitbox " --version
 expect_status "help lists shell command" 0 "exitbox [OPTION…] shell" --help
@@ -411,6 +411,21 @@ expect_status "import help lists sources" 0 "~/.claude and ~/.claude.json" impor
 expect_status "logs help explains session" 0 "--session  Show the newest ExitBox session log" logs -h
 expect_status "projects help names registry" 0 "$EXITBOX_DATA_DIR/projects.json" projects --help
 expect_status "aliases help" 0 "Usage: exitbox aliases" aliases --help
+
+# Every command answers --help (or -h) with its usage and exit status 0,
+# before it reads any file.
+for command in list doctor enable disable firewall rebuild uninstall clean info completion; do
+  expect_status "$command help" 0 "Usage: exitbox $command" "$command" --help
+done
+expect_status "run help lists session options" 0 "--allow-urls ENTRY" run --help
+expect_status "shell help lists session options" 0 "--include-dir DIR" shell -h
+expect_status "doctor help explains fix" 0 "--fix   Write the engine configuration" doctor -h
+EXITBOX_CONFIG_DIR="$work/help-config" "$exitbox_bin" doctor --help >/dev/null 2>&1
+if [ ! -e "$work/help-config" ]; then
+  result 0 "help writes no configuration"
+else
+  result 1 "help writes no configuration" "$(ls -la "$work/help-config")"
+fi
 
 expect_status "completion needs shell" 2 "needs one shell name" completion
 expect_status "completion fish completes folders" 0 "-l include-dir -r -F" completion fish

@@ -1280,6 +1280,18 @@ exitbox_session_tab_get_preparing (ExitboxSessionTab *self)
   return self->state == EXITBOX_SESSION_STATE_PREPARING;
 }
 
+gboolean
+exitbox_session_tab_get_firewall_off (ExitboxSessionTab *self)
+{
+  g_return_val_if_fail (EXITBOX_IS_SESSION_TAB (self), FALSE);
+
+  /* A plan without an address on the internal network runs on a plain
+   * bridge, without the proxy.
+   */
+  return self->state == EXITBOX_SESSION_STATE_RUNNING &&
+         self->plan != NULL && self->plan->session_address == NULL;
+}
+
 const char *
 exitbox_session_tab_get_title (ExitboxSessionTab *self)
 {

@@ -25,6 +25,16 @@ struct _ExitboxStatusBar
   GtkLabel   *problems_label;
   GtkWidget  *problems_popover;
   GtkListBox *problems_list;
+
+  /* The proxy's state as last reported, shown unless the selected session
+   * runs without the firewall.
+   */
+  const char *firewall_text;
+  const char *firewall_tone;
+  const char *firewall_icon_name;
+  char       *firewall_reason;
+  gboolean    firewall_shown;
+  gboolean    session_firewall_off;
 };
 
 G_DEFINE_FINAL_TYPE (ExitboxStatusBar, exitbox_status_bar, GTK_TYPE_WIDGET)
@@ -58,12 +68,23 @@ exitbox_status_bar_dispose (GObject *object)
 }
 
 static void
+exitbox_status_bar_finalize (GObject *object)
+{
+  ExitboxStatusBar *self = EXITBOX_STATUS_BAR (object);
+
+  g_free (self->firewall_reason);
+
+  G_OBJECT_CLASS (exitbox_status_bar_parent_class)->finalize (object);
+}
+
+static void
 exitbox_status_bar_class_init (ExitboxStatusBarClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = exitbox_status_bar_dispose;
+  object_class->finalize = exitbox_status_bar_finalize;
 
   exitbox_desktop_ensure_resources ();
   gtk_widget_class_set_template_from_resource (widget_class,
@@ -89,6 +110,7 @@ exitbox_status_bar_init (ExitboxStatusBar *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
 
+  self->firewall_icon_name = "security-medium-symbolic";
   exitbox_status_bar_set_n_sessions (self, 0);
 }
 
@@ -122,45 +144,66 @@ exitbox_status_bar_set_engine (ExitboxStatusBar *self,
   set_tone (GTK_WIDGET (self->engine_label), NULL);
 }
 
+/* Shows the selected session's firewall when it is off, else the proxy's
+ * state as last reported.
+ */
+static void
+update_firewall (ExitboxStatusBar *self)
+{
+  if (self->session_firewall_off)
+    {
+      gtk_label_set_label (self->firewall_label, _("Firewall off for this session"));
+      gtk_image_set_from_icon_name (self->firewall_icon, "security-low-symbolic");
+      set_tone (self->firewall_box, "error");
+      gtk_widget_set_tooltip_text (self->firewall_box,
+                                   _("This session runs on a plain bridge network without the "
+                                     "proxy, so the allowlist does not apply to it."));
+      gtk_widget_set_visible (self->firewall_box, TRUE);
+      return;
+    }
+
+  if (self->firewall_text != NULL)
+    gtk_label_set_label (self->firewall_label, self->firewall_text);
+  gtk_image_set_from_icon_name (self->firewall_icon, self->firewall_icon_name);
+  set_tone (self->firewall_box, self->firewall_tone);
+  gtk_widget_set_tooltip_text (self->firewall_box, self->firewall_reason);
+  gtk_widget_set_visible (self->firewall_box, self->firewall_shown);
+}
+
 void
 exitbox_status_bar_set_firewall_state (ExitboxStatusBar     *self,
                                        ExitboxFirewallState  state)
 {
-  const char *text = NULL;
-  const char *tone = NULL;
-  const char *icon = NULL;
-
   g_return_if_fail (EXITBOX_IS_STATUS_BAR (self));
 
   switch (state)
     {
     case EXITBOX_FIREWALL_STATE_RUNNING:
-      text = _("Firewall running");
-      tone = "success";
-      icon = "security-high-symbolic";
+      self->firewall_text = _("Firewall running");
+      self->firewall_tone = "success";
+      self->firewall_icon_name = "security-high-symbolic";
       break;
 
     case EXITBOX_FIREWALL_STATE_STOPPED:
       /* Stopped is the normal idle state: the next launch starts the proxy. */
-      text = _("Firewall stopped");
-      icon = "security-medium-symbolic";
+      self->firewall_text = _("Firewall stopped");
+      self->firewall_tone = NULL;
+      self->firewall_icon_name = "security-medium-symbolic";
       break;
 
     case EXITBOX_FIREWALL_STATE_ERROR:
-      text = _("Firewall error");
-      tone = "error";
-      icon = "security-low-symbolic";
+      self->firewall_text = _("Firewall error");
+      self->firewall_tone = "error";
+      self->firewall_icon_name = "security-low-symbolic";
       break;
 
     default:
       g_assert_not_reached ();
     }
 
-  gtk_label_set_label (self->firewall_label, text);
-  gtk_image_set_from_icon_name (self->firewall_icon, icon);
-  set_tone (self->firewall_box, tone);
-  gtk_widget_set_tooltip_text (self->firewall_box, NULL);
-  gtk_widget_set_visible (self->firewall_box, TRUE);
+  g_clear_pointer (&self->firewall_reason, g_free);
+  self->firewall_shown = TRUE;
+  update_firewall (self);
 }
 
 void
@@ -169,11 +212,26 @@ exitbox_status_bar_set_firewall_unknown (ExitboxStatusBar *self,
 {
   g_return_if_fail (EXITBOX_IS_STATUS_BAR (self));
 
-  gtk_label_set_label (self->firewall_label, _("Firewall state unknown"));
-  gtk_image_set_from_icon_name (self->firewall_icon, "security-medium-symbolic");
-  set_tone (self->firewall_box, reason != NULL ? "warning" : NULL);
-  gtk_widget_set_tooltip_text (self->firewall_box, reason);
-  gtk_widget_set_visible (self->firewall_box, reason != NULL);
+  self->firewall_text = _("Firewall state unknown");
+  self->firewall_tone = reason != NULL ? "warning" : NULL;
+  self->firewall_icon_name = "security-medium-symbolic";
+  g_free (self->firewall_reason);
+  self->firewall_reason = g_strdup (reason);
+  self->firewall_shown = reason != NULL;
+  update_firewall (self);
+}
+
+void
+exitbox_status_bar_set_session_firewall_off (ExitboxStatusBar *self,
+                                             gboolean          off)
+{
+  g_return_if_fail (EXITBOX_IS_STATUS_BAR (self));
+
+  if (self->session_firewall_off == !!off)
+    return;
+
+  self->session_firewall_off = !!off;
+  update_firewall (self);
 }
 
 void

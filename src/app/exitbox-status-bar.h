@@ -27,6 +27,11 @@ void        exitbox_status_bar_set_firewall_state   (ExitboxStatusBar     *self,
 /* The state could not be read; @reason goes into the tooltip. NULL hides it. */
 void        exitbox_status_bar_set_firewall_unknown (ExitboxStatusBar     *self,
                                                      const char           *reason);
+/* Whether the selected session runs without the firewall, which the bar
+ * then shows in place of the proxy's state.
+ */
+void        exitbox_status_bar_set_session_firewall_off (ExitboxStatusBar *self,
+                                                         gboolean          off);
 void        exitbox_status_bar_set_allowlist        (ExitboxStatusBar     *self,
                                                      ExitboxAllowlist     *allowlist);
 void        exitbox_status_bar_set_n_sessions       (ExitboxStatusBar     *self,

@@ -504,6 +504,34 @@ test_window_status_problem_rows (void)
   g_object_unref (status_bar);
 }
 
+/* A session without the firewall overrides the proxy's state while it is
+ * selected, and the proxy's state comes back afterwards.
+ */
+static void
+test_window_status_session_firewall_off (void)
+{
+  GtkWidget *widget = g_object_ref_sink (exitbox_status_bar_new ());
+  ExitboxStatusBar *status_bar = EXITBOX_STATUS_BAR (widget);
+
+  exitbox_status_bar_set_firewall_state (status_bar, EXITBOX_FIREWALL_STATE_RUNNING);
+  exitbox_status_bar_set_session_firewall_off (status_bar, TRUE);
+  g_assert_cmpstr (exitbox_status_bar_get_firewall_text (status_bar), ==,
+                   "Firewall off for this session");
+
+  /* A new proxy state while the session is selected does not hide it. */
+  exitbox_status_bar_set_firewall_state (status_bar, EXITBOX_FIREWALL_STATE_STOPPED);
+  g_assert_cmpstr (exitbox_status_bar_get_firewall_text (status_bar), ==,
+                   "Firewall off for this session");
+
+  exitbox_status_bar_set_session_firewall_off (status_bar, FALSE);
+  g_assert_cmpstr (exitbox_status_bar_get_firewall_text (status_bar), ==, "Firewall stopped");
+
+  exitbox_status_bar_set_firewall_unknown (status_bar, NULL);
+  g_assert_null (exitbox_status_bar_get_firewall_text (status_bar));
+
+  g_object_unref (widget);
+}
+
 static const char broken_yaml[] = "agents:\n  claude: [enabled\n";
 
 static void
@@ -1630,6 +1658,7 @@ main (int   argc,
   ADD_TEST ("/app/window/status-no-engine", test_window_status_no_engine);
   ADD_TEST ("/app/window/status-engine-problem", test_window_status_engine_problem);
   g_test_add_func ("/app/window/status-problem-rows", test_window_status_problem_rows);
+  g_test_add_func ("/app/window/status-session-firewall-off", test_window_status_session_firewall_off);
   ADD_TEST ("/app/window/config-error", test_window_config_error);
   ADD_TEST ("/app/window/allowlist-missing", test_window_allowlist_missing);
   ADD_TEST ("/app/window/first-run-defaults", test_window_first_run_defaults);

@@ -967,8 +967,10 @@ rm -rf "$store"
 # --- Desktop -------------------------------------------------------------------
 
 if [ -z "${EXITBOX_APP_TEST:-}" ]; then
-  test_number=$((test_number + 1))
-  echo "ok $test_number # SKIP EXITBOX_APP_TEST is not set"
+  for skipped in 1 2; do
+    test_number=$((test_number + 1))
+    echo "ok $test_number # SKIP EXITBOX_APP_TEST is not set"
+  done
 else
   screenshot="$artifacts/desktop-session-$(id -un).png"
   EXITBOX_TEST_PROJECT="$project" EXITBOX_TEST_AGENT=claude \
@@ -979,6 +981,18 @@ else
     ok "desktop session shows agent output"
   else
     not_ok "desktop session shows agent output" "exit status $status" "$(tail -30 "$work/app.log")"
+  fi
+
+  # With the firewall off, the status bar says so while that session runs.
+  EXITBOX_NO_FIREWALL=1 EXITBOX_TEST_PROJECT="$project" EXITBOX_TEST_AGENT=shell \
+  EXITBOX_TEST_INPUT='echo off-$((40 + 2)); sleep 3; exit 4\n' EXITBOX_TEST_EXPECT="off-42" \
+  EXITBOX_TEST_EXIT_STATUS=4 EXITBOX_TEST_FIREWALL_TEXT="Firewall off for this session" \
+    xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- "$EXITBOX_APP_TEST" >"$work/app-off.log" 2>&1
+  status=$?
+  if [ $status -eq 0 ]; then
+    ok "desktop status bar shows firewall off"
+  else
+    not_ok "desktop status bar shows firewall off" "exit status $status" "$(tail -30 "$work/app-off.log")"
   fi
 fi
 
