@@ -14,25 +14,13 @@ import os
 import re
 import sys
 
+import tap
+from tap import report
+
+
 MANIFEST = sys.argv[1]
 SOURCE_ROOT = sys.argv[2]
 APP_ID = "io.github.exitbox.ExitBox"
-
-test_number = 0
-failures = 0
-
-
-def report(passed, name, details=""):
-    global test_number, failures
-    test_number += 1
-    if passed:
-        print(f"ok {test_number} - {name}")
-        return
-    failures += 1
-    print(f"not ok {test_number} - {name}")
-    for line in str(details).splitlines()[-20:]:
-        print(f"# {line}")
-
 
 def module(manifest, name):
     for entry in manifest["modules"]:
@@ -107,7 +95,7 @@ def main():
            and {"type": "dir", "path": ".."} in exitbox.get("sources", []),
            "app built last from this checkout", json.dumps(exitbox))
 
-    return 1 if failures else 0
+    return tap.exit_status()
 
 
 if __name__ == "__main__":

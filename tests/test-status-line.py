@@ -21,24 +21,11 @@ import tempfile
 import termios
 import time
 
+import tap
+from tap import report
+
 ENTRYPOINT = sys.argv[1]
 RUN_TIMEOUT = 20.0
-
-test_number = 0
-failures = 0
-
-
-def report(passed, name, details=""):
-    global test_number, failures
-    test_number += 1
-    if passed:
-        print(f"ok {test_number} - {name}")
-        return
-    failures += 1
-    print(f"not ok {test_number} - {name}")
-    for line in details.splitlines()[-40:]:
-        print(f"# {line}")
-
 
 def session_environment(work, status_line):
     environment = dict(os.environ, HOME=work, TMPDIR=work, TERM="xterm-256color",
@@ -113,7 +100,7 @@ def main():
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
-    return 1 if failures else 0
+    return tap.exit_status()
 
 
 if __name__ == "__main__":
