@@ -326,7 +326,7 @@ check "progress line shows elapsed time" grep -qE '^\[project\] Built .* in [0-9
 output=$(exitbox shell -- rsync --version 2>/dev/null | head -1)
 check "shell profile package installed" grep -q '^rsync' <<<"$output"
 output=$(exitbox projects 2>&1)
-if grep -qF "$project" <<<"$output" && grep -qE '^ +profiles: \+shell +built: .*claude 9\.9\.9' <<<"$output"; then
+if grep -qF "$project" <<<"$output" && grep -qE '^ +profiles: \+shell +built: .*claude 9\.9\.[0-9]+' <<<"$output"; then
   ok "projects lists profile changes and builds"
 else
   not_ok "projects lists profile changes and builds" "$output"
