@@ -471,6 +471,93 @@ test_squid_config_squid_parse (void)
   assert_squid_accepts ("2000 entries", many_config);
 }
 
+
+static void
+test_squid_dns_search (void)
+{
+  const char *listed[] = { "corp.example", "lab.example", "xn--bcher-kva.example", NULL };
+  const char *bad_values[] = {
+    "bad_domain", "-corp.example", "corp..example", "corp.example\nhttp_access", NULL
+  };
+  g_auto(GStrv) search = NULL;
+
+  g_unsetenv ("EXITBOX_SQUID_DNS_SEARCH");
+  search = exitbox_squid_dup_dns_search (NULL);
+  g_assert_nonnull (search);
+  g_assert_cmpuint (g_strv_length (search), ==, 0);
+  g_clear_pointer (&search, g_strfreev);
+
+  g_setenv ("EXITBOX_SQUID_DNS_SEARCH", " . ", TRUE);
+  search = exitbox_squid_dup_dns_search (NULL);
+  g_assert_nonnull (search);
+  g_assert_cmpuint (g_strv_length (search), ==, 0);
+  g_clear_pointer (&search, g_strfreev);
+
+  g_setenv ("EXITBOX_SQUID_DNS_SEARCH", "Corp.Example., lab.example\tbücher.example", TRUE);
+  search = exitbox_squid_dup_dns_search (NULL);
+  g_assert_cmpstrv (search, listed);
+  g_clear_pointer (&search, g_strfreev);
+
+  for (guint i = 0; bad_values[i] != NULL; i++)
+    {
+      g_autoptr(GError) error = NULL;
+
+      g_setenv ("EXITBOX_SQUID_DNS_SEARCH", bad_values[i], TRUE);
+      search = exitbox_squid_dup_dns_search (&error);
+      g_assert_null (search);
+      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+      exitbox_test_assert_contains (error->message, "EXITBOX_SQUID_DNS_SEARCH");
+    }
+
+  {
+    g_autoptr(GError) error = NULL;
+
+    g_setenv ("EXITBOX_SQUID_DNS_SEARCH", "bad_domain", TRUE);
+    search = exitbox_squid_dup_dns_search (&error);
+    g_assert_null (search);
+    exitbox_test_assert_contains (error->message, "“bad_domain”");
+  }
+
+  {
+    g_autoptr(GError) error = NULL;
+
+    g_setenv ("EXITBOX_SQUID_DNS_SEARCH", ". corp.example", TRUE);
+    search = exitbox_squid_dup_dns_search (&error);
+    g_assert_null (search);
+    g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+    exitbox_test_assert_contains (error->message, "“.”");
+  }
+
+  g_unsetenv ("EXITBOX_SQUID_DNS_SEARCH");
+}
+
+static void
+test_squid_config_dns_search (void)
+{
+  const char *texts[] = { "example.com", NULL };
+  const char *search[] = { "corp.example", "lab.example", NULL };
+  const char *no_search[] = { NULL };
+  g_autoptr(GPtrArray) entries = parse_entries (texts);
+  g_autofree char *config = NULL;
+  g_autofree char *plain = NULL;
+
+  config = exitbox_squid_config_generate_full (entries, NULL, AGENT_SUBNET, NULL,
+                                               test_dns_servers, search, NULL);
+  g_assert_true (has_line (config, "dns_defnames on"));
+  g_assert_true (has_line (config, "# The search domains: corp.example lab.example"));
+  /* Squid 5.7 would ignore resolv.conf's search line with dns_nameservers set. */
+  g_assert_cmpint (find_line (config, "dns_nameservers"), ==, -1);
+  g_assert_true (has_line (config, "acl exitbox_domains dstdomain -n .example.com"));
+
+  plain = exitbox_squid_config_generate_full (entries, NULL, AGENT_SUBNET, NULL,
+                                              test_dns_servers, no_search, NULL);
+  g_assert_true (has_line (plain, "dns_defnames off"));
+  g_assert_true (has_line (plain, "dns_nameservers 127.0.0.1 ::1"));
+
+  if (g_file_test (SQUID_PATH, G_FILE_TEST_IS_EXECUTABLE))
+    assert_squid_accepts ("search domains", config);
+}
+
 static ExitboxProxySession *
 make_session (const char         *name,
               const char         *address,
@@ -744,6 +831,8 @@ main (int   argc,
   g_test_add_func ("/squid-config/no-dns", test_squid_config_no_dns);
   g_test_add_func ("/squid-config/dns-servers", test_squid_dns_servers);
   g_test_add_func ("/squid-config/squid-parse", test_squid_config_squid_parse);
+  g_test_add_func ("/squid-config/dns-search", test_squid_dns_search);
+  g_test_add_func ("/squid-config/dns-search-config", test_squid_config_dns_search);
   g_test_add_func ("/squid-config/sessions", test_squid_config_sessions);
   g_test_add_func ("/squid-config/session-name-comment", test_squid_config_session_name_comment);
   g_test_add_func ("/squid-config/sessions-squid-parse", test_squid_config_sessions_parse);

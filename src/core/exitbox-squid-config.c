@@ -189,8 +189,10 @@ subnet_is_valid (const char *subnet)
 
 static void
 append_settings (GString            *out,
-                 const char * const *dns_servers)
+                 const char * const *dns_servers,
+                 const char * const *dns_search)
 {
+  gboolean has_search = dns_search != NULL && dns_search[0] != NULL;
   g_autoptr(GPtrArray) valid_servers = g_ptr_array_new ();
 
   g_string_append_printf (out,
@@ -226,7 +228,25 @@ append_settings (GString            *out,
                    dns_servers[i]);
     }
 
-  if (valid_servers->len > 0)
+  if (has_search)
+    {
+      g_string_append (out,
+                       "# The proxy resolves destination names itself, with the DNS servers\n"
+                       "# and search domains of its container's /etc/resolv.conf, which ExitBox\n"
+                       "# sets with --dns and --dns-search. Squid 5.7 reads the search domains\n"
+                       "# there only when squid.conf has no dns_nameservers line, so it has none.\n"
+                       "# The search domains:");
+      for (guint i = 0; dns_search[i] != NULL; i++)
+        g_string_append_printf (out, " %s", dns_search[i]);
+      g_string_append (out,
+                       "\n"
+                       "# With dns_defnames on, a name without a dot is looked up with each\n"
+                       "# search domain appended. The allowlist still matches the name as the\n"
+                       "# agent requested it.\n"
+                       "dns_defnames on\n"
+                       "\n");
+    }
+  else if (valid_servers->len > 0)
     {
       g_string_append (out,
                        "# The proxy resolves destination names itself, with these servers.\n"
@@ -242,6 +262,13 @@ append_settings (GString            *out,
                        "# container.\n"
                        "\n");
     }
+
+  if (!has_search)
+    g_string_append (out,
+                     "# No search domains are set, so a name without a dot is looked up as\n"
+                     "# it is, never completed with a domain of the host.\n"
+                     "dns_defnames off\n"
+                     "\n");
 
   g_string_append (out,
                    "# A stop or restart of the proxy should not wait for open connections.\n"
@@ -498,6 +525,19 @@ exitbox_squid_config_generate_with_sessions (GPtrArray          *entries,
                                              const char * const *dns_servers,
                                              const char         *blocked_reason)
 {
+  return exitbox_squid_config_generate_full (entries, sessions, agent_subnet, host_gateways,
+                                             dns_servers, NULL, blocked_reason);
+}
+
+char *
+exitbox_squid_config_generate_full (GPtrArray          *entries,
+                                    GPtrArray          *sessions,
+                                    const char         *agent_subnet,
+                                    const char * const *host_gateways,
+                                    const char * const *dns_servers,
+                                    const char * const *dns_search,
+                                    const char         *blocked_reason)
+{
   g_autoptr(GString) out = NULL;
   g_autoptr(GString) acls = NULL;
   g_autoptr(GString) rules = NULL;
@@ -548,7 +588,7 @@ exitbox_squid_config_generate_with_sessions (GPtrArray          *entries,
       g_string_append (out, "\n");
     }
 
-  append_settings (out, dns_servers);
+  append_settings (out, dns_servers, dns_search);
 
   shared.acl_prefix = "exitbox";
   shared.port_acls = port_acls;
@@ -675,6 +715,96 @@ exitbox_squid_dup_dns_servers (void)
 
   if (n_valid == 0)
     return g_strdupv ((char **) defaults);
+
+  return g_strv_builder_end (builder);
+}
+
+/* Whether @name is a host name of ASCII labels: 1 to 63 letters, digits
+ * and hyphens each, no hyphen at either end, at most 253 characters.
+ */
+static gboolean
+is_search_domain (const char *name)
+{
+  g_auto(GStrv) labels = NULL;
+
+  if (name[0] == '\0' || strlen (name) > 253)
+    return FALSE;
+
+  labels = g_strsplit (name, ".", -1);
+  for (guint i = 0; labels[i] != NULL; i++)
+    {
+      gsize length = strlen (labels[i]);
+
+      if (length == 0 || length > 63 || labels[i][0] == '-' || labels[i][length - 1] == '-')
+        return FALSE;
+
+      for (const char *p = labels[i]; *p != '\0'; p++)
+        {
+          if (!g_ascii_isalnum (*p) && *p != '-')
+            return FALSE;
+        }
+    }
+
+  return TRUE;
+}
+
+char **
+exitbox_squid_dup_dns_search (GError **error)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_auto(GStrv) pieces = NULL;
+  const char *value = g_getenv ("EXITBOX_SQUID_DNS_SEARCH");
+  gboolean has_dot = FALSE;
+  guint n_domains = 0;
+
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (value == NULL)
+    return g_strv_builder_end (builder);
+
+  pieces = g_strsplit_set (value, ", \t\r\n", -1);
+  for (guint i = 0; pieces[i] != NULL; i++)
+    {
+      g_autofree char *ascii = NULL;
+      g_autofree char *domain = NULL;
+
+      if (pieces[i][0] == '\0')
+        continue;
+
+      if (g_str_equal (pieces[i], "."))
+        {
+          has_dot = TRUE;
+          continue;
+        }
+
+      /* An internationalized name is written in its ASCII (punycode) form. */
+      ascii = g_str_is_ascii (pieces[i]) ? g_strdup (pieces[i]) : g_hostname_to_ascii (pieces[i]);
+      domain = g_ascii_strdown (ascii != NULL ? ascii : "", -1);
+      if (g_str_has_suffix (domain, "."))
+        domain[strlen (domain) - 1] = '\0';
+
+      if (!is_search_domain (domain))
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                       _("EXITBOX_SQUID_DNS_SEARCH contains “%s”, which is not a domain name. "
+                         "Set it to domain names such as corp.example, separated by commas or "
+                         "spaces, or to “.” for no search domains."),
+                       pieces[i]);
+          return NULL;
+        }
+
+      g_strv_builder_add (builder, domain);
+      n_domains++;
+    }
+
+  if (has_dot && n_domains > 0)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   _("EXITBOX_SQUID_DNS_SEARCH is “%s”, which combines “.” (no search domains) "
+                     "with domains. Set it to either “.” or a list of domains."),
+                   value);
+      return NULL;
+    }
 
   return g_strv_builder_end (builder);
 }
