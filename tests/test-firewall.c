@@ -372,6 +372,65 @@ test_firewall_dns_search_invalid (Fixture       *fixture,
   g_assert_cmpstr (calls, ==, "");
 }
 
+/* Runs ensure while a proxy of other ExitBox folders runs, which is
+ * replaced, with @saved_address saved as this folder's previous proxy
+ * address, and returns the engine calls.
+ */
+static char *
+restart_with_saved_address (Fixture    *fixture,
+                            const char *saved_address)
+{
+  g_autofree char *proxy_dir = g_build_filename (g_getenv ("EXITBOX_CACHE_DIR"), "proxy", NULL);
+  g_autofree char *path = g_build_filename (proxy_dir, "proxy-address", NULL);
+  g_autofree char *text = g_strdup_printf ("%s\n", saved_address);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *address = NULL;
+  char *calls;
+
+  g_assert_cmpint (g_mkdir_with_parents (proxy_dir, 0700), ==, 0);
+  exitbox_test_write_file (path, text);
+  add_proxy_with_config (fixture, "/elsewhere/exitbox/proxy");
+  add_networks (fixture, "false");
+
+  calls = ensure (fixture, "custom:\n  - allowed.example.test\n", &address, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (address, ==, "10.89.1.52");
+
+  return calls;
+}
+
+static void
+test_firewall_restart_keeps_proxy_address (Fixture       *fixture,
+                                           gconstpointer  user_data)
+{
+  g_autofree char *calls = NULL;
+  g_autofree char *saved = NULL;
+  g_autofree char *path = g_build_filename (g_getenv ("EXITBOX_CACHE_DIR"), "proxy",
+                                            "proxy-address", NULL);
+
+  /* Running sessions have the previous address in their proxy variables. */
+  calls = restart_with_saved_address (fixture, "10.89.7.20");
+  exitbox_test_assert_contains (calls,
+                                "podman\nnetwork\nconnect\n--ip\n10.89.7.20\nexitbox-int\n"
+                                "exitbox-squid\n--end--\n");
+
+  /* The address the proxy has now is saved for the next restart. */
+  saved = exitbox_test_read_file (path);
+  g_assert_cmpstr (saved, ==, "10.89.1.52\n");
+}
+
+static void
+test_firewall_restart_ignores_foreign_address (Fixture       *fixture,
+                                               gconstpointer  user_data)
+{
+  g_autofree char *calls = NULL;
+
+  /* An address outside the internal subnet, which was recreated since. */
+  calls = restart_with_saved_address (fixture, "10.99.0.20");
+  exitbox_test_assert_not_contains (calls, "--ip\n");
+  exitbox_test_assert_contains (calls, "podman\nnetwork\nconnect\nexitbox-int\nexitbox-squid\n--end--\n");
+}
+
 static void
 test_firewall_replaces_foreign_proxy (Fixture       *fixture,
                                       gconstpointer  user_data)
@@ -877,6 +936,10 @@ main (int   argc,
               fixture_set_up, test_firewall_dns_search_default_dot, fixture_tear_down);
   g_test_add ("/firewall/dns-search-invalid", Fixture, NULL,
               fixture_set_up, test_firewall_dns_search_invalid, fixture_tear_down);
+  g_test_add ("/firewall/restart-keeps-proxy-address", Fixture, NULL,
+              fixture_set_up, test_firewall_restart_keeps_proxy_address, fixture_tear_down);
+  g_test_add ("/firewall/restart-ignores-foreign-address", Fixture, NULL,
+              fixture_set_up, test_firewall_restart_ignores_foreign_address, fixture_tear_down);
   g_test_add ("/firewall/replaces-foreign-proxy", Fixture, NULL,
               fixture_set_up, test_firewall_replaces_foreign_proxy, fixture_tear_down);
   g_test_add ("/firewall/rejects-external-network", Fixture, NULL,

@@ -558,6 +558,90 @@ test_squid_config_dns_search (void)
     assert_squid_accepts ("search domains", config);
 }
 
+
+/* The block of comment lines directly above the first line equal to
+ * @line, joined with spaces, or NULL when @line is missing.
+ */
+static char *
+dup_comment_above (const char *config,
+                   const char *line)
+{
+  g_auto(GStrv) lines = g_strsplit (config, "\n", -1);
+  g_autoptr(GString) comment = g_string_new (NULL);
+  int index = -1;
+
+  for (int i = 0; lines[i] != NULL; i++)
+    {
+      if (g_str_equal (lines[i], line))
+        {
+          index = i;
+          break;
+        }
+    }
+
+  if (index < 0)
+    return NULL;
+
+  /* Acl lines of one rule sit together below its comment. */
+  while (index > 0 && !g_str_has_prefix (lines[index - 1], "#") && lines[index - 1][0] != '\0')
+    index--;
+
+  for (int i = index - 1; i >= 0 && g_str_has_prefix (lines[i], "#"); i--)
+    {
+      g_string_prepend_c (comment, ' ');
+      g_string_prepend (comment, lines[i]);
+    }
+
+  return g_string_free (g_steal_pointer (&comment), FALSE);
+}
+
+static void
+test_squid_config_rule_comments (void)
+{
+  const char *texts[] = { "example.com", "example.org:8443", "192.0.2.10", "169.254.10.10", NULL };
+  const char *gateways[] = { "10.89.0.1", NULL };
+  /* Each rule of the proxy, and a phrase that its comment must contain. */
+  const struct
+  {
+    const char *line;
+    const char *phrase;
+  } rules[] = {
+    { "http_access deny !exitbox_agents", "Only the internal network may use the proxy" },
+    { "http_access deny !exitbox_agents", "No rule allows localhost" },
+    { "http_access deny to_localhost", "blocked even when listed" },
+    { "http_access deny to_localhost", "names that resolve to them" },
+    { "http_access deny exitbox_link_local !exitbox_listed_link_local", "unless their address is listed" },
+    { "http_access deny exitbox_link_local !exitbox_listed_link_local", "resolves to a link-local" },
+    { "http_access deny exitbox_host_gateway", "unless its address is listed" },
+    { "http_access deny exitbox_host_gateway", "names that resolve to it" },
+    { "acl exitbox_connect method CONNECT", "HTTPS tunnels to port 443" },
+    { "acl exitbox_connect method CONNECT", "plain HTTP" },
+    { "acl exitbox_domains dstdomain -n .example.com", "With -n a request for an IP address" },
+    { "acl exitbox_port_8443 port 8443", "Entries that name port 8443" },
+    { "http_access allow exitbox_connect exitbox_https_port exitbox_addresses",
+      "Listed addresses" },
+    { "http_access deny all", "Everything not allowed above is blocked" },
+  };
+  g_autoptr(GPtrArray) entries = parse_entries (texts);
+  g_autofree char *config = NULL;
+
+  config = exitbox_squid_config_generate_with_sessions (entries, NULL, AGENT_SUBNET, gateways,
+                                                        test_dns_servers, NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (rules); i++)
+    {
+      g_autofree char *comment = dup_comment_above (config, rules[i].line);
+
+      g_test_message ("rule: %s", rules[i].line);
+      g_assert_nonnull (comment);
+      exitbox_test_assert_contains (comment, rules[i].phrase);
+    }
+
+  /* The check before each reload, which squid.conf cannot show itself. */
+  exitbox_test_assert_contains (config, "\"squid -k parse\" before it\n");
+  exitbox_test_assert_contains (config, "keeps the last accepted rules");
+}
+
 static ExitboxProxySession *
 make_session (const char         *name,
               const char         *address,
@@ -832,6 +916,7 @@ main (int   argc,
   g_test_add_func ("/squid-config/dns-servers", test_squid_dns_servers);
   g_test_add_func ("/squid-config/squid-parse", test_squid_config_squid_parse);
   g_test_add_func ("/squid-config/dns-search", test_squid_dns_search);
+  g_test_add_func ("/squid-config/rule-comments", test_squid_config_rule_comments);
   g_test_add_func ("/squid-config/dns-search-config", test_squid_config_dns_search);
   g_test_add_func ("/squid-config/sessions", test_squid_config_sessions);
   g_test_add_func ("/squid-config/session-name-comment", test_squid_config_session_name_comment);

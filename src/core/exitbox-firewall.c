@@ -48,6 +48,10 @@
  */
 #define HOST_GATEWAYS_NAME "host-gateways"
 #define REJECTED_CONFIG_NAME "squid.conf.rejected"
+/* The proxy's last address on the internal network, which a restarted
+ * proxy takes again.
+ */
+#define PROXY_ADDRESS_NAME "proxy-address"
 
 /* How long a freshly started proxy may take to write its pid file:
  * 50 checks, 100 ms apart.
@@ -502,20 +506,56 @@ dup_dns_label (const char * const *dns_servers,
   return g_strdup_printf ("servers=%s;search=%s", servers, search);
 }
 
+/* Connects the proxy to the internal network, at @preferred_address when
+ * it is not NULL and the engine accepts it, else at an address the engine
+ * picks.
+ */
+static gboolean
+connect_internal_network (ExitboxFirewall  *self,
+                          const char       *preferred_address,
+                          GCancellable     *cancellable,
+                          GError          **error)
+{
+  const char *connect_args[] = {
+    "network", "connect", EXITBOX_NETWORK_INTERNAL, EXITBOX_PROXY_CONTAINER, NULL
+  };
+  const char *connect_at_args[] = {
+    "network", "connect", "--ip", preferred_address, EXITBOX_NETWORK_INTERNAL,
+    EXITBOX_PROXY_CONTAINER, NULL
+  };
+  g_autoptr(GError) local_error = NULL;
+
+  if (preferred_address != NULL)
+    {
+      if (run_engine (self, connect_at_args, NULL, cancellable, &local_error))
+        return TRUE;
+
+      if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
+
+      /* Another container may hold the address by now. */
+      g_debug ("The proxy could not take its previous address %s again: %s",
+               preferred_address, local_error->message);
+    }
+
+  return run_engine (self, connect_args, NULL, cancellable, error);
+}
+
 static gboolean
 start_proxy (ExitboxFirewall     *self,
              const char          *proxy_dir,
              const char * const  *dns_servers,
              const char * const  *dns_search,
+             const char          *preferred_address,
              GCancellable        *cancellable,
              GError             **error)
 {
   g_autoptr(GPtrArray) args = g_ptr_array_new_with_free_func (g_free);
   g_autofree char *log_dir = dup_log_dir (proxy_dir);
   const char *remove_args[] = { "rm", "--force", EXITBOX_PROXY_CONTAINER, NULL };
-  const char *connect_args[] = {
-    "network", "connect", EXITBOX_NETWORK_INTERNAL, EXITBOX_PROXY_CONTAINER, NULL
-  };
   g_autoptr(ExitboxEngineResult) removed = NULL;
   g_autofree char *dns_label = dup_dns_label (dns_servers, dns_search);
 
@@ -559,7 +599,7 @@ start_proxy (ExitboxFirewall     *self,
   if (!run_engine (self, (const char * const *) args->pdata, NULL, cancellable, error))
     return FALSE;
 
-  if (!run_engine (self, connect_args, NULL, cancellable, error))
+  if (!connect_internal_network (self, preferred_address, cancellable, error))
     return FALSE;
 
   return wait_for_proxy (self, cancellable, error);
@@ -784,6 +824,56 @@ add_session (GPtrArray   *sessions,
   return g_steal_pointer (&session);
 }
 
+/* The proxy's previous address, when it is in @subnet and no session in
+ * @sessions holds it, else NULL. Running sessions have that address in
+ * their proxy variables, so a proxy that is started again while they run
+ * must take it again for them to keep working.
+ */
+static char *
+dup_previous_proxy_address (const char *proxy_dir,
+                            const char *subnet,
+                            GPtrArray  *sessions)
+{
+  g_autofree char *path = g_build_filename (proxy_dir, PROXY_ADDRESS_NAME, NULL);
+  g_autofree char *text = NULL;
+  g_autoptr(GInetAddressMask) mask = NULL;
+  g_autoptr(GInetAddress) address = NULL;
+
+  if (!g_file_get_contents (path, &text, NULL, NULL))
+    return NULL;
+
+  g_strstrip (text);
+  address = g_inet_address_new_from_string (text);
+  mask = g_inet_address_mask_new_from_string (subnet, NULL);
+  if (address == NULL || mask == NULL || !g_inet_address_mask_matches (mask, address))
+    return NULL;
+
+  for (guint i = 0; i < sessions->len; i++)
+    {
+      const ExitboxProxySession *session = g_ptr_array_index (sessions, i);
+
+      if (g_str_equal (session->address, text))
+        return NULL;
+    }
+
+  return g_steal_pointer (&text);
+}
+
+static gboolean
+save_proxy_address (const char  *proxy_dir,
+                    const char  *address,
+                    GError     **error)
+{
+  g_autofree char *path = g_build_filename (proxy_dir, PROXY_ADDRESS_NAME, NULL);
+  g_autofree char *text = g_strdup_printf ("%s\n", address);
+  g_autofree char *current = NULL;
+
+  if (g_file_get_contents (path, &current, NULL, NULL) && g_str_equal (current, text))
+    return TRUE;
+
+  return exitbox_write_file_atomically (path, text, -1, 0644, error);
+}
+
 /* Records the gateway that squid.conf blocks, for `exitbox firewall check`. */
 static gboolean
 save_host_gateways (const char  *proxy_dir,
@@ -874,13 +964,15 @@ start_and_locate_proxy (ExitboxFirewall     *self,
                         const char          *proxy_dir,
                         const char * const  *dns_servers,
                         const char * const  *dns_search,
+                        const char          *preferred_address,
                         GCancellable        *cancellable,
                         GError             **error)
 {
   g_autoptr(ExitboxInspection) proxy = NULL;
   const char *address;
 
-  if (!start_proxy (self, proxy_dir, dns_servers, dns_search, cancellable, error))
+  if (!start_proxy (self, proxy_dir, dns_servers, dns_search, preferred_address,
+                    cancellable, error))
     return NULL;
 
   proxy = inspect (self, inspect_names, cancellable, error);
@@ -974,6 +1066,8 @@ ensure_locked (ExitboxFirewall    *self,
    */
   if (!running)
     {
+      g_autofree char *previous_address = dup_previous_proxy_address (proxy_dir, subnet, sessions);
+
       text = generate_config (data->allowlist, sessions, subnet, egress_gateway,
                               (const char * const *) dns_servers,
                               (const char * const *) dns_search);
@@ -983,6 +1077,7 @@ ensure_locked (ExitboxFirewall    *self,
       result->proxy_address = start_and_locate_proxy (self, proxy_dir,
                                                       (const char * const *) dns_servers,
                                                       (const char * const *) dns_search,
+                                                      previous_address,
                                                       cancellable, error);
       if (result->proxy_address == NULL)
         return NULL;
@@ -1005,6 +1100,7 @@ ensure_locked (ExitboxFirewall    *self,
 
   if (!write_proxy_config (self, proxy_dir, text, TRUE, &changed, cancellable, error) ||
       !save_host_gateways (proxy_dir, egress_gateway, error) ||
+      (result->proxy_address != NULL && !save_proxy_address (proxy_dir, result->proxy_address, error)) ||
       (changed && !reload_proxy (self, cancellable, error)) ||
       (running && !rotate_large_log (self, proxy_dir, cancellable, error)))
     goto failed;

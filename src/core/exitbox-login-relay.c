@@ -11,8 +11,8 @@
  */
 #define EXEC_EXIT_TIMEOUT_SECONDS 5
 
-/* The maximum number of pending callbacks dispatched after the relay's loop quit, so
- * that a stop never spins.
+/* The maximum number of pending callbacks dispatched after the relay's
+ * loop quit, so that a stop never spins.
  */
 #define MAX_DRAIN_ITERATIONS 100
 
