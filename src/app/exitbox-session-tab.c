@@ -249,8 +249,9 @@ exitbox_session_tab_end_session_cb (GObject      *source,
     g_warning ("Failed to remove a session’s firewall rules: %s", error->message);
 }
 
-/* Frees the session's address on the internal network and drops its rules
- * from the proxy. The task keeps the launcher alive, so the tab may go.
+/* Closes Codex's login port, frees the session's address on the internal
+ * network and drops its rules from the proxy. The task keeps the launcher
+ * alive, so the tab may go.
  */
 static void
 exitbox_session_tab_release_firewall (ExitboxSessionTab *self)

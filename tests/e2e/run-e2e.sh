@@ -722,6 +722,37 @@ fi
 cleanup_linklocal
 export EXITBOX_SQUID_DNS="$gateway"
 
+# EXITBOX_SQUID_DNS_SEARCH: the search domains reach the proxy's
+# resolv.conf, from which Squid then reads its DNS servers too, and the
+# default "." leaves the host's search domains out. An invalid value stops
+# the launch and names the value.
+status=$(EXITBOX_SQUID_DNS_SEARCH=example.test exitbox shell -- curl -s -o /dev/null \
+  -w '%{http_code}' --max-time 20 http://allowed.example.test/ 2>"$work/dns-search.log")
+search_line=$("$engine" exec exitbox-squid grep '^search' /etc/resolv.conf 2>&1)
+if [ "$status" = 200 ] && [ "$search_line" = "search example.test" ] \
+   && grep -qx 'dns_defnames on' "$proxy_dir/squid.conf"; then
+  ok "dns search domains reach the proxy"
+else
+  not_ok "dns search domains reach the proxy" "status: $status" "resolv.conf: $search_line" \
+    "$(cat "$work/dns-search.log")" "$(grep -n 'dns_' "$proxy_dir/squid.conf")"
+fi
+output=$(EXITBOX_SQUID_DNS_SEARCH='bad_domain!' exitbox shell -- true 2>&1)
+status=$?
+if [ $status -ne 0 ] && grep -q 'EXITBOX_SQUID_DNS_SEARCH contains' <<<"$output" \
+   && grep -q 'bad_domain!' <<<"$output"; then
+  ok "invalid dns search domain stops launch"
+else
+  not_ok "invalid dns search domain stops launch" "exit status $status" "$output"
+fi
+exitbox shell -- true >/dev/null 2>"$work/dns-search-default.log"
+search_line=$("$engine" exec exitbox-squid grep '^search' /etc/resolv.conf 2>&1)
+if [ -z "$search_line" ] && grep -qx 'dns_defnames off' "$proxy_dir/squid.conf"; then
+  ok "default proxy has no search domains"
+else
+  not_ok "default proxy has no search domains" "resolv.conf: $search_line" \
+    "$(cat "$work/dns-search-default.log")"
+fi
+
 # An invalid allowlist.yaml entry is skipped and never reaches squid.conf.
 cp "$EXITBOX_CONFIG_DIR/allowlist.yaml" "$work/allowlist.yaml.saved"
 printf '  - "bad_name!.example.test"\n' >> "$EXITBOX_CONFIG_DIR/allowlist.yaml"
