@@ -631,6 +631,46 @@ else
   not_ok "EXITBOX_NO_FIREWALL turns firewall off" "$output"
 fi
 
+# --- Hardening ---------------------------------------------------------------
+
+capabilities=$(exitbox shell -- grep CapEff /proc/self/status 2>&1)
+check "effective capabilities are empty" grep -q "CapEff:[[:space:]]*0000000000000000" <<<"$capabilities"
+
+exitbox shell -- touch /workspace/written-inside >/dev/null 2>&1
+if [ -e "$project/written-inside" ] && [ "$(stat -c %u "$project/written-inside")" = "$(id -u)" ]; then
+  ok "workspace file belongs to host user"
+else
+  not_ok "workspace file belongs to host user" "$(ls -ln "$project")"
+fi
+
+exitbox -r shell -- touch /workspace/read-only-write >/dev/null 2>&1
+status=$?
+if [ $status -ne 0 ] && [ ! -e "$project/read-only-write" ]; then
+  ok "read-only workspace rejects writes"
+else
+  not_ok "read-only workspace rejects writes" "exit status $status"
+fi
+
+# settings.default_flags.read_only makes every session read-only.
+config_file="$EXITBOX_CONFIG_DIR/config.yaml"
+cp "$config_file" "$work/config.yaml.saved"
+sed -i 's/^\(    read_only:\) false$/\1 true/' "$config_file"
+exitbox shell -- touch /workspace/default-read-only >/dev/null 2>&1
+status=$?
+cp "$work/config.yaml.saved" "$config_file"
+if [ $status -ne 0 ] && [ ! -e "$project/default-read-only" ] \
+   && grep -q '^    read_only: false$' "$work/config.yaml.saved"; then
+  ok "read-only default applies to sessions"
+else
+  not_ok "read-only default applies to sessions" "exit status $status"
+fi
+
+exitbox shell -- sh -c 'exit 7' >/dev/null 2>&1
+check "shell command exit status propagates" test $? -eq 7
+
+output=$(exitbox -v shell -- true 2>&1)
+check "verbose prints engine command" grep -q -- "--cap-drop=ALL" <<<"$output"
+
 # --- Firewall: link-local, IPv6, ICMP, recovery and Codex login ---------------
 #
 # The link-local upstream is the test's own container on a network the test
@@ -820,46 +860,6 @@ wait "$codex_session"
 curl -s -o /dev/null --max-time 2 http://127.0.0.1:1455/
 check "codex login port closes after session" test $? -eq 7
 "$EXITBOX_BIN" disable codex >/dev/null 2>&1
-
-# --- Hardening ---------------------------------------------------------------
-
-capabilities=$(exitbox shell -- grep CapEff /proc/self/status 2>&1)
-check "effective capabilities are empty" grep -q "CapEff:[[:space:]]*0000000000000000" <<<"$capabilities"
-
-exitbox shell -- touch /workspace/written-inside >/dev/null 2>&1
-if [ -e "$project/written-inside" ] && [ "$(stat -c %u "$project/written-inside")" = "$(id -u)" ]; then
-  ok "workspace file belongs to host user"
-else
-  not_ok "workspace file belongs to host user" "$(ls -ln "$project")"
-fi
-
-exitbox -r shell -- touch /workspace/read-only-write >/dev/null 2>&1
-status=$?
-if [ $status -ne 0 ] && [ ! -e "$project/read-only-write" ]; then
-  ok "read-only workspace rejects writes"
-else
-  not_ok "read-only workspace rejects writes" "exit status $status"
-fi
-
-# settings.default_flags.read_only makes every session read-only.
-config_file="$EXITBOX_CONFIG_DIR/config.yaml"
-cp "$config_file" "$work/config.yaml.saved"
-sed -i 's/^\(    read_only:\) false$/\1 true/' "$config_file"
-exitbox shell -- touch /workspace/default-read-only >/dev/null 2>&1
-status=$?
-cp "$work/config.yaml.saved" "$config_file"
-if [ $status -ne 0 ] && [ ! -e "$project/default-read-only" ] \
-   && grep -q '^    read_only: false$' "$work/config.yaml.saved"; then
-  ok "read-only default applies to sessions"
-else
-  not_ok "read-only default applies to sessions" "exit status $status"
-fi
-
-exitbox shell -- sh -c 'exit 7' >/dev/null 2>&1
-check "shell command exit status propagates" test $? -eq 7
-
-output=$(exitbox -v shell -- true 2>&1)
-check "verbose prints engine command" grep -q -- "--cap-drop=ALL" <<<"$output"
 
 # --- Managed agent configuration ------------------------------------------------
 
