@@ -901,6 +901,8 @@ run_session (CliContext       *context,
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GError) log_error = NULL;
+  g_autoptr(ExitboxLoginRelay) login_relay = NULL;
+  g_autoptr(GError) relay_error = NULL;
   g_autofree char *cwd = g_get_current_dir ();
   ExitboxLaunchRequest request = { 0 };
   int status;
@@ -1007,7 +1009,17 @@ run_session (CliContext       *context,
   if (log == NULL)
     g_printerr (_("Warning: %s\n"), log_error->message);
 
+  /* Codex's login callback reaches the container only through this relay,
+   * which lives as long as the session.
+   */
+  login_relay = exitbox_login_relay_new_for_agent (context->engine, options->agent_id,
+                                                   plan->container_name);
+  if (login_relay != NULL && !exitbox_login_relay_start (login_relay, &relay_error))
+    g_printerr (_("Warning: %s\n"), relay_error->message);
+
   status = spawn_and_wait (context->engine, plan->argv, &error);
+  if (login_relay != NULL)
+    exitbox_login_relay_stop (login_relay);
   exitbox_launch_plan_remove_env_file (plan);
 
   if (log != NULL &&

@@ -76,7 +76,20 @@ check() {
   if "$@"; then ok "$name"; else not_ok "$name" "command failed: $*"; fi
 }
 
+# The link-local and IPv6 checks' own network and upstream; removed even
+# when the script stops early.
+linklocal_net=exitbox-e2e-linklocal
+ula_net=exitbox-e2e-ula
+linklocal_upstream=exitbox-e2e-linklocal-upstream
+cleanup_linklocal() {
+  "$engine" network disconnect --force "$linklocal_net" exitbox-squid >/dev/null 2>&1
+  "$engine" rm --force "$linklocal_upstream" >/dev/null 2>&1
+  "$engine" network rm --force "$linklocal_net" >/dev/null 2>&1
+  "$engine" network rm --force "$ula_net" >/dev/null 2>&1
+}
+
 cleanup() {
+  cleanup_linklocal
   [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null
   "$engine" rm --force "$upstream" >/dev/null 2>&1
   "$engine" rm --force exitbox-squid >/dev/null 2>&1
@@ -133,7 +146,19 @@ make_github_release() {
   local agent="$1" tag="$2" asset="$3" member="$4" version="$5" digest="${6:-yes}"
   local dir="$work/bucket/github/$agent"
   mkdir -p "$dir/pack"
-  printf '#!/bin/sh\necho "%s (%s stub)"\n' "$version" "$agent" > "$dir/pack/${member#./}"
+  # "serve-login" plays Codex's login server on 127.0.0.1:1455 inside the
+  # container until /workspace/login-done appears (at most 120 s).
+  cat > "$dir/pack/${member#./}" <<STUB
+#!/bin/sh
+if [ "\${1:-}" = serve-login ]; then
+  mkdir -p /tmp/login && echo "$agent login callback" > /tmp/login/index.html
+  busybox httpd -p 127.0.0.1:1455 -h /tmp/login || exit 1
+  i=0
+  while [ ! -e /workspace/login-done ] && [ \$i -lt 1200 ]; do sleep 0.1; i=\$((i + 1)); done
+  exit 0
+fi
+echo "$version ($agent stub)"
+STUB
   chmod 755 "$dir/pack/${member#./}"
   tar -C "$dir/pack" -czf "$dir/$asset" "$member"
   local checksum
@@ -709,6 +734,196 @@ check "shell command exit status propagates" test $? -eq 7
 
 output=$(exitbox -v shell -- true 2>&1)
 check "verbose prints engine command" grep -q -- "--cap-drop=ALL" <<<"$output"
+
+# --- Firewall: link-local, IPv6, ICMP, recovery and Codex login ---------------
+#
+# The link-local upstream is the test's own container on a network the test
+# creates (169.254.200.0/24), attached to the proxy for these checks only,
+# and on a second one with the ULA prefix fd42:e2e:200::/64. Squid resolves
+# names through the first network's DNS server at its gateway meanwhile,
+# so a listed name resolves to the link-local address. Nothing else is
+# contacted.
+
+linklocal_address=169.254.200.10
+linklocal_ipv6=fd42:e2e:200::10
+cleanup_linklocal
+"$engine" network create --internal --subnet 169.254.200.0/24 "$linklocal_net" >/dev/null
+"$engine" network create --internal --ipv6 --subnet fd42:e2e:200::/64 "$ula_net" >/dev/null
+"$engine" run --detach --name "$linklocal_upstream" --network "$linklocal_net" \
+  --ip "$linklocal_address" --network-alias linklocal.example.test \
+  --mount "type=bind,source=$work/www,destination=/www,readonly" \
+  "$EXITBOX_BASE_IMAGE" busybox httpd -f -v -p 80 -h /www >/dev/null
+"$engine" network connect --ip6 "$linklocal_ipv6" "$ula_net" "$linklocal_upstream"
+
+# A changed EXITBOX_SQUID_DNS restarts the proxy at the next launch, which
+# also proves that the DNS label is read.
+proxy_before=$("$engine" inspect exitbox-squid --format '{{.Id}}' 2>/dev/null)
+export EXITBOX_SQUID_DNS=169.254.200.1
+exitbox shell -- true >/dev/null 2>"$work/linklocal-restart.log"
+proxy_after=$("$engine" inspect exitbox-squid --format '{{.Id}}' 2>/dev/null)
+if [ -n "$proxy_after" ] && [ "$proxy_after" != "$proxy_before" ] \
+   && [ "$("$engine" inspect exitbox-squid --format '{{index .Config.Labels "exitbox.proxy.dns"}}')" = "servers=169.254.200.1;search=" ]; then
+  ok "changed proxy DNS restarts proxy"
+else
+  not_ok "changed proxy DNS restarts proxy" "before: $proxy_before" "after: $proxy_after" \
+    "$(cat "$work/linklocal-restart.log")"
+fi
+"$engine" network connect "$linklocal_net" exitbox-squid
+
+# Proof that the checks below can fail: the upstream answers the proxy, and
+# the listed name resolves to its link-local address inside the proxy.
+resolved=$("$engine" exec exitbox-squid getent hosts linklocal.example.test 2>&1 | awk '{print $1}')
+status=$(exitbox -a "$linklocal_address" shell -- curl -s -o /dev/null -w '%{http_code}' --max-time 20 \
+  "http://$linklocal_address/" 2>"$work/linklocal-listed.log")
+if [ "$status" = 200 ] && [ "$resolved" = "$linklocal_address" ]; then
+  ok "listed link-local address is allowed"
+else
+  not_ok "listed link-local address is allowed" "status: $status" "resolved: $resolved" \
+    "$(cat "$work/linklocal-listed.log")"
+fi
+requests_before=$("$engine" logs "$linklocal_upstream" 2>&1 | grep -c 'response:')
+
+status=$(exitbox shell -- curl -s -o /dev/null -w '%{http_code}' --max-time 20 \
+  "http://$linklocal_address/" 2>/dev/null)
+check "unlisted link-local address is blocked" test "$status" = 403
+
+status=$(exitbox -a linklocal.example.test shell -- sh -c '
+  curl -s -o /dev/null -w "%{http_code} " --max-time 20 http://linklocal.example.test/
+  curl -s -o /dev/null -w "%{http_connect}" --max-time 20 https://linklocal.example.test/
+' 2>"$work/linklocal-name.log")
+requests_after=$("$engine" logs "$linklocal_upstream" 2>&1 | grep -c 'response:')
+if [ "$status" = "403 403" ] && [ "$requests_after" = "$requests_before" ]; then
+  ok "listed name resolving to link-local is blocked"
+else
+  not_ok "listed name resolving to link-local is blocked" "status: $status" \
+    "upstream requests: $requests_before before, $requests_after after" "$(cat "$work/linklocal-name.log")"
+fi
+
+# IPv6: the agent's container has no IPv6 route off its own links (only
+# loopback, link-local fe80::/10 and multicast ff00::/8 may appear), and a
+# direct connection to the test's own ULA address fails.
+output=$(exitbox shell -- sh -c '
+  awk '"'"'$10 != "lo" && $1 !~ /^fe[89ab]/ && $1 !~ /^ff/ { print }'"'"' /proc/net/ipv6_route
+  curl -s -o /dev/null --max-time 5 --noproxy "*" -g "http://['"$linklocal_ipv6"']/"
+  echo "curl=$?"
+' 2>"$work/ipv6.log")
+if grep -q '^curl=' <<<"$output" && ! grep -q '^curl=0$' <<<"$output" \
+   && [ "$(grep -vc '^curl=' <<<"$output")" -eq 0 ]; then
+  ok "agent has no IPv6 route out"
+else
+  not_ok "agent has no IPv6 route out" "$output" "$(cat "$work/ipv6.log")"
+fi
+
+# ICMP: busybox ping to the test's own upstream gets no reply.
+output=$(exitbox shell -- busybox ping -c 1 -W 2 "$upstream_address" 2>&1)
+status=$?
+if [ $status -ne 0 ] && ! grep -q '1 packets received' <<<"$output"; then
+  ok "ping to upstream fails"
+else
+  not_ok "ping to upstream fails" "exit status $status" "$output"
+fi
+
+cleanup_linklocal
+export EXITBOX_SQUID_DNS="$gateway"
+
+# EXITBOX_SQUID_DNS_SEARCH: the search domains reach the proxy's
+# resolv.conf, from which Squid then reads its DNS servers too, and the
+# default "." leaves the host's search domains out. An invalid value stops
+# the launch and names the value.
+status=$(EXITBOX_SQUID_DNS_SEARCH=example.test exitbox shell -- curl -s -o /dev/null \
+  -w '%{http_code}' --max-time 20 http://allowed.example.test/ 2>"$work/dns-search.log")
+search_line=$("$engine" exec exitbox-squid grep '^search' /etc/resolv.conf 2>&1)
+if [ "$status" = 200 ] && [ "$search_line" = "search example.test" ] \
+   && grep -qx 'dns_defnames on' "$proxy_dir/squid.conf"; then
+  ok "dns search domains reach the proxy"
+else
+  not_ok "dns search domains reach the proxy" "status: $status" "resolv.conf: $search_line" \
+    "$(cat "$work/dns-search.log")" "$(grep -n 'dns_' "$proxy_dir/squid.conf")"
+fi
+output=$(EXITBOX_SQUID_DNS_SEARCH='bad_domain!' exitbox shell -- true 2>&1)
+status=$?
+if [ $status -ne 0 ] && grep -q 'EXITBOX_SQUID_DNS_SEARCH contains' <<<"$output" \
+   && grep -q 'bad_domain!' <<<"$output"; then
+  ok "invalid dns search domain stops launch"
+else
+  not_ok "invalid dns search domain stops launch" "exit status $status" "$output"
+fi
+exitbox shell -- true >/dev/null 2>"$work/dns-search-default.log"
+search_line=$("$engine" exec exitbox-squid grep '^search' /etc/resolv.conf 2>&1)
+if [ -z "$search_line" ] && grep -qx 'dns_defnames off' "$proxy_dir/squid.conf"; then
+  ok "default proxy has no search domains"
+else
+  not_ok "default proxy has no search domains" "resolv.conf: $search_line" \
+    "$(cat "$work/dns-search-default.log")"
+fi
+
+# An invalid allowlist.yaml entry is skipped and never reaches squid.conf.
+cp "$EXITBOX_CONFIG_DIR/allowlist.yaml" "$work/allowlist.yaml.saved"
+printf '  - "bad_name!.example.test"\n' >> "$EXITBOX_CONFIG_DIR/allowlist.yaml"
+status=$(exitbox shell -- curl -s -o /dev/null -w '%{http_code}' --max-time 20 \
+  http://allowed.example.test/ 2>"$work/invalid-entry.log")
+cp "$work/allowlist.yaml.saved" "$EXITBOX_CONFIG_DIR/allowlist.yaml"
+if [ "$status" = 200 ] && ! grep -q 'bad_name' "$proxy_dir/squid.conf"; then
+  ok "invalid allowlist entry stays out of squid.conf"
+else
+  not_ok "invalid allowlist entry stays out of squid.conf" "status: $status" \
+    "$(cat "$work/invalid-entry.log")" "$(grep -n bad_name "$proxy_dir/squid.conf")"
+fi
+
+# Killing the proxy while a session runs: the next launch starts it again
+# with that session's rules, and the running session reaches it too.
+rm -f "$project/recover-done" "$project/recover-status"
+exitbox -a session.example.test shell -- sh -c '
+  i=0
+  while [ ! -e /workspace/recover-done ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done
+  curl -s -o /dev/null -w "%{http_code}" --max-time 20 http://session.example.test/ > /workspace/recover-status
+' >"$work/recover-a.log" 2>&1 &
+recover_session=$!
+for _ in $(seq 600); do
+  [ -n "$(ls -A "$proxy_dir/sessions" 2>/dev/null)" ] && break
+  kill -0 "$recover_session" 2>/dev/null || break
+  sleep 0.1
+done
+sleep 1
+"$engine" kill exitbox-squid >/dev/null 2>&1
+status=$(exitbox shell -- curl -s -o /dev/null -w '%{http_code}' --max-time 20 http://allowed.example.test/ 2>"$work/recover-b.log")
+if [ "$status" = 200 ] && grep -q 'session.example.test' "$proxy_dir/squid.conf"; then
+  ok "launch after mid-session proxy kill recovers"
+else
+  not_ok "launch after mid-session proxy kill recovers" "status: $status" "$(cat "$work/recover-b.log")" \
+    "$(grep -n session "$proxy_dir/squid.conf")"
+fi
+touch "$project/recover-done"
+wait "$recover_session"
+check "running session reaches restarted proxy" test "$(cat "$project/recover-status" 2>/dev/null)" = 200
+
+# Codex's login port: 127.0.0.1:1455 on the host reaches the Codex
+# container while its session runs, and is closed before and after.
+"$EXITBOX_BIN" enable codex >/dev/null 2>&1
+rm -f "$project/login-done"
+curl -s -o /dev/null --max-time 2 http://127.0.0.1:1455/
+before=$?
+exitbox codex serve-login >"$work/codex-login.log" 2>&1 &
+codex_session=$!
+body=
+deadline=$((SECONDS + 180))
+while [ $SECONDS -lt $deadline ]; do
+  body=$(curl -s --max-time 2 http://127.0.0.1:1455/ 2>/dev/null)
+  [ -n "$body" ] && break
+  kill -0 "$codex_session" 2>/dev/null || break
+  sleep 0.1
+done
+if [ $before -eq 7 ] && [ "$body" = "codex login callback" ]; then
+  ok "codex login port reaches container"
+else
+  not_ok "codex login port reaches container" "curl before the session: exit $before" "body: $body" \
+    "$(cat "$work/codex-login.log")"
+fi
+touch "$project/login-done"
+wait "$codex_session"
+curl -s -o /dev/null --max-time 2 http://127.0.0.1:1455/
+check "codex login port closes after session" test $? -eq 7
+"$EXITBOX_BIN" disable codex >/dev/null 2>&1
 
 # --- Managed agent configuration ------------------------------------------------
 
