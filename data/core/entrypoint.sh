@@ -96,19 +96,6 @@ write_notice () {
   fi
 }
 
-agent=${EXITBOX_AGENT:-}
-
-if [ -n "$agent" ]; then
-  if ! file=$(instructions_file "$agent"); then
-    echo "exitbox-entrypoint: unknown agent '$agent' in EXITBOX_AGENT; expected claude, codex or opencode" >&2
-    exit 64
-  fi
-
-  if ! write_notice "$file"; then
-    echo "exitbox-entrypoint: warning: could not write the sandbox notice to $file" >&2
-  fi
-fi
-
 # Prints the name of a tmux terminal type this image has a terminfo entry
 # for.
 tmux_terminal () {
@@ -122,11 +109,10 @@ tmux_terminal () {
 }
 
 # Runs the command inside tmux with EXITBOX_STATUS_LINE as a one-line status
-# bar at the top of the terminal, then exits with the command's status. tmux
-# restores the terminal when the command ends. Every key goes to the
-# command: tmux gets no prefix key and no key bindings. The text reaches tmux
-# through a user option, whose value tmux shows as it is, so "#(...)" in a
-# folder name is never run as a command.
+# bar at the top of the terminal, then exits with the command's status. Every
+# key goes to the command: tmux gets no prefix key and no key bindings. The
+# text reaches tmux through a user option, whose value tmux shows as it is,
+# so "#(...)" in a folder name is never run as a command.
 run_with_status_line () {
   dir=$(mktemp -d "${TMPDIR:-/tmp}/exitbox-status.XXXXXX") || exec "$@"
   # In a double-quoted tmux string, backslash, double quote and dollar are
@@ -154,12 +140,19 @@ set -g @exitbox_status "$text"
 set -g status-left " #{@exitbox_status}"
 CONF
 
-  # The wrapper records that the command started and how it ended, because
-  # tmux itself exits with 0 whatever the command did.
+  # The pane runs this script again, which then only runs the command (see
+  # run_in_pane), because tmux itself exits with 0 whatever the command did.
   tmux_status=0
-  TMUX_TMPDIR=$dir tmux -f "$dir/tmux.conf" new-session -s exitbox -- \
-    sh -c 'dir=$1; shift; : > "$dir/started"; status=0; "$@" || status=$?; echo "$status" > "$dir/status"' \
-    exitbox-session "$dir" "$@" || tmux_status=$?
+  TMUX_TMPDIR=$dir tmux -f "$dir/tmux.conf" new-session -s exitbox \
+    -e "EXITBOX_STATUS_PANE=$dir" -- sh "$0" "$@" || tmux_status=$?
+
+  # tmux leaves the alternate screen and clears it, so the session's text
+  # is printed again, without the blank lines at its end.
+  if [ -s "$dir/screen" ]; then
+    awk '{ line[NR] = $0 } $0 != "" { last = NR } END { for (i = 1; i <= last; i++) print line[i] }' \
+      "$dir/screen"
+    printf '\033[m'
+  fi
 
   if [ -f "$dir/status" ]; then
     status=$(cat "$dir/status")
@@ -177,6 +170,41 @@ CONF
   echo "exitbox-entrypoint: tmux ended before the command reported its exit status" >&2
   exit 1
 }
+
+# Runs in the tmux pane of run_with_status_line: runs the command, records
+# that it started and its exit status, and saves the pane's text.
+run_in_pane () {
+  dir=$EXITBOX_STATUS_PANE
+  unset EXITBOX_STATUS_PANE
+  : > "$dir/started"
+
+  status=0
+  "$@" || status=$?
+  echo "$status" > "$dir/status"
+
+  # tmux reads the pane's output asynchronously, so the command's last lines
+  # get a moment to reach the pane before its text is saved.
+  sleep 0.2
+  tmux capture-pane -p -e -J -S - > "$dir/screen" 2>/dev/null || true
+  exit 0
+}
+
+if [ -n "${EXITBOX_STATUS_PANE:-}" ]; then
+  run_in_pane "$@"
+fi
+
+agent=${EXITBOX_AGENT:-}
+
+if [ -n "$agent" ]; then
+  if ! file=$(instructions_file "$agent"); then
+    echo "exitbox-entrypoint: unknown agent '$agent' in EXITBOX_AGENT; expected claude, codex or opencode" >&2
+    exit 64
+  fi
+
+  if ! write_notice "$file"; then
+    echo "exitbox-entrypoint: warning: could not write the sandbox notice to $file" >&2
+  fi
+fi
 
 if [ "$#" -eq 0 ]; then
   if [ -n "$agent" ]; then
