@@ -149,6 +149,15 @@ server_pid=$!
 export EXITBOX_CLAUDE_DIST_URL="http://127.0.0.1:$port"
 export EXITBOX_CODEX_RELEASE_URL="http://127.0.0.1:$port/github/codex/latest.json"
 export EXITBOX_OPENCODE_RELEASE_URL="http://127.0.0.1:$port/github/opencode/latest.json"
+# Publishers the tests do not serve point at the loopback server too, so a
+# lookup that reaches them fails there instead of leaving the machine.
+for variable in EXITBOX_CLAUDE_INSTALL_SCRIPT_URL EXITBOX_GO_RELEASES_URL \
+                EXITBOX_GOLANGCI_LINT_RELEASE_URL EXITBOX_KUBECTL_RELEASE_URL \
+                EXITBOX_HELM_RELEASE_URL EXITBOX_HELM_DOWNLOAD_URL EXITBOX_OPENTOFU_RELEASE_URL \
+                EXITBOX_DOCKER_COMPOSE_RELEASE_URL EXITBOX_GRADLE_VERSION_URL \
+                EXITBOX_RUSTUP_DIST_URL EXITBOX_FLUTTER_RELEASES_URL; do
+  export "$variable=http://127.0.0.1:$port/not-served"
+done
 
 for _ in $(seq 50); do
   curl -s -o /dev/null "http://127.0.0.1:$port/" && break
