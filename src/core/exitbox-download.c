@@ -1532,6 +1532,7 @@ typedef struct
   guint8              *buffer;
   gboolean             unverified;       /* the release has no published SHA-256 */
   guint                attempt;
+  goffset              received;         /* bytes of the current attempt */
 } DownloadData;
 
 static void
@@ -1688,11 +1689,11 @@ download_retry_or_fail (GTask  *task,
       return;
     }
 
-  g_message ("Downloading %s failed (%s); trying again in %d s",
-             data->release->url, error->message, RETRY_DELAY_SECONDS);
+  g_message ("%s Trying again in %d s.", error->message, RETRY_DELAY_SECONDS);
   g_error_free (error);
   g_clear_object (&data->input);
   g_checksum_reset (data->checksum);
+  data->received = 0;
   g_timeout_add_seconds (RETRY_DELAY_SECONDS, download_retry_cb, task);
 }
 
@@ -1800,10 +1801,26 @@ download_read_cb (GObject      *source,
 
   if (n_read == 0)
     {
+      SoupMessageHeaders *headers = soup_message_get_response_headers (data->message);
+      goffset expected = soup_message_headers_get_content_length (headers);
+
+      /* A connection that closes early ends the body without an error. */
+      if (soup_message_headers_get_encoding (headers) == SOUP_ENCODING_CONTENT_LENGTH
+          && data->received < expected)
+        {
+          error = g_error_new (G_IO_ERROR, G_IO_ERROR_PARTIAL_INPUT,
+                               _("Downloading %s failed: the connection closed after %"
+                                 G_GOFFSET_FORMAT " of %" G_GOFFSET_FORMAT " bytes."),
+                               data->release->url, data->received, expected);
+          download_retry_or_fail (g_steal_pointer (&task), g_steal_pointer (&error), TRUE);
+          return;
+        }
+
       download_finish_file (task);
       return;
     }
 
+  data->received += n_read;
   g_checksum_update (data->checksum, data->buffer, n_read);
   cancellable = g_task_get_cancellable (task);
   g_output_stream_write_all_async (data->output, data->buffer, n_read, G_PRIORITY_DEFAULT,
