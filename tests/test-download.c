@@ -32,9 +32,9 @@ typedef struct
   guint       dist_status;        /* of every request under /dist/ */
   guint       moved_status;       /* of every request under /moved/ */
   guint       dist_requests;
-  guint       latest_failures;    /* 503 answers before /latest works */
+  guint       latest_failures;    /* 503 responses before /latest works */
   guint       latest_requests;
-  char       *install_script;     /* NULL: /install.sh answers 404 */
+  char       *install_script;     /* NULL: /install.sh responds 404 */
   guint       latest_status;
   char       *latest_body;
   char       *manifest_checksum;  /* NULL: the real SHA-256 of binary */

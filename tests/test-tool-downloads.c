@@ -7,7 +7,7 @@
  * download site, the GitHub releases of OpenTofu, Docker Compose and
  * golangci-lint, Gradle's version service, rustup's dist folder and
  * Flutter's release list. Each serves a stub file with its checksum in the
- * publisher's format. A second loopback socket that never answers plays a
+ * publisher's format. A second loopback socket that never responds plays a
  * stalled server.
  */
 
@@ -31,7 +31,7 @@ typedef enum
 typedef struct
 {
   SoupServer     *server;
-  GSocketService *stalled;        /* accepts connections and never answers */
+  GSocketService *stalled;        /* accepts connections and never responds */
   GPtrArray      *stalled_connections;
   char           *root;           /* http://127.0.0.1:PORT/ */
   char           *stalled_url;
@@ -44,7 +44,7 @@ typedef struct
   char           *binary_path;
   GBytes         *binary;
   guint           status_for_all; /* when not 0, every request gets it */
-  char           *truncated_path; /* answered with half its body, then closed */
+  char           *truncated_path; /* sent with half its body, then closed */
 
   GAsyncResult   *result;
 } Fixture;
@@ -634,7 +634,7 @@ test_tool_offline_cache (Fixture       *fixture,
   path = download_release (fixture, release, &error);
   g_assert_no_error (error);
 
-  /* The publisher stops answering: the verified file in the cache is used. */
+  /* The publisher fails with 503: the verified file in the cache is used. */
   fixture->status_for_all = SOUP_STATUS_SERVICE_UNAVAILABLE;
   offline = fetch_release (fixture, &error);
   g_assert_no_error (error);

@@ -21,8 +21,8 @@
  */
 #define HTTP_TIMEOUT_SECONDS 60
 #define MAX_TIMEOUT_SECONDS 600
-/* A request that fails with a network error or HTTP 5xx is sent once more,
- * after this many seconds.
+/* Attempts per request: a request that fails with a network error or
+ * HTTP 5xx is sent once more, RETRY_DELAY_SECONDS after the failure.
  */
 #define MAX_ATTEMPTS 2
 #define RETRY_DELAY_SECONDS 1
@@ -578,7 +578,7 @@ skip_version_prefix (const char *version)
   return version;
 }
 
-/* Bucket rediscovery: when the release bucket stops answering, the official
+/* Bucket rediscovery: when the release bucket stops responding, the official
  * install script names the current one in a shell variable such as
  * GCS_BUCKET="https://storage.googleapis.com/…/claude-code-releases".
  */
@@ -674,7 +674,7 @@ exitbox_claude_parse_install_script (const char *script)
   return NULL;
 }
 
-/* ~/.cache/exitbox/downloads/claude/discovered-dist-url holds two lines:
+/* ~/.cache/exitbox/downloads/claude/discovered-dist-url contains two lines:
  * the configured bucket that failed and the bucket that replaced it.
  */
 static char *
@@ -772,8 +772,8 @@ claude_fetch_script_cb (GObject      *source,
   claude_fetch_lookup (g_steal_pointer (&task));
 }
 
-/* Takes @task and @error. A bucket that does not answer, or answers 404 or
- * 5xx, is looked up again in the install script once.
+/* Takes @task and @error. When the bucket cannot be reached or responds
+ * with 404 or 5xx, the install script is read once for the current bucket.
  */
 static void
 claude_fetch_failed (GTask  *task,

@@ -55,9 +55,9 @@ gboolean             exitbox_claude_is_valid_dist_url    (const char           *
  */
 char                *exitbox_claude_parse_install_script (const char           *script);
 
-/* Reads BASE/latest and BASE/VERSION/manifest.json. When the bucket does not
- * answer, or answers 404 or 5xx, the bucket named by the install script is
- * tried once and, when it works, remembered in the cache for the next
+/* Reads BASE/latest and BASE/VERSION/manifest.json. When the bucket cannot
+ * be reached or responds with 404 or 5xx, the bucket named by the install
+ * script is tried once and, when it works, remembered in the cache for the next
  * lookups. The error then names both buckets.
  */
 void                 exitbox_claude_release_fetch_async  (ExitboxBaseFamily     family,

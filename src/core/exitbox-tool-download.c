@@ -365,10 +365,10 @@ parse_github (ToolFetch   *fetch,
     }
 
   asset = find_github_asset (release, fetch->asset_name);
-  if (github_asset_url (asset) == NULL)
+  if (!is_acceptable_download_url (github_asset_url (asset), fetch->source_url))
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
-                   _("The %s release %s (%s) has no download %s for this computer."),
+                   _("The %s release %s (%s) has no HTTPS download %s for this computer."),
                    tool, fetch->version, fetch->source_url, fetch->asset_name);
       return FALSE;
     }
@@ -377,7 +377,7 @@ parse_github (ToolFetch   *fetch,
   checksum_asset = find_github_asset (release, checksum_name);
   if (checksum_asset == NULL && fallback_checksum_name != NULL)
     checksum_asset = find_github_asset (release, fallback_checksum_name);
-  if (github_asset_url (checksum_asset) != NULL)
+  if (is_acceptable_download_url (github_asset_url (checksum_asset), fetch->source_url))
     {
       fetch->checksum_url = g_strdup (github_asset_url (checksum_asset));
       return TRUE;
@@ -687,7 +687,9 @@ fetch_checksum (GTask *task)
                                     g_task_get_cancellable (task), checksum_file_cb, task);
 }
 
-/* The publisher did not answer: a network error, a timeout or HTTP 5xx. */
+/* Whether @error means the publisher could not be reached: a network
+ * error, a timeout or HTTP 5xx.
+ */
 static gboolean
 is_unreachable_error (const GError *error)
 {
@@ -719,7 +721,7 @@ first_response_cb (GObject      *source,
 
       if (cached != NULL)
         {
-          g_message ("Using the cached %s %s because its publisher did not answer: %s",
+          g_message ("Using the cached %s %s because its publisher could not be reached: %s",
                      fetch->tool, cached->version, error->message);
           g_task_return_pointer (task, cached, (GDestroyNotify) exitbox_agent_release_free);
           return;
@@ -803,7 +805,7 @@ rustup_checksum_cb (GObject      *source,
         cached = load_release_record (fetch->tool, fetch->family);
       if (cached != NULL)
         {
-          g_message ("Using the cached rustup-init (%s) because its publisher did not answer: %s",
+          g_message ("Using the cached rustup-init (%s) because its publisher could not be reached: %s",
                      cached->version, error->message);
           g_task_return_pointer (task, cached, (GDestroyNotify) exitbox_agent_release_free);
           return;
