@@ -440,11 +440,14 @@ exitbox_containerfile_check_package_name (const char  *name,
   return FALSE;
 }
 
-/* COPY of a verified download to /tmp/exitbox-@name, then @commands. */
+/* COPY of a verified download to /tmp/exitbox-@name, then @commands, under
+ * a comment that names the tool as @title.
+ */
 static gboolean
 append_tool_step (GString     *steps,
                   const char  *file_name,
                   const char  *what,
+                  const char  *title,
                   const char  *name,
                   const char  *commands,
                   GError     **error)
@@ -460,7 +463,7 @@ append_tool_step (GString     *steps,
                           "releases.\n"
                           "COPY %s /tmp/exitbox-%s\n"
                           "%s",
-                          name, file_name, name, commands);
+                          title, file_name, name, commands);
   return TRUE;
 }
 
@@ -473,7 +476,7 @@ append_tool_steps (GString                         *steps,
   g_autofree char *rustup_commands = NULL;
   g_autofree char *flutter_commands = NULL;
 
-  if (!append_tool_step (steps, params->kubectl_binary, _("kubectl file name"), "kubectl",
+  if (!append_tool_step (steps, params->kubectl_binary, _("kubectl file name"), "kubectl", "kubectl",
                          "RUN install -o root -g root -m 0755 /tmp/exitbox-kubectl "
                          "/usr/local/bin/kubectl \\\n"
                          " && rm -f /tmp/exitbox-kubectl\n",
@@ -481,7 +484,7 @@ append_tool_steps (GString                         *steps,
     return FALSE;
 
   /* The archive holds linux-ARCH/helm. */
-  if (!append_tool_step (steps, params->helm_archive, _("Helm archive file name"), "helm",
+  if (!append_tool_step (steps, params->helm_archive, _("Helm archive file name"), "Helm", "helm",
                          "RUN mkdir /tmp/exitbox-helm.d \\\n"
                          " && tar -xzf /tmp/exitbox-helm -C /tmp/exitbox-helm.d \\\n"
                          " && install -o root -g root -m 0755 /tmp/exitbox-helm.d/linux-*/helm "
@@ -490,7 +493,7 @@ append_tool_steps (GString                         *steps,
                          error))
     return FALSE;
 
-  if (!append_tool_step (steps, params->opentofu_archive, _("OpenTofu archive file name"), "tofu",
+  if (!append_tool_step (steps, params->opentofu_archive, _("OpenTofu archive file name"), "OpenTofu", "tofu",
                          "RUN mkdir /tmp/exitbox-tofu.d \\\n"
                          " && tar -xzf /tmp/exitbox-tofu -C /tmp/exitbox-tofu.d tofu \\\n"
                          " && install -o root -g root -m 0755 /tmp/exitbox-tofu.d/tofu "
@@ -501,7 +504,7 @@ append_tool_steps (GString                         *steps,
 
   /* "docker compose" finds the plugin, "docker-compose" the link. */
   if (!append_tool_step (steps, params->docker_compose_binary, _("Docker Compose file name"),
-                         "docker-compose",
+                         "Docker Compose", "docker-compose",
                          "RUN install -D -o root -g root -m 0755 /tmp/exitbox-docker-compose "
                          "/usr/local/lib/docker/cli-plugins/docker-compose \\\n"
                          " && ln -sf /usr/local/lib/docker/cli-plugins/docker-compose "
@@ -511,7 +514,7 @@ append_tool_steps (GString                         *steps,
     return FALSE;
 
   /* The zip holds one folder, gradle-VERSION. */
-  if (!append_tool_step (steps, params->gradle_archive, _("Gradle archive file name"), "gradle",
+  if (!append_tool_step (steps, params->gradle_archive, _("Gradle archive file name"), "Gradle", "gradle",
                          "RUN mkdir /tmp/exitbox-gradle.d \\\n"
                          " && unzip -q /tmp/exitbox-gradle -d /tmp/exitbox-gradle.d \\\n"
                          " && mv /tmp/exitbox-gradle.d/gradle-* /opt/gradle \\\n"
@@ -535,7 +538,7 @@ append_tool_steps (GString                         *steps,
                                      "    CARGO_HOME=/opt/cargo \\\n"
                                      "    PATH=/opt/cargo/bin:$PATH\n",
                                      params->uid, params->gid);
-  if (!append_tool_step (steps, params->rustup_init, _("rustup-init file name"), "rustup",
+  if (!append_tool_step (steps, params->rustup_init, _("rustup-init file name"), "rustup-init", "rustup",
                          rustup_commands, error))
     return FALSE;
 
@@ -557,7 +560,7 @@ append_tool_steps (GString                         *steps,
                                       "ENV PATH=/opt/flutter/bin:$PATH\n",
                                       params->uid, params->gid);
   return append_tool_step (steps, params->flutter_archive, _("Flutter archive file name"),
-                           "flutter", flutter_commands, error);
+                           "Flutter", "flutter", flutter_commands, error);
 }
 
 /* The RUN and ENV lines of the project layer. The package names are
@@ -616,7 +619,7 @@ dup_project_install_steps (const ExitboxProjectLayerParams  *params,
 
       g_string_append_printf (steps,
                               "\n# golangci-lint, checked on the host against the SHA-256 "
-                              "digest of its release.\n"
+                              "its publisher releases.\n"
                               "COPY %s /tmp/exitbox-golangci-lint.tar.gz\n"
                               "RUN mkdir /tmp/exitbox-golangci-lint \\\n"
                               " && tar -xzf /tmp/exitbox-golangci-lint.tar.gz "

@@ -270,6 +270,19 @@ else
   not_ok "update rebuilds core and project only" "stdout: $output" "$(tail -20 "$work/update.log")"
 fi
 
+# The release bucket moves: the configured one responds 404, and the install
+# script on the stub server names the one that works, which is remembered.
+printf '#!/bin/bash\nset -e\nGCS_BUCKET="http://127.0.0.1:%s"\n' "$port" > "$work/bucket/install.sh"
+output=$(EXITBOX_CLAUDE_DIST_URL="http://127.0.0.1:$port/moved-away" \
+         EXITBOX_CLAUDE_INSTALL_SCRIPT_URL="http://127.0.0.1:$port/install.sh" \
+         exitbox -u claude --version 2>"$work/moved.log")
+if [ "$output" = "9.9.9 (Claude Code stub)" ] \
+   && grep -qx "http://127.0.0.1:$port" "$EXITBOX_CACHE_DIR/downloads/claude/discovered-dist-url"; then
+  ok "moved bucket found through install script"
+else
+  not_ok "moved bucket found through install script" "stdout: $output" "$(tail -20 "$work/moved.log")"
+fi
+
 make_github_release codex rust-v0.46.0 codex-x86_64-unknown-linux-musl.tar.gz \
   codex-x86_64-unknown-linux-musl 0.46.0 no
 "$EXITBOX_BIN" enable codex >/dev/null 2>&1
