@@ -754,6 +754,8 @@ test_download_parse_install_script (void)
 {
   g_autofree char *quoted = NULL;
   g_autofree char *bare = NULL;
+  g_autofree char *host_root = NULL;
+  g_autofree char *parent = NULL;
   g_autofree char *loopback = NULL;
   g_autofree char *plain_http = NULL;
   g_autofree char *with_query = NULL;
@@ -767,6 +769,12 @@ test_download_parse_install_script (void)
 
   bare = exitbox_claude_parse_install_script ("  export RELEASE_BUCKET=https://cdn.example.org/r/\n");
   g_assert_cmpstr (bare, ==, "https://cdn.example.org/r");
+
+  host_root = exitbox_claude_parse_install_script ("GCS_BUCKET=\"https://downloads.example.com\"\n");
+  g_assert_cmpstr (host_root, ==, "https://downloads.example.com");
+
+  parent = exitbox_claude_parse_install_script ("GCS_BUCKET=\"https://example.com/a/../b\"\n");
+  g_assert_null (parent);
 
   loopback = exitbox_claude_parse_install_script ("GCS_BUCKET='http://127.0.0.1:8080/b'\n");
   g_assert_cmpstr (loopback, ==, "http://127.0.0.1:8080/b");

@@ -614,6 +614,7 @@ exitbox_claude_is_valid_dist_url (const char *url)
   g_autoptr(GUri) uri = NULL;
   const char *scheme;
   const char *path;
+  const char *after_scheme;
 
   if (url == NULL || strlen (url) > 2048)
     return FALSE;
@@ -636,9 +637,18 @@ exitbox_claude_is_valid_dist_url (const char *url)
       && !(g_strcmp0 (scheme, "http") == 0 && is_loopback_host (g_uri_get_host (uri))))
     return FALSE;
 
+  /* The text is checked too, because g_uri_parse() removes ".." segments.
+   * The bucket may be a host's root ("https://downloads.example.com").
+   */
+  after_scheme = strstr (url, "://");
+  if (after_scheme == NULL)
+    return FALSE;
+  after_scheme += strlen ("://");
+  if (strstr (after_scheme, "/..") != NULL || strstr (after_scheme, "//") != NULL)
+    return FALSE;
+
   path = g_uri_get_path (uri);
-  return path != NULL && path[0] == '/' && path[1] != '\0' && strstr (path, "/..") == NULL
-         && strstr (path, "//") == NULL;
+  return path == NULL || *path == '\0' || path[0] == '/';
 }
 
 char *

@@ -44,8 +44,9 @@ char                *exitbox_claude_dup_dist_url         (void);
 
 /* EXITBOX_CLAUDE_INSTALL_SCRIPT_URL, else the default above. */
 char                *exitbox_claude_dup_install_script_url (void);
-/* Whether @url may be used as a release bucket: https with a host and a
- * path, no user, query or fragment, only URL-safe characters. Plain http is
+/* Whether @url may be used as a release bucket: https with a host, an
+ * optional path without "..", no user, query or fragment, only URL-safe
+ * characters. Plain http is
  * accepted for loopback hosts only, for tests.
  */
 gboolean             exitbox_claude_is_valid_dist_url    (const char           *url);
