@@ -3,12 +3,12 @@
  */
 
 /* The profile tool downloads against a SoupServer on 127.0.0.1 that plays
- * every publisher: Kubernetes' release folder, Helm's GitHub metadata and
- * download site, the GitHub releases of OpenTofu, Docker Compose and
- * golangci-lint, Gradle's version service, rustup's dist folder and
- * Flutter's release list. Each serves a stub file with its checksum in the
- * publisher's format. A second loopback socket that never responds plays a
- * stalled server.
+ * every publisher. It serves Kubernetes' release folder, Helm's GitHub
+ * metadata and download site, and the GitHub releases of OpenTofu, Docker
+ * Compose and golangci-lint. It also serves Gradle's version service,
+ * rustup's dist folder and Flutter's release list. Each publisher offers a
+ * stub file with its checksum in the publisher's format. A second loopback
+ * socket that never responds plays a stalled server.
  */
 
 #include <gio/gio.h>
@@ -167,8 +167,8 @@ set_url_variable (Fixture    *fixture,
   g_setenv (variable, url, TRUE);
 }
 
-/* A GitHub "latest release" document with the given assets, each a
- * name and a server path, or NULL for a name without a served file.
+/* Returns a GitHub "latest release" document with the given assets: pairs
+ * of a name and a server path, ending with NULL.
  */
 static char *
 github_release (Fixture    *fixture,
@@ -437,7 +437,9 @@ download_release (Fixture             *fixture,
   return path;
 }
 
-/* The folder of @tool's downloads in the cache, without the lookup record. */
+/* Counts the downloaded files of the fixture's tool in the cache, leaving
+ * out the lookup record.
+ */
 static guint
 count_cached_files (Fixture *fixture)
 {

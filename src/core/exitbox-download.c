@@ -204,8 +204,8 @@ create_get_message (const char  *url,
 
   if (message == NULL)
     g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                 _("The download URL “%s” is invalid. Check EXITBOX_CLAUDE_DIST_URL, "
-                   "EXITBOX_CODEX_RELEASE_URL or EXITBOX_OPENCODE_RELEASE_URL if set."),
+                 _("The download URL “%s” is invalid. Check the EXITBOX_*_URL variable "
+                   "for this download if you set one."),
                  url);
 
   return message;
@@ -225,9 +225,9 @@ check_http_status (SoupMessage  *message,
   if (status == SOUP_STATUS_NOT_FOUND)
     g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
                  _("Downloading %s failed: the server returned HTTP %u %s. "
-                   "Check EXITBOX_CLAUDE_DIST_URL, EXITBOX_CODEX_RELEASE_URL or "
-                   "EXITBOX_OPENCODE_RELEASE_URL if set; otherwise the vendor may have "
-                   "moved its releases and ExitBox needs an update."),
+                   "If you set an EXITBOX_*_URL variable for this download, check it; "
+                   "otherwise the publisher may have moved its releases and ExitBox "
+                   "needs an update."),
                  url, status, soup_message_get_reason_phrase (message));
   else
     g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
