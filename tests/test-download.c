@@ -703,6 +703,29 @@ test_download_script_without_bucket (Fixture       *fixture,
 }
 
 static void
+test_download_bucket_unreachable (Fixture       *fixture,
+                                  gconstpointer  user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ExitboxAgentRelease) release = NULL;
+  g_autofree char *expected_prefix = NULL;
+
+  if (exitbox_test_skip_without_platform (fixture->platform))
+    return;
+
+  /* Nothing listens on the discard port of loopback here, so the
+   * connection is refused.
+   */
+  g_setenv ("EXITBOX_CLAUDE_DIST_URL", "http://127.0.0.1:9/bucket", TRUE);
+  serve_script_with_moved_bucket (fixture);
+
+  release = fetch_release (fixture, &error);
+  g_assert_no_error (error);
+  expected_prefix = g_strconcat (fixture->root_url, "moved/", NULL);
+  g_assert_true (g_str_has_prefix (release->url, expected_prefix));
+}
+
+static void
 test_download_both_buckets_fail (Fixture       *fixture,
                                  gconstpointer  user_data)
 {
@@ -818,6 +841,7 @@ main (int   argc,
   ADD_TEST ("/download/cancelled", test_download_cancelled);
   ADD_TEST ("/download/bucket-moved", test_download_bucket_moved);
   ADD_TEST ("/download/script-without-bucket", test_download_script_without_bucket);
+  ADD_TEST ("/download/bucket-unreachable", test_download_bucket_unreachable);
   ADD_TEST ("/download/both-buckets-fail", test_download_both_buckets_fail);
   ADD_TEST ("/download/server-error-retried", test_download_server_error_retried);
 
