@@ -605,6 +605,7 @@ load_release_record (const char        *tool,
   return g_steal_pointer (&release);
 }
 
+/* Returns the release on @task and takes @task. */
 static void
 return_release (GTask *task)
 {
@@ -619,6 +620,7 @@ return_release (GTask *task)
 
   store_release_record (fetch->tool, fetch->family, release);
   g_task_return_pointer (task, release, (GDestroyNotify) exitbox_agent_release_free);
+  g_object_unref (task);
 }
 
 static void
