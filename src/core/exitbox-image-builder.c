@@ -281,9 +281,10 @@ get_catalogue (ExitboxImageBuilder  *self,
   return self->catalogue;
 }
 
-/* Fails when a profile is unknown or has neither a package for the family
- * nor a tool ExitBox downloads, so a layer is never labelled with a profile
- * it does not contain.
+/* Fails when a profile is unknown, has neither a package for the family
+ * nor a tool ExitBox downloads, or needs a download that has no build for
+ * the family, so a layer is never labelled with a profile it does not
+ * contain.
  */
 static ProjectSpec *
 project_spec_new (ExitboxImageBuilder  *self,
