@@ -467,7 +467,9 @@ append_tool_step (GString     *steps,
   return TRUE;
 }
 
-/* The profile tools other than Go and golangci-lint. */
+/* Appends the install steps of the profile tools other than Go and
+ * golangci-lint.
+ */
 static gboolean
 append_tool_steps (GString                         *steps,
                    const ExitboxProjectLayerParams *params,
@@ -483,7 +485,7 @@ append_tool_steps (GString                         *steps,
                          error))
     return FALSE;
 
-  /* The archive holds linux-ARCH/helm. */
+  /* The archive contains linux-ARCH/helm. */
   if (!append_tool_step (steps, params->helm_archive, _("Helm archive file name"), "Helm", "helm",
                          "RUN mkdir /tmp/exitbox-helm.d \\\n"
                          " && tar -xzf /tmp/exitbox-helm -C /tmp/exitbox-helm.d \\\n"
@@ -513,7 +515,7 @@ append_tool_steps (GString                         *steps,
                          error))
     return FALSE;
 
-  /* The zip holds one folder, gradle-VERSION. */
+  /* The zip contains one folder, gradle-VERSION. */
   if (!append_tool_step (steps, params->gradle_archive, _("Gradle archive file name"), "Gradle", "gradle",
                          "RUN mkdir /tmp/exitbox-gradle.d \\\n"
                          " && unzip -q /tmp/exitbox-gradle -d /tmp/exitbox-gradle.d \\\n"

@@ -34,6 +34,10 @@ typedef struct
   const char *default_url;
 } ToolSource;
 
+/* NOTE: the URL layouts and checksum formats follow the publishers' install
+ * instructions and were run only against loopback stubs, never against the
+ * real servers, so a changed layout shows up first as a lookup error.
+ */
 static const ToolSource tool_sources[] = {
   { "golangci-lint", SOURCE_GITHUB, "EXITBOX_GOLANGCI_LINT_RELEASE_URL",
     EXITBOX_GOLANGCI_LINT_DEFAULT_RELEASE_URL },
