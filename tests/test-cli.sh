@@ -445,15 +445,20 @@ fi
 in_project "profile needs action" 2 "Usage: exitbox AGENT profile list" claude profile
 in_project "profile rejects unknown action" 2 "Unknown profile command “enable”" claude profile enable
 in_project "profile list marks defaults" 0 "* base" claude profile list
-in_project "profile list marks missing packages" 0 "(not installable on this base yet)" claude profile list
+# Flutter is downloaded for Debian only, so an Alpine base cannot install it.
+alpine_config="$work/alpine-config"
+mkdir -p "$alpine_config"
+printf 'settings:\n  base: alpine\n' > "$alpine_config/config.yaml"
+EXITBOX_CONFIG_DIR="$alpine_config" in_project "profile list marks missing packages" 0 \
+  "Dart (not installable on this base yet)" claude profile list
+EXITBOX_CONFIG_DIR="$alpine_config" in_project "profile add without packages" 1 \
+  "The profile “flutter” has no alpine package" claude profile add flutter
 in_project "profile add by display name" 0 "Added the profile build-tools to $work/project" \
   codex profile add "Build Tools"
 in_project "profile remove default" 0 "Removed the profile base from $work/project" \
   claude profile remove base
 in_project "profile add unknown rejected" 2 "Unknown profile “nope”. The profiles are: base," \
   claude profile add nope
-in_project "profile add without packages" 1 "The profile “rust” has no debian package" \
-  claude profile add rust
 in_project "profile status shows added" 0 "build-tools  added to this project" claude profile status
 in_project "profile status shows removed" 0 "base         removed from this project" \
   claude profile status

@@ -368,6 +368,113 @@ test_project_every_profile (void)
     }
 }
 
+/* Every downloaded tool, for both families: its verified file is copied in
+ * from the build context and installed where its PATH entry points.
+ */
+static void
+test_project_tool_downloads (void)
+{
+  const ExitboxBaseFamily families[] = { EXITBOX_BASE_FAMILY_DEBIAN, EXITBOX_BASE_FAMILY_ALPINE };
+
+  for (guint f = 0; f < G_N_ELEMENTS (families); f++)
+    {
+      ExitboxProjectLayerParams params = {
+        .from_image = "exitbox-claude-core",
+        .from_image_id = "77aa00",
+        .project_key = "home_user_src_app_1a2b3c4d",
+        .profiles_hash = "0123456789abcdef",
+        .family = families[f],
+        .uid = 1000,
+        .gid = 1001,
+        .go_archive = "go1.23.4.linux-amd64.tar.gz",
+        .golangci_lint_archive = "golangci-lint-1.64.8-linux-amd64.tar.gz",
+        .kubectl_binary = "kubectl",
+        .helm_archive = "helm-v3.16.2-linux-amd64.tar.gz",
+        .opentofu_archive = "tofu_1.8.5_linux_amd64.tar.gz",
+        .docker_compose_binary = "docker-compose-linux-x86_64",
+        .gradle_archive = "gradle-8.10.2-bin.zip",
+        .rustup_init = "rustup-init",
+      };
+      g_autoptr(GError) error = NULL;
+      g_autofree char *text = NULL;
+
+      g_test_message ("family %s", exitbox_base_family_to_string (families[f]));
+      text = exitbox_containerfile_project (&params, &error);
+      g_assert_no_error (error);
+      assert_no_placeholder (text);
+
+      exitbox_test_assert_contains (text, "COPY kubectl /tmp/exitbox-kubectl\n");
+      exitbox_test_assert_contains (text, "/tmp/exitbox-kubectl /usr/local/bin/kubectl");
+      exitbox_test_assert_contains (text, "COPY helm-v3.16.2-linux-amd64.tar.gz /tmp/exitbox-helm\n");
+      exitbox_test_assert_contains (text, "/tmp/exitbox-helm.d/linux-*/helm /usr/local/bin/helm");
+      exitbox_test_assert_contains (text, "COPY tofu_1.8.5_linux_amd64.tar.gz /tmp/exitbox-tofu\n");
+      exitbox_test_assert_contains (text, "/tmp/exitbox-tofu.d/tofu /usr/local/bin/tofu");
+      exitbox_test_assert_contains (text, "COPY docker-compose-linux-x86_64 /tmp/exitbox-docker-compose\n");
+      exitbox_test_assert_contains (text, "/usr/local/lib/docker/cli-plugins/docker-compose");
+      exitbox_test_assert_contains (text, "/usr/local/bin/docker-compose");
+      exitbox_test_assert_contains (text, "COPY gradle-8.10.2-bin.zip /tmp/exitbox-gradle\n");
+      exitbox_test_assert_contains (text, "mv /tmp/exitbox-gradle.d/gradle-* /opt/gradle");
+      exitbox_test_assert_contains (text, "ENV PATH=/opt/gradle/bin:$PATH\n");
+      exitbox_test_assert_contains (text, "COPY rustup-init /tmp/exitbox-rustup\n");
+      exitbox_test_assert_contains (text, "--profile minimal --default-toolchain stable");
+      exitbox_test_assert_contains (text, "chown -R 1000:1001 /opt/rustup /opt/cargo");
+      exitbox_test_assert_contains (text, "PATH=/opt/cargo/bin:$PATH\n");
+      exitbox_test_assert_contains (text, "ENV PATH=/usr/local/go/bin:");
+      exitbox_test_assert_contains (text, "/usr/local/bin/golangci-lint");
+      g_assert_null (strstr (text, "flutter"));
+    }
+}
+
+static void
+test_project_flutter (void)
+{
+  ExitboxProjectLayerParams params = {
+    .from_image = "exitbox-claude-core",
+    .from_image_id = "77aa00",
+    .project_key = "home_user_src_app_1a2b3c4d",
+    .profiles_hash = "0123456789abcdef",
+    .family = EXITBOX_BASE_FAMILY_DEBIAN,
+    .uid = 1000,
+    .gid = 1000,
+    .flutter_archive = "flutter_linux_3.24.3-stable.tar.xz",
+  };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *alpine_text = NULL;
+
+  text = exitbox_containerfile_project (&params, &error);
+  g_assert_no_error (error);
+  exitbox_test_assert_contains (text, "COPY flutter_linux_3.24.3-stable.tar.xz /tmp/exitbox-flutter\n");
+  exitbox_test_assert_contains (text, "tar -xJf /tmp/exitbox-flutter -C /opt");
+  exitbox_test_assert_contains (text, "chown -R 1000:1000 /opt/flutter");
+  exitbox_test_assert_contains (text, "ENV PATH=/opt/flutter/bin:$PATH\n");
+
+  /* Flutter is linked against glibc. */
+  params.family = EXITBOX_BASE_FAMILY_ALPINE;
+  alpine_text = exitbox_containerfile_project (&params, &error);
+  g_assert_null (alpine_text);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED);
+  exitbox_test_assert_contains (error->message, "alpine");
+}
+
+static void
+test_project_tool_file_rejected (void)
+{
+  ExitboxProjectLayerParams params = {
+    .from_image = "exitbox-claude-core",
+    .from_image_id = "77aa00",
+    .project_key = "home_user_src_app_1a2b3c4d",
+    .profiles_hash = "0123456789abcdef",
+    .kubectl_binary = "kubectl /etc/passwd",
+  };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = exitbox_containerfile_project (&params, &error);
+
+  g_assert_null (text);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+  exitbox_test_assert_contains (error->message, "kubectl /etc/passwd");
+}
+
 static void
 test_project_python_node (void)
 {
@@ -627,6 +734,9 @@ main (int   argc,
   g_test_add_func ("/containerfile/core/archive", test_core_archive);
   g_test_add_func ("/containerfile/project/layer", test_project_layer);
   g_test_add_func ("/containerfile/project/every-profile", test_project_every_profile);
+  g_test_add_func ("/containerfile/project/tool-downloads", test_project_tool_downloads);
+  g_test_add_func ("/containerfile/project/flutter", test_project_flutter);
+  g_test_add_func ("/containerfile/project/tool-file-rejected", test_project_tool_file_rejected);
   g_test_add_func ("/containerfile/project/python-node", test_project_python_node);
   g_test_add_func ("/containerfile/project/package-rejected", test_project_package_rejected);
   g_test_add_func ("/containerfile/proxy/debian", test_proxy_debian);

@@ -495,6 +495,131 @@ exitbox_containerfile_check_package_name (const char  *name,
   return FALSE;
 }
 
+/* COPY of a verified download to /tmp/exitbox-@name, then @commands, under
+ * a comment that names the tool as @title.
+ */
+static gboolean
+append_tool_step (GString     *steps,
+                  const char  *file_name,
+                  const char  *what,
+                  const char  *title,
+                  const char  *name,
+                  const char  *commands,
+                  GError     **error)
+{
+  if (file_name == NULL)
+    return TRUE;
+
+  if (!check_word (file_name, what, error))
+    return FALSE;
+
+  g_string_append_printf (steps,
+                          "\n# %s, checked on the host against the SHA-256 its publisher "
+                          "releases.\n"
+                          "COPY %s /tmp/exitbox-%s\n"
+                          "%s",
+                          title, file_name, name, commands);
+  return TRUE;
+}
+
+/* Appends the install steps of the profile tools other than Go and
+ * golangci-lint.
+ */
+static gboolean
+append_tool_steps (GString                         *steps,
+                   const ExitboxProjectLayerParams *params,
+                   GError                         **error)
+{
+  g_autofree char *rustup_commands = NULL;
+  g_autofree char *flutter_commands = NULL;
+
+  if (!append_tool_step (steps, params->kubectl_binary, _("kubectl file name"), "kubectl", "kubectl",
+                         "RUN install -o root -g root -m 0755 /tmp/exitbox-kubectl "
+                         "/usr/local/bin/kubectl \\\n"
+                         " && rm -f /tmp/exitbox-kubectl\n",
+                         error))
+    return FALSE;
+
+  /* The archive contains linux-ARCH/helm. */
+  if (!append_tool_step (steps, params->helm_archive, _("Helm archive file name"), "Helm", "helm",
+                         "RUN mkdir /tmp/exitbox-helm.d \\\n"
+                         " && tar -xzf /tmp/exitbox-helm -C /tmp/exitbox-helm.d \\\n"
+                         " && install -o root -g root -m 0755 /tmp/exitbox-helm.d/linux-*/helm "
+                         "/usr/local/bin/helm \\\n"
+                         " && rm -rf /tmp/exitbox-helm /tmp/exitbox-helm.d\n",
+                         error))
+    return FALSE;
+
+  if (!append_tool_step (steps, params->opentofu_archive, _("OpenTofu archive file name"), "OpenTofu", "tofu",
+                         "RUN mkdir /tmp/exitbox-tofu.d \\\n"
+                         " && tar -xzf /tmp/exitbox-tofu -C /tmp/exitbox-tofu.d tofu \\\n"
+                         " && install -o root -g root -m 0755 /tmp/exitbox-tofu.d/tofu "
+                         "/usr/local/bin/tofu \\\n"
+                         " && rm -rf /tmp/exitbox-tofu /tmp/exitbox-tofu.d\n",
+                         error))
+    return FALSE;
+
+  /* "docker compose" finds the plugin, "docker-compose" the link. */
+  if (!append_tool_step (steps, params->docker_compose_binary, _("Docker Compose file name"),
+                         "Docker Compose", "docker-compose",
+                         "RUN install -D -o root -g root -m 0755 /tmp/exitbox-docker-compose "
+                         "/usr/local/lib/docker/cli-plugins/docker-compose \\\n"
+                         " && ln -sf /usr/local/lib/docker/cli-plugins/docker-compose "
+                         "/usr/local/bin/docker-compose \\\n"
+                         " && rm -f /tmp/exitbox-docker-compose\n",
+                         error))
+    return FALSE;
+
+  /* The zip contains one folder, gradle-VERSION. */
+  if (!append_tool_step (steps, params->gradle_archive, _("Gradle archive file name"), "Gradle", "gradle",
+                         "RUN mkdir /tmp/exitbox-gradle.d \\\n"
+                         " && unzip -q /tmp/exitbox-gradle -d /tmp/exitbox-gradle.d \\\n"
+                         " && mv /tmp/exitbox-gradle.d/gradle-* /opt/gradle \\\n"
+                         " && rm -rf /tmp/exitbox-gradle /tmp/exitbox-gradle.d\n"
+                         "ENV PATH=/opt/gradle/bin:$PATH\n",
+                         error))
+    return FALSE;
+
+  /* rustup-init fetches the toolchain from static.rust-lang.org while the
+   * image builds, and rustup checks each toolchain archive against the
+   * SHA-256 in its channel manifest itself. The folders belong to the
+   * user, so "rustup component add" and "cargo install" work in sessions.
+   */
+  rustup_commands = g_strdup_printf ("RUN chmod 0755 /tmp/exitbox-rustup \\\n"
+                                     " && RUSTUP_HOME=/opt/rustup CARGO_HOME=/opt/cargo "
+                                     "/tmp/exitbox-rustup -y --no-modify-path "
+                                     "--profile minimal --default-toolchain stable \\\n"
+                                     " && chown -R %u:%u /opt/rustup /opt/cargo \\\n"
+                                     " && rm -f /tmp/exitbox-rustup\n"
+                                     "ENV RUSTUP_HOME=/opt/rustup \\\n"
+                                     "    CARGO_HOME=/opt/cargo \\\n"
+                                     "    PATH=/opt/cargo/bin:$PATH\n",
+                                     params->uid, params->gid);
+  if (!append_tool_step (steps, params->rustup_init, _("rustup-init file name"), "rustup-init", "rustup",
+                         rustup_commands, error))
+    return FALSE;
+
+  if (params->flutter_archive != NULL && params->family == EXITBOX_BASE_FAMILY_ALPINE)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                   _("Flutter cannot be installed on an alpine image: it is linked against "
+                     "glibc. Use a debian base."));
+      return FALSE;
+    }
+
+  /* Flutter updates files in its own folder, so the user owns it, and git
+   * must accept a repository owned by another uid when root runs it.
+   */
+  flutter_commands = g_strdup_printf ("RUN tar -xJf /tmp/exitbox-flutter -C /opt \\\n"
+                                      " && chown -R %u:%u /opt/flutter \\\n"
+                                      " && git config --system --add safe.directory /opt/flutter \\\n"
+                                      " && rm -f /tmp/exitbox-flutter\n"
+                                      "ENV PATH=/opt/flutter/bin:$PATH\n",
+                                      params->uid, params->gid);
+  return append_tool_step (steps, params->flutter_archive, _("Flutter archive file name"),
+                           "Flutter", "flutter", flutter_commands, error);
+}
+
 /* The RUN and ENV lines of the project layer. The package names are
  * checked, so they can go into the RUN line unquoted.
  */
@@ -551,7 +676,7 @@ dup_project_install_steps (const ExitboxProjectLayerParams  *params,
 
       g_string_append_printf (steps,
                               "\n# golangci-lint, checked on the host against the SHA-256 "
-                              "digest of its release.\n"
+                              "its publisher releases.\n"
                               "COPY %s /tmp/exitbox-golangci-lint.tar.gz\n"
                               "RUN mkdir /tmp/exitbox-golangci-lint \\\n"
                               " && tar -xzf /tmp/exitbox-golangci-lint.tar.gz "
@@ -561,6 +686,9 @@ dup_project_install_steps (const ExitboxProjectLayerParams  *params,
                               " && rm -rf /tmp/exitbox-golangci-lint /tmp/exitbox-golangci-lint.tar.gz\n",
                               params->golangci_lint_archive);
     }
+
+  if (!append_tool_steps (steps, params, error))
+    return NULL;
 
   /* Debian's python3 refuses "pip install" outside a virtual environment
    * (PEP 668), so the environment comes first on PATH and belongs to the

@@ -66,6 +66,19 @@ typedef struct
    * whose golangci-lint goes to /usr/local/bin, or NULL.
    */
   const char        *golangci_lint_archive;
+  /* File names in the build context of the other verified profile tools,
+   * or NULL: kubectl, helm and tofu go to /usr/local/bin, Docker Compose to
+   * Docker's CLI plugin folder with a docker-compose link on PATH, Gradle
+   * to /opt/gradle, Flutter to /opt/flutter (Debian only), and rustup-init
+   * installs a minimal stable toolchain into /opt/rustup and /opt/cargo.
+   */
+  const char        *kubectl_binary;
+  const char        *helm_archive;
+  const char        *opentofu_archive;
+  const char        *docker_compose_binary;
+  const char        *gradle_archive;
+  const char        *rustup_init;
+  const char        *flutter_archive;
 } ExitboxProjectLayerParams;
 
 char *exitbox_containerfile_base    (const ExitboxBaseLayerParams    *params,

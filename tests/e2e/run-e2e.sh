@@ -174,6 +174,15 @@ server_pid=$!
 export EXITBOX_CLAUDE_DIST_URL="http://127.0.0.1:$port"
 export EXITBOX_CODEX_RELEASE_URL="http://127.0.0.1:$port/github/codex/latest.json"
 export EXITBOX_OPENCODE_RELEASE_URL="http://127.0.0.1:$port/github/opencode/latest.json"
+# Publishers the tests do not serve point at the loopback server too, so a
+# lookup that reaches them fails there instead of leaving the machine.
+for variable in EXITBOX_CLAUDE_INSTALL_SCRIPT_URL EXITBOX_GO_RELEASES_URL \
+                EXITBOX_GOLANGCI_LINT_RELEASE_URL EXITBOX_KUBECTL_RELEASE_URL \
+                EXITBOX_HELM_RELEASE_URL EXITBOX_HELM_DOWNLOAD_URL EXITBOX_OPENTOFU_RELEASE_URL \
+                EXITBOX_DOCKER_COMPOSE_RELEASE_URL EXITBOX_GRADLE_VERSION_URL \
+                EXITBOX_RUSTUP_DIST_URL EXITBOX_FLUTTER_RELEASES_URL; do
+  export "$variable=http://127.0.0.1:$port/not-served"
+done
 
 for _ in $(seq 50); do
   curl -s -o /dev/null "http://127.0.0.1:$port/" && break
@@ -284,6 +293,19 @@ if [ "$output" = "9.9.9 (Claude Code stub)" ] && [ -n "$project_before" ] \
   ok "update rebuilds core and project only"
 else
   not_ok "update rebuilds core and project only" "stdout: $output" "$(tail -20 "$work/update.log")"
+fi
+
+# The release bucket moves: the configured one responds 404, and the install
+# script on the stub server names the one that works, which is remembered.
+printf '#!/bin/bash\nset -e\nGCS_BUCKET="http://127.0.0.1:%s"\n' "$port" > "$work/bucket/install.sh"
+output=$(EXITBOX_CLAUDE_DIST_URL="http://127.0.0.1:$port/moved-away" \
+         EXITBOX_CLAUDE_INSTALL_SCRIPT_URL="http://127.0.0.1:$port/install.sh" \
+         exitbox -u claude --version 2>"$work/moved.log")
+if [ "$output" = "9.9.9 (Claude Code stub)" ] \
+   && grep -qx "http://127.0.0.1:$port" "$EXITBOX_CACHE_DIR/downloads/claude/discovered-dist-url"; then
+  ok "moved bucket found through install script"
+else
+  not_ok "moved bucket found through install script" "stdout: $output" "$(tail -20 "$work/moved.log")"
 fi
 
 make_github_release codex rust-v0.46.0 codex-x86_64-unknown-linux-musl.tar.gz \
