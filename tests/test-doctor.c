@@ -618,6 +618,7 @@ test_doctor_classify_captured (void)
     { "podman-info-rundir-not-owned.stderr", "runtime-dir" },
     { "podman-run-no-subids.stderr", "sub-ids" },
     { "podman-info-rootless-no-subids.stderr", "sub-ids" },
+    { "podman-info-pause-process.stderr", "pause-process" },
     { "podman-inspect-missing.stderr", NULL },
   };
 
@@ -1189,6 +1190,48 @@ test_doctor_check_info_failure (EngineFixture *fixture,
   g_assert_cmpstr (log, ==, "podman\ninfo\n--format\njson\n--end--\n");
 }
 
+/* The pause process fix runs `podman system migrate`, and a failing migrate
+ * is an error that carries podman's words.
+ */
+static void
+test_doctor_fix_pause_process (EngineFixture *fixture,
+                               gconstpointer  user_data)
+{
+  g_autoptr(ExitboxEngine) engine = NULL;
+  g_autoptr(GPtrArray) problems = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *failure = exitbox_test_load_engine_fixture ("podman-info-pause-process.stderr");
+  g_autofree char *log = NULL;
+  ExitboxDoctorProblem *problem = NULL;
+
+  add_response (fixture, "info.stderr", failure);
+  add_response (fixture, "info.status", "125\n");
+  engine = exitbox_engine_detect (&error);
+  g_assert_no_error (error);
+
+  problems = exitbox_doctor_check (engine, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_false (has_problem (problems, "engine-failure"));
+  for (guint i = 0; i < problems->len; i++)
+    if (g_str_equal (((ExitboxDoctorProblem *) g_ptr_array_index (problems, i))->id,
+                     "pause-process"))
+      problem = g_ptr_array_index (problems, i);
+  g_assert_nonnull (problem);
+  g_assert_true (problem->fixable);
+  g_assert_nonnull (strstr (problem->fix, "podman system migrate"));
+
+  g_assert_true (exitbox_doctor_apply_fix (engine, problem, &error));
+  g_assert_no_error (error);
+  log = exitbox_test_read_file (fixture->fake.log_path);
+  g_assert_nonnull (strstr (log, "podman\nsystem\nmigrate\n--end--\n"));
+
+  add_response (fixture, "system.stderr", "Error: database is locked\n");
+  add_response (fixture, "system.status", "125\n");
+  g_assert_false (exitbox_doctor_apply_fix (engine, problem, &error));
+  g_assert_nonnull (error);
+  g_assert_nonnull (strstr (error->message, "database is locked"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1245,6 +1288,8 @@ main (int   argc,
               engine_fixture_set_up, test_doctor_check_fake_engine_async, engine_fixture_tear_down);
   g_test_add ("/doctor/check-info-failure", EngineFixture, NULL,
               engine_fixture_set_up, test_doctor_check_info_failure, engine_fixture_tear_down);
+  g_test_add ("/doctor/fix-pause-process", EngineFixture, NULL,
+              engine_fixture_set_up, test_doctor_fix_pause_process, engine_fixture_tear_down);
 
   return g_test_run ();
 }

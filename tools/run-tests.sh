@@ -98,6 +98,15 @@ step "End-to-end, rootless podman as $test_user"
 id "$test_user" >/dev/null 2>&1 || useradd --create-home --shell /bin/bash "$test_user"
 test_uid=$(id -u "$test_user")
 runtime_dir="/run/user/$test_uid"
+# /run may survive from an earlier run without the processes it names, and
+# rootless podman then refuses to start. Begin as after a reboot: nothing of
+# this test-only account running and an empty runtime folder.
+pkill -KILL -u "$test_user" 2>/dev/null
+for _ in 1 2 3 4 5 6 7 8 9 10; do
+  pgrep -u "$test_user" >/dev/null || break
+  sleep 0.5
+done
+rm -rf "$runtime_dir"
 install -d -m 0700 -o "$test_user" -g "$test_user" "$runtime_dir"
 # slirp4netns opens /dev/net/tun for rootless networking.
 setfacl -m "u:$test_user:rw" /dev/net/tun

@@ -202,6 +202,12 @@ exitbox_doctor_classify_failure (const char *stderr_text)
       || (strstr (lower, "mkdir /run/user/") != NULL && strstr (lower, "permission denied") != NULL))
     return "runtime-dir";
 
+  /* Podman 4.3: "invalid internal status, try resetting the pause process
+   * with \"podman system migrate\": could not find any running process".
+   */
+  if (strstr (lower, "resetting the pause process") != NULL)
+    return "pause-process";
+
   if (strstr (lower, "no subuid ranges found") != NULL
       || strstr (lower, "insufficient uids or gids available in user namespace") != NULL)
     return "sub-ids";
@@ -623,6 +629,22 @@ problem_sub_ids (const ExitboxDoctorFacts *facts)
 }
 
 static ExitboxDoctorProblem *
+problem_pause_process (void)
+{
+  return problem_new ("pause-process",
+                      g_strdup (_("Rootless podman lost its pause process")),
+                      g_strdup (_("Rootless podman keeps a small pause process that holds its "
+                                  "user namespace. That process is gone, for example because "
+                                  "the machine restarted without clearing XDG_RUNTIME_DIR or "
+                                  "because it was killed, and podman refuses to run until it "
+                                  "is reset.")),
+                      g_strdup (_("Run “podman system migrate”. It stops your running rootless "
+                                  "containers and starts a new pause process; images and "
+                                  "stopped containers are kept.")),
+                      TRUE);
+}
+
+static ExitboxDoctorProblem *
 problem_init_helper (const ExitboxDoctorFacts *facts)
 {
   char *summary;
@@ -744,6 +766,9 @@ exitbox_doctor_problems_from_facts (const ExitboxDoctorFacts *facts)
    */
   if ((rootless && facts->uid_map_ranges == 1) || failure_is (facts, "sub-ids"))
     g_ptr_array_add (problems, problem_sub_ids (facts));
+
+  if (failure_is (facts, "pause-process"))
+    g_ptr_array_add (problems, problem_pause_process ());
 
   if (facts->init_helper_missing || failure_is (facts, "init-helper"))
     g_ptr_array_add (problems, problem_init_helper (facts));
@@ -2198,6 +2223,13 @@ exitbox_doctor_apply_fix (ExitboxEngine         *engine,
 
   if (g_str_equal (problem->id, "storage-driver") && storage_conf != NULL)
     return set_config_value (storage_conf, "storage", "driver", "\"overlay\"", error);
+
+  if (g_str_equal (problem->id, "pause-process") && kind == EXITBOX_ENGINE_KIND_PODMAN)
+    {
+      const char * const migrate_args[] = { "system", "migrate", NULL };
+
+      return exitbox_engine_run_checked (engine, migrate_args, NULL, NULL, error);
+    }
 
   return set_not_supported_error (error, problem);
 }
