@@ -240,6 +240,12 @@ exitbox_containerfile_get_entrypoint (GError **error)
   return lookup_resource ("entrypoint.sh", error);
 }
 
+GBytes *
+exitbox_containerfile_get_allow_script (GError **error)
+{
+  return lookup_resource ("exitbox-allow.sh", error);
+}
+
 /* Replaces every @NAME@ in the template with its value. A placeholder
  * without a value is a bug in ExitBox, not in the user's input, but it is
  * still an error rather than a half-filled Containerfile.

@@ -89,5 +89,7 @@ char *exitbox_containerfile_proxy   (ExitboxBaseFamily                family,
 
 /* The entrypoint script that the base layer copies into the image. */
 GBytes *exitbox_containerfile_get_entrypoint (GError **error);
+/* The exitbox-allow script that the base layer copies into the image. */
+GBytes *exitbox_containerfile_get_allow_script (GError **error);
 
 G_END_DECLS
