@@ -246,6 +246,24 @@ exitbox_containerfile_get_allow_script (GError **error)
   return lookup_resource ("exitbox-allow.sh", error);
 }
 
+char *
+exitbox_containerfile_dup_scripts_hash (void)
+{
+  const char *names[] = { "entrypoint.sh", "exitbox-allow.sh" };
+  g_autoptr(GChecksum) checksum = g_checksum_new (G_CHECKSUM_SHA256);
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_autoptr(GBytes) bytes = lookup_resource (names[i], NULL);
+
+      /* Both are compiled into the library, so a lookup cannot fail. */
+      g_assert (bytes != NULL);
+      g_checksum_update (checksum, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
+    }
+
+  return g_strdup (g_checksum_get_string (checksum));
+}
+
 /* Replaces every @NAME@ in the template with its value. A placeholder
  * without a value is a bug in ExitBox, not in the user's input, but it is
  * still an error rather than a half-filled Containerfile.
@@ -330,6 +348,7 @@ exitbox_containerfile_base (const ExitboxBaseLayerParams  *params,
                             GError                       **error)
 {
   Substitutions subst;
+  g_autofree char *scripts_hash = NULL;
   char *text;
 
   g_return_val_if_fail (params != NULL, NULL);
@@ -345,6 +364,8 @@ exitbox_containerfile_base (const ExitboxBaseLayerParams  *params,
                            "exitbox.base.family");
   substitutions_add_number (&subst, "UID", params->uid);
   substitutions_add_number (&subst, "GID", params->gid);
+  scripts_hash = exitbox_containerfile_dup_scripts_hash ();
+  substitutions_add_label (&subst, "SCRIPTS_HASH", scripts_hash, "exitbox.base.scripts");
 
   text = render_template (params->family == EXITBOX_BASE_FAMILY_ALPINE
                           ? "containerfiles/base-alpine.in"
@@ -386,6 +407,7 @@ exitbox_containerfile_core (const ExitboxCoreLayerParams  *params,
                             GError                       **error)
 {
   Substitutions subst;
+  g_autofree char *scripts_hash = NULL;
   char *text;
 
   g_return_val_if_fail (params != NULL, NULL);

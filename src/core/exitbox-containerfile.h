@@ -91,5 +91,9 @@ char *exitbox_containerfile_proxy   (ExitboxBaseFamily                family,
 GBytes *exitbox_containerfile_get_entrypoint (GError **error);
 /* The exitbox-allow script that the base layer copies into the image. */
 GBytes *exitbox_containerfile_get_allow_script (GError **error);
+/* The SHA-256 of both scripts, recorded as the base layer's label
+ * exitbox.base.scripts so that a changed script rebuilds the layer.
+ */
+char   *exitbox_containerfile_dup_scripts_hash (void);
 
 G_END_DECLS

@@ -26,6 +26,8 @@
 #define LABEL_BASE_FAMILY   "exitbox.base.family"
 #define LABEL_UID           "exitbox.uid"
 #define LABEL_GID           "exitbox.gid"
+/* The SHA-256 of the entrypoint and exitbox-allow scripts in the base layer. */
+#define LABEL_BASE_SCRIPTS  "exitbox.base.scripts"
 #define LABEL_AGENT         "exitbox.agent"
 #define LABEL_AGENT_VERSION "exitbox.agent.version"
 #define LABEL_PARENT        "exitbox.parent"
@@ -174,12 +176,14 @@ expected_base_labels (ExitboxImageBuilder *self)
   g_autofree char *from_image = exitbox_config_dup_effective_base_image (self->config);
   g_autofree char *uid = g_strdup_printf ("%u", (guint) getuid ());
   g_autofree char *gid = g_strdup_printf ("%u", (guint) getgid ());
+  g_autofree char *scripts_hash = exitbox_containerfile_dup_scripts_hash ();
 
   add_expected_label (labels, LABEL_BASE_IMAGE, from_image);
   add_expected_label (labels, LABEL_BASE_FAMILY,
                       exitbox_base_family_to_string (exitbox_config_get_base_family (self->config)));
   add_expected_label (labels, LABEL_UID, uid);
   add_expected_label (labels, LABEL_GID, gid);
+  add_expected_label (labels, LABEL_BASE_SCRIPTS, scripts_hash);
 
   return labels;
 }
