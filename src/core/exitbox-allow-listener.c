@@ -19,6 +19,9 @@
 
 #define MAX_TIMEOUT_SECONDS 3600
 
+/* The size of sun_path in struct sockaddr_un on Linux, with its final NUL. */
+#define MAX_SOCKET_PATH_LENGTH 108
+
 /* libsoup 3.2 has no name for it. */
 #define STATUS_TOO_MANY_REQUESTS 429
 
@@ -548,6 +551,18 @@ listen_on_socket (ExitboxAllowListener  *self,
 {
   g_autoptr(GSocket) socket = NULL;
   g_autoptr(GSocketAddress) address = NULL;
+
+  /* GLib cuts a longer path to fit sun_path, and bind() would then create
+   * a socket under another name.
+   */
+  if (strlen (self->socket_path) >= MAX_SOCKET_PATH_LENGTH)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FILENAME_TOO_LONG,
+                   _("The socket path %s is longer than the %d bytes a Unix socket address "
+                     "can hold. Set EXITBOX_RUNTIME_DIR to a shorter folder."),
+                   self->socket_path, MAX_SOCKET_PATH_LENGTH - 1);
+      return FALSE;
+    }
 
   socket = g_socket_new (G_SOCKET_FAMILY_UNIX, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_DEFAULT,
                          error);
