@@ -8,6 +8,7 @@
  */
 
 #include <signal.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <gio/gunixsocketaddress.h>
@@ -320,16 +321,14 @@ test_allow_request_invalid_file (Fixture       *fixture,
 static gint64
 dup_dead_pid (void)
 {
-  const char *argv[] = { "true", NULL };
-  g_autoptr(GSubprocess) process = NULL;
-  g_autoptr(GError) error = NULL;
-  gint64 pid;
+  pid_t pid = fork ();
+  int status;
 
-  process = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_NONE, &error);
-  g_assert_no_error (error);
-  pid = g_ascii_strtoll (g_subprocess_get_identifier (process), NULL, 10);
-  g_assert_true (g_subprocess_wait (process, NULL, &error));
-  g_assert_no_error (error);
+  g_assert_cmpint (pid, >=, 0);
+  if (pid == 0)
+    _exit (0);
+
+  g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
 
   return pid;
 }
@@ -676,6 +675,47 @@ test_allow_listener_rate_limit (Fixture       *fixture,
 }
 
 static void
+test_allow_listener_client_gone (Fixture       *fixture,
+                                 gconstpointer  user_data)
+{
+  Exchange exchange = { 0 };
+  g_autoptr(ExitboxAllowRequest) pending = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autofree char *body = soup_form_encode ("entry", "gone.example.net", NULL);
+  g_autoptr(GBytes) bytes = g_bytes_new (body, strlen (body));
+  g_autoptr(GBytes) response = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 end;
+
+  set_session (fixture);
+
+  exchange.message = soup_message_new (SOUP_METHOD_POST, "http://localhost/allow");
+  soup_message_set_request_body_from_bytes (exchange.message,
+                                            "application/x-www-form-urlencoded", bytes);
+  soup_session_send_and_read_async (fixture->session, exchange.message, G_PRIORITY_DEFAULT,
+                                    cancellable, exitbox_test_store_result, &exchange.result);
+  pending = wait_for_pending (fixture);
+
+  /* The agent gave up waiting: the request is withdrawn from the host. */
+  g_cancellable_cancel (cancellable);
+  response = soup_session_send_and_read_finish (fixture->session,
+                                                exitbox_test_wait_for_result (&exchange.result),
+                                                &error);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+
+  end = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+  while (exitbox_allow_listener_has_pending (fixture->listener) && g_get_monotonic_time () < end)
+    {
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (10 * 1000);
+    }
+
+  g_assert_false (exitbox_allow_listener_has_pending (fixture->listener));
+  g_assert_cmpuint (exitbox_test_count_folder_entries (fixture->requests_dir), ==, 0);
+  exchange_clear (&exchange);
+}
+
+static void
 test_allow_listener_close (Fixture       *fixture,
                            gconstpointer  user_data)
 {
@@ -722,6 +762,7 @@ main (int   argc,
   ADD ("/allow/listener-timeout", test_allow_listener_timeout);
   ADD ("/allow/listener-one-pending", test_allow_listener_one_pending);
   ADD ("/allow/listener-rate-limit", test_allow_listener_rate_limit);
+  ADD ("/allow/listener-client-gone", test_allow_listener_client_gone);
   ADD ("/allow/listener-close", test_allow_listener_close);
 #undef ADD
 

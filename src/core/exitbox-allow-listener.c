@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <gio/gio.h>
@@ -33,6 +34,7 @@ typedef struct
   ExitboxAllowlistEntry *entry;
   SoupServerMessage     *message;       /* NULL once the client went away */
   gulong                 disconnected_id;
+  GSource               *hangup_source;  /* watches the client's socket while paused */
   guint                  timeout_id;
   gboolean               applying;      /* the answer was read and is being applied */
 } PendingRequest;
@@ -82,6 +84,11 @@ pending_request_free (PendingRequest *pending)
       g_clear_object (&pending->message);
     }
   g_clear_handle_id (&pending->timeout_id, g_source_remove);
+  if (pending->hangup_source != NULL)
+    {
+      g_source_destroy (pending->hangup_source);
+      g_clear_pointer (&pending->hangup_source, g_source_unref);
+    }
   exitbox_allow_request_free (pending->request);
   exitbox_allowlist_entry_free (pending->entry);
   g_free (pending);
@@ -294,6 +301,56 @@ message_disconnected_cb (SoupServerMessage    *message,
     finish_pending (self, SOUP_STATUS_GONE, "");
 }
 
+/* libsoup reads nothing from a paused message's connection, so it does not
+ * notice when the client closes it. A readable socket whose next byte is
+ * the end of the stream means the client went away. An HTTP/1.1 client
+ * that waits for a response sends nothing else, so other data stops the
+ * watch instead of waking it up again and again.
+ */
+static gboolean
+client_socket_ready_cb (GSocket      *socket,
+                        GIOCondition  condition,
+                        gpointer      user_data)
+{
+  ExitboxAllowListener *self = user_data;
+  PendingRequest *pending = self->pending;
+  char byte;
+  gssize received;
+
+  received = recv (g_socket_get_fd (socket), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+  if (received < 0 && (errno == EAGAIN || errno == EINTR) && !(condition & G_IO_HUP))
+    return G_SOURCE_CONTINUE;
+
+  g_clear_pointer (&pending->hangup_source, g_source_unref);
+  if (received > 0)
+    return G_SOURCE_REMOVE;
+
+  g_debug ("The client of allow request %s closed the connection", pending->request->id);
+  if (!pending->applying)
+    {
+      g_clear_signal_handler (&pending->disconnected_id, pending->message);
+      finish_pending (self, SOUP_STATUS_GONE, _("The request was withdrawn."));
+    }
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+watch_client_socket (ExitboxAllowListener *self,
+                     SoupServerMessage    *message)
+{
+  GSocket *socket = soup_server_message_get_socket (message);
+
+  if (socket == NULL)
+    return;
+
+  self->pending->hangup_source = g_socket_create_source (socket, G_IO_IN | G_IO_HUP | G_IO_ERR,
+                                                         NULL);
+  g_source_set_callback (self->pending->hangup_source, G_SOURCE_FUNC (client_socket_ready_cb),
+                         self, NULL);
+  g_source_attach (self->pending->hangup_source, g_main_context_get_thread_default ());
+}
+
 /* Counts the request against the rate limit. Returns the seconds until a
  * request is accepted again, or 0 when this one is.
  */
@@ -388,6 +445,7 @@ queue_request (ExitboxAllowListener  *self,
   pending->timeout_id = g_timeout_add_seconds (self->timeout_seconds, timeout_cb, self);
   self->pending = pending;
   soup_server_message_pause (message);
+  watch_client_socket (self, message);
 
   /* An answer written before the monitor saw the request still counts. */
   check_answer (self);

@@ -422,12 +422,15 @@ build_plan (ExitboxLauncher  *self,
     return NULL;
 
   append_session_mounts (data, git_mount, mounts);
+  /* Read-only, so the agent cannot leave files in the host folder. Linux
+   * still lets a process connect to a socket on a read-only mount.
+   */
   if (data->allow_request_dir != NULL && !data->no_firewall)
     {
       ExitboxLaunchMount mount = {
         .source = data->allow_request_dir,
         .destination = EXITBOX_ALLOW_CONTAINER_DIR,
-        .read_only = FALSE,
+        .read_only = TRUE,
       };
 
       g_array_append_val (mounts, mount);
