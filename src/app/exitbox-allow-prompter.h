@@ -10,12 +10,12 @@
 
 G_BEGIN_DECLS
 
-/* Asks the user on the host about every pending exitbox-allow request, from
- * any session, CLI or desktop: a dialog that shows the session and the
- * exact rule, with the responses Deny, Allow for This Session and Always
- * Allow, plus a notification while no window of the application is active.
- * The answer is written through the core, and the session's ExitBox
- * process applies it.
+/* Asks the user on the host about every pending exitbox-allow request of
+ * any session, CLI or desktop. Each request gets a dialog that shows the
+ * session and the exact rule, with the responses Deny, Allow for This
+ * Session and Always Allow. While no window of the application is active,
+ * a notification offers the same responses. The answer is written through
+ * the core, and the session's ExitBox process applies it.
  */
 #define EXITBOX_TYPE_ALLOW_PROMPTER (exitbox_allow_prompter_get_type ())
 G_DECLARE_FINAL_TYPE (ExitboxAllowPrompter, exitbox_allow_prompter, EXITBOX, ALLOW_PROMPTER, GObject)

@@ -158,9 +158,9 @@ exitbox_cli_firewall_answer (const char  *action,
       return 1;
     }
 
-  /* The session's ExitBox process applies the answer and tells the agent.
-   * The request can only be missing here if it appeared between the two
-   * reads of the folder.
+  /* The session's ExitBox process applies the answer and sends the result
+   * to the agent. The request can only be missing here if it appeared
+   * between the two reads of the folder.
    */
   if (request == NULL)
     {

@@ -94,7 +94,7 @@ pending_request_free (PendingRequest *pending)
   g_free (pending);
 }
 
-/* Sends the response of the waiting request, removes its files and forgets it. */
+/* Sends the response of the waiting request, removes its files and frees it. */
 static void
 finish_pending (ExitboxAllowListener *self,
                 guint                 status,

@@ -1483,6 +1483,44 @@ add_entry_to_record (const char                  *sessions_dir,
   return FALSE;
 }
 
+static goffset
+get_file_size (const char *path)
+{
+  GStatBuf info;
+
+  return g_stat (path, &info) == 0 ? (goffset) info.st_size : 0;
+}
+
+/* `squid -k reconfigure` returns before Squid listens again: Squid 5 closes
+ * its listening sockets while it reads the new configuration, and a
+ * connection in that moment is refused. An agent told that its entry is
+ * allowed tries at once, so this waits, for at most 5 s, until cache.log
+ * shows Squid accepting HTTP connections again after @offset.
+ */
+static void
+wait_for_proxy_listening (const char *cache_log,
+                          goffset     offset)
+{
+  for (guint i = 0; i < PROXY_READY_CHECKS; i++)
+    {
+      g_autofree char *text = NULL;
+      gsize length;
+
+      if (g_file_get_contents (cache_log, &text, &length, NULL))
+        {
+          /* A rotated log starts again from its beginning. */
+          if ((goffset) length < offset)
+            offset = 0;
+          if (strstr (text + offset, "Accepting HTTP") != NULL)
+            return;
+        }
+
+      g_usleep (PROXY_READY_INTERVAL_US);
+    }
+
+  g_debug ("%s does not show the reloaded proxy listening yet", cache_log);
+}
+
 static gpointer
 update_rules_locked (ExitboxFirewall  *self,
                      gpointer          user_data,
@@ -1495,6 +1533,8 @@ update_rules_locked (ExitboxFirewall  *self,
   g_autofree char *sessions_dir = g_build_filename (proxy_dir, "sessions", NULL);
   g_autofree char *config_dir = exitbox_dup_config_dir ();
   g_autofree char *allowlist_path = g_build_filename (config_dir, "allowlist.yaml", NULL);
+  g_autofree char *log_dir = dup_log_dir (proxy_dir);
+  g_autofree char *cache_log = g_build_filename (log_dir, "cache.log", NULL);
   g_auto(GStrv) dns_servers = exitbox_squid_dup_dns_servers ();
   const char *proxy_names[] = { EXITBOX_PROXY_CONTAINER, EXITBOX_IMAGE_PROXY, NULL };
   g_autoptr(ExitboxInspection) proxy = NULL;
@@ -1504,6 +1544,7 @@ update_rules_locked (ExitboxFirewall  *self,
   const char *egress_gateway;
   const char *subnet;
   gboolean changed;
+  goffset log_offset;
 
   if (data->session_name != NULL &&
       !add_entry_to_record (sessions_dir, data->session_name, data->entry, error))
@@ -1529,10 +1570,14 @@ update_rules_locked (ExitboxFirewall  *self,
   text = generate_config (allowlist, sessions, subnet, egress_gateway,
                           (const char * const *) dns_servers);
 
+  log_offset = get_file_size (cache_log);
   if (!save_host_gateways (proxy_dir, egress_gateway, error) ||
       !write_proxy_config (self, proxy_dir, text, TRUE, &changed, cancellable, error) ||
       (changed && !reload_proxy (self, cancellable, error)))
     return NULL;
+
+  if (changed)
+    wait_for_proxy_listening (cache_log, log_offset);
 
   return GINT_TO_POINTER (TRUE);
 }
