@@ -103,6 +103,9 @@ fixture_tear_down (Fixture       *fixture,
 {
   g_clear_object (&fixture->session);
   g_clear_object (&fixture->listener);
+  /* libsoup frees closed connections from the main context. */
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
   g_clear_object (&fixture->firewall);
   g_clear_object (&fixture->engine);
   exitbox_test_fake_engine_tear_down (&fixture->fake);

@@ -88,6 +88,10 @@ exitbox_allow_request_free (ExitboxAllowRequest *request)
 G_DEFINE_BOXED_TYPE (ExitboxAllowRequest, exitbox_allow_request,
                      exitbox_allow_request_copy, exitbox_allow_request_free)
 
+/* NOTE: inside Flatpak, $XDG_RUNTIME_DIR is the sandbox's own folder, which
+ * the host's engine cannot bind-mount, and the manifest grants only
+ * xdg-run/podman. Runtime allow requests from a Flatpak build are untested.
+ */
 char *
 exitbox_allow_dup_runtime_dir (void)
 {
