@@ -70,7 +70,7 @@ test_base_debian (void)
   exitbox_test_assert_contains (text, "apt-get update");
   exitbox_test_assert_contains (text,
                                 "apt-get install -y --no-install-recommends ca-certificates "
-                                "curl git less procps jq ripgrep unzip xz-utils");
+                                "curl git less procps jq ripgrep tmux unzip xz-utils");
   exitbox_test_assert_contains (text, "rm -rf /var/lib/apt/lists/*");
 
   exitbox_test_assert_contains (text, "uid=1000; gid=1001;");
@@ -84,7 +84,6 @@ test_base_debian (void)
 
   exitbox_test_assert_contains (text, "COPY entrypoint.sh /usr/local/bin/exitbox-entrypoint");
   exitbox_test_assert_contains (text, "COPY exitbox-allow.sh /usr/local/bin/exitbox-allow");
-  exitbox_test_assert_contains (text, "exitbox.base.scripts=\"");
   exitbox_test_assert_contains (text, "chmod 0755 /usr/local/bin/exitbox-entrypoint");
   exitbox_test_assert_contains (text, "ENTRYPOINT [\"/usr/local/bin/exitbox-entrypoint\"]");
   exitbox_test_assert_contains (text, "WORKDIR /workspace");
@@ -96,6 +95,34 @@ test_base_debian (void)
   exitbox_test_assert_contains (text, "exitbox.gid=\"1001\"");
 
   exitbox_test_assert_not_contains (text, "apk ");
+}
+
+/* The digest label changes when the template or the entrypoint changes, and
+ * only then, so an unchanged base layer is reused.
+ */
+static void
+test_base_digest (void)
+{
+  g_autofree char *debian = NULL;
+  g_autofree char *debian_again = NULL;
+  g_autofree char *alpine = NULL;
+  g_autofree char *label = NULL;
+  g_autofree char *text = render_base (EXITBOX_BASE_FAMILY_DEBIAN, "debian:bookworm-slim", 1000, 1001);
+  g_autoptr(GError) error = NULL;
+
+  debian = exitbox_containerfile_dup_base_digest (EXITBOX_BASE_FAMILY_DEBIAN, &error);
+  g_assert_no_error (error);
+  debian_again = exitbox_containerfile_dup_base_digest (EXITBOX_BASE_FAMILY_DEBIAN, &error);
+  g_assert_no_error (error);
+  alpine = exitbox_containerfile_dup_base_digest (EXITBOX_BASE_FAMILY_ALPINE, &error);
+  g_assert_no_error (error);
+
+  g_assert_cmpuint (strlen (debian), ==, 16);
+  g_assert_cmpstr (debian, ==, debian_again);
+  g_assert_cmpstr (debian, !=, alpine);
+
+  label = g_strdup_printf ("exitbox.base.digest=\"%s\"", debian);
+  exitbox_test_assert_contains (text, label);
 }
 
 static void
@@ -136,7 +163,7 @@ test_base_alpine (void)
 
   exitbox_test_assert_contains (text,
                                 "apk add --no-cache ca-certificates curl git less procps jq "
-                                "ripgrep unzip xz");
+                                "ripgrep tmux unzip xz");
   exitbox_test_assert_contains (text, "uid=1000; gid=1001;");
   exitbox_test_assert_contains (text, "addgroup -g \"$gid\" user");
   exitbox_test_assert_contains (text, "adduser -D -H -u \"$uid\" -G \"$group\" -h /home/user");
@@ -146,7 +173,6 @@ test_base_alpine (void)
   exitbox_test_assert_contains (text, "LANG=C.UTF-8");
   exitbox_test_assert_contains (text, "COPY entrypoint.sh /usr/local/bin/exitbox-entrypoint");
   exitbox_test_assert_contains (text, "COPY exitbox-allow.sh /usr/local/bin/exitbox-allow");
-  exitbox_test_assert_contains (text, "exitbox.base.scripts=\"");
   exitbox_test_assert_contains (text, "ENTRYPOINT [\"/usr/local/bin/exitbox-entrypoint\"]");
   exitbox_test_assert_contains (text, "WORKDIR /workspace");
 
@@ -342,6 +368,113 @@ test_project_every_profile (void)
             }
         }
     }
+}
+
+/* Every downloaded tool, for both families: its verified file is copied in
+ * from the build context and installed where its PATH entry points.
+ */
+static void
+test_project_tool_downloads (void)
+{
+  const ExitboxBaseFamily families[] = { EXITBOX_BASE_FAMILY_DEBIAN, EXITBOX_BASE_FAMILY_ALPINE };
+
+  for (guint f = 0; f < G_N_ELEMENTS (families); f++)
+    {
+      ExitboxProjectLayerParams params = {
+        .from_image = "exitbox-claude-core",
+        .from_image_id = "77aa00",
+        .project_key = "home_user_src_app_1a2b3c4d",
+        .profiles_hash = "0123456789abcdef",
+        .family = families[f],
+        .uid = 1000,
+        .gid = 1001,
+        .go_archive = "go1.23.4.linux-amd64.tar.gz",
+        .golangci_lint_archive = "golangci-lint-1.64.8-linux-amd64.tar.gz",
+        .kubectl_binary = "kubectl",
+        .helm_archive = "helm-v3.16.2-linux-amd64.tar.gz",
+        .opentofu_archive = "tofu_1.8.5_linux_amd64.tar.gz",
+        .docker_compose_binary = "docker-compose-linux-x86_64",
+        .gradle_archive = "gradle-8.10.2-bin.zip",
+        .rustup_init = "rustup-init",
+      };
+      g_autoptr(GError) error = NULL;
+      g_autofree char *text = NULL;
+
+      g_test_message ("family %s", exitbox_base_family_to_string (families[f]));
+      text = exitbox_containerfile_project (&params, &error);
+      g_assert_no_error (error);
+      assert_no_placeholder (text);
+
+      exitbox_test_assert_contains (text, "COPY kubectl /tmp/exitbox-kubectl\n");
+      exitbox_test_assert_contains (text, "/tmp/exitbox-kubectl /usr/local/bin/kubectl");
+      exitbox_test_assert_contains (text, "COPY helm-v3.16.2-linux-amd64.tar.gz /tmp/exitbox-helm\n");
+      exitbox_test_assert_contains (text, "/tmp/exitbox-helm.d/linux-*/helm /usr/local/bin/helm");
+      exitbox_test_assert_contains (text, "COPY tofu_1.8.5_linux_amd64.tar.gz /tmp/exitbox-tofu\n");
+      exitbox_test_assert_contains (text, "/tmp/exitbox-tofu.d/tofu /usr/local/bin/tofu");
+      exitbox_test_assert_contains (text, "COPY docker-compose-linux-x86_64 /tmp/exitbox-docker-compose\n");
+      exitbox_test_assert_contains (text, "/usr/local/lib/docker/cli-plugins/docker-compose");
+      exitbox_test_assert_contains (text, "/usr/local/bin/docker-compose");
+      exitbox_test_assert_contains (text, "COPY gradle-8.10.2-bin.zip /tmp/exitbox-gradle\n");
+      exitbox_test_assert_contains (text, "mv /tmp/exitbox-gradle.d/gradle-* /opt/gradle");
+      exitbox_test_assert_contains (text, "ENV PATH=/opt/gradle/bin:$PATH\n");
+      exitbox_test_assert_contains (text, "COPY rustup-init /tmp/exitbox-rustup\n");
+      exitbox_test_assert_contains (text, "--profile minimal --default-toolchain stable");
+      exitbox_test_assert_contains (text, "chown -R 1000:1001 /opt/rustup /opt/cargo");
+      exitbox_test_assert_contains (text, "PATH=/opt/cargo/bin:$PATH\n");
+      exitbox_test_assert_contains (text, "ENV PATH=/usr/local/go/bin:");
+      exitbox_test_assert_contains (text, "/usr/local/bin/golangci-lint");
+      g_assert_null (strstr (text, "flutter"));
+    }
+}
+
+static void
+test_project_flutter (void)
+{
+  ExitboxProjectLayerParams params = {
+    .from_image = "exitbox-claude-core",
+    .from_image_id = "77aa00",
+    .project_key = "home_user_src_app_1a2b3c4d",
+    .profiles_hash = "0123456789abcdef",
+    .family = EXITBOX_BASE_FAMILY_DEBIAN,
+    .uid = 1000,
+    .gid = 1000,
+    .flutter_archive = "flutter_linux_3.24.3-stable.tar.xz",
+  };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *alpine_text = NULL;
+
+  text = exitbox_containerfile_project (&params, &error);
+  g_assert_no_error (error);
+  exitbox_test_assert_contains (text, "COPY flutter_linux_3.24.3-stable.tar.xz /tmp/exitbox-flutter\n");
+  exitbox_test_assert_contains (text, "tar -xJf /tmp/exitbox-flutter -C /opt");
+  exitbox_test_assert_contains (text, "chown -R 1000:1000 /opt/flutter");
+  exitbox_test_assert_contains (text, "ENV PATH=/opt/flutter/bin:$PATH\n");
+
+  /* Flutter is linked against glibc. */
+  params.family = EXITBOX_BASE_FAMILY_ALPINE;
+  alpine_text = exitbox_containerfile_project (&params, &error);
+  g_assert_null (alpine_text);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED);
+  exitbox_test_assert_contains (error->message, "alpine");
+}
+
+static void
+test_project_tool_file_rejected (void)
+{
+  ExitboxProjectLayerParams params = {
+    .from_image = "exitbox-claude-core",
+    .from_image_id = "77aa00",
+    .project_key = "home_user_src_app_1a2b3c4d",
+    .profiles_hash = "0123456789abcdef",
+    .kubectl_binary = "kubectl /etc/passwd",
+  };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = exitbox_containerfile_project (&params, &error);
+
+  g_assert_null (text);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+  exitbox_test_assert_contains (error->message, "kubectl /etc/passwd");
 }
 
 static void
@@ -594,6 +727,7 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/containerfile/base/debian", test_base_debian);
+  g_test_add_func ("/containerfile/base/digest", test_base_digest);
   g_test_add_func ("/containerfile/base/debian-local-image", test_base_debian_local_image);
   g_test_add_func ("/containerfile/base/root-user", test_base_root_user);
   g_test_add_func ("/containerfile/base/alpine", test_base_alpine);
@@ -602,6 +736,9 @@ main (int   argc,
   g_test_add_func ("/containerfile/core/archive", test_core_archive);
   g_test_add_func ("/containerfile/project/layer", test_project_layer);
   g_test_add_func ("/containerfile/project/every-profile", test_project_every_profile);
+  g_test_add_func ("/containerfile/project/tool-downloads", test_project_tool_downloads);
+  g_test_add_func ("/containerfile/project/flutter", test_project_flutter);
+  g_test_add_func ("/containerfile/project/tool-file-rejected", test_project_tool_file_rejected);
   g_test_add_func ("/containerfile/project/python-node", test_project_python_node);
   g_test_add_func ("/containerfile/project/package-rejected", test_project_package_rejected);
   g_test_add_func ("/containerfile/proxy/debian", test_proxy_debian);

@@ -24,10 +24,17 @@ typedef struct
 {
   SoupServer *server;
   char       *base_url;
+  char       *root_url;           /* http://127.0.0.1:PORT/ */
   char       *cache_home;
   const char *platform;
 
   /* What the server returns; tests change these before a request. */
+  guint       dist_status;        /* of every request under /dist/ */
+  guint       moved_status;       /* of every request under /moved/ */
+  guint       dist_requests;
+  guint       latest_failures;    /* 503 responses before /latest works */
+  guint       latest_requests;
+  char       *install_script;     /* NULL: /install.sh responds 404 */
   guint       latest_status;
   char       *latest_body;
   char       *manifest_checksum;  /* NULL: the real SHA-256 of binary */
@@ -76,6 +83,9 @@ build_manifest (Fixture *fixture)
                           g_bytes_get_size (fixture->binary));
 }
 
+/* Two buckets with the same layout: /dist/ (the configured one) and
+ * /moved/ (the one the install script may name).
+ */
 static void
 handle_request (SoupServer        *server,
                 SoupServerMessage *message,
@@ -84,23 +94,70 @@ handle_request (SoupServer        *server,
                 gpointer           user_data)
 {
   Fixture *fixture = user_data;
-  g_autofree char *manifest_path = g_strdup_printf ("/dist/%s/manifest.json", STUB_VERSION);
-  g_autofree char *binary_path = g_strdup_printf ("/dist/%s/%s/claude", STUB_VERSION, fixture->platform);
+  g_autofree char *manifest_path = g_strdup_printf ("%s/manifest.json", STUB_VERSION);
+  g_autofree char *binary_path = g_strdup_printf ("%s/%s/claude", STUB_VERSION, fixture->platform);
+  const char *file;
 
-  if (g_str_equal (path, "/dist/latest"))
+  if (g_str_equal (path, "/install.sh"))
+    {
+      g_autoptr(GBytes) body = NULL;
+
+      if (fixture->install_script == NULL)
+        {
+          respond (message, SOUP_STATUS_NOT_FOUND, NULL, NULL);
+          return;
+        }
+      body = g_bytes_new (fixture->install_script, strlen (fixture->install_script));
+      respond (message, SOUP_STATUS_OK, "text/x-sh", body);
+      return;
+    }
+
+  if (g_str_has_prefix (path, "/dist/"))
+    {
+      fixture->dist_requests++;
+      file = path + strlen ("/dist/");
+      if (fixture->dist_status != SOUP_STATUS_OK)
+        {
+          respond (message, fixture->dist_status, NULL, NULL);
+          return;
+        }
+    }
+  else if (g_str_has_prefix (path, "/moved/"))
+    {
+      file = path + strlen ("/moved/");
+      if (fixture->moved_status != SOUP_STATUS_OK)
+        {
+          respond (message, fixture->moved_status, NULL, NULL);
+          return;
+        }
+    }
+  else
+    {
+      respond (message, SOUP_STATUS_NOT_FOUND, NULL, NULL);
+      return;
+    }
+
+  if (g_str_equal (file, "latest"))
     {
       g_autoptr(GBytes) body = g_bytes_new (fixture->latest_body, strlen (fixture->latest_body));
 
+      fixture->latest_requests++;
+      if (fixture->latest_failures > 0)
+        {
+          fixture->latest_failures--;
+          respond (message, SOUP_STATUS_SERVICE_UNAVAILABLE, NULL, NULL);
+          return;
+        }
       respond (message, fixture->latest_status, "text/plain", body);
     }
-  else if (g_str_equal (path, manifest_path))
+  else if (g_str_equal (file, manifest_path))
     {
       g_autofree char *manifest = build_manifest (fixture);
       g_autoptr(GBytes) body = g_bytes_new (manifest, strlen (manifest));
 
       respond (message, SOUP_STATUS_OK, "application/json", body);
     }
-  else if (g_str_equal (path, binary_path))
+  else if (g_str_equal (file, binary_path))
     {
       fixture->binary_requests++;
       respond (message, SOUP_STATUS_OK, "application/octet-stream", fixture->binary);
@@ -116,12 +173,15 @@ fixture_set_up (Fixture       *fixture,
                 gconstpointer  user_data)
 {
   g_autofree char *root = NULL;
+  g_autofree char *script_url = NULL;
 
   fixture->platform = exitbox_claude_platform (EXITBOX_BASE_FAMILY_DEBIAN);
   if (fixture->platform == NULL)
     return;
 
   fixture->latest_status = SOUP_STATUS_OK;
+  fixture->dist_status = SOUP_STATUS_OK;
+  fixture->moved_status = SOUP_STATUS_OK;
   fixture->latest_body = g_strdup (STUB_VERSION "\n");
   fixture->binary = g_bytes_new_static (STUB_BINARY, strlen (STUB_BINARY));
 
@@ -130,6 +190,9 @@ fixture_set_up (Fixture       *fixture,
   /* The trailing slash must be ignored. */
   fixture->base_url = g_strconcat (root, "dist/", NULL);
   g_setenv ("EXITBOX_CLAUDE_DIST_URL", fixture->base_url, TRUE);
+  fixture->root_url = g_strdup (root);
+  script_url = g_strconcat (root, "install.sh", NULL);
+  g_setenv ("EXITBOX_CLAUDE_INSTALL_SCRIPT_URL", script_url, TRUE);
 
   fixture->cache_home = exitbox_test_make_tmpdir ("exitbox-download-XXXXXX");
   g_setenv ("XDG_CACHE_HOME", fixture->cache_home, TRUE);
@@ -146,6 +209,8 @@ fixture_tear_down (Fixture       *fixture,
   g_clear_object (&fixture->result);
   g_clear_pointer (&fixture->binary, g_bytes_unref);
   g_free (fixture->base_url);
+  g_free (fixture->root_url);
+  g_free (fixture->install_script);
   g_free (fixture->cache_home);
   g_free (fixture->latest_body);
   g_free (fixture->manifest_checksum);
@@ -566,6 +631,190 @@ test_download_cancelled (Fixture       *fixture,
   g_assert_cmpuint (exitbox_test_count_folder_entries (folder), ==, 0);
 }
 
+/* Sets the install script to name /moved/ as the bucket, among other lines. */
+static void
+serve_script_with_moved_bucket (Fixture *fixture)
+{
+  g_free (fixture->install_script);
+  fixture->install_script = g_strdup_printf ("#!/bin/bash\n"
+                                             "set -e\n"
+                                             "TARGET=\"$1\"\n"
+                                             "GCS_BUCKET=\"%smoved\"\n"
+                                             "DOWNLOAD_DIR=\"$HOME/.claude/downloads\"\n",
+                                             fixture->root_url);
+}
+
+static void
+test_download_bucket_moved (Fixture       *fixture,
+                            gconstpointer  user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ExitboxAgentRelease) release = NULL;
+  g_autoptr(ExitboxAgentRelease) again = NULL;
+  g_autofree char *expected_url = NULL;
+  g_autofree char *path = NULL;
+  guint dist_requests;
+
+  if (exitbox_test_skip_without_platform (fixture->platform))
+    return;
+
+  fixture->dist_status = SOUP_STATUS_NOT_FOUND;
+  serve_script_with_moved_bucket (fixture);
+
+  release = fetch_release (fixture, &error);
+  g_assert_no_error (error);
+  expected_url = g_strdup_printf ("%smoved/%s/%s/claude", fixture->root_url, STUB_VERSION,
+                                  fixture->platform);
+  g_assert_cmpstr (release->url, ==, expected_url);
+
+  path = download_release (fixture, release, &error);
+  g_assert_no_error (error);
+  assert_file_equals_bytes (path, fixture->binary);
+
+  /* The discovered bucket is remembered: the next lookup skips the old one. */
+  dist_requests = fixture->dist_requests;
+  again = fetch_release (fixture, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (again->url, ==, expected_url);
+  g_assert_cmpuint (fixture->dist_requests, ==, dist_requests);
+}
+
+static void
+test_download_script_without_bucket (Fixture       *fixture,
+                                     gconstpointer  user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ExitboxAgentRelease) release = NULL;
+  g_autofree char *script_url = NULL;
+
+  if (exitbox_test_skip_without_platform (fixture->platform))
+    return;
+
+  fixture->dist_status = SOUP_STATUS_NOT_FOUND;
+  fixture->install_script = g_strdup ("#!/bin/sh\necho 'no bucket here'\n"
+                                      "GCS_BUCKET=\"http://example.com/bucket\"\n");
+
+  release = fetch_release (fixture, &error);
+  g_assert_null (release);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+  script_url = g_strconcat (fixture->root_url, "install.sh", NULL);
+  exitbox_test_assert_contains (error->message, script_url);
+  exitbox_test_assert_contains (error->message, fixture->base_url);
+}
+
+static void
+test_download_bucket_unreachable (Fixture       *fixture,
+                                  gconstpointer  user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ExitboxAgentRelease) release = NULL;
+  g_autofree char *expected_prefix = NULL;
+
+  if (exitbox_test_skip_without_platform (fixture->platform))
+    return;
+
+  /* Nothing listens on the discard port of loopback here, so the
+   * connection is refused.
+   */
+  g_setenv ("EXITBOX_CLAUDE_DIST_URL", "http://127.0.0.1:9/bucket", TRUE);
+  serve_script_with_moved_bucket (fixture);
+
+  release = fetch_release (fixture, &error);
+  g_assert_no_error (error);
+  expected_prefix = g_strconcat (fixture->root_url, "moved/", NULL);
+  g_assert_true (g_str_has_prefix (release->url, expected_prefix));
+}
+
+static void
+test_download_both_buckets_fail (Fixture       *fixture,
+                                 gconstpointer  user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ExitboxAgentRelease) release = NULL;
+  g_autofree char *moved_url = NULL;
+  g_autofree char *record = NULL;
+
+  if (exitbox_test_skip_without_platform (fixture->platform))
+    return;
+
+  fixture->dist_status = SOUP_STATUS_NOT_FOUND;
+  fixture->moved_status = SOUP_STATUS_INTERNAL_SERVER_ERROR;
+  serve_script_with_moved_bucket (fixture);
+
+  release = fetch_release (fixture, &error);
+  g_assert_null (release);
+  g_assert_nonnull (error);
+  moved_url = g_strconcat (fixture->root_url, "moved", NULL);
+  exitbox_test_assert_contains (error->message, fixture->base_url);
+  exitbox_test_assert_contains (error->message, moved_url);
+  exitbox_test_assert_contains (error->message, "500");
+
+  /* A bucket that failed is not remembered. */
+  record = g_build_filename (fixture->cache_home, "exitbox", "downloads", "claude",
+                             "discovered-dist-url", NULL);
+  g_assert_false (g_file_test (record, G_FILE_TEST_EXISTS));
+}
+
+static void
+test_download_server_error_retried (Fixture       *fixture,
+                                    gconstpointer  user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ExitboxAgentRelease) release = NULL;
+
+  if (exitbox_test_skip_without_platform (fixture->platform))
+    return;
+
+  fixture->latest_failures = 1;
+  release = fetch_release (fixture, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (release->version, ==, STUB_VERSION);
+  g_assert_cmpuint (fixture->latest_requests, ==, 2);
+}
+
+static void
+test_download_parse_install_script (void)
+{
+  g_autofree char *quoted = NULL;
+  g_autofree char *bare = NULL;
+  g_autofree char *host_root = NULL;
+  g_autofree char *parent = NULL;
+  g_autofree char *loopback = NULL;
+  g_autofree char *plain_http = NULL;
+  g_autofree char *with_query = NULL;
+  g_autofree char *expanded = NULL;
+  g_autofree char *none = NULL;
+
+  quoted = exitbox_claude_parse_install_script (
+    "#!/bin/bash\nset -e\n"
+    "GCS_BUCKET=\"https://storage.googleapis.com/claude-code-dist-1/claude-code-releases\"\n");
+  g_assert_cmpstr (quoted, ==, "https://storage.googleapis.com/claude-code-dist-1/claude-code-releases");
+
+  bare = exitbox_claude_parse_install_script ("  export RELEASE_BUCKET=https://cdn.example.org/r/\n");
+  g_assert_cmpstr (bare, ==, "https://cdn.example.org/r");
+
+  host_root = exitbox_claude_parse_install_script ("GCS_BUCKET=\"https://downloads.example.com\"\n");
+  g_assert_cmpstr (host_root, ==, "https://downloads.example.com");
+
+  parent = exitbox_claude_parse_install_script ("GCS_BUCKET=\"https://example.com/a/../b\"\n");
+  g_assert_null (parent);
+
+  loopback = exitbox_claude_parse_install_script ("GCS_BUCKET='http://127.0.0.1:8080/b'\n");
+  g_assert_cmpstr (loopback, ==, "http://127.0.0.1:8080/b");
+
+  plain_http = exitbox_claude_parse_install_script ("GCS_BUCKET=\"http://example.com/b\"\n");
+  g_assert_null (plain_http);
+
+  with_query = exitbox_claude_parse_install_script ("GCS_BUCKET=\"https://example.com/b?x=1\"\n");
+  g_assert_null (with_query);
+
+  expanded = exitbox_claude_parse_install_script ("GCS_BUCKET=\"https://$HOST/b\"\n");
+  g_assert_null (expanded);
+
+  none = exitbox_claude_parse_install_script ("echo \"GCS_BUCKET=https://example.com/b\"\n");
+  g_assert_null (none);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -574,6 +823,7 @@ main (int   argc,
 
   g_test_add_func ("/download/platform", test_download_platform);
   g_test_add_func ("/download/dist-url", test_download_dist_url);
+  g_test_add_func ("/download/parse-install-script", test_download_parse_install_script);
 
 #define ADD_TEST(path, function) \
   g_test_add (path, Fixture, NULL, fixture_set_up, function, fixture_tear_down)
@@ -589,6 +839,11 @@ main (int   argc,
   ADD_TEST ("/download/binary-not-found", test_download_binary_not_found);
   ADD_TEST ("/download/large-binary", test_download_large_binary);
   ADD_TEST ("/download/cancelled", test_download_cancelled);
+  ADD_TEST ("/download/bucket-moved", test_download_bucket_moved);
+  ADD_TEST ("/download/script-without-bucket", test_download_script_without_bucket);
+  ADD_TEST ("/download/bucket-unreachable", test_download_bucket_unreachable);
+  ADD_TEST ("/download/both-buckets-fail", test_download_both_buckets_fail);
+  ADD_TEST ("/download/server-error-retried", test_download_server_error_retried);
 
 #undef ADD_TEST
 

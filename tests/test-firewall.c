@@ -46,6 +46,7 @@ add_proxy_with_config (Fixture    *fixture,
   g_autofree char *container = g_strdup_printf (
     "{\"Id\": \"49347b5d9ac2\", \"Name\": \"exitbox-squid\","
     " \"Config\": {\"Labels\": {\"exitbox.proxy.config\": \"%s\","
+    "                             \"exitbox.proxy.dns\": \"servers=10.89.0.1;search=\","
     "                             \"exitbox.proxy.logs\": \"%s/logs\"}},"
     " \"State\": {\"Running\": true}, \"Image\": \"" PROXY_IMAGE_ID "\","
     " \"NetworkSettings\": {\"Networks\": {"
@@ -134,6 +135,7 @@ fixture_tear_down (Fixture       *fixture,
   g_unsetenv ("EXITBOX_FAKE_OBJECTS");
   g_unsetenv ("EXITBOX_FAKE_STATUS");
   g_unsetenv ("EXITBOX_SQUID_DNS");
+  g_unsetenv ("EXITBOX_SQUID_DNS_SEARCH");
   g_unsetenv ("EXITBOX_CACHE_DIR");
   g_unsetenv ("EXITBOX_CONFIG_DIR");
 
@@ -297,6 +299,136 @@ test_firewall_cold_start_sequence (Fixture       *fixture,
 
   conf = read_squid_conf ();
   exitbox_test_assert_contains (conf, "src 10.89.7.0/24");
+}
+
+static void
+test_firewall_dns_search_restarts_proxy (Fixture       *fixture,
+                                         gconstpointer  user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *address = NULL;
+  g_autofree char *calls = NULL;
+  g_autofree char *conf = NULL;
+
+  /* The running proxy was started without search domains, and its
+   * resolv.conf cannot change, so new search domains replace it.
+   */
+  add_running_proxy (fixture);
+  add_networks (fixture, "false");
+  g_setenv ("EXITBOX_SQUID_DNS_SEARCH", "corp.example, Lab.Example.", TRUE);
+
+  calls = ensure (fixture, "custom:\n  - allowed.example.test\n", &address, &error);
+  g_assert_no_error (error);
+  exitbox_test_assert_contains (calls, "podman\nrm\n--force\nexitbox-squid\n--end--\n");
+  exitbox_test_assert_contains (calls, "\n--dns\n10.89.0.1\n");
+  exitbox_test_assert_contains (calls, "\n--dns-search\ncorp.example\n--dns-search\nlab.example\n");
+  exitbox_test_assert_contains (calls,
+                                "\n--label\nexitbox.proxy.dns=servers=10.89.0.1;"
+                                "search=corp.example,lab.example\n");
+
+  conf = read_squid_conf ();
+  exitbox_test_assert_contains (conf, "\ndns_defnames on\n");
+  exitbox_test_assert_not_contains (conf, "\ndns_nameservers");
+}
+
+static void
+test_firewall_dns_search_default_dot (Fixture       *fixture,
+                                      gconstpointer  user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *address = NULL;
+  g_autofree char *calls = NULL;
+  g_autofree char *conf = NULL;
+
+  /* A proxy of other ExitBox folders, so that this launch starts its own. */
+  add_proxy_with_config (fixture, "/elsewhere/exitbox/proxy");
+  add_networks (fixture, "false");
+
+  calls = ensure (fixture, "custom:\n  - allowed.example.test\n", &address, &error);
+  g_assert_no_error (error);
+  exitbox_test_assert_contains (calls, "\n--dns-search\n.\n");
+
+  conf = read_squid_conf ();
+  exitbox_test_assert_contains (conf, "\ndns_defnames off\n");
+  exitbox_test_assert_contains (conf, "\ndns_nameservers 10.89.0.1\n");
+}
+
+static void
+test_firewall_dns_search_invalid (Fixture       *fixture,
+                                  gconstpointer  user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *address = NULL;
+  g_autofree char *calls = NULL;
+
+  add_running_proxy (fixture);
+  g_setenv ("EXITBOX_SQUID_DNS_SEARCH", "corp.example bad_domain", TRUE);
+
+  calls = ensure (fixture, "custom:\n  - allowed.example.test\n", &address, &error);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+  exitbox_test_assert_contains (error->message, "EXITBOX_SQUID_DNS_SEARCH");
+  exitbox_test_assert_contains (error->message, "“bad_domain”");
+  g_assert_null (address);
+  g_assert_cmpstr (calls, ==, "");
+}
+
+/* Runs ensure while a proxy of other ExitBox folders runs, which is
+ * replaced, with @saved_address saved as this folder's previous proxy
+ * address, and returns the engine calls.
+ */
+static char *
+restart_with_saved_address (Fixture    *fixture,
+                            const char *saved_address)
+{
+  g_autofree char *proxy_dir = g_build_filename (g_getenv ("EXITBOX_CACHE_DIR"), "proxy", NULL);
+  g_autofree char *path = g_build_filename (proxy_dir, "proxy-address", NULL);
+  g_autofree char *text = g_strdup_printf ("%s\n", saved_address);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *address = NULL;
+  char *calls;
+
+  g_assert_cmpint (g_mkdir_with_parents (proxy_dir, 0700), ==, 0);
+  exitbox_test_write_file (path, text);
+  add_proxy_with_config (fixture, "/elsewhere/exitbox/proxy");
+  add_networks (fixture, "false");
+
+  calls = ensure (fixture, "custom:\n  - allowed.example.test\n", &address, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (address, ==, "10.89.1.52");
+
+  return calls;
+}
+
+static void
+test_firewall_restart_keeps_proxy_address (Fixture       *fixture,
+                                           gconstpointer  user_data)
+{
+  g_autofree char *calls = NULL;
+  g_autofree char *saved = NULL;
+  g_autofree char *path = g_build_filename (g_getenv ("EXITBOX_CACHE_DIR"), "proxy",
+                                            "proxy-address", NULL);
+
+  /* Running sessions have the previous address in their proxy variables. */
+  calls = restart_with_saved_address (fixture, "10.89.7.20");
+  exitbox_test_assert_contains (calls,
+                                "podman\nnetwork\nconnect\n--ip\n10.89.7.20\nexitbox-int\n"
+                                "exitbox-squid\n--end--\n");
+
+  /* The address the proxy has now is saved for the next restart. */
+  saved = exitbox_test_read_file (path);
+  g_assert_cmpstr (saved, ==, "10.89.1.52\n");
+}
+
+static void
+test_firewall_restart_ignores_foreign_address (Fixture       *fixture,
+                                               gconstpointer  user_data)
+{
+  g_autofree char *calls = NULL;
+
+  /* An address outside the internal subnet, which was recreated since. */
+  calls = restart_with_saved_address (fixture, "10.99.0.20");
+  exitbox_test_assert_not_contains (calls, "--ip\n");
+  exitbox_test_assert_contains (calls, "podman\nnetwork\nconnect\nexitbox-int\nexitbox-squid\n--end--\n");
 }
 
 static void
@@ -798,6 +930,16 @@ main (int   argc,
               fixture_set_up, test_firewall_warm_reload_on_change, fixture_tear_down);
   g_test_add ("/firewall/cold-start-sequence", Fixture, NULL,
               fixture_set_up, test_firewall_cold_start_sequence, fixture_tear_down);
+  g_test_add ("/firewall/dns-search-restarts-proxy", Fixture, NULL,
+              fixture_set_up, test_firewall_dns_search_restarts_proxy, fixture_tear_down);
+  g_test_add ("/firewall/dns-search-default-dot", Fixture, NULL,
+              fixture_set_up, test_firewall_dns_search_default_dot, fixture_tear_down);
+  g_test_add ("/firewall/dns-search-invalid", Fixture, NULL,
+              fixture_set_up, test_firewall_dns_search_invalid, fixture_tear_down);
+  g_test_add ("/firewall/restart-keeps-proxy-address", Fixture, NULL,
+              fixture_set_up, test_firewall_restart_keeps_proxy_address, fixture_tear_down);
+  g_test_add ("/firewall/restart-ignores-foreign-address", Fixture, NULL,
+              fixture_set_up, test_firewall_restart_ignores_foreign_address, fixture_tear_down);
   g_test_add ("/firewall/replaces-foreign-proxy", Fixture, NULL,
               fixture_set_up, test_firewall_replaces_foreign_proxy, fixture_tear_down);
   g_test_add ("/firewall/rejects-external-network", Fixture, NULL,

@@ -513,7 +513,7 @@ fetch_go_release (const char  *body,
   url = g_strconcat (root, "dl/?mode=json", NULL);
   g_setenv ("EXITBOX_GO_RELEASES_URL", url, TRUE);
 
-  exitbox_tool_release_fetch_async ("go", NULL, exitbox_test_store_result, &result);
+  exitbox_tool_release_fetch_async ("go", EXITBOX_BASE_FAMILY_DEBIAN, NULL, exitbox_test_store_result, &result);
   exitbox_test_wait_for_result (&result);
   release = exitbox_tool_release_fetch_finish (result, error);
   g_unsetenv ("EXITBOX_GO_RELEASES_URL");
@@ -540,7 +540,11 @@ test_tool_download_go (void)
 
   g_assert_true (exitbox_tool_download_is_supported ("go"));
   g_assert_true (exitbox_tool_download_is_supported ("golangci-lint"));
-  g_assert_false (exitbox_tool_download_is_supported ("rustup"));
+  g_assert_true (exitbox_tool_download_is_supported ("rustup"));
+  g_assert_false (exitbox_tool_download_is_supported ("maven"));
+  g_assert_false (exitbox_tool_download_supports_family ("flutter", EXITBOX_BASE_FAMILY_ALPINE));
+  g_assert_true (exitbox_tool_download_supports_family ("flutter", EXITBOX_BASE_FAMILY_DEBIAN));
+  g_assert_true (exitbox_tool_download_supports_family ("kubectl", EXITBOX_BASE_FAMILY_ALPINE));
 
   release = fetch_go_release ("[{\"version\": \"go1.30rc1\", \"stable\": false, \"files\": ["
                               GO_FILES ("1.30rc1", WRONG_SHA256) "]},"

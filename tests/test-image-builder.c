@@ -48,6 +48,66 @@ typedef struct
   GAsyncResult        *result;
 } Fixture;
 
+/* The devops profile's publishers under /devops/: Kubernetes' release
+ * folder, Helm's metadata and download site, and the GitHub releases of
+ * OpenTofu and Docker Compose. Each file is "stub NAME" and each checksum
+ * is that file's SHA-256 in its publisher's format. Returns NULL for
+ * other paths.
+ */
+static char *
+dup_devops_response (const char *path,
+                     const char *root)
+{
+  const char *arch = g_str_has_prefix (exitbox_claude_platform (EXITBOX_BASE_FAMILY_DEBIAN),
+                                       "linux-arm64") ? "arm64" : "amd64";
+  const char *cpu = g_str_equal (arch, "arm64") ? "aarch64" : "x86_64";
+  g_autofree char *name = g_path_get_basename (path);
+  g_autofree char *checked = NULL;
+  g_autofree char *checksum = NULL;
+  g_autofree char *stub = NULL;
+
+  if (g_str_equal (path, "/devops/k8s/stable.txt"))
+    return g_strdup ("v1.31.2\n");
+  if (g_str_equal (path, "/devops/helm-gh/latest"))
+    return g_strdup ("{\"tag_name\": \"v3.16.2\", \"assets\": []}");
+  if (g_str_equal (path, "/devops/tofu-gh/latest"))
+    return g_strdup_printf ("{\"tag_name\": \"v1.8.5\", \"assets\": ["
+                            "{\"name\": \"tofu_1.8.5_linux_%s.tar.gz\", \"browser_download_url\": "
+                            "\"%sdevops/tofu/tofu_1.8.5_linux_%s.tar.gz\"},"
+                            "{\"name\": \"tofu_1.8.5_SHA256SUMS\", \"browser_download_url\": "
+                            "\"%sdevops/tofu/tofu_1.8.5_SHA256SUMS\"}]}",
+                            arch, root, arch, root);
+  if (g_str_equal (path, "/devops/compose-gh/latest"))
+    return g_strdup_printf ("{\"tag_name\": \"v2.30.3\", \"assets\": ["
+                            "{\"name\": \"docker-compose-linux-%s\", \"browser_download_url\": "
+                            "\"%sdevops/compose/docker-compose-linux-%s\"},"
+                            "{\"name\": \"docker-compose-linux-%s.sha256\", \"browser_download_url\": "
+                            "\"%sdevops/compose/docker-compose-linux-%s.sha256\"}]}",
+                            cpu, root, cpu, cpu, root, cpu);
+  if (g_str_equal (path, "/devops/tofu/tofu_1.8.5_SHA256SUMS"))
+    {
+      checked = g_strdup_printf ("tofu_1.8.5_linux_%s.tar.gz", arch);
+      stub = g_strconcat ("stub ", checked, NULL);
+      checksum = g_compute_checksum_for_string (G_CHECKSUM_SHA256, stub, -1);
+      return g_strdup_printf ("%s  %s\n", checksum, checked);
+    }
+  if (!g_str_has_prefix (path, "/devops/k8s/v1.31.2/") && !g_str_has_prefix (path, "/devops/helm/")
+      && !g_str_has_prefix (path, "/devops/tofu/") && !g_str_has_prefix (path, "/devops/compose/"))
+    return NULL;
+
+  if (g_str_has_suffix (name, ".sha256") || g_str_has_suffix (name, ".sha256sum"))
+    {
+      checked = g_strndup (name, strlen (name) - (g_str_has_suffix (name, ".sha256")
+                                                       ? strlen (".sha256")
+                                                       : strlen (".sha256sum")));
+      stub = g_strconcat ("stub ", checked, NULL);
+      checksum = g_compute_checksum_for_string (G_CHECKSUM_SHA256, stub, -1);
+      return g_strdup_printf ("%s  %s\n", checksum, checked);
+    }
+
+  return g_strconcat ("stub ", name, NULL);
+}
+
 static void
 handle_request (SoupServer        *server,
                 SoupServerMessage *message,
@@ -59,6 +119,20 @@ handle_request (SoupServer        *server,
   const char *version = fixture->claude_version != NULL ? fixture->claude_version : STUB_VERSION;
   g_autofree char *manifest_path = g_strdup_printf ("/dist/%s/manifest.json", version);
   g_autofree char *binary_path = g_strdup_printf ("/dist/%s/%s/claude", version, fixture->platform);
+
+  if (g_str_has_prefix (path, "/devops/"))
+    {
+      g_autofree char *url = g_uri_to_string (soup_server_message_get_uri (message));
+      g_autofree char *root = g_strndup (url, strlen (url) - strlen (path) + 1);
+      g_autofree char *body = dup_devops_response (path, root);
+
+      soup_server_message_set_status (message, body != NULL ? SOUP_STATUS_OK : SOUP_STATUS_NOT_FOUND,
+                                      NULL);
+      if (body != NULL)
+        soup_server_message_set_response (message, "application/octet-stream", SOUP_MEMORY_COPY,
+                                          body, strlen (body));
+      return;
+    }
 
   if (g_str_equal (path, "/dist/latest"))
     {
@@ -162,6 +236,18 @@ handle_request (SoupServer        *server,
     }
 }
 
+static const struct
+{
+  const char *name;
+  const char *path;
+} devops_variables[] = {
+  { "EXITBOX_KUBECTL_RELEASE_URL", "devops/k8s" },
+  { "EXITBOX_HELM_RELEASE_URL", "devops/helm-gh/latest" },
+  { "EXITBOX_HELM_DOWNLOAD_URL", "devops/helm" },
+  { "EXITBOX_OPENTOFU_RELEASE_URL", "devops/tofu-gh/latest" },
+  { "EXITBOX_DOCKER_COMPOSE_RELEASE_URL", "devops/compose-gh/latest" },
+};
+
 static void
 start_server (Fixture *fixture)
 {
@@ -182,6 +268,13 @@ start_server (Fixture *fixture)
   g_setenv ("EXITBOX_GO_RELEASES_URL", go_url, TRUE);
   lint_url = g_strconcat (root, "golangci/releases/latest", NULL);
   g_setenv ("EXITBOX_GOLANGCI_LINT_RELEASE_URL", lint_url, TRUE);
+
+  for (gsize i = 0; i < G_N_ELEMENTS (devops_variables); i++)
+    {
+      g_autofree char *url = g_strconcat (root, devops_variables[i].path, NULL);
+
+      g_setenv (devops_variables[i].name, url, TRUE);
+    }
 }
 
 static void
@@ -268,6 +361,9 @@ fixture_tear_down (Fixture       *fixture,
   g_unsetenv ("EXITBOX_CODEX_RELEASE_URL");
   g_unsetenv ("EXITBOX_GO_RELEASES_URL");
   g_unsetenv ("EXITBOX_GOLANGCI_LINT_RELEASE_URL");
+  /* Back to the unused loopback address, never to the publishers. */
+  for (gsize i = 0; i < G_N_ELEMENTS (devops_variables); i++)
+    g_setenv (devops_variables[i].name, "http://127.0.0.1:9/unused", TRUE);
 }
 
 static gboolean
@@ -1021,20 +1117,13 @@ test_image_profile_without_packages (Fixture       *fixture,
   if (exitbox_test_skip_without_platform (fixture->platform))
     return;
 
-  /* Debian 12's Rust is too old, and rustup is not downloaded yet. */
-  use_config (fixture, "profiles: [shell, rust]\n");
-  g_assert_false (ensure (fixture, "claude", PROJECT_KEY, &error));
-  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED);
-  exitbox_test_assert_contains (error->message, "“rust”");
-  exitbox_test_assert_contains (error->message, "debian");
-  exitbox_test_assert_contains (error->message, "rustup");
-  g_clear_error (&error);
-
+  /* Flutter is linked against glibc, so Alpine has no build of it. */
   use_config (fixture, "profiles: [flutter]\nsettings:\n  base: alpine\n");
   g_assert_false (ensure (fixture, "claude", PROJECT_KEY, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED);
   exitbox_test_assert_contains (error->message, "“flutter”");
   exitbox_test_assert_contains (error->message, "alpine");
+  exitbox_test_assert_contains (error->message, "glibc");
 }
 
 static void
@@ -1121,6 +1210,63 @@ test_image_go_download (Fixture       *fixture,
         reported_missing = TRUE;
     }
   g_assert_false (reported_missing);
+}
+
+/* The devops profile downloads kubectl, helm, OpenTofu and Docker Compose,
+ * each checked against its publisher's checksum file, next to Debian's
+ * docker.io package.
+ */
+static void
+test_image_devops_downloads (Fixture       *fixture,
+                             gconstpointer  user_data)
+{
+  const char *arch = NULL;
+  const char *cpu = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *project_file = NULL;
+  g_autofree char *kubectl = NULL;
+  g_autofree char *helm_name = NULL;
+  g_autofree char *helm = NULL;
+  g_autofree char *tofu_name = NULL;
+  g_autofree char *tofu = NULL;
+  g_autofree char *compose_name = NULL;
+  g_autofree char *compose = NULL;
+  g_autofree char *stub = NULL;
+
+  if (exitbox_test_skip_without_platform (fixture->platform))
+    return;
+
+  arch = g_str_has_prefix (fixture->platform, "linux-x64") ? "amd64" : "arm64";
+  cpu = g_str_equal (arch, "amd64") ? "x86_64" : "aarch64";
+  use_config (fixture, "profiles: [devops]\n");
+  g_assert_true (ensure (fixture, "claude", PROJECT_KEY, &error));
+  g_assert_no_error (error);
+
+  project_file = read_context_file (fixture, 2, PROJECT_IMAGE, "Containerfile");
+  exitbox_test_assert_contains (project_file, "      docker.io");
+  exitbox_test_assert_contains (project_file, "COPY kubectl /tmp/exitbox-kubectl\n");
+  kubectl = read_context_file (fixture, 2, PROJECT_IMAGE, "kubectl");
+  g_assert_cmpstr (kubectl, ==, "stub kubectl");
+
+  helm_name = g_strdup_printf ("helm-v3.16.2-linux-%s.tar.gz", arch);
+  helm = read_context_file (fixture, 2, PROJECT_IMAGE, helm_name);
+  stub = g_strconcat ("stub ", helm_name, NULL);
+  g_assert_cmpstr (helm, ==, stub);
+  g_clear_pointer (&stub, g_free);
+
+  tofu_name = g_strdup_printf ("tofu_1.8.5_linux_%s.tar.gz", arch);
+  tofu = read_context_file (fixture, 2, PROJECT_IMAGE, tofu_name);
+  stub = g_strconcat ("stub ", tofu_name, NULL);
+  g_assert_cmpstr (tofu, ==, stub);
+  g_clear_pointer (&stub, g_free);
+
+  compose_name = g_strdup_printf ("docker-compose-linux-%s", cpu);
+  compose = read_context_file (fixture, 2, PROJECT_IMAGE, compose_name);
+  stub = g_strconcat ("stub ", compose_name, NULL);
+  g_assert_cmpstr (compose, ==, stub);
+  exitbox_test_assert_contains (project_file, "/usr/local/bin/helm");
+  exitbox_test_assert_contains (project_file, "/usr/local/bin/tofu");
+  exitbox_test_assert_contains (project_file, "/usr/local/lib/docker/cli-plugins/docker-compose");
 }
 
 /* An update check rebuilds the core and the project layer for a new
@@ -1235,6 +1381,7 @@ main (int   argc,
   ADD_TEST ("/image/profile-without-packages", test_image_profile_without_packages);
   ADD_TEST ("/image/rebuild", test_image_rebuild);
   ADD_TEST ("/image/go-download", test_image_go_download);
+  ADD_TEST ("/image/devops-downloads", test_image_devops_downloads);
   ADD_TEST ("/image/update-check", test_image_update_check);
   ADD_TEST ("/image/pinned-version", test_image_pinned_version);
 

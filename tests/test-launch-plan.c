@@ -2,6 +2,8 @@
  * SPDX-FileCopyrightText: The ExitBox authors
  */
 
+#include <string.h>
+
 #include "exitbox-launch-plan.h"
 
 #define TRICKY_PATH "/home/ada/my project: a,b \"quoted\""
@@ -368,6 +370,41 @@ test_launch_plan_no_firewall (void)
   g_assert_cmpint (index_of (args, "--security-opt=no-new-privileges"), >=, 0);
 }
 
+static void
+test_launch_plan_status_line (void)
+{
+  g_autofree char *on = exitbox_launch_dup_status_line ("Claude Code", "/home/ana/src/web shop",
+                                                        FALSE, 12, 0);
+  g_autofree char *one = exitbox_launch_dup_status_line ("Shell", "/srv/p", FALSE, 1, 0);
+  g_autofree char *session = exitbox_launch_dup_status_line ("Codex", "/srv/p", FALSE, 12, 2);
+  g_autofree char *off = exitbox_launch_dup_status_line ("OpenCode", "/srv/p", TRUE, 12, 0);
+
+  g_assert_cmpstr (on, ==, "ExitBox " PACKAGE_VERSION " – Claude Code – web shop – firewall on, 12 domains");
+  g_assert_cmpstr (one, ==, "ExitBox " PACKAGE_VERSION " – Shell – p – firewall on, 1 domain");
+  g_assert_cmpstr (session, ==,
+                   "ExitBox " PACKAGE_VERSION " – Codex – p – firewall on, 12 domains + 2 for this session");
+  g_assert_cmpstr (off, ==, "ExitBox " PACKAGE_VERSION " – OpenCode – p – FIREWALL OFF");
+}
+
+/* A folder name cannot put control characters or invalid UTF-8 on the
+ * user's terminal; tmux format text such as "#(...)" stays as it is, because
+ * the entrypoint hands it to tmux as a value, not as a format.
+ */
+static void
+test_launch_plan_status_line_names (void)
+{
+  g_autofree char *escape = exitbox_launch_dup_status_line ("Shell", "/srv/a\033[2Jb\nc", FALSE, 3, 0);
+  g_autofree char *c1 = exitbox_launch_dup_status_line ("Shell", "/srv/x\302\233y", FALSE, 3, 0);
+  g_autofree char *invalid = exitbox_launch_dup_status_line ("Shell", "/srv/caf\xe9", FALSE, 3, 0);
+  g_autofree char *format = exitbox_launch_dup_status_line ("Shell", "/srv/#(reboot) ünï", FALSE, 3, 0);
+
+  g_assert_cmpstr (escape, ==, "ExitBox " PACKAGE_VERSION " – Shell – a [2Jb c – firewall on, 3 domains");
+  g_assert_cmpstr (c1, ==, "ExitBox " PACKAGE_VERSION " – Shell – x y – firewall on, 3 domains");
+  g_assert_true (g_utf8_validate (invalid, -1, NULL));
+  g_assert_nonnull (strstr (invalid, "– caf\357\277\275 –"));
+  g_assert_cmpstr (format, ==, "ExitBox " PACKAGE_VERSION " – Shell – #(reboot) ünï – firewall on, 3 domains");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -388,6 +425,8 @@ main (int   argc,
   g_test_add_func ("/launch-plan/no-secrets-in-args", test_launch_plan_no_secrets_in_args);
   g_test_add_func ("/launch-plan/session-address", test_launch_plan_session_address);
   g_test_add_func ("/launch-plan/no-firewall", test_launch_plan_no_firewall);
+  g_test_add_func ("/launch-plan/status-line", test_launch_plan_status_line);
+  g_test_add_func ("/launch-plan/status-line-names", test_launch_plan_status_line_names);
 
   return g_test_run ();
 }

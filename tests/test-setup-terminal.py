@@ -15,25 +15,12 @@ import sys
 import tempfile
 import time
 
+import tap
+from tap import report
+
 EXITBOX = sys.argv[1]
 PROMPT_TIMEOUT = 10.0
 EXIT_TIMEOUT = 10.0
-
-test_number = 0
-failures = 0
-
-
-def report(passed, name, details=""):
-    global test_number, failures
-    test_number += 1
-    if passed:
-        print(f"ok {test_number} - {name}")
-        return
-    failures += 1
-    print(f"not ok {test_number} - {name}")
-    for line in details.splitlines()[-40:]:
-        print(f"# {line}")
-
 
 def read_available(fd, timeout):
     """Returns the bytes the terminal has within timeout seconds, b'' at its end."""
@@ -198,8 +185,8 @@ def main():
     test_end_of_input_writes_nothing()
     test_rerun_keeps_files()
     test_first_command_runs_setup()
-    print(f"1..{test_number}")
-    return 1 if failures else 0
+    print(f"1..{tap.test_number}")
+    return tap.exit_status()
 
 
 if __name__ == "__main__":

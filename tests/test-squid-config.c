@@ -471,6 +471,177 @@ test_squid_config_squid_parse (void)
   assert_squid_accepts ("2000 entries", many_config);
 }
 
+
+static void
+test_squid_dns_search (void)
+{
+  const char *listed[] = { "corp.example", "lab.example", "xn--bcher-kva.example", NULL };
+  const char *bad_values[] = {
+    "bad_domain", "-corp.example", "corp..example", "corp.example\nhttp_access", NULL
+  };
+  g_auto(GStrv) search = NULL;
+
+  g_unsetenv ("EXITBOX_SQUID_DNS_SEARCH");
+  search = exitbox_squid_dup_dns_search (NULL);
+  g_assert_nonnull (search);
+  g_assert_cmpuint (g_strv_length (search), ==, 0);
+  g_clear_pointer (&search, g_strfreev);
+
+  g_setenv ("EXITBOX_SQUID_DNS_SEARCH", " . ", TRUE);
+  search = exitbox_squid_dup_dns_search (NULL);
+  g_assert_nonnull (search);
+  g_assert_cmpuint (g_strv_length (search), ==, 0);
+  g_clear_pointer (&search, g_strfreev);
+
+  g_setenv ("EXITBOX_SQUID_DNS_SEARCH", "Corp.Example., lab.example\tbücher.example", TRUE);
+  search = exitbox_squid_dup_dns_search (NULL);
+  g_assert_cmpstrv (search, listed);
+  g_clear_pointer (&search, g_strfreev);
+
+  for (guint i = 0; bad_values[i] != NULL; i++)
+    {
+      g_autoptr(GError) error = NULL;
+
+      g_setenv ("EXITBOX_SQUID_DNS_SEARCH", bad_values[i], TRUE);
+      search = exitbox_squid_dup_dns_search (&error);
+      g_assert_null (search);
+      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+      exitbox_test_assert_contains (error->message, "EXITBOX_SQUID_DNS_SEARCH");
+    }
+
+  {
+    g_autoptr(GError) error = NULL;
+
+    g_setenv ("EXITBOX_SQUID_DNS_SEARCH", "bad_domain", TRUE);
+    search = exitbox_squid_dup_dns_search (&error);
+    g_assert_null (search);
+    exitbox_test_assert_contains (error->message, "“bad_domain”");
+  }
+
+  {
+    g_autoptr(GError) error = NULL;
+
+    g_setenv ("EXITBOX_SQUID_DNS_SEARCH", ". corp.example", TRUE);
+    search = exitbox_squid_dup_dns_search (&error);
+    g_assert_null (search);
+    g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+    exitbox_test_assert_contains (error->message, "“.”");
+  }
+
+  g_unsetenv ("EXITBOX_SQUID_DNS_SEARCH");
+}
+
+static void
+test_squid_config_dns_search (void)
+{
+  const char *texts[] = { "example.com", NULL };
+  const char *search[] = { "corp.example", "lab.example", NULL };
+  const char *no_search[] = { NULL };
+  g_autoptr(GPtrArray) entries = parse_entries (texts);
+  g_autofree char *config = NULL;
+  g_autofree char *plain = NULL;
+
+  config = exitbox_squid_config_generate_full (entries, NULL, AGENT_SUBNET, NULL,
+                                               test_dns_servers, search, NULL);
+  g_assert_true (has_line (config, "dns_defnames on"));
+  g_assert_true (has_line (config, "# The search domains: corp.example lab.example"));
+  /* Squid 5.7 would ignore resolv.conf's search line with dns_nameservers set. */
+  g_assert_cmpint (find_line (config, "dns_nameservers"), ==, -1);
+  g_assert_true (has_line (config, "acl exitbox_domains dstdomain -n .example.com"));
+
+  plain = exitbox_squid_config_generate_full (entries, NULL, AGENT_SUBNET, NULL,
+                                              test_dns_servers, no_search, NULL);
+  g_assert_true (has_line (plain, "dns_defnames off"));
+  g_assert_true (has_line (plain, "dns_nameservers 127.0.0.1 ::1"));
+
+  if (g_file_test (SQUID_PATH, G_FILE_TEST_IS_EXECUTABLE))
+    assert_squid_accepts ("search domains", config);
+}
+
+
+/* The block of comment lines directly above the first line equal to
+ * @line, joined with spaces, or NULL when @line is missing.
+ */
+static char *
+dup_comment_above (const char *config,
+                   const char *line)
+{
+  g_auto(GStrv) lines = g_strsplit (config, "\n", -1);
+  g_autoptr(GString) comment = g_string_new (NULL);
+  int index = -1;
+
+  for (int i = 0; lines[i] != NULL; i++)
+    {
+      if (g_str_equal (lines[i], line))
+        {
+          index = i;
+          break;
+        }
+    }
+
+  if (index < 0)
+    return NULL;
+
+  /* Acl lines of one rule sit together below its comment. */
+  while (index > 0 && !g_str_has_prefix (lines[index - 1], "#") && lines[index - 1][0] != '\0')
+    index--;
+
+  for (int i = index - 1; i >= 0 && g_str_has_prefix (lines[i], "#"); i--)
+    {
+      g_string_prepend_c (comment, ' ');
+      g_string_prepend (comment, lines[i]);
+    }
+
+  return g_string_free (g_steal_pointer (&comment), FALSE);
+}
+
+static void
+test_squid_config_rule_comments (void)
+{
+  const char *texts[] = { "example.com", "example.org:8443", "192.0.2.10", "169.254.10.10", NULL };
+  const char *gateways[] = { "10.89.0.1", NULL };
+  /* Each rule of the proxy, and a phrase that its comment must contain. */
+  const struct
+  {
+    const char *line;
+    const char *phrase;
+  } rules[] = {
+    { "http_access deny !exitbox_agents", "Only the internal network may use the proxy" },
+    { "http_access deny !exitbox_agents", "No rule allows localhost" },
+    { "http_access deny to_localhost", "blocked even when listed" },
+    { "http_access deny to_localhost", "names that resolve to them" },
+    { "http_access deny exitbox_link_local !exitbox_listed_link_local", "unless their address is listed" },
+    { "http_access deny exitbox_link_local !exitbox_listed_link_local", "resolves to a link-local" },
+    { "http_access deny exitbox_host_gateway", "unless its address is listed" },
+    { "http_access deny exitbox_host_gateway", "names that resolve to it" },
+    { "acl exitbox_connect method CONNECT", "HTTPS tunnels to port 443" },
+    { "acl exitbox_connect method CONNECT", "plain HTTP" },
+    { "acl exitbox_domains dstdomain -n .example.com", "With -n a request for an IP address" },
+    { "acl exitbox_port_8443 port 8443", "Entries that name port 8443" },
+    { "http_access allow exitbox_connect exitbox_https_port exitbox_addresses",
+      "Listed addresses" },
+    { "http_access deny all", "Everything not allowed above is blocked" },
+  };
+  g_autoptr(GPtrArray) entries = parse_entries (texts);
+  g_autofree char *config = NULL;
+
+  config = exitbox_squid_config_generate_with_sessions (entries, NULL, AGENT_SUBNET, gateways,
+                                                        test_dns_servers, NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (rules); i++)
+    {
+      g_autofree char *comment = dup_comment_above (config, rules[i].line);
+
+      g_test_message ("rule: %s", rules[i].line);
+      g_assert_nonnull (comment);
+      exitbox_test_assert_contains (comment, rules[i].phrase);
+    }
+
+  /* The check before each reload, which squid.conf cannot show itself. */
+  exitbox_test_assert_contains (config, "\"squid -k parse\" before it\n");
+  exitbox_test_assert_contains (config, "keeps the last accepted rules");
+}
+
 static ExitboxProxySession *
 make_session (const char         *name,
               const char         *address,
@@ -744,6 +915,9 @@ main (int   argc,
   g_test_add_func ("/squid-config/no-dns", test_squid_config_no_dns);
   g_test_add_func ("/squid-config/dns-servers", test_squid_dns_servers);
   g_test_add_func ("/squid-config/squid-parse", test_squid_config_squid_parse);
+  g_test_add_func ("/squid-config/dns-search", test_squid_dns_search);
+  g_test_add_func ("/squid-config/rule-comments", test_squid_config_rule_comments);
+  g_test_add_func ("/squid-config/dns-search-config", test_squid_config_dns_search);
   g_test_add_func ("/squid-config/sessions", test_squid_config_sessions);
   g_test_add_func ("/squid-config/session-name-comment", test_squid_config_session_name_comment);
   g_test_add_func ("/squid-config/sessions-squid-parse", test_squid_config_sessions_parse);

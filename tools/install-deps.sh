@@ -17,7 +17,7 @@ packages="
 "
 test_packages="
   squid curl acl xvfb xauth dbus dbus-x11 imagemagick
-  clang libclang-rt-14-dev
+  clang libclang-rt-14-dev tmux
 "
 
 if [ "${1:-}" = "--tests" ]; then

@@ -100,6 +100,103 @@ write_notice () {
   fi
 }
 
+# Prints the name of a tmux terminal type this image has a terminfo entry
+# for.
+tmux_terminal () {
+  for dir in /usr/share/terminfo /lib/terminfo /etc/terminfo; do
+    if [ -e "$dir/t/tmux-256color" ]; then
+      echo tmux-256color
+      return
+    fi
+  done
+  echo screen-256color
+}
+
+# Runs the command inside tmux with EXITBOX_STATUS_LINE as a one-line status
+# bar at the top of the terminal, then exits with the command's status. Every
+# key goes to the command: tmux gets no prefix key and no key bindings. The
+# text reaches tmux through a user option, whose value tmux shows as it is,
+# so "#(...)" in a folder name is never run as a command.
+run_with_status_line () {
+  dir=$(mktemp -d "${TMPDIR:-/tmp}/exitbox-status.XXXXXX") || exec "$@"
+  # In a double-quoted tmux string, backslash, double quote and dollar are
+  # the special characters.
+  text=$(printf '%s' "$EXITBOX_STATUS_LINE" | sed -e 's/[\\"$]/\\&/g')
+  unset EXITBOX_STATUS_LINE
+
+  cat > "$dir/tmux.conf" <<CONF
+set -g prefix None
+set -g prefix2 None
+unbind-key -a
+set -g mouse off
+set -g escape-time 0
+set -g focus-events on
+set -g history-limit 10000
+set -g default-terminal "$(tmux_terminal)"
+set -as terminal-features ",*:RGB"
+set -g status-position top
+set -g status-style reverse
+set -g status-right ""
+set -g status-left-length 1000
+set -g window-status-format ""
+set -g window-status-current-format ""
+set -g @exitbox_status "$text"
+set -g status-left " #{@exitbox_status}"
+CONF
+
+  # The pane runs this script again, which then only runs the command (see
+  # run_in_pane), because tmux itself exits with 0 whatever the command did.
+  tmux_status=0
+  TMUX_TMPDIR=$dir tmux -f "$dir/tmux.conf" new-session -s exitbox \
+    -e "EXITBOX_STATUS_PANE=$dir" -- sh "$0" "$@" || tmux_status=$?
+
+  # tmux leaves the alternate screen and clears it, so the session's text
+  # is printed again, without the blank lines at its end.
+  if [ -s "$dir/screen" ]; then
+    awk '{ line[NR] = $0 } $0 != "" { last = NR } END { for (i = 1; i <= last; i++) print line[i] }' \
+      "$dir/screen"
+    printf '\033[m'
+  fi
+
+  if [ -f "$dir/status" ]; then
+    status=$(cat "$dir/status")
+    rm -rf "$dir"
+    exit "$status"
+  fi
+
+  if [ ! -e "$dir/started" ]; then
+    rm -rf "$dir"
+    echo "exitbox-entrypoint: warning: tmux could not start (status $tmux_status), so the session runs without the status line" >&2
+    exec "$@"
+  fi
+
+  rm -rf "$dir"
+  echo "exitbox-entrypoint: tmux ended before the command reported its exit status" >&2
+  exit 1
+}
+
+# Runs in the tmux pane of run_with_status_line: runs the command, records
+# that it started and its exit status, and saves the pane's text.
+run_in_pane () {
+  dir=$EXITBOX_STATUS_PANE
+  unset EXITBOX_STATUS_PANE
+  : > "$dir/started"
+
+  status=0
+  "$@" || status=$?
+  echo "$status" > "$dir/status"
+
+  # tmux reads the pane's output asynchronously, so the command's last lines
+  # get a moment to reach the pane before its text is saved.
+  sleep 0.2
+  tmux capture-pane -p -e -J -S - > "$dir/screen" 2>/dev/null || true
+  exit 0
+}
+
+if [ -n "${EXITBOX_STATUS_PANE:-}" ]; then
+  run_in_pane "$@"
+fi
+
 agent=${EXITBOX_AGENT:-}
 
 if [ -n "$agent" ]; then
@@ -113,15 +210,19 @@ if [ -n "$agent" ]; then
   fi
 fi
 
-if [ "$#" -gt 0 ]; then
-  exec "$@"
+if [ "$#" -eq 0 ]; then
+  if [ -n "$agent" ]; then
+    set -- "$agent"
+  elif command -v bash >/dev/null 2>&1; then
+    set -- bash
+  else
+    set -- sh
+  fi
 fi
 
-if [ -n "$agent" ]; then
-  exec "$agent"
+if [ -n "${EXITBOX_STATUS_LINE:-}" ] && [ -t 0 ] && [ -t 1 ] && command -v tmux >/dev/null 2>&1; then
+  run_with_status_line "$@"
 fi
 
-if command -v bash >/dev/null 2>&1; then
-  exec bash
-fi
-exec sh
+unset EXITBOX_STATUS_LINE
+exec "$@"

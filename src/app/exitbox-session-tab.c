@@ -58,6 +58,7 @@ struct _ExitboxSessionTab
   ExitboxSessionLog   *log;        /* the running session's log under the cache folder */
   /* Serves exitbox-allow for the running session; closed with the firewall's hold. */
   ExitboxAllowListener *allow_listener;
+  ExitboxLoginRelay   *login_relay; /* Codex's login port, open while its session runs */
 };
 
 G_DEFINE_FINAL_TYPE (ExitboxSessionTab, exitbox_session_tab, GTK_TYPE_WIDGET)
@@ -250,8 +251,9 @@ exitbox_session_tab_end_session_cb (GObject      *source,
     g_warning ("Failed to remove a session’s firewall rules: %s", error->message);
 }
 
-/* Frees the session's address on the internal network and drops its rules
- * from the proxy. The task keeps the launcher alive, so the tab may go.
+/* Closes Codex's login port, frees the session's address on the internal
+ * network and drops its rules from the proxy. The task keeps the launcher
+ * alive, so the tab may go.
  */
 static void
 exitbox_session_tab_release_firewall (ExitboxSessionTab *self)
@@ -260,6 +262,12 @@ exitbox_session_tab_release_firewall (ExitboxSessionTab *self)
     {
       exitbox_allow_listener_close (self->allow_listener);
       g_clear_object (&self->allow_listener);
+    }
+
+  if (self->login_relay != NULL)
+    {
+      exitbox_login_relay_stop (self->login_relay);
+      g_clear_object (&self->login_relay);
     }
 
   if (self->plan == NULL || self->launcher == NULL)
@@ -356,6 +364,26 @@ exitbox_session_tab_spawn_cb (VteTerminal *terminal,
   gtk_widget_grab_focus (GTK_WIDGET (self->terminal));
 }
 
+/* Opens Codex's login port on the host for the session about to start. */
+static void
+exitbox_session_tab_start_login_relay (ExitboxSessionTab *self)
+{
+  g_autoptr(GError) error = NULL;
+
+  self->login_relay = exitbox_login_relay_new_for_agent (exitbox_launcher_get_engine (self->launcher),
+                                                         self->agent_id,
+                                                         self->plan->container_name);
+  if (self->login_relay != NULL && !exitbox_login_relay_start (self->login_relay, &error))
+    {
+      /* Translators: a line in the terminal before the session starts */
+      g_autofree char *line = g_strdup_printf (_("Warning: %s"), error->message);
+
+      g_message ("Session “%s” has no login relay: %s", self->title, error->message);
+      exitbox_session_tab_feed_line (self, "33", line);
+      g_clear_object (&self->login_relay);
+    }
+}
+
 static void
 exitbox_session_tab_prepare_cb (GObject      *source,
                                 GAsyncResult *result,
@@ -415,6 +443,8 @@ exitbox_session_tab_prepare_cb (GObject      *source,
                                          (const char * const *) self->plan->argv, &log_error);
   if (self->log == NULL)
     g_message ("Session “%s” has no log: %s", self->title, log_error->message);
+
+  exitbox_session_tab_start_login_relay (self);
 
   /* The argv is executed as it is, and no shell parses it. Leaving envv
    * NULL passes our own environment on, so the engine finds its sockets.
@@ -1377,6 +1407,18 @@ exitbox_session_tab_get_preparing (ExitboxSessionTab *self)
   g_return_val_if_fail (EXITBOX_IS_SESSION_TAB (self), FALSE);
 
   return self->state == EXITBOX_SESSION_STATE_PREPARING;
+}
+
+gboolean
+exitbox_session_tab_get_firewall_off (ExitboxSessionTab *self)
+{
+  g_return_val_if_fail (EXITBOX_IS_SESSION_TAB (self), FALSE);
+
+  /* A plan without an address on the internal network runs on a plain
+   * bridge, without the proxy.
+   */
+  return self->state == EXITBOX_SESSION_STATE_RUNNING &&
+         self->plan != NULL && self->plan->session_address == NULL;
 }
 
 const char *

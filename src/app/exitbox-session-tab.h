@@ -36,6 +36,8 @@ ExitboxSessionState  exitbox_session_tab_get_state          (ExitboxSessionTab *
 /* Preparing or running: closing the tab would stop something. */
 gboolean             exitbox_session_tab_get_active         (ExitboxSessionTab *self);
 gboolean             exitbox_session_tab_get_preparing      (ExitboxSessionTab *self);
+/* Whether the session runs, and runs without the firewall. */
+gboolean             exitbox_session_tab_get_firewall_off   (ExitboxSessionTab *self);
 /* "Claude Code · my project" */
 const char          *exitbox_session_tab_get_title          (ExitboxSessionTab *self);
 /* NULL for a shell */

@@ -44,6 +44,8 @@ struct _ExitboxWindow
   /* The engine the cached version belongs to. */
   ExitboxEngine        *version_engine;
   char                 *engine_version;
+  /* What the last engine check found, element type ExitboxDoctorProblem. */
+  GPtrArray            *engine_problems;
   GCancellable         *cancellable;
   /* Bumped by every refresh so late results of older queries are dropped. */
   guint                 generation;

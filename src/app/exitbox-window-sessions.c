@@ -39,6 +39,7 @@ exitbox_window_get_n_active_sessions (ExitboxWindow *self)
 static void
 exitbox_window_sessions_changed (ExitboxWindow *self)
 {
+  AdwTabPage *selected;
   guint n_pages;
 
   /* Tabs still report their last state while the window disposes them. */
@@ -51,6 +52,11 @@ exitbox_window_sessions_changed (ExitboxWindow *self)
   gtk_widget_set_visible (GTK_WIDGET (self->tab_bar), n_pages > 0);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.close-session", n_pages > 0);
   exitbox_status_bar_set_n_sessions (self->status_bar, exitbox_window_get_n_active_sessions (self));
+
+  selected = adw_tab_view_get_selected_page (self->tab_view);
+  exitbox_status_bar_set_session_firewall_off (self->status_bar,
+                                               selected != NULL &&
+                                               exitbox_session_tab_get_firewall_off (EXITBOX_SESSION_TAB (adw_tab_page_get_child (selected))));
 }
 
 /* A session that finished preparing has built images and started the
@@ -306,6 +312,9 @@ _exitbox_window_init_sessions (ExitboxWindow *self)
                            self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->tab_view, "page-detached",
                            G_CALLBACK (exitbox_window_page_detached_cb),
+                           self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->tab_view, "notify::selected-page",
+                           G_CALLBACK (exitbox_window_sessions_changed),
                            self, G_CONNECT_SWAPPED);
 
   exitbox_window_sessions_changed (self);

@@ -353,6 +353,90 @@ exitbox_window_version_cb (GObject      *source,
 }
 
 static void
+exitbox_window_doctor_cb (GObject      *source,
+                          GAsyncResult *result,
+                          gpointer      user_data)
+{
+  g_autoptr(ExitboxWindow) self = user_data;
+  ExitboxEngine *engine = EXITBOX_ENGINE (source);
+  g_autoptr(GPtrArray) problems = NULL;
+  g_autoptr(GError) error = NULL;
+
+  problems = exitbox_doctor_check_finish (engine, result, &error);
+  exitbox_window_set_n_pending (self, self->n_pending - 1);
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || engine != self->version_engine)
+    return;
+
+  if (problems == NULL)
+    {
+      g_message ("The engine check did not run: %s", error->message);
+      return;
+    }
+
+  g_clear_pointer (&self->engine_problems, g_ptr_array_unref);
+  self->engine_problems = g_steal_pointer (&problems);
+  exitbox_status_bar_set_engine_problems (self->status_bar, self->engine_problems);
+}
+
+/* Runs the checks of `exitbox doctor` that need no test container, so that
+ * the status bar can name a broken engine setup before a launch fails.
+ */
+static void
+exitbox_window_check_engine (ExitboxWindow *self)
+{
+  if (self->version_engine == NULL)
+    {
+      g_clear_pointer (&self->engine_problems, g_ptr_array_unref);
+      exitbox_status_bar_set_engine_problems (self->status_bar, NULL);
+      return;
+    }
+
+  exitbox_window_set_n_pending (self, self->n_pending + 1);
+  exitbox_doctor_check_async (self->version_engine, NULL, self->cancellable,
+                              exitbox_window_doctor_cb, g_object_ref (self));
+}
+
+static void
+exitbox_window_check_engine_action (GtkWidget  *widget,
+                                    const char *action_name,
+                                    GVariant   *parameter)
+{
+  exitbox_window_check_engine (EXITBOX_WINDOW (widget));
+}
+
+static void
+exitbox_window_fix_engine_problem_action (GtkWidget  *widget,
+                                          const char *action_name,
+                                          GVariant   *parameter)
+{
+  ExitboxWindow *self = EXITBOX_WINDOW (widget);
+  const char *id = g_variant_get_string (parameter, NULL);
+  ExitboxDoctorProblem *problem = NULL;
+  g_autoptr(GError) error = NULL;
+
+  for (guint i = 0; self->engine_problems != NULL && i < self->engine_problems->len; i++)
+    {
+      ExitboxDoctorProblem *candidate = g_ptr_array_index (self->engine_problems, i);
+
+      if (g_str_equal (candidate->id, id))
+        problem = candidate;
+    }
+
+  if (problem == NULL || self->version_engine == NULL)
+    return;
+
+  if (!exitbox_doctor_apply_fix (self->version_engine, problem, &error))
+    {
+      _exitbox_window_show_toast (self, error->message);
+      return;
+    }
+
+  _exitbox_window_show_toast (self, _("Fixed. The engine is checked again."));
+  exitbox_window_check_engine (self);
+}
+
+static void
 exitbox_window_inspect_cb (GObject      *source,
                            GAsyncResult *result,
                            gpointer      user_data)
@@ -487,6 +571,8 @@ exitbox_window_update_engine (ExitboxWindow *self)
                                               exitbox_window_version_cb,
                                               g_object_ref (self));
         }
+
+      exitbox_window_check_engine (self);
     }
 
   exitbox_status_bar_set_engine (self->status_bar, engine, self->engine_version);
@@ -733,6 +819,7 @@ exitbox_window_finalize (GObject *object)
   ExitboxWindow *self = EXITBOX_WINDOW (object);
 
   g_clear_pointer (&self->engine_version, g_free);
+  g_clear_pointer (&self->engine_problems, g_ptr_array_unref);
   g_clear_object (&self->cancellable);
 
   G_OBJECT_CLASS (exitbox_window_parent_class)->finalize (object);
@@ -809,6 +896,10 @@ exitbox_window_class_init (ExitboxWindowClass *klass)
                                    exitbox_window_open_recent_action);
   gtk_widget_class_install_action (widget_class, "win.project-profiles", NULL,
                                    exitbox_window_project_profiles_action);
+  gtk_widget_class_install_action (widget_class, "win.check-engine", NULL,
+                                   exitbox_window_check_engine_action);
+  gtk_widget_class_install_action (widget_class, "win.fix-engine-problem", "s",
+                                   exitbox_window_fix_engine_problem_action);
 
   _exitbox_window_class_init_sessions (klass);
 }

@@ -75,7 +75,8 @@ profile_context_load (ProfileContext  *context,
 }
 
 /* Whether the project layer can install @id on @family: it has a package
- * there, or a tool ExitBox downloads itself.
+ * there, or a tool ExitBox downloads itself, and no download of it lacks a
+ * build for @family (Flutter on Alpine).
  */
 static gboolean
 profile_is_installable (ExitboxCatalogue  *catalogue,
@@ -85,16 +86,18 @@ profile_is_installable (ExitboxCatalogue  *catalogue,
   g_auto(GStrv) packages = exitbox_catalogue_dup_packages (catalogue, id, family, NULL);
   g_auto(GStrv) downloads = exitbox_catalogue_dup_downloads (catalogue, id);
 
-  if (packages != NULL && packages[0] != NULL)
-    return TRUE;
+  gboolean installable = packages != NULL && packages[0] != NULL;
 
   for (guint i = 0; downloads != NULL && downloads[i] != NULL; i++)
     {
+      if (exitbox_tool_download_is_supported (downloads[i])
+          && !exitbox_tool_download_supports_family (downloads[i], family))
+        return FALSE;
       if (exitbox_tool_download_is_supported (downloads[i]))
-        return TRUE;
+        installable = TRUE;
     }
 
-  return FALSE;
+  return installable;
 }
 
 static int

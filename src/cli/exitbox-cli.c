@@ -133,6 +133,34 @@ exitbox_cli_wants_help (char **args)
   return FALSE;
 }
 
+/* The options of sessions, in `exitbox --help` and the session commands' help. */
+static const char session_options_help[] =
+  N_("Options (before the agent name; everything after it goes to the agent):\n"
+     "  -r, --read-only   Mount the project folder read-only\n"
+     "  -a, --allow-urls ENTRY[,ENTRY…]\n"
+     "                    Allow these allowlist entries for this session only\n"
+     "  -f, --no-firewall Run without the proxy on a plain bridge network, so the\n"
+     "                    agent can reach any address (also EXITBOX_NO_FIREWALL=1)\n"
+     "  -v, --verbose     Print the engine command line and the full build output\n"
+     "      --force       Allow the home folder or “/” as the project folder\n"
+     "  -n, --no-env      Pass no host environment variables (see -e)\n"
+     "  -e, --env KEY=VALUE\n"
+     "                    Set a variable in the session; repeatable\n"
+     "  -i, --include-dir DIR\n"
+     "                    Mount DIR at /workspace/NAME (read-only with -r); repeatable\n"
+     "      --memory SIZE Memory limit with unit b, k, m or g, such as 8g\n"
+     "      --cpus NUMBER Number of CPUs, such as 4 or 1.5\n"
+     "  -u, --update      Look up the agent's latest release and rebuild its image\n"
+     "                    when it is newer\n"
+     "      --allow-unverified\n"
+     "                    Install Codex or OpenCode even when the release publishes no\n"
+     "                    SHA-256 digest for it (not recommended)\n"
+     "  -t, --tools PACKAGE[,PACKAGE…]\n"
+     "                    Add distribution packages to tools.user in config.yaml;\n"
+     "                    repeatable\n"
+     "  -h, --help        Show this help\n"
+       "      --version     Show the ExitBox version\n");
+
 static void
 print_usage (FILE *stream)
 {
@@ -186,32 +214,8 @@ print_usage (FILE *stream)
              "  exitbox firewall deny ID       Deny a request\n"
              "\n"
              "Agents: claude, codex, opencode\n"
-             "\n"
-             "Options (before the agent name; everything after it goes to the agent):\n"
-             "  -r, --read-only   Mount the project folder read-only\n"
-             "  -a, --allow-urls ENTRY[,ENTRY…]\n"
-             "                    Allow these allowlist entries for this session only\n"
-             "  -f, --no-firewall Run without the proxy on a plain bridge network, so the\n"
-             "                    agent can reach any address (also EXITBOX_NO_FIREWALL=1)\n"
-             "  -v, --verbose     Print the engine command line and the full build output\n"
-             "      --force       Allow the home folder or “/” as the project folder\n"
-             "  -n, --no-env      Pass no host environment variables (see -e)\n"
-             "  -e, --env KEY=VALUE\n"
-             "                    Set a variable in the session; repeatable\n"
-             "  -i, --include-dir DIR\n"
-             "                    Mount DIR at /workspace/NAME (read-only with -r); repeatable\n"
-             "      --memory SIZE Memory limit with unit b, k, m or g, such as 8g\n"
-             "      --cpus NUMBER Number of CPUs, such as 4 or 1.5\n"
-             "  -u, --update      Look up the agent's latest release and rebuild its image\n"
-             "                    when it is newer\n"
-             "      --allow-unverified\n"
-             "                    Install Codex or OpenCode even when the release publishes no\n"
-             "                    SHA-256 digest for it (not recommended)\n"
-             "  -t, --tools PACKAGE[,PACKAGE…]\n"
-             "                    Add distribution packages to tools.user in config.yaml;\n"
-             "                    repeatable\n"
-             "  -h, --help        Show this help\n"
-             "      --version     Show the ExitBox version\n"));
+             "\n"));
+  fprintf (stream, "%s", _(session_options_help));
 }
 
 typedef enum
@@ -246,6 +250,90 @@ static const OptionSpec option_specs[] = {
   { '\0', "cpus", OPTION_VALUE, G_STRUCT_OFFSET (CliOptions, cpus), TRUE },
   { '\0', "allow-unverified", OPTION_FLAG, G_STRUCT_OFFSET (CliOptions, allow_unverified), FALSE },
 };
+
+/* The help of commands that have no handler of their own for --help. */
+static const struct
+{
+  const char *command;
+  const char *help;
+} command_help[] = {
+  { "run", N_("Usage: exitbox [OPTION…] run AGENT [AGENT-ARGUMENT…]\n"
+              "       exitbox [OPTION…] AGENT [AGENT-ARGUMENT…]\n"
+              "\n"
+              "Run AGENT (claude, codex or opencode) in the sandbox on the current folder,\n"
+              "building its images first when needed. Arguments after the agent’s name go\n"
+              "to the agent. The exit status is the agent’s, or 125 when the engine fails.\n"
+              "\n") },
+  { "shell", N_("Usage: exitbox [OPTION…] shell [-- COMMAND [ARGUMENT…]]\n"
+                "\n"
+                "Open a shell in the sandbox on the current folder, or run COMMAND there.\n"
+                "The exit status is the command’s, or 125 when the engine fails.\n"
+                "\n") },
+  { "list", N_("Usage: exitbox list\n"
+               "\n"
+               "List the agents: enabled or not, whether their images are built for the\n"
+               "current folder, and the installed version.\n") },
+  { "doctor", N_("Usage: exitbox doctor [--fix] [--yes]\n"
+                 "\n"
+                 "Check the container engine: the OCI runtime, resource limits, rootless\n"
+                 "networking, sub-ids, the init helper, the storage driver and cgroup limits,\n"
+                 "with a test container from the base image when it is available.\n"
+                 "\n"
+                 "  --fix   Write the engine configuration that fixes what ExitBox can fix,\n"
+                 "          asking before each change\n"
+                 "  --yes   Do not ask\n") },
+  { "enable", N_("Usage: exitbox enable AGENT\n"
+                 "\n"
+                 "Set agents.AGENT.enabled to true in config.yaml, keeping the rest of the\n"
+                 "file as it is.\n") },
+  { "disable", N_("Usage: exitbox disable AGENT\n"
+                  "\n"
+                  "Set agents.AGENT.enabled to false in config.yaml, keeping the rest of the\n"
+                  "file as it is. The agent’s images and managed folder stay.\n") },
+  { "firewall", N_("Usage: exitbox firewall status\n"
+                   "       exitbox firewall log [-f]\n"
+                   "       exitbox firewall check HOST[:PORT]\n"
+                   "\n"
+                   "  status   The proxy’s state and address, its rule counts and the sessions\n"
+                   "           with entries of their own\n"
+                   "  log      The requests the proxy blocked, with the session that made them;\n"
+                   "           -f keeps following the log\n"
+                   "  check    Whether the proxy allows HOST (port 443 when none is given) and\n"
+                   "           by which rule; nothing is sent to HOST\n") },
+  { "rebuild", N_("Usage: exitbox rebuild AGENT|all\n"
+                  "\n"
+                  "Look up the agent’s latest release, then build its core layer and the\n"
+                  "current folder’s project layer again; all does it for every enabled agent.\n") },
+  { "uninstall", N_("Usage: exitbox uninstall AGENT [--yes]\n"
+                    "\n"
+                    "Remove the agent’s core and project images after asking; --yes does not\n"
+                    "ask. The managed folder in ~/.config/exitbox stays.\n") },
+  { "clean", N_("Usage: exitbox clean [all] [--yes]\n"
+                "\n"
+                "Remove untagged ExitBox images. With all, remove every ExitBox image (base,\n"
+                "proxy, agent cores and projects) after asking; --yes does not ask. Other\n"
+                "images are never touched.\n") },
+};
+
+/* Prints the help of @command and exits when @arg asks for help. */
+static void
+maybe_print_command_help (const char *command,
+                          const char *arg)
+{
+  if (arg == NULL || (!g_str_equal (arg, "--help") && !g_str_equal (arg, "-h")))
+    return;
+
+  for (guint i = 0; i < G_N_ELEMENTS (command_help); i++)
+    {
+      if (!g_str_equal (command_help[i].command, command))
+        continue;
+
+      g_print ("%s", _(command_help[i].help));
+      if (g_str_equal (command, "run") || g_str_equal (command, "shell"))
+        g_print ("%s", _(session_options_help));
+      exit (0);
+    }
+}
 
 /* The commands besides "run", "shell", "help" and the agent names. */
 static const char * const command_names[] = {
@@ -474,6 +562,7 @@ parse_arguments (int          argc,
     }
   else if (g_str_equal (word, "run"))
     {
+      maybe_print_command_help ("run", argv[i + 1]);
       if (i + 1 >= argc)
         {
           exitbox_cli_print_error (_("“run” needs an agent name: claude, codex or opencode."));
@@ -487,6 +576,7 @@ parse_arguments (int          argc,
     {
       int first = i + 1;
 
+      maybe_print_command_help ("shell", argv[first]);
       if (first < argc && g_str_equal (argv[first], "--"))
         first++;
       else if (first < argc && argv[first][0] == '-')
@@ -534,6 +624,7 @@ parse_arguments (int          argc,
           return 2;
         }
 
+      maybe_print_command_help (word, argv[i + 1]);
       options->command = word;
       options->args = g_strdupv (&argv[i + 1]);
     }
@@ -823,6 +914,8 @@ run_session (CliContext       *context,
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GError) log_error = NULL;
+  g_autoptr(ExitboxLoginRelay) login_relay = NULL;
+  g_autoptr(GError) relay_error = NULL;
   g_autofree char *cwd = g_get_current_dir ();
   ExitboxLaunchRequest request = { 0 };
   int status;
@@ -848,6 +941,7 @@ run_session (CliContext       *context,
   request.read_only = options->read_only;
   request.force = options->force;
   request.interactive = isatty (STDIN_FILENO) && isatty (STDOUT_FILENO);
+  request.terminal_status_line = TRUE;
   request.no_firewall = options->no_firewall;
   request.allow_entries = dup_list_view (options->allow_entries);
   request.no_env = options->no_env;
@@ -936,7 +1030,17 @@ run_session (CliContext       *context,
   if (log == NULL)
     g_printerr (_("Warning: %s\n"), log_error->message);
 
+  /* Codex's login callback reaches the container only through this relay,
+   * which lives as long as the session.
+   */
+  login_relay = exitbox_login_relay_new_for_agent (context->engine, options->agent_id,
+                                                   plan->container_name);
+  if (login_relay != NULL && !exitbox_login_relay_start (login_relay, &relay_error))
+    g_printerr (_("Warning: %s\n"), relay_error->message);
+
   status = spawn_and_wait (context->engine, plan->argv, &error);
+  if (login_relay != NULL)
+    exitbox_login_relay_stop (login_relay);
   exitbox_launch_plan_remove_env_file (plan);
   if (allow_listener != NULL)
     exitbox_allow_listener_close (allow_listener);

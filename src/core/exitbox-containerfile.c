@@ -246,22 +246,54 @@ exitbox_containerfile_get_allow_script (GError **error)
   return lookup_resource ("exitbox-allow.sh", error);
 }
 
-char *
-exitbox_containerfile_dup_scripts_hash (void)
+static const char *
+base_template_name (ExitboxBaseFamily family)
 {
-  const char *names[] = { "entrypoint.sh", "exitbox-allow.sh" };
+  return family == EXITBOX_BASE_FAMILY_ALPINE
+         ? "containerfiles/base-alpine.in"
+         : "containerfiles/base-debian.in";
+}
+
+/* The files that decide what the base layer contains besides its
+ * parameters: the template and every file its build context copies.
+ */
+static const char * const base_content_resources[] = {
+  "entrypoint.sh",
+  "exitbox-allow.sh",
+  NULL
+};
+
+char *
+exitbox_containerfile_dup_base_digest (ExitboxBaseFamily   family,
+                                       GError            **error)
+{
   g_autoptr(GChecksum) checksum = g_checksum_new (G_CHECKSUM_SHA256);
+  g_autoptr(GBytes) template = NULL;
+  const char *digest;
 
-  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+  template = lookup_resource (base_template_name (family), error);
+  if (template == NULL)
+    return NULL;
+  g_checksum_update (checksum, g_bytes_get_data (template, NULL), g_bytes_get_size (template));
+
+  for (guint i = 0; base_content_resources[i] != NULL; i++)
     {
-      g_autoptr(GBytes) bytes = lookup_resource (names[i], NULL);
+      g_autoptr(GBytes) bytes = lookup_resource (base_content_resources[i], error);
 
-      /* Both are compiled into the library, so a lookup cannot fail. */
-      g_assert (bytes != NULL);
+      if (bytes == NULL)
+        return NULL;
+
+      /* The name separates the files, so that moving bytes from one file to
+       * the next changes the digest.
+       */
+      g_checksum_update (checksum, (const guchar *) base_content_resources[i],
+                         strlen (base_content_resources[i]) + 1);
       g_checksum_update (checksum, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
     }
 
-  return g_strdup (g_checksum_get_string (checksum));
+  digest = g_checksum_get_string (checksum);
+
+  return g_strndup (digest, 16);
 }
 
 /* Replaces every @NAME@ in the template with its value. A placeholder
@@ -348,7 +380,7 @@ exitbox_containerfile_base (const ExitboxBaseLayerParams  *params,
                             GError                       **error)
 {
   Substitutions subst;
-  g_autofree char *scripts_hash = NULL;
+  g_autofree char *digest = NULL;
   char *text;
 
   g_return_val_if_fail (params != NULL, NULL);
@@ -364,13 +396,16 @@ exitbox_containerfile_base (const ExitboxBaseLayerParams  *params,
                            "exitbox.base.family");
   substitutions_add_number (&subst, "UID", params->uid);
   substitutions_add_number (&subst, "GID", params->gid);
-  scripts_hash = exitbox_containerfile_dup_scripts_hash ();
-  substitutions_add_label (&subst, "SCRIPTS_HASH", scripts_hash, "exitbox.base.scripts");
 
-  text = render_template (params->family == EXITBOX_BASE_FAMILY_ALPINE
-                          ? "containerfiles/base-alpine.in"
-                          : "containerfiles/base-debian.in",
-                          &subst, error);
+  digest = exitbox_containerfile_dup_base_digest (params->family, error);
+  if (digest == NULL)
+    {
+      substitutions_clear (&subst);
+      return NULL;
+    }
+  substitutions_add_label (&subst, "BASE_DIGEST", digest, "exitbox.base.digest");
+
+  text = render_template (base_template_name (params->family), &subst, error);
   substitutions_clear (&subst);
 
   return text;
@@ -407,7 +442,6 @@ exitbox_containerfile_core (const ExitboxCoreLayerParams  *params,
                             GError                       **error)
 {
   Substitutions subst;
-  g_autofree char *scripts_hash = NULL;
   char *text;
 
   g_return_val_if_fail (params != NULL, NULL);
@@ -468,6 +502,131 @@ exitbox_containerfile_check_package_name (const char  *name,
   return FALSE;
 }
 
+/* COPY of a verified download to /tmp/exitbox-@name, then @commands, under
+ * a comment that names the tool as @title.
+ */
+static gboolean
+append_tool_step (GString     *steps,
+                  const char  *file_name,
+                  const char  *what,
+                  const char  *title,
+                  const char  *name,
+                  const char  *commands,
+                  GError     **error)
+{
+  if (file_name == NULL)
+    return TRUE;
+
+  if (!check_word (file_name, what, error))
+    return FALSE;
+
+  g_string_append_printf (steps,
+                          "\n# %s, checked on the host against the SHA-256 its publisher "
+                          "releases.\n"
+                          "COPY %s /tmp/exitbox-%s\n"
+                          "%s",
+                          title, file_name, name, commands);
+  return TRUE;
+}
+
+/* Appends the install steps of the profile tools other than Go and
+ * golangci-lint.
+ */
+static gboolean
+append_tool_steps (GString                         *steps,
+                   const ExitboxProjectLayerParams *params,
+                   GError                         **error)
+{
+  g_autofree char *rustup_commands = NULL;
+  g_autofree char *flutter_commands = NULL;
+
+  if (!append_tool_step (steps, params->kubectl_binary, _("kubectl file name"), "kubectl", "kubectl",
+                         "RUN install -o root -g root -m 0755 /tmp/exitbox-kubectl "
+                         "/usr/local/bin/kubectl \\\n"
+                         " && rm -f /tmp/exitbox-kubectl\n",
+                         error))
+    return FALSE;
+
+  /* The archive contains linux-ARCH/helm. */
+  if (!append_tool_step (steps, params->helm_archive, _("Helm archive file name"), "Helm", "helm",
+                         "RUN mkdir /tmp/exitbox-helm.d \\\n"
+                         " && tar -xzf /tmp/exitbox-helm -C /tmp/exitbox-helm.d \\\n"
+                         " && install -o root -g root -m 0755 /tmp/exitbox-helm.d/linux-*/helm "
+                         "/usr/local/bin/helm \\\n"
+                         " && rm -rf /tmp/exitbox-helm /tmp/exitbox-helm.d\n",
+                         error))
+    return FALSE;
+
+  if (!append_tool_step (steps, params->opentofu_archive, _("OpenTofu archive file name"), "OpenTofu", "tofu",
+                         "RUN mkdir /tmp/exitbox-tofu.d \\\n"
+                         " && tar -xzf /tmp/exitbox-tofu -C /tmp/exitbox-tofu.d tofu \\\n"
+                         " && install -o root -g root -m 0755 /tmp/exitbox-tofu.d/tofu "
+                         "/usr/local/bin/tofu \\\n"
+                         " && rm -rf /tmp/exitbox-tofu /tmp/exitbox-tofu.d\n",
+                         error))
+    return FALSE;
+
+  /* "docker compose" finds the plugin, "docker-compose" the link. */
+  if (!append_tool_step (steps, params->docker_compose_binary, _("Docker Compose file name"),
+                         "Docker Compose", "docker-compose",
+                         "RUN install -D -o root -g root -m 0755 /tmp/exitbox-docker-compose "
+                         "/usr/local/lib/docker/cli-plugins/docker-compose \\\n"
+                         " && ln -sf /usr/local/lib/docker/cli-plugins/docker-compose "
+                         "/usr/local/bin/docker-compose \\\n"
+                         " && rm -f /tmp/exitbox-docker-compose\n",
+                         error))
+    return FALSE;
+
+  /* The zip contains one folder, gradle-VERSION. */
+  if (!append_tool_step (steps, params->gradle_archive, _("Gradle archive file name"), "Gradle", "gradle",
+                         "RUN mkdir /tmp/exitbox-gradle.d \\\n"
+                         " && unzip -q /tmp/exitbox-gradle -d /tmp/exitbox-gradle.d \\\n"
+                         " && mv /tmp/exitbox-gradle.d/gradle-* /opt/gradle \\\n"
+                         " && rm -rf /tmp/exitbox-gradle /tmp/exitbox-gradle.d\n"
+                         "ENV PATH=/opt/gradle/bin:$PATH\n",
+                         error))
+    return FALSE;
+
+  /* rustup-init fetches the toolchain from static.rust-lang.org while the
+   * image builds, and rustup checks each toolchain archive against the
+   * SHA-256 in its channel manifest itself. The folders belong to the
+   * user, so "rustup component add" and "cargo install" work in sessions.
+   */
+  rustup_commands = g_strdup_printf ("RUN chmod 0755 /tmp/exitbox-rustup \\\n"
+                                     " && RUSTUP_HOME=/opt/rustup CARGO_HOME=/opt/cargo "
+                                     "/tmp/exitbox-rustup -y --no-modify-path "
+                                     "--profile minimal --default-toolchain stable \\\n"
+                                     " && chown -R %u:%u /opt/rustup /opt/cargo \\\n"
+                                     " && rm -f /tmp/exitbox-rustup\n"
+                                     "ENV RUSTUP_HOME=/opt/rustup \\\n"
+                                     "    CARGO_HOME=/opt/cargo \\\n"
+                                     "    PATH=/opt/cargo/bin:$PATH\n",
+                                     params->uid, params->gid);
+  if (!append_tool_step (steps, params->rustup_init, _("rustup-init file name"), "rustup-init", "rustup",
+                         rustup_commands, error))
+    return FALSE;
+
+  if (params->flutter_archive != NULL && params->family == EXITBOX_BASE_FAMILY_ALPINE)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                   _("Flutter cannot be installed on an alpine image: it is linked against "
+                     "glibc. Use a debian base."));
+      return FALSE;
+    }
+
+  /* Flutter updates files in its own folder, so the user owns it, and git
+   * must accept a repository owned by another uid when root runs it.
+   */
+  flutter_commands = g_strdup_printf ("RUN tar -xJf /tmp/exitbox-flutter -C /opt \\\n"
+                                      " && chown -R %u:%u /opt/flutter \\\n"
+                                      " && git config --system --add safe.directory /opt/flutter \\\n"
+                                      " && rm -f /tmp/exitbox-flutter\n"
+                                      "ENV PATH=/opt/flutter/bin:$PATH\n",
+                                      params->uid, params->gid);
+  return append_tool_step (steps, params->flutter_archive, _("Flutter archive file name"),
+                           "Flutter", "flutter", flutter_commands, error);
+}
+
 /* The RUN and ENV lines of the project layer. The package names are
  * checked, so they can go into the RUN line unquoted.
  */
@@ -524,7 +683,7 @@ dup_project_install_steps (const ExitboxProjectLayerParams  *params,
 
       g_string_append_printf (steps,
                               "\n# golangci-lint, checked on the host against the SHA-256 "
-                              "digest of its release.\n"
+                              "its publisher releases.\n"
                               "COPY %s /tmp/exitbox-golangci-lint.tar.gz\n"
                               "RUN mkdir /tmp/exitbox-golangci-lint \\\n"
                               " && tar -xzf /tmp/exitbox-golangci-lint.tar.gz "
@@ -534,6 +693,9 @@ dup_project_install_steps (const ExitboxProjectLayerParams  *params,
                               " && rm -rf /tmp/exitbox-golangci-lint /tmp/exitbox-golangci-lint.tar.gz\n",
                               params->golangci_lint_archive);
     }
+
+  if (!append_tool_steps (steps, params, error))
+    return NULL;
 
   /* Debian's python3 refuses "pip install" outside a virtual environment
    * (PEP 668), so the environment comes first on PATH and belongs to the

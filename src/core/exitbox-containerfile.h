@@ -66,6 +66,19 @@ typedef struct
    * whose golangci-lint goes to /usr/local/bin, or NULL.
    */
   const char        *golangci_lint_archive;
+  /* File names in the build context of the other verified profile tools,
+   * or NULL: kubectl, helm and tofu go to /usr/local/bin, Docker Compose to
+   * Docker's CLI plugin folder with a docker-compose link on PATH, Gradle
+   * to /opt/gradle, Flutter to /opt/flutter (Debian only), and rustup-init
+   * installs a minimal stable toolchain into /opt/rustup and /opt/cargo.
+   */
+  const char        *kubectl_binary;
+  const char        *helm_archive;
+  const char        *opentofu_archive;
+  const char        *docker_compose_binary;
+  const char        *gradle_archive;
+  const char        *rustup_init;
+  const char        *flutter_archive;
 } ExitboxProjectLayerParams;
 
 char *exitbox_containerfile_base    (const ExitboxBaseLayerParams    *params,
@@ -91,9 +104,12 @@ char *exitbox_containerfile_proxy   (ExitboxBaseFamily                family,
 GBytes *exitbox_containerfile_get_entrypoint (GError **error);
 /* The exitbox-allow script that the base layer copies into the image. */
 GBytes *exitbox_containerfile_get_allow_script (GError **error);
-/* The SHA-256 of both scripts, recorded as the base layer's label
- * exitbox.base.scripts so that a changed script rebuilds the layer.
+
+/* A short digest of the base layer's template and of the files its build
+ * context copies, recorded as label exitbox.base.digest: a changed
+ * entrypoint rebuilds the base layer even within one ExitBox version.
  */
-char   *exitbox_containerfile_dup_scripts_hash (void);
+char   *exitbox_containerfile_dup_base_digest (ExitboxBaseFamily   family,
+                                               GError            **error);
 
 G_END_DECLS

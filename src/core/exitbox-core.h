@@ -21,6 +21,7 @@
 #include "exitbox-inspection.h"
 #include "exitbox-launch-plan.h"
 #include "exitbox-launcher.h"
+#include "exitbox-login-relay.h"
 #include "exitbox-managed-config.h"
 #include "exitbox-paths.h"
 #include "exitbox-project.h"

@@ -13,13 +13,19 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
-#include "exitbox-download.h"
+#include "exitbox-download-private.h"
 #include "exitbox-paths.h"
 
 /* Seconds that a connection attempt or a read may stall before the request
  * fails. A large download that keeps receiving data is not cut off.
  */
 #define HTTP_TIMEOUT_SECONDS 60
+#define MAX_TIMEOUT_SECONDS 600
+/* Attempts per request: a request that fails with a network error or
+ * HTTP 5xx is sent once more, RETRY_DELAY_SECONDS after the failure.
+ */
+#define MAX_ATTEMPTS 2
+#define RETRY_DELAY_SECONDS 1
 #define DOWNLOAD_CHUNK_SIZE (64 * 1024)
 #define MAX_VERSION_LENGTH 64
 #define SHA256_HEX_LENGTH 64
@@ -141,13 +147,53 @@ is_safe_path_component (const char *name)
   return TRUE;
 }
 
+/* EXITBOX_DOWNLOAD_TIMEOUT (whole seconds, 1 to 600) overrides the default,
+ * so that tests of a stalled server finish quickly.
+ */
+static guint
+get_timeout_seconds (void)
+{
+  const char *value = g_getenv ("EXITBOX_DOWNLOAD_TIMEOUT");
+  guint64 seconds;
+
+  if (value == NULL || *value == '\0')
+    return HTTP_TIMEOUT_SECONDS;
+
+  if (!g_ascii_string_to_unsigned (value, 10, 1, MAX_TIMEOUT_SECONDS, &seconds, NULL))
+    {
+      g_warning ("Ignoring EXITBOX_DOWNLOAD_TIMEOUT=%s: it must be a number of seconds "
+                 "from 1 to %d", value, MAX_TIMEOUT_SECONDS);
+      return HTTP_TIMEOUT_SECONDS;
+    }
+
+  return (guint) seconds;
+}
+
 static SoupSession *
 create_session (void)
 {
-  return soup_session_new_with_options ("timeout", HTTP_TIMEOUT_SECONDS,
-                                        "idle-timeout", HTTP_TIMEOUT_SECONDS,
+  guint timeout = get_timeout_seconds ();
+
+  return soup_session_new_with_options ("timeout", timeout,
+                                        "idle-timeout", timeout,
                                         "user-agent", "ExitBox/" PACKAGE_VERSION " ",
                                         NULL);
+}
+
+/* Whether a failed request may succeed when sent again: a network error
+ * or timeout, or HTTP 5xx. A 404, bad data and a cancellation are final.
+ */
+static gboolean
+is_transient_failure (const GError *error,
+                      SoupMessage  *message)
+{
+  guint status = message != NULL ? soup_message_get_status (message) : 0;
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return FALSE;
+
+  /* Status 0: no response arrived, because the connection failed or timed out. */
+  return status == 0 || SOUP_STATUS_IS_SERVER_ERROR (status);
 }
 
 static SoupMessage *
@@ -158,8 +204,8 @@ create_get_message (const char  *url,
 
   if (message == NULL)
     g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                 _("The download URL “%s” is invalid. Check EXITBOX_CLAUDE_DIST_URL, "
-                   "EXITBOX_CODEX_RELEASE_URL or EXITBOX_OPENCODE_RELEASE_URL if set."),
+                 _("The download URL “%s” is invalid. Check the EXITBOX_*_URL variable "
+                   "for this download if you set one."),
                  url);
 
   return message;
@@ -179,9 +225,9 @@ check_http_status (SoupMessage  *message,
   if (status == SOUP_STATUS_NOT_FOUND)
     g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
                  _("Downloading %s failed: the server returned HTTP %u %s. "
-                   "Check EXITBOX_CLAUDE_DIST_URL, EXITBOX_CODEX_RELEASE_URL or "
-                   "EXITBOX_OPENCODE_RELEASE_URL if set; otherwise the vendor may have "
-                   "moved its releases and ExitBox needs an update."),
+                   "If you set an EXITBOX_*_URL variable for this download, check it; "
+                   "otherwise the publisher may have moved its releases and ExitBox "
+                   "needs an update."),
                  url, status, soup_message_get_reason_phrase (message));
   else
     g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
@@ -222,16 +268,28 @@ check_response (gboolean      sent,
 
 typedef struct
 {
+  SoupSession *session;
   SoupMessage *message;
   char        *url;
+  guint        attempt;
 } GetData;
 
 static void
 get_data_free (GetData *data)
 {
+  g_clear_object (&data->session);
   g_clear_object (&data->message);
   g_free (data->url);
   g_free (data);
+}
+
+static void get_bytes_send (GTask *task);
+
+static gboolean
+get_bytes_retry_cb (gpointer user_data)
+{
+  get_bytes_send (user_data);
+  return G_SOURCE_REMOVE;
 }
 
 static void
@@ -245,15 +303,50 @@ get_bytes_cb (GObject      *source,
   g_autoptr(GBytes) bytes = NULL;
 
   bytes = soup_session_send_and_read_finish (SOUP_SESSION (source), result, &error);
-  if (!check_response (bytes != NULL, data->message, data->url, &error))
+  if (check_response (bytes != NULL, data->message, data->url, &error))
     {
-      g_task_return_error (task, g_steal_pointer (&error));
+      g_task_return_pointer (task, g_steal_pointer (&bytes), (GDestroyNotify) g_bytes_unref);
       return;
     }
 
-  g_task_return_pointer (task, g_steal_pointer (&bytes), (GDestroyNotify) g_bytes_unref);
+  if (data->attempt < MAX_ATTEMPTS && is_transient_failure (error, data->message))
+    {
+      g_debug ("Retrying %s in %d s after: %s", data->url, RETRY_DELAY_SECONDS, error->message);
+      g_timeout_add_seconds (RETRY_DELAY_SECONDS, get_bytes_retry_cb, g_steal_pointer (&task));
+      return;
+    }
+
+  g_task_return_error (task, g_steal_pointer (&error));
 }
 
+static void
+get_bytes_send (GTask *task)
+{
+  GetData *data = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+
+  if (g_task_return_error_if_cancelled (task))
+    {
+      g_object_unref (task);
+      return;
+    }
+
+  g_clear_object (&data->message);
+  data->message = create_get_message (data->url, &error);
+  if (data->message == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      g_object_unref (task);
+      return;
+    }
+
+  data->attempt++;
+  g_debug ("GET %s (attempt %u)", data->url, data->attempt);
+  soup_session_send_and_read_async (data->session, data->message, G_PRIORITY_DEFAULT,
+                                    g_task_get_cancellable (task), get_bytes_cb, task);
+}
+
+/* Takes its own reference on @session, so the caller may drop its own. */
 static void
 get_bytes_async (SoupSession         *session,
                  const char          *url,
@@ -261,27 +354,18 @@ get_bytes_async (SoupSession         *session,
                  GAsyncReadyCallback  callback,
                  gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
-  g_autoptr(GError) error = NULL;
+  GTask *task;
   GetData *data;
 
   task = g_task_new (session, cancellable, callback, user_data);
   g_task_set_source_tag (task, get_bytes_async);
 
   data = g_new0 (GetData, 1);
+  data->session = g_object_ref (session);
   data->url = g_strdup (url);
   g_task_set_task_data (task, data, (GDestroyNotify) get_data_free);
 
-  data->message = create_get_message (url, &error);
-  if (data->message == NULL)
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-
-  g_debug ("GET %s", url);
-  soup_session_send_and_read_async (session, data->message, G_PRIORITY_DEFAULT,
-                                    cancellable, get_bytes_cb, g_steal_pointer (&task));
+  get_bytes_send (task);
 }
 
 static GBytes *
@@ -300,6 +384,11 @@ typedef struct
   const char  *platform;
   char        *version;
   char        *manifest_url;
+  char        *pinned_version;   /* NULL: look up BASE/latest */
+  char        *configured_url;   /* the bucket before any rediscovery */
+  char        *first_failure;    /* why the configured bucket failed */
+  int          first_code;       /* its G_IO_ERROR code */
+  gboolean     rediscovered;     /* base_url comes from the install script */
 } FetchData;
 
 static void
@@ -309,8 +398,17 @@ fetch_data_free (FetchData *data)
   g_free (data->base_url);
   g_free (data->version);
   g_free (data->manifest_url);
+  g_free (data->pinned_version);
+  g_free (data->configured_url);
+  g_free (data->first_failure);
   g_free (data);
 }
+
+static void claude_fetch_failed (GTask  *task,
+                                 GError *error);
+static void claude_fetch_lookup (GTask *task);
+static void store_discovered_url (const char *configured_url,
+                                  const char *discovered_url);
 
 static char *
 parse_manifest_checksum (GBytes      *bytes,
@@ -391,7 +489,7 @@ fetch_manifest_cb (GObject      *source,
   bytes = get_bytes_finish (result, &error);
   if (bytes == NULL)
     {
-      g_task_return_error (task, g_steal_pointer (&error));
+      claude_fetch_failed (g_steal_pointer (&task), g_steal_pointer (&error));
       return;
     }
 
@@ -401,6 +499,9 @@ fetch_manifest_cb (GObject      *source,
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
+
+  if (data->rediscovered)
+    store_discovered_url (data->configured_url, data->base_url);
 
   release = g_new0 (ExitboxAgentRelease, 1);
   release->version = g_strdup (data->version);
@@ -430,7 +531,7 @@ fetch_latest_cb (GObject      *source,
   bytes = get_bytes_finish (result, &error);
   if (bytes == NULL)
     {
-      g_task_return_error (task, g_steal_pointer (&error));
+      claude_fetch_failed (g_steal_pointer (&task), g_steal_pointer (&error));
       return;
     }
 
@@ -457,6 +558,8 @@ fetch_latest_cb (GObject      *source,
       return;
     }
 
+  g_free (data->version);
+  g_free (data->manifest_url);
   data->version = g_steal_pointer (&version);
   data->manifest_url = g_strdup_printf ("%s/%s/manifest.json", data->base_url, data->version);
 
@@ -475,6 +578,282 @@ skip_version_prefix (const char *version)
   return version;
 }
 
+/* Bucket rediscovery: when the release bucket stops responding, the official
+ * install script names the current one in a shell variable such as
+ * GCS_BUCKET="https://storage.googleapis.com/…/claude-code-releases".
+ */
+
+char *
+exitbox_claude_dup_install_script_url (void)
+{
+  const char *value = g_getenv ("EXITBOX_CLAUDE_INSTALL_SCRIPT_URL");
+
+  if (value != NULL && *value != '\0')
+    return g_strstrip (g_strdup (value));
+
+  return g_strdup (EXITBOX_CLAUDE_DEFAULT_INSTALL_SCRIPT_URL);
+}
+
+static gboolean
+is_loopback_host (const char *host)
+{
+  g_autoptr(GInetAddress) address = NULL;
+
+  if (host == NULL)
+    return FALSE;
+  if (g_ascii_strcasecmp (host, "localhost") == 0)
+    return TRUE;
+
+  address = g_inet_address_new_from_string (host);
+  return address != NULL && g_inet_address_get_is_loopback (address);
+}
+
+gboolean
+exitbox_claude_is_valid_dist_url (const char *url)
+{
+  g_autoptr(GUri) uri = NULL;
+  const char *scheme;
+  const char *path;
+  const char *after_scheme;
+
+  if (url == NULL || strlen (url) > 2048)
+    return FALSE;
+
+  for (const char *p = url; *p != '\0'; p++)
+    {
+      if (!g_ascii_isalnum (*p) && strchr ("-._~:/", *p) == NULL)
+        return FALSE;
+    }
+
+  uri = g_uri_parse (url, G_URI_FLAGS_NONE, NULL);
+  if (uri == NULL || g_uri_get_host (uri) == NULL || *g_uri_get_host (uri) == '\0'
+      || g_uri_get_userinfo (uri) != NULL || g_uri_get_query (uri) != NULL
+      || g_uri_get_fragment (uri) != NULL)
+    return FALSE;
+
+  /* Plain HTTP only for the loopback servers of the tests. */
+  scheme = g_uri_get_scheme (uri);
+  if (g_strcmp0 (scheme, "https") != 0
+      && !(g_strcmp0 (scheme, "http") == 0 && is_loopback_host (g_uri_get_host (uri))))
+    return FALSE;
+
+  /* The text is checked too, because g_uri_parse() removes ".." segments.
+   * The bucket may be a host's root ("https://downloads.example.com").
+   */
+  after_scheme = strstr (url, "://");
+  if (after_scheme == NULL)
+    return FALSE;
+  after_scheme += strlen ("://");
+  if (strstr (after_scheme, "/..") != NULL || strstr (after_scheme, "//") != NULL)
+    return FALSE;
+
+  path = g_uri_get_path (uri);
+  return path == NULL || *path == '\0' || path[0] == '/';
+}
+
+char *
+exitbox_claude_parse_install_script (const char *script)
+{
+  g_autoptr(GRegex) regex = NULL;
+  g_autoptr(GMatchInfo) match = NULL;
+
+  g_return_val_if_fail (script != NULL, NULL);
+
+  /* A whole line: optional "export", a variable whose name contains
+   * BUCKET, and one URL, bare or in matching quotes.
+   */
+  regex = g_regex_new ("^[ \\t]*(?:export[ \\t]+)?[A-Z_]*BUCKET[A-Z_]*="
+                       "(\"|'|)([^\"'\\s$`]+)\\1[ \\t]*;?[ \\t]*$",
+                       G_REGEX_MULTILINE, 0, NULL);
+  g_assert (regex != NULL);
+
+  for (g_regex_match (regex, script, 0, &match);
+       g_match_info_matches (match);
+       g_match_info_next (match, NULL))
+    {
+      g_autofree char *url = g_match_info_fetch (match, 2);
+      gsize length = strlen (url);
+
+      while (length > 0 && url[length - 1] == '/')
+        url[--length] = '\0';
+
+      if (exitbox_claude_is_valid_dist_url (url))
+        return g_steal_pointer (&url);
+    }
+
+  return NULL;
+}
+
+/* ~/.cache/exitbox/downloads/claude/discovered-dist-url contains two lines:
+ * the configured bucket that failed and the bucket that replaced it.
+ */
+static char *
+dup_discovered_url_path (void)
+{
+  g_autofree char *cache_dir = exitbox_dup_cache_dir ();
+
+  return g_build_filename (cache_dir, "downloads", "claude", "discovered-dist-url", NULL);
+}
+
+static char *
+dup_cached_discovered_url (const char *configured_url)
+{
+  g_autofree char *path = dup_discovered_url_path ();
+  g_autofree char *contents = NULL;
+  g_auto(GStrv) lines = NULL;
+
+  if (!g_file_get_contents (path, &contents, NULL, NULL))
+    return NULL;
+
+  lines = g_strsplit (contents, "\n", -1);
+  if (g_strv_length (lines) < 2 || g_strcmp0 (lines[0], configured_url) != 0
+      || !exitbox_claude_is_valid_dist_url (lines[1]))
+    return NULL;
+
+  return g_strdup (lines[1]);
+}
+
+static void
+store_discovered_url (const char *configured_url,
+                      const char *discovered_url)
+{
+  g_autofree char *path = dup_discovered_url_path ();
+  g_autofree char *folder = g_path_get_dirname (path);
+  g_autofree char *contents = g_strdup_printf ("%s\n%s\n", configured_url, discovered_url);
+  g_autoptr(GError) error = NULL;
+
+  if (g_mkdir_with_parents (folder, 0700) != 0
+      || !g_file_set_contents_full (path, contents, -1, G_FILE_SET_CONTENTS_CONSISTENT,
+                                    0600, &error))
+    g_warning ("Could not remember the Claude Code release bucket %s in %s: %s",
+               discovered_url, path, error != NULL ? error->message : g_strerror (errno));
+}
+
+static void
+claude_fetch_script_cb (GObject      *source,
+                        GAsyncResult *result,
+                        gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  FetchData *data = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  g_autofree char *script_url = exitbox_claude_dup_install_script_url ();
+  g_autofree char *script = NULL;
+  g_autofree char *discovered = NULL;
+  gsize size;
+  const char *text;
+
+  bytes = get_bytes_finish (result, &error);
+  if (bytes == NULL)
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_task_return_error (task, g_steal_pointer (&error));
+      else
+        g_task_return_new_error (task, G_IO_ERROR, data->first_code,
+                                 _("The Claude Code release bucket %s failed (%s), and its "
+                                   "install script %s could not be read to find the current "
+                                   "bucket: %s Try again later, or set "
+                                   "EXITBOX_CLAUDE_DIST_URL to the current bucket."),
+                                 data->configured_url, data->first_failure, script_url,
+                                 error->message);
+      return;
+    }
+
+  text = g_bytes_get_data (bytes, &size);
+  script = g_strndup (text != NULL ? text : "", size);
+  discovered = exitbox_claude_parse_install_script (script);
+  if (discovered == NULL || g_str_equal (discovered, data->configured_url))
+    {
+      g_task_return_new_error (task, G_IO_ERROR, data->first_code,
+                               _("The Claude Code release bucket %s failed (%s), and the "
+                                 "install script %s names no other valid HTTPS bucket URL. "
+                                 "Try again later, or set EXITBOX_CLAUDE_DIST_URL to the "
+                                 "current bucket."),
+                               data->configured_url, data->first_failure, script_url);
+      return;
+    }
+
+  g_message ("The Claude Code release bucket %s failed (%s); retrying with %s from %s",
+             data->configured_url, data->first_failure, discovered, script_url);
+  g_free (data->base_url);
+  data->base_url = g_steal_pointer (&discovered);
+  data->rediscovered = TRUE;
+  claude_fetch_lookup (g_steal_pointer (&task));
+}
+
+/* Takes @task and @error. When the bucket cannot be reached or responds
+ * with 404 or 5xx, the install script is read once for the current bucket.
+ */
+static void
+claude_fetch_failed (GTask  *task,
+                     GError *error)
+{
+  FetchData *data = g_task_get_task_data (task);
+  g_autofree char *script_url = NULL;
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
+      || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT))
+    {
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      return;
+    }
+
+  if (data->rediscovered)
+    {
+      g_task_return_new_error (task, G_IO_ERROR,
+                               error->domain == G_IO_ERROR ? error->code : G_IO_ERROR_FAILED,
+                               _("Both Claude Code release buckets failed: %s (%s) and %s, "
+                                 "named by the install script (%s). Try again later."),
+                               data->configured_url, data->first_failure, data->base_url,
+                               error->message);
+      g_error_free (error);
+      g_object_unref (task);
+      return;
+    }
+
+  g_free (data->first_failure);
+  data->first_failure = g_strdup (error->message);
+  data->first_code = error->domain == G_IO_ERROR ? error->code : G_IO_ERROR_FAILED;
+  g_error_free (error);
+
+  /* A remembered bucket that failed too is forgotten: the script decides. */
+  if (!g_str_equal (data->base_url, data->configured_url))
+    {
+      g_autofree char *path = dup_discovered_url_path ();
+
+      g_unlink (path);
+    }
+
+  script_url = exitbox_claude_dup_install_script_url ();
+  g_debug ("Looking up the Claude Code release bucket in %s", script_url);
+  get_bytes_async (data->session, script_url, g_task_get_cancellable (task),
+                   claude_fetch_script_cb, task);
+}
+
+static void
+claude_fetch_lookup (GTask *task)
+{
+  FetchData *data = g_task_get_task_data (task);
+  GCancellable *cancellable = g_task_get_cancellable (task);
+  g_autofree char *latest_url = NULL;
+
+  /* A pinned version skips the lookup of the latest one. */
+  if (data->pinned_version != NULL)
+    {
+      g_free (data->version);
+      g_free (data->manifest_url);
+      data->version = g_strdup (data->pinned_version);
+      data->manifest_url = g_strdup_printf ("%s/%s/manifest.json", data->base_url, data->version);
+      get_bytes_async (data->session, data->manifest_url, cancellable, fetch_manifest_cb, task);
+      return;
+    }
+
+  latest_url = g_strconcat (data->base_url, "/latest", NULL);
+  get_bytes_async (data->session, latest_url, cancellable, fetch_latest_cb, task);
+}
+
 static void
 start_claude_fetch (ExitboxBaseFamily    family,
                     const char          *version,
@@ -483,7 +862,6 @@ start_claude_fetch (ExitboxBaseFamily    family,
                     gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
-  g_autofree char *latest_url = NULL;
   FetchData *data;
 
   task = g_task_new (NULL, cancellable, callback, user_data);
@@ -491,7 +869,10 @@ start_claude_fetch (ExitboxBaseFamily    family,
 
   data = g_new0 (FetchData, 1);
   data->session = create_session ();
-  data->base_url = exitbox_claude_dup_dist_url ();
+  data->configured_url = exitbox_claude_dup_dist_url ();
+  data->base_url = dup_cached_discovered_url (data->configured_url);
+  if (data->base_url == NULL)
+    data->base_url = g_strdup (data->configured_url);
   data->platform = exitbox_claude_platform (family);
   g_task_set_task_data (task, data, (GDestroyNotify) fetch_data_free);
 
@@ -506,7 +887,6 @@ start_claude_fetch (ExitboxBaseFamily    family,
       return;
     }
 
-  /* A pinned version skips the lookup of the latest one. */
   if (version != NULL)
     {
       version = skip_version_prefix (version);
@@ -518,17 +898,10 @@ start_claude_fetch (ExitboxBaseFamily    family,
                                    version);
           return;
         }
-
-      data->version = g_strdup (version);
-      data->manifest_url = g_strdup_printf ("%s/%s/manifest.json", data->base_url, data->version);
-      get_bytes_async (data->session, data->manifest_url, cancellable,
-                       fetch_manifest_cb, g_steal_pointer (&task));
-      return;
+      data->pinned_version = g_strdup (version);
     }
 
-  latest_url = g_strconcat (data->base_url, "/latest", NULL);
-  get_bytes_async (data->session, latest_url, cancellable,
-                   fetch_latest_cb, g_steal_pointer (&task));
+  claude_fetch_lookup (g_steal_pointer (&task));
 }
 
 void
@@ -909,20 +1282,38 @@ exitbox_github_release_fetch_finish (GAsyncResult  *result,
 gboolean
 exitbox_tool_download_is_supported (const char *tool)
 {
-  return tool != NULL && (g_str_equal (tool, "go") || g_str_equal (tool, "golangci-lint"));
+  const char * const supported[] = {
+    "go", "golangci-lint", "kubectl", "helm", "opentofu", "docker-compose", "gradle",
+    "rustup", "flutter", NULL
+  };
+
+  return tool != NULL && g_strv_contains (supported, tool);
 }
 
-/* golangci-lint publishes GitHub releases with a digest per asset. */
+gboolean
+exitbox_tool_download_supports_family (const char        *tool,
+                                       ExitboxBaseFamily  family)
+{
+  if (!exitbox_tool_download_is_supported (tool))
+    return FALSE;
+
+  /* Flutter publishes only a glibc build, and its Dart SDK does not run on
+   * musl without a compatibility layer.
+   */
+  return !(g_str_equal (tool, "flutter") && family == EXITBOX_BASE_FAMILY_ALPINE);
+}
+
+/* The other tools are looked up in exitbox-tool-download.c. */
 static void
-tool_github_fetch_cb (GObject      *source,
-                      GAsyncResult *result,
-                      gpointer      user_data)
+tool_other_fetch_cb (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
   GError *error = NULL;
   ExitboxAgentRelease *release;
 
-  release = exitbox_github_release_fetch_finish (result, &error);
+  release = exitbox_tool_release_fetch_other_finish (result, &error);
   if (release == NULL)
     g_task_return_error (task, error);
   else
@@ -1085,6 +1476,7 @@ tool_fetch_cb (GObject      *source,
 
 void
 exitbox_tool_release_fetch_async (const char          *tool,
+                                  ExitboxBaseFamily    family,
                                   GCancellable        *cancellable,
                                   GAsyncReadyCallback  callback,
                                   gpointer             user_data)
@@ -1110,11 +1502,10 @@ exitbox_tool_release_fetch_async (const char          *tool,
       return;
     }
 
-  if (g_str_equal (tool, "golangci-lint"))
+  if (!g_str_equal (tool, "go"))
     {
-      exitbox_github_release_fetch_async (tool, EXITBOX_BASE_FAMILY_DEBIAN, NULL, FALSE,
-                                          cancellable, tool_github_fetch_cb,
-                                          g_steal_pointer (&task));
+      exitbox_tool_release_fetch_other_async (tool, family, cancellable, tool_other_fetch_cb,
+                                              g_steal_pointer (&task));
       return;
     }
 
@@ -1150,6 +1541,8 @@ typedef struct
   GChecksum           *checksum;
   guint8              *buffer;
   gboolean             unverified;       /* the release has no published SHA-256 */
+  guint                attempt;
+  goffset              received;         /* bytes of the current attempt */
 } DownloadData;
 
 static void
@@ -1263,6 +1656,56 @@ verify_cached_thread (GTask        *task,
 }
 
 static void download_read_next (GTask *task);
+static void download_send (GTask *task);
+
+static gboolean
+download_retry_cb (gpointer user_data)
+{
+  download_send (user_data);
+  return G_SOURCE_REMOVE;
+}
+
+/* Starts the download again from the first byte when @error may pass
+ * (see is_transient_failure(); a connection that breaks mid-body counts
+ * too) and attempts are left. Takes @task and @error either way.
+ */
+static void
+download_retry_or_fail (GTask  *task,
+                        GError *error,
+                        gboolean body_started)
+{
+  DownloadData *data = g_task_get_task_data (task);
+  int fd = g_unix_output_stream_get_fd (G_UNIX_OUTPUT_STREAM (data->output));
+
+  if (data->attempt >= MAX_ATTEMPTS
+      || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
+      || !(body_started || is_transient_failure (error, data->message)))
+    {
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      return;
+    }
+
+  /* The partial file is emptied, so no byte of the failed attempt stays. */
+  if (ftruncate (fd, 0) != 0 || lseek (fd, 0, SEEK_SET) != 0)
+    {
+      int saved_errno = errno;
+
+      g_task_return_new_error (task, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                               _("Could not write %s: %s"),
+                               data->temporary_path, g_strerror (saved_errno));
+      g_error_free (error);
+      g_object_unref (task);
+      return;
+    }
+
+  g_message ("%s Trying again in %d s.", error->message, RETRY_DELAY_SECONDS);
+  g_error_free (error);
+  g_clear_object (&data->input);
+  g_checksum_reset (data->checksum);
+  data->received = 0;
+  g_timeout_add_seconds (RETRY_DELAY_SECONDS, download_retry_cb, task);
+}
 
 static void
 download_finish_file (GTask *task)
@@ -1362,16 +1805,32 @@ download_read_cb (GObject      *source,
   if (n_read < 0)
     {
       prefix_network_error (&error, data->release->url);
-      g_task_return_error (task, g_steal_pointer (&error));
+      download_retry_or_fail (g_steal_pointer (&task), g_steal_pointer (&error), TRUE);
       return;
     }
 
   if (n_read == 0)
     {
+      SoupMessageHeaders *headers = soup_message_get_response_headers (data->message);
+      goffset expected = soup_message_headers_get_content_length (headers);
+
+      /* A connection that closes early ends the body without an error. */
+      if (soup_message_headers_get_encoding (headers) == SOUP_ENCODING_CONTENT_LENGTH
+          && data->received < expected)
+        {
+          error = g_error_new (G_IO_ERROR, G_IO_ERROR_PARTIAL_INPUT,
+                               _("Downloading %s failed: the connection closed after %"
+                                 G_GOFFSET_FORMAT " of %" G_GOFFSET_FORMAT " bytes."),
+                               data->release->url, data->received, expected);
+          download_retry_or_fail (g_steal_pointer (&task), g_steal_pointer (&error), TRUE);
+          return;
+        }
+
       download_finish_file (task);
       return;
     }
 
+  data->received += n_read;
   g_checksum_update (data->checksum, data->buffer, n_read);
   cancellable = g_task_get_cancellable (task);
   g_output_stream_write_all_async (data->output, data->buffer, n_read, G_PRIORITY_DEFAULT,
@@ -1400,11 +1859,40 @@ download_send_cb (GObject      *source,
   data->input = soup_session_send_finish (SOUP_SESSION (source), result, &error);
   if (!check_response (data->input != NULL, data->message, data->release->url, &error))
     {
-      g_task_return_error (task, g_steal_pointer (&error));
+      download_retry_or_fail (g_steal_pointer (&task), g_steal_pointer (&error), FALSE);
       return;
     }
 
   download_read_next (g_steal_pointer (&task));
+}
+
+/* Takes @task. */
+static void
+download_send (GTask *task)
+{
+  DownloadData *data = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+
+  if (g_task_return_error_if_cancelled (task))
+    {
+      g_object_unref (task);
+      return;
+    }
+
+  g_clear_object (&data->message);
+  data->message = create_get_message (data->release->url, &error);
+  if (data->message == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      g_object_unref (task);
+      return;
+    }
+
+  data->attempt++;
+  g_debug ("Downloading %s to %s (attempt %u)", data->release->url, data->temporary_path,
+           data->attempt);
+  soup_session_send_async (data->session, data->message, G_PRIORITY_DEFAULT,
+                           g_task_get_cancellable (task), download_send_cb, task);
 }
 
 static gboolean
@@ -1453,7 +1941,6 @@ download_verify_cached_cb (GObject      *source,
   g_autoptr(GTask) task = user_data;
   DownloadData *data = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
-  GCancellable *cancellable;
   gboolean cached;
 
   cached = g_task_propagate_boolean (G_TASK (result), &error);
@@ -1475,20 +1962,10 @@ download_verify_cached_cb (GObject      *source,
       return;
     }
 
-  data->message = create_get_message (data->release->url, &error);
-  if (data->message == NULL)
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-
-  g_debug ("Downloading %s to %s", data->release->url, data->temporary_path);
   data->session = create_session ();
   data->checksum = g_checksum_new (G_CHECKSUM_SHA256);
   data->buffer = g_malloc (DOWNLOAD_CHUNK_SIZE);
-  cancellable = g_task_get_cancellable (task);
-  soup_session_send_async (data->session, data->message, G_PRIORITY_DEFAULT,
-                           cancellable, download_send_cb, g_steal_pointer (&task));
+  download_send (g_steal_pointer (&task));
 }
 
 /* ~/.cache/exitbox/downloads/AGENT/VERSION/PLATFORM/FILE, where FILE is the
@@ -1597,4 +2074,60 @@ exitbox_download_release_finish (GAsyncResult  *result,
   g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == exitbox_download_release_async, NULL);
 
   return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* Shared with exitbox-tool-download.c through exitbox-download-private.h. */
+
+gboolean
+exitbox_download_is_valid_version (const char *version)
+{
+  return version != NULL && is_valid_version (version);
+}
+
+gboolean
+exitbox_download_is_sha256_hex (const char *text)
+{
+  return is_sha256_hex (text);
+}
+
+gboolean
+exitbox_download_is_safe_path_component (const char *name)
+{
+  return is_safe_path_component (name);
+}
+
+const char *
+exitbox_download_host_cpu (void)
+{
+  return host_cpu ();
+}
+
+SoupSession *
+exitbox_download_create_session (void)
+{
+  return create_session ();
+}
+
+const char *
+exitbox_download_get_string_member (JsonObject *object,
+                                    const char *name)
+{
+  return get_string_member (object, name);
+}
+
+void
+exitbox_download_get_bytes_async (SoupSession         *session,
+                                  const char          *url,
+                                  GCancellable        *cancellable,
+                                  GAsyncReadyCallback  callback,
+                                  gpointer             user_data)
+{
+  get_bytes_async (session, url, cancellable, callback, user_data);
+}
+
+GBytes *
+exitbox_download_get_bytes_finish (GAsyncResult  *result,
+                                   GError       **error)
+{
+  return get_bytes_finish (result, error);
 }

@@ -39,7 +39,28 @@ const char          *exitbox_claude_platform             (ExitboxBaseFamily     
 /* EXITBOX_CLAUDE_DIST_URL, else EXITBOX_CLAUDE_DEFAULT_DIST_URL. */
 char                *exitbox_claude_dup_dist_url         (void);
 
-/* Reads BASE/latest and BASE/VERSION/manifest.json. */
+/* The official install script, which names the current release bucket. */
+#define EXITBOX_CLAUDE_DEFAULT_INSTALL_SCRIPT_URL "https://claude.ai/install.sh"
+
+/* EXITBOX_CLAUDE_INSTALL_SCRIPT_URL, else the default above. */
+char                *exitbox_claude_dup_install_script_url (void);
+/* Whether @url may be used as a release bucket: https with a host, an
+ * optional path without "..", no user, query or fragment, only URL-safe
+ * characters. Plain http is
+ * accepted for loopback hosts only, for tests.
+ */
+gboolean             exitbox_claude_is_valid_dist_url    (const char           *url);
+/* The bucket URL that an install script assigns to a shell variable whose
+ * name contains BUCKET, without trailing '/', or NULL when no line holds a
+ * valid one.
+ */
+char                *exitbox_claude_parse_install_script (const char           *script);
+
+/* Reads BASE/latest and BASE/VERSION/manifest.json. When the bucket cannot
+ * be reached or responds with 404 or 5xx, the bucket named by the install
+ * script is tried once and, when it works, remembered in the cache for the next
+ * lookups. The error then names both buckets.
+ */
 void                 exitbox_claude_release_fetch_async  (ExitboxBaseFamily     family,
                                                           GCancellable         *cancellable,
                                                           GAsyncReadyCallback   callback,
@@ -100,18 +121,40 @@ ExitboxAgentRelease *exitbox_github_release_fetch_finish (GAsyncResult         *
 #define EXITBOX_GO_DEFAULT_RELEASES_URL "https://go.dev/dl/?mode=json"
 
 /* Whether ExitBox downloads the profile tool @tool (a name from the
- * catalogue's `downloads`) itself: "go" and "golangci-lint" so far.
+ * catalogue's `downloads`): go, golangci-lint, kubectl, helm, opentofu,
+ * docker-compose, gradle, rustup and flutter.
  */
 gboolean             exitbox_tool_download_is_supported  (const char           *tool);
+/* Whether the download of @tool runs on @family: Flutter is linked against
+ * glibc, so it has no Alpine build.
+ */
+gboolean             exitbox_tool_download_supports_family (const char         *tool,
+                                                            ExitboxBaseFamily   family);
 
-/* Reads the release list of @tool and returns the newest stable archive for
- * this computer's CPU with its published SHA-256. For "go" that is Go's list
- * (EXITBOX_GO_RELEASES_URL, else EXITBOX_GO_DEFAULT_RELEASES_URL), and the
- * archive is downloaded from the folder of the list's URL. "golangci-lint"
- * comes from its GitHub release metadata as Codex does. A file without a
- * valid SHA-256 fails with G_IO_ERROR_INVALID_DATA.
+/* The URL where the release information of @tool (other than "go") is
+ * read, from its environment variable (such as EXITBOX_KUBECTL_RELEASE_URL)
+ * when set, or NULL for an unknown tool.
+ */
+char                *exitbox_tool_dup_source_url         (const char           *tool);
+/* The lower-case SHA-256 for @file_name in a checksum file: sha256sum
+ * lines "HEX  NAME" or "HEX *NAME", or a file that contains one bare HEX.
+ * NULL when the file lists no valid one for @file_name.
+ */
+char                *exitbox_tool_parse_checksum_file    (const char           *text,
+                                                          const char           *file_name);
+
+/* Reads the release information of @tool from its publisher and returns the
+ * newest stable download for this computer's CPU and @family, with the
+ * SHA-256 that the publisher releases for it. Every publisher URL can be
+ * overridden by an environment variable (see README.md): for "go" that is
+ * EXITBOX_GO_RELEASES_URL, and the archive is downloaded from the folder of
+ * the list's URL. A download without a published SHA-256 fails with
+ * G_IO_ERROR_INVALID_DATA. When the publisher cannot be reached, the last
+ * release that was looked up for this tool and platform is returned, so a
+ * rebuild works offline from the cache.
  */
 void                 exitbox_tool_release_fetch_async    (const char           *tool,
+                                                          ExitboxBaseFamily     family,
                                                           GCancellable         *cancellable,
                                                           GAsyncReadyCallback   callback,
                                                           gpointer              user_data);
@@ -119,7 +162,9 @@ ExitboxAgentRelease *exitbox_tool_release_fetch_finish   (GAsyncResult         *
                                                           GError              **error);
 
 /* Downloads @release (or reuses the cache) and returns the path of the
- * verified file. A checksum mismatch is an error that names both sums. A
+ * verified file. A network error or HTTP 5xx is retried once from the
+ * start. A checksum mismatch is an error that names both sums, and a
+ * partial or failed file is deleted, never cached. A
  * release with @sha256 NULL (an unverified install the user allowed) is
  * downloaded every time into a folder of its own, and its file is trusted
  * as it arrives.

@@ -26,6 +26,12 @@
  * predates the readable logs and is replaced.
  */
 #define LABEL_PROXY_LOGS "exitbox.proxy.logs"
+/* The DNS servers and search domains the proxy was started with (--dns,
+ * --dns-search). They are fixed in its resolv.conf, so a launch with
+ * other values of EXITBOX_SQUID_DNS or EXITBOX_SQUID_DNS_SEARCH replaces
+ * the proxy.
+ */
+#define LABEL_PROXY_DNS "exitbox.proxy.dns"
 
 /* The file next to squid.conf that a new configuration is written to
  * first, and the name it keeps when squid rejects it.
@@ -42,6 +48,10 @@
  */
 #define HOST_GATEWAYS_NAME "host-gateways"
 #define REJECTED_CONFIG_NAME "squid.conf.rejected"
+/* The proxy's last address on the internal network, which a restarted
+ * proxy takes again.
+ */
+#define PROXY_ADDRESS_NAME "proxy-address"
 
 /* How long a freshly started proxy may take to write its pid file:
  * 50 checks, 100 ms apart.
@@ -462,20 +472,92 @@ wait_for_proxy (ExitboxFirewall  *self,
   return FALSE;
 }
 
+/* Adds --dns-search for each search domain, or "--dns-search ." without
+ * any, which leaves the host's search domains out of the proxy's
+ * resolv.conf.
+ */
+static void
+append_dns_search_args (GPtrArray          *args,
+                        const char * const *dns_search)
+{
+  if (dns_search == NULL || dns_search[0] == NULL)
+    {
+      g_ptr_array_add (args, g_strdup ("--dns-search"));
+      g_ptr_array_add (args, g_strdup ("."));
+      return;
+    }
+
+  for (guint i = 0; dns_search[i] != NULL; i++)
+    {
+      g_ptr_array_add (args, g_strdup ("--dns-search"));
+      g_ptr_array_add (args, g_strdup (dns_search[i]));
+    }
+}
+
+/* The value of LABEL_PROXY_DNS: the servers, then the search domains. */
+static char *
+dup_dns_label (const char * const *dns_servers,
+               const char * const *dns_search)
+{
+  g_autofree char *servers = g_strjoinv (",", (char **) dns_servers);
+  g_autofree char *search = dns_search != NULL ? g_strjoinv (",", (char **) dns_search)
+                                               : g_strdup ("");
+
+  return g_strdup_printf ("servers=%s;search=%s", servers, search);
+}
+
+/* Connects the proxy to the internal network, at @preferred_address when
+ * it is not NULL and the engine accepts it, else at an address the engine
+ * picks.
+ */
+static gboolean
+connect_internal_network (ExitboxFirewall  *self,
+                          const char       *preferred_address,
+                          GCancellable     *cancellable,
+                          GError          **error)
+{
+  const char *connect_args[] = {
+    "network", "connect", EXITBOX_NETWORK_INTERNAL, EXITBOX_PROXY_CONTAINER, NULL
+  };
+  const char *connect_at_args[] = {
+    "network", "connect", "--ip", preferred_address, EXITBOX_NETWORK_INTERNAL,
+    EXITBOX_PROXY_CONTAINER, NULL
+  };
+  g_autoptr(GError) local_error = NULL;
+
+  if (preferred_address != NULL)
+    {
+      if (run_engine (self, connect_at_args, NULL, cancellable, &local_error))
+        return TRUE;
+
+      if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
+
+      /* Another container may hold the address by now. */
+      g_debug ("The proxy could not take its previous address %s again: %s",
+               preferred_address, local_error->message);
+    }
+
+  return run_engine (self, connect_args, NULL, cancellable, error);
+}
+
 static gboolean
 start_proxy (ExitboxFirewall     *self,
              const char          *proxy_dir,
              const char * const  *dns_servers,
+             const char * const  *dns_search,
+             const char          *preferred_address,
              GCancellable        *cancellable,
              GError             **error)
 {
   g_autoptr(GPtrArray) args = g_ptr_array_new_with_free_func (g_free);
   g_autofree char *log_dir = dup_log_dir (proxy_dir);
   const char *remove_args[] = { "rm", "--force", EXITBOX_PROXY_CONTAINER, NULL };
-  const char *connect_args[] = {
-    "network", "connect", EXITBOX_NETWORK_INTERNAL, EXITBOX_PROXY_CONTAINER, NULL
-  };
   g_autoptr(ExitboxEngineResult) removed = NULL;
+  g_autofree char *dns_label = dup_dns_label (dns_servers, dns_search);
 
   /* A stopped proxy keeps its name, so remove it before starting a new one. */
   removed = exitbox_engine_run (self->engine, remove_args, cancellable, error);
@@ -497,11 +579,14 @@ start_proxy (ExitboxFirewall     *self,
       g_ptr_array_add (args, g_strdup ("--dns"));
       g_ptr_array_add (args, g_strdup (dns_servers[i]));
     }
+  append_dns_search_args (args, dns_search);
   g_ptr_array_add (args, g_strdup ("--security-opt=no-new-privileges"));
   g_ptr_array_add (args, g_strdup ("--label"));
   g_ptr_array_add (args, g_strdup_printf ("%s=%s", LABEL_PROXY_CONFIG, proxy_dir));
   g_ptr_array_add (args, g_strdup ("--label"));
   g_ptr_array_add (args, g_strdup_printf ("%s=%s", LABEL_PROXY_LOGS, log_dir));
+  g_ptr_array_add (args, g_strdup ("--label"));
+  g_ptr_array_add (args, g_strdup_printf ("%s=%s", LABEL_PROXY_DNS, dns_label));
   g_ptr_array_add (args, g_strdup ("--mount"));
   g_ptr_array_add (args, g_strdup_printf ("type=bind,\"source=%s\",destination=%s,readonly",
                                           proxy_dir, EXITBOX_PROXY_CONFIG_DIR));
@@ -514,7 +599,7 @@ start_proxy (ExitboxFirewall     *self,
   if (!run_engine (self, (const char * const *) args->pdata, NULL, cancellable, error))
     return FALSE;
 
-  if (!run_engine (self, connect_args, NULL, cancellable, error))
+  if (!connect_internal_network (self, preferred_address, cancellable, error))
     return FALSE;
 
   return wait_for_proxy (self, cancellable, error);
@@ -564,7 +649,8 @@ inspect (ExitboxFirewall     *self,
 static gboolean
 proxy_is_current (ExitboxFirewall   *self,
                   ExitboxInspection *inspection,
-                  const char        *proxy_dir)
+                  const char        *proxy_dir,
+                  const char        *dns_label)
 {
   g_autofree char *log_dir = dup_log_dir (proxy_dir);
   const char *container_image;
@@ -579,6 +665,12 @@ proxy_is_current (ExitboxFirewall   *self,
       g_strcmp0 (exitbox_inspection_get_container_label (inspection, EXITBOX_PROXY_CONTAINER,
                                                          LABEL_PROXY_LOGS),
                  log_dir) != 0)
+    return FALSE;
+
+  if (dns_label != NULL &&
+      g_strcmp0 (exitbox_inspection_get_container_label (inspection, EXITBOX_PROXY_CONTAINER,
+                                                         LABEL_PROXY_DNS),
+                 dns_label) != 0)
     return FALSE;
 
   /* A proxy left over from an older proxy image is replaced. */
@@ -732,6 +824,56 @@ add_session (GPtrArray   *sessions,
   return g_steal_pointer (&session);
 }
 
+/* The proxy's previous address, when it is in @subnet and no session in
+ * @sessions holds it, else NULL. Running sessions have that address in
+ * their proxy variables, so a proxy that is started again while they run
+ * must take it again for them to keep working.
+ */
+static char *
+dup_previous_proxy_address (const char *proxy_dir,
+                            const char *subnet,
+                            GPtrArray  *sessions)
+{
+  g_autofree char *path = g_build_filename (proxy_dir, PROXY_ADDRESS_NAME, NULL);
+  g_autofree char *text = NULL;
+  g_autoptr(GInetAddressMask) mask = NULL;
+  g_autoptr(GInetAddress) address = NULL;
+
+  if (!g_file_get_contents (path, &text, NULL, NULL))
+    return NULL;
+
+  g_strstrip (text);
+  address = g_inet_address_new_from_string (text);
+  mask = g_inet_address_mask_new_from_string (subnet, NULL);
+  if (address == NULL || mask == NULL || !g_inet_address_mask_matches (mask, address))
+    return NULL;
+
+  for (guint i = 0; i < sessions->len; i++)
+    {
+      const ExitboxProxySession *session = g_ptr_array_index (sessions, i);
+
+      if (g_str_equal (session->address, text))
+        return NULL;
+    }
+
+  return g_steal_pointer (&text);
+}
+
+static gboolean
+save_proxy_address (const char  *proxy_dir,
+                    const char  *address,
+                    GError     **error)
+{
+  g_autofree char *path = g_build_filename (proxy_dir, PROXY_ADDRESS_NAME, NULL);
+  g_autofree char *text = g_strdup_printf ("%s\n", address);
+  g_autofree char *current = NULL;
+
+  if (g_file_get_contents (path, &current, NULL, NULL) && g_str_equal (current, text))
+    return TRUE;
+
+  return exitbox_write_file_atomically (path, text, -1, 0644, error);
+}
+
 /* Records the gateway that squid.conf blocks, for `exitbox firewall check`. */
 static gboolean
 save_host_gateways (const char  *proxy_dir,
@@ -754,16 +896,18 @@ generate_config (ExitboxAllowlist    *allowlist,
                  GPtrArray           *sessions,
                  const char          *subnet,
                  const char          *egress_gateway,
-                 const char * const  *dns_servers)
+                 const char * const  *dns_servers,
+                 const char * const  *dns_search)
 {
   const char *gateways[] = { egress_gateway, NULL };
 
-  return exitbox_squid_config_generate_with_sessions (exitbox_allowlist_get_entries (allowlist),
-                                                      sessions,
-                                                      subnet,
-                                                      gateways,
-                                                      dns_servers,
-                                                      exitbox_allowlist_get_problem (allowlist));
+  return exitbox_squid_config_generate_full (exitbox_allowlist_get_entries (allowlist),
+                                             sessions,
+                                             subnet,
+                                             gateways,
+                                             dns_servers,
+                                             dns_search,
+                                             exitbox_allowlist_get_problem (allowlist));
 }
 
 /* Creates the networks that are missing and returns the internal subnet
@@ -819,13 +963,16 @@ static char *
 start_and_locate_proxy (ExitboxFirewall     *self,
                         const char          *proxy_dir,
                         const char * const  *dns_servers,
+                        const char * const  *dns_search,
+                        const char          *preferred_address,
                         GCancellable        *cancellable,
                         GError             **error)
 {
   g_autoptr(ExitboxInspection) proxy = NULL;
   const char *address;
 
-  if (!start_proxy (self, proxy_dir, dns_servers, cancellable, error))
+  if (!start_proxy (self, proxy_dir, dns_servers, dns_search, preferred_address,
+                    cancellable, error))
     return NULL;
 
   proxy = inspect (self, inspect_names, cancellable, error);
@@ -856,6 +1003,8 @@ ensure_locked (ExitboxFirewall    *self,
   g_autofree char *proxy_dir = dup_proxy_dir (cache_dir);
   g_autofree char *sessions_dir = g_build_filename (proxy_dir, "sessions", NULL);
   g_auto(GStrv) dns_servers = exitbox_squid_dup_dns_servers ();
+  g_auto(GStrv) dns_search = NULL;
+  g_autofree char *dns_label = NULL;
   g_autoptr(EnsureResult) result = g_new0 (EnsureResult, 1);
   g_autoptr(GPtrArray) sessions = NULL;
   g_autofree char *subnet = NULL;
@@ -865,7 +1014,12 @@ ensure_locked (ExitboxFirewall    *self,
   gboolean running;
   gboolean changed;
 
-  running = proxy_is_current (self, data->inspection, proxy_dir);
+  dns_search = exitbox_squid_dup_dns_search (error);
+  if (dns_search == NULL)
+    return NULL;
+  dns_label = dup_dns_label ((const char * const *) dns_servers, (const char * const *) dns_search);
+
+  running = proxy_is_current (self, data->inspection, proxy_dir, dns_label);
   if (running)
     {
       subnet = g_strdup (exitbox_inspection_get_container_subnet (data->inspection,
@@ -912,13 +1066,18 @@ ensure_locked (ExitboxFirewall    *self,
    */
   if (!running)
     {
+      g_autofree char *previous_address = dup_previous_proxy_address (proxy_dir, subnet, sessions);
+
       text = generate_config (data->allowlist, sessions, subnet, egress_gateway,
-                              (const char * const *) dns_servers);
+                              (const char * const *) dns_servers,
+                              (const char * const *) dns_search);
       if (!write_proxy_config (self, proxy_dir, text, FALSE, &changed, cancellable, error))
         return NULL;
 
       result->proxy_address = start_and_locate_proxy (self, proxy_dir,
                                                       (const char * const *) dns_servers,
+                                                      (const char * const *) dns_search,
+                                                      previous_address,
                                                       cancellable, error);
       if (result->proxy_address == NULL)
         return NULL;
@@ -936,10 +1095,12 @@ ensure_locked (ExitboxFirewall    *self,
     }
 
   text = generate_config (data->allowlist, sessions, subnet, egress_gateway,
-                          (const char * const *) dns_servers);
+                          (const char * const *) dns_servers,
+                          (const char * const *) dns_search);
 
   if (!write_proxy_config (self, proxy_dir, text, TRUE, &changed, cancellable, error) ||
       !save_host_gateways (proxy_dir, egress_gateway, error) ||
+      (result->proxy_address != NULL && !save_proxy_address (proxy_dir, result->proxy_address, error)) ||
       (changed && !reload_proxy (self, cancellable, error)) ||
       (running && !rotate_large_log (self, proxy_dir, cancellable, error)))
     goto failed;
@@ -1156,6 +1317,7 @@ end_session_locked (ExitboxFirewall  *self,
   g_autofree char *config_dir = exitbox_dup_config_dir ();
   g_autofree char *allowlist_path = g_build_filename (config_dir, "allowlist.yaml", NULL);
   g_auto(GStrv) dns_servers = exitbox_squid_dup_dns_servers ();
+  g_auto(GStrv) dns_search = NULL;
   const char *proxy_names[] = { EXITBOX_PROXY_CONTAINER, EXITBOX_IMAGE_PROXY, NULL };
   g_autoptr(ExitboxInspection) proxy = NULL;
   g_autoptr(ExitboxAllowlist) allowlist = NULL;
@@ -1197,14 +1359,18 @@ end_session_locked (ExitboxFirewall  *self,
   /* A proxy that is not running gets the current rules when it starts. */
   subnet = exitbox_inspection_get_container_subnet (proxy, EXITBOX_PROXY_CONTAINER,
                                                     EXITBOX_NETWORK_INTERNAL);
-  if (!proxy_is_current (self, proxy, proxy_dir) || subnet == NULL)
+  if (!proxy_is_current (self, proxy, proxy_dir, NULL) || subnet == NULL)
     return GINT_TO_POINTER (TRUE);
 
   allowlist = exitbox_allowlist_load_file (allowlist_path);
   egress_gateway = exitbox_inspection_get_container_gateway (proxy, EXITBOX_PROXY_CONTAINER,
                                                             EXITBOX_NETWORK_EGRESS);
+  dns_search = exitbox_squid_dup_dns_search (error);
+  if (dns_search == NULL)
+    return NULL;
   text = generate_config (allowlist, sessions, subnet, egress_gateway,
-                          (const char * const *) dns_servers);
+                          (const char * const *) dns_servers,
+                          (const char * const *) dns_search);
   if (!save_host_gateways (proxy_dir, egress_gateway, error))
     return NULL;
 
@@ -1331,7 +1497,7 @@ stop_if_idle_locked (ExitboxFirewall  *self,
   proxy = inspect (self, proxy_names, cancellable, error);
   if (proxy == NULL)
     return NULL;
-  if (!proxy_is_current (self, proxy, proxy_dir))
+  if (!proxy_is_current (self, proxy, proxy_dir, NULL))
     return GINT_TO_POINTER (TRUE);
 
   if (!run_engine (self, stop_args, NULL, cancellable, error))
@@ -1536,6 +1702,7 @@ update_rules_locked (ExitboxFirewall  *self,
   g_autofree char *log_dir = dup_log_dir (proxy_dir);
   g_autofree char *cache_log = g_build_filename (log_dir, "cache.log", NULL);
   g_auto(GStrv) dns_servers = exitbox_squid_dup_dns_servers ();
+  g_auto(GStrv) dns_search = NULL;
   const char *proxy_names[] = { EXITBOX_PROXY_CONTAINER, EXITBOX_IMAGE_PROXY, NULL };
   g_autoptr(ExitboxInspection) proxy = NULL;
   g_autoptr(ExitboxAllowlist) allowlist = NULL;
@@ -1557,7 +1724,7 @@ update_rules_locked (ExitboxFirewall  *self,
   /* A proxy that is not running reads the records when it starts. */
   subnet = exitbox_inspection_get_container_subnet (proxy, EXITBOX_PROXY_CONTAINER,
                                                     EXITBOX_NETWORK_INTERNAL);
-  if (!proxy_is_current (self, proxy, proxy_dir) || subnet == NULL)
+  if (!proxy_is_current (self, proxy, proxy_dir, NULL) || subnet == NULL)
     return GINT_TO_POINTER (TRUE);
 
   sessions = load_live_sessions (self, sessions_dir, cancellable, error);
@@ -1567,8 +1734,12 @@ update_rules_locked (ExitboxFirewall  *self,
   allowlist = exitbox_allowlist_load_file (allowlist_path);
   egress_gateway = exitbox_inspection_get_container_gateway (proxy, EXITBOX_PROXY_CONTAINER,
                                                             EXITBOX_NETWORK_EGRESS);
+  dns_search = exitbox_squid_dup_dns_search (error);
+  if (dns_search == NULL)
+    return NULL;
   text = generate_config (allowlist, sessions, subnet, egress_gateway,
-                          (const char * const *) dns_servers);
+                          (const char * const *) dns_servers,
+                          (const char * const *) dns_search);
 
   log_offset = get_file_size (cache_log);
   if (!save_host_gateways (proxy_dir, egress_gateway, error) ||

@@ -24,10 +24,9 @@
 #define LABEL_VERSION       "exitbox.version"
 #define LABEL_BASE_IMAGE    "exitbox.base.image"
 #define LABEL_BASE_FAMILY   "exitbox.base.family"
+#define LABEL_BASE_DIGEST   "exitbox.base.digest"
 #define LABEL_UID           "exitbox.uid"
 #define LABEL_GID           "exitbox.gid"
-/* The SHA-256 of the entrypoint and exitbox-allow scripts in the base layer. */
-#define LABEL_BASE_SCRIPTS  "exitbox.base.scripts"
 #define LABEL_AGENT         "exitbox.agent"
 #define LABEL_AGENT_VERSION "exitbox.agent.version"
 #define LABEL_PARENT        "exitbox.parent"
@@ -176,14 +175,23 @@ expected_base_labels (ExitboxImageBuilder *self)
   g_autofree char *from_image = exitbox_config_dup_effective_base_image (self->config);
   g_autofree char *uid = g_strdup_printf ("%u", (guint) getuid ());
   g_autofree char *gid = g_strdup_printf ("%u", (guint) getgid ());
-  g_autofree char *scripts_hash = exitbox_containerfile_dup_scripts_hash ();
+  ExitboxBaseFamily family = exitbox_config_get_base_family (self->config);
+  g_autofree char *digest = NULL;
+  g_autoptr(GError) error = NULL;
+
+  /* The digest comes from resources built into ExitBox, so it fails only
+   * when the build itself is broken; an empty value then forces a rebuild,
+   * which reports the same error.
+   */
+  digest = exitbox_containerfile_dup_base_digest (family, &error);
+  if (digest == NULL)
+    g_warning ("Cannot compute the base layer's digest: %s", error->message);
 
   add_expected_label (labels, LABEL_BASE_IMAGE, from_image);
-  add_expected_label (labels, LABEL_BASE_FAMILY,
-                      exitbox_base_family_to_string (exitbox_config_get_base_family (self->config)));
+  add_expected_label (labels, LABEL_BASE_FAMILY, exitbox_base_family_to_string (family));
+  add_expected_label (labels, LABEL_BASE_DIGEST, digest);
   add_expected_label (labels, LABEL_UID, uid);
   add_expected_label (labels, LABEL_GID, gid);
-  add_expected_label (labels, LABEL_BASE_SCRIPTS, scripts_hash);
 
   return labels;
 }
@@ -285,9 +293,10 @@ get_catalogue (ExitboxImageBuilder  *self,
   return self->catalogue;
 }
 
-/* Fails when a profile is unknown or has neither a package for the family
- * nor a tool ExitBox downloads, so a layer is never labelled with a profile
- * it does not contain.
+/* Fails when a profile is unknown, has neither a package for the family
+ * nor a tool ExitBox downloads, or needs a download that has no build for
+ * the family, so a layer is never labelled with a profile it does not
+ * contain.
  */
 static ProjectSpec *
 project_spec_new (ExitboxImageBuilder  *self,
@@ -328,6 +337,18 @@ project_spec_new (ExitboxImageBuilder  *self,
       supported = 0;
       for (guint j = 0; downloads != NULL && downloads[j] != NULL; j++)
         {
+          if (exitbox_tool_download_is_supported (downloads[j])
+              && !exitbox_tool_download_supports_family (downloads[j], family))
+            {
+              g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                           _("The profile “%s” cannot be installed on %s: its download %s "
+                             "is linked against glibc and has no %s build. Remove it from "
+                             "the project with “exitbox AGENT profile remove %s”, or set "
+                             "settings.base to debian."),
+                           profile, family_name, downloads[j], family_name, profile);
+              return NULL;
+            }
+
           if (exitbox_tool_download_is_supported (downloads[j]))
             {
               supported++;
@@ -1445,6 +1466,36 @@ ensure_project_built_cb (GObject      *source,
     ensure_proxy (task);
 }
 
+/* Points the field of @params for @tool at @file_name, the name of its
+ * verified download in the build context.
+ */
+static void
+set_tool_file (ExitboxProjectLayerParams *params,
+               const char                *tool,
+               const char                *file_name)
+{
+  if (g_str_equal (tool, "go"))
+    params->go_archive = file_name;
+  else if (g_str_equal (tool, "golangci-lint"))
+    params->golangci_lint_archive = file_name;
+  else if (g_str_equal (tool, "kubectl"))
+    params->kubectl_binary = file_name;
+  else if (g_str_equal (tool, "helm"))
+    params->helm_archive = file_name;
+  else if (g_str_equal (tool, "opentofu"))
+    params->opentofu_archive = file_name;
+  else if (g_str_equal (tool, "docker-compose"))
+    params->docker_compose_binary = file_name;
+  else if (g_str_equal (tool, "gradle"))
+    params->gradle_archive = file_name;
+  else if (g_str_equal (tool, "rustup"))
+    params->rustup_init = file_name;
+  else if (g_str_equal (tool, "flutter"))
+    params->flutter_archive = file_name;
+  else
+    g_assert_not_reached ();
+}
+
 /* Builds the project layer, with the verified tool downloads that
  * ensure_project_next_tool() collected.
  */
@@ -1457,10 +1508,7 @@ ensure_project_build (GTask *task)
   g_autoptr(GError) error = NULL;
   g_autofree char *core_name = exitbox_image_dup_core_name (data->agent_id);
   g_autofree char *project_name = exitbox_image_dup_project_name (data->agent_id, data->project_key);
-  const char *go_path = g_hash_table_lookup (data->tool_paths, "go");
-  const char *lint_path = g_hash_table_lookup (data->tool_paths, "golangci-lint");
-  g_autofree char *go_archive = go_path != NULL ? g_path_get_basename (go_path) : NULL;
-  g_autofree char *lint_archive = lint_path != NULL ? g_path_get_basename (lint_path) : NULL;
+  g_autoptr(GPtrArray) file_names = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(ProjectSpec) spec = NULL;
   ExitboxProjectLayerParams params = { 0 };
   BuildData *build;
@@ -1492,8 +1540,19 @@ ensure_project_build (GTask *task)
   params.node_tools = spec->node_tools;
   params.uid = getuid ();
   params.gid = getgid ();
-  params.go_archive = go_archive;
-  params.golangci_lint_archive = lint_archive;
+  /* Each download goes into the context under its own file name, which
+   * differs between the tools.
+   */
+  for (guint i = 0; i < data->tools->len; i++)
+    {
+      const char *tool = g_ptr_array_index (data->tools, i);
+      const char *path = g_hash_table_lookup (data->tool_paths, tool);
+      char *file_name = g_path_get_basename (path);
+
+      g_ptr_array_add (file_names, file_name);
+      set_tool_file (&params, tool, file_name);
+    }
+
   containerfile = exitbox_containerfile_project (&params, &error);
   if (containerfile == NULL)
     {
@@ -1503,12 +1562,14 @@ ensure_project_build (GTask *task)
 
   build = build_data_new ("project", project_name, data->project_reason, containerfile);
   build->no_cache = data->force;
-  if (go_path != NULL)
-    build_data_add_verified_copy (build, go_archive, go_path,
-                                  g_hash_table_lookup (data->tool_sha256, "go"));
-  if (lint_path != NULL)
-    build_data_add_verified_copy (build, lint_archive, lint_path,
-                                  g_hash_table_lookup (data->tool_sha256, "golangci-lint"));
+  for (guint i = 0; i < data->tools->len; i++)
+    {
+      const char *tool = g_ptr_array_index (data->tools, i);
+
+      build_data_add_verified_copy (build, g_ptr_array_index (file_names, i),
+                                    g_hash_table_lookup (data->tool_paths, tool),
+                                    g_hash_table_lookup (data->tool_sha256, tool));
+    }
   build_image_async (self, build, cancellable, ensure_project_built_cb, g_object_ref (task));
 }
 
@@ -1584,7 +1645,8 @@ ensure_project_next_tool (GTask *task)
   tool = g_ptr_array_index (data->tools, data->tool_index);
   message = g_strdup_printf (_("Looking up the latest %s release"), tool);
   emit_progress (self, "project", message);
-  exitbox_tool_release_fetch_async (tool, g_task_get_cancellable (task),
+  exitbox_tool_release_fetch_async (tool, exitbox_config_get_base_family (self->config),
+                                    g_task_get_cancellable (task),
                                     ensure_project_tool_release_cb, g_object_ref (task));
 }
 

@@ -3,6 +3,7 @@
  */
 
 #include <gio/gio.h>
+#include <glib/gi18n-lib.h>
 
 #include "exitbox-launch-plan.h"
 #include "exitbox-squid-config.h"
@@ -214,4 +215,69 @@ exitbox_launch_dup_container_name (const char *agent_id,
                           agent_id != NULL ? agent_id : "shell",
                           project_key,
                           g_random_int ());
+}
+
+/* Appends @text as valid UTF-8 with every control character (C0, DEL and
+ * C1) replaced by a space, so that a folder name cannot move the cursor or
+ * end the line.
+ */
+static void
+append_printable (GString    *line,
+                  const char *text)
+{
+  g_autofree char *valid = g_utf8_make_valid (text, -1);
+
+  for (const char *p = valid; *p != '\0'; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      if (g_unichar_iscntrl (c))
+        g_string_append_c (line, ' ');
+      else
+        g_string_append_unichar (line, c);
+    }
+}
+
+char *
+exitbox_launch_dup_status_line (const char *agent_name,
+                                const char *project_path,
+                                gboolean    no_firewall,
+                                guint       n_allowed,
+                                guint       n_session_entries)
+{
+  g_autoptr(GString) line = g_string_new (NULL);
+  g_autofree char *project_name = NULL;
+  g_autofree char *firewall = NULL;
+
+  g_return_val_if_fail (agent_name != NULL, NULL);
+  g_return_val_if_fail (project_path != NULL, NULL);
+
+  project_name = g_path_get_basename (project_path);
+
+  if (no_firewall)
+    firewall = g_strdup (_("FIREWALL OFF"));
+  else if (n_session_entries == 0)
+    firewall = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                             "firewall on, %u domain",
+                                             "firewall on, %u domains",
+                                             n_allowed),
+                                n_allowed);
+  else
+    /* Translators: the second number counts the domains of -a, which only
+     * this session may reach.
+     */
+    firewall = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                             "firewall on, %u domain + %u for this session",
+                                             "firewall on, %u domains + %u for this session",
+                                             n_allowed),
+                                n_allowed, n_session_entries);
+
+  g_string_append_printf (line, "ExitBox %s – ", PACKAGE_VERSION);
+  append_printable (line, agent_name);
+  g_string_append (line, " – ");
+  append_printable (line, project_name);
+  g_string_append (line, " – ");
+  g_string_append (line, firewall);
+
+  return g_string_free (g_steal_pointer (&line), FALSE);
 }

@@ -60,4 +60,14 @@ char **exitbox_launch_build_run_args   (const ExitboxLaunchOptions *options);
 char  *exitbox_launch_dup_container_name (const char *agent_id,
                                           const char *project_key);
 
+/* The line a terminal session shows at its top when settings.status_bar is
+ * on: "ExitBox VERSION – agent – project folder – firewall state". Control
+ * characters in the names become spaces.
+ */
+char  *exitbox_launch_dup_status_line  (const char *agent_name,
+                                        const char *project_path,
+                                        gboolean    no_firewall,
+                                        guint       n_allowed,
+                                        guint       n_session_entries);
+
 G_END_DECLS

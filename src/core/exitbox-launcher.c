@@ -52,6 +52,7 @@ typedef struct
   char              *cpus;             /* NULL: settings.default_flags.cpus */
   GPtrArray         *warnings;         /* collected before the plan exists */
   char              *allow_request_dir; /* mounted at EXITBOX_ALLOW_CONTAINER_DIR, or NULL */
+  char              *status_line;      /* EXITBOX_STATUS_LINE for the entrypoint, or NULL */
 } PrepareData;
 
 static void
@@ -70,6 +71,7 @@ prepare_data_free (PrepareData *data)
   g_free (data->cpus);
   g_clear_pointer (&data->warnings, g_ptr_array_unref);
   g_free (data->allow_request_dir);
+  g_free (data->status_line);
   g_free (data);
 }
 
@@ -270,7 +272,11 @@ write_env_file (PrepareData  *data,
   g_autofree char *cache_dir = exitbox_dup_cache_dir ();
   g_autofree char *sessions_dir = g_build_filename (cache_dir, "sessions", NULL);
   g_autofree char *name = g_strconcat (container_name, ".env", NULL);
+  g_autofree char *status_variable = NULL;
   gboolean has_term = FALSE;
+
+  if (data->status_line != NULL)
+    status_variable = g_strconcat ("EXITBOX_STATUS_LINE=", data->status_line, NULL);
 
   for (guint i = 0; data->variables[i] != NULL; i++)
     has_term |= g_str_has_prefix (data->variables[i], "TERM=");
@@ -278,6 +284,8 @@ write_env_file (PrepareData  *data,
   g_strv_builder_addv (variables, (const char **) data->variables);
   if (data->interactive && !has_term)
     g_strv_builder_add (variables, "TERM=xterm-256color");
+  if (status_variable != NULL)
+    g_strv_builder_add (variables, status_variable);
   all = g_strv_builder_end (variables);
 
   remove_stale_env_files (sessions_dir);
@@ -747,6 +755,22 @@ exitbox_launcher_prepare_async (ExitboxLauncher            *self,
   data->cpus = g_strdup (request->cpus);
   data->warnings = g_ptr_array_new_with_free_func (g_free);
   data->allow_request_dir = g_strdup (request->allow_request_dir);
+
+  /* The entrypoint draws the line only at a terminal, so a session without
+   * one gets no line either.
+   */
+  if (request->terminal_status_line && request->interactive &&
+      exitbox_config_get_status_bar (self->config))
+    {
+      const ExitboxAgentInfo *shown = data->shell ? NULL : exitbox_agent_lookup (data->agent_id);
+
+      data->status_line =
+        exitbox_launch_dup_status_line (shown != NULL ? shown->display_name : _("Shell"),
+                                        exitbox_project_get_path (request->project),
+                                        data->no_firewall,
+                                        exitbox_allowlist_get_n_entries (self->allowlist),
+                                        data->allow_entries->len);
+    }
 
   if (!exitbox_session_check_limits (request->memory, request->cpus, &error))
     {

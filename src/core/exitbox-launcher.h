@@ -40,6 +40,11 @@ typedef struct
    * May be NULL; left out when the firewall is off.
    */
   const char         *allow_request_dir;
+  /* The session runs in the user's own terminal (the CLI), which then shows
+   * the status line of settings.status_bar; the window has a status bar of
+   * its own and leaves this FALSE.
+   */
+  gboolean            terminal_status_line;
 } ExitboxLaunchRequest;
 
 /* What a prepared session runs. */

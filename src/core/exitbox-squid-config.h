@@ -43,6 +43,22 @@ char  *exitbox_squid_config_generate_with_sessions (GPtrArray          *entries,
                                                     const char * const *dns_servers,
                                                     const char         *blocked_reason);
 
+/* Like exitbox_squid_config_generate_with_sessions(), with the search
+ * domains @dns_search (may be NULL or empty, from
+ * exitbox_squid_dup_dns_search()). With search domains, squid.conf turns
+ * on dns_defnames and leaves out dns_nameservers, because Squid 5.7 reads
+ * the search list from /etc/resolv.conf only when squid.conf names no DNS
+ * server, so the proxy container must be started with --dns and
+ * --dns-search instead.
+ */
+char  *exitbox_squid_config_generate_full (GPtrArray          *entries,
+                                           GPtrArray          *sessions,
+                                           const char         *agent_subnet,
+                                           const char * const *host_gateways,
+                                           const char * const *dns_servers,
+                                           const char * const *dns_search,
+                                           const char         *blocked_reason);
+
 /* The decision the generated rules make for one request, computed without
  * sending anything.
  */
@@ -72,5 +88,13 @@ ExitboxSquidVerdict *exitbox_squid_check (GPtrArray                   *entries,
 
 /* EXITBOX_SQUID_DNS split at commas and white space, else 1.1.1.1 and 8.8.8.8. */
 char **exitbox_squid_dup_dns_servers (void);
+
+/* EXITBOX_SQUID_DNS_SEARCH split at commas and white space: the search
+ * domains in lower case without a trailing dot, or an empty list when it
+ * is unset, empty or "." (no search domains, so none are inherited from
+ * the host). Sets @error, naming the value, when a piece is not a domain
+ * name or "." is combined with domains.
+ */
+char **exitbox_squid_dup_dns_search (GError **error);
 
 G_END_DECLS

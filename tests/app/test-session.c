@@ -40,8 +40,12 @@
 typedef struct
 {
   ExitboxSessionTab *tab;
+  ExitboxStatusBar  *status_bar;
   const char        *expect;
   char              *input;
+  /* The status bar's firewall text expected while the session runs. */
+  const char        *firewall_expect;
+  gboolean           firewall_seen;
   gboolean           expect_seen;
   gboolean           input_sent;
   gboolean           timed_out;
@@ -112,6 +116,11 @@ session_check_cb (gpointer user_data)
       watch->input_sent = TRUE;
     }
 
+  if (watch->firewall_expect != NULL &&
+      exitbox_session_tab_get_state (watch->tab) == EXITBOX_SESSION_STATE_RUNNING &&
+      g_strcmp0 (exitbox_status_bar_get_firewall_text (watch->status_bar), watch->firewall_expect) == 0)
+    watch->firewall_seen = TRUE;
+
   if (watch->exited_at == 0 &&
       exitbox_session_tab_get_state (watch->tab) == EXITBOX_SESSION_STATE_EXITED)
     watch->exited_at = g_get_monotonic_time ();
@@ -177,6 +186,7 @@ test_session_launch (void)
   const char *input = g_getenv ("EXITBOX_TEST_INPUT");
   const char *exit_status = g_getenv ("EXITBOX_TEST_EXIT_STATUS");
   const char *screenshot = g_getenv ("EXITBOX_TEST_SCREENSHOT");
+  const char *firewall_text = g_getenv ("EXITBOX_TEST_FIREWALL_TEXT");
   g_autoptr(ExitboxApplication) app = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *expected_title = NULL;
@@ -219,7 +229,9 @@ test_session_launch (void)
   page = adw_tab_view_get_nth_page (tab_view, 0);
 
   watch.tab = EXITBOX_SESSION_TAB (adw_tab_page_get_child (page));
+  watch.status_bar = exitbox_window_get_status_bar (window);
   watch.expect = expect;
+  watch.firewall_expect = firewall_text;
   watch.input = input != NULL ? dup_typed_input (input) : NULL;
   watch.deadline = g_get_monotonic_time () + SESSION_LIMIT_SECONDS * G_USEC_PER_SEC;
 
@@ -239,6 +251,8 @@ test_session_launch (void)
   g_assert_false (watch.timed_out);
   g_assert_cmpint (exitbox_session_tab_get_state (watch.tab), ==, EXITBOX_SESSION_STATE_EXITED);
   g_assert_true (watch.expect_seen);
+  if (firewall_text != NULL)
+    g_assert_true (watch.firewall_seen);
 
   if (g_str_equal (agent, "shell") || *agent == '\0')
     agent_name = "Shell";

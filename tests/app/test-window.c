@@ -206,6 +206,7 @@ fixture_tear_down (Fixture       *fixture,
 
   g_setenv ("PATH", fixture->saved_path, TRUE);
   g_unsetenv ("FAKE_PODMAN_BUILD");
+  g_unsetenv ("FAKE_PODMAN_INFO_ERROR");
   exitbox_test_remove_tree (base);
   g_free (fixture->project_dir);
   g_free (fixture->saved_path);
@@ -349,6 +350,8 @@ check_status_engine (Fixture *fixture)
   g_assert_cmpstr (exitbox_status_bar_get_allowlist_text (status_bar), ==, "3 allowed domains");
   g_assert_cmpstr (exitbox_status_bar_get_sessions_text (status_bar), ==, "No running sessions");
   g_assert_cmpuint (exitbox_window_get_n_active_sessions (fixture->window), ==, 0);
+  /* The captured `podman info` is of a working engine. */
+  g_assert_null (exitbox_status_bar_get_problems_text (status_bar));
 }
 
 static void
@@ -394,6 +397,139 @@ test_window_status_no_engine (Fixture       *fixture,
   use_no_engine (fixture);
 
   run_app (fixture, check_status_no_engine);
+}
+
+/* A failing `podman info` is what `exitbox doctor` reports as an engine
+ * failure; the status bar says so and lists it with the engine's message.
+ */
+static void
+check_status_engine_problem (Fixture *fixture)
+{
+  ExitboxStatusBar *status_bar = exitbox_window_get_status_bar (fixture->window);
+  GtkWidget *list = exitbox_status_bar_get_problems_list (status_bar);
+  GtkWidget *row = gtk_widget_get_first_child (list);
+
+  g_assert_cmpstr (exitbox_status_bar_get_problems_text (status_bar), ==, "1 engine problem");
+  g_assert_true (ADW_IS_ACTION_ROW (row));
+  g_assert_null (gtk_widget_get_next_sibling (row));
+  g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)),
+                            "the storage database is locked"));
+
+  /* Checking again after the engine recovered hides the problem. */
+  g_unsetenv ("FAKE_PODMAN_INFO_ERROR");
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.check-engine", NULL);
+  exitbox_app_test_iterate_until (window_is_idle, fixture->window);
+  g_assert_null (exitbox_status_bar_get_problems_text (status_bar));
+}
+
+static void
+test_window_status_engine_problem (Fixture       *fixture,
+                                   gconstpointer  user_data)
+{
+  write_config_file ("config.yaml", config_yaml);
+  write_config_file ("allowlist.yaml", allowlist_yaml);
+  use_fake_engine (fixture);
+  g_setenv ("FAKE_PODMAN_INFO_ERROR", "Error: the storage database is locked", TRUE);
+
+  run_app (fixture, check_status_engine_problem);
+}
+
+static GtkWidget *
+find_first_button (GtkWidget *widget)
+{
+  if (GTK_IS_BUTTON (widget))
+    return widget;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *button = find_first_button (child);
+
+      if (button != NULL)
+        return button;
+    }
+
+  return NULL;
+}
+
+/* The popover offers a Fix button only for what ExitBox can fix, bound to
+ * win.fix-engine-problem with the problem's id.
+ */
+static void
+test_window_status_problem_rows (void)
+{
+  g_autoptr(GPtrArray) problems = g_ptr_array_new ();
+  ExitboxDoctorProblem fixable = { (char *) "ulimits", (char *) "Limits too high",
+                                   (char *) "The runtime cannot raise them.",
+                                   (char *) "Lower them in containers.conf.", TRUE };
+  ExitboxDoctorProblem manual = { (char *) "tun-device", (char *) "No <tun> device",
+                                  (char *) "slirp4netns needs it.",
+                                  (char *) "Load the tun module.", FALSE };
+  GtkWidget *status_bar = g_object_ref_sink (exitbox_status_bar_new ());
+  GtkWidget *list = exitbox_status_bar_get_problems_list (EXITBOX_STATUS_BAR (status_bar));
+  GtkWidget *first;
+  GtkWidget *second;
+  GtkWidget *button;
+  GVariant *target;
+
+  g_ptr_array_add (problems, &fixable);
+  g_ptr_array_add (problems, &manual);
+  exitbox_status_bar_set_engine_problems (EXITBOX_STATUS_BAR (status_bar), problems);
+
+  g_assert_cmpstr (exitbox_status_bar_get_problems_text (EXITBOX_STATUS_BAR (status_bar)), ==,
+                   "2 engine problems");
+  first = gtk_widget_get_first_child (list);
+  second = gtk_widget_get_next_sibling (first);
+  g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (first)), ==,
+                   "Limits too high");
+  /* The title is markup, so a summary's "<" is escaped. */
+  g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (second)), ==,
+                   "No &lt;tun&gt; device");
+  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (first)), ==,
+                   "The runtime cannot raise them.\nFix: Lower them in containers.conf.");
+
+  button = find_first_button (first);
+  g_assert_null (find_first_button (second));
+  g_assert_nonnull (button);
+  g_assert_cmpstr (gtk_actionable_get_action_name (GTK_ACTIONABLE (button)), ==,
+                   "win.fix-engine-problem");
+  target = gtk_actionable_get_action_target_value (GTK_ACTIONABLE (button));
+  g_assert_cmpstr (g_variant_get_string (target, NULL), ==, "ulimits");
+
+  exitbox_status_bar_set_engine_problems (EXITBOX_STATUS_BAR (status_bar), NULL);
+  g_assert_null (exitbox_status_bar_get_problems_text (EXITBOX_STATUS_BAR (status_bar)));
+  g_assert_null (gtk_widget_get_first_child (list));
+
+  g_object_unref (status_bar);
+}
+
+/* A session without the firewall overrides the proxy's state while it is
+ * selected, and the proxy's state comes back afterwards.
+ */
+static void
+test_window_status_session_firewall_off (void)
+{
+  GtkWidget *widget = g_object_ref_sink (exitbox_status_bar_new ());
+  ExitboxStatusBar *status_bar = EXITBOX_STATUS_BAR (widget);
+
+  exitbox_status_bar_set_firewall_state (status_bar, EXITBOX_FIREWALL_STATE_RUNNING);
+  exitbox_status_bar_set_session_firewall_off (status_bar, TRUE);
+  g_assert_cmpstr (exitbox_status_bar_get_firewall_text (status_bar), ==,
+                   "Firewall off for this session");
+
+  /* A new proxy state while the session is selected does not hide it. */
+  exitbox_status_bar_set_firewall_state (status_bar, EXITBOX_FIREWALL_STATE_STOPPED);
+  g_assert_cmpstr (exitbox_status_bar_get_firewall_text (status_bar), ==,
+                   "Firewall off for this session");
+
+  exitbox_status_bar_set_session_firewall_off (status_bar, FALSE);
+  g_assert_cmpstr (exitbox_status_bar_get_firewall_text (status_bar), ==, "Firewall stopped");
+
+  exitbox_status_bar_set_firewall_unknown (status_bar, NULL);
+  g_assert_null (exitbox_status_bar_get_firewall_text (status_bar));
+
+  g_object_unref (widget);
 }
 
 static const char broken_yaml[] = "agents:\n  claude: [enabled\n";
@@ -1528,6 +1664,9 @@ main (int   argc,
   ADD_TEST ("/app/window/project-rejected", test_window_project_rejected);
   ADD_TEST ("/app/window/status-engine", test_window_status_engine);
   ADD_TEST ("/app/window/status-no-engine", test_window_status_no_engine);
+  ADD_TEST ("/app/window/status-engine-problem", test_window_status_engine_problem);
+  g_test_add_func ("/app/window/status-problem-rows", test_window_status_problem_rows);
+  g_test_add_func ("/app/window/status-session-firewall-off", test_window_status_session_firewall_off);
   ADD_TEST ("/app/window/config-error", test_window_config_error);
   ADD_TEST ("/app/window/allowlist-missing", test_window_allowlist_missing);
   ADD_TEST ("/app/window/first-run-defaults", test_window_first_run_defaults);

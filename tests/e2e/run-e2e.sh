@@ -76,7 +76,20 @@ check() {
   if "$@"; then ok "$name"; else not_ok "$name" "command failed: $*"; fi
 }
 
+# The link-local and IPv6 checks' own network and upstream; removed even
+# when the script stops early.
+linklocal_net=exitbox-e2e-linklocal
+ula_net=exitbox-e2e-ula
+linklocal_upstream=exitbox-e2e-linklocal-upstream
+cleanup_linklocal() {
+  "$engine" network disconnect --force "$linklocal_net" exitbox-squid >/dev/null 2>&1
+  "$engine" rm --force "$linklocal_upstream" >/dev/null 2>&1
+  "$engine" network rm --force "$linklocal_net" >/dev/null 2>&1
+  "$engine" network rm --force "$ula_net" >/dev/null 2>&1
+}
+
 cleanup() {
+  cleanup_linklocal
   [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null
   "$engine" rm --force "$upstream" >/dev/null 2>&1
   "$engine" rm --force exitbox-squid >/dev/null 2>&1
@@ -133,7 +146,19 @@ make_github_release() {
   local agent="$1" tag="$2" asset="$3" member="$4" version="$5" digest="${6:-yes}"
   local dir="$work/bucket/github/$agent"
   mkdir -p "$dir/pack"
-  printf '#!/bin/sh\necho "%s (%s stub)"\n' "$version" "$agent" > "$dir/pack/${member#./}"
+  # "serve-login" plays Codex's login server on 127.0.0.1:1455 inside the
+  # container until /workspace/login-done appears (at most 120 s).
+  cat > "$dir/pack/${member#./}" <<STUB
+#!/bin/sh
+if [ "\${1:-}" = serve-login ]; then
+  mkdir -p /tmp/login && echo "$agent login callback" > /tmp/login/index.html
+  busybox httpd -p 127.0.0.1:1455 -h /tmp/login || exit 1
+  i=0
+  while [ ! -e /workspace/login-done ] && [ \$i -lt 1200 ]; do sleep 0.1; i=\$((i + 1)); done
+  exit 0
+fi
+echo "$version ($agent stub)"
+STUB
   chmod 755 "$dir/pack/${member#./}"
   tar -C "$dir/pack" -czf "$dir/$asset" "$member"
   local checksum
@@ -149,6 +174,15 @@ server_pid=$!
 export EXITBOX_CLAUDE_DIST_URL="http://127.0.0.1:$port"
 export EXITBOX_CODEX_RELEASE_URL="http://127.0.0.1:$port/github/codex/latest.json"
 export EXITBOX_OPENCODE_RELEASE_URL="http://127.0.0.1:$port/github/opencode/latest.json"
+# Publishers the tests do not serve point at the loopback server too, so a
+# lookup that reaches them fails there instead of leaving the machine.
+for variable in EXITBOX_CLAUDE_INSTALL_SCRIPT_URL EXITBOX_GO_RELEASES_URL \
+                EXITBOX_GOLANGCI_LINT_RELEASE_URL EXITBOX_KUBECTL_RELEASE_URL \
+                EXITBOX_HELM_RELEASE_URL EXITBOX_HELM_DOWNLOAD_URL EXITBOX_OPENTOFU_RELEASE_URL \
+                EXITBOX_DOCKER_COMPOSE_RELEASE_URL EXITBOX_GRADLE_VERSION_URL \
+                EXITBOX_RUSTUP_DIST_URL EXITBOX_FLUTTER_RELEASES_URL; do
+  export "$variable=http://127.0.0.1:$port/not-served"
+done
 
 for _ in $(seq 50); do
   curl -s -o /dev/null "http://127.0.0.1:$port/" && break
@@ -261,6 +295,19 @@ else
   not_ok "update rebuilds core and project only" "stdout: $output" "$(tail -20 "$work/update.log")"
 fi
 
+# The release bucket moves: the configured one responds 404, and the install
+# script on the stub server names the one that works, which is remembered.
+printf '#!/bin/bash\nset -e\nGCS_BUCKET="http://127.0.0.1:%s"\n' "$port" > "$work/bucket/install.sh"
+output=$(EXITBOX_CLAUDE_DIST_URL="http://127.0.0.1:$port/moved-away" \
+         EXITBOX_CLAUDE_INSTALL_SCRIPT_URL="http://127.0.0.1:$port/install.sh" \
+         exitbox -u claude --version 2>"$work/moved.log")
+if [ "$output" = "9.9.9 (Claude Code stub)" ] \
+   && grep -qx "http://127.0.0.1:$port" "$EXITBOX_CACHE_DIR/downloads/claude/discovered-dist-url"; then
+  ok "moved bucket found through install script"
+else
+  not_ok "moved bucket found through install script" "stdout: $output" "$(tail -20 "$work/moved.log")"
+fi
+
 make_github_release codex rust-v0.46.0 codex-x86_64-unknown-linux-musl.tar.gz \
   codex-x86_64-unknown-linux-musl 0.46.0 no
 "$EXITBOX_BIN" enable codex >/dev/null 2>&1
@@ -325,6 +372,12 @@ fi
 check "progress line shows elapsed time" grep -qE '^\[project\] Built .* in [0-9]+ s$' "$work/profile-launch.log"
 output=$(exitbox shell -- rsync --version 2>/dev/null | head -1)
 check "shell profile package installed" grep -q '^rsync' <<<"$output"
+output=$(exitbox projects 2>&1)
+if grep -qF "$project" <<<"$output" && grep -qE '^ +profiles: \+shell +built: .*claude 9\.9\.[0-9]+' <<<"$output"; then
+  ok "projects lists profile changes and builds"
+else
+  not_ok "projects lists profile changes and builds" "$output"
+fi
 if ls "$EXITBOX_CACHE_DIR"/logs/build-exitbox-claude-my-project-a-b-*.log >/dev/null 2>&1; then
   ok "build writes log under cache logs"
 else
@@ -710,6 +763,64 @@ else
   not_ok "allow request files are removed" "$(ls -lR "$EXITBOX_RUNTIME_DIR")"
 fi
 
+# --- Status line --------------------------------------------------------------
+
+# Runs a command with a 24x200 pseudo-terminal as its terminal, prints what
+# the terminal received and exits with the command's status (124 when it
+# did not end within two minutes).
+cat > "$work/in-terminal.py" <<'PY'
+import fcntl, os, pty, select, signal, struct, sys, termios, time
+pid, fd = pty.fork()
+if pid == 0:
+    fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 200, 0, 0))
+    os.execvp(sys.argv[1], sys.argv[1:])
+received, status = b"", None
+deadline = time.monotonic() + 120
+while status is None and time.monotonic() < deadline:
+    if select.select([fd], [], [], 0.2)[0]:
+        try:
+            received += os.read(fd, 65536)
+        except OSError:
+            pass
+    finished, wait_status = os.waitpid(pid, os.WNOHANG)
+    if finished:
+        status = os.waitstatus_to_exitcode(wait_status)
+if status is None:
+    os.kill(pid, signal.SIGKILL)
+    os.waitpid(pid, 0)
+sys.stdout.buffer.write(received)
+sys.exit(124 if status is None else status)
+PY
+
+in_terminal() {
+  (cd "$project" && python3 "$work/in-terminal.py" "$@")
+}
+
+# At a terminal, settings.status_bar (on by default) puts a line at the top,
+# drawn by tmux inside the container, and the command's exit status stays.
+status_line="Shell – $(basename "$project") – firewall on, "
+output=$(in_terminal "$EXITBOX_BIN" shell -- sh -c 'echo "status line test"; exit 5' 2>&1)
+status=$?
+if grep -qF "$status_line" <<<"$output" && grep -q "status line test" <<<"$output"; then
+  ok "status line shown at a terminal"
+else
+  not_ok "status line shown at a terminal" "$(tail -c 2000 <<<"$output" | cat -v)"
+fi
+check "status line keeps exit status" test "$status" = 5
+
+config_file="$EXITBOX_CONFIG_DIR/config.yaml"
+cp "$config_file" "$work/config.yaml.saved"
+sed -i 's/^\(  status_bar:\) true$/\1 false/' "$config_file"
+output=$(in_terminal "$EXITBOX_BIN" shell -- sh -c 'echo "status line test"; exit 5' 2>&1)
+status=$?
+cp "$work/config.yaml.saved" "$config_file"
+if ! grep -qF "$status_line" <<<"$output" && grep -q "status line test" <<<"$output" \
+   && [ "$status" = 5 ] && grep -q '^  status_bar: true$' "$work/config.yaml.saved"; then
+  ok "status line off with status_bar false"
+else
+  not_ok "status line off with status_bar false" "exit status $status" "$(tail -c 2000 <<<"$output" | cat -v)"
+fi
+
 # --- Hardening ---------------------------------------------------------------
 
 capabilities=$(exitbox shell -- grep CapEff /proc/self/status 2>&1)
@@ -749,6 +860,196 @@ check "shell command exit status propagates" test $? -eq 7
 
 output=$(exitbox -v shell -- true 2>&1)
 check "verbose prints engine command" grep -q -- "--cap-drop=ALL" <<<"$output"
+
+# --- Firewall: link-local, IPv6, ICMP, recovery and Codex login ---------------
+#
+# The link-local upstream is the test's own container on a network the test
+# creates (169.254.200.0/24), attached to the proxy for these checks only,
+# and on a second one with the ULA prefix fd42:e2e:200::/64. Squid resolves
+# names through the first network's DNS server at its gateway meanwhile,
+# so a listed name resolves to the link-local address. Nothing else is
+# contacted.
+
+linklocal_address=169.254.200.10
+linklocal_ipv6=fd42:e2e:200::10
+cleanup_linklocal
+"$engine" network create --internal --subnet 169.254.200.0/24 "$linklocal_net" >/dev/null
+"$engine" network create --internal --ipv6 --subnet fd42:e2e:200::/64 "$ula_net" >/dev/null
+"$engine" run --detach --name "$linklocal_upstream" --network "$linklocal_net" \
+  --ip "$linklocal_address" --network-alias linklocal.example.test \
+  --mount "type=bind,source=$work/www,destination=/www,readonly" \
+  "$EXITBOX_BASE_IMAGE" busybox httpd -f -v -p 80 -h /www >/dev/null
+"$engine" network connect --ip6 "$linklocal_ipv6" "$ula_net" "$linklocal_upstream"
+
+# A changed EXITBOX_SQUID_DNS restarts the proxy at the next launch, which
+# also proves that the DNS label is read.
+proxy_before=$("$engine" inspect exitbox-squid --format '{{.Id}}' 2>/dev/null)
+export EXITBOX_SQUID_DNS=169.254.200.1
+exitbox shell -- true >/dev/null 2>"$work/linklocal-restart.log"
+proxy_after=$("$engine" inspect exitbox-squid --format '{{.Id}}' 2>/dev/null)
+if [ -n "$proxy_after" ] && [ "$proxy_after" != "$proxy_before" ] \
+   && [ "$("$engine" inspect exitbox-squid --format '{{index .Config.Labels "exitbox.proxy.dns"}}')" = "servers=169.254.200.1;search=" ]; then
+  ok "changed proxy DNS restarts proxy"
+else
+  not_ok "changed proxy DNS restarts proxy" "before: $proxy_before" "after: $proxy_after" \
+    "$(cat "$work/linklocal-restart.log")"
+fi
+"$engine" network connect "$linklocal_net" exitbox-squid
+
+# Proof that the checks below can fail: the upstream answers the proxy, and
+# the listed name resolves to its link-local address inside the proxy.
+resolved=$("$engine" exec exitbox-squid getent hosts linklocal.example.test 2>&1 | awk '{print $1}')
+status=$(exitbox -a "$linklocal_address" shell -- curl -s -o /dev/null -w '%{http_code}' --max-time 20 \
+  "http://$linklocal_address/" 2>"$work/linklocal-listed.log")
+if [ "$status" = 200 ] && [ "$resolved" = "$linklocal_address" ]; then
+  ok "listed link-local address is allowed"
+else
+  not_ok "listed link-local address is allowed" "status: $status" "resolved: $resolved" \
+    "$(cat "$work/linklocal-listed.log")"
+fi
+requests_before=$("$engine" logs "$linklocal_upstream" 2>&1 | grep -c 'response:')
+
+status=$(exitbox shell -- curl -s -o /dev/null -w '%{http_code}' --max-time 20 \
+  "http://$linklocal_address/" 2>/dev/null)
+check "unlisted link-local address is blocked" test "$status" = 403
+
+status=$(exitbox -a linklocal.example.test shell -- sh -c '
+  curl -s -o /dev/null -w "%{http_code} " --max-time 20 http://linklocal.example.test/
+  curl -s -o /dev/null -w "%{http_connect}" --max-time 20 https://linklocal.example.test/
+' 2>"$work/linklocal-name.log")
+requests_after=$("$engine" logs "$linklocal_upstream" 2>&1 | grep -c 'response:')
+if [ "$status" = "403 403" ] && [ "$requests_after" = "$requests_before" ]; then
+  ok "listed name resolving to link-local is blocked"
+else
+  not_ok "listed name resolving to link-local is blocked" "status: $status" \
+    "upstream requests: $requests_before before, $requests_after after" "$(cat "$work/linklocal-name.log")"
+fi
+
+# IPv6: the agent's container has no IPv6 route off its own links (only
+# loopback, link-local fe80::/10 and multicast ff00::/8 may appear), and a
+# direct connection to the test's own ULA address fails.
+output=$(exitbox shell -- sh -c '
+  awk '"'"'$10 != "lo" && $1 !~ /^fe[89ab]/ && $1 !~ /^ff/ { print }'"'"' /proc/net/ipv6_route
+  curl -s -o /dev/null --max-time 5 --noproxy "*" -g "http://['"$linklocal_ipv6"']/"
+  echo "curl=$?"
+' 2>"$work/ipv6.log")
+if grep -q '^curl=' <<<"$output" && ! grep -q '^curl=0$' <<<"$output" \
+   && [ "$(grep -vc '^curl=' <<<"$output")" -eq 0 ]; then
+  ok "agent has no IPv6 route out"
+else
+  not_ok "agent has no IPv6 route out" "$output" "$(cat "$work/ipv6.log")"
+fi
+
+# ICMP: busybox ping to the test's own upstream gets no reply.
+output=$(exitbox shell -- busybox ping -c 1 -W 2 "$upstream_address" 2>&1)
+status=$?
+if [ $status -ne 0 ] && ! grep -q '1 packets received' <<<"$output"; then
+  ok "ping to upstream fails"
+else
+  not_ok "ping to upstream fails" "exit status $status" "$output"
+fi
+
+cleanup_linklocal
+export EXITBOX_SQUID_DNS="$gateway"
+
+# EXITBOX_SQUID_DNS_SEARCH: the search domains reach the proxy's
+# resolv.conf, from which Squid then reads its DNS servers too, and the
+# default "." leaves the host's search domains out. An invalid value stops
+# the launch and names the value.
+status=$(EXITBOX_SQUID_DNS_SEARCH=example.test exitbox shell -- curl -s -o /dev/null \
+  -w '%{http_code}' --max-time 20 http://allowed.example.test/ 2>"$work/dns-search.log")
+search_line=$("$engine" exec exitbox-squid grep '^search' /etc/resolv.conf 2>&1)
+if [ "$status" = 200 ] && [ "$search_line" = "search example.test" ] \
+   && grep -qx 'dns_defnames on' "$proxy_dir/squid.conf"; then
+  ok "dns search domains reach the proxy"
+else
+  not_ok "dns search domains reach the proxy" "status: $status" "resolv.conf: $search_line" \
+    "$(cat "$work/dns-search.log")" "$(grep -n 'dns_' "$proxy_dir/squid.conf")"
+fi
+output=$(EXITBOX_SQUID_DNS_SEARCH='bad_domain!' exitbox shell -- true 2>&1)
+status=$?
+if [ $status -ne 0 ] && grep -q 'EXITBOX_SQUID_DNS_SEARCH contains' <<<"$output" \
+   && grep -q 'bad_domain!' <<<"$output"; then
+  ok "invalid dns search domain stops launch"
+else
+  not_ok "invalid dns search domain stops launch" "exit status $status" "$output"
+fi
+exitbox shell -- true >/dev/null 2>"$work/dns-search-default.log"
+search_line=$("$engine" exec exitbox-squid grep '^search' /etc/resolv.conf 2>&1)
+if [ -z "$search_line" ] && grep -qx 'dns_defnames off' "$proxy_dir/squid.conf"; then
+  ok "default proxy has no search domains"
+else
+  not_ok "default proxy has no search domains" "resolv.conf: $search_line" \
+    "$(cat "$work/dns-search-default.log")"
+fi
+
+# An invalid allowlist.yaml entry is skipped and never reaches squid.conf.
+cp "$EXITBOX_CONFIG_DIR/allowlist.yaml" "$work/allowlist.yaml.saved"
+printf '  - "bad_name!.example.test"\n' >> "$EXITBOX_CONFIG_DIR/allowlist.yaml"
+status=$(exitbox shell -- curl -s -o /dev/null -w '%{http_code}' --max-time 20 \
+  http://allowed.example.test/ 2>"$work/invalid-entry.log")
+cp "$work/allowlist.yaml.saved" "$EXITBOX_CONFIG_DIR/allowlist.yaml"
+if [ "$status" = 200 ] && ! grep -q 'bad_name' "$proxy_dir/squid.conf"; then
+  ok "invalid allowlist entry stays out of squid.conf"
+else
+  not_ok "invalid allowlist entry stays out of squid.conf" "status: $status" \
+    "$(cat "$work/invalid-entry.log")" "$(grep -n bad_name "$proxy_dir/squid.conf")"
+fi
+
+# Killing the proxy while a session runs: the next launch starts it again
+# with that session's rules, and the running session reaches it too.
+rm -f "$project/recover-done" "$project/recover-status"
+exitbox -a session.example.test shell -- sh -c '
+  i=0
+  while [ ! -e /workspace/recover-done ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done
+  curl -s -o /dev/null -w "%{http_code}" --max-time 20 http://session.example.test/ > /workspace/recover-status
+' >"$work/recover-a.log" 2>&1 &
+recover_session=$!
+for _ in $(seq 600); do
+  [ -n "$(ls -A "$proxy_dir/sessions" 2>/dev/null)" ] && break
+  kill -0 "$recover_session" 2>/dev/null || break
+  sleep 0.1
+done
+sleep 1
+"$engine" kill exitbox-squid >/dev/null 2>&1
+status=$(exitbox shell -- curl -s -o /dev/null -w '%{http_code}' --max-time 20 http://allowed.example.test/ 2>"$work/recover-b.log")
+if [ "$status" = 200 ] && grep -q 'session.example.test' "$proxy_dir/squid.conf"; then
+  ok "launch after mid-session proxy kill recovers"
+else
+  not_ok "launch after mid-session proxy kill recovers" "status: $status" "$(cat "$work/recover-b.log")" \
+    "$(grep -n session "$proxy_dir/squid.conf")"
+fi
+touch "$project/recover-done"
+wait "$recover_session"
+check "running session reaches restarted proxy" test "$(cat "$project/recover-status" 2>/dev/null)" = 200
+
+# Codex's login port: 127.0.0.1:1455 on the host reaches the Codex
+# container while its session runs, and is closed before and after.
+"$EXITBOX_BIN" enable codex >/dev/null 2>&1
+rm -f "$project/login-done"
+curl -s -o /dev/null --max-time 2 http://127.0.0.1:1455/
+before=$?
+exitbox codex serve-login >"$work/codex-login.log" 2>&1 &
+codex_session=$!
+body=
+deadline=$((SECONDS + 180))
+while [ $SECONDS -lt $deadline ]; do
+  body=$(curl -s --max-time 2 http://127.0.0.1:1455/ 2>/dev/null)
+  [ -n "$body" ] && break
+  kill -0 "$codex_session" 2>/dev/null || break
+  sleep 0.1
+done
+if [ $before -eq 7 ] && [ "$body" = "codex login callback" ]; then
+  ok "codex login port reaches container"
+else
+  not_ok "codex login port reaches container" "curl before the session: exit $before" "body: $body" \
+    "$(cat "$work/codex-login.log")"
+fi
+touch "$project/login-done"
+wait "$codex_session"
+curl -s -o /dev/null --max-time 2 http://127.0.0.1:1455/
+check "codex login port closes after session" test $? -eq 7
+"$EXITBOX_BIN" disable codex >/dev/null 2>&1
 
 # --- Managed agent configuration ------------------------------------------------
 
@@ -1007,8 +1308,10 @@ rm -rf "$store"
 # --- Desktop -------------------------------------------------------------------
 
 if [ -z "${EXITBOX_APP_TEST:-}" ]; then
-  test_number=$((test_number + 1))
-  echo "ok $test_number # SKIP EXITBOX_APP_TEST is not set"
+  for skipped in 1 2; do
+    test_number=$((test_number + 1))
+    echo "ok $test_number # SKIP EXITBOX_APP_TEST is not set"
+  done
 else
   screenshot="$artifacts/desktop-session-$(id -un).png"
   EXITBOX_TEST_PROJECT="$project" EXITBOX_TEST_AGENT=claude \
@@ -1019,6 +1322,18 @@ else
     ok "desktop session shows agent output"
   else
     not_ok "desktop session shows agent output" "exit status $status" "$(tail -30 "$work/app.log")"
+  fi
+
+  # With the firewall off, the status bar says so while that session runs.
+  EXITBOX_NO_FIREWALL=1 EXITBOX_TEST_PROJECT="$project" EXITBOX_TEST_AGENT=shell \
+  EXITBOX_TEST_INPUT='echo off-$((40 + 2)); sleep 3; exit 4\n' EXITBOX_TEST_EXPECT="off-42" \
+  EXITBOX_TEST_EXIT_STATUS=4 EXITBOX_TEST_FIREWALL_TEXT="Firewall off for this session" \
+    xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- "$EXITBOX_APP_TEST" >"$work/app-off.log" 2>&1
+  status=$?
+  if [ $status -eq 0 ]; then
+    ok "desktop status bar shows firewall off"
+  else
+    not_ok "desktop status bar shows firewall off" "exit status $status" "$(tail -30 "$work/app-off.log")"
   fi
 fi
 
