@@ -45,7 +45,7 @@ expect_status() {
   fi
 }
 
-echo "1..159"
+echo "1..166"
 
 expect_status "version prints package version" 0 "exitbox " --version
 expect_status "help lists shell command" 0 "exitbox [OPTION…] shell" --help
@@ -550,6 +550,35 @@ expect_status "allowlist help" 0 "Put “--” before an entry" allowlist --help
 
 EXITBOX_CONFIG_DIR="$case_dir" expect_status "enable agent in any case" 0 "Codex" enable CODEX
 expect_status "setup rejects argument" 2 "“setup” takes options only" setup extra
+
+# Runtime allow requests: a request file as a session's ExitBox process
+# writes it, owned by this shell's process so that it counts as waiting.
+export EXITBOX_RUNTIME_DIR="$work/run"
+requests_dir="$EXITBOX_RUNTIME_DIR/requests"
+mkdir -p "$requests_dir"
+expect_status "firewall pending without requests" 0 "No allow requests are waiting." firewall pending
+deadline=$(( $(date +%s) + 100 ))
+printf '{"id": "0a1b2c3d", "session": "exitbox-shell-x-0000000b", "agent": null,
+  "project": "/home/user/demo", "entry": "pypi.org",
+  "rule": "Allow pypi.org and its subdomains on ports 443 and 80",
+  "created": %d, "deadline": %d, "pid": %d}\n' "$(date +%s)" "$deadline" "$$" \
+  > "$requests_dir/0a1b2c3d.json"
+expect_status "firewall pending lists request" 0 \
+  "Allow pypi.org and its subdomains on ports 443 and 80" firewall pending
+expect_status "firewall approve rejects unknown flag" 2 "but got “--forever”" \
+  firewall approve 0a1b2c3d --forever
+expect_status "firewall deny rejects unknown id" 1 "No pending allow request has the id “ffffffff”" \
+  firewall deny ffffffff
+expect_status "firewall approve writes always" 0 "Allowed pypi.org always" \
+  firewall approve 0a1b2c3d --always
+if [ "$(cat "$requests_dir/0a1b2c3d.answer" 2>&1)" = always ]; then
+  result 0 "firewall approve stores answer"
+else
+  result 1 "firewall approve stores answer" "$(cat "$requests_dir/0a1b2c3d.answer" 2>&1)"
+fi
+expect_status "firewall approve defaults to session" 0 "for the session exitbox-shell-x-0000000b" \
+  firewall approve 0a1b2c3d
+unset EXITBOX_RUNTIME_DIR
 
 # Without a container engine a session ends with the engine status 125.
 mkdir -p "$work/engine-project"

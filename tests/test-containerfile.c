@@ -83,6 +83,7 @@ test_base_debian (void)
   exitbox_test_assert_contains (text, "LANG=C.UTF-8");
 
   exitbox_test_assert_contains (text, "COPY entrypoint.sh /usr/local/bin/exitbox-entrypoint");
+  exitbox_test_assert_contains (text, "COPY exitbox-allow.sh /usr/local/bin/exitbox-allow");
   exitbox_test_assert_contains (text, "chmod 0755 /usr/local/bin/exitbox-entrypoint");
   exitbox_test_assert_contains (text, "ENTRYPOINT [\"/usr/local/bin/exitbox-entrypoint\"]");
   exitbox_test_assert_contains (text, "WORKDIR /workspace");
@@ -171,6 +172,7 @@ test_base_alpine (void)
   exitbox_test_assert_contains (text, "HOME=/home/user");
   exitbox_test_assert_contains (text, "LANG=C.UTF-8");
   exitbox_test_assert_contains (text, "COPY entrypoint.sh /usr/local/bin/exitbox-entrypoint");
+  exitbox_test_assert_contains (text, "COPY exitbox-allow.sh /usr/local/bin/exitbox-allow");
   exitbox_test_assert_contains (text, "ENTRYPOINT [\"/usr/local/bin/exitbox-entrypoint\"]");
   exitbox_test_assert_contains (text, "WORKDIR /workspace");
 

@@ -157,7 +157,7 @@ test_entrypoint_first_run (Fixture       *fixture,
   g_assert_nonnull (strstr (contents, "ExitBox sandbox"));
   g_assert_nonnull (strstr (contents, "/workspace"));
   g_assert_nonnull (strstr (contents, "403"));
-  g_assert_nonnull (strstr (contents, "exitbox -a DOMAIN"));
+  g_assert_nonnull (strstr (contents, "exitbox-allow DOMAIN"));
   g_assert_nonnull (strstr (contents, "allowlist"));
   g_assert_nonnull (strstr (contents, "no-new-privileges"));
   g_assert_nonnull (strstr (contents, "sudo"));

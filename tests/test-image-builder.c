@@ -518,6 +518,7 @@ test_image_ensure_builds_all (Fixture       *fixture,
   g_autoptr(ExitboxInspection) inspection = NULL;
   g_autofree char *tags = NULL;
   g_autofree char *base_file = NULL;
+  g_autofree char *allow_script = NULL;
   g_autofree char *entrypoint = NULL;
   g_autofree char *core_file = NULL;
   g_autofree char *binary = NULL;
@@ -545,6 +546,8 @@ test_image_ensure_builds_all (Fixture       *fixture,
   exitbox_test_assert_contains (base_file, "FROM debian:bookworm-slim");
   exitbox_test_assert_contains (base_file, uid_label);
   exitbox_test_assert_contains (entrypoint, "<!-- BEGIN EXITBOX SANDBOX -->");
+  allow_script = read_context_file (fixture, 0, "exitbox-base", "exitbox-allow.sh");
+  exitbox_test_assert_contains (allow_script, "/run/exitbox/allow.sock");
 
   core_file = read_context_file (fixture, 1, "exitbox-claude-core", "Containerfile");
   binary = read_context_file (fixture, 1, "exitbox-claude-core", "claude");

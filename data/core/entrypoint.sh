@@ -23,9 +23,13 @@ user's computer.
   the container are not the user's and are lost when the session ends.
 - All network traffic goes through an allowlisting proxy. A request to a
   domain that is not on the allowlist fails, and the proxy answers it with
-  HTTP 403. Do not try to get around the proxy. Ask the user to allow the
-  domain instead: for one session by starting ExitBox on the host with
-  `exitbox -a DOMAIN`, or permanently by adding it to the ExitBox allowlist.
+  HTTP 403. Do not try to get around the proxy. To ask the user for access,
+  run `exitbox-allow DOMAIN` (for example `exitbox-allow api.example.com`).
+  The user sees the request on the host and allows it for this session,
+  allows it always, or denies it. The command waits for the answer and exits
+  with status 0 when the domain is allowed, which takes effect at once, and
+  1 when it is denied or nobody answers in time. Ask for one domain at a
+  time and only for what the task needs.
 - All Linux capabilities are dropped and no-new-privileges is set. You cannot
   use sudo, run containers (docker or podman) or install system packages.
 - The tools in this container come from the user's ExitBox profiles. If a

@@ -8,6 +8,7 @@
 
 #include <glib/gi18n.h>
 
+#include "exitbox-allow-prompter.h"
 #include "exitbox-allowlist-editor.h"
 #include "exitbox-application.h"
 #include "exitbox-desktop-resources.h"
@@ -51,6 +52,7 @@ struct _ExitboxApplication
 
   GFileMonitor     *config_monitor;
   ExitboxProxyLog  *proxy_log;
+  ExitboxAllowPrompter *allow_prompter;
   guint             notification_watches[2];
   gboolean          notification_services[2];  /* whether each watched name has an owner */
   guint             reload_source;
@@ -642,6 +644,14 @@ exitbox_application_watch_proxy_log (ExitboxApplication *self)
                path, error->message);
 }
 
+ExitboxAllowPrompter *
+exitbox_application_get_allow_prompter (ExitboxApplication *self)
+{
+  g_return_val_if_fail (EXITBOX_IS_APPLICATION (self), NULL);
+
+  return self->allow_prompter;
+}
+
 ExitboxProxyLog *
 exitbox_application_get_proxy_log (ExitboxApplication *self)
 {
@@ -686,6 +696,14 @@ exitbox_application_startup (GApplication *application)
 
   exitbox_application_watch_proxy_log (self);
 
+  /* exitbox-allow requests from every session, the CLI's too, are asked here. */
+  self->allow_prompter = exitbox_allow_prompter_new (GTK_APPLICATION (self), &error);
+  if (self->allow_prompter == NULL)
+    {
+      g_warning ("Runtime allow requests are not shown: %s", error->message);
+      g_clear_error (&error);
+    }
+
   self->config_dir = exitbox_dup_config_dir ();
   config_path = g_build_filename (self->config_dir, "config.yaml", NULL);
   allowlist_path = g_build_filename (self->config_dir, "allowlist.yaml", NULL);
@@ -718,6 +736,7 @@ exitbox_application_shutdown (GApplication *application)
     g_clear_handle_id (&self->notification_watches[i], g_bus_unwatch_name);
 
   exitbox_application_unwatch_config_dir (self);
+  g_clear_object (&self->allow_prompter);
 
   if (self->proxy_hold_fd >= 0)
     {

@@ -6,6 +6,7 @@
 
 #include <adwaita.h>
 
+#include "exitbox-allow-prompter.h"
 #include "exitbox-core.h"
 
 G_BEGIN_DECLS
@@ -62,6 +63,10 @@ ExitboxLauncher    *exitbox_application_get_launcher          (ExitboxApplicatio
  * before startup.
  */
 ExitboxProxyLog    *exitbox_application_get_proxy_log         (ExitboxApplication *self);
+/* The dialogs for exitbox-allow requests, or NULL before startup or when the
+ * requests folder cannot be watched.
+ */
+ExitboxAllowPrompter *exitbox_application_get_allow_prompter  (ExitboxApplication *self);
 
 /* Sends @notification when a notification service runs on the session bus,
  * and otherwise does nothing.

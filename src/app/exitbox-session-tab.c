@@ -56,6 +56,8 @@ struct _ExitboxSessionTab
    */
   ExitboxLaunchPlan   *plan;
   ExitboxSessionLog   *log;        /* the running session's log under the cache folder */
+  /* Serves exitbox-allow for the running session; closed with the firewall's hold. */
+  ExitboxAllowListener *allow_listener;
   ExitboxLoginRelay   *login_relay; /* Codex's login port, open while its session runs */
 };
 
@@ -256,6 +258,12 @@ exitbox_session_tab_end_session_cb (GObject      *source,
 static void
 exitbox_session_tab_release_firewall (ExitboxSessionTab *self)
 {
+  if (self->allow_listener != NULL)
+    {
+      exitbox_allow_listener_close (self->allow_listener);
+      g_clear_object (&self->allow_listener);
+    }
+
   if (self->login_relay != NULL)
     {
       exitbox_login_relay_stop (self->login_relay);
@@ -384,6 +392,7 @@ exitbox_session_tab_prepare_cb (GObject      *source,
   g_autoptr(GError) log_error = NULL;
   g_autoptr(ExitboxSessionTab) self = user_data;
   g_autoptr(ExitboxLaunchPlan) plan = NULL;
+  g_autoptr(ExitboxAllowListener) listener = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *message = NULL;
 
@@ -394,6 +403,9 @@ exitbox_session_tab_prepare_cb (GObject      *source,
   if (plan == NULL)
     {
       g_message ("Failed to prepare the session “%s”: %s", self->title, error->message);
+      if (self->allow_listener != NULL)
+        exitbox_allow_listener_close (self->allow_listener);
+      g_clear_object (&self->allow_listener);
       message = g_strdup_printf (_("Could not prepare the session: %s"), error->message);
       exitbox_session_tab_feed_line (self, "31", message);
       exitbox_session_tab_show_end (self, EXITBOX_SESSION_STATE_FAILED, message, "error");
@@ -414,8 +426,14 @@ exitbox_session_tab_prepare_cb (GObject      *source,
       exitbox_session_tab_feed_line (self, "33", line);
     }
 
+  /* The listener of this launch outlives the release of the previous plan. */
+  listener = g_steal_pointer (&self->allow_listener);
   exitbox_session_tab_release_firewall (self);
   self->plan = g_steal_pointer (&plan);
+  self->allow_listener = g_steal_pointer (&listener);
+  if (self->allow_listener != NULL && self->plan->session_address != NULL)
+    exitbox_allow_listener_set_session (self->allow_listener, self->plan->container_name,
+                                        self->agent_id, exitbox_project_get_path (self->project));
 
   /* Each session writes a log, as CLI sessions do. */
   exitbox_session_tab_end_log (self, -1, NULL);
@@ -448,6 +466,7 @@ void
 exitbox_session_tab_start (ExitboxSessionTab *self)
 {
   ExitboxLaunchRequest request = { 0 };
+  g_autoptr(GError) listener_error = NULL;
   g_autofree char *line = NULL;
 
   g_return_if_fail (EXITBOX_IS_SESSION_TAB (self));
@@ -475,6 +494,18 @@ exitbox_session_tab_start (ExitboxSessionTab *self)
   request.args = NULL;
   request.read_only = FALSE;
   request.interactive = TRUE;
+
+  /* A failed listener costs only exitbox-allow, not the session. */
+  if (self->allow_listener != NULL)
+    exitbox_allow_listener_close (self->allow_listener);
+  g_clear_object (&self->allow_listener);
+  self->allow_listener = exitbox_allow_listener_new (exitbox_launcher_get_firewall (self->launcher),
+                                                     &listener_error);
+  if (self->allow_listener == NULL)
+    g_message ("exitbox-allow does not work in session “%s”: %s", self->title,
+               listener_error->message);
+  else
+    request.allow_request_dir = exitbox_allow_listener_get_folder (self->allow_listener);
 
   exitbox_launcher_prepare_async (self->launcher, &request, self->cancellable,
                                   exitbox_session_tab_prepare_cb,
@@ -1069,6 +1100,61 @@ exitbox_session_tab_always_allow_clicked_cb (GtkButton         *button,
   gtk_widget_set_tooltip_text (GTK_WIDGET (button), message);
 }
 
+static void
+exitbox_session_tab_session_entry_added_cb (GObject      *source,
+                                            GAsyncResult *result,
+                                            gpointer      user_data)
+{
+  g_autoptr(GtkButton) button = user_data;
+  const char *entry = g_object_get_data (G_OBJECT (button), "exitbox-entry");
+  g_autoptr(GError) error = NULL;
+
+  if (!exitbox_firewall_add_session_entry_finish (EXITBOX_FIREWALL (source), result, &error))
+    {
+      g_message ("Failed to allow %s for a session: %s", entry, error->message);
+      gtk_widget_set_tooltip_text (GTK_WIDGET (button), error->message);
+      gtk_widget_add_css_class (GTK_WIDGET (button), "error");
+      gtk_widget_set_sensitive (GTK_WIDGET (button), TRUE);
+      return;
+    }
+
+  gtk_button_set_label (button, _("Allowed for This Session"));
+}
+
+/* Adds the entry to this session's rules through the same core call that an
+ * approved exitbox-allow request uses, so it applies at once.
+ */
+static void
+exitbox_session_tab_allow_for_session_clicked_cb (GtkButton         *button,
+                                                  ExitboxSessionTab *self)
+{
+  const char *text = g_object_get_data (G_OBJECT (button), "exitbox-entry");
+  g_autoptr(ExitboxAllowlistEntry) entry = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (self->plan == NULL || self->launcher == NULL)
+    {
+      gtk_widget_set_tooltip_text (GTK_WIDGET (button), _("The session has ended."));
+      gtk_widget_set_sensitive (GTK_WIDGET (button), FALSE);
+      return;
+    }
+
+  entry = exitbox_allowlist_entry_parse (text, &error);
+  if (entry == NULL)
+    {
+      g_message ("Failed to allow %s for a session: %s", text, error->message);
+      gtk_widget_set_tooltip_text (GTK_WIDGET (button), error->message);
+      gtk_widget_add_css_class (GTK_WIDGET (button), "error");
+      return;
+    }
+
+  gtk_widget_set_sensitive (GTK_WIDGET (button), FALSE);
+  exitbox_firewall_add_session_entry_async (exitbox_launcher_get_firewall (self->launcher),
+                                            self->plan->container_name, entry, NULL,
+                                            exitbox_session_tab_session_entry_added_cb,
+                                            g_object_ref (button));
+}
+
 void
 exitbox_session_tab_add_blocked_request (ExitboxSessionTab           *self,
                                          const ExitboxBlockedRequest *request)
@@ -1079,7 +1165,9 @@ exitbox_session_tab_add_blocked_request (ExitboxSessionTab           *self,
   g_autofree char *subtitle = NULL;
   g_autofree char *heading = NULL;
   g_autofree char *button_label = NULL;
+  g_autofree char *session_label = NULL;
   AdwActionRow *row;
+  GtkWidget *session_button;
   GtkWidget *button;
 
   g_return_if_fail (EXITBOX_IS_SESSION_TAB (self));
@@ -1102,6 +1190,17 @@ exitbox_session_tab_add_blocked_request (ExitboxSessionTab           *self,
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), entry);
   adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
   adw_action_row_set_subtitle (row, subtitle);
+
+  session_button = gtk_button_new_with_label (_("Allow for This Session"));
+  gtk_widget_set_valign (session_button, GTK_ALIGN_CENTER);
+  session_label = g_strdup_printf (_("Allow %s for this session only"), entry);
+  gtk_widget_set_tooltip_text (session_button, session_label);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (session_button), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  session_label, -1);
+  g_object_set_data_full (G_OBJECT (session_button), "exitbox-entry", g_strdup (entry), g_free);
+  g_signal_connect (session_button, "clicked",
+                    G_CALLBACK (exitbox_session_tab_allow_for_session_clicked_cb), self);
+  adw_action_row_add_suffix (row, session_button);
 
   button = gtk_button_new_with_label (_("Always Allow"));
   gtk_widget_set_valign (button, GTK_ALIGN_CENTER);

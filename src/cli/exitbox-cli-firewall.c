@@ -476,8 +476,8 @@ exitbox_cli_firewall (CliOptions *options)
 
   if (action == NULL)
     {
-      exitbox_cli_print_error (_("“firewall” needs an action: status, log [-f] or "
-                                 "check HOST[:PORT]."));
+      exitbox_cli_print_error (_("“firewall” needs an action: status, log [-f], "
+                                 "check HOST[:PORT], pending, approve ID or deny ID."));
       return 2;
     }
 
@@ -503,10 +503,17 @@ exitbox_cli_firewall (CliOptions *options)
   if (g_str_equal (action, "stop-when-idle"))
     return stop_when_idle ();
 
+  if (g_str_equal (action, "pending"))
+    return exitbox_cli_firewall_pending (options->args + 1);
+
+  if (g_str_equal (action, "approve") || g_str_equal (action, "deny"))
+    return exitbox_cli_firewall_answer (action, options->args + 1);
+
   {
     g_autofree char *message =
-      g_strdup_printf (_("Unknown firewall action “%s”. The actions are status, log [-f] and "
-                         "check HOST[:PORT]."), action);
+      g_strdup_printf (_("Unknown firewall action “%s”. The actions are status, log [-f], "
+                         "check HOST[:PORT], pending, approve ID [--session|--always] and "
+                         "deny ID."), action);
     exitbox_cli_print_error (message);
   }
   return 2;

@@ -102,6 +102,15 @@ int exitbox_cli_print_agents (ExitboxConfig *config,
                               const char    *indent);
 int exitbox_cli_firewall  (CliOptions *options);
 
+/* Runtime allow requests, in exitbox-cli-allow.c. start_allow_listener()
+ * sets request->allow_request_dir, or warns and returns NULL.
+ */
+ExitboxAllowListener *exitbox_cli_start_allow_listener (ExitboxLauncher      *launcher,
+                                                        ExitboxLaunchRequest *request);
+int exitbox_cli_firewall_pending (char       **args);
+int exitbox_cli_firewall_answer  (const char  *action,
+                                  char       **args);
+
 /* Stops the proxy after settings.proxy_idle_minutes unless a session
  * starts before then: at once for 0, else from a detached helper.
  */

@@ -207,6 +207,11 @@ print_usage (FILE *stream)
              "  exitbox firewall check HOST[:PORT]\n"
              "                                 Show whether the proxy allows HOST and by which\n"
              "                                 rule, without sending anything\n"
+             "  exitbox firewall pending       List the exitbox-allow requests that wait\n"
+             "  exitbox firewall approve ID [--session|--always]\n"
+             "                                 Allow a request for its session only (the\n"
+             "                                 default) or add it to the allowlist\n"
+             "  exitbox firewall deny ID       Deny a request\n"
              "\n"
              "Agents: claude, codex, opencode\n"
              "\n"));
@@ -779,6 +784,7 @@ spawn_and_wait (ExitboxEngine  *engine,
 {
   g_autoptr(GSubprocessLauncher) launcher = NULL;
   g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
   guint sigint_id;
   guint sigterm_id;
   int status;
@@ -791,7 +797,13 @@ spawn_and_wait (ExitboxEngine  *engine,
   sigint_id = g_unix_signal_add (SIGINT, on_interrupt, NULL);
   sigterm_id = g_unix_signal_add (SIGTERM, on_interrupt, NULL);
 
-  if (!g_subprocess_wait (process, NULL, error))
+  /* The main context keeps running so that the session's allow requests
+   * are served while the engine runs.
+   */
+  g_subprocess_wait_async (process, NULL, exitbox_cli_on_async_ready, &result);
+  exitbox_cli_wait_for_result (&result);
+
+  if (!g_subprocess_wait_finish (process, result, error))
     status = -1;
   else if (g_subprocess_get_if_exited (process))
     status = g_subprocess_get_exit_status (process);
@@ -898,6 +910,7 @@ run_session (CliContext       *context,
   g_autoptr(ExitboxProject) project = NULL;
   g_autoptr(ExitboxLaunchPlan) plan = NULL;
   g_autoptr(ExitboxSessionLog) log = NULL;
+  g_autoptr(ExitboxAllowListener) allow_listener = NULL;
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GError) log_error = NULL;
@@ -973,6 +986,8 @@ run_session (CliContext       *context,
       return exit_status_for_prepare_error (error);
     }
 
+  allow_listener = exitbox_cli_start_allow_listener (launcher, &request);
+
   exitbox_launcher_prepare_async (launcher, &request, NULL, exitbox_cli_on_async_ready, &result);
   plan = exitbox_launcher_prepare_finish (launcher, exitbox_cli_wait_for_result (&result), &error);
   if (plan == NULL)
@@ -980,6 +995,12 @@ run_session (CliContext       *context,
       exitbox_cli_print_error (error->message);
       return exit_status_for_prepare_error (error);
     }
+
+  if (allow_listener != NULL && plan->session_address != NULL)
+    exitbox_allow_listener_set_session (allow_listener, plan->container_name, options->agent_id,
+                                        exitbox_project_get_path (project));
+  else if (allow_listener != NULL)
+    exitbox_allow_listener_close (allow_listener);
 
   for (guint i = 0; plan->notices[i] != NULL; i++)
     g_printerr ("%s\n", plan->notices[i]);
@@ -1021,6 +1042,8 @@ run_session (CliContext       *context,
   if (login_relay != NULL)
     exitbox_login_relay_stop (login_relay);
   exitbox_launch_plan_remove_env_file (plan);
+  if (allow_listener != NULL)
+    exitbox_allow_listener_close (allow_listener);
 
   if (log != NULL &&
       !exitbox_session_log_end (log, status, status < 0 ? error->message : NULL, &log_error))

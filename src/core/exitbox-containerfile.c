@@ -240,6 +240,12 @@ exitbox_containerfile_get_entrypoint (GError **error)
   return lookup_resource ("entrypoint.sh", error);
 }
 
+GBytes *
+exitbox_containerfile_get_allow_script (GError **error)
+{
+  return lookup_resource ("exitbox-allow.sh", error);
+}
+
 static const char *
 base_template_name (ExitboxBaseFamily family)
 {
@@ -253,6 +259,7 @@ base_template_name (ExitboxBaseFamily family)
  */
 static const char * const base_content_resources[] = {
   "entrypoint.sh",
+  "exitbox-allow.sh",
   NULL
 };
 

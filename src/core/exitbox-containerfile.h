@@ -102,6 +102,8 @@ char *exitbox_containerfile_proxy   (ExitboxBaseFamily                family,
 
 /* The entrypoint script that the base layer copies into the image. */
 GBytes *exitbox_containerfile_get_entrypoint (GError **error);
+/* The exitbox-allow script that the base layer copies into the image. */
+GBytes *exitbox_containerfile_get_allow_script (GError **error);
 
 /* A short digest of the base layer's template and of the files its build
  * context copies, recorded as label exitbox.base.digest: a changed

@@ -5,6 +5,8 @@
 #pragma once
 
 #include "exitbox-agent.h"
+#include "exitbox-allow-listener.h"
+#include "exitbox-allow-requests.h"
 #include "exitbox-allowlist.h"
 #include "exitbox-catalogue.h"
 #include "exitbox-config.h"

@@ -1589,3 +1589,251 @@ exitbox_firewall_dup_host_gateways (void)
 
   return g_strv_builder_end (builder);
 }
+
+
+/* Runtime rule changes: an entry added to one running session, and a hot
+ * reload after allowlist.yaml changed. Both regenerate squid.conf from the
+ * file on disk and the session records, under the proxy lock.
+ */
+
+typedef struct
+{
+  char                  *session_name;  /* NULL: only reload */
+  ExitboxAllowlistEntry *entry;
+} UpdateRulesData;
+
+static void
+update_rules_data_free (UpdateRulesData *data)
+{
+  g_free (data->session_name);
+  g_clear_pointer (&data->entry, exitbox_allowlist_entry_free);
+  g_free (data);
+}
+
+/* Appends @entry to the record of @session_name unless the record already
+ * lists it.
+ */
+static gboolean
+add_entry_to_record (const char                  *sessions_dir,
+                     const char                  *session_name,
+                     const ExitboxAllowlistEntry *entry,
+                     GError                     **error)
+{
+  g_autoptr(GPtrArray) sessions = exitbox_proxy_session_load_all (sessions_dir);
+  g_autofree char *wanted = exitbox_allowlist_entry_to_string (entry);
+
+  for (guint i = 0; i < sessions->len; i++)
+    {
+      ExitboxProxySession *session = g_ptr_array_index (sessions, i);
+
+      if (!g_str_equal (session->name, session_name))
+        continue;
+
+      for (guint j = 0; j < session->entries->len; j++)
+        {
+          g_autofree char *listed =
+            exitbox_allowlist_entry_to_string (g_ptr_array_index (session->entries, j));
+
+          if (g_str_equal (listed, wanted))
+            return TRUE;
+        }
+
+      g_ptr_array_add (session->entries, exitbox_allowlist_entry_copy (entry));
+      return exitbox_proxy_session_save (session, sessions_dir, error);
+    }
+
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+               _("The session %s has no firewall record, so %s cannot be allowed for it. "
+                 "The session has ended or runs without the firewall."),
+               session_name, wanted);
+  return FALSE;
+}
+
+static goffset
+get_file_size (const char *path)
+{
+  GStatBuf info;
+
+  return g_stat (path, &info) == 0 ? (goffset) info.st_size : 0;
+}
+
+/* `squid -k reconfigure` returns before Squid listens again: Squid 5 closes
+ * its listening sockets while it reads the new configuration, and a
+ * connection in that moment is refused. An agent told that its entry is
+ * allowed tries at once, so this waits, for at most 5 s, until cache.log
+ * shows Squid accepting HTTP connections again after @offset.
+ */
+static void
+wait_for_proxy_listening (const char *cache_log,
+                          goffset     offset)
+{
+  for (guint i = 0; i < PROXY_READY_CHECKS; i++)
+    {
+      g_autofree char *text = NULL;
+      gsize length;
+
+      if (g_file_get_contents (cache_log, &text, &length, NULL))
+        {
+          /* A rotated log starts again from its beginning. */
+          if ((goffset) length < offset)
+            offset = 0;
+          if (strstr (text + offset, "Accepting HTTP") != NULL)
+            return;
+        }
+
+      g_usleep (PROXY_READY_INTERVAL_US);
+    }
+
+  g_debug ("%s does not show the reloaded proxy listening yet", cache_log);
+}
+
+static gpointer
+update_rules_locked (ExitboxFirewall  *self,
+                     gpointer          user_data,
+                     const char       *cache_dir,
+                     GCancellable     *cancellable,
+                     GError          **error)
+{
+  UpdateRulesData *data = user_data;
+  g_autofree char *proxy_dir = dup_proxy_dir (cache_dir);
+  g_autofree char *sessions_dir = g_build_filename (proxy_dir, "sessions", NULL);
+  g_autofree char *config_dir = exitbox_dup_config_dir ();
+  g_autofree char *allowlist_path = g_build_filename (config_dir, "allowlist.yaml", NULL);
+  g_autofree char *log_dir = dup_log_dir (proxy_dir);
+  g_autofree char *cache_log = g_build_filename (log_dir, "cache.log", NULL);
+  g_auto(GStrv) dns_servers = exitbox_squid_dup_dns_servers ();
+  g_auto(GStrv) dns_search = NULL;
+  const char *proxy_names[] = { EXITBOX_PROXY_CONTAINER, EXITBOX_IMAGE_PROXY, NULL };
+  g_autoptr(ExitboxInspection) proxy = NULL;
+  g_autoptr(ExitboxAllowlist) allowlist = NULL;
+  g_autoptr(GPtrArray) sessions = NULL;
+  g_autofree char *text = NULL;
+  const char *egress_gateway;
+  const char *subnet;
+  gboolean changed;
+  goffset log_offset;
+
+  if (data->session_name != NULL &&
+      !add_entry_to_record (sessions_dir, data->session_name, data->entry, error))
+    return NULL;
+
+  proxy = inspect (self, proxy_names, cancellable, error);
+  if (proxy == NULL)
+    return NULL;
+
+  /* A proxy that is not running reads the records when it starts. */
+  subnet = exitbox_inspection_get_container_subnet (proxy, EXITBOX_PROXY_CONTAINER,
+                                                    EXITBOX_NETWORK_INTERNAL);
+  if (!proxy_is_current (self, proxy, proxy_dir, NULL) || subnet == NULL)
+    return GINT_TO_POINTER (TRUE);
+
+  sessions = load_live_sessions (self, sessions_dir, cancellable, error);
+  if (sessions == NULL)
+    return NULL;
+
+  allowlist = exitbox_allowlist_load_file (allowlist_path);
+  egress_gateway = exitbox_inspection_get_container_gateway (proxy, EXITBOX_PROXY_CONTAINER,
+                                                            EXITBOX_NETWORK_EGRESS);
+  dns_search = exitbox_squid_dup_dns_search (error);
+  if (dns_search == NULL)
+    return NULL;
+  text = generate_config (allowlist, sessions, subnet, egress_gateway,
+                          (const char * const *) dns_servers,
+                          (const char * const *) dns_search);
+
+  log_offset = get_file_size (cache_log);
+  if (!save_host_gateways (proxy_dir, egress_gateway, error) ||
+      !write_proxy_config (self, proxy_dir, text, TRUE, &changed, cancellable, error) ||
+      (changed && !reload_proxy (self, cancellable, error)))
+    return NULL;
+
+  if (changed)
+    wait_for_proxy_listening (cache_log, log_offset);
+
+  return GINT_TO_POINTER (TRUE);
+}
+
+static void
+update_rules_thread (GTask        *task,
+                     gpointer      source_object,
+                     gpointer      task_data,
+                     GCancellable *cancellable)
+{
+  GError *error = NULL;
+
+  if (run_locked (source_object, update_rules_locked, task_data, cancellable, &error) == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static void
+start_update_rules (ExitboxFirewall             *self,
+                    const char                  *session_name,
+                    const ExitboxAllowlistEntry *entry,
+                    gpointer                     source_tag,
+                    GCancellable                *cancellable,
+                    GAsyncReadyCallback          callback,
+                    gpointer                     user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  UpdateRulesData *data = g_new0 (UpdateRulesData, 1);
+
+  data->session_name = g_strdup (session_name);
+  data->entry = entry != NULL ? exitbox_allowlist_entry_copy (entry) : NULL;
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, source_tag);
+  g_task_set_task_data (task, data, (GDestroyNotify) update_rules_data_free);
+  g_task_run_in_thread (task, update_rules_thread);
+}
+
+void
+exitbox_firewall_add_session_entry_async (ExitboxFirewall             *self,
+                                          const char                  *session_name,
+                                          const ExitboxAllowlistEntry *entry,
+                                          GCancellable                *cancellable,
+                                          GAsyncReadyCallback          callback,
+                                          gpointer                     user_data)
+{
+  g_return_if_fail (EXITBOX_IS_FIREWALL (self));
+  g_return_if_fail (session_name != NULL);
+  g_return_if_fail (entry != NULL);
+
+  start_update_rules (self, session_name, entry, exitbox_firewall_add_session_entry_async,
+                      cancellable, callback, user_data);
+}
+
+gboolean
+exitbox_firewall_add_session_entry_finish (ExitboxFirewall  *self,
+                                           GAsyncResult     *result,
+                                           GError          **error)
+{
+  g_return_val_if_fail (EXITBOX_IS_FIREWALL (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+void
+exitbox_firewall_reload_rules_async (ExitboxFirewall     *self,
+                                     GCancellable        *cancellable,
+                                     GAsyncReadyCallback  callback,
+                                     gpointer             user_data)
+{
+  g_return_if_fail (EXITBOX_IS_FIREWALL (self));
+
+  start_update_rules (self, NULL, NULL, exitbox_firewall_reload_rules_async,
+                      cancellable, callback, user_data);
+}
+
+gboolean
+exitbox_firewall_reload_rules_finish (ExitboxFirewall  *self,
+                                      GAsyncResult     *result,
+                                      GError          **error)
+{
+  g_return_val_if_fail (EXITBOX_IS_FIREWALL (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}

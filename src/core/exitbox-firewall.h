@@ -110,4 +110,30 @@ char                **exitbox_firewall_dup_host_gateways     (void);
 /* The proxy's access log on the host: $EXITBOX_CACHE_DIR/proxy/logs/access.log. */
 char                 *exitbox_firewall_dup_log_path          (void);
 
+/* Adds @entry to the rules of the running session @session_name, for that
+ * session's address only, and applies it to a running proxy with a hot
+ * reload. Fails with G_IO_ERROR_NOT_FOUND when the session has no record
+ * (it ended, or runs without the firewall).
+ */
+void                  exitbox_firewall_add_session_entry_async  (ExitboxFirewall             *self,
+                                                                 const char                  *session_name,
+                                                                 const ExitboxAllowlistEntry *entry,
+                                                                 GCancellable                *cancellable,
+                                                                 GAsyncReadyCallback          callback,
+                                                                 gpointer                     user_data);
+gboolean              exitbox_firewall_add_session_entry_finish (ExitboxFirewall             *self,
+                                                                 GAsyncResult                *result,
+                                                                 GError                     **error);
+
+/* Regenerates squid.conf from allowlist.yaml on disk and the records of
+ * the running sessions, and reloads a running proxy when it changed.
+ */
+void                  exitbox_firewall_reload_rules_async       (ExitboxFirewall             *self,
+                                                                 GCancellable                *cancellable,
+                                                                 GAsyncReadyCallback          callback,
+                                                                 gpointer                     user_data);
+gboolean              exitbox_firewall_reload_rules_finish      (ExitboxFirewall             *self,
+                                                                 GAsyncResult                *result,
+                                                                 GError                     **error);
+
 G_END_DECLS

@@ -1883,6 +1883,7 @@ ensure_base (GTask *task)
   GCancellable *cancellable = g_task_get_cancellable (task);
   g_autoptr(GError) error = NULL;
   g_autoptr(GBytes) entrypoint = NULL;
+  g_autoptr(GBytes) allow_script = NULL;
   g_autofree char *reason = NULL;
   g_autofree char *from_image = NULL;
   ExitboxBaseLayerParams params = { 0 };
@@ -1917,8 +1918,17 @@ ensure_base (GTask *task)
       return;
     }
 
+  allow_script = exitbox_containerfile_get_allow_script (&error);
+  if (allow_script == NULL)
+    {
+      g_free (containerfile);
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
   build = build_data_new ("base", EXITBOX_IMAGE_BASE, reason, containerfile);
   build_data_add_bytes (build, "entrypoint.sh", entrypoint, 0755);
+  build_data_add_bytes (build, "exitbox-allow.sh", allow_script, 0755);
   build_image_async (self, build, cancellable, ensure_base_built_cb, g_object_ref (task));
 }
 

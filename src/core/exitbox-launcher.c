@@ -10,6 +10,7 @@
 #include <glib/gstdio.h>
 
 #include "exitbox-agent.h"
+#include "exitbox-allow-requests.h"
 #include "exitbox-launch-plan.h"
 #include "exitbox-launcher.h"
 #include "exitbox-managed-config.h"
@@ -50,6 +51,7 @@ typedef struct
   char              *memory;           /* NULL: settings.default_flags.memory */
   char              *cpus;             /* NULL: settings.default_flags.cpus */
   GPtrArray         *warnings;         /* collected before the plan exists */
+  char              *allow_request_dir; /* mounted at EXITBOX_ALLOW_CONTAINER_DIR, or NULL */
   char              *status_line;      /* EXITBOX_STATUS_LINE for the entrypoint, or NULL */
 } PrepareData;
 
@@ -68,6 +70,7 @@ prepare_data_free (PrepareData *data)
   g_free (data->memory);
   g_free (data->cpus);
   g_clear_pointer (&data->warnings, g_ptr_array_unref);
+  g_free (data->allow_request_dir);
   g_free (data->status_line);
   g_free (data);
 }
@@ -427,6 +430,19 @@ build_plan (ExitboxLauncher  *self,
     return NULL;
 
   append_session_mounts (data, git_mount, mounts);
+  /* Read-only, so the agent cannot leave files in the host folder. Linux
+   * still lets a process connect to a socket on a read-only mount.
+   */
+  if (data->allow_request_dir != NULL && !data->no_firewall)
+    {
+      ExitboxLaunchMount mount = {
+        .source = data->allow_request_dir,
+        .destination = EXITBOX_ALLOW_CONTAINER_DIR,
+        .read_only = TRUE,
+      };
+
+      g_array_append_val (mounts, mount);
+    }
 
   /* A registry that cannot be read is reported and left alone, because
    * the session does not depend on it.
@@ -738,6 +754,7 @@ exitbox_launcher_prepare_async (ExitboxLauncher            *self,
   data->memory = g_strdup (request->memory);
   data->cpus = g_strdup (request->cpus);
   data->warnings = g_ptr_array_new_with_free_func (g_free);
+  data->allow_request_dir = g_strdup (request->allow_request_dir);
 
   /* The entrypoint draws the line only at a terminal, so a session without
    * one gets no line either.

@@ -35,6 +35,11 @@ typedef struct
    * settings.default_flags.no_firewall, have the same effect.
    */
   gboolean            no_firewall;
+  /* The folder of an ExitboxAllowListener, mounted at
+   * EXITBOX_ALLOW_CONTAINER_DIR so that exitbox-allow reaches the host.
+   * May be NULL; left out when the firewall is off.
+   */
+  const char         *allow_request_dir;
   /* The session runs in the user's own terminal (the CLI), which then shows
    * the status line of settings.status_bar; the window has a status bar of
    * its own and leaves this FALSE.

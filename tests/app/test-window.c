@@ -1466,19 +1466,20 @@ test_window_build_notification (Fixture       *fixture,
 }
 
 static GtkWidget *
-find_descendant (GtkWidget *widget,
-                 GType      type)
+find_button_with_label (GtkWidget  *root,
+                        const char *label)
 {
-  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+  for (GtkWidget *child = gtk_widget_get_first_child (root);
        child != NULL;
        child = gtk_widget_get_next_sibling (child))
     {
       GtkWidget *found;
 
-      if (G_TYPE_CHECK_INSTANCE_TYPE (child, type))
+      if (GTK_IS_BUTTON (child) &&
+          g_strcmp0 (gtk_button_get_label (GTK_BUTTON (child)), label) == 0)
         return child;
 
-      found = find_descendant (child, type);
+      found = find_button_with_label (child, label);
       if (found != NULL)
         return found;
     }
@@ -1522,8 +1523,15 @@ check_session_blocked_requests (Fixture *fixture)
   row = exitbox_session_tab_get_blocked_row (tab, 1);
   g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), ==, "pypi.org");
 
+  /* The build failed, so no session runs that an entry could be added to. */
+  button = find_button_with_label (row, "Allow for This Session");
+  g_assert_nonnull (button);
+  g_signal_emit_by_name (button, "clicked");
+  g_assert_false (gtk_widget_get_sensitive (button));
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (button), ==, "The session has ended.");
+
   /* Always Allow adds the entry to the allowlist file. */
-  button = find_descendant (row, GTK_TYPE_BUTTON);
+  button = find_button_with_label (row, "Always Allow");
   g_assert_nonnull (button);
   g_signal_emit_by_name (button, "clicked");
   g_assert_false (gtk_widget_get_sensitive (button));

@@ -659,6 +659,110 @@ else
   not_ok "EXITBOX_NO_FIREWALL turns firewall off" "$output"
 fi
 
+# --- Firewall: runtime allow requests (exitbox-allow) --------------------------
+
+# Requests and their sockets live in a folder of this run. A scripted answer
+# plays the host user: it waits, bounded, for one pending request and answers
+# it with `exitbox firewall approve|deny` from outside the session.
+export EXITBOX_RUNTIME_DIR="$work/run"
+
+# answer_next_request ACTION [FLAG]: waits up to 60 s for a pending request,
+# then runs `exitbox firewall ACTION ID [FLAG]`.
+answer_next_request() {
+  local id=
+  for _ in $(seq 600); do
+    id=$("$EXITBOX_BIN" firewall pending 2>/dev/null | grep -Eo -m 1 '^[0-9a-f]{8}  ' | tr -d ' ')
+    [ -n "$id" ] && break
+    sleep 0.1
+  done
+  if [ -z "$id" ]; then
+    echo "no request appeared within 60 s"
+    return 1
+  fi
+  "$EXITBOX_BIN" firewall pending
+  "$EXITBOX_BIN" firewall "$1" "$id" ${2:+"$2"}
+}
+
+answer_next_request approve --session >"$work/allow-approve-answer.log" 2>&1 &
+answerer=$!
+output=$(exitbox shell -- sh -c '
+  curl -s -o /dev/null -w "before=%{http_code}\n" --max-time 20 http://blocked.example.test/
+  exitbox-allow blocked.example.test
+  echo "exit=$?"
+  curl -s -o /dev/null -w "after=%{http_code}\n" --max-time 20 http://blocked.example.test/
+' 2>"$work/allow-approve.log")
+wait "$answerer"
+if grep -qx 'before=403' <<<"$output" && grep -qx 'exit=0' <<<"$output" \
+   && grep -qx 'after=200' <<<"$output" && grep -q 'Allowed for this session' <<<"$output"; then
+  ok "exitbox-allow approval opens session at once"
+else
+  not_ok "exitbox-allow approval opens session at once" "$output" \
+    "$(cat "$work/allow-approve.log" "$work/allow-approve-answer.log")"
+fi
+
+if grep -q 'Session: exitbox-shell-' "$work/allow-approve-answer.log" \
+   && grep -q 'Allow blocked.example.test and its subdomains on ports 443 and 80' \
+        "$work/allow-approve-answer.log"; then
+  ok "firewall pending shows session and rule"
+else
+  not_ok "firewall pending shows session and rule" "$(cat "$work/allow-approve-answer.log")"
+fi
+
+status=$(exitbox shell -- curl -s -o /dev/null -w '%{http_code}' --max-time 20 http://blocked.example.test/ 2>/dev/null)
+check "approved entry stays in its session" test "$status" = 403
+
+answer_next_request deny >"$work/allow-deny-answer.log" 2>&1 &
+answerer=$!
+output=$(exitbox shell -- sh -c '
+  exitbox-allow "bad host"
+  echo "invalid=$?"
+  exitbox-allow blocked.example.test
+  echo "exit=$?"
+  curl -s -o /dev/null -w "after=%{http_code}\n" --max-time 20 http://blocked.example.test/
+' 2>&1)
+wait "$answerer"
+if grep -qx 'invalid=2' <<<"$output" && grep -qx 'exit=1' <<<"$output" \
+   && grep -qx 'after=403' <<<"$output" && grep -q 'The user denied blocked.example.test' <<<"$output"; then
+  ok "exitbox-allow denial keeps 403"
+else
+  not_ok "exitbox-allow denial keeps 403" "$output" "$(cat "$work/allow-deny-answer.log")"
+fi
+
+output=$(EXITBOX_ALLOW_TIMEOUT=2 exitbox shell -- sh -c '
+  exitbox-allow blocked.example.test
+  echo "exit=$?"
+' 2>&1)
+pending=$("$EXITBOX_BIN" firewall pending 2>&1)
+if grep -qx 'exit=1' <<<"$output" && grep -q 'No answer came within 2 seconds' <<<"$output" \
+   && [ "$pending" = "No allow requests are waiting." ]; then
+  ok "unanswered exitbox-allow is denied"
+else
+  not_ok "unanswered exitbox-allow is denied" "$output" "$pending"
+fi
+
+answer_next_request approve --always >"$work/allow-always-answer.log" 2>&1 &
+answerer=$!
+output=$(exitbox shell -- sh -c '
+  exitbox-allow reload.example.test
+  echo "exit=$?"
+  curl -s -o /dev/null -w "after=%{http_code}\n" --max-time 20 http://reload.example.test/
+' 2>&1)
+wait "$answerer"
+if grep -qx 'exit=0' <<<"$output" && grep -qx 'after=200' <<<"$output" \
+   && grep -qx '  - reload.example.test' "$EXITBOX_CONFIG_DIR/allowlist.yaml"; then
+  ok "exitbox-allow always adds to allowlist"
+else
+  not_ok "exitbox-allow always adds to allowlist" "$output" "$(cat "$work/allow-always-answer.log")" \
+    "$(cat "$EXITBOX_CONFIG_DIR/allowlist.yaml")"
+fi
+"$EXITBOX_BIN" allowlist remove reload.example.test >/dev/null 2>&1
+
+if [ -z "$(find "$EXITBOX_RUNTIME_DIR" -mindepth 2 2>/dev/null)" ]; then
+  ok "allow request files are removed"
+else
+  not_ok "allow request files are removed" "$(ls -lR "$EXITBOX_RUNTIME_DIR")"
+fi
+
 # --- Status line --------------------------------------------------------------
 
 # Runs a command with a 24x200 pseudo-terminal as its terminal, prints what
