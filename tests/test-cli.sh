@@ -45,7 +45,7 @@ expect_status() {
   fi
 }
 
-echo "1..166"
+echo "1..167"
 
 expect_status "version prints package version" 0 "exitbox " --version
 expect_status "help lists shell command" 0 "exitbox [OPTION…] shell" --help
@@ -418,6 +418,7 @@ for command in list doctor enable disable firewall rebuild uninstall clean info 
   expect_status "$command help" 0 "Usage: exitbox $command" "$command" --help
 done
 expect_status "run help lists session options" 0 "--allow-urls ENTRY" run --help
+expect_status "firewall help lists allow answers" 0 "approve ID [--session|--always]" firewall --help
 expect_status "shell help lists session options" 0 "--include-dir DIR" shell -h
 expect_status "doctor help explains fix" 0 "--fix   Write the engine configuration" doctor -h
 EXITBOX_CONFIG_DIR="$work/help-config" "$exitbox_bin" doctor --help >/dev/null 2>&1

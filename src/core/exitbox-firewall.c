@@ -1299,6 +1299,109 @@ session_has_entries (const char *sessions_dir,
   return FALSE;
 }
 
+static goffset
+get_file_size (const char *path)
+{
+  GStatBuf info;
+
+  return g_stat (path, &info) == 0 ? (goffset) info.st_size : 0;
+}
+
+/* `squid -k reconfigure` returns before Squid listens again: Squid 5 closes
+ * its listening sockets while it reads the new configuration, and a
+ * connection in that moment is refused. An agent told that its entry is
+ * allowed tries at once, so this waits, for at most 5 s, until cache.log
+ * shows Squid accepting HTTP connections again after @offset.
+ */
+static void
+wait_for_proxy_listening (const char *cache_log,
+                          goffset     offset)
+{
+  for (guint i = 0; i < PROXY_READY_CHECKS; i++)
+    {
+      g_autofree char *text = NULL;
+      gsize length;
+
+      if (g_file_get_contents (cache_log, &text, &length, NULL))
+        {
+          /* A rotated log starts again from its beginning. */
+          if ((goffset) length < offset)
+            offset = 0;
+          if (strstr (text + offset, "Accepting HTTP") != NULL)
+            return;
+        }
+
+      g_usleep (PROXY_READY_INTERVAL_US);
+    }
+
+  g_debug ("%s does not show the reloaded proxy listening yet", cache_log);
+}
+
+/* Whether @proxy runs the current image and configuration on the internal
+ * network, so that new rules can reach it by a reload.
+ */
+static gboolean
+proxy_accepts_rules (ExitboxFirewall   *self,
+                     ExitboxInspection *proxy,
+                     const char        *proxy_dir)
+{
+  return proxy_is_current (self, proxy, proxy_dir, NULL)
+         && exitbox_inspection_get_container_subnet (proxy, EXITBOX_PROXY_CONTAINER,
+                                                     EXITBOX_NETWORK_INTERNAL) != NULL;
+}
+
+/* Writes squid.conf for the allowlist on disk and @sessions, and reloads the
+ * running @proxy when the text changed. With @wait_until_listening it returns
+ * once the proxy's log shows it listening again, so that a caller who answers
+ * a client next knows the rule is in force.
+ */
+static gboolean
+reload_with_rules (ExitboxFirewall    *self,
+                   ExitboxInspection  *proxy,
+                   const char         *proxy_dir,
+                   GPtrArray          *sessions,
+                   gboolean            wait_until_listening,
+                   GCancellable       *cancellable,
+                   GError            **error)
+{
+  g_autofree char *config_dir = exitbox_dup_config_dir ();
+  g_autofree char *allowlist_path = g_build_filename (config_dir, "allowlist.yaml", NULL);
+  g_autofree char *log_dir = dup_log_dir (proxy_dir);
+  g_autofree char *cache_log = g_build_filename (log_dir, "cache.log", NULL);
+  g_auto(GStrv) dns_servers = exitbox_squid_dup_dns_servers ();
+  g_auto(GStrv) dns_search = NULL;
+  g_autoptr(ExitboxAllowlist) allowlist = NULL;
+  g_autofree char *text = NULL;
+  const char *egress_gateway;
+  const char *subnet;
+  gboolean changed;
+  goffset log_offset;
+
+  dns_search = exitbox_squid_dup_dns_search (error);
+  if (dns_search == NULL)
+    return FALSE;
+
+  allowlist = exitbox_allowlist_load_file (allowlist_path);
+  subnet = exitbox_inspection_get_container_subnet (proxy, EXITBOX_PROXY_CONTAINER,
+                                                    EXITBOX_NETWORK_INTERNAL);
+  egress_gateway = exitbox_inspection_get_container_gateway (proxy, EXITBOX_PROXY_CONTAINER,
+                                                            EXITBOX_NETWORK_EGRESS);
+  text = generate_config (allowlist, sessions, subnet, egress_gateway,
+                          (const char * const *) dns_servers,
+                          (const char * const *) dns_search);
+
+  log_offset = get_file_size (cache_log);
+  if (!save_host_gateways (proxy_dir, egress_gateway, error) ||
+      !write_proxy_config (self, proxy_dir, text, TRUE, &changed, cancellable, error) ||
+      (changed && !reload_proxy (self, cancellable, error)))
+    return FALSE;
+
+  if (changed && wait_until_listening)
+    wait_for_proxy_listening (cache_log, log_offset);
+
+  return TRUE;
+}
+
 /* Removes the record of @data (a session name), drops the records of other
  * ended sessions and reloads a running proxy without their rules. The
  * allowlist is read from disk, because the file may have changed since
@@ -1314,18 +1417,9 @@ end_session_locked (ExitboxFirewall  *self,
   const char *session_name = data;
   g_autofree char *proxy_dir = dup_proxy_dir (cache_dir);
   g_autofree char *sessions_dir = g_build_filename (proxy_dir, "sessions", NULL);
-  g_autofree char *config_dir = exitbox_dup_config_dir ();
-  g_autofree char *allowlist_path = g_build_filename (config_dir, "allowlist.yaml", NULL);
-  g_auto(GStrv) dns_servers = exitbox_squid_dup_dns_servers ();
-  g_auto(GStrv) dns_search = NULL;
   const char *proxy_names[] = { EXITBOX_PROXY_CONTAINER, EXITBOX_IMAGE_PROXY, NULL };
   g_autoptr(ExitboxInspection) proxy = NULL;
-  g_autoptr(ExitboxAllowlist) allowlist = NULL;
   g_autoptr(GPtrArray) sessions = NULL;
-  g_autofree char *text = NULL;
-  const char *egress_gateway;
-  const char *subnet;
-  gboolean changed;
   gboolean had_entries;
 
   had_entries = session_has_entries (sessions_dir, session_name);
@@ -1357,25 +1451,10 @@ end_session_locked (ExitboxFirewall  *self,
     return NULL;
 
   /* A proxy that is not running gets the current rules when it starts. */
-  subnet = exitbox_inspection_get_container_subnet (proxy, EXITBOX_PROXY_CONTAINER,
-                                                    EXITBOX_NETWORK_INTERNAL);
-  if (!proxy_is_current (self, proxy, proxy_dir, NULL) || subnet == NULL)
+  if (!proxy_accepts_rules (self, proxy, proxy_dir))
     return GINT_TO_POINTER (TRUE);
 
-  allowlist = exitbox_allowlist_load_file (allowlist_path);
-  egress_gateway = exitbox_inspection_get_container_gateway (proxy, EXITBOX_PROXY_CONTAINER,
-                                                            EXITBOX_NETWORK_EGRESS);
-  dns_search = exitbox_squid_dup_dns_search (error);
-  if (dns_search == NULL)
-    return NULL;
-  text = generate_config (allowlist, sessions, subnet, egress_gateway,
-                          (const char * const *) dns_servers,
-                          (const char * const *) dns_search);
-  if (!save_host_gateways (proxy_dir, egress_gateway, error))
-    return NULL;
-
-  if (!write_proxy_config (self, proxy_dir, text, TRUE, &changed, cancellable, error) ||
-      (changed && !reload_proxy (self, cancellable, error)))
+  if (!reload_with_rules (self, proxy, proxy_dir, sessions, FALSE, cancellable, error))
     return NULL;
 
   return GINT_TO_POINTER (TRUE);
@@ -1649,44 +1728,6 @@ add_entry_to_record (const char                  *sessions_dir,
   return FALSE;
 }
 
-static goffset
-get_file_size (const char *path)
-{
-  GStatBuf info;
-
-  return g_stat (path, &info) == 0 ? (goffset) info.st_size : 0;
-}
-
-/* `squid -k reconfigure` returns before Squid listens again: Squid 5 closes
- * its listening sockets while it reads the new configuration, and a
- * connection in that moment is refused. An agent told that its entry is
- * allowed tries at once, so this waits, for at most 5 s, until cache.log
- * shows Squid accepting HTTP connections again after @offset.
- */
-static void
-wait_for_proxy_listening (const char *cache_log,
-                          goffset     offset)
-{
-  for (guint i = 0; i < PROXY_READY_CHECKS; i++)
-    {
-      g_autofree char *text = NULL;
-      gsize length;
-
-      if (g_file_get_contents (cache_log, &text, &length, NULL))
-        {
-          /* A rotated log starts again from its beginning. */
-          if ((goffset) length < offset)
-            offset = 0;
-          if (strstr (text + offset, "Accepting HTTP") != NULL)
-            return;
-        }
-
-      g_usleep (PROXY_READY_INTERVAL_US);
-    }
-
-  g_debug ("%s does not show the reloaded proxy listening yet", cache_log);
-}
-
 static gpointer
 update_rules_locked (ExitboxFirewall  *self,
                      gpointer          user_data,
@@ -1697,21 +1738,9 @@ update_rules_locked (ExitboxFirewall  *self,
   UpdateRulesData *data = user_data;
   g_autofree char *proxy_dir = dup_proxy_dir (cache_dir);
   g_autofree char *sessions_dir = g_build_filename (proxy_dir, "sessions", NULL);
-  g_autofree char *config_dir = exitbox_dup_config_dir ();
-  g_autofree char *allowlist_path = g_build_filename (config_dir, "allowlist.yaml", NULL);
-  g_autofree char *log_dir = dup_log_dir (proxy_dir);
-  g_autofree char *cache_log = g_build_filename (log_dir, "cache.log", NULL);
-  g_auto(GStrv) dns_servers = exitbox_squid_dup_dns_servers ();
-  g_auto(GStrv) dns_search = NULL;
   const char *proxy_names[] = { EXITBOX_PROXY_CONTAINER, EXITBOX_IMAGE_PROXY, NULL };
   g_autoptr(ExitboxInspection) proxy = NULL;
-  g_autoptr(ExitboxAllowlist) allowlist = NULL;
   g_autoptr(GPtrArray) sessions = NULL;
-  g_autofree char *text = NULL;
-  const char *egress_gateway;
-  const char *subnet;
-  gboolean changed;
-  goffset log_offset;
 
   if (data->session_name != NULL &&
       !add_entry_to_record (sessions_dir, data->session_name, data->entry, error))
@@ -1722,33 +1751,15 @@ update_rules_locked (ExitboxFirewall  *self,
     return NULL;
 
   /* A proxy that is not running reads the records when it starts. */
-  subnet = exitbox_inspection_get_container_subnet (proxy, EXITBOX_PROXY_CONTAINER,
-                                                    EXITBOX_NETWORK_INTERNAL);
-  if (!proxy_is_current (self, proxy, proxy_dir, NULL) || subnet == NULL)
+  if (!proxy_accepts_rules (self, proxy, proxy_dir))
     return GINT_TO_POINTER (TRUE);
 
   sessions = load_live_sessions (self, sessions_dir, cancellable, error);
   if (sessions == NULL)
     return NULL;
 
-  allowlist = exitbox_allowlist_load_file (allowlist_path);
-  egress_gateway = exitbox_inspection_get_container_gateway (proxy, EXITBOX_PROXY_CONTAINER,
-                                                            EXITBOX_NETWORK_EGRESS);
-  dns_search = exitbox_squid_dup_dns_search (error);
-  if (dns_search == NULL)
+  if (!reload_with_rules (self, proxy, proxy_dir, sessions, TRUE, cancellable, error))
     return NULL;
-  text = generate_config (allowlist, sessions, subnet, egress_gateway,
-                          (const char * const *) dns_servers,
-                          (const char * const *) dns_search);
-
-  log_offset = get_file_size (cache_log);
-  if (!save_host_gateways (proxy_dir, egress_gateway, error) ||
-      !write_proxy_config (self, proxy_dir, text, TRUE, &changed, cancellable, error) ||
-      (changed && !reload_proxy (self, cancellable, error)))
-    return NULL;
-
-  if (changed)
-    wait_for_proxy_listening (cache_log, log_offset);
 
   return GINT_TO_POINTER (TRUE);
 }

@@ -96,3 +96,25 @@ exitbox_app_test_find_main_window (GtkApplication *application)
 
   return NULL;
 }
+
+GtkWidget *
+exitbox_app_test_find_button (GtkWidget  *root,
+                              const char *label)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (root);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found;
+
+      if (GTK_IS_BUTTON (child) &&
+          g_strcmp0 (gtk_button_get_label (GTK_BUTTON (child)), label) == 0)
+        return child;
+
+      found = exitbox_app_test_find_button (child, label);
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}

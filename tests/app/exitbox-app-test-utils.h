@@ -30,6 +30,12 @@ void           exitbox_app_test_use_isolated_dirs   (void);
  */
 ExitboxWindow *exitbox_app_test_find_main_window    (GtkApplication *application);
 
+/* The first GtkButton below @root, depth first, whose label is @label, or
+ * NULL.
+ */
+GtkWidget     *exitbox_app_test_find_button         (GtkWidget  *root,
+                                                     const char *label);
+
 /* Lets a few frames of @window pass, so that it is laid out and drawn, and
  * saves what it shows to the PNG file @path.
  */

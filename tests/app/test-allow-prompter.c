@@ -104,28 +104,6 @@ nothing_pending (gpointer data)
   return exitbox_allow_requests_get_pending (exitbox_allow_prompter_get_requests (fixture->prompter))->len == 0;
 }
 
-static GtkWidget *
-find_button_with_label (GtkWidget  *root,
-                        const char *label)
-{
-  for (GtkWidget *child = gtk_widget_get_first_child (root);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found;
-
-      if (GTK_IS_BUTTON (child) &&
-          g_strcmp0 (gtk_button_get_label (GTK_BUTTON (child)), label) == 0)
-        return child;
-
-      found = find_button_with_label (child, label);
-      if (found != NULL)
-        return found;
-    }
-
-  return NULL;
-}
-
 static char *
 read_answer (Fixture *fixture)
 {
@@ -174,15 +152,15 @@ test_prompter_click_answers (Fixture       *fixture,
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
       g_autofree char *answer = NULL;
+      GtkWidget *dialog;
       GtkWidget *button;
 
       save_request (fixture);
       exitbox_app_test_iterate_until (dialog_is_open, fixture);
 
       /* The button is pressed the way a click presses it. */
-      button = find_button_with_label (GTK_WIDGET (exitbox_allow_prompter_get_dialog (fixture->prompter,
-                                                                                     REQUEST_ID)),
-                                       cases[i].label);
+      dialog = GTK_WIDGET (exitbox_allow_prompter_get_dialog (fixture->prompter, REQUEST_ID));
+      button = exitbox_app_test_find_button (dialog, cases[i].label);
       g_assert_nonnull (button);
       g_signal_emit_by_name (button, "clicked");
 

@@ -1465,28 +1465,6 @@ test_window_build_notification (Fixture       *fixture,
   run_app (fixture, check_build_notification);
 }
 
-static GtkWidget *
-find_button_with_label (GtkWidget  *root,
-                        const char *label)
-{
-  for (GtkWidget *child = gtk_widget_get_first_child (root);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found;
-
-      if (GTK_IS_BUTTON (child) &&
-          g_strcmp0 (gtk_button_get_label (GTK_BUTTON (child)), label) == 0)
-        return child;
-
-      found = find_button_with_label (child, label);
-      if (found != NULL)
-        return found;
-    }
-
-  return NULL;
-}
-
 static void
 check_session_blocked_requests (Fixture *fixture)
 {
@@ -1524,14 +1502,14 @@ check_session_blocked_requests (Fixture *fixture)
   g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), ==, "pypi.org");
 
   /* The build failed, so no session runs that an entry could be added to. */
-  button = find_button_with_label (row, "Allow for This Session");
+  button = exitbox_app_test_find_button (row, "Allow for This Session");
   g_assert_nonnull (button);
   g_signal_emit_by_name (button, "clicked");
   g_assert_false (gtk_widget_get_sensitive (button));
   g_assert_cmpstr (gtk_widget_get_tooltip_text (button), ==, "The session has ended.");
 
   /* Always Allow adds the entry to the allowlist file. */
-  button = find_button_with_label (row, "Always Allow");
+  button = exitbox_app_test_find_button (row, "Always Allow");
   g_assert_nonnull (button);
   g_signal_emit_by_name (button, "clicked");
   g_assert_false (gtk_widget_get_sensitive (button));
