@@ -4,6 +4,9 @@
 
 #include "exitbox-app-test-utils.h"
 
+#include <adwaita.h>
+#include <vte/vte.h>
+
 #define FRAMES_BEFORE_SCREENSHOT 3
 
 static gboolean
@@ -117,4 +120,105 @@ exitbox_app_test_find_button (GtkWidget  *root,
     }
 
   return NULL;
+}
+
+/* Whether @widget or a widget inside it shows text that names it. */
+static gboolean
+shows_text (GtkWidget *widget)
+{
+  if (GTK_IS_LABEL (widget))
+    {
+      const char *text = gtk_label_get_text (GTK_LABEL (widget));
+
+      return text != NULL && text[0] != '\0';
+    }
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      if (shows_text (child))
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
+static gboolean
+is_named (GtkWidget *widget)
+{
+  const char *tooltip = gtk_widget_get_tooltip_text (widget);
+
+  if (tooltip != NULL && tooltip[0] != '\0')
+    return TRUE;
+
+  if (gtk_test_accessible_has_property (GTK_ACCESSIBLE (widget), GTK_ACCESSIBLE_PROPERTY_LABEL) ||
+      gtk_test_accessible_has_relation (GTK_ACCESSIBLE (widget),
+                                        GTK_ACCESSIBLE_RELATION_LABELLED_BY))
+    return TRUE;
+
+  return (GTK_IS_BUTTON (widget) || GTK_IS_CHECK_BUTTON (widget)) && shows_text (widget);
+}
+
+static gboolean
+is_control (GtkWidget *widget)
+{
+  return GTK_IS_BUTTON (widget) || GTK_IS_MENU_BUTTON (widget) || GTK_IS_CHECK_BUTTON (widget) ||
+         GTK_IS_SWITCH (widget) || GTK_IS_DROP_DOWN (widget) || GTK_IS_SPIN_BUTTON (widget) ||
+         GTK_IS_ENTRY (widget) || GTK_IS_SEARCH_ENTRY (widget) || GTK_IS_SCALE (widget);
+}
+
+/* Library widgets that name their own parts, so the walk does not enter
+ * them: a menu button's inner toggle button takes the menu button's name,
+ * and the window controls, tab bar and entry rows label their buttons.
+ */
+static gboolean
+names_own_parts (GtkWidget *widget)
+{
+  return GTK_IS_MENU_BUTTON (widget) || GTK_IS_DROP_DOWN (widget) ||
+         GTK_IS_SPIN_BUTTON (widget) || GTK_IS_WINDOW_CONTROLS (widget) ||
+         ADW_IS_TAB_BAR (widget) || ADW_IS_ENTRY_ROW (widget) || ADW_IS_SPLIT_BUTTON (widget) ||
+         GTK_IS_POPOVER_MENU (widget) || VTE_IS_TERMINAL (widget);
+}
+
+static void
+collect_unnamed (GtkWidget *widget,
+                 GPtrArray *unnamed)
+{
+  if (!gtk_widget_get_mapped (widget))
+    return;
+
+  if (is_control (widget) && !is_named (widget))
+    {
+      const char *css_name = gtk_widget_get_css_name (widget);
+      const char *icon = GTK_IS_BUTTON (widget) ? gtk_button_get_icon_name (GTK_BUTTON (widget))
+                                                : NULL;
+
+      g_ptr_array_add (unnamed, g_strdup_printf ("%s (%s%s%s)", G_OBJECT_TYPE_NAME (widget),
+                                                 css_name, icon != NULL ? ", icon " : "",
+                                                 icon != NULL ? icon : ""));
+    }
+
+  if (names_own_parts (widget))
+    return;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    collect_unnamed (child, unnamed);
+}
+
+void
+exitbox_app_test_assert_controls_named (GtkWidget  *root,
+                                        const char *where)
+{
+  g_autoptr(GPtrArray) unnamed = g_ptr_array_new_with_free_func (g_free);
+
+  collect_unnamed (root, unnamed);
+
+  for (guint i = 0; i < unnamed->len; i++)
+    g_test_message ("%s: a control has no label, tooltip or accessible name: %s", where,
+                    (const char *) g_ptr_array_index (unnamed, i));
+
+  g_assert_cmpuint (unnamed->len, ==, 0);
 }

@@ -42,4 +42,12 @@ GtkWidget     *exitbox_app_test_find_button         (GtkWidget  *root,
 void exitbox_app_test_save_screenshot (GtkWidget  *window,
                                        const char *path);
 
+/* Fails the test when a mapped control below @root (a button, check
+ * button, switch, entry and the like) has neither a visible label, nor a
+ * tooltip, nor an accessible label, so that a screen reader could not name
+ * it. @where names the screen in the failure's messages.
+ */
+void exitbox_app_test_assert_controls_named (GtkWidget  *root,
+                                             const char *where);
+
 G_END_DECLS

@@ -4,6 +4,8 @@
  * Saves PNG screenshots of the desktop app for review: each page of the
  * setup window, the main window, the project's profile picker, both
  * preferences pages (General and the allowlist editor) and a session tab.
+ * On each of them every control must have a name that a screen reader can
+ * read.
  * It runs against temporary XDG folders and the fake podman of
  * tests/app/fake-engine, under an X server (see run-under-display.sh).
  *
@@ -60,6 +62,11 @@ save (Screenshots *shots,
 
   exitbox_app_test_save_screenshot (window, path);
   g_ptr_array_add (shots->saved, path);
+
+  /* Every screen saved for review is also one a screen reader must be
+   * able to read.
+   */
+  exitbox_app_test_assert_controls_named (window, name);
 }
 
 static GtkWindow *
