@@ -16,6 +16,12 @@ export EXITBOX_CONFIG_DIR="$work/config"
 export EXITBOX_CACHE_DIR="$work/cache"
 export EXITBOX_DATA_DIR="$work/data"
 
+# Commands that look for a running proxy find the fake engine, which logs
+# its calls and knows no containers.
+mkdir -p "$work/fake-engine"
+ln -s "$G_TEST_SRCDIR/data/engine/fake-engine" "$work/fake-engine/podman"
+export PATH="$work/fake-engine:$PATH" EXITBOX_FAKE_LOG="$work/engine-calls.log"
+
 test_number=0
 failures=0
 
@@ -45,7 +51,7 @@ expect_status() {
   fi
 }
 
-echo "1..167"
+echo "1..169"
 
 expect_status "version prints package version" 0 "exitbox " --version
 expect_status "help lists shell command" 0 "exitbox [OPTION…] shell" --help
@@ -91,8 +97,21 @@ if [ "$(cat "$allowlist")" = "$expected" ] && [ "$(stat -c %a "$allowlist")" = 6
 else
   result 1 "allowlist add keeps other lines" "$(cat "$allowlist")"
 fi
-expect_status "allowlist add notes next launch" 0 "next launch" allowlist add pypi.org --category development
+: > "$EXITBOX_FAKE_LOG"
+expect_status "allowlist add in category" 0 "Added pypi.org to the category “development”" \
+  allowlist add pypi.org --category development
+if grep -qx inspect "$EXITBOX_FAKE_LOG" && grep -qx exitbox-squid "$EXITBOX_FAKE_LOG"; then
+  result 0 "allowlist change looks for running proxy"
+else
+  result 1 "allowlist change looks for running proxy" "$(cat "$EXITBOX_FAKE_LOG")"
+fi
+: > "$EXITBOX_FAKE_LOG"
 expect_status "allowlist add duplicate is no-op" 0 "already allowed" allowlist add GitHub.com
+if [ ! -s "$EXITBOX_FAKE_LOG" ]; then
+  result 0 "allowlist no-op leaves proxy alone"
+else
+  result 1 "allowlist no-op leaves proxy alone" "$(cat "$EXITBOX_FAKE_LOG")"
+fi
 expect_status "allowlist add rejects invalid entry" 1 "“exa mple.com” is not a valid allowlist entry" \
   allowlist add 'exa mple.com'
 expect_status "allowlist list shows entries" 0 "  example.com:8443" allowlist list

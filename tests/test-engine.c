@@ -220,6 +220,52 @@ test_engine_detect_none (Fixture       *fixture,
 }
 
 static void
+test_engine_detect_setting (Fixture       *fixture,
+                            gconstpointer  user_data)
+{
+  const char * const podman_only[] = { "podman", NULL };
+  g_autofree char *podman_dir = g_build_filename (fixture->tmpdir, "podman-only", NULL);
+  g_autoptr(ExitboxEngine) chosen = NULL;
+  g_autoptr(ExitboxEngine) automatic = NULL;
+  g_autoptr(ExitboxEngine) overridden = NULL;
+  g_autoptr(ExitboxEngine) missing = NULL;
+  g_autoptr(ExitboxEngine) invalid = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GError) invalid_error = NULL;
+
+  /* settings.runtime chooses while CONTAINER_RUNTIME is unset. */
+  g_setenv ("CONTAINER_RUNTIME", "", TRUE);
+  chosen = exitbox_engine_detect_with_setting ("docker", &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (exitbox_engine_get_kind (chosen), ==, EXITBOX_ENGINE_KIND_DOCKER);
+
+  automatic = exitbox_engine_detect_with_setting ("auto", &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (exitbox_engine_get_kind (automatic), ==, EXITBOX_ENGINE_KIND_PODMAN);
+
+  /* The environment wins over the file. */
+  g_setenv ("CONTAINER_RUNTIME", "podman", TRUE);
+  overridden = exitbox_engine_detect_with_setting ("docker", &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (exitbox_engine_get_kind (overridden), ==, EXITBOX_ENGINE_KIND_PODMAN);
+
+  /* A chosen engine that is missing is named with the key that chose it. */
+  exitbox_test_make_fake_engine_dir (podman_dir, podman_only);
+  g_setenv ("PATH", podman_dir, TRUE);
+  g_setenv ("CONTAINER_RUNTIME", "", TRUE);
+  missing = exitbox_engine_detect_with_setting ("docker", &error);
+  g_assert_null (missing);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+  g_assert_nonnull (strstr (error->message, "settings.runtime is set to “docker”"));
+  g_assert_nonnull (strstr (error->message, "set settings.runtime to auto"));
+
+  invalid = exitbox_engine_detect_with_setting ("lxc", &invalid_error);
+  g_assert_null (invalid);
+  g_assert_error (invalid_error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+  g_assert_nonnull (strstr (invalid_error->message, "settings.runtime is set to “lxc”"));
+}
+
+static void
 test_engine_argv_unchanged (Fixture       *fixture,
                             gconstpointer  user_data)
 {
@@ -709,6 +755,7 @@ main (int   argc,
   ADD_TEST ("/engine/detect-invalid-runtime", test_engine_detect_invalid_runtime);
   ADD_TEST ("/engine/detect-order", test_engine_detect_order);
   ADD_TEST ("/engine/detect-none", test_engine_detect_none);
+  ADD_TEST ("/engine/detect-setting", test_engine_detect_setting);
   ADD_TEST ("/engine/argv-unchanged", test_engine_argv_unchanged);
   ADD_TEST ("/engine/display-command", test_engine_display_command);
   ADD_TEST ("/engine/run-captures-output", test_engine_run_captures_output);

@@ -152,11 +152,15 @@ static void
 exitbox_application_detect_engine (ExitboxApplication *self)
 {
   g_autoptr(GError) error = NULL;
+  const char *setting = NULL;
 
   g_clear_object (&self->engine);
   g_clear_error (&self->engine_error);
 
-  self->engine = exitbox_engine_detect (&error);
+  if (self->config != NULL)
+    setting = exitbox_config_runtime_to_string (exitbox_config_get_runtime (self->config));
+
+  self->engine = exitbox_engine_detect_with_setting (setting, &error);
   if (self->engine == NULL)
     {
       g_message ("No container engine: %s", error->message);
@@ -180,10 +184,29 @@ exitbox_application_reload (ExitboxApplication *self)
   g_signal_emit (self, signals[RELOADED], 0);
 }
 
+static void
+exitbox_application_reload_rules_cb (GObject      *source,
+                                     GAsyncResult *result,
+                                     gpointer      user_data)
+{
+  g_autoptr(ExitboxApplication) self = user_data;
+  g_autoptr(GNotification) notification = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (exitbox_firewall_reload_rules_finish (EXITBOX_FIREWALL (source), result, &error))
+    return;
+
+  g_message ("The running proxy keeps its rules: %s", error->message);
+  notification = g_notification_new (_("Allowlist Not Applied"));
+  g_notification_set_body (notification, error->message);
+  g_application_send_notification (G_APPLICATION (self), "allowlist-not-applied", notification);
+}
+
 static gboolean
 exitbox_application_reload_timeout_cb (gpointer user_data)
 {
   ExitboxApplication *self = user_data;
+  gboolean allowlist_changed = self->allowlist_file_changed || self->config_dir_changed;
 
   self->reload_source = 0;
 
@@ -199,6 +222,14 @@ exitbox_application_reload_timeout_cb (gpointer user_data)
   self->allowlist_file_changed = FALSE;
 
   exitbox_application_reload (self);
+
+  /* Running sessions follow an allowlist change at once, whether the
+   * editor, Always Allow, the command line or a text editor made it.
+   */
+  if (allowlist_changed && self->launcher != NULL)
+    exitbox_firewall_reload_rules_async (exitbox_launcher_get_firewall (self->launcher), NULL,
+                                         exitbox_application_reload_rules_cb,
+                                         g_object_ref (self));
 
   return G_SOURCE_REMOVE;
 }

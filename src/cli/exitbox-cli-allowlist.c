@@ -174,6 +174,24 @@ list_allowlist (ExitboxAllowlist *allowlist,
          status == EXITBOX_ALLOWLIST_STATUS_INVALID ? 1 : 0;
 }
 
+/* Reloads a running proxy with the allowlist on disk, so that running
+ * sessions follow the change. Without a container engine no proxy runs,
+ * and there is nothing to reload.
+ */
+static gboolean
+apply_to_running_proxy (GError **error)
+{
+  g_autoptr(ExitboxEngine) engine = exitbox_cli_detect_engine (NULL, NULL);
+  g_autoptr(ExitboxFirewall) firewall = NULL;
+
+  if (engine == NULL)
+    return TRUE;
+
+  firewall = exitbox_cli_new_firewall (engine);
+
+  return exitbox_firewall_reload_rules (firewall, NULL, error);
+}
+
 /* Lists, adds or removes allowlist entries, editing only the lines of the
  * entries in allowlist.yaml.
  */
@@ -230,8 +248,15 @@ exitbox_cli_allowlist (CliOptions *options)
   g_print ("%s\n", message);
 
   g_file_get_contents (allowlist_path, &after, NULL, NULL);
-  if (g_strcmp0 (before, after) != 0)
-    g_print (_("The proxy applies the change at the next launch. Running sessions keep "
-               "their current rules.\n"));
+  if (g_strcmp0 (before, after) != 0 && !apply_to_running_proxy (&error))
+    {
+      g_autofree char *warning =
+        g_strdup_printf (_("The change is saved, but the running proxy keeps its current "
+                           "rules until the next launch: %s"), error->message);
+
+      exitbox_cli_print_error (warning);
+      return 1;
+    }
+
   return 0;
 }

@@ -54,8 +54,6 @@ show_status (void)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(ExitboxEngine) engine = NULL;
-  g_autoptr(ExitboxConfig) config = NULL;
-  g_autoptr(ExitboxImageBuilder) images = NULL;
   g_autoptr(ExitboxFirewall) firewall = NULL;
   g_autoptr(ExitboxInspection) inspection = NULL;
   g_autoptr(ExitboxAllowlist) allowlist = load_allowlist ();
@@ -66,16 +64,14 @@ show_status (void)
   g_autofree char *config_path = g_build_filename (cache_dir, "proxy", "squid.conf", NULL);
   guint n_running = 0;
 
-  engine = exitbox_engine_detect (&error);
+  engine = exitbox_cli_detect_engine (NULL, &error);
   if (engine == NULL)
     {
       exitbox_cli_print_error (error->message);
       return 1;
     }
 
-  config = exitbox_config_new_default ();
-  images = exitbox_image_builder_new (engine, config);
-  firewall = exitbox_firewall_new (engine, images);
+  firewall = exitbox_cli_new_firewall (engine);
 
   g_ptr_array_add (names, (gpointer) EXITBOX_PROXY_CONTAINER);
   for (guint i = 0; i < sessions->len; i++)
@@ -345,18 +341,16 @@ check_destination (char **args)
 static guint
 read_idle_minutes (void)
 {
-  g_autofree char *config_dir = exitbox_dup_config_dir ();
-  g_autofree char *config_path = g_build_filename (config_dir, "config.yaml", NULL);
-  g_autoptr(ExitboxConfig) config = exitbox_config_load_file (config_path, NULL);
-
-  if (config == NULL)
-    config = exitbox_config_new_default ();
+  g_autoptr(ExitboxConfig) config = exitbox_cli_load_config_or_default ();
 
   return exitbox_config_get_proxy_idle_minutes (config);
 }
 
-static ExitboxFirewall *
-new_firewall (ExitboxEngine *engine)
+/* A firewall for commands that only look at or reload the proxy, which
+ * need none of the user's settings.
+ */
+ExitboxFirewall *
+exitbox_cli_new_firewall (ExitboxEngine *engine)
 {
   g_autoptr(ExitboxConfig) config = exitbox_config_new_default ();
   g_autoptr(ExitboxImageBuilder) images = exitbox_image_builder_new (engine, config);
@@ -402,14 +396,14 @@ stop_when_idle (void)
           continue;
         }
 
-      engine = exitbox_engine_detect (&error);
+      engine = exitbox_cli_detect_engine (NULL, &error);
       if (engine == NULL)
         {
           exitbox_cli_print_error (error->message);
           return 1;
         }
 
-      firewall = new_firewall (engine);
+      firewall = exitbox_cli_new_firewall (engine);
       if (!exitbox_firewall_stop_if_idle (firewall, idle_minutes, NULL, NULL, &error))
         {
           exitbox_cli_print_error (error->message);
@@ -445,7 +439,7 @@ exitbox_cli_schedule_proxy_stop (ExitboxEngine    *engine,
 
   if (idle_minutes == 0)
     {
-      g_autoptr(ExitboxFirewall) firewall = new_firewall (engine);
+      g_autoptr(ExitboxFirewall) firewall = exitbox_cli_new_firewall (engine);
 
       if (!exitbox_firewall_stop_if_idle (firewall, 0, NULL, NULL, &error))
         g_printerr (_("Warning: failed to stop the idle proxy: %s\n"), error->message);

@@ -111,6 +111,20 @@ int exitbox_cli_firewall_pending (char       **args);
 int exitbox_cli_firewall_answer  (const char  *action,
                                   char       **args);
 
+/* config.yaml, or the defaults when it is missing or does not load. */
+ExitboxConfig *exitbox_cli_load_config_or_default (void);
+
+/* The engine that CONTAINER_RUNTIME or settings.runtime of @config (or of
+ * config.yaml when @config is NULL) chooses.
+ */
+ExitboxEngine *exitbox_cli_detect_engine (ExitboxConfig  *config,
+                                          GError        **error);
+
+/* A firewall for the commands that look at or reload the proxy, in
+ * exitbox-cli-firewall.c.
+ */
+ExitboxFirewall *exitbox_cli_new_firewall (ExitboxEngine *engine);
+
 /* Stops the proxy after settings.proxy_idle_minutes unless a session
  * starts before then: at once for 0, else from a detached helper.
  */

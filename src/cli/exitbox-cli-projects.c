@@ -14,7 +14,7 @@ collect_built_agents (void)
 {
   g_autoptr(GHashTable) built = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                                        (GDestroyNotify) g_ptr_array_unref);
-  g_autoptr(ExitboxEngine) engine = exitbox_engine_detect (NULL);
+  g_autoptr(ExitboxEngine) engine = exitbox_cli_detect_engine (NULL, NULL);
   g_autoptr(GPtrArray) images = NULL;
   g_autoptr(GError) error = NULL;
 

@@ -687,6 +687,29 @@ parse_arguments (int          argc,
   return 0;
 }
 
+ExitboxConfig *
+exitbox_cli_load_config_or_default (void)
+{
+  g_autofree char *config_dir = exitbox_dup_config_dir ();
+  g_autofree char *config_path = g_build_filename (config_dir, "config.yaml", NULL);
+  ExitboxConfig *config = exitbox_config_load_file (config_path, NULL);
+
+  return config != NULL ? config : exitbox_config_new_default ();
+}
+
+ExitboxEngine *
+exitbox_cli_detect_engine (ExitboxConfig  *config,
+                           GError        **error)
+{
+  g_autoptr(ExitboxConfig) loaded = NULL;
+
+  if (config == NULL)
+    config = loaded = exitbox_cli_load_config_or_default ();
+
+  return exitbox_engine_detect_with_setting (
+    exitbox_config_runtime_to_string (exitbox_config_get_runtime (config)), error);
+}
+
 /* Loads both files, writing the defaults on first run. */
 static gboolean
 load_configuration (CliContext  *context,
@@ -968,7 +991,7 @@ run_session (CliContext       *context,
   if (options->tools != NULL && !persist_tools (context, options))
     return 2;
 
-  context->engine = exitbox_engine_detect (&error);
+  context->engine = exitbox_cli_detect_engine (context->config, &error);
   if (context->engine == NULL)
     {
       exitbox_cli_print_error (error->message);
@@ -1313,7 +1336,7 @@ exitbox_cli_main (int   argc,
   if (g_str_equal (options.command, "run") || g_str_equal (options.command, "shell"))
     return run_session (&context, &options);
 
-  context.engine = exitbox_engine_detect (&error);
+  context.engine = exitbox_cli_detect_engine (context.config, &error);
   if (context.engine == NULL && !g_str_equal (options.command, "list") &&
       !g_str_equal (options.command, "info"))
     {

@@ -1074,13 +1074,20 @@ probe_host_engine (ExitboxEngine *engine)
   return TRUE;
 }
 
+/* @source is what chose the engine: "CONTAINER_RUNTIME", "settings.runtime"
+ * or NULL when none did.
+ */
 static void
-set_not_found_error (GError             **error,
-                     gboolean             forced,
-                     ExitboxEngineKind    kind,
-                     gboolean             in_flatpak)
+set_not_found_error (GError            **error,
+                     const char         *source,
+                     ExitboxEngineKind   kind,
+                     gboolean            in_flatpak)
 {
-  if (!forced)
+  const char *name = kind_to_name (kind);
+  const char *package = kind == EXITBOX_ENGINE_KIND_PODMAN ? "podman" : "docker.io";
+  const char *undo;
+
+  if (source == NULL)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
                    in_flatpak
@@ -1093,39 +1100,48 @@ set_not_found_error (GError             **error,
       return;
     }
 
-  if (kind == EXITBOX_ENGINE_KIND_PODMAN)
-    g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
-                 in_flatpak
-                 ? _("CONTAINER_RUNTIME is set to “podman”, but podman was not found on the host. "
-                     "Install it on the host (on Debian: “sudo apt install podman”), or unset "
-                     "CONTAINER_RUNTIME to use any installed engine.")
-                 : _("CONTAINER_RUNTIME is set to “podman”, but podman was not found. Install it "
-                     "(on Debian: “sudo apt install podman”), or unset CONTAINER_RUNTIME to use "
-                     "any installed engine."));
-  else
-    g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
-                 in_flatpak
-                 ? _("CONTAINER_RUNTIME is set to “docker”, but docker was not found on the host. "
-                     "Install it on the host (on Debian: “sudo apt install docker.io”), or unset "
-                     "CONTAINER_RUNTIME to use any installed engine.")
-                 : _("CONTAINER_RUNTIME is set to “docker”, but docker was not found. Install it "
-                     "(on Debian: “sudo apt install docker.io”), or unset CONTAINER_RUNTIME to "
-                     "use any installed engine."));
+  undo = g_str_equal (source, "CONTAINER_RUNTIME")
+         ? _("unset CONTAINER_RUNTIME")
+         : _("set settings.runtime to auto in config.yaml");
+
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+               in_flatpak
+               ? _("%s is set to “%s”, but %s was not found on the host. Install it on the "
+                   "host (on Debian: “sudo apt install %s”), or %s to use any installed "
+                   "engine.")
+               : _("%s is set to “%s”, but %s was not found. Install it (on Debian: “sudo apt "
+                   "install %s”), or %s to use any installed engine."),
+               source, name, name, package, undo);
 }
 
 ExitboxEngine *
 exitbox_engine_detect (GError **error)
 {
+  return exitbox_engine_detect_with_setting (NULL, error);
+}
+
+ExitboxEngine *
+exitbox_engine_detect_with_setting (const char  *setting,
+                                    GError     **error)
+{
   const char *forced = g_getenv ("CONTAINER_RUNTIME");
+  const char *source = NULL;
   ExitboxEngineKind candidates[2] = { EXITBOX_ENGINE_KIND_PODMAN, EXITBOX_ENGINE_KIND_DOCKER };
   guint n_candidates = G_N_ELEMENTS (candidates);
-  gboolean is_forced = FALSE;
   gboolean in_flatpak;
 
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   /* An empty value counts as unset, so a test or a wrapper can clear it. */
   if (forced != NULL && *forced != '\0')
+    source = "CONTAINER_RUNTIME";
+  else if (setting != NULL && !g_str_equal (setting, "auto"))
+    {
+      forced = setting;
+      source = "settings.runtime";
+    }
+
+  if (source != NULL)
     {
       if (g_str_equal (forced, "podman"))
         candidates[0] = EXITBOX_ENGINE_KIND_PODMAN;
@@ -1134,14 +1150,13 @@ exitbox_engine_detect (GError **error)
       else
         {
           g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                       _("CONTAINER_RUNTIME is set to “%s”, which is not a supported engine. "
-                         "Set it to “podman” or “docker”, or unset it to use any installed engine."),
-                       forced);
+                       _("%s is set to “%s”, which is not a supported engine. Set it to "
+                         "“podman” or “docker”, or leave it out to use any installed engine."),
+                       source, forced);
           return NULL;
         }
 
       n_candidates = 1;
-      is_forced = TRUE;
     }
 
   in_flatpak = detect_flatpak ();
@@ -1166,6 +1181,6 @@ exitbox_engine_detect (GError **error)
         }
     }
 
-  set_not_found_error (error, is_forced, candidates[0], in_flatpak);
+  set_not_found_error (error, source, candidates[0], in_flatpak);
   return NULL;
 }

@@ -32,6 +32,13 @@ G_DECLARE_FINAL_TYPE (ExitboxEngine, exitbox_engine, EXITBOX, ENGINE, GObject)
  * error names the engine to install and how when none is found.
  */
 ExitboxEngine       *exitbox_engine_detect            (GError              **error);
+/* Like exitbox_engine_detect(), with settings.runtime of config.yaml
+ * ("auto", "podman", "docker" or NULL for auto) choosing the engine when
+ * CONTAINER_RUNTIME is unset. The environment wins, as for every setting
+ * that has a variable.
+ */
+ExitboxEngine       *exitbox_engine_detect_with_setting (const char          *setting,
+                                                         GError             **error);
 ExitboxEngine       *exitbox_engine_new               (ExitboxEngineKind     kind,
                                                        const char           *program);
 

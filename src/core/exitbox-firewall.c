@@ -1839,6 +1839,19 @@ exitbox_firewall_reload_rules_async (ExitboxFirewall     *self,
 }
 
 gboolean
+exitbox_firewall_reload_rules (ExitboxFirewall  *self,
+                               GCancellable     *cancellable,
+                               GError          **error)
+{
+  UpdateRulesData data = { 0 };
+
+  g_return_val_if_fail (EXITBOX_IS_FIREWALL (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  return run_locked (self, update_rules_locked, &data, cancellable, error) != NULL;
+}
+
+gboolean
 exitbox_firewall_reload_rules_finish (ExitboxFirewall  *self,
                                       GAsyncResult     *result,
                                       GError          **error)

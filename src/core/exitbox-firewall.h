@@ -126,8 +126,13 @@ gboolean              exitbox_firewall_add_session_entry_finish (ExitboxFirewall
                                                                  GError                     **error);
 
 /* Regenerates squid.conf from allowlist.yaml on disk and the records of
- * the running sessions, and reloads a running proxy when it changed.
+ * the running sessions, and reloads a running proxy when it changed, so
+ * that running sessions follow an edited allowlist. A proxy that is not
+ * running is left alone: it reads the rules when it starts.
  */
+gboolean              exitbox_firewall_reload_rules             (ExitboxFirewall             *self,
+                                                                 GCancellable                *cancellable,
+                                                                 GError                     **error);
 void                  exitbox_firewall_reload_rules_async       (ExitboxFirewall             *self,
                                                                  GCancellable                *cancellable,
                                                                  GAsyncReadyCallback          callback,

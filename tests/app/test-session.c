@@ -18,6 +18,11 @@
  *                             "echo $((6 * 7)); exit 3\n" with EXPECT "42".
  *   EXITBOX_TEST_EXIT_STATUS  optional: the exit status the session must end with
  *   EXITBOX_TEST_SCREENSHOT   optional: where to save a PNG of the window
+ *   EXITBOX_TEST_FIREWALL_TEXT optional: the status bar's firewall text
+ *                             while the session runs
+ *   EXITBOX_TEST_ALLOWLIST_ADD optional: an entry to add through the
+ *                             allowlist editor in Preferences, once the
+ *                             terminal shows EXITBOX_TEST_ADD_AFTER
  */
 
 #include <string.h>
@@ -25,6 +30,7 @@
 #include <glib/gstdio.h>
 #include <gtk/gtk.h>
 
+#include "exitbox-allowlist-editor.h"
 #include "exitbox-app-test-utils.h"
 #include "exitbox-application.h"
 #include "exitbox-session-tab.h"
@@ -39,6 +45,7 @@
 
 typedef struct
 {
+  GApplication      *app;
   ExitboxSessionTab *tab;
   ExitboxStatusBar  *status_bar;
   const char        *expect;
@@ -46,6 +53,10 @@ typedef struct
   /* The status bar's firewall text expected while the session runs. */
   const char        *firewall_expect;
   gboolean           firewall_seen;
+  /* An entry added through the allowlist editor once @add_after shows. */
+  const char        *add_entry;
+  const char        *add_after;
+  gboolean           entry_added;
   gboolean           expect_seen;
   gboolean           input_sent;
   gboolean           timed_out;
@@ -98,6 +109,58 @@ dup_typed_input (const char *text)
   return g_string_free (g_steal_pointer (&typed), FALSE);
 }
 
+static GtkWidget *
+find_widget_of_type (GtkWidget *root,
+                     GType      type)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type))
+    return root;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (root);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_widget_of_type (child, type);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
+/* Adds @entry as a user would: Preferences, Firewall page, the entry row
+ * for a new domain, Enter. Then closes the preferences window.
+ */
+static void
+add_entry_in_editor (GApplication *app,
+                     const char   *entry)
+{
+  GtkWindow *preferences = NULL;
+  GtkWidget *editor;
+  AdwEntryRow *entry_row;
+
+  g_action_group_activate_action (G_ACTION_GROUP (app), "allowlist", NULL);
+  for (GList *windows = gtk_application_get_windows (GTK_APPLICATION (app));
+       windows != NULL;
+       windows = windows->next)
+    {
+      if (ADW_IS_PREFERENCES_WINDOW (windows->data))
+        preferences = windows->data;
+    }
+  g_assert_nonnull (preferences);
+
+  editor = find_widget_of_type (GTK_WIDGET (preferences), EXITBOX_TYPE_ALLOWLIST_EDITOR);
+  g_assert_nonnull (editor);
+  entry_row = exitbox_allowlist_editor_get_entry_row (EXITBOX_ALLOWLIST_EDITOR (editor));
+  gtk_editable_set_text (GTK_EDITABLE (entry_row), entry);
+  g_assert_null (exitbox_allowlist_editor_get_entry_problem (EXITBOX_ALLOWLIST_EDITOR (editor)));
+  g_signal_emit_by_name (entry_row, "apply");
+  g_test_message ("Added %s in the allowlist editor", entry);
+
+  gtk_window_destroy (preferences);
+}
+
 static gboolean
 session_check_cb (gpointer user_data)
 {
@@ -108,6 +171,13 @@ session_check_cb (gpointer user_data)
   text = vte_terminal_get_text (terminal, NULL, NULL, NULL);
   if (text != NULL && strstr (text, watch->expect) != NULL)
     watch->expect_seen = TRUE;
+
+  if (watch->add_entry != NULL && !watch->entry_added &&
+      text != NULL && strstr (text, watch->add_after) != NULL)
+    {
+      add_entry_in_editor (watch->app, watch->add_entry);
+      watch->entry_added = TRUE;
+    }
 
   if (watch->input != NULL && !watch->input_sent &&
       exitbox_session_tab_get_state (watch->tab) == EXITBOX_SESSION_STATE_RUNNING)
@@ -187,6 +257,8 @@ test_session_launch (void)
   const char *exit_status = g_getenv ("EXITBOX_TEST_EXIT_STATUS");
   const char *screenshot = g_getenv ("EXITBOX_TEST_SCREENSHOT");
   const char *firewall_text = g_getenv ("EXITBOX_TEST_FIREWALL_TEXT");
+  const char *add_entry = g_getenv ("EXITBOX_TEST_ALLOWLIST_ADD");
+  const char *add_after = g_getenv ("EXITBOX_TEST_ADD_AFTER");
   g_autoptr(ExitboxApplication) app = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *expected_title = NULL;
@@ -228,10 +300,13 @@ test_session_launch (void)
   g_assert_cmpint (adw_tab_view_get_n_pages (tab_view), ==, 1);
   page = adw_tab_view_get_nth_page (tab_view, 0);
 
+  watch.app = G_APPLICATION (app);
   watch.tab = EXITBOX_SESSION_TAB (adw_tab_page_get_child (page));
   watch.status_bar = exitbox_window_get_status_bar (window);
   watch.expect = expect;
   watch.firewall_expect = firewall_text;
+  watch.add_entry = add_entry;
+  watch.add_after = add_after != NULL ? add_after : "";
   watch.input = input != NULL ? dup_typed_input (input) : NULL;
   watch.deadline = g_get_monotonic_time () + SESSION_LIMIT_SECONDS * G_USEC_PER_SEC;
 
@@ -253,6 +328,8 @@ test_session_launch (void)
   g_assert_true (watch.expect_seen);
   if (firewall_text != NULL)
     g_assert_true (watch.firewall_seen);
+  if (add_entry != NULL)
+    g_assert_true (watch.entry_added);
 
   if (g_str_equal (agent, "shell") || *agent == '\0')
     agent_name = "Shell";

@@ -233,7 +233,8 @@ chmod -R a+rX "$work/www"
 "$engine" run --detach --name "$upstream" --network exitbox-egress \
   --network-alias allowed.example.test --network-alias blocked.example.test \
   --network-alias session.example.test --network-alias reload.example.test \
-  --network-alias port.example.test \
+  --network-alias port.example.test --network-alias edit.example.test \
+  --network-alias desktop-edit.example.test \
   --mount "type=bind,source=$work/www,destination=/www,readonly" \
   "$EXITBOX_BASE_IMAGE" sh -c 'busybox httpd -p 8080 -h /www && exec busybox httpd -f -p 80 -h /www' >/dev/null
 upstream_address=$("$engine" inspect "$upstream" \
@@ -609,6 +610,46 @@ else
   not_ok "transfer survives hot reload" "reload session: $reload_output" "transfer: $transfer" \
     "the reload session took $(( $(date +%s) - reload_started )) s or less" \
     "$(cat "$work/reload.log" "$work/transfer.log")"
+fi
+
+# Allowlist edits reach a running session: it sees 403 for edit.example.test,
+# the entry is added from another terminal, and the same session then gets
+# 200; after removal it gets 403 again. Each side waits for the other's
+# marker file, and every wait is bounded.
+rm -f "$project"/edit-*
+exitbox shell -- sh -c '
+  code() { curl -s -o /dev/null -w "%{http_code}\n" --max-time 10 http://edit.example.test/; }
+  wait_for() { i=0; while [ ! -e "$1" ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done; }
+  code > /workspace/edit-before
+  wait_for /workspace/edit-added
+  code > /workspace/edit-after-add
+  wait_for /workspace/edit-removed
+  code > /workspace/edit-after-remove
+' >"$work/edit.log" 2>&1 &
+edit_session=$!
+wait_for_file() {
+  for _ in $(seq 600); do
+    [ -s "$1" ] && return 0
+    kill -0 "$edit_session" 2>/dev/null || return 1
+    sleep 0.1
+  done
+  return 1
+}
+wait_for_file "$project/edit-before"
+exitbox allowlist add edit.example.test >"$work/edit-add.log" 2>&1
+add_status=$?
+touch "$project/edit-added"
+wait_for_file "$project/edit-after-add"
+exitbox allowlist remove edit.example.test >>"$work/edit-add.log" 2>&1
+remove_status=$?
+touch "$project/edit-removed"
+wait "$edit_session"
+edit_result=$(cat "$project/edit-before" "$project/edit-after-add" "$project/edit-after-remove" 2>/dev/null | tr '\n' ' ')
+if [ $add_status -eq 0 ] && [ $remove_status -eq 0 ] && [ "$edit_result" = "403 200 403 " ]; then
+  ok "allowlist edit reaches running session"
+else
+  not_ok "allowlist edit reaches running session" "codes before, added, removed: $edit_result" \
+    "$(cat "$work/edit-add.log" "$work/edit.log")"
 fi
 
 # A proxy that died is started again by the next launch.
@@ -1308,7 +1349,7 @@ rm -rf "$store"
 # --- Desktop -------------------------------------------------------------------
 
 if [ -z "${EXITBOX_APP_TEST:-}" ]; then
-  for skipped in 1 2; do
+  for skipped in 1 2 3; do
     test_number=$((test_number + 1))
     echo "ok $test_number # SKIP EXITBOX_APP_TEST is not set"
   done
@@ -1334,6 +1375,20 @@ else
     ok "desktop status bar shows firewall off"
   else
     not_ok "desktop status bar shows firewall off" "exit status $status" "$(tail -30 "$work/app-off.log")"
+  fi
+
+  # A domain added in the allowlist editor reaches the session that runs:
+  # it polls (at most 100 times) until the proxy lets it through.
+  EXITBOX_TEST_PROJECT="$project" EXITBOX_TEST_AGENT=shell \
+  EXITBOX_TEST_INPUT='c() { curl -s -o /dev/null -w "%{http_code}" --max-time 10 http://desktop-edit.example.test/; }; echo "before-$(c)"; i=0; while [ $i -lt 100 ] && [ "$(c)" != 200 ]; do sleep 0.2; i=$((i + 1)); done; echo "after-$(c)"; exit 0\n' \
+  EXITBOX_TEST_ADD_AFTER="before-403" EXITBOX_TEST_ALLOWLIST_ADD=desktop-edit.example.test \
+  EXITBOX_TEST_EXPECT="after-200" EXITBOX_TEST_EXIT_STATUS=0 \
+    xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- "$EXITBOX_APP_TEST" >"$work/app-edit.log" 2>&1
+  status=$?
+  if [ $status -eq 0 ] && grep -qx '  - desktop-edit.example.test' "$EXITBOX_CONFIG_DIR/allowlist.yaml"; then
+    ok "desktop allowlist edit reaches running session"
+  else
+    not_ok "desktop allowlist edit reaches running session" "exit status $status" "$(tail -30 "$work/app-edit.log")"
   fi
 fi
 
