@@ -476,30 +476,6 @@ test_doctor_apply_runtime (FileFixture   *fixture,
 }
 
 static void
-test_doctor_apply_storage (FileFixture   *fixture,
-                           gconstpointer  user_data)
-{
-  g_autofree char *conf = g_build_filename (fixture->tmpdir, "new folder", "storage.conf", NULL);
-  g_autoptr(ExitboxEngine) engine = exitbox_engine_new (EXITBOX_ENGINE_KIND_PODMAN, NULL);
-  g_autoptr(ExitboxDoctorProblem) problem = problem_with_id ("storage-driver");
-  g_autoptr(GError) error = NULL;
-  g_autofree char *contents = NULL;
-  struct stat info;
-  mode_t mask = umask (0);
-
-  umask (mask);
-  g_setenv ("CONTAINERS_STORAGE_CONF", conf, TRUE);
-
-  g_assert_true (exitbox_doctor_apply_fix (engine, problem, &error));
-  g_assert_no_error (error);
-
-  contents = exitbox_test_read_file (conf);
-  g_assert_cmpstr (contents, ==, "[storage]\ndriver = \"overlay\"\n");
-  g_assert_cmpint (g_stat (conf, &info), ==, 0);
-  g_assert_cmpuint (info.st_mode & 0777, ==, 0644 & ~mask);
-}
-
-static void
 test_doctor_apply_keeps_unparsable (FileFixture   *fixture,
                                     gconstpointer  user_data)
 {
@@ -1232,6 +1208,66 @@ test_doctor_fix_pause_process (EngineFixture *fixture,
   g_assert_nonnull (strstr (error->message, "database is locked"));
 }
 
+/* Switching to overlay writes storage.conf and resets the storage, but only
+ * while podman holds nothing that the reset would delete.
+ */
+static void
+test_doctor_apply_storage (EngineFixture *fixture,
+                           gconstpointer  user_data)
+{
+  g_autofree char *conf = g_build_filename (fixture->tmpdir, "new folder", "storage.conf", NULL);
+  g_autoptr(ExitboxEngine) engine = NULL;
+  g_autoptr(ExitboxDoctorProblem) problem = problem_with_id ("storage-driver");
+  g_autoptr(GError) error = NULL;
+  g_autofree char *contents = NULL;
+  g_autofree char *log = NULL;
+  struct stat info;
+  mode_t mask = umask (0);
+
+  umask (mask);
+  g_setenv ("CONTAINERS_STORAGE_CONF", conf, TRUE);
+  add_response (fixture, "network.stdout", "podman\n");
+  engine = exitbox_engine_detect (&error);
+  g_assert_no_error (error);
+
+  g_assert_true (exitbox_doctor_apply_fix (engine, problem, &error));
+  g_assert_no_error (error);
+
+  contents = exitbox_test_read_file (conf);
+  g_assert_cmpstr (contents, ==, "[storage]\ndriver = \"overlay\"\n");
+  g_assert_cmpint (g_stat (conf, &info), ==, 0);
+  g_assert_cmpuint (info.st_mode & 0777, ==, 0644 & ~mask);
+  log = exitbox_test_read_file (fixture->fake.log_path);
+  g_assert_nonnull (strstr (log, "podman\nsystem\nreset\n--force\n--end--\n"));
+  g_unsetenv ("CONTAINERS_STORAGE_CONF");
+}
+
+static void
+test_doctor_apply_storage_not_empty (EngineFixture *fixture,
+                                     gconstpointer  user_data)
+{
+  g_autofree char *conf = g_build_filename (fixture->tmpdir, "storage.conf", NULL);
+  g_autoptr(ExitboxEngine) engine = NULL;
+  g_autoptr(ExitboxDoctorProblem) problem = problem_with_id ("storage-driver");
+  g_autoptr(GError) error = NULL;
+  g_autofree char *log = NULL;
+
+  g_setenv ("CONTAINERS_STORAGE_CONF", conf, TRUE);
+  add_response (fixture, "images.stdout", "9f381f6cc242\n");
+  add_response (fixture, "network.stdout", "podman\nmine\n");
+  engine = exitbox_engine_detect (&error);
+  g_assert_no_error (error);
+
+  g_assert_false (exitbox_doctor_apply_fix (engine, problem, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS);
+  g_assert_nonnull (strstr (error->message, "images: 1, containers: 0, volumes: 0, networks: 1"));
+  g_assert_nonnull (strstr (error->message, conf));
+  g_assert_false (g_file_test (conf, G_FILE_TEST_EXISTS));
+  log = exitbox_test_read_file (fixture->fake.log_path);
+  g_assert_null (strstr (log, "reset"));
+  g_unsetenv ("CONTAINERS_STORAGE_CONF");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1258,8 +1294,6 @@ main (int   argc,
               file_fixture_set_up, test_doctor_apply_follows_symlink, file_fixture_tear_down);
   g_test_add ("/doctor/apply-runtime", FileFixture, NULL,
               file_fixture_set_up, test_doctor_apply_runtime, file_fixture_tear_down);
-  g_test_add ("/doctor/apply-storage", FileFixture, NULL,
-              file_fixture_set_up, test_doctor_apply_storage, file_fixture_tear_down);
   g_test_add ("/doctor/apply-keeps-unparsable", FileFixture, NULL,
               file_fixture_set_up, test_doctor_apply_keeps_unparsable, file_fixture_tear_down);
   g_test_add ("/doctor/apply-not-fixable", FileFixture, NULL,
@@ -1288,6 +1322,10 @@ main (int   argc,
               engine_fixture_set_up, test_doctor_check_fake_engine_async, engine_fixture_tear_down);
   g_test_add ("/doctor/check-info-failure", EngineFixture, NULL,
               engine_fixture_set_up, test_doctor_check_info_failure, engine_fixture_tear_down);
+  g_test_add ("/doctor/apply-storage", EngineFixture, NULL,
+              engine_fixture_set_up, test_doctor_apply_storage, engine_fixture_tear_down);
+  g_test_add ("/doctor/apply-storage-not-empty", EngineFixture, NULL,
+              engine_fixture_set_up, test_doctor_apply_storage_not_empty, engine_fixture_tear_down);
   g_test_add ("/doctor/fix-pause-process", EngineFixture, NULL,
               engine_fixture_set_up, test_doctor_fix_pause_process, engine_fixture_tear_down);
 

@@ -776,6 +776,7 @@ test_image_build_failure (Fixture       *fixture,
   exitbox_test_assert_contains (error->message, "exit status 1");
   g_assert_null (strstr (error->message, "fake build output line 5\n"));
   exitbox_test_assert_not_contains (error->message, "tools/make-base-image.sh");
+  exitbox_test_assert_not_contains (error->message, "no package named");
 
   logs_folder = g_build_filename (fixture->cache_home, "exitbox", "logs", NULL);
   logs = g_dir_open (logs_folder, 0, NULL);
@@ -817,6 +818,31 @@ test_image_build_pull_failure_hint (Fixture       *fixture,
   exitbox_test_assert_contains (error->message, "Trying to pull");
   exitbox_test_assert_contains (error->message, "tools/make-base-image.sh");
   exitbox_test_assert_contains (error->message, "settings.base_image");
+}
+
+/* A package that apt or apk cannot find is named, with where to remove it. */
+static void
+test_image_build_missing_package_hint (Fixture       *fixture,
+                                       gconstpointer  user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *marker = g_build_filename (fixture->store, "fail-exitbox-base", NULL);
+
+  if (exitbox_test_skip_without_platform (fixture->platform))
+    return;
+
+  exitbox_test_write_file (marker,
+                           "Reading state information...\n"
+                           "E: Unable to locate package no-such-pkg-xyz\n"
+                           "ERROR: unable to select packages:\n"
+                           "  other-missing (no such package):\n"
+                           "    required by: world[other-missing]\n");
+
+  g_assert_false (ensure (fixture, "claude", PROJECT_KEY, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_FAILED);
+  exitbox_test_assert_contains (error->message,
+                                "no package named no-such-pkg-xyz, other-missing");
+  exitbox_test_assert_contains (error->message, "remove it from tools.user");
 }
 
 /* Codex comes from its GitHub release metadata as a .tar.gz that the core
@@ -1371,6 +1397,7 @@ main (int   argc,
   ADD_TEST ("/image/parent-changed", test_image_parent_changed);
   ADD_TEST ("/image/build-failure", test_image_build_failure);
   ADD_TEST ("/image/build-pull-failure-hint", test_image_build_pull_failure_hint);
+  ADD_TEST ("/image/build-missing-package-hint", test_image_build_missing_package_hint);
   ADD_TEST ("/image/codex-core", test_image_codex_core);
   ADD_TEST ("/image/invalid-project-key", test_image_invalid_project_key);
   ADD_TEST ("/image/ensure-proxy", test_image_ensure_proxy);

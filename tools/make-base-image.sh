@@ -53,10 +53,17 @@ as_root() {
 }
 
 if [ ! -s "$tarball" ]; then
-  command -v debootstrap >/dev/null 2>&1 || {
+  # debootstrap lives in /usr/sbin, which is not on a normal user's PATH.
+  debootstrap=$(PATH="$PATH:/usr/sbin:/sbin" command -v debootstrap) || {
     echo "make-base-image: debootstrap is missing; install it with 'sudo apt-get install debootstrap'" >&2
     exit 1
   }
+  if [ "$(id -u)" -ne 0 ] && ! command -v sudo >/dev/null 2>&1; then
+    echo "make-base-image: debootstrap needs root, and sudo is not installed. Ask an administrator" >&2
+    echo "to run, as root: $0 --rootfs-tarball /var/tmp/debian-bookworm.tar" >&2
+    echo "(which also imports it for root), then run: $0 --rootfs-tarball /var/tmp/debian-bookworm.tar $image" >&2
+    exit 1
+  fi
 
   mkdir -p "$(dirname "$tarball")"
   rootfs=$(mktemp -d "${TMPDIR:-/tmp}/exitbox-rootfs.XXXXXX")
@@ -64,7 +71,7 @@ if [ ! -s "$tarball" ]; then
 
   echo "Creating a Debian 12 root file system in $rootfs (about a minute)..."
   # busybox gives the end-to-end tests a small HTTP server for upstream hosts.
-  as_root debootstrap --variant=minbase --include=ca-certificates,curl,busybox \
+  as_root "$debootstrap" --variant=minbase --include=ca-certificates,curl,busybox \
     bookworm "$rootfs" ${DEBIAN_MIRROR:+"$DEBIAN_MIRROR"} >/dev/null
 
   as_root tar -C "$rootfs" -cf "$tarball.partial" .

@@ -40,6 +40,10 @@ if [ "$(id -u)" -ne 0 ]; then
   fi
 fi
 
+# Engine settings first: the storage driver can only change while podman's
+# storage is still empty.
+"$exitbox" doctor --fix --yes || echo "exitbox doctor still reports problems; see above." >&2
+
 # Without a registry, build on a local Debian image made from the mirror,
 # and record it in config.yaml so the command line uses it too.
 config_dir="${EXITBOX_CONFIG_DIR:-${XDG_CONFIG_HOME:-$HOME/.config}/exitbox}"
@@ -63,6 +67,8 @@ if [ -z "${EXITBOX_BASE_IMAGE:-}" ] && ! grep -qE '^[[:space:]]+base_image:' "$c
   fi
 fi
 
+# Again with a test container from the base image, which shows the
+# problems that only a running container reveals.
 "$exitbox" doctor --fix --yes || echo "exitbox doctor still reports problems; see above." >&2
 
 echo "The command line is at $exitbox"

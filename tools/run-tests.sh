@@ -122,12 +122,11 @@ as_test_user() {
 }
 
 # Storage must be on overlay before the first image lands in it, because vfs
-# copies every image on each container start. The doctor's fix sets it.
-as_test_user "$stage/bin/exitbox" doctor --fix --yes
-# The doctor's own first podman call created the storage with vfs, and podman
-# keeps using a driver recorded in its database until the storage is reset.
-# This account exists only for these tests, so nothing of value is lost.
+# copies every image on each container start. The doctor's fix sets it, and
+# resets the storage, but only while the storage is empty; this account
+# exists only for these tests, so it starts from an empty storage.
 as_test_user podman system reset --force >/dev/null 2>&1
+as_test_user "$stage/bin/exitbox" doctor --fix --yes
 as_test_user "$stage/bin/make-base-image.sh" --rootfs-tarball "$tarball" "$base_image" || exit 1
 as_test_user EXITBOX_BASE_IMAGE="$base_image" "$stage/bin/exitbox" doctor --fix --yes
 as_test_user EXITBOX_BIN="$stage/bin/exitbox" EXITBOX_BASE_IMAGE="$base_image" \

@@ -693,11 +693,11 @@ problem_storage_driver (const ExitboxDoctorFacts *facts)
                                     "images, containers and volumes.")),
                         FALSE);
 
-  fix = g_strdup_printf (_("Set driver = \"overlay\" in the [storage] table of %s. Podman then "
-                           "refuses to start until the images and containers stored with vfs are "
-                           "gone: run “podman system reset”, which deletes all of your podman "
-                           "images, containers and volumes, and ExitBox builds its images "
-                           "again."),
+  fix = g_strdup_printf (_("Set driver = \"overlay\" in the [storage] table of %s, then run "
+                           "“podman system reset”: podman keeps using vfs until the storage is "
+                           "reset, which deletes all of your podman images, containers, volumes "
+                           "and networks, and ExitBox builds its images again. ExitBox does both "
+                           "itself only while the storage is empty."),
                          facts->storage_conf_path);
 
   return problem_new ("storage-driver", summary, explanation, fix, TRUE);
@@ -2184,6 +2184,87 @@ set_not_supported_error (GError               **error,
   return FALSE;
 }
 
+/* Counts the lines of what `podman ARGS` prints, leaving out the line
+ * @ignored. Returns -1 with @error set when the command fails.
+ */
+static int
+count_engine_lines (ExitboxEngine       *engine,
+                    const char * const  *args,
+                    const char          *ignored,
+                    GError             **error)
+{
+  g_autofree char *output = NULL;
+  g_auto(GStrv) lines = NULL;
+  int count = 0;
+
+  if (!exitbox_engine_run_checked (engine, args, &output, NULL, error))
+    return -1;
+
+  lines = g_strsplit (output, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      g_strstrip (lines[i]);
+      if (lines[i][0] != '\0' && g_strcmp0 (lines[i], ignored) != 0)
+        count++;
+    }
+
+  return count;
+}
+
+/* Podman keeps the storage driver it first used in its database, so a new
+ * driver in storage.conf only works after `podman system reset`, which
+ * deletes every image, container, volume and network. This resets only
+ * an empty storage. Otherwise storage.conf stays as it is and the user gets
+ * the steps: a driver set without the reset makes every podman command
+ * print an error.
+ */
+static gboolean
+switch_to_overlay (ExitboxEngine  *engine,
+                   const char     *storage_conf,
+                   GError        **error)
+{
+  const char * const images_args[] = { "images", "--all", "--quiet", NULL };
+  const char * const containers_args[] = { "ps", "--all", "--quiet", NULL };
+  const char * const volumes_args[] = { "volume", "ls", "--quiet", NULL };
+  const char * const networks_args[] = { "network", "ls", "--format", "{{.Name}}", NULL };
+  const char * const reset_args[] = { "system", "reset", "--force", NULL };
+  int n_images;
+  int n_containers;
+  int n_volumes;
+  int n_networks;
+
+  n_images = count_engine_lines (engine, images_args, NULL, error);
+  if (n_images < 0)
+    return FALSE;
+  n_containers = count_engine_lines (engine, containers_args, NULL, error);
+  if (n_containers < 0)
+    return FALSE;
+  n_volumes = count_engine_lines (engine, volumes_args, NULL, error);
+  if (n_volumes < 0)
+    return FALSE;
+  /* "podman" is the default network, which a reset creates again. */
+  n_networks = count_engine_lines (engine, networks_args, "podman", error);
+  if (n_networks < 0)
+    return FALSE;
+
+  if (n_images + n_containers + n_volumes + n_networks > 0)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS,
+                   _("Podman’s storage is not empty (images: %d, containers: %d, volumes: %d, "
+                     "networks: %d), and switching it to overlay deletes all of it, so ExitBox "
+                     "does not do it for you. Keep what you need (for example with “podman save”), "
+                     "set driver = \"overlay\" in the [storage] table of %s, and run "
+                     "“podman system reset”. ExitBox builds its images again."),
+                   n_images, n_containers, n_volumes, n_networks, storage_conf);
+      return FALSE;
+    }
+
+  if (!set_config_value (storage_conf, "storage", "driver", "\"overlay\"", error))
+    return FALSE;
+
+  return exitbox_engine_run_checked (engine, reset_args, NULL, NULL, error);
+}
+
 gboolean
 exitbox_doctor_apply_fix (ExitboxEngine         *engine,
                           ExitboxDoctorProblem  *problem,
@@ -2222,7 +2303,7 @@ exitbox_doctor_apply_fix (ExitboxEngine         *engine,
     return set_config_ulimits (containers_conf, error);
 
   if (g_str_equal (problem->id, "storage-driver") && storage_conf != NULL)
-    return set_config_value (storage_conf, "storage", "driver", "\"overlay\"", error);
+    return switch_to_overlay (engine, storage_conf, error);
 
   if (g_str_equal (problem->id, "pause-process") && kind == EXITBOX_ENGINE_KIND_PODMAN)
     {

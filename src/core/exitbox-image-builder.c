@@ -1141,6 +1141,47 @@ output_shows_failed_pull (const char *output)
   return FALSE;
 }
 
+/* The packages that apt ("E: Unable to locate package NAME") or apk
+ * ("NAME (no such package):") could not find in @output, as a hint that
+ * names them and where they can be removed, or "" when there are none.
+ */
+static char *
+dup_missing_package_hint (const char *output)
+{
+  g_auto(GStrv) lines = g_strsplit (output, "\n", -1);
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *list = NULL;
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      const char *apt = strstr (lines[i], "E: Unable to locate package ");
+      const char *apk = strstr (lines[i], " (no such package)");
+      g_autofree char *name = NULL;
+
+      if (apt != NULL)
+        name = g_strdup (apt + strlen ("E: Unable to locate package "));
+      else if (apk != NULL)
+        name = g_strndup (lines[i], apk - lines[i]);
+      else
+        continue;
+
+      g_strstrip (name);
+      if (name[0] != '\0' && !g_ptr_array_find_with_equal_func (names, name, g_str_equal, NULL))
+        g_ptr_array_add (names, g_steal_pointer (&name));
+    }
+
+  if (names->len == 0)
+    return g_strdup ("");
+
+  g_ptr_array_add (names, NULL);
+  list = g_strjoinv (", ", (char **) names->pdata);
+
+  return g_strdup_printf (_("\nThe distribution has no package named %s. If you added it with "
+                            "-t, remove it from tools.user in config.yaml; the next launch then "
+                            "builds without it."),
+                          list);
+}
+
 static void
 build_wait_cb (GObject      *source,
                GAsyncResult *result,
@@ -1171,6 +1212,7 @@ build_wait_cb (GObject      *source,
   if (exit_status != 0)
     {
       g_autofree char *tail = build_dup_tail (data);
+      g_autofree char *package_hint = dup_missing_package_hint (tail);
 
       message = g_strdup_printf (_("Building %s failed after %u s"),
                                  data->image, elapsed_seconds (data->start_time));
@@ -1178,7 +1220,7 @@ build_wait_cb (GObject      *source,
       g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_FAILED,
                                _("Building the image %s failed (the engine exited with "
                                  "status %d). The last lines of its output:\n%s"
-                                 "The full log is %s.%s"),
+                                 "The full log is %s.%s%s"),
                                data->image, exit_status, tail, data->log_path,
                                output_shows_failed_pull (tail)
                                ? _("\nThe image in its FROM line is not available locally and "
@@ -1186,7 +1228,8 @@ build_wait_cb (GObject      *source,
                                    "local base image with tools/make-base-image.sh and set "
                                    "settings.base_image in config.yaml (or EXITBOX_BASE_IMAGE) "
                                    "to its name.")
-                               : "");
+                               : "",
+                               package_hint);
       return;
     }
 

@@ -479,6 +479,7 @@ exitbox_managed_config_ensure (const char  *agent_id,
                                GError     **error)
 {
   g_autofree char *managed_dir = NULL;
+  guint count = 0;
 
   g_return_val_if_fail (exitbox_agent_lookup (agent_id) != NULL, FALSE);
 
@@ -489,7 +490,7 @@ exitbox_managed_config_ensure (const char  *agent_id,
   if (g_file_test (managed_dir, G_FILE_TEST_IS_DIR))
     return TRUE;
 
-  if (!exitbox_managed_config_import (agent_id, NULL, notes, error))
+  if (!exitbox_managed_config_import (agent_id, &count, notes, error))
     {
       /* The folder did not exist before this call, so nothing of the user's
        * is lost, and the next session tries the import again.
@@ -499,7 +500,7 @@ exitbox_managed_config_ensure (const char  *agent_id,
     }
 
   if (out_imported != NULL)
-    *out_imported = TRUE;
+    *out_imported = count > 0;
 
   return TRUE;
 }

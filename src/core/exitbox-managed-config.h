@@ -58,7 +58,8 @@ gboolean   exitbox_managed_config_import           (const char  *agent_id,
 
 /* Creates the managed folder with mode 0700 on the agent's first use and
  * imports the host configuration into it. Later calls only check that the
- * folder exists. Sets @out_imported when this call imported.
+ * folder exists. Sets @out_imported when this call copied anything from
+ * the host; a host without the agent's configuration gives an empty folder.
  */
 gboolean   exitbox_managed_config_ensure           (const char  *agent_id,
                                                     gboolean    *out_imported,
