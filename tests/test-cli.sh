@@ -51,7 +51,7 @@ expect_status() {
   fi
 }
 
-echo "1..169"
+echo "1..173"
 
 expect_status "version prints package version" 0 "exitbox " --version
 expect_status "help lists shell command" 0 "exitbox [OPTION…] shell" --help
@@ -438,6 +438,8 @@ for command in list doctor enable disable firewall rebuild uninstall clean info 
 done
 expect_status "run help lists session options" 0 "--allow-urls ENTRY" run --help
 expect_status "firewall help lists allow answers" 0 "approve ID [--session|--always]" firewall --help
+expect_status "help after an action" 0 "Usage: exitbox firewall status" firewall check --help
+expect_status "help after an entry" 0 "Usage: exitbox allowlist" allowlist add example.com -h
 expect_status "shell help lists session options" 0 "--include-dir DIR" shell -h
 expect_status "doctor help explains fix" 0 "--fix   Write the engine configuration" doctor -h
 EXITBOX_CONFIG_DIR="$work/help-config" "$exitbox_bin" doctor --help >/dev/null 2>&1
@@ -448,6 +450,9 @@ else
 fi
 
 expect_status "completion needs shell" 2 "needs one shell name" completion
+expect_status "completion names unknown shell" 2 "no completion for the shell “tcsh”" completion tcsh
+expect_status "approve rejects both answers" 2 "either --session or --always, not both" \
+  firewall approve 0123abcd --session --always
 expect_status "completion fish completes folders" 0 "-l include-dir -r -F" completion fish
 # The bash function completes the long option after a prefix and the agents
 # after "import", skipping an option's value.

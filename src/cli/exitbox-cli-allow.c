@@ -121,10 +121,17 @@ parse_answer (const char          *action,
       return TRUE;
     }
 
-  message = approve
-            ? g_strdup_printf (_("“firewall approve” takes an id and then --session (the default) "
-                                 "or --always, but got “%s”."), args[1])
-            : g_strdup_printf (_("“firewall deny” takes only an id, but got “%s”."), args[1]);
+  if (approve && n_args == 3 &&
+      ((g_str_equal (args[1], "--session") && g_str_equal (args[2], "--always")) ||
+       (g_str_equal (args[1], "--always") && g_str_equal (args[2], "--session"))))
+    message = g_strdup (_("“firewall approve” takes either --session or --always, not both: "
+                          "--session allows the request for its session only, --always adds "
+                          "it to the allowlist."));
+  else if (approve)
+    message = g_strdup_printf (_("“firewall approve” takes an id and then --session (the "
+                                 "default) or --always, but got “%s”."), args[1]);
+  else
+    message = g_strdup_printf (_("“firewall deny” takes only an id, but got “%s”."), args[1]);
   exitbox_cli_print_error (message);
   return FALSE;
 }

@@ -23,23 +23,6 @@ parse_allowlist_arguments (int           argc,
   const char *action = argc > 0 ? argv[0] : NULL;
   gboolean options_ended = FALSE;
 
-  if (action != NULL && (g_str_equal (action, "--help") || g_str_equal (action, "-h")))
-    {
-      g_print ("%s",
-               _("Usage:\n"
-                 "  exitbox allowlist list              List the categories and their entries\n"
-                 "  exitbox allowlist add ENTRY [--category NAME]\n"
-                 "                                      Allow ENTRY (default category: custom)\n"
-                 "  exitbox allowlist remove ENTRY      Remove ENTRY from every category\n"
-                 "  exitbox allowlist disable ENTRY     Keep ENTRY in the file, stop allowing it\n"
-                 "  exitbox allowlist enable ENTRY      Allow a disabled ENTRY again\n"
-                 "\n"
-                 "ENTRY is a domain (it also allows its subdomains), an IP address, or either\n"
-                 "with a port, such as example.com:8443. Put “--” before an entry that starts\n"
-                 "with “-”.\n"));
-      exit (0);
-    }
-
   if (action == NULL || !g_strv_contains (actions, action))
     {
       g_autofree char *message = NULL;

@@ -169,10 +169,19 @@ exitbox_cli_completion (CliOptions *options)
       return 0;
     }
 
-  if (shell == NULL || options->args[1] != NULL ||
-      (!g_str_equal (shell, "bash") && !g_str_equal (shell, "zsh") && !g_str_equal (shell, "fish")))
+  if (shell == NULL || options->args[1] != NULL)
     {
       exitbox_cli_print_error (_("“completion” needs one shell name: bash, zsh or fish."));
+      return 2;
+    }
+
+  if (!g_str_equal (shell, "bash") && !g_str_equal (shell, "zsh") && !g_str_equal (shell, "fish"))
+    {
+      g_autofree char *message =
+        g_strdup_printf (_("ExitBox has no completion for the shell “%s”; it has bash, zsh and "
+                           "fish."), shell);
+
+      exitbox_cli_print_error (message);
       return 2;
     }
 

@@ -290,6 +290,18 @@ static const struct
                   "\n"
                   "Set agents.AGENT.enabled to false in config.yaml, keeping the rest of the\n"
                   "file as it is. The agent’s images and managed folder stay.\n") },
+  { "allowlist", N_("Usage: exitbox allowlist ACTION\n"
+                    "\n"
+                    "  exitbox allowlist list              List the categories and their entries\n"
+                    "  exitbox allowlist add ENTRY [--category NAME]\n"
+                    "                                      Allow ENTRY (default category: custom)\n"
+                    "  exitbox allowlist remove ENTRY      Remove ENTRY from every category\n"
+                    "  exitbox allowlist disable ENTRY     Keep ENTRY in the file, stop allowing it\n"
+                    "  exitbox allowlist enable ENTRY      Allow a disabled ENTRY again\n"
+                    "\n"
+                    "ENTRY is a domain (it also allows its subdomains), an IP address, or either\n"
+                    "with a port, such as example.com:8443. Put “--” before an entry that starts\n"
+                    "with “-”. A change reaches the running proxy at once.\n") },
   { "firewall", N_("Usage: exitbox firewall status\n"
                    "       exitbox firewall log [-f]\n"
                    "       exitbox firewall check HOST[:PORT]\n"
@@ -632,7 +644,11 @@ parse_arguments (int          argc,
           return 2;
         }
 
-      maybe_print_command_help (word, argv[i + 1]);
+      /* --help anywhere before "--" asks for help, as in
+       * "exitbox firewall check --help".
+       */
+      for (int j = i + 1; j < argc && !g_str_equal (argv[j], "--"); j++)
+        maybe_print_command_help (word, argv[j]);
       options->command = word;
       options->args = g_strdupv (&argv[i + 1]);
     }
@@ -799,25 +815,92 @@ on_build_output (ExitboxImageBuilder *images,
   g_printerr ("  %s\n", line);
 }
 
-static gboolean
-on_interrupt (gpointer user_data)
+/* Seconds a session may take to end after ExitBox passed it a signal,
+ * before ExitBox stops its container.
+ */
+#define SIGNAL_GRACE_SECONDS 10
+
+typedef struct
 {
-  /* The engine in the foreground received the same signal from the
-   * terminal; ExitBox stays to report its exit status.
-   */
+  ExitboxEngine *engine;
+  GSubprocess   *process;
+  const char    *container_name;
+  gboolean       interactive;
+  guint          stop_source;
+} SessionProcess;
+
+static gboolean
+on_signal_grace_over (gpointer user_data)
+{
+  SessionProcess *session = user_data;
+  const char * const args[] = { "stop", "--time", "5", session->container_name, NULL };
+  g_autoptr(GError) error = NULL;
+
+  session->stop_source = 0;
+  if (!exitbox_engine_run_checked (session->engine, args, NULL, NULL, &error))
+    g_printerr (_("exitbox: the session did not end after the signal, and stopping its "
+                  "container failed: %s\n"), error->message);
+
+  return G_SOURCE_REMOVE;
+}
+
+/* Passes @signum to the engine's client, which passes it on to the
+ * container, so `kill` on exitbox reaches the agent. A terminal's Ctrl+C
+ * needs no help: in a session with a terminal, raw mode sends it to the
+ * container as a character, and without one the terminal signals the engine
+ * too. If the session has not ended after SIGNAL_GRACE_SECONDS, its
+ * container is stopped. ExitBox itself stays to clean up and to report the
+ * exit status.
+ */
+static void
+forward_signal (SessionProcess *session,
+                int             signum)
+{
+  g_subprocess_send_signal (session->process, signum);
+
+  if (session->stop_source == 0 && session->container_name != NULL)
+    session->stop_source = g_timeout_add_seconds (SIGNAL_GRACE_SECONDS, on_signal_grace_over,
+                                                  session);
+}
+
+static gboolean
+on_sigint (gpointer user_data)
+{
+  SessionProcess *session = user_data;
+
+  if (session->interactive)
+    forward_signal (session, SIGINT);
+
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+on_sigterm (gpointer user_data)
+{
+  forward_signal (user_data, SIGTERM);
+  return G_SOURCE_CONTINUE;
+}
+
+/* A closed terminal: the agent cannot be used any more, so it ends. */
+static gboolean
+on_sighup (gpointer user_data)
+{
+  forward_signal (user_data, SIGHUP);
   return G_SOURCE_CONTINUE;
 }
 
 static int
 spawn_and_wait (ExitboxEngine  *engine,
                 char          **argv,
+                const char     *container_name,
+                gboolean        interactive,
                 GError        **error)
 {
   g_autoptr(GSubprocessLauncher) launcher = NULL;
   g_autoptr(GSubprocess) process = NULL;
   g_autoptr(GAsyncResult) result = NULL;
-  guint sigint_id;
-  guint sigterm_id;
+  SessionProcess session = { 0 };
+  guint signal_ids[3];
   int status;
 
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_INHERIT);
@@ -825,8 +908,13 @@ spawn_and_wait (ExitboxEngine  *engine,
   if (process == NULL)
     return -1;
 
-  sigint_id = g_unix_signal_add (SIGINT, on_interrupt, NULL);
-  sigterm_id = g_unix_signal_add (SIGTERM, on_interrupt, NULL);
+  session.engine = engine;
+  session.process = process;
+  session.container_name = container_name;
+  session.interactive = interactive;
+  signal_ids[0] = g_unix_signal_add (SIGINT, on_sigint, &session);
+  signal_ids[1] = g_unix_signal_add (SIGTERM, on_sigterm, &session);
+  signal_ids[2] = g_unix_signal_add (SIGHUP, on_sighup, &session);
 
   /* The main context keeps running so that the session's allow requests
    * are served while the engine runs.
@@ -841,8 +929,9 @@ spawn_and_wait (ExitboxEngine  *engine,
   else
     status = 128 + g_subprocess_get_term_sig (process);
 
-  g_source_remove (sigint_id);
-  g_source_remove (sigterm_id);
+  for (guint i = 0; i < G_N_ELEMENTS (signal_ids); i++)
+    g_source_remove (signal_ids[i]);
+  g_clear_handle_id (&session.stop_source, g_source_remove);
 
   return status;
 }
@@ -1069,7 +1158,8 @@ run_session (CliContext       *context,
   if (login_relay != NULL && !exitbox_login_relay_start (login_relay, &relay_error))
     g_printerr (_("Warning: %s\n"), relay_error->message);
 
-  status = spawn_and_wait (context->engine, plan->argv, &error);
+  status = spawn_and_wait (context->engine, plan->argv, plan->container_name,
+                           request.interactive, &error);
   if (login_relay != NULL)
     exitbox_login_relay_stop (login_relay);
   exitbox_launch_plan_remove_env_file (plan);

@@ -899,6 +899,48 @@ fi
 exitbox shell -- sh -c 'exit 7' >/dev/null 2>&1
 check "shell command exit status propagates" test $? -eq 7
 
+# kill on the exitbox process reaches the agent, which may clean up and end
+# with its own status. An agent that ignores the signal is stopped after
+# the grace period. Either way the session's files are cleaned up.
+wait_ready() {
+  for _ in $(seq 300); do
+    grep -q ready "$1" 2>/dev/null && return 0
+    sleep 0.1
+  done
+  return 1
+}
+exitbox shell -- sh -c 'trap "echo got-term; exit 7" TERM; echo ready; sleep 60 & wait' \
+  >"$work/sigterm.log" 2>&1 </dev/null &
+signal_session=$!
+wait_ready "$work/sigterm.log"
+kill -TERM "$signal_session"
+wait "$signal_session"
+status=$?
+leftover=$(ls -A "$EXITBOX_CACHE_DIR/sessions" 2>/dev/null)
+if [ $status -eq 7 ] && grep -q got-term "$work/sigterm.log" && [ -z "$leftover" ]; then
+  ok "SIGTERM to exitbox reaches the agent"
+else
+  not_ok "SIGTERM to exitbox reaches the agent" "exit status $status" "leftover: $leftover" \
+    "$(cat "$work/sigterm.log")"
+fi
+
+exitbox shell -- sh -c 'trap "" HUP TERM; echo ready; sleep 60' >"$work/sighup.log" 2>&1 </dev/null &
+signal_session=$!
+wait_ready "$work/sighup.log"
+hup_started=$(date +%s)
+kill -HUP "$signal_session"
+wait "$signal_session"
+status=$?
+leftover=$(ls -A "$EXITBOX_CACHE_DIR/sessions" 2>/dev/null)
+running=$("$engine" ps --filter name='^exitbox-shell-' --format '{{.Names}}' 2>/dev/null)
+if [ $status -ne 0 ] && [ $(( $(date +%s) - hup_started )) -lt 40 ] && [ -z "$leftover" ] \
+   && [ -z "$running" ]; then
+  ok "closed terminal stops a session that ignores it"
+else
+  not_ok "closed terminal stops a session that ignores it" "exit status $status" \
+    "leftover: $leftover" "running: $running" "$(cat "$work/sighup.log")"
+fi
+
 output=$(exitbox -v shell -- true 2>&1)
 check "verbose prints engine command" grep -q -- "--cap-drop=ALL" <<<"$output"
 
