@@ -185,6 +185,39 @@ test_include_dirs_root_rejected (Fixture       *fixture,
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED);
 }
 
+/* The project itself and a folder that holds it are refused; --force
+ * allows the parent.
+ */
+static void
+test_include_dirs_project_rejected (Fixture       *fixture,
+                                    gconstpointer  user_data)
+{
+  const char *self_dirs[] = { exitbox_project_get_path (fixture->project), NULL };
+  const char *parent_dirs[] = { fixture->root, NULL };
+  g_autoptr(GPtrArray) include_dirs = NULL;
+  g_autoptr(GPtrArray) forced = NULL;
+  g_autoptr(GError) self_error = NULL;
+  g_autoptr(GError) parent_error = NULL;
+  g_autoptr(GError) error = NULL;
+
+  include_dirs = exitbox_session_resolve_include_dirs (fixture->project, self_dirs, FALSE,
+                                                       TRUE, &self_error);
+  g_assert_null (include_dirs);
+  g_assert_error (self_error, G_IO_ERROR, G_IO_ERROR_EXISTS);
+  exitbox_test_assert_contains (self_error->message, "it is the project folder");
+
+  include_dirs = exitbox_session_resolve_include_dirs (fixture->project, parent_dirs, FALSE,
+                                                       FALSE, &parent_error);
+  g_assert_null (include_dirs);
+  g_assert_error (parent_error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED);
+  exitbox_test_assert_contains (parent_error->message, "it holds the project");
+
+  forced = exitbox_session_resolve_include_dirs (fixture->project, parent_dirs, FALSE, TRUE,
+                                                 &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (forced->len, ==, 1);
+}
+
 static void
 run_git (const char *dir,
          const char *first_arg,
@@ -323,6 +356,8 @@ main (int   argc,
               fixture_set_up, test_include_dirs_same_name, fixture_tear_down);
   g_test_add ("/session-options/include-dirs-root-rejected", Fixture, NULL,
               fixture_set_up, test_include_dirs_root_rejected, fixture_tear_down);
+  g_test_add ("/session-options/include-dirs-project-rejected", Fixture, NULL,
+              fixture_set_up, test_include_dirs_project_rejected, fixture_tear_down);
   g_test_add ("/session-options/git-mount-worktree", Fixture, NULL,
               fixture_set_up, test_git_mount_worktree, fixture_tear_down);
   g_test_add_func ("/session-options/limits", test_session_limits);

@@ -529,6 +529,30 @@ parse_global_options (int          argc,
               return -1;
             }
           value = argv[++i];
+
+          /* "exitbox --memory shell" most likely forgot the value. */
+          if (g_str_equal (value, "run") || g_str_equal (value, "shell") ||
+              g_strv_contains (command_names, value) || exitbox_agent_lookup (value) != NULL)
+            {
+              g_autofree char *name = dup_option_name (spec);
+              g_autofree char *message =
+                g_strdup_printf (_("The option %s needs a value, but the command “%s” follows "
+                                   "it. Put the value right after the option."),
+                                 name, value);
+              exitbox_cli_print_error (message);
+              return -1;
+            }
+        }
+
+      if (spec->kind == OPTION_COMMA_LIST && value[strspn (value, ", \t")] == '\0')
+        {
+          g_autofree char *name = dup_option_name (spec);
+          g_autofree char *message =
+            g_strdup_printf (_("The option %s got “%s”, which names nothing. Give one or more "
+                               "names, separated by commas."),
+                             name, value);
+          exitbox_cli_print_error (message);
+          return -1;
         }
 
       store_option (options, spec, value);
@@ -1162,7 +1186,7 @@ run_session (CliContext       *context,
                            request.interactive, &error);
   if (login_relay != NULL)
     exitbox_login_relay_stop (login_relay);
-  exitbox_launch_plan_remove_env_file (plan);
+  exitbox_launch_plan_clean_up (plan);
   if (allow_listener != NULL)
     exitbox_allow_listener_close (allow_listener);
 
@@ -1287,6 +1311,7 @@ run_doctor (CliContext       *context,
   gboolean fix = FALSE;
   gboolean assume_yes = FALSE;
   guint unresolved = 0;
+  guint fixable_left = 0;
 
   for (guint i = 0; options->args[i] != NULL; i++)
     {
@@ -1343,6 +1368,7 @@ run_doctor (CliContext       *context,
       if (!apply)
         {
           unresolved++;
+          fixable_left += problem->fixable ? 1 : 0;
           continue;
         }
 
@@ -1357,8 +1383,11 @@ run_doctor (CliContext       *context,
       g_print (_("  Fixed.\n"));
     }
 
-  if (unresolved > 0 && !fix)
+  if (fixable_left > 0 && !fix)
     g_print (_("\nRun “exitbox doctor --fix” to apply the fixes ExitBox can make itself.\n"));
+  else if (unresolved > 0 && fixable_left == 0)
+    g_print (_("\nExitBox cannot fix what is left by itself; follow the steps under "
+               "“Fix:”.\n"));
 
   return unresolved == 0 ? 0 : 1;
 }

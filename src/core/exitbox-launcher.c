@@ -88,17 +88,33 @@ exitbox_launch_plan_free (ExitboxLaunchPlan *plan)
   g_strfreev (plan->notices);
   g_free (plan->image);
   g_free (plan->session_address);
+  g_strfreev (plan->created_mount_points);
   g_free (plan);
 }
 
 void
-exitbox_launch_plan_remove_env_file (ExitboxLaunchPlan *plan)
+exitbox_launch_plan_clean_up (ExitboxLaunchPlan *plan)
 {
   g_return_if_fail (plan != NULL);
 
   if (plan->env_file != NULL && g_unlink (plan->env_file) != 0 && errno != ENOENT)
     g_warning ("Failed to remove the session environment file %s: %s",
                plan->env_file, g_strerror (errno));
+
+  exitbox_launch_remove_mount_points ((const char * const *) plan->created_mount_points);
+}
+
+void
+exitbox_launch_remove_mount_points (const char * const *mount_points)
+{
+  /* A mount point that the agent or the user filled stays. */
+  for (guint i = 0; mount_points != NULL && mount_points[i] != NULL; i++)
+    {
+      if (g_rmdir (mount_points[i]) != 0 && errno != ENOENT && errno != ENOTEMPTY &&
+          errno != EEXIST)
+        g_debug ("Could not remove the mount point %s: %s", mount_points[i],
+                 g_strerror (errno));
+    }
 }
 
 static void
@@ -334,6 +350,33 @@ prepare_managed_home (const ExitboxAgentInfo  *agent,
   return g_steal_pointer (&managed_dir);
 }
 
+/* Creates the missing mount points of the -i folders in the project, as
+ * the user, and returns them. The engine would create them too, but owned
+ * by a subordinate user ID under rootless podman, which the user then
+ * cannot remove. A read-only project has them already (the options check
+ * made sure), and one that cannot be created is left to the engine.
+ */
+static GStrv
+make_mount_points (PrepareData *data)
+{
+  g_autoptr(GStrvBuilder) created = g_strv_builder_new ();
+  const char *project_path = exitbox_project_get_path (data->project);
+
+  for (guint i = 0; i < data->include_dirs->len; i++)
+    {
+      ExitboxIncludeDir *include_dir = g_ptr_array_index (data->include_dirs, i);
+      g_autofree char *name = g_path_get_basename (include_dir->destination);
+      g_autofree char *mount_point = g_build_filename (project_path, name, NULL);
+
+      if (g_mkdir (mount_point, 0755) == 0)
+        g_strv_builder_add (created, mount_point);
+      else if (errno != EEXIST)
+        g_debug ("Could not create the mount point %s: %s", mount_point, g_strerror (errno));
+    }
+
+  return g_strv_builder_end (created);
+}
+
 /* Adds the -i folders and, for a linked git worktree, the repository's git
  * folder. git inside the worktree follows the absolute host path of that
  * folder, so it appears at the same path. The mounts borrow their strings.
@@ -388,6 +431,7 @@ build_plan (ExitboxLauncher  *self,
   g_autofree char *env_file = NULL;
   g_autofree char *registry_path = NULL;
   g_autofree char *git_mount = exitbox_session_dup_git_mount (data->project);
+  g_auto(GStrv) created_mount_points = NULL;
   ExitboxLaunchPlan *plan;
   gboolean limits_apply;
 
@@ -429,6 +473,7 @@ build_plan (ExitboxLauncher  *self,
   if (env_file == NULL)
     return NULL;
 
+  created_mount_points = make_mount_points (data);
   append_session_mounts (data, git_mount, mounts);
   /* Read-only, so the agent cannot leave files in the host folder. Linux
    * still lets a process connect to a socket on a read-only mount.
@@ -489,6 +534,7 @@ build_plan (ExitboxLauncher  *self,
   plan->notices = g_strv_builder_end (notices);
   plan->image = g_steal_pointer (&image);
   plan->session_address = g_strdup (session_address);
+  plan->created_mount_points = g_steal_pointer (&created_mount_points);
 
   return plan;
 }

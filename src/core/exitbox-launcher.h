@@ -55,16 +55,21 @@ typedef struct
   char  **warnings;        /* translated notes for the user, may be empty */
   /* The session's variables, mode 0600. The engine reads the file when the
    * container starts, so the caller removes it with
-   * exitbox_launch_plan_remove_env_file() only after the engine has exited.
+   * exitbox_launch_plan_clean_up() only after the engine has exited.
    */
   char   *env_file;
   char  **notices;         /* translated information, such as a first import; may be empty */
   char   *image;           /* the project image the session runs */
   char   *session_address; /* the container's address on the internal network, NULL without the firewall */
+  char  **created_mount_points; /* -i mount points made in the project for this session */
 } ExitboxLaunchPlan;
 
 void exitbox_launch_plan_free (ExitboxLaunchPlan *plan);
-void exitbox_launch_plan_remove_env_file (ExitboxLaunchPlan *plan);
+/* After the engine has exited: removes the env file and the mount points
+ * that the plan created and that are still empty.
+ */
+void exitbox_launch_plan_clean_up (ExitboxLaunchPlan *plan);
+void exitbox_launch_remove_mount_points (const char * const *mount_points);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ExitboxLaunchPlan, exitbox_launch_plan_free)
 
 #define EXITBOX_TYPE_LAUNCHER (exitbox_launcher_get_type ())

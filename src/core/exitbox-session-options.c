@@ -3,6 +3,7 @@
  */
 
 #include <errno.h>
+#include <string.h>
 #include <stdlib.h>
 
 #include <gio/gio.h>
@@ -30,6 +31,19 @@ is_home_or_root (const char *path)
   g_autofree char *home = realpath (g_get_home_dir (), NULL);
 
   return g_str_equal (path, "/") || (home != NULL && g_str_equal (path, home));
+}
+
+/* Whether @path is a folder above @child (both canonical). */
+static gboolean
+is_ancestor (const char *path,
+             const char *child)
+{
+  gsize length = strlen (path);
+
+  if (g_str_equal (path, "/"))
+    return TRUE;
+
+  return strncmp (child, path, length) == 0 && child[length] == '/';
 }
 
 static ExitboxIncludeDir *
@@ -67,6 +81,25 @@ resolve_one (ExitboxProject  *project,
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED,
                    _("Cannot include %s (-i): the agent could read ~/.ssh and every "
                      "credential in it. Include a narrower folder, or pass --force."),
+                   canonical);
+      return NULL;
+    }
+
+  if (g_str_equal (canonical, exitbox_project_get_path (project)))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS,
+                   _("Cannot include “%s” (-i): it is the project folder, which the agent "
+                     "sees at %s already."),
+                   dir, EXITBOX_WORKSPACE_DIR);
+      return NULL;
+    }
+
+  if (!force && is_ancestor (canonical, exitbox_project_get_path (project)))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED,
+                   _("Cannot include %s (-i): it holds the project, so the agent would see "
+                     "the project twice and every folder next to it. Include the folders "
+                     "you need one by one, or pass --force."),
                    canonical);
       return NULL;
     }

@@ -1246,14 +1246,19 @@ mkdir -p "$extra"
 echo "included" > "$extra/file.txt"
 output=$(exitbox -i "$extra" shell -- cat "/workspace/extra data, v2/file.txt" 2>"$work/include.log")
 check "include dir is mounted by name" test "$output" = "included"
+# ExitBox made the mount point in the project and removes it once empty.
+check "include mount point is removed after session" test ! -e "$project/extra data, v2"
 
-exitbox -r --include-dir "$extra" shell -- touch "/workspace/extra data, v2/new-file" >/dev/null 2>&1
+# A read-only project needs the mount point to exist already.
+mkdir "$project/extra data, v2"
+output=$(exitbox -r --include-dir "$extra" shell -- touch "/workspace/extra data, v2/new-file" 2>&1)
 status=$?
-if [ $status -ne 0 ] && [ ! -e "$extra/new-file" ]; then
+if [ $status -ne 0 ] && [ ! -e "$extra/new-file" ] && grep -q "Read-only file system" <<<"$output"; then
   ok "read-only include dir rejects writes"
 else
-  not_ok "read-only include dir rejects writes" "exit status $status"
+  not_ok "read-only include dir rejects writes" "exit status $status" "$output"
 fi
+rmdir "$project/extra data, v2"
 
 output=$(exitbox -v --memory 256m --cpus 1.5 shell -- true 2>&1)
 if grep -q "'--memory' '256m'" <<<"$output" && grep -q "'--cpus' '1.5'" <<<"$output"; then
