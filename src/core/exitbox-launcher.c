@@ -699,6 +699,15 @@ exitbox_launch_request_check (const ExitboxLaunchRequest  *request,
   if (!exitbox_session_check_limits (request->memory, request->cpus, error))
     return FALSE;
 
+  for (guint i = 0; request->allow_entries != NULL && request->allow_entries[i] != NULL; i++)
+    {
+      g_autoptr(ExitboxAllowlistEntry) entry = exitbox_allowlist_entry_parse (request->allow_entries[i],
+                                                                             error);
+
+      if (entry == NULL)
+        return FALSE;
+    }
+
   include_dirs = exitbox_session_resolve_include_dirs (request->project, request->include_dirs,
                                                        request->read_only ||
                                                        exitbox_config_get_read_only (config),
