@@ -909,7 +909,8 @@ wait_ready() {
   done
   return 1
 }
-exitbox shell -- sh -c 'trap "echo got-term; exit 7" TERM; echo ready; sleep 60 & wait' \
+# exec, so that $! is exitbox itself and not a subshell.
+(cd "$project" && exec "$EXITBOX_BIN" shell -- sh -c 'trap "echo got-term; exit 7" TERM; echo ready; sleep 60 & wait') \
   >"$work/sigterm.log" 2>&1 </dev/null &
 signal_session=$!
 wait_ready "$work/sigterm.log"
@@ -924,7 +925,8 @@ else
     "$(cat "$work/sigterm.log")"
 fi
 
-exitbox shell -- sh -c 'trap "" HUP TERM; echo ready; sleep 60' >"$work/sighup.log" 2>&1 </dev/null &
+(cd "$project" && exec "$EXITBOX_BIN" shell -- sh -c 'trap "" HUP TERM; echo ready; sleep 60') \
+  >"$work/sighup.log" 2>&1 </dev/null &
 signal_session=$!
 wait_ready "$work/sighup.log"
 hup_started=$(date +%s)
