@@ -842,8 +842,9 @@ exitbox_application_command_line (GApplication            *application,
   if (agent != NULL && !g_str_equal (agent, "shell") && exitbox_agent_lookup (agent) == NULL)
     {
       g_application_command_line_printerr (command_line,
-                                           _("Unknown agent “%s”. The agents are claude, codex "
-                                             "and opencode, or shell for a shell.\n"),
+                                           _("Unknown agent “%s”. Use claude, codex or "
+                                             "opencode, or shell to open a shell without an "
+                                             "agent.\n"),
                                            agent);
       return 2;
     }
