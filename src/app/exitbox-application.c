@@ -496,18 +496,15 @@ exitbox_application_setup_action (GSimpleAction *action,
   exitbox_application_show_setup (EXITBOX_APPLICATION (user_data));
 }
 
+/* Shows a page's one-line confirmation. The pages show errors and longer
+ * messages themselves, because a toast title is a single ellipsized line.
+ */
 static void
 exitbox_application_editor_message_cb (GtkWidget              *page,
                                        const char             *text,
-                                       gboolean                is_error,
                                        AdwPreferencesWindow   *window)
 {
-  AdwToast *toast = adw_toast_new (text);
-
-  /* Errors stay until dismissed, so that they can be read in full. */
-  if (is_error)
-    adw_toast_set_timeout (toast, 0);
-  adw_preferences_window_add_toast (window, toast);
+  adw_preferences_window_add_toast (window, adw_toast_new (text));
 }
 
 static void
