@@ -89,6 +89,24 @@ show_error (GtkLabel   *label,
     gtk_widget_remove_css_class (control, "error");
 }
 
+static void
+clear_errors (ExitboxSettingsPage *self)
+{
+  GtkWidget *controls[] = {
+    GTK_WIDGET (self->memory_row), GTK_WIDGET (self->cpus_row), GTK_WIDGET (self->base_row),
+    GTK_WIDGET (self->base_image_row), GTK_WIDGET (self->runtime_row), GTK_WIDGET (self->idle_spin),
+  };
+
+  gtk_widget_set_visible (GTK_WIDGET (self->sessions_error_label), FALSE);
+  gtk_widget_set_visible (GTK_WIDGET (self->resources_error_label), FALSE);
+  gtk_widget_set_visible (GTK_WIDGET (self->images_error_label), FALSE);
+
+  for (guint i = 0; i < G_N_ELEMENTS (controls); i++)
+    gtk_widget_remove_css_class (controls[i], "error");
+  for (guint i = 0; i < G_N_ELEMENTS (switch_settings); i++)
+    gtk_widget_remove_css_class (GTK_WIDGET (get_switch (self, &switch_settings[i])), "error");
+}
+
 /* Writes one value through the core. An error shows in @error_label, and a
  * change is confirmed in the "message" signal.
  */
@@ -263,6 +281,9 @@ exitbox_settings_page_set_config (ExitboxSettingsPage *self,
   g_return_if_fail (config == NULL || EXITBOX_IS_CONFIG (config));
 
   g_set_object (&self->config, config);
+
+  /* Values read again from the file make earlier errors out of date. */
+  clear_errors (self);
 
   /* Without settings that loaded there is nothing true to show or save. */
   gtk_widget_set_sensitive (GTK_WIDGET (self), config != NULL);

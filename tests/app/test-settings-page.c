@@ -167,6 +167,27 @@ test_settings_invalid_memory (Fixture       *fixture,
 }
 
 static void
+test_settings_reload_clears_error (Fixture       *fixture,
+                                   gconstpointer  user_data)
+{
+  GtkWidget *memory = find_widget (GTK_WIDGET (fixture->page), ADW_TYPE_ENTRY_ROW, "Memory");
+  g_autoptr(ExitboxConfig) config = NULL;
+  g_autoptr(GError) error = NULL;
+
+  gtk_editable_set_text (GTK_EDITABLE (memory), "lots");
+  g_signal_emit_by_name (memory, "apply");
+  g_assert_nonnull (exitbox_settings_page_get_error (fixture->page));
+
+  /* Reload Settings shows the file's values, so the error is out of date. */
+  config = exitbox_config_load_file (fixture->path, &error);
+  g_assert_no_error (error);
+  exitbox_settings_page_set_config (fixture->page, config);
+  g_assert_null (exitbox_settings_page_get_error (fixture->page));
+  g_assert_false (gtk_widget_has_css_class (memory, "error"));
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (memory)), ==, "8g");
+}
+
+static void
 test_settings_without_config (Fixture       *fixture,
                               gconstpointer  user_data)
 {
@@ -206,6 +227,7 @@ main (int   argc,
   ADD_TEST ("/settings-page/shows-values", test_settings_shows_values);
   ADD_TEST ("/settings-page/switch-saves", test_settings_switch_saves);
   ADD_TEST ("/settings-page/invalid-memory", test_settings_invalid_memory);
+  ADD_TEST ("/settings-page/reload-clears-error", test_settings_reload_clears_error);
   ADD_TEST ("/settings-page/without-config", test_settings_without_config);
   ADD_TEST ("/settings-page/failed-save-reverts", test_settings_failed_save_reverts);
 
