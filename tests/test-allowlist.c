@@ -1163,6 +1163,17 @@ test_allowlist_newer_version (Fixture       *fixture,
   g_assert_cmpstr (after, ==, text);
 }
 
+static void
+test_allowlist_category_names (void)
+{
+  g_assert_cmpstr (exitbox_allowlist_category_get_display_name ("ai_providers"), ==,
+                   "AI providers");
+  g_assert_cmpstr (exitbox_allowlist_category_get_display_name ("cloud_services"), ==,
+                   "Cloud services");
+  g_assert_cmpstr (exitbox_allowlist_category_get_display_name ("custom"), ==, "Custom");
+  g_assert_cmpstr (exitbox_allowlist_category_get_display_name ("my-team"), ==, "my-team");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1170,6 +1181,7 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
   exitbox_core_init ();
 
+  g_test_add_func ("/allowlist/category-names", test_allowlist_category_names);
   g_test_add ("/allowlist/missing", Fixture, NULL,
               fixture_set_up, test_allowlist_missing, fixture_tear_down);
   g_test_add ("/allowlist/empty", Fixture, NULL,

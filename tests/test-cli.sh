@@ -51,7 +51,7 @@ expect_status() {
   fi
 }
 
-echo "1..176"
+echo "1..180"
 
 expect_status "version prints package version" 0 "exitbox " --version
 expect_status "help lists shell command" 0 "exitbox [OPTION…] shell" --help
@@ -303,6 +303,10 @@ expect_status "setup help lists options" 0 "--tool-categories LIST" setup --help
 # Disabling and enabling an entry keeps it in its category.
 EXITBOX_CONFIG_DIR="$script_dir" expect_status "allowlist disable entry" 0 "Disabled github.com" allowlist disable GitHub.com
 EXITBOX_CONFIG_DIR="$script_dir" expect_status "allowlist disabled entry listed" 0 "github.com  (disabled)" allowlist list
+EXITBOX_CONFIG_DIR="$script_dir" expect_status "firewall check names disabled entry" 1 \
+  "Run “exitbox allowlist enable github.com” to allow it again." firewall check api.github.com
+EXITBOX_CONFIG_DIR="$script_dir" expect_status "allowlist list names categories" 0 \
+  "AI providers (ai_providers):" allowlist list
 EXITBOX_CONFIG_DIR="$script_dir" expect_status "allowlist enable entry" 0 "Enabled github.com" allowlist enable github.com
 EXITBOX_CONFIG_DIR="$script_dir" expect_status "allowlist disable unlisted entry" 1 "nothing to disable" \
   allowlist disable nowhere.example.org
@@ -498,6 +502,22 @@ if grep -q '"profiles_removed"' "$EXITBOX_DATA_DIR/projects.json" \
   result 0 "profile changes saved in registry"
 else
   result 1 "profile changes saved in registry" "$(cat "$EXITBOX_DATA_DIR/projects.json")"
+fi
+cd "$work/project" || exit 1
+output=$("$exitbox_bin" claude profile status 2>/dev/null)
+if [ "$(sed -n 2p <<<"$output")" = "Profiles:" ]; then
+  result 0 "profile status lists under heading"
+else
+  result 1 "profile status lists under heading" "$output"
+fi
+"$exitbox_bin" claude profile remove build-tools >/dev/null 2>&1
+output=$("$exitbox_bin" claude profile remove build-tools 2>&1)
+cd - >/dev/null || exit 1
+if grep -qF "The project does not use the profile build-tools, so nothing changed." <<<"$output" \
+   && ! grep -qF "rebuilt" <<<"$output"; then
+  result 0 "profile remove unused changes nothing"
+else
+  result 1 "profile remove unused changes nothing" "$output"
 fi
 
 rm -f "$EXITBOX_CONFIG_DIR/config.yaml" "$EXITBOX_CONFIG_DIR/allowlist.yaml"

@@ -1472,9 +1472,46 @@ test_config_set_value (Fixture       *fixture,
                                                     &changed, &error));
   g_assert_error (error, EXITBOX_CONFIG_ERROR, EXITBOX_CONFIG_ERROR_INVALID_VALUE);
   g_assert_nonnull (strstr (error->message, "“lots”"));
+  g_assert_null (strstr (error->message, "config.yaml:"));
   g_assert_false (changed);
   after_invalid = exitbox_test_read_file (fixture->config_path);
   g_assert_cmpstr (after_invalid, ==, after);
+}
+
+static void
+test_config_check_value (void)
+{
+  const char *memory_path[] = { "settings", "default_flags", "memory", NULL };
+  const char *cpus_path[] = { "settings", "default_flags", "cpus", NULL };
+  const char *image_path[] = { "settings", "base_image", NULL };
+  const char *idle_path[] = { "settings", "proxy_idle_minutes", NULL };
+  const char *switch_path[] = { "settings", "auto_update", NULL };
+  const char *unknown_path[] = { "settings", "colour", NULL };
+  g_autoptr(GError) memory_error = NULL;
+  g_autoptr(GError) idle_error = NULL;
+  g_autoptr(GError) unknown_error = NULL;
+
+  g_assert_true (exitbox_config_check_value (memory_path, "512m", NULL));
+  g_assert_true (exitbox_config_check_value (cpus_path, "1.5", NULL));
+  g_assert_false (exitbox_config_check_value (cpus_path, "0", NULL));
+  g_assert_true (exitbox_config_check_value (image_path, "", NULL));
+  g_assert_false (exitbox_config_check_value (image_path, "Not An Image", NULL));
+  g_assert_true (exitbox_config_check_value (switch_path, "yes", NULL));
+  g_assert_false (exitbox_config_check_value (switch_path, "maybe", NULL));
+
+  /* A typed value is named with what is accepted, and no file position. */
+  g_assert_false (exitbox_config_check_value (memory_path, "lots", &memory_error));
+  g_assert_error (memory_error, EXITBOX_CONFIG_ERROR, EXITBOX_CONFIG_ERROR_INVALID_VALUE);
+  g_assert_cmpstr (memory_error->message, ==,
+                   "“lots” is not a valid value for settings.default_flags.memory. Enter a "
+                   "number greater than 0 with an optional unit b, k, m or g, such as 8g or "
+                   "512m.");
+
+  g_assert_false (exitbox_config_check_value (idle_path, "-1", &idle_error));
+  g_assert_nonnull (strstr (idle_error->message, "a whole number of minutes from 0 to"));
+
+  g_assert_false (exitbox_config_check_value (unknown_path, "1", &unknown_error));
+  g_assert_error (unknown_error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
 }
 
 static void
@@ -1511,6 +1548,7 @@ main (int   argc,
   g_test_add_func ("/config/defaults-match-file", test_config_defaults_match_file);
   g_test_add_func ("/config/values-read", test_config_values_read);
   g_test_add_func ("/config/booleans", test_config_booleans);
+  g_test_add_func ("/config/check-value", test_config_check_value);
   g_test_add_func ("/config/missing-keys", test_config_missing_keys);
   g_test_add_func ("/config/unknown-keys", test_config_unknown_keys);
   g_test_add_func ("/config/invalid-values", test_config_invalid_values);

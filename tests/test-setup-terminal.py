@@ -173,7 +173,7 @@ def test_first_command_runs_setup():
         transcript, status = run_in_terminal(["allowlist", "list"], ["q"], folder)
         report(status == 0, "first command exits 0", transcript)
         report("setup runs first" in transcript, "first command starts setup", transcript)
-        report("ai_providers:" in transcript, "first command then runs", transcript)
+        report("AI providers (ai_providers):" in transcript, "first command then runs", transcript)
         report(read_text(os.path.join(folder, "allowlist.yaml")) is not None,
                "first command cancel writes defaults")
 

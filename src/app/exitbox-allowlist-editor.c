@@ -16,12 +16,15 @@ struct _ExitboxAllowlistEditor
   AdwEntryRow         *entry_row;
   AdwComboRow         *category_row;
   GtkLabel            *entry_problem_label;
+  GtkLabel            *result_label;
+  AdwPreferencesGroup *destinations_group;
   AdwPreferencesGroup *entries_group;
   GtkSearchEntry      *filter_entry;
 
   char                *path;
   ExitboxAllowlist    *allowlist;
-  GtkStringList       *categories;
+  GtkStringList       *categories;   /* display names, in the order of category_ids */
+  GStrv                category_ids;
   GPtrArray           *expanders;   /* AdwExpanderRow, one per category */
   GHashTable          *rows;        /* "CATEGORY\nTEXT" → AdwActionRow */
   char                *entry_problem;
@@ -93,35 +96,91 @@ exitbox_allowlist_editor_get_entry_problem (ExitboxAllowlistEditor *self)
   return self->entry_problem;
 }
 
-/* Reports the result of a save: the core's message, or its error. */
-static void
-exitbox_allowlist_editor_report (ExitboxAllowlistEditor *self,
-                                 const char             *message,
-                                 const GError           *error)
+const char *
+exitbox_allowlist_editor_get_result (ExitboxAllowlistEditor *self,
+                                     gboolean               *out_is_error)
 {
-  if (error != NULL)
-    g_message ("Failed to change %s: %s", self->path, error->message);
+  g_return_val_if_fail (EXITBOX_IS_ALLOWLIST_EDITOR (self), NULL);
 
-  g_signal_emit (self, signals[MESSAGE], 0, error != NULL ? error->message : message,
-                 error != NULL);
+  if (out_is_error != NULL)
+    *out_is_error = gtk_widget_has_css_class (GTK_WIDGET (self->result_label), "error");
+
+  if (!gtk_widget_get_visible (GTK_WIDGET (self->result_label)))
+    return NULL;
+
+  return gtk_label_get_text (self->result_label);
+}
+
+/* Shows the whole message of the last change under the entry row, with
+ * the error style when @is_error. NULL hides it.
+ */
+static void
+show_result (ExitboxAllowlistEditor *self,
+             const char             *message,
+             gboolean                is_error)
+{
+  gtk_label_set_text (self->result_label, message != NULL ? message : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->result_label), message != NULL);
+
+  if (is_error)
+    gtk_widget_add_css_class (GTK_WIDGET (self->result_label), "error");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self->result_label), "error");
+}
+
+/* Shows @error on the rebuilt row of @text in every category that lists
+ * it, or under the entry row when no row shows it.
+ */
+static void
+show_row_error (ExitboxAllowlistEditor *self,
+                const char             *text,
+                const GError           *error)
+{
+  gboolean found_row = FALSE;
+
+  g_message ("Failed to change %s: %s", self->path, error->message);
+
+  for (guint i = 0; self->category_ids[i] != NULL; i++)
+    {
+      GtkWidget *row = exitbox_allowlist_editor_get_row (self, self->category_ids[i], text);
+
+      if (row == NULL)
+        continue;
+
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), error->message);
+      gtk_widget_add_css_class (row, "error");
+      found_row = TRUE;
+    }
+
+  if (!found_row)
+    show_result (self, error->message, TRUE);
 }
 
 static void
 exitbox_allowlist_editor_check_toggled_cb (GtkCheckButton         *check,
                                            ExitboxAllowlistEditor *self)
 {
-  const char *text = g_object_get_data (G_OBJECT (check), "exitbox-text");
+  g_autofree char *text = g_strdup (g_object_get_data (G_OBJECT (check), "exitbox-text"));
+  gboolean disabled = !gtk_check_button_get_active (check);
   g_autoptr(GError) error = NULL;
   g_autofree char *message = NULL;
+  g_autofree char *confirmation = NULL;
 
   if (self->rebuilding)
     return;
 
-  message = exitbox_allowlist_set_disabled_in_file (self->path, text,
-                                                    !gtk_check_button_get_active (check),
-                                                    &error);
-  exitbox_allowlist_editor_report (self, message, error);
+  message = exitbox_allowlist_set_disabled_in_file (self->path, text, disabled, &error);
   exitbox_allowlist_editor_reload (self);
+
+  if (message == NULL)
+    {
+      show_row_error (self, text, error);
+      return;
+    }
+
+  /* The core's message names the file, which makes it too long for a toast. */
+  confirmation = g_strdup_printf (disabled ? _("Disabled %s") : _("Enabled %s"), text);
+  g_signal_emit (self, signals[MESSAGE], 0, confirmation);
 }
 
 static void
@@ -131,10 +190,19 @@ exitbox_allowlist_editor_remove_clicked_cb (GtkButton              *button,
   g_autofree char *text = g_strdup (g_object_get_data (G_OBJECT (button), "exitbox-text"));
   g_autoptr(GError) error = NULL;
   g_autofree char *message = NULL;
+  g_autofree char *confirmation = NULL;
 
   message = exitbox_allowlist_remove_entry_in_file (self->path, text, &error);
-  exitbox_allowlist_editor_report (self, message, error);
   exitbox_allowlist_editor_reload (self);
+
+  if (message == NULL)
+    {
+      show_row_error (self, text, error);
+      return;
+    }
+
+  confirmation = g_strdup_printf (_("Removed %s"), text);
+  g_signal_emit (self, signals[MESSAGE], 0, confirmation);
 }
 
 static gboolean
@@ -269,32 +337,52 @@ exitbox_allowlist_editor_clear_rows (ExitboxAllowlistEditor *self)
   g_hash_table_remove_all (self->rows);
 }
 
-/* Offers "custom" first and keeps the chosen category across rebuilds. */
+/* The category name in the file of the selected item, or NULL. */
+static const char *
+get_selected_category (ExitboxAllowlistEditor *self)
+{
+  guint position = adw_combo_row_get_selected (self->category_row);
+
+  if (self->category_ids == NULL || position >= g_strv_length (self->category_ids))
+    return NULL;
+
+  return self->category_ids[position];
+}
+
+/* Offers "custom" first and keeps the chosen category across rebuilds. The
+ * combo row shows display names, and category_ids contains the names in the
+ * file at the same positions.
+ */
 static void
 exitbox_allowlist_editor_update_categories (ExitboxAllowlistEditor *self)
 {
   const char * const *names = exitbox_allowlist_get_categories (self->allowlist);
   g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
-  g_auto(GStrv) list = NULL;
+  g_autoptr(GPtrArray) display_names = g_ptr_array_new ();
   g_autofree char *chosen = NULL;
-  GtkStringObject *selected = adw_combo_row_get_selected_item (self->category_row);
   guint position = 0;
 
-  chosen = g_strdup (selected != NULL ? gtk_string_object_get_string (selected)
-                                      : EXITBOX_ALLOWLIST_DEFAULT_CATEGORY);
+  chosen = g_strdup (get_selected_category (self) != NULL ? get_selected_category (self)
+                                                          : EXITBOX_ALLOWLIST_DEFAULT_CATEGORY);
 
   g_strv_builder_add (builder, EXITBOX_ALLOWLIST_DEFAULT_CATEGORY);
   for (guint i = 0; names[i] != NULL; i++)
     if (!g_str_equal (names[i], EXITBOX_ALLOWLIST_DEFAULT_CATEGORY))
       g_strv_builder_add (builder, names[i]);
-  list = g_strv_builder_end (builder);
+  g_strfreev (self->category_ids);
+  self->category_ids = g_strv_builder_end (builder);
+
+  for (guint i = 0; self->category_ids[i] != NULL; i++)
+    g_ptr_array_add (display_names,
+                     (gpointer) exitbox_allowlist_category_get_display_name (self->category_ids[i]));
+  g_ptr_array_add (display_names, NULL);
 
   gtk_string_list_splice (self->categories, 0,
                           g_list_model_get_n_items (G_LIST_MODEL (self->categories)),
-                          (const char * const *) list);
+                          (const char * const *) display_names->pdata);
 
-  for (guint i = 0; list[i] != NULL; i++)
-    if (g_str_equal (list[i], chosen))
+  for (guint i = 0; self->category_ids[i] != NULL; i++)
+    if (g_str_equal (self->category_ids[i], chosen))
       position = i;
   adw_combo_row_set_selected (self->category_row, position);
 }
@@ -303,14 +391,11 @@ void
 exitbox_allowlist_editor_set_category (ExitboxAllowlistEditor *self,
                                        const char             *category)
 {
-  guint n_items;
-
   g_return_if_fail (EXITBOX_IS_ALLOWLIST_EDITOR (self));
 
-  n_items = g_list_model_get_n_items (G_LIST_MODEL (self->categories));
-  for (guint i = 0; i < n_items; i++)
+  for (guint i = 0; self->category_ids != NULL && self->category_ids[i] != NULL; i++)
     {
-      if (g_str_equal (gtk_string_list_get_string (self->categories, i), category))
+      if (g_str_equal (self->category_ids[i], category))
         {
           adw_combo_row_set_selected (self->category_row, i);
           return;
@@ -338,9 +423,9 @@ exitbox_allowlist_editor_reload (ExitboxAllowlistEditor *self)
                             exitbox_allowlist_get_status (self->allowlist) != EXITBOX_ALLOWLIST_STATUS_INVALID &&
                             exitbox_allowlist_get_status (self->allowlist) != EXITBOX_ALLOWLIST_STATUS_MISSING);
   if (problem != NULL)
-    adw_preferences_group_set_description (self->entries_group, problem);
+    adw_preferences_group_set_description (self->destinations_group, problem);
   else
-    adw_preferences_group_set_description (self->entries_group,
+    adw_preferences_group_set_description (self->destinations_group,
                                            _("Agents reach only the checked entries. An "
                                              "unchecked entry stays in allowlist.yaml, in its "
                                              "“disabled” list."));
@@ -353,7 +438,8 @@ exitbox_allowlist_editor_reload (ExitboxAllowlistEditor *self)
       guint n_enabled = 0;
       g_autofree char *subtitle = NULL;
 
-      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (expander), categories[i]);
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (expander),
+                                     exitbox_allowlist_category_get_display_name (categories[i]));
       adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (expander), FALSE);
 
       for (guint j = 0; j < items->len; j++)
@@ -392,6 +478,10 @@ exitbox_allowlist_editor_entry_changed_cb (ExitboxAllowlistEditor *self)
 
   g_clear_pointer (&self->entry_problem, g_free);
 
+  /* New text makes the result of the last addition out of date. */
+  if (text[0] != '\0')
+    show_result (self, NULL, FALSE);
+
   if (text[0] != '\0')
     {
       entry = exitbox_allowlist_entry_parse (text, &error);
@@ -413,17 +503,13 @@ static void
 exitbox_allowlist_editor_entry_apply_cb (ExitboxAllowlistEditor *self)
 {
   const char *text = gtk_editable_get_text (GTK_EDITABLE (self->entry_row));
-  GtkStringObject *selected = adw_combo_row_get_selected_item (self->category_row);
   g_autoptr(GError) error = NULL;
   g_autofree char *message = NULL;
 
   if (text[0] == '\0')
     return;
 
-  message = exitbox_allowlist_add_entry_in_file (self->path, text,
-                                                 selected != NULL
-                                                   ? gtk_string_object_get_string (selected)
-                                                   : NULL,
+  message = exitbox_allowlist_add_entry_in_file (self->path, text, get_selected_category (self),
                                                  &error);
 
   /* Adding a disabled entry means allowing it again, as ticking its box does. */
@@ -432,7 +518,13 @@ exitbox_allowlist_editor_entry_apply_cb (ExitboxAllowlistEditor *self)
       g_clear_error (&error);
       message = exitbox_allowlist_set_disabled_in_file (self->path, text, FALSE, &error);
     }
-  exitbox_allowlist_editor_report (self, message, error);
+
+  /* The message can be long, such as the notice about a URL, so it shows
+   * in full under the entry row and not in a toast.
+   */
+  if (error != NULL)
+    g_message ("Failed to change %s: %s", self->path, error->message);
+  show_result (self, error != NULL ? error->message : message, error != NULL);
 
   /* A rejected entry stays in the row so that the user can correct it. */
   if (message != NULL)
@@ -449,6 +541,7 @@ exitbox_allowlist_editor_dispose (GObject *object)
   g_clear_pointer (&self->path, g_free);
   g_clear_object (&self->allowlist);
   g_clear_object (&self->categories);
+  g_clear_pointer (&self->category_ids, g_strfreev);
   g_clear_pointer (&self->expanders, g_ptr_array_unref);
   g_clear_pointer (&self->rows, g_hash_table_unref);
   g_clear_pointer (&self->entry_problem, g_free);
@@ -466,14 +559,13 @@ exitbox_allowlist_editor_class_init (ExitboxAllowlistEditorClass *klass)
 
   /**
    * ExitboxAllowlistEditor::message:
-   * @text: the core's message, or the error message
-   * @is_error: whether the change failed
+   * @text: a one-line confirmation, for a toast
    *
-   * Emitted after each attempt to change the file.
+   * Emitted after an entry is enabled, disabled or removed. Errors and the
+   * result of adding an entry show in the page instead.
    */
   signals[MESSAGE] = g_signal_new ("message", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
-                                   0, NULL, NULL, NULL, G_TYPE_NONE, 2,
-                                   G_TYPE_STRING, G_TYPE_BOOLEAN);
+                                   0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
 
   exitbox_desktop_ensure_resources ();
   gtk_widget_class_set_template_from_resource (widget_class,
@@ -481,6 +573,8 @@ exitbox_allowlist_editor_class_init (ExitboxAllowlistEditorClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ExitboxAllowlistEditor, entry_row);
   gtk_widget_class_bind_template_child (widget_class, ExitboxAllowlistEditor, category_row);
   gtk_widget_class_bind_template_child (widget_class, ExitboxAllowlistEditor, entry_problem_label);
+  gtk_widget_class_bind_template_child (widget_class, ExitboxAllowlistEditor, result_label);
+  gtk_widget_class_bind_template_child (widget_class, ExitboxAllowlistEditor, destinations_group);
   gtk_widget_class_bind_template_child (widget_class, ExitboxAllowlistEditor, entries_group);
   gtk_widget_class_bind_template_child (widget_class, ExitboxAllowlistEditor, filter_entry);
   gtk_widget_class_bind_template_callback (widget_class, exitbox_allowlist_editor_entry_changed_cb);

@@ -496,18 +496,15 @@ exitbox_application_setup_action (GSimpleAction *action,
   exitbox_application_show_setup (EXITBOX_APPLICATION (user_data));
 }
 
+/* Shows a page's one-line confirmation. The pages show errors and longer
+ * messages themselves, because a toast title is a single ellipsized line.
+ */
 static void
 exitbox_application_editor_message_cb (GtkWidget              *page,
                                        const char             *text,
-                                       gboolean                is_error,
                                        AdwPreferencesWindow   *window)
 {
-  AdwToast *toast = adw_toast_new (text);
-
-  /* Errors stay until dismissed, so that they can be read in full. */
-  if (is_error)
-    adw_toast_set_timeout (toast, 0);
-  adw_preferences_window_add_toast (window, toast);
+  adw_preferences_window_add_toast (window, adw_toast_new (text));
 }
 
 static void
@@ -842,8 +839,9 @@ exitbox_application_command_line (GApplication            *application,
   if (agent != NULL && !g_str_equal (agent, "shell") && exitbox_agent_lookup (agent) == NULL)
     {
       g_application_command_line_printerr (command_line,
-                                           _("Unknown agent “%s”. The agents are claude, codex "
-                                             "and opencode, or shell for a shell.\n"),
+                                           _("Unknown agent “%s”. Use claude, codex or "
+                                             "opencode, or shell to open a shell without an "
+                                             "agent.\n"),
                                            agent);
       return 2;
     }

@@ -24,6 +24,9 @@ struct _ExitboxSettingsPage
   AdwEntryRow        *base_image_row;
   AdwComboRow        *runtime_row;
   GtkSpinButton      *idle_spin;
+  GtkLabel           *sessions_error_label;
+  GtkLabel           *resources_error_label;
+  GtkLabel           *images_error_label;
 
   char               *path;
   ExitboxConfig      *config;  /* the values shown */
@@ -69,9 +72,48 @@ get_switch (ExitboxSettingsPage *self,
   return G_STRUCT_MEMBER (GtkSwitch *, self, setting->offset);
 }
 
-/* Writes one value through the core and reports the result. */
+/* Shows @message under the group of @control, or hides the group's error
+ * when @message is NULL. A toast would cut a long message to one line.
+ */
+static void
+show_error (GtkLabel   *label,
+            GtkWidget  *control,
+            const char *message)
+{
+  gtk_label_set_text (label, message != NULL ? message : "");
+  gtk_widget_set_visible (GTK_WIDGET (label), message != NULL);
+
+  if (message != NULL)
+    gtk_widget_add_css_class (control, "error");
+  else
+    gtk_widget_remove_css_class (control, "error");
+}
+
+static void
+clear_errors (ExitboxSettingsPage *self)
+{
+  GtkWidget *controls[] = {
+    GTK_WIDGET (self->memory_row), GTK_WIDGET (self->cpus_row), GTK_WIDGET (self->base_row),
+    GTK_WIDGET (self->base_image_row), GTK_WIDGET (self->runtime_row), GTK_WIDGET (self->idle_spin),
+  };
+
+  gtk_widget_set_visible (GTK_WIDGET (self->sessions_error_label), FALSE);
+  gtk_widget_set_visible (GTK_WIDGET (self->resources_error_label), FALSE);
+  gtk_widget_set_visible (GTK_WIDGET (self->images_error_label), FALSE);
+
+  for (guint i = 0; i < G_N_ELEMENTS (controls); i++)
+    gtk_widget_remove_css_class (controls[i], "error");
+  for (guint i = 0; i < G_N_ELEMENTS (switch_settings); i++)
+    gtk_widget_remove_css_class (GTK_WIDGET (get_switch (self, &switch_settings[i])), "error");
+}
+
+/* Writes one value through the core. An error shows in @error_label, and a
+ * change is confirmed in the "message" signal.
+ */
 static void
 exitbox_settings_page_save (ExitboxSettingsPage *self,
+                            GtkWidget           *control,
+                            GtkLabel            *error_label,
                             const char * const  *key_path,
                             const char          *value)
 {
@@ -86,7 +128,7 @@ exitbox_settings_page_save (ExitboxSettingsPage *self,
   if (!exitbox_config_set_value_in_file (self->path, key_path, value, &changed, &error))
     {
       g_message ("Failed to set %s to %s in %s: %s", joined, value, self->path, error->message);
-      g_signal_emit (self, signals[MESSAGE], 0, error->message, TRUE);
+      show_error (error_label, control, error->message);
 
       /* The controls go back to what the file holds. */
       if (self->config != NULL)
@@ -95,15 +137,37 @@ exitbox_settings_page_save (ExitboxSettingsPage *self,
 
           exitbox_settings_page_set_config (self, shown);
         }
+
+      /* Typed text stays, so that the user can correct it. */
+      if (ADW_IS_ENTRY_ROW (control))
+        gtk_editable_set_text (GTK_EDITABLE (control), value);
+      show_error (error_label, control, error->message);
       return;
     }
 
+  show_error (error_label, control, NULL);
   if (!changed)
     return;
 
   /* TRANSLATORS: the first value is a key such as settings.auto_update */
   message = g_strdup_printf (_("Saved %s: %s"), joined, value);
-  g_signal_emit (self, signals[MESSAGE], 0, message, FALSE);
+  g_signal_emit (self, signals[MESSAGE], 0, message);
+}
+
+const char *
+exitbox_settings_page_get_error (ExitboxSettingsPage *self)
+{
+  GtkLabel *labels[] = {
+    self->sessions_error_label, self->resources_error_label, self->images_error_label,
+  };
+
+  g_return_val_if_fail (EXITBOX_IS_SETTINGS_PAGE (self), NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (labels); i++)
+    if (gtk_widget_get_visible (GTK_WIDGET (labels[i])))
+      return gtk_label_get_text (labels[i]);
+
+  return NULL;
 }
 
 static void
@@ -120,18 +184,20 @@ exitbox_settings_page_switch_changed_cb (GtkSwitch           *widget,
         continue;
 
       value = gtk_switch_get_active (widget) != setting->inverted;
-      exitbox_settings_page_save (self, setting->key_path, value ? "true" : "false");
+      exitbox_settings_page_save (self, GTK_WIDGET (widget), self->sessions_error_label,
+                                  setting->key_path, value ? "true" : "false");
     }
 }
 
 static void
 save_entry (ExitboxSettingsPage *self,
             AdwEntryRow         *row,
+            GtkLabel            *error_label,
             const char * const  *key_path)
 {
   g_autofree char *text = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (row))));
 
-  exitbox_settings_page_save (self, key_path, text);
+  exitbox_settings_page_save (self, GTK_WIDGET (row), error_label, key_path, text);
 }
 
 static void
@@ -139,7 +205,7 @@ exitbox_settings_page_memory_apply_cb (ExitboxSettingsPage *self)
 {
   const char *key_path[] = { "settings", "default_flags", "memory", NULL };
 
-  save_entry (self, self->memory_row, key_path);
+  save_entry (self, self->memory_row, self->resources_error_label, key_path);
 }
 
 static void
@@ -147,7 +213,7 @@ exitbox_settings_page_cpus_apply_cb (ExitboxSettingsPage *self)
 {
   const char *key_path[] = { "settings", "default_flags", "cpus", NULL };
 
-  save_entry (self, self->cpus_row, key_path);
+  save_entry (self, self->cpus_row, self->resources_error_label, key_path);
 }
 
 static void
@@ -155,7 +221,7 @@ exitbox_settings_page_base_image_apply_cb (ExitboxSettingsPage *self)
 {
   const char *key_path[] = { "settings", "base_image", NULL };
 
-  save_entry (self, self->base_image_row, key_path);
+  save_entry (self, self->base_image_row, self->images_error_label, key_path);
 }
 
 static void
@@ -166,7 +232,8 @@ save_combo (ExitboxSettingsPage *self,
   GtkStringObject *selected = adw_combo_row_get_selected_item (row);
 
   if (selected != NULL)
-    exitbox_settings_page_save (self, key_path, gtk_string_object_get_string (selected));
+    exitbox_settings_page_save (self, GTK_WIDGET (row), self->images_error_label, key_path,
+                                gtk_string_object_get_string (selected));
 }
 
 static void
@@ -187,7 +254,7 @@ exitbox_settings_page_idle_changed_cb (GtkSpinButton       *spin,
   const char *key_path[] = { "settings", "proxy_idle_minutes", NULL };
   g_autofree char *text = g_strdup_printf ("%d", gtk_spin_button_get_value_as_int (spin));
 
-  exitbox_settings_page_save (self, key_path, text);
+  exitbox_settings_page_save (self, GTK_WIDGET (spin), self->images_error_label, key_path, text);
 }
 
 static void
@@ -214,6 +281,9 @@ exitbox_settings_page_set_config (ExitboxSettingsPage *self,
   g_return_if_fail (config == NULL || EXITBOX_IS_CONFIG (config));
 
   g_set_object (&self->config, config);
+
+  /* Values read again from the file make earlier errors out of date. */
+  clear_errors (self);
 
   /* Without settings that loaded there is nothing true to show or save. */
   gtk_widget_set_sensitive (GTK_WIDGET (self), config != NULL);
@@ -262,14 +332,13 @@ exitbox_settings_page_class_init (ExitboxSettingsPageClass *klass)
 
   /**
    * ExitboxSettingsPage::message:
-   * @text: what was saved, or the error message
-   * @is_error: whether the change failed
+   * @text: a one-line confirmation of what was saved, for a toast
    *
-   * Emitted after each attempt to change config.yaml.
+   * Emitted after each change written to config.yaml. Errors show in the
+   * page instead, under the group of the control that failed.
    */
   signals[MESSAGE] = g_signal_new ("message", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
-                                   0, NULL, NULL, NULL, G_TYPE_NONE, 2,
-                                   G_TYPE_STRING, G_TYPE_BOOLEAN);
+                                   0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
 
   exitbox_desktop_ensure_resources ();
   gtk_widget_class_set_template_from_resource (widget_class,
@@ -285,6 +354,9 @@ exitbox_settings_page_class_init (ExitboxSettingsPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ExitboxSettingsPage, base_image_row);
   gtk_widget_class_bind_template_child (widget_class, ExitboxSettingsPage, runtime_row);
   gtk_widget_class_bind_template_child (widget_class, ExitboxSettingsPage, idle_spin);
+  gtk_widget_class_bind_template_child (widget_class, ExitboxSettingsPage, sessions_error_label);
+  gtk_widget_class_bind_template_child (widget_class, ExitboxSettingsPage, resources_error_label);
+  gtk_widget_class_bind_template_child (widget_class, ExitboxSettingsPage, images_error_label);
   gtk_widget_class_bind_template_callback (widget_class, exitbox_settings_page_memory_apply_cb);
   gtk_widget_class_bind_template_callback (widget_class, exitbox_settings_page_cpus_apply_cb);
   gtk_widget_class_bind_template_callback (widget_class, exitbox_settings_page_base_image_apply_cb);

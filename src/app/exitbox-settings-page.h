@@ -17,8 +17,9 @@ G_DECLARE_FINAL_TYPE (ExitboxSettingsPage, exitbox_settings_page, EXITBOX, SETTI
 /* A preferences page for the settings of the config.yaml at @path: the
  * default session flags, memory and CPU limits, base distribution and
  * image, container engine and proxy idle time. Each change is written at
- * once through exitbox_config_set_value_in_file() and reported in the
- * "message" signal.
+ * once through exitbox_config_set_value_in_file() and confirmed in the
+ * "message" signal. An error shows in the page, under the group of the
+ * control that failed.
  */
 ExitboxSettingsPage *exitbox_settings_page_new        (const char          *path,
                                                        ExitboxConfig       *config);
@@ -28,5 +29,8 @@ ExitboxSettingsPage *exitbox_settings_page_new        (const char          *path
  */
 void                 exitbox_settings_page_set_config (ExitboxSettingsPage *self,
                                                        ExitboxConfig       *config);
+
+/* The error shown in the page, or NULL. For tests. */
+const char          *exitbox_settings_page_get_error  (ExitboxSettingsPage *self);
 
 G_END_DECLS

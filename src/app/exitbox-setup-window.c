@@ -372,7 +372,8 @@ add_firewall_page (ExitboxSetupWindow *self)
       g_autofree char *subtitle = NULL;
 
       subtitle = g_strdup_printf (ngettext ("%u entry", "%u entries", size), size);
-      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (expander), categories[i]);
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (expander),
+                                     exitbox_allowlist_category_get_display_name (categories[i]));
       adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (expander), FALSE);
       adw_expander_row_set_subtitle (ADW_EXPANDER_ROW (expander), subtitle);
       adw_preferences_group_add (group, expander);

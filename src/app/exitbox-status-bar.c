@@ -19,6 +19,7 @@ struct _ExitboxStatusBar
   GtkWidget  *firewall_box;
   GtkImage   *firewall_icon;
   GtkLabel   *firewall_label;
+  GtkWidget  *allowlist_button;
   GtkLabel   *allowlist_label;
   GtkLabel   *sessions_label;
   GtkWidget  *problems_button;
@@ -94,6 +95,7 @@ exitbox_status_bar_class_init (ExitboxStatusBarClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ExitboxStatusBar, firewall_box);
   gtk_widget_class_bind_template_child (widget_class, ExitboxStatusBar, firewall_icon);
   gtk_widget_class_bind_template_child (widget_class, ExitboxStatusBar, firewall_label);
+  gtk_widget_class_bind_template_child (widget_class, ExitboxStatusBar, allowlist_button);
   gtk_widget_class_bind_template_child (widget_class, ExitboxStatusBar, allowlist_label);
   gtk_widget_class_bind_template_child (widget_class, ExitboxStatusBar, sessions_label);
   gtk_widget_class_bind_template_child (widget_class, ExitboxStatusBar, problems_button);
@@ -239,15 +241,30 @@ exitbox_status_bar_set_allowlist (ExitboxStatusBar *self,
                                   ExitboxAllowlist *allowlist)
 {
   g_autofree char *text = NULL;
+  ExitboxAllowlistStatus status;
   guint n_entries;
 
   g_return_if_fail (EXITBOX_IS_STATUS_BAR (self));
   g_return_if_fail (EXITBOX_IS_ALLOWLIST (allowlist));
 
-  if (exitbox_allowlist_get_status (allowlist) != EXITBOX_ALLOWLIST_STATUS_OK)
+  /* The problem names the file's full path, which would not fit in the
+   * bar, so the bar shows the kind of problem and the tooltip the whole
+   * message.
+   */
+  status = exitbox_allowlist_get_status (allowlist);
+  if (status != EXITBOX_ALLOWLIST_STATUS_OK)
     {
-      gtk_label_set_label (self->allowlist_label, exitbox_allowlist_get_problem (allowlist));
-      gtk_widget_set_tooltip_text (GTK_WIDGET (self->allowlist_label),
+      const char *summary;
+
+      if (status == EXITBOX_ALLOWLIST_STATUS_MISSING)
+        summary = _("Allowlist missing");
+      else if (status == EXITBOX_ALLOWLIST_STATUS_EMPTY)
+        summary = _("Allowlist is empty");
+      else
+        summary = _("Allowlist has an error");
+
+      gtk_label_set_label (self->allowlist_label, summary);
+      gtk_widget_set_tooltip_text (self->allowlist_button,
                                    exitbox_allowlist_get_problem (allowlist));
       set_tone (GTK_WIDGET (self->allowlist_label), "warning");
       return;
@@ -260,7 +277,7 @@ exitbox_status_bar_set_allowlist (ExitboxStatusBar *self,
                                        n_entries),
                           n_entries);
   gtk_label_set_label (self->allowlist_label, text);
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->allowlist_label), NULL);
+  gtk_widget_set_tooltip_text (self->allowlist_button, _("Edit the Allowed Domains"));
   set_tone (GTK_WIDGET (self->allowlist_label), NULL);
 }
 
@@ -402,6 +419,14 @@ exitbox_status_bar_get_allowlist_text (ExitboxStatusBar *self)
   g_return_val_if_fail (EXITBOX_IS_STATUS_BAR (self), NULL);
 
   return gtk_label_get_label (self->allowlist_label);
+}
+
+GtkWidget *
+exitbox_status_bar_get_allowlist_button (ExitboxStatusBar *self)
+{
+  g_return_val_if_fail (EXITBOX_IS_STATUS_BAR (self), NULL);
+
+  return self->allowlist_button;
 }
 
 const char *

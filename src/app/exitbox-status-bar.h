@@ -48,6 +48,8 @@ const char *exitbox_status_bar_get_engine_text      (ExitboxStatusBar     *self)
 /* NULL while the firewall's state is hidden. */
 const char *exitbox_status_bar_get_firewall_text    (ExitboxStatusBar     *self);
 const char *exitbox_status_bar_get_allowlist_text   (ExitboxStatusBar     *self);
+/* The button that opens the Firewall page; its tooltip names an allowlist problem. */
+GtkWidget  *exitbox_status_bar_get_allowlist_button (ExitboxStatusBar     *self);
 const char *exitbox_status_bar_get_sessions_text    (ExitboxStatusBar     *self);
 /* NULL while no problem is shown. */
 const char *exitbox_status_bar_get_problems_text    (ExitboxStatusBar     *self);

@@ -125,8 +125,14 @@ list_allowlist (ExitboxAllowlist *allowlist,
   for (guint i = 0; categories[i] != NULL; i++)
     {
       GPtrArray *items = exitbox_allowlist_get_category_items (allowlist, categories[i]);
+      const char *name = exitbox_allowlist_category_get_display_name (categories[i]);
 
-      g_print ("\n%s:\n", categories[i]);
+      /* The name in the file is the one that --category takes. */
+      if (g_str_equal (name, categories[i]))
+        g_print ("\n%s:\n", categories[i]);
+      else
+        /* TRANSLATORS: a category's display name, then its name in allowlist.yaml */
+        g_print (_("\n%s (%s):\n"), name, categories[i]);
       if (items->len == 0)
         g_print (_("  (no entries)\n"));
 

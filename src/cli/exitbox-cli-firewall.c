@@ -288,6 +288,44 @@ print_verdict (GPtrArray                   *entries,
   return FALSE;
 }
 
+/* Names the entries of the `disabled` list that would allow @destination,
+ * because the proxy leaves them out although the file lists them.
+ */
+static void
+print_disabled_entries (ExitboxAllowlist            *allowlist,
+                        const char * const          *gateways,
+                        const ExitboxAllowlistEntry *destination)
+{
+  GPtrArray *disabled = exitbox_allowlist_get_disabled_items (allowlist);
+
+  for (guint i = 0; i < disabled->len; i++)
+    {
+      ExitboxAllowlistItem *item = g_ptr_array_index (disabled, i);
+      g_autoptr(ExitboxAllowlistEntry) entry = NULL;
+      g_autoptr(GPtrArray) entries = NULL;
+      g_autoptr(ExitboxSquidVerdict) https = NULL;
+      g_autoptr(ExitboxSquidVerdict) http = NULL;
+
+      if (item->canonical == NULL)
+        continue;
+
+      entry = exitbox_allowlist_entry_parse (item->canonical, NULL);
+      if (entry == NULL)
+        continue;
+
+      entries = g_ptr_array_new ();
+      g_ptr_array_add (entries, entry);
+      https = exitbox_squid_check (entries, NULL, gateways, destination, TRUE);
+      http = exitbox_squid_check (entries, NULL, gateways, destination, FALSE);
+      if (!https->allowed && !http->allowed)
+        continue;
+
+      g_print (_("The entry “%s” would allow it, but it is in the “disabled” list of "
+                 "allowlist.yaml. Run “exitbox allowlist enable %s” to allow it again.\n"),
+               item->canonical, item->canonical);
+    }
+}
+
 static int
 check_destination (char **args)
 {
@@ -324,6 +362,9 @@ check_destination (char **args)
                            (const char * const *) gateways, destination, TRUE);
   allowed |= print_verdict (exitbox_allowlist_get_entries (allowlist), sessions,
                             (const char * const *) gateways, destination, FALSE);
+
+  if (!allowed)
+    print_disabled_entries (allowlist, (const char * const *) gateways, destination);
 
   if (allowed && destination->kind == EXITBOX_ALLOWLIST_ENTRY_DOMAIN)
     g_print (_("The proxy still blocks this name when it resolves to a loopback or link-local "

@@ -139,7 +139,9 @@ show_status (ProfileContext *context)
 
   g_print (_("Project: %s\n"), exitbox_project_get_path (context->project));
   if (context->profiles[0] == NULL)
-    g_print (_("No profiles.\n"));
+    g_print (_("Profiles: none\n"));
+  else
+    g_print (_("Profiles:\n"));
 
   for (guint i = 0; context->profiles[i] != NULL; i++)
     {
@@ -164,6 +166,7 @@ change_profiles (ProfileContext  *context,
 {
   ExitboxBaseFamily family = exitbox_config_get_base_family (context->config);
   g_autoptr(GPtrArray) ids = g_ptr_array_new ();
+  gboolean any_changed = FALSE;
 
   if (names[0] == NULL)
     {
@@ -218,6 +221,7 @@ change_profiles (ProfileContext  *context,
           return 1;
         }
 
+      any_changed |= changed;
       if (changed && add)
         g_print (_("Added the profile %s to %s\n"), id,
                  exitbox_project_get_path (context->project));
@@ -225,12 +229,13 @@ change_profiles (ProfileContext  *context,
         g_print (_("Removed the profile %s from %s\n"), id,
                  exitbox_project_get_path (context->project));
       else if (add)
-        g_print (_("The project already uses the profile %s\n"), id);
+        g_print (_("The project already uses the profile %s, so nothing changed.\n"), id);
       else
-        g_print (_("The project does not use the profile %s\n"), id);
+        g_print (_("The project does not use the profile %s, so nothing changed.\n"), id);
     }
 
-  g_print (_("The project image is rebuilt at the next launch when its profiles changed.\n"));
+  if (any_changed)
+    g_print (_("The project image is rebuilt with the new profiles at the next launch.\n"));
   return 0;
 }
 

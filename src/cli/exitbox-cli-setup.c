@@ -350,7 +350,7 @@ ask_firewall_categories (ExitboxWizard *wizard,
           g_print ("  %2u. %s %s ", i + 1,
                    exitbox_wizard_get_firewall_category_enabled (wizard, categories[i])
                      ? "[x]" : "[ ]",
-                   categories[i]);
+                   exitbox_allowlist_category_get_display_name (categories[i]));
           g_print (ngettext ("(%u entry", "(%u entries", size), size);
 
           /* A partly disabled category shows how much of it is off. */

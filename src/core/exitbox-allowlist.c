@@ -663,6 +663,30 @@ exitbox_allowlist_get_categories (ExitboxAllowlist *self)
   return ptr_array_as_strv (self->categories);
 }
 
+/* The categories of the default allowlist.yaml with their display names. */
+static const struct
+{
+  const char *id;
+  const char *name;
+} category_names[] = {
+  { "ai_providers", N_("AI providers") },
+  { "development", N_("Development") },
+  { "cloud_services", N_("Cloud services") },
+  { EXITBOX_ALLOWLIST_DEFAULT_CATEGORY, N_("Custom") },
+};
+
+const char *
+exitbox_allowlist_category_get_display_name (const char *category)
+{
+  g_return_val_if_fail (category != NULL, NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (category_names); i++)
+    if (g_str_equal (category_names[i].id, category))
+      return _(category_names[i].name);
+
+  return category;
+}
+
 GPtrArray *
 exitbox_allowlist_get_entries (ExitboxAllowlist *self)
 {

@@ -65,6 +65,11 @@ ExitboxAllowlistStatus  exitbox_allowlist_get_status       (ExitboxAllowlist *se
 const char             *exitbox_allowlist_get_problem      (ExitboxAllowlist *self);
 /* Category names in file order. */
 const char * const     *exitbox_allowlist_get_categories   (ExitboxAllowlist *self);
+/* The translated display name of a category of the default allowlist, such
+ * as "AI providers" for "ai_providers", or @category itself for any other
+ * name.
+ */
+const char             *exitbox_allowlist_category_get_display_name (const char *category);
 /* The enforced entries: parsed, de-duplicated, in file order. Element type ExitboxAllowlistEntry. */
 GPtrArray              *exitbox_allowlist_get_entries      (ExitboxAllowlist *self);
 guint                   exitbox_allowlist_get_n_entries    (ExitboxAllowlist *self);

@@ -332,6 +332,54 @@ cpus_is_valid (const char *text)
   return text[i] == '\0' && g_ascii_strtod (text, NULL) > 0.0;
 }
 
+/* The accepted values of each setting, shared by the file parser and
+ * exitbox_config_check_value().
+ */
+static const char *
+memory_accepted (void)
+{
+  return _("a number greater than 0 with an optional unit b, k, m or g, such as 8g or 512m");
+}
+
+static const char *
+cpus_accepted (void)
+{
+  return _("a number of CPUs greater than 0, such as 4 or 1.5");
+}
+
+static const char *
+boolean_accepted (void)
+{
+  return _("true or false (yes/no and on/off also work)");
+}
+
+static const char *
+runtime_accepted (void)
+{
+  return _("auto, podman or docker");
+}
+
+static const char *
+base_accepted (void)
+{
+  return _("debian or alpine");
+}
+
+static const char *
+image_accepted (void)
+{
+  return _("an image reference such as debian:bookworm-slim or "
+           "registry.example.com/team/base:1.0");
+}
+
+static char *
+dup_proxy_idle_accepted (void)
+{
+  /* TRANSLATORS: %u is the largest accepted number of minutes */
+  return g_strdup_printf (_("a whole number of minutes from 0 to %u, such as 10"),
+                          PROXY_IDLE_MINUTES_MAX);
+}
+
 gboolean
 exitbox_config_memory_is_valid (const char *text)
 {
@@ -582,7 +630,7 @@ parse_boolean_key (ExitboxYamlDocument  *document,
                    gboolean             *out_value,
                    GError              **error)
 {
-  const char *accepted = _("true or false (yes/no and on/off also work)");
+  const char *accepted = boolean_accepted ();
   yaml_node_t *node;
   const char *text;
 
@@ -865,9 +913,6 @@ parse_default_flags (ExitboxConfig        *self,
                      yaml_node_t          *settings,
                      GError              **error)
 {
-  const char *memory_accepted = _("a number greater than 0 with an optional unit b, k, m or g, "
-                                  "such as 8g or 512m");
-  const char *cpus_accepted = _("a number of CPUs greater than 0, such as 4 or 1.5");
   yaml_node_t *flags;
   yaml_node_t *node;
   const char *text;
@@ -880,7 +925,7 @@ parse_default_flags (ExitboxConfig        *self,
     return TRUE;
 
   if (!lookup_scalar (document, flags, "memory", "settings.default_flags.memory",
-                      memory_accepted, &node, &text, error))
+                      memory_accepted (), &node, &text, error))
     return FALSE;
 
   if (text != NULL)
@@ -888,7 +933,7 @@ parse_default_flags (ExitboxConfig        *self,
       if (!memory_is_valid (text))
         {
           set_invalid_value_error (error, document, node, "settings.default_flags.memory",
-                                   memory_accepted);
+                                   memory_accepted ());
           return FALSE;
         }
 
@@ -897,7 +942,7 @@ parse_default_flags (ExitboxConfig        *self,
     }
 
   if (!lookup_scalar (document, flags, "cpus", "settings.default_flags.cpus",
-                      cpus_accepted, &node, &text, error))
+                      cpus_accepted (), &node, &text, error))
     return FALSE;
 
   if (text != NULL)
@@ -905,7 +950,7 @@ parse_default_flags (ExitboxConfig        *self,
       if (!cpus_is_valid (text))
         {
           set_invalid_value_error (error, document, node, "settings.default_flags.cpus",
-                                   cpus_accepted);
+                                   cpus_accepted ());
           return FALSE;
         }
 
@@ -927,7 +972,7 @@ parse_runtime (ExitboxConfig        *self,
                yaml_node_t          *settings,
                GError              **error)
 {
-  const char *accepted = _("auto, podman or docker");
+  const char *accepted = runtime_accepted ();
   yaml_node_t *node;
   const char *text;
 
@@ -970,9 +1015,7 @@ parse_proxy_idle_minutes (ExitboxConfig        *self,
   const char *text;
   guint64 minutes;
 
-  /* TRANSLATORS: %u is the largest accepted number of minutes */
-  accepted = g_strdup_printf (_("a whole number of minutes from 0 to %u, such as 10"),
-                              PROXY_IDLE_MINUTES_MAX);
+  accepted = dup_proxy_idle_accepted ();
 
   if (!lookup_scalar (document, settings, "proxy_idle_minutes", "settings.proxy_idle_minutes",
                       accepted, &node, &text, error))
@@ -1018,9 +1061,6 @@ parse_settings (ExitboxConfig        *self,
                 yaml_node_t          *root,
                 GError              **error)
 {
-  const char *base_accepted = _("debian or alpine");
-  const char *image_accepted = _("an image reference such as debian:bookworm-slim or "
-                                 "registry.example.com/team/base:1.0");
   yaml_node_t *settings;
   yaml_node_t *node;
   const char *text;
@@ -1032,7 +1072,7 @@ parse_settings (ExitboxConfig        *self,
   if (settings == NULL)
     return TRUE;
 
-  if (!lookup_scalar (document, settings, "base", "settings.base", base_accepted,
+  if (!lookup_scalar (document, settings, "base", "settings.base", base_accepted (),
                       &node, &text, error))
     return FALSE;
 
@@ -1048,12 +1088,12 @@ parse_settings (ExitboxConfig        *self,
         }
       else
         {
-          set_invalid_value_error (error, document, node, "settings.base", base_accepted);
+          set_invalid_value_error (error, document, node, "settings.base", base_accepted ());
           return FALSE;
         }
     }
 
-  if (!lookup_scalar (document, settings, "base_image", "settings.base_image", image_accepted,
+  if (!lookup_scalar (document, settings, "base_image", "settings.base_image", image_accepted (),
                       &node, &text, error))
     return FALSE;
 
@@ -1062,7 +1102,7 @@ parse_settings (ExitboxConfig        *self,
     {
       if (!exitbox_image_reference_validate (text, NULL))
         {
-          set_invalid_value_error (error, document, node, "settings.base_image", image_accepted);
+          set_invalid_value_error (error, document, node, "settings.base_image", image_accepted ());
           return FALSE;
         }
 
@@ -1756,6 +1796,127 @@ exitbox_config_ensure_defaults (const char  *config_dir,
   return TRUE;
 }
 
+/* The settings that exitbox_config_check_value() checks on their own. */
+typedef enum
+{
+  SETTING_BOOLEAN,
+  SETTING_MEMORY,
+  SETTING_CPUS,
+  SETTING_RUNTIME,
+  SETTING_BASE,
+  SETTING_BASE_IMAGE,
+  SETTING_PROXY_IDLE_MINUTES,
+} SettingKind;
+
+static const struct
+{
+  const char  *key_path;
+  SettingKind  kind;
+} checked_settings[] = {
+  { "settings.default_flags.memory", SETTING_MEMORY },
+  { "settings.default_flags.cpus", SETTING_CPUS },
+  { "settings.default_flags.read_only", SETTING_BOOLEAN },
+  { "settings.default_flags.no_env", SETTING_BOOLEAN },
+  { "settings.default_flags.no_firewall", SETTING_BOOLEAN },
+  { "settings.auto_update", SETTING_BOOLEAN },
+  { "settings.status_bar", SETTING_BOOLEAN },
+  { "settings.runtime", SETTING_RUNTIME },
+  { "settings.base", SETTING_BASE },
+  { "settings.base_image", SETTING_BASE_IMAGE },
+  { "settings.proxy_idle_minutes", SETTING_PROXY_IDLE_MINUTES },
+};
+
+static gboolean
+setting_value_is_valid (SettingKind  kind,
+                        const char  *value)
+{
+  gboolean boolean;
+  guint64 minutes;
+
+  switch (kind)
+    {
+    case SETTING_BOOLEAN:
+      return exitbox_yaml_parse_boolean (value, &boolean);
+    case SETTING_MEMORY:
+      return memory_is_valid (value);
+    case SETTING_CPUS:
+      return cpus_is_valid (value);
+    case SETTING_RUNTIME:
+      return g_ascii_strcasecmp (value, "auto") == 0 ||
+             g_ascii_strcasecmp (value, "podman") == 0 ||
+             g_ascii_strcasecmp (value, "docker") == 0;
+    case SETTING_BASE:
+      return g_ascii_strcasecmp (value, "debian") == 0 ||
+             g_ascii_strcasecmp (value, "alpine") == 0;
+    case SETTING_BASE_IMAGE:
+      /* An empty value unsets the image, as in the file. */
+      return value[0] == '\0' || exitbox_image_reference_validate (value, NULL);
+    case SETTING_PROXY_IDLE_MINUTES:
+      return g_ascii_string_to_unsigned (value, 10, 0, PROXY_IDLE_MINUTES_MAX, &minutes, NULL);
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+static char *
+dup_setting_accepted (SettingKind kind)
+{
+  switch (kind)
+    {
+    case SETTING_BOOLEAN:
+      return g_strdup (boolean_accepted ());
+    case SETTING_MEMORY:
+      return g_strdup (memory_accepted ());
+    case SETTING_CPUS:
+      return g_strdup (cpus_accepted ());
+    case SETTING_RUNTIME:
+      return g_strdup (runtime_accepted ());
+    case SETTING_BASE:
+      return g_strdup (base_accepted ());
+    case SETTING_BASE_IMAGE:
+      return g_strdup (image_accepted ());
+    case SETTING_PROXY_IDLE_MINUTES:
+      return dup_proxy_idle_accepted ();
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+gboolean
+exitbox_config_check_value (const char * const  *key_path,
+                            const char          *value,
+                            GError             **error)
+{
+  g_autofree char *joined = NULL;
+
+  g_return_val_if_fail (key_path != NULL && key_path[0] != NULL, FALSE);
+  g_return_val_if_fail (value != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  joined = g_strjoinv (".", (char **) key_path);
+
+  for (guint i = 0; i < G_N_ELEMENTS (checked_settings); i++)
+    {
+      g_autofree char *accepted = NULL;
+
+      if (!g_str_equal (checked_settings[i].key_path, joined))
+        continue;
+
+      if (setting_value_is_valid (checked_settings[i].kind, value))
+        return TRUE;
+
+      accepted = dup_setting_accepted (checked_settings[i].kind);
+      g_set_error (error, EXITBOX_CONFIG_ERROR, EXITBOX_CONFIG_ERROR_INVALID_VALUE,
+                   _("“%s” is not a valid value for %s. Enter %s."),
+                   value, joined, accepted);
+      return FALSE;
+    }
+
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+               _("%s is not a setting that can be changed on its own."), joined);
+  return FALSE;
+}
+
 gboolean
 exitbox_config_set_value_in_file (const char          *path,
                                   const char * const  *key_path,
@@ -1766,6 +1927,7 @@ exitbox_config_set_value_in_file (const char          *path,
   g_autofree char *contents = NULL;
   g_autofree char *edited = NULL;
   g_autoptr(ExitboxConfig) config = NULL;
+  g_autoptr(GError) check_error = NULL;
   gsize length = 0;
   gsize edited_length = 0;
 
@@ -1776,6 +1938,17 @@ exitbox_config_set_value_in_file (const char          *path,
 
   if (out_changed != NULL)
     *out_changed = FALSE;
+
+  /* A value that is invalid on its own is named without a file position,
+   * because the user typed it and it is not in the file yet. Other keys
+   * are checked with the whole edited file below.
+   */
+  if (!exitbox_config_check_value (key_path, value, &check_error) &&
+      !g_error_matches (check_error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT))
+    {
+      g_propagate_error (error, g_steal_pointer (&check_error));
+      return FALSE;
+    }
 
   if (!g_file_get_contents (path, &contents, &length, error))
     return FALSE;

@@ -129,13 +129,23 @@ gboolean           exitbox_config_ensure_defaults    (const char     *config_dir
                                                       gboolean       *out_created,
                                                       GError        **error);
 
+/* Checks @value for the setting at @key_path, such as { "settings",
+ * "default_flags", "memory", NULL }, by the rules the file parser applies.
+ * Fails with EXITBOX_CONFIG_ERROR_INVALID_VALUE naming the value, the key and
+ * the accepted values, or with G_IO_ERROR_INVALID_ARGUMENT when @key_path is
+ * not a scalar setting of config.yaml.
+ */
+gboolean           exitbox_config_check_value        (const char * const  *key_path,
+                                                      const char          *value,
+                                                      GError             **error);
+
 /* Sets the scalar at @key_path, such as { "settings", "default_flags",
  * "memory", NULL }, to @value in the config.yaml at @path, changing only
  * that value's bytes or adding the missing keys, and saves atomically with
- * mode 0600. Nothing is written when the file fails to load, when the new
- * value is invalid (EXITBOX_CONFIG_ERROR_INVALID_VALUE, naming key, value,
- * line and column), or when the file's version is newer than this build
- * reads. Sets @out_changed to whether it wrote.
+ * mode 0600. Nothing is written when the file fails to load, when
+ * exitbox_config_check_value() rejects the value (naming no file position),
+ * when the edited file is invalid, or when the file's version is newer than
+ * this build reads. Sets @out_changed to whether it wrote.
  */
 gboolean           exitbox_config_set_value_in_file  (const char          *path,
                                                       const char * const  *key_path,

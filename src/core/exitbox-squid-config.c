@@ -984,5 +984,5 @@ exitbox_squid_check (GPtrArray                   *entries,
     }
 
   return verdict_new (FALSE, NULL,
-                      g_strdup (_("“http_access deny all”: no entry allows this host and port")));
+                      g_strdup (_("“http_access deny all”: no enabled entry allows this host and port")));
 }

@@ -2,8 +2,10 @@
  * SPDX-FileCopyrightText: The ExitBox authors
  *
  * Saves PNG screenshots of the desktop app for review: each page of the
- * setup window, the main window, the project's profile picker, both
- * preferences pages (General and the allowlist editor) and a session tab.
+ * setup window, the main window, its main menu, the keyboard shortcuts
+ * window, the project's profile picker and a session tab. Both
+ * preferences pages are saved with and without the message of a change,
+ * and the allowlist editor is opened as the status bar opens it.
  * On each of them every control must have a name that a screen reader can
  * read.
  * It runs against temporary XDG folders and the fake podman of
@@ -113,6 +115,91 @@ save_setup_pages (Screenshots  *shots,
   exitbox_setup_window_go_next (setup);
 }
 
+/* Finds the menu button with @icon_name below @widget. */
+static GtkMenuButton *
+find_menu_button (GtkWidget  *widget,
+                  const char *icon_name)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkMenuButton *found;
+
+      if (GTK_IS_MENU_BUTTON (child) &&
+          g_strcmp0 (gtk_menu_button_get_icon_name (GTK_MENU_BUTTON (child)), icon_name) == 0)
+        return GTK_MENU_BUTTON (child);
+
+      found = find_menu_button (child, icon_name);
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
+/* Finds the first widget of @type below @widget. */
+static GtkWidget *
+find_descendant (GtkWidget *widget,
+                 GType      type)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found;
+
+      if (G_TYPE_CHECK_INSTANCE_TYPE (child, type))
+        return child;
+
+      found = find_descendant (child, type);
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
+/* Types @text into the first entry row of @page and applies it. */
+static void
+apply_text (GtkWidget  *page,
+            const char *text)
+{
+  GtkWidget *row = find_descendant (page, ADW_TYPE_ENTRY_ROW);
+
+  g_assert_nonnull (row);
+  gtk_editable_set_text (GTK_EDITABLE (row), text);
+  g_signal_emit_by_name (row, "apply");
+}
+
+/* The main menu, open, as a popover surface of its own. */
+static void
+save_main_menu (Screenshots *shots)
+{
+  GtkMenuButton *button = find_menu_button (GTK_WIDGET (shots->window), "open-menu-symbolic");
+  GtkPopover *popover;
+
+  g_assert_nonnull (button);
+  gtk_menu_button_popup (button);
+  popover = gtk_menu_button_get_popover (button);
+  g_assert_nonnull (popover);
+  save (shots, GTK_WIDGET (popover), "main-menu");
+  gtk_menu_button_popdown (button);
+}
+
+static void
+save_shortcuts_window (Screenshots *shots)
+{
+  GtkShortcutsWindow *overlay;
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (shots->window),
+                                             "win.show-help-overlay", NULL));
+  overlay = gtk_application_window_get_help_overlay (GTK_APPLICATION_WINDOW (shots->window));
+  g_assert_nonnull (overlay);
+  save (shots, GTK_WIDGET (overlay), "shortcuts");
+  gtk_widget_set_visible (GTK_WIDGET (overlay), FALSE);
+}
+
 static void
 activate_after_cb (GApplication *application,
                    Screenshots  *shots)
@@ -130,6 +217,8 @@ activate_after_cb (GApplication *application,
   exitbox_window_open_project (shots->window, shots->project_dir);
   exitbox_app_test_iterate_until (window_is_idle, shots->window);
   save (shots, GTK_WIDGET (shots->window), "main-window");
+  save_main_menu (shots);
+  save_shortcuts_window (shots);
 
   profiles = exitbox_window_show_project_profiles (shots->window);
   g_assert_nonnull (profiles);
@@ -140,8 +229,28 @@ activate_after_cb (GApplication *application,
   preferences = find_window (application, ADW_TYPE_PREFERENCES_WINDOW);
   g_assert_nonnull (preferences);
   save (shots, GTK_WIDGET (preferences), "preferences-general");
-  adw_preferences_window_set_visible_page_name (ADW_PREFERENCES_WINDOW (preferences), "firewall");
+
+  /* An invalid memory limit: the whole error shows under the field, which
+   * a taller window shows without scrolling.
+   */
+  gtk_window_set_default_size (preferences, 640, 860);
+  apply_text (GTK_WIDGET (adw_preferences_window_get_visible_page (ADW_PREFERENCES_WINDOW (preferences))),
+              "lots");
+  save (shots, GTK_WIDGET (preferences), "preferences-general-error");
+  gtk_window_destroy (preferences);
+
+  /* The status bar's allowlist button runs app.allowlist. */
+  g_action_group_activate_action (G_ACTION_GROUP (application), "allowlist", NULL);
+  preferences = find_window (application, ADW_TYPE_PREFERENCES_WINDOW);
+  g_assert_nonnull (preferences);
+  g_assert_cmpstr (adw_preferences_window_get_visible_page_name (ADW_PREFERENCES_WINDOW (preferences)),
+                   ==, "firewall");
   save (shots, GTK_WIDGET (preferences), "allowlist-editor");
+
+  /* A URL: the notice that only its host is used shows whole. */
+  apply_text (GTK_WIDGET (adw_preferences_window_get_visible_page (ADW_PREFERENCES_WINDOW (preferences))),
+              "https://example.com/some/path");
+  save (shots, GTK_WIDGET (preferences), "allowlist-editor-url");
   gtk_window_destroy (preferences);
 
   /* The fake engine fails the build, so the tab shows the build output. */
@@ -189,10 +298,11 @@ test_screenshots (void)
   g_signal_connect_after (app, "activate", G_CALLBACK (activate_after_cb), &shots);
   g_assert_cmpint (g_application_run (G_APPLICATION (app), 0, NULL), ==, 0);
 
-  /* Each setup page, the main window, the profiles, both preferences pages
-   * and a session.
+  /* Each setup page, the main window, its menu, the shortcuts, the
+   * profiles, both preferences pages with and without a message, and a
+   * session.
    */
-  g_assert_cmpuint (shots.saved->len, ==, G_N_ELEMENTS (setup_pages) + 5);
+  g_assert_cmpuint (shots.saved->len, ==, G_N_ELEMENTS (setup_pages) + 9);
   for (guint i = 0; i < shots.saved->len; i++)
     {
       GStatBuf buffer;

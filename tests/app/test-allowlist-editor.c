@@ -31,19 +31,16 @@ typedef struct
   ExitboxAllowlistEditor *editor;
   GtkWidget              *window;
   char                   *last_message;
-  gboolean                last_is_error;
   guint                   n_messages;
 } Fixture;
 
 static void
 message_cb (ExitboxAllowlistEditor *editor,
             const char             *text,
-            gboolean                is_error,
             Fixture                *fixture)
 {
   g_free (fixture->last_message);
   fixture->last_message = g_strdup (text);
-  fixture->last_is_error = is_error;
   fixture->n_messages++;
 }
 
@@ -124,8 +121,7 @@ test_editor_uncheck_disables (Fixture       *fixture,
 
   after = read_allowlist (fixture);
   g_assert_cmpstr (after, ==, expected);
-  g_assert_false (fixture->last_is_error);
-  g_assert_nonnull (strstr (fixture->last_message, "Disabled github.com"));
+  g_assert_cmpstr (fixture->last_message, ==, "Disabled github.com");
 
   /* The rows are rebuilt from the file, unchecked. */
   check = exitbox_allowlist_editor_get_check (fixture->editor, "development", "github.com");
@@ -142,6 +138,8 @@ test_editor_add_valid (Fixture       *fixture,
 {
   AdwEntryRow *entry_row = exitbox_allowlist_editor_get_entry_row (fixture->editor);
   g_autofree char *after = NULL;
+  const char *result;
+  gboolean is_error = FALSE;
 
   gtk_editable_set_text (GTK_EDITABLE (entry_row), "https://API.Example.org/v1");
   g_assert_null (exitbox_allowlist_editor_get_entry_problem (fixture->editor));
@@ -151,8 +149,13 @@ test_editor_add_valid (Fixture       *fixture,
 
   after = read_allowlist (fixture);
   g_assert_nonnull (strstr (after, "  - pypi.org\n  - api.example.org\ncustom:"));
-  g_assert_false (fixture->last_is_error);
-  g_assert_nonnull (strstr (fixture->last_message, "only api.example.org is used"));
+
+  /* The long notice about the URL shows whole in the page, not in a toast. */
+  result = exitbox_allowlist_editor_get_result (fixture->editor, &is_error);
+  g_assert_nonnull (result);
+  g_assert_false (is_error);
+  g_assert_nonnull (strstr (result, "only api.example.org is used"));
+  g_assert_cmpuint (fixture->n_messages, ==, 0);
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (entry_row)), ==, "");
   g_assert_nonnull (exitbox_allowlist_editor_get_row (fixture->editor, "development",
                                                       "api.example.org"));
@@ -164,6 +167,7 @@ test_editor_add_invalid (Fixture       *fixture,
 {
   AdwEntryRow *entry_row = exitbox_allowlist_editor_get_entry_row (fixture->editor);
   g_autofree char *after = NULL;
+  gboolean is_error = FALSE;
 
   gtk_editable_set_text (GTK_EDITABLE (entry_row), "bad name.com");
   g_assert_nonnull (exitbox_allowlist_editor_get_entry_problem (fixture->editor));
@@ -172,7 +176,9 @@ test_editor_add_invalid (Fixture       *fixture,
   g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (entry_row), "error"));
 
   g_signal_emit_by_name (entry_row, "apply");
-  g_assert_true (fixture->last_is_error);
+  g_assert_nonnull (exitbox_allowlist_editor_get_result (fixture->editor, &is_error));
+  g_assert_true (is_error);
+  g_assert_cmpuint (fixture->n_messages, ==, 0);
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (entry_row)), ==, "bad name.com");
 
   after = read_allowlist (fixture);
@@ -182,6 +188,7 @@ test_editor_add_invalid (Fixture       *fixture,
   gtk_editable_set_text (GTK_EDITABLE (entry_row), "good-name.com");
   g_assert_null (exitbox_allowlist_editor_get_entry_problem (fixture->editor));
   g_assert_false (gtk_widget_has_css_class (GTK_WIDGET (entry_row), "error"));
+  g_assert_null (exitbox_allowlist_editor_get_result (fixture->editor, NULL));
 }
 
 static void
@@ -199,6 +206,65 @@ test_editor_remove (Fixture       *fixture,
   g_assert_null (strstr (after, "example.com"));
   g_assert_nonnull (strstr (after, "# Claude"));
   g_assert_null (exitbox_allowlist_editor_get_row (fixture->editor, "custom", "example.com"));
+  g_assert_cmpstr (fixture->last_message, ==, "Removed example.com");
+}
+
+/* A change that fails shows the whole error on the entry's row. */
+static void
+test_editor_toggle_error_on_row (Fixture       *fixture,
+                                 gconstpointer  user_data)
+{
+  GtkCheckButton *check = exitbox_allowlist_editor_get_check (fixture->editor, "development",
+                                                              "github.com");
+  GtkWidget *row = NULL;
+  const char *subtitle;
+
+  /* A newer ExitBox wrote the file after the page showed it. */
+  exitbox_test_write_file (fixture->path, "version: 99\ndevelopment:\n  - github.com\n");
+  gtk_widget_activate (GTK_WIDGET (check));
+
+  g_assert_cmpuint (fixture->n_messages, ==, 0);
+  row = exitbox_allowlist_editor_get_row (fixture->editor, "development", "github.com");
+  g_assert_nonnull (row);
+  g_assert_true (gtk_widget_has_css_class (row, "error"));
+  subtitle = adw_action_row_get_subtitle (ADW_ACTION_ROW (row));
+  g_assert_nonnull (strstr (subtitle, "has version 99"));
+  g_assert_nonnull (strstr (subtitle, "the file was not changed"));
+}
+
+/* An entry that another program removed has no row to show the error. */
+static void
+test_editor_toggle_error_without_row (Fixture       *fixture,
+                                      gconstpointer  user_data)
+{
+  GtkCheckButton *check = exitbox_allowlist_editor_get_check (fixture->editor, "development",
+                                                              "github.com");
+  const char *result;
+  gboolean is_error = FALSE;
+
+  exitbox_test_write_file (fixture->path, "version: 1\ndevelopment:\n  - pypi.org\n");
+  gtk_widget_activate (GTK_WIDGET (check));
+
+  g_assert_cmpuint (fixture->n_messages, ==, 0);
+  g_assert_null (exitbox_allowlist_editor_get_row (fixture->editor, "development",
+                                                   "github.com"));
+  result = exitbox_allowlist_editor_get_result (fixture->editor, &is_error);
+  g_assert_nonnull (result);
+  g_assert_true (is_error);
+  g_assert_nonnull (strstr (result, "github.com"));
+}
+
+static void
+test_editor_category_names (Fixture       *fixture,
+                            gconstpointer  user_data)
+{
+  GtkWidget *row = exitbox_allowlist_editor_get_row (fixture->editor, "ai_providers",
+                                                     "anthropic.com");
+  GtkWidget *expander = gtk_widget_get_ancestor (row, ADW_TYPE_EXPANDER_ROW);
+
+  g_assert_nonnull (expander);
+  g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (expander)), ==,
+                   "AI providers");
 }
 
 static void
@@ -257,8 +323,8 @@ test_editor_add_disabled_enables (Fixture       *fixture,
   g_signal_emit_by_name (entry_row, "apply");
 
   /* Adding a disabled entry ticks it again instead of failing. */
-  g_assert_false (fixture->last_is_error);
-  g_assert_nonnull (strstr (fixture->last_message, "Enabled github.com"));
+  g_assert_nonnull (strstr (exitbox_allowlist_editor_get_result (fixture->editor, NULL),
+                            "Enabled github.com"));
   check = exitbox_allowlist_editor_get_check (fixture->editor, "development", "github.com");
   g_assert_true (gtk_check_button_get_active (check));
   after = read_allowlist (fixture);
@@ -281,6 +347,10 @@ main (int   argc,
   ADD_TEST ("/allowlist-editor/add-valid", NULL, test_editor_add_valid);
   ADD_TEST ("/allowlist-editor/add-invalid", NULL, test_editor_add_invalid);
   ADD_TEST ("/allowlist-editor/remove", NULL, test_editor_remove);
+  ADD_TEST ("/allowlist-editor/toggle-error-on-row", NULL, test_editor_toggle_error_on_row);
+  ADD_TEST ("/allowlist-editor/toggle-error-without-row", NULL,
+            test_editor_toggle_error_without_row);
+  ADD_TEST ("/allowlist-editor/category-names", NULL, test_editor_category_names);
   ADD_TEST ("/allowlist-editor/filter", NULL, test_editor_filter);
   ADD_TEST ("/allowlist-editor/broken-file", "development: [github.com\n",
             test_editor_broken_file);

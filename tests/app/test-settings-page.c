@@ -27,18 +27,15 @@ typedef struct
   ExitboxSettingsPage *page;
   GtkWidget           *window;
   char                *last_message;
-  gboolean             last_is_error;
 } Fixture;
 
 static void
 message_cb (ExitboxSettingsPage *page,
             const char          *text,
-            gboolean             is_error,
             Fixture             *fixture)
 {
   g_free (fixture->last_message);
   fixture->last_message = g_strdup (text);
-  fixture->last_is_error = is_error;
 }
 
 static void
@@ -129,7 +126,8 @@ test_settings_switch_saves (Fixture       *fixture,
   after = exitbox_test_read_file (fixture->path);
   g_assert_nonnull (strstr (after, "    read_only: true\n"));
   g_assert_nonnull (strstr (after, "    memory: 8g   # plenty\n"));
-  g_assert_false (fixture->last_is_error);
+  g_assert_null (exitbox_settings_page_get_error (fixture->page));
+  g_assert_cmpstr (fixture->last_message, ==, "Saved settings.default_flags.read_only: true");
 }
 
 static void
@@ -139,20 +137,54 @@ test_settings_invalid_memory (Fixture       *fixture,
   GtkWidget *memory = find_widget (GTK_WIDGET (fixture->page), ADW_TYPE_ENTRY_ROW, "Memory");
   g_autofree char *after = NULL;
 
+  const char *error;
+
   gtk_editable_set_text (GTK_EDITABLE (memory), "lots");
   g_signal_emit_by_name (memory, "apply");
 
-  g_assert_true (fixture->last_is_error);
-  g_assert_nonnull (strstr (fixture->last_message, "“lots”"));
+  /* The error names the typed value and what is accepted, with no
+   * position in a file that never contained it.
+   */
+  error = exitbox_settings_page_get_error (fixture->page);
+  g_assert_nonnull (error);
+  g_assert_nonnull (strstr (error, "“lots”"));
+  g_assert_nonnull (strstr (error, "such as 8g or 512m"));
+  g_assert_null (strstr (error, "config.yaml"));
+  g_assert_true (gtk_widget_has_css_class (memory, "error"));
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (memory)), ==, "lots");
+  g_assert_null (fixture->last_message);
   after = exitbox_test_read_file (fixture->path);
   g_assert_cmpstr (after, ==, config_yaml);
 
   gtk_editable_set_text (GTK_EDITABLE (memory), "16g");
   g_signal_emit_by_name (memory, "apply");
-  g_assert_false (fixture->last_is_error);
+  g_assert_null (exitbox_settings_page_get_error (fixture->page));
+  g_assert_false (gtk_widget_has_css_class (memory, "error"));
+  g_assert_cmpstr (fixture->last_message, ==, "Saved settings.default_flags.memory: 16g");
   g_clear_pointer (&after, g_free);
   after = exitbox_test_read_file (fixture->path);
   g_assert_nonnull (strstr (after, "    memory: 16g   # plenty\n"));
+}
+
+static void
+test_settings_reload_clears_error (Fixture       *fixture,
+                                   gconstpointer  user_data)
+{
+  GtkWidget *memory = find_widget (GTK_WIDGET (fixture->page), ADW_TYPE_ENTRY_ROW, "Memory");
+  g_autoptr(ExitboxConfig) config = NULL;
+  g_autoptr(GError) error = NULL;
+
+  gtk_editable_set_text (GTK_EDITABLE (memory), "lots");
+  g_signal_emit_by_name (memory, "apply");
+  g_assert_nonnull (exitbox_settings_page_get_error (fixture->page));
+
+  /* Reload Settings shows the file's values, so the error is out of date. */
+  config = exitbox_config_load_file (fixture->path, &error);
+  g_assert_no_error (error);
+  exitbox_settings_page_set_config (fixture->page, config);
+  g_assert_null (exitbox_settings_page_get_error (fixture->page));
+  g_assert_false (gtk_widget_has_css_class (memory, "error"));
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (memory)), ==, "8g");
 }
 
 static void
@@ -174,7 +206,8 @@ test_settings_failed_save_reverts (Fixture       *fixture,
   exitbox_test_write_file (fixture->path, "settings: [broken\n");
   gtk_switch_set_active (GTK_SWITCH (read_only), TRUE);
 
-  g_assert_true (fixture->last_is_error);
+  g_assert_nonnull (exitbox_settings_page_get_error (fixture->page));
+  g_assert_null (fixture->last_message);
   g_assert_false (gtk_switch_get_active (GTK_SWITCH (read_only)));
   after = exitbox_test_read_file (fixture->path);
   g_assert_cmpstr (after, ==, "settings: [broken\n");
@@ -194,6 +227,7 @@ main (int   argc,
   ADD_TEST ("/settings-page/shows-values", test_settings_shows_values);
   ADD_TEST ("/settings-page/switch-saves", test_settings_switch_saves);
   ADD_TEST ("/settings-page/invalid-memory", test_settings_invalid_memory);
+  ADD_TEST ("/settings-page/reload-clears-error", test_settings_reload_clears_error);
   ADD_TEST ("/settings-page/without-config", test_settings_without_config);
   ADD_TEST ("/settings-page/failed-save-reverts", test_settings_failed_save_reverts);
 

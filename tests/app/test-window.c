@@ -573,6 +573,54 @@ test_window_config_error (Fixture       *fixture,
   run_app (fixture, check_config_error);
 }
 
+/* Clicks the status bar's allowlist button and checks that the
+ * preferences open at the allowlist editor.
+ */
+static void
+assert_allowlist_button_opens_editor (Fixture *fixture)
+{
+  ExitboxStatusBar *status_bar = exitbox_window_get_status_bar (fixture->window);
+  AdwPreferencesWindow *preferences = NULL;
+
+  g_signal_emit_by_name (exitbox_status_bar_get_allowlist_button (status_bar), "clicked");
+  for (GList *windows = gtk_application_get_windows (GTK_APPLICATION (fixture->app));
+       windows != NULL;
+       windows = windows->next)
+    if (ADW_IS_PREFERENCES_WINDOW (windows->data))
+      preferences = windows->data;
+
+  g_assert_nonnull (preferences);
+  g_assert_cmpstr (adw_preferences_window_get_visible_page_name (preferences), ==, "firewall");
+  gtk_window_destroy (GTK_WINDOW (preferences));
+}
+
+static void
+check_allowlist_invalid (Fixture *fixture)
+{
+  ExitboxStatusBar *status_bar = exitbox_window_get_status_bar (fixture->window);
+  ExitboxAllowlist *allowlist = exitbox_application_get_allowlist (fixture->app);
+  GtkWidget *button = exitbox_status_bar_get_allowlist_button (status_bar);
+
+  g_assert_cmpint (exitbox_allowlist_get_status (allowlist), ==, EXITBOX_ALLOWLIST_STATUS_INVALID);
+  g_assert_cmpstr (exitbox_status_bar_get_allowlist_text (status_bar), ==,
+                   "Allowlist has an error");
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (button), ==,
+                   exitbox_allowlist_get_problem (allowlist));
+
+  assert_allowlist_button_opens_editor (fixture);
+}
+
+static void
+test_window_allowlist_invalid (Fixture       *fixture,
+                               gconstpointer  user_data)
+{
+  write_config_file ("config.yaml", config_yaml);
+  write_config_file ("allowlist.yaml", "development: [github.com\n");
+  use_fake_engine (fixture);
+
+  run_app (fixture, check_allowlist_invalid);
+}
+
 static void
 check_allowlist_missing (Fixture *fixture)
 {
@@ -580,13 +628,21 @@ check_allowlist_missing (Fixture *fixture)
   ExitboxAllowlist *allowlist = exitbox_application_get_allowlist (fixture->app);
   g_auto(GStrv) problems = NULL;
 
+  GtkWidget *button = exitbox_status_bar_get_allowlist_button (status_bar);
+  const char *tooltip;
+
   g_assert_cmpint (exitbox_allowlist_get_status (allowlist), ==, EXITBOX_ALLOWLIST_STATUS_MISSING);
-  g_assert_cmpstr (exitbox_status_bar_get_allowlist_text (status_bar), ==,
-                   exitbox_allowlist_get_problem (allowlist));
+
+  /* The bar has room for a summary, and the tooltip shows the whole problem. */
+  g_assert_cmpstr (exitbox_status_bar_get_allowlist_text (status_bar), ==, "Allowlist missing");
+  tooltip = gtk_widget_get_tooltip_text (button);
+  g_assert_cmpstr (tooltip, ==, exitbox_allowlist_get_problem (allowlist));
 
   problems = exitbox_window_dup_problems (fixture->window);
   g_assert_cmpuint (g_strv_length (problems), ==, 1);
   g_assert_cmpstr (problems[0], ==, exitbox_allowlist_get_problem (allowlist));
+
+  assert_allowlist_button_opens_editor (fixture);
 }
 
 static void
@@ -1647,6 +1703,7 @@ main (int   argc,
   g_test_add_func ("/app/window/status-session-firewall-off", test_window_status_session_firewall_off);
   ADD_TEST ("/app/window/config-error", test_window_config_error);
   ADD_TEST ("/app/window/allowlist-missing", test_window_allowlist_missing);
+  ADD_TEST ("/app/window/allowlist-invalid", test_window_allowlist_invalid);
   ADD_TEST ("/app/window/first-run-defaults", test_window_first_run_defaults);
   ADD_TEST ("/app/setup/click-through", test_window_setup_click_through);
   ADD_TEST ("/app/setup/no-engine", test_window_setup_no_engine);
