@@ -13,13 +13,20 @@ struct _ExitboxAgentRow
 {
   AdwActionRow            parent_instance;
 
-  GtkLabel               *enabled_label;
   GtkLabel               *image_label;
+  GtkProgressBar         *build_progress;
+  GtkButton              *build_button;
   GtkButton              *launch_button;
+  GtkSwitch              *enabled_switch;
 
   const ExitboxAgentInfo *info;
   gboolean                config_known;
   gboolean                enabled;
+  /* Set while the row itself changes the switch, which is not a user's toggle. */
+  gboolean                updating_switch;
+  gboolean                building;
+  ExitboxImageState       image_state;
+  gboolean                image_state_known;
   char                   *blocker;
 };
 
@@ -48,12 +55,42 @@ exitbox_agent_row_update_launch (ExitboxAgentRow *self)
 
   gtk_widget_set_sensitive (GTK_WIDGET (self->launch_button), reason == NULL);
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->launch_button), reason);
+
+  /* A disabled agent can still be built, so that enabling it is quick. */
+  if (reason == NULL || (self->config_known && !self->enabled && self->blocker == NULL &&
+                         self->info->installable))
+    {
+      gtk_widget_set_sensitive (GTK_WIDGET (self->build_button), !self->building);
+      gtk_widget_set_tooltip_text (GTK_WIDGET (self->build_button),
+                                   self->building ? _("The image is being built") : NULL);
+    }
+  else
+    {
+      gtk_widget_set_sensitive (GTK_WIDGET (self->build_button), FALSE);
+      gtk_widget_set_tooltip_text (GTK_WIDGET (self->build_button), reason);
+    }
 }
 
 static void
 exitbox_agent_row_launch_clicked_cb (ExitboxAgentRow *self)
 {
   gtk_widget_activate_action (GTK_WIDGET (self), "win.launch-agent", "s", self->info->id);
+}
+
+static void
+exitbox_agent_row_build_clicked_cb (ExitboxAgentRow *self)
+{
+  gtk_widget_activate_action (GTK_WIDGET (self), "win.build-agent", "s", self->info->id);
+}
+
+static void
+exitbox_agent_row_switch_toggled_cb (ExitboxAgentRow *self)
+{
+  if (self->updating_switch)
+    return;
+
+  gtk_widget_activate_action (GTK_WIDGET (self), "win.set-agent-enabled", "(sb)",
+                              self->info->id, gtk_switch_get_active (self->enabled_switch));
 }
 
 static void
@@ -86,10 +123,14 @@ exitbox_agent_row_class_init (ExitboxAgentRowClass *klass)
   exitbox_desktop_ensure_resources ();
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/exitbox/ExitBox/ui/exitbox-agent-row.ui");
-  gtk_widget_class_bind_template_child (widget_class, ExitboxAgentRow, enabled_label);
   gtk_widget_class_bind_template_child (widget_class, ExitboxAgentRow, image_label);
+  gtk_widget_class_bind_template_child (widget_class, ExitboxAgentRow, build_progress);
+  gtk_widget_class_bind_template_child (widget_class, ExitboxAgentRow, build_button);
   gtk_widget_class_bind_template_child (widget_class, ExitboxAgentRow, launch_button);
+  gtk_widget_class_bind_template_child (widget_class, ExitboxAgentRow, enabled_switch);
   gtk_widget_class_bind_template_callback (widget_class, exitbox_agent_row_launch_clicked_cb);
+  gtk_widget_class_bind_template_callback (widget_class, exitbox_agent_row_build_clicked_cb);
+  gtk_widget_class_bind_template_callback (widget_class, exitbox_agent_row_switch_toggled_cb);
 }
 
 static void
@@ -102,6 +143,7 @@ GtkWidget *
 exitbox_agent_row_new (const ExitboxAgentInfo *info)
 {
   ExitboxAgentRow *self;
+  g_autofree char *label = NULL;
 
   g_return_val_if_fail (info != NULL, NULL);
 
@@ -110,6 +152,11 @@ exitbox_agent_row_new (const ExitboxAgentInfo *info)
                        "subtitle", _(info->description),
                        NULL);
   self->info = info;
+
+  /* Translators: the accessible name of an agent's enable switch; %s is the agent */
+  label = g_strdup_printf (_("Enable %s"), info->display_name);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->enabled_switch),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
 
   exitbox_agent_row_set_config (self, NULL);
   exitbox_agent_row_clear_image_state (self, NULL);
@@ -135,12 +182,10 @@ exitbox_agent_row_set_config (ExitboxAgentRow *self,
   self->config_known = config != NULL;
   self->enabled = config != NULL && exitbox_config_get_agent_enabled (config, self->info->id);
 
-  gtk_widget_set_visible (GTK_WIDGET (self->enabled_label), self->config_known);
-  gtk_label_set_label (self->enabled_label, self->enabled ? _("Enabled") : _("Disabled"));
-  if (self->enabled)
-    gtk_widget_add_css_class (GTK_WIDGET (self->enabled_label), "enabled");
-  else
-    gtk_widget_remove_css_class (GTK_WIDGET (self->enabled_label), "enabled");
+  self->updating_switch = TRUE;
+  gtk_switch_set_active (self->enabled_switch, self->enabled);
+  self->updating_switch = FALSE;
+  gtk_widget_set_sensitive (GTK_WIDGET (self->enabled_switch), self->config_known);
 
   exitbox_agent_row_update_launch (self);
 }
@@ -176,9 +221,84 @@ exitbox_agent_row_set_image_state (ExitboxAgentRow   *self,
       g_assert_not_reached ();
     }
 
+  self->image_state = state;
+  self->image_state_known = TRUE;
+  if (self->building)
+    return;
+
   gtk_label_set_label (self->image_label, text);
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->image_label), NULL);
   gtk_widget_set_visible (GTK_WIDGET (self->image_label), TRUE);
+  gtk_button_set_label (self->build_button,
+                        state == EXITBOX_IMAGE_STATE_BUILT ? _("_Rebuild") : _("_Build"));
+}
+
+ExitboxImageState
+exitbox_agent_row_get_image_state (ExitboxAgentRow *self,
+                                   gboolean        *out_known)
+{
+  g_return_val_if_fail (EXITBOX_IS_AGENT_ROW (self), EXITBOX_IMAGE_STATE_MISSING);
+
+  if (out_known != NULL)
+    *out_known = self->image_state_known;
+
+  return self->image_state;
+}
+
+void
+exitbox_agent_row_set_building (ExitboxAgentRow *self,
+                                const char      *message)
+{
+  g_return_if_fail (EXITBOX_IS_AGENT_ROW (self));
+
+  self->building = TRUE;
+  gtk_widget_set_visible (GTK_WIDGET (self->build_progress), TRUE);
+  gtk_progress_bar_pulse (self->build_progress);
+  gtk_label_set_label (self->image_label, message != NULL ? message : _("Building…"));
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->image_label), message);
+  gtk_widget_set_visible (GTK_WIDGET (self->image_label), TRUE);
+  exitbox_agent_row_update_launch (self);
+}
+
+void
+exitbox_agent_row_finish_building (ExitboxAgentRow *self,
+                                   const char      *failure)
+{
+  g_return_if_fail (EXITBOX_IS_AGENT_ROW (self));
+
+  self->building = FALSE;
+  gtk_widget_set_visible (GTK_WIDGET (self->build_progress), FALSE);
+  exitbox_agent_row_update_launch (self);
+
+  if (failure != NULL)
+    {
+      gtk_label_set_label (self->image_label, _("Build failed"));
+      gtk_widget_set_tooltip_text (GTK_WIDGET (self->image_label), failure);
+    }
+}
+
+gboolean
+exitbox_agent_row_get_building (ExitboxAgentRow *self)
+{
+  g_return_val_if_fail (EXITBOX_IS_AGENT_ROW (self), FALSE);
+
+  return self->building;
+}
+
+GtkWidget *
+exitbox_agent_row_get_build_button (ExitboxAgentRow *self)
+{
+  g_return_val_if_fail (EXITBOX_IS_AGENT_ROW (self), NULL);
+
+  return GTK_WIDGET (self->build_button);
+}
+
+GtkWidget *
+exitbox_agent_row_get_enabled_switch (ExitboxAgentRow *self)
+{
+  g_return_val_if_fail (EXITBOX_IS_AGENT_ROW (self), NULL);
+
+  return GTK_WIDGET (self->enabled_switch);
 }
 
 void
@@ -187,9 +307,14 @@ exitbox_agent_row_clear_image_state (ExitboxAgentRow *self,
 {
   g_return_if_fail (EXITBOX_IS_AGENT_ROW (self));
 
+  self->image_state_known = FALSE;
+  if (self->building)
+    return;
+
   gtk_label_set_label (self->image_label, reason != NULL ? _("Image state unknown") : "");
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->image_label), reason);
   gtk_widget_set_visible (GTK_WIDGET (self->image_label), reason != NULL);
+  gtk_button_set_label (self->build_button, _("_Build"));
 }
 
 void
@@ -209,10 +334,10 @@ exitbox_agent_row_get_enabled_text (ExitboxAgentRow *self)
 {
   g_return_val_if_fail (EXITBOX_IS_AGENT_ROW (self), NULL);
 
-  if (!gtk_widget_get_visible (GTK_WIDGET (self->enabled_label)))
+  if (!self->config_known)
     return NULL;
 
-  return gtk_label_get_label (self->enabled_label);
+  return self->enabled ? _("Enabled") : _("Disabled");
 }
 
 const char *

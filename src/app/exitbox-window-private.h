@@ -59,6 +59,7 @@ struct _ExitboxWindow
 };
 
 void  _exitbox_window_class_init_sessions (ExitboxWindowClass *klass);
+void  _exitbox_window_class_init_builds   (ExitboxWindowClass *klass);
 void  _exitbox_window_init_sessions       (ExitboxWindow      *self);
 void  _exitbox_window_queue_refresh       (ExitboxWindow      *self);
 void  _exitbox_window_show_toast          (ExitboxWindow      *self,

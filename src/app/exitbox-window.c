@@ -902,6 +902,7 @@ exitbox_window_class_init (ExitboxWindowClass *klass)
                                    exitbox_window_fix_engine_problem_action);
 
   _exitbox_window_class_init_sessions (klass);
+  _exitbox_window_class_init_builds (klass);
 }
 
 static void

@@ -1050,6 +1050,92 @@ test_window_session_build_fails (Fixture       *fixture,
   run_app (fixture, check_session_build_fails);
 }
 
+static gboolean
+row_not_building (gpointer data)
+{
+  return !exitbox_agent_row_get_building (EXITBOX_AGENT_ROW (data));
+}
+
+/* Build on the agent row builds without a session; a failure stays on the
+ * row with the engine's words.
+ */
+static void
+check_agent_build_fails (Fixture *fixture)
+{
+  ExitboxAgentRow *row;
+  GtkWidget *build;
+
+  open_project (fixture, fixture->project_dir);
+  row = exitbox_window_get_agent_row (fixture->window, "claude");
+  build = exitbox_agent_row_get_build_button (row);
+  g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (build)), ==, "_Build");
+  g_assert_true (gtk_widget_get_sensitive (build));
+
+  g_signal_emit_by_name (build, "clicked");
+  g_assert_true (exitbox_agent_row_get_building (row));
+  g_assert_false (gtk_widget_get_sensitive (build));
+
+  exitbox_app_test_iterate_until (row_not_building, row);
+  g_assert_cmpstr (exitbox_agent_row_get_image_text (row), ==, "Build failed");
+  g_assert_true (gtk_widget_get_sensitive (build));
+  g_assert_cmpuint (adw_tab_view_get_n_pages (exitbox_window_get_tab_view (fixture->window)), ==, 0);
+}
+
+static void
+test_window_agent_build_fails (Fixture       *fixture,
+                               gconstpointer  user_data)
+{
+  write_config_file ("config.yaml", config_yaml);
+  write_config_file ("allowlist.yaml", allowlist_yaml);
+  use_fake_engine (fixture);
+  g_setenv ("FAKE_PODMAN_BUILD", "fail", TRUE);
+
+  run_app (fixture, check_agent_build_fails);
+}
+
+static gboolean
+codex_enabled (gpointer data)
+{
+  ExitboxWindow *window = data;
+
+  return g_strcmp0 (exitbox_agent_row_get_enabled_text (exitbox_window_get_agent_row (window, "codex")),
+                    "Enabled") == 0;
+}
+
+/* The switch edits agents.codex.enabled in place, and the reload that the
+ * file change causes shows it.
+ */
+static void
+check_agent_enable_switch (Fixture *fixture)
+{
+  g_autofree char *path = dup_config_file ("config.yaml");
+  g_autofree char *contents = NULL;
+  ExitboxAgentRow *row = exitbox_window_get_agent_row (fixture->window, "codex");
+  GtkSwitch *toggle = GTK_SWITCH (exitbox_agent_row_get_enabled_switch (row));
+
+  g_assert_false (gtk_switch_get_active (toggle));
+  gtk_switch_set_active (toggle, TRUE);
+  exitbox_app_test_iterate_until (codex_enabled, fixture->window);
+
+  contents = exitbox_test_read_file (path);
+  exitbox_test_assert_contains (contents, "# the agents\n");
+  exitbox_test_assert_contains (contents, "  codex:\n    enabled: true\n");
+  g_assert_true (gtk_switch_get_active (toggle));
+}
+
+static void
+test_window_agent_enable_switch (Fixture       *fixture,
+                                 gconstpointer  user_data)
+{
+  g_autofree char *commented = g_strconcat ("# the agents\n", config_yaml, NULL);
+
+  write_config_file ("config.yaml", commented);
+  write_config_file ("allowlist.yaml", allowlist_yaml);
+  use_fake_engine (fixture);
+
+  run_app (fixture, check_agent_enable_switch);
+}
+
 static void
 check_launch_rereads_allowlist (Fixture *fixture)
 {
@@ -1718,6 +1804,8 @@ main (int   argc,
   ADD_TEST ("/app/window/project-profiles", test_window_project_profiles);
   ADD_TEST ("/app/command-line/unknown-agent", test_window_command_line_unknown_agent);
   ADD_TEST ("/app/window/session-build-fails", test_window_session_build_fails);
+  ADD_TEST ("/app/window/agent-build-fails", test_window_agent_build_fails);
+  ADD_TEST ("/app/window/agent-enable-switch", test_window_agent_enable_switch);
   ADD_TEST ("/app/window/launch-rereads-allowlist", test_window_launch_rereads_allowlist);
   ADD_TEST ("/app/window/session-close-asks", test_window_session_close_asks);
   ADD_TEST ("/app/window/watch-reloads", test_window_watch_reloads);
