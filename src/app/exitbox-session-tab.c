@@ -23,6 +23,8 @@
 #define FONT_SCALE_MIN   0.5
 #define FONT_SCALE_MAX   4.0
 #define FONT_SCALE_STEP  1.1
+/* Seconds `podman stop` waits after SIGTERM before it kills the container. */
+#define STOP_TIMEOUT_SECONDS "5"
 
 struct _ExitboxSessionTab
 {
@@ -335,6 +337,83 @@ exitbox_session_tab_end_log (ExitboxSessionTab *self,
   g_clear_pointer (&self->log, exitbox_session_log_free);
 }
 
+/* What ending a stopped session needs after the tab may be gone. */
+typedef struct
+{
+  ExitboxLauncher   *launcher;
+  ExitboxLaunchPlan *plan;
+} StopRequest;
+
+static void
+stop_request_free (StopRequest *request)
+{
+  g_clear_object (&request->launcher);
+  g_clear_pointer (&request->plan, exitbox_launch_plan_free);
+  g_free (request);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (StopRequest, stop_request_free)
+
+static void
+exitbox_session_tab_container_stopped_cb (GObject      *source,
+                                          GAsyncResult *result,
+                                          gpointer      user_data)
+{
+  g_autoptr(StopRequest) request = user_data;
+  g_autoptr(ExitboxEngineResult) stop = NULL;
+  g_autoptr(GError) error = NULL;
+
+  stop = exitbox_engine_run_finish (EXITBOX_ENGINE (source), result, &error);
+  if (stop == NULL)
+    g_message ("Failed to stop container %s: %s", request->plan->container_name, error->message);
+  else if (stop->exit_status != 0)
+    /* The hang-up may have ended the container first, and --rm removed it. */
+    g_message ("Stopping container %s exited with status %d: %s", request->plan->container_name,
+               stop->exit_status, g_strstrip (stop->stderr_text));
+
+  /* The address goes back to the pool once the container has left it, so
+   * the next session cannot be given an address that is still in use.
+   */
+  exitbox_launcher_end_session_async (request->launcher, request->plan, NULL,
+                                      exitbox_session_tab_end_session_cb, NULL);
+}
+
+/* Ends the session without touching the tab's widgets, so dispose can call
+ * it. It hangs up the engine's client and stops the container by name,
+ * because a client that is gone or ignores the hang-up leaves the container
+ * running. Then it frees the firewall address and closes the allow
+ * listener, the login relay and the log.
+ */
+static void
+exitbox_session_tab_end_session (ExitboxSessionTab *self)
+{
+  g_cancellable_cancel (self->cancellable);
+
+  if (self->state == EXITBOX_SESSION_STATE_RUNNING && self->child_pid > 0)
+    {
+      g_debug ("Hanging up session “%s” (process %d)", self->title, (int) self->child_pid);
+      kill (self->child_pid, SIGHUP);
+    }
+  self->child_pid = 0;
+
+  /* A plan while active means the container runs or may be starting. */
+  if (exitbox_session_tab_get_active (self) && self->plan != NULL && self->launcher != NULL)
+    {
+      const char *args[] = { "stop", "--time", STOP_TIMEOUT_SECONDS, self->plan->container_name,
+                             NULL };
+      StopRequest *request = g_new0 (StopRequest, 1);
+
+      g_debug ("Stopping container %s of session “%s”", self->plan->container_name, self->title);
+      request->launcher = g_object_ref (self->launcher);
+      request->plan = g_steal_pointer (&self->plan);
+      exitbox_engine_run_async (exitbox_launcher_get_engine (self->launcher), args, NULL,
+                                exitbox_session_tab_container_stopped_cb, request);
+    }
+
+  exitbox_session_tab_release_firewall (self);
+  exitbox_session_tab_end_log (self, -1, NULL);
+}
+
 static void
 exitbox_session_tab_spawn_cb (VteTerminal *terminal,
                               GPid         pid,
@@ -510,6 +589,19 @@ exitbox_session_tab_start (ExitboxSessionTab *self)
   exitbox_launcher_prepare_async (self->launcher, &request, self->cancellable,
                                   exitbox_session_tab_prepare_cb,
                                   g_object_ref (self));
+}
+
+void
+exitbox_session_tab_stop (ExitboxSessionTab *self)
+{
+  g_return_if_fail (EXITBOX_IS_SESSION_TAB (self));
+
+  if (!exitbox_session_tab_get_active (self))
+    return;
+
+  exitbox_session_tab_end_session (self);
+  exitbox_session_tab_remove_env_file (self);
+  exitbox_session_tab_show_end (self, EXITBOX_SESSION_STATE_EXITED, _("Session stopped"), NULL);
 }
 
 static void
@@ -729,25 +821,29 @@ exitbox_session_tab_dispose (GObject *object)
   ExitboxSessionTab *self = EXITBOX_SESSION_TAB (object);
   GtkWidget *child;
 
-  g_cancellable_cancel (self->cancellable);
+  GApplication *app = g_application_get_default ();
 
-  /* Disposing the terminal closes its PTY, which hangs up the engine's
-   * client as well. The explicit SIGHUP covers a client that ignores that.
+  /* The terminal, the style manager and the proxy log can outlive the tab
+   * and still emit signals, whose handlers would touch cleared widgets.
    */
-  if (self->state == EXITBOX_SESSION_STATE_RUNNING && self->child_pid > 0)
-    {
-      g_debug ("Hanging up session “%s” (process %d)", self->title, (int) self->child_pid);
-      kill (self->child_pid, SIGHUP);
-      self->child_pid = 0;
-    }
+  if (self->terminal != NULL)
+    g_signal_handlers_disconnect_by_data (self->terminal, self);
+  g_signal_handlers_disconnect_by_data (adw_style_manager_get_default (), self);
+  if (EXITBOX_IS_APPLICATION (app) &&
+      exitbox_application_get_proxy_log (EXITBOX_APPLICATION (app)) != NULL)
+    g_signal_handlers_disconnect_by_data (exitbox_application_get_proxy_log (EXITBOX_APPLICATION (app)),
+                                          self);
+  if (self->launcher != NULL)
+    g_signal_handlers_disconnect_by_data (exitbox_launcher_get_image_builder (self->launcher), self);
+
+  exitbox_session_tab_end_session (self);
+  self->state = EXITBOX_SESSION_STATE_EXITED;
 
   gtk_widget_dispose_template (GTK_WIDGET (self), EXITBOX_TYPE_SESSION_TAB);
 
   /* The template's outer box has no id, so the template does not drop it. */
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
     gtk_widget_unparent (child);
-
-  exitbox_session_tab_release_firewall (self);
 
   g_clear_object (&self->cancellable);
   g_clear_object (&self->launcher);

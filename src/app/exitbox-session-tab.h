@@ -32,6 +32,12 @@ GtkWidget           *exitbox_session_tab_new                (ExitboxLauncher   *
 /* Prepares and spawns the session; after it ended, starts it again. */
 void                 exitbox_session_tab_start              (ExitboxSessionTab *self);
 
+/* Stops a preparing or running session: stops its container by name, then
+ * ends its firewall session, allow listener and log. Does nothing after
+ * the session ended.
+ */
+void                 exitbox_session_tab_stop               (ExitboxSessionTab *self);
+
 ExitboxSessionState  exitbox_session_tab_get_state          (ExitboxSessionTab *self);
 /* Preparing or running: closing the tab would stop something. */
 gboolean             exitbox_session_tab_get_active         (ExitboxSessionTab *self);

@@ -112,8 +112,15 @@ exitbox_window_close_page_response_cb (AdwMessageDialog *dialog,
                                        AdwTabPage       *page)
 {
   ExitboxWindow *self = EXITBOX_WINDOW (gtk_window_get_transient_for (GTK_WINDOW (dialog)));
+  gboolean stop = g_str_equal (response, RESPONSE_STOP);
 
-  adw_tab_view_close_page_finish (self->tab_view, page, g_str_equal (response, RESPONSE_STOP));
+  /* Stop the session of the page this dialog was opened for, here and not
+   * when the tab is disposed: something may keep the closed tab alive.
+   */
+  if (stop)
+    exitbox_session_tab_stop (EXITBOX_SESSION_TAB (adw_tab_page_get_child (page)));
+
+  adw_tab_view_close_page_finish (self->tab_view, page, stop);
 }
 
 static gboolean
@@ -161,6 +168,14 @@ exitbox_window_close_response_cb (ExitboxWindow    *self,
     {
       self->quit_requested = FALSE;
       return;
+    }
+
+  /* Disposing the tabs stops them too, unless something keeps a tab alive. */
+  for (guint i = adw_tab_view_get_n_pages (self->tab_view); i > 0; i--)
+    {
+      AdwTabPage *page = adw_tab_view_get_nth_page (self->tab_view, (int) i - 1);
+
+      exitbox_session_tab_stop (EXITBOX_SESSION_TAB (adw_tab_page_get_child (page)));
     }
 
   self->close_confirmed = TRUE;

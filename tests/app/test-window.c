@@ -55,6 +55,7 @@ struct _Fixture
   ExitboxWindow      *window;
   char               *project_dir;
   char               *saved_path;
+  char               *saved_dist_url;
   TestBody            body;
   guint               n_reloads;
 };
@@ -102,6 +103,7 @@ fixture_set_up (Fixture       *fixture,
   g_autofree char *base = NULL;
 
   fixture->saved_path = g_strdup (g_getenv ("PATH"));
+  fixture->saved_dist_url = g_strdup (g_getenv ("EXITBOX_CLAUDE_DIST_URL"));
   g_unsetenv ("CONTAINER_RUNTIME");
 
   exitbox_app_test_use_isolated_dirs ();
@@ -207,9 +209,16 @@ fixture_tear_down (Fixture       *fixture,
   g_setenv ("PATH", fixture->saved_path, TRUE);
   g_unsetenv ("FAKE_PODMAN_BUILD");
   g_unsetenv ("FAKE_PODMAN_INFO_ERROR");
+  g_unsetenv ("FAKE_PODMAN_LOG");
+  g_unsetenv ("EXITBOX_NO_FIREWALL");
+  if (fixture->saved_dist_url != NULL)
+    g_setenv ("EXITBOX_CLAUDE_DIST_URL", fixture->saved_dist_url, TRUE);
+  else
+    g_unsetenv ("EXITBOX_CLAUDE_DIST_URL");
   exitbox_test_remove_tree (base);
   g_free (fixture->project_dir);
   g_free (fixture->saved_path);
+  g_free (fixture->saved_dist_url);
 }
 
 static void
@@ -1159,6 +1168,222 @@ iterate_for_ms (guint ms)
     }
 }
 
+static ExitboxSessionTab *
+get_session (Fixture *fixture,
+             guint    index)
+{
+  AdwTabView *tab_view = exitbox_window_get_tab_view (fixture->window);
+
+  return EXITBOX_SESSION_TAB (adw_tab_page_get_child (adw_tab_view_get_nth_page (tab_view, (int) index)));
+}
+
+static gboolean
+session_running (gpointer data)
+{
+  return exitbox_session_tab_get_state (EXITBOX_SESSION_TAB (data)) == EXITBOX_SESSION_STATE_RUNNING;
+}
+
+static gboolean
+session_exited (gpointer data)
+{
+  return exitbox_session_tab_get_state (EXITBOX_SESSION_TAB (data)) == EXITBOX_SESSION_STATE_EXITED;
+}
+
+/* The calls that the fake podman wrote to FAKE_PODMAN_LOG, one a line. */
+static char *
+read_engine_log (void)
+{
+  g_autofree char *contents = NULL;
+
+  if (!g_file_get_contents (g_getenv ("FAKE_PODMAN_LOG"), &contents, NULL, NULL))
+    return g_strdup ("");
+
+  return g_steal_pointer (&contents);
+}
+
+static gboolean
+engine_log_has_line (gpointer data)
+{
+  g_autofree char *contents = read_engine_log ();
+  g_auto(GStrv) lines = g_strsplit (contents, "\n", -1);
+
+  return g_strv_contains ((const char * const *) lines, data);
+}
+
+/* The --name of the first `run` in the engine log whose name starts with
+ * @prefix, or NULL.
+ */
+static char *
+dup_run_container_name (const char *prefix)
+{
+  g_autofree char *contents = read_engine_log ();
+  g_auto(GStrv) lines = g_strsplit (contents, "\n", -1);
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      g_auto(GStrv) words = g_strsplit (lines[i], " ", -1);
+
+      if (g_strcmp0 (words[0], "run") != 0)
+        continue;
+
+      for (guint j = 0; words[j] != NULL && words[j + 1] != NULL; j++)
+        {
+          if (g_str_equal (words[j], "--name") && g_str_has_prefix (words[j + 1], prefix))
+            return g_strdup (words[j + 1]);
+        }
+    }
+
+  return NULL;
+}
+
+static void
+check_session_close_stops_container (Fixture *fixture)
+{
+  ExitboxStatusBar *status_bar = exitbox_window_get_status_bar (fixture->window);
+  AdwTabView *tab_view = exitbox_window_get_tab_view (fixture->window);
+  g_autofree char *shell_name = NULL;
+  g_autofree char *claude_name = NULL;
+  g_autofree char *shell_stop = NULL;
+  g_autofree char *claude_stop = NULL;
+  ExitboxSessionTab *shell;
+  ExitboxSessionTab *claude;
+  AdwMessageDialog *dialog;
+
+  open_project (fixture, fixture->project_dir);
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window),
+                                             "win.launch-agent", "s", "shell"));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window),
+                                             "win.launch-agent", "s", "claude"));
+  g_assert_cmpint (adw_tab_view_get_n_pages (tab_view), ==, 2);
+  shell = get_session (fixture, 0);
+  claude = get_session (fixture, 1);
+  exitbox_app_test_iterate_until (session_running, shell);
+  exitbox_app_test_iterate_until (session_running, claude);
+  g_assert_cmpstr (exitbox_status_bar_get_sessions_text (status_bar), ==, "2 running sessions");
+
+  /* Container names end in a random suffix, so they come from the runs. */
+  shell_name = dup_run_container_name ("exitbox-shell-");
+  claude_name = dup_run_container_name ("exitbox-claude-");
+  g_assert_nonnull (shell_name);
+  g_assert_nonnull (claude_name);
+  shell_stop = g_strdup_printf ("stop --time 5 %s", shell_name);
+  claude_stop = g_strdup_printf ("stop --time 5 %s", claude_name);
+
+  /* The agent's session ends by itself, and its ended tab closes first. */
+  vte_terminal_feed_child (exitbox_session_tab_get_terminal (claude), "exit 3\r", -1);
+  exitbox_app_test_iterate_until (session_exited, claude);
+  g_assert_cmpstr (exitbox_session_tab_get_status_message (claude), ==,
+                   "Session ended with exit status 3");
+  adw_tab_view_close_page (tab_view, adw_tab_view_get_page (tab_view, GTK_WIDGET (claude)));
+  g_assert_null (find_message_dialog ());
+  g_assert_cmpint (adw_tab_view_get_n_pages (tab_view), ==, 1);
+  iterate_for_ms (200);
+
+  /* Stop and Close on the shell stops the shell's container. */
+  adw_tab_view_close_page (tab_view, adw_tab_view_get_page (tab_view, GTK_WIDGET (shell)));
+  dialog = find_message_dialog ();
+  g_assert_nonnull (dialog);
+  adw_message_dialog_response (dialog, "stop");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  g_assert_cmpint (adw_tab_view_get_n_pages (tab_view), ==, 0);
+
+  exitbox_app_test_iterate_until (engine_log_has_line, shell_stop);
+  exitbox_app_test_iterate_until (window_is_idle, fixture->window);
+  g_assert_false (engine_log_has_line (claude_stop));
+  g_assert_cmpstr (exitbox_status_bar_get_sessions_text (status_bar), ==, "No running sessions");
+}
+
+#define CLAUDE_STUB_VERSION "1.0.0"
+#define CLAUDE_STUB_BINARY  "stub claude binary for the desktop tests"
+
+/* Serves the Claude Code release bucket that the agent image's build
+ * downloads from, with a stub binary.
+ */
+static void
+handle_claude_dist (SoupServer        *server,
+                    SoupServerMessage *message,
+                    const char        *path,
+                    GHashTable        *query,
+                    gpointer           user_data)
+{
+  const char *platform = exitbox_claude_platform (EXITBOX_BASE_FAMILY_DEBIAN);
+  g_autofree char *manifest_path = g_strdup_printf ("/dist/%s/manifest.json", CLAUDE_STUB_VERSION);
+  g_autofree char *binary_path = g_strdup_printf ("/dist/%s/%s/claude", CLAUDE_STUB_VERSION, platform);
+  g_autofree char *body = NULL;
+
+  if (g_str_equal (path, "/dist/latest"))
+    {
+      body = g_strdup (CLAUDE_STUB_VERSION "\n");
+    }
+  else if (g_str_equal (path, manifest_path))
+    {
+      g_autofree char *checksum = g_compute_checksum_for_string (G_CHECKSUM_SHA256,
+                                                                 CLAUDE_STUB_BINARY, -1);
+
+      body = g_strdup_printf ("{\"platforms\": {\"%s\": {\"checksum\": \"%s\"}}}",
+                              platform, checksum);
+    }
+  else if (g_str_equal (path, binary_path))
+    {
+      body = g_strdup (CLAUDE_STUB_BINARY);
+    }
+
+  if (body == NULL)
+    {
+      soup_server_message_set_status (message, SOUP_STATUS_NOT_FOUND, NULL);
+      return;
+    }
+
+  soup_server_message_set_status (message, SOUP_STATUS_OK, NULL);
+  soup_server_message_set_response (message, "application/octet-stream", SOUP_MEMORY_COPY,
+                                    body, strlen (body));
+}
+
+/* A fake podman whose builds succeed and whose `run` keeps running, and a
+ * loopback release bucket, so that sessions reach the running state.
+ * Returns the bucket's server.
+ */
+static SoupServer *
+use_running_fake_engine (Fixture *fixture)
+{
+  g_autofree char *base = g_path_get_dirname (fixture->project_dir);
+  g_autofree char *log_path = g_build_filename (base, "podman-calls.log", NULL);
+  g_autofree char *root = NULL;
+  g_autofree char *dist_url = NULL;
+  SoupServer *server;
+
+  if (exitbox_test_skip_without_platform (exitbox_claude_platform (EXITBOX_BASE_FAMILY_DEBIAN)))
+    return NULL;
+
+  server = exitbox_test_start_loopback_server (handle_claude_dist, NULL, &root);
+  dist_url = g_strconcat (root, "dist", NULL);
+  g_setenv ("EXITBOX_CLAUDE_DIST_URL", dist_url, TRUE);
+
+  use_fake_engine (fixture);
+  g_setenv ("FAKE_PODMAN_BUILD", "ok", TRUE);
+  g_setenv ("FAKE_PODMAN_LOG", log_path, TRUE);
+  /* Without the firewall, preparing needs no proxy container. */
+  g_setenv ("EXITBOX_NO_FIREWALL", "1", TRUE);
+
+  return server;
+}
+
+static void
+test_window_session_close_stops_container (Fixture       *fixture,
+                                           gconstpointer  user_data)
+{
+  g_autoptr(SoupServer) server = NULL;
+
+  write_config_file ("config.yaml", config_yaml);
+  write_config_file ("allowlist.yaml", allowlist_yaml);
+  server = use_running_fake_engine (fixture);
+  if (server == NULL)
+    return;
+
+  run_app (fixture, check_session_close_stops_container);
+}
+
 static void
 check_watch_reloads (Fixture *fixture)
 {
@@ -1663,6 +1888,7 @@ main (int   argc,
   ADD_TEST ("/app/window/session-build-fails", test_window_session_build_fails);
   ADD_TEST ("/app/window/launch-rereads-allowlist", test_window_launch_rereads_allowlist);
   ADD_TEST ("/app/window/session-close-asks", test_window_session_close_asks);
+  ADD_TEST ("/app/window/session-close-stops-container", test_window_session_close_stops_container);
   ADD_TEST ("/app/window/watch-reloads", test_window_watch_reloads);
   ADD_TEST ("/app/window/watch-debounces", test_window_watch_debounces);
 
