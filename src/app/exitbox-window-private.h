@@ -17,12 +17,13 @@ struct _ExitboxWindow
   AdwApplicationWindow  parent_instance;
 
   /* Template children */
-  AdwWindowTitle       *window_title;
+  AdwViewSwitcherTitle *window_title;
   AdwSplitButton       *project_split_button;
   AdwButtonContent     *project_button_content;
   GtkMenuButton        *new_session_button;
   AdwToastOverlay      *toast_overlay;
-  GtkStack             *main_stack;
+  AdwViewStack         *main_stack;
+  AdwViewStackPage     *sessions_page;
   AdwTabBar            *tab_bar;
   AdwTabView           *tab_view;
   AdwPreferencesGroup  *problems_group;
@@ -52,6 +53,7 @@ struct _ExitboxWindow
   guint                 n_pending;
   guint                 refresh_source;
   gboolean              close_confirmed;
+  char                 *last_toast;
   /* Set by app.quit, so that the window asks for confirmation instead of
    * hiding into the tray.
    */
@@ -67,6 +69,8 @@ void  _exitbox_window_show_toast          (ExitboxWindow      *self,
  * asks for confirmation before it stops running sessions, tray or not.
  */
 void  _exitbox_window_close_for_quit      (ExitboxWindow      *self);
+/* Shows the agent list; running sessions keep running in their tabs. */
+void  _exitbox_window_show_agents         (ExitboxWindow      *self);
 /* Why nothing can be launched now, or NULL. */
 char *_exitbox_window_dup_blocker         (ExitboxWindow      *self);
 

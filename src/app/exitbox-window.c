@@ -48,6 +48,9 @@ _exitbox_window_show_toast (ExitboxWindow *self,
 {
   g_autofree char *escaped = g_markup_escape_text (text, -1);
 
+  g_free (self->last_toast);
+  self->last_toast = g_strdup (text);
+
   /* Toast titles are Pango markup, and paths may contain '&' or '<'. */
   adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (escaped));
 }
@@ -121,7 +124,7 @@ exitbox_window_update_project (ExitboxWindow *self)
 {
   if (self->project == NULL)
     {
-      adw_window_title_set_subtitle (self->window_title, "");
+      adw_view_switcher_title_set_subtitle (self->window_title, "");
       adw_button_content_set_label (self->project_button_content, _("Open Project"));
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->project_row),
                                      _("No Project Folder"));
@@ -131,7 +134,7 @@ exitbox_window_update_project (ExitboxWindow *self)
       return;
     }
 
-  adw_window_title_set_subtitle (self->window_title, exitbox_project_get_path (self->project));
+  adw_view_switcher_title_set_subtitle (self->window_title, exitbox_project_get_path (self->project));
   adw_button_content_set_label (self->project_button_content,
                                 exitbox_project_get_name (self->project));
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->project_row),
@@ -820,6 +823,7 @@ exitbox_window_finalize (GObject *object)
 
   g_clear_pointer (&self->engine_version, g_free);
   g_clear_pointer (&self->engine_problems, g_ptr_array_unref);
+  g_clear_pointer (&self->last_toast, g_free);
   g_clear_object (&self->cancellable);
 
   G_OBJECT_CLASS (exitbox_window_parent_class)->finalize (object);
@@ -881,6 +885,7 @@ exitbox_window_class_init (ExitboxWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ExitboxWindow, main_stack);
   gtk_widget_class_bind_template_child (widget_class, ExitboxWindow, tab_bar);
   gtk_widget_class_bind_template_child (widget_class, ExitboxWindow, tab_view);
+  gtk_widget_class_bind_template_child (widget_class, ExitboxWindow, sessions_page);
   gtk_widget_class_bind_template_child (widget_class, ExitboxWindow, problems_group);
   gtk_widget_class_bind_template_child (widget_class, ExitboxWindow, setup_problem_row);
   gtk_widget_class_bind_template_child (widget_class, ExitboxWindow, config_problem_row);
@@ -981,6 +986,40 @@ exitbox_window_get_status_bar (ExitboxWindow *self)
   g_return_val_if_fail (EXITBOX_IS_WINDOW (self), NULL);
 
   return self->status_bar;
+}
+
+const char *
+exitbox_window_get_view (ExitboxWindow *self)
+{
+  g_return_val_if_fail (EXITBOX_IS_WINDOW (self), NULL);
+
+  return adw_view_stack_get_visible_child_name (self->main_stack);
+}
+
+void
+exitbox_window_set_view (ExitboxWindow *self,
+                         const char    *name)
+{
+  g_return_if_fail (EXITBOX_IS_WINDOW (self));
+  g_return_if_fail (g_strcmp0 (name, "agents") == 0 || g_strcmp0 (name, "sessions") == 0);
+
+  adw_view_stack_set_visible_child_name (self->main_stack, name);
+}
+
+const char *
+exitbox_window_get_last_toast (ExitboxWindow *self)
+{
+  g_return_val_if_fail (EXITBOX_IS_WINDOW (self), NULL);
+
+  return self->last_toast;
+}
+
+AdwTabBar *
+exitbox_window_get_tab_bar (ExitboxWindow *self)
+{
+  g_return_val_if_fail (EXITBOX_IS_WINDOW (self), NULL);
+
+  return self->tab_bar;
 }
 
 AdwTabView *

@@ -1385,6 +1385,104 @@ test_window_session_close_stops_container (Fixture       *fixture,
 }
 
 static void
+check_command_line_launch_broken_config (Fixture *fixture)
+{
+  AdwTabView *tab_view = exitbox_window_get_tab_view (fixture->window);
+  const GError *config_error = exitbox_application_get_config_error (fixture->app);
+  const char *toast = exitbox_window_get_last_toast (fixture->window);
+  g_auto(GStrv) problems = exitbox_window_dup_problems (fixture->window);
+
+  g_assert_nonnull (config_error);
+  g_assert_cmpint (adw_tab_view_get_n_pages (tab_view), ==, 0);
+  g_assert_cmpstr (exitbox_window_get_view (fixture->window), ==, "agents");
+
+  /* The toast and the agent list name the same error. */
+  g_assert_nonnull (toast);
+  g_assert_true (g_str_has_prefix (toast, "Nothing was started: "));
+  g_assert_nonnull (strstr (toast, config_error->message));
+  g_assert_cmpuint (g_strv_length (problems), ==, 1);
+  g_assert_true (g_str_has_prefix (problems[0], config_error->message));
+}
+
+static void
+test_window_command_line_launch_broken_config (Fixture       *fixture,
+                                               gconstpointer  user_data)
+{
+  const char *arguments[] = { "--project", fixture->project_dir, "--launch", "shell", NULL };
+
+  write_config_file ("config.yaml", broken_yaml);
+  write_config_file ("allowlist.yaml", allowlist_yaml);
+  use_fake_engine (fixture);
+
+  g_assert_cmpint (run_app_with_arguments (fixture, check_command_line_launch_broken_config,
+                                           arguments), ==, 1);
+  g_assert_nonnull (fixture->window);
+}
+
+static void
+check_agents_view_with_sessions (Fixture *fixture)
+{
+  AdwTabView *tab_view = exitbox_window_get_tab_view (fixture->window);
+  GtkWidget *profiles_button;
+  AdwMessageDialog *dialog;
+  ExitboxSessionTab *tab;
+  ExitboxProfilePage *profiles;
+
+  open_project (fixture, fixture->project_dir);
+  g_assert_cmpstr (exitbox_window_get_view (fixture->window), ==, "agents");
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window),
+                                             "win.launch-agent", "s", "shell"));
+  tab = get_only_session (fixture);
+  exitbox_app_test_iterate_until (session_shows_build, tab);
+  g_assert_cmpstr (exitbox_window_get_view (fixture->window), ==, "sessions");
+
+  /* The agent list and Profiles… are reachable while the session prepares. */
+  exitbox_window_set_view (fixture->window, "agents");
+  iterate_for_ms (100);
+  profiles_button = exitbox_app_test_find_button (GTK_WIDGET (fixture->window), "_Profiles…");
+  g_assert_nonnull (profiles_button);
+  g_assert_true (gtk_widget_get_mapped (profiles_button));
+  g_assert_true (gtk_widget_is_sensitive (profiles_button));
+  g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (exitbox_window_get_agent_row (fixture->window, "claude"))));
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (exitbox_window_get_tab_bar (fixture->window))));
+  g_assert_cmpint (exitbox_session_tab_get_state (tab), ==, EXITBOX_SESSION_STATE_PREPARING);
+  g_assert_cmpint (adw_tab_view_get_n_pages (tab_view), ==, 1);
+
+  profiles = exitbox_window_show_project_profiles (fixture->window);
+  g_assert_nonnull (profiles);
+  gtk_window_destroy (GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (profiles))));
+
+  /* Back to the session, which kept preparing. */
+  exitbox_window_set_view (fixture->window, "sessions");
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (exitbox_window_get_tab_bar (fixture->window))));
+  g_assert_cmpint (exitbox_session_tab_get_state (tab), ==, EXITBOX_SESSION_STATE_PREPARING);
+
+  /* With the last tab closed, only the agent list is left. */
+  adw_tab_view_close_page (tab_view, adw_tab_view_get_page (tab_view, GTK_WIDGET (tab)));
+  dialog = find_message_dialog ();
+  g_assert_nonnull (dialog);
+  adw_message_dialog_response (dialog, "stop");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  g_assert_cmpint (adw_tab_view_get_n_pages (tab_view), ==, 0);
+  g_assert_cmpstr (exitbox_window_get_view (fixture->window), ==, "agents");
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (exitbox_window_get_tab_bar (fixture->window))));
+  exitbox_app_test_iterate_until (window_is_idle, fixture->window);
+}
+
+static void
+test_window_agents_view_with_sessions (Fixture       *fixture,
+                                       gconstpointer  user_data)
+{
+  write_config_file ("config.yaml", config_yaml);
+  write_config_file ("allowlist.yaml", allowlist_yaml);
+  use_fake_engine (fixture);
+  g_setenv ("FAKE_PODMAN_BUILD", "hang", TRUE);
+
+  run_app (fixture, check_agents_view_with_sessions);
+}
+
+static void
 check_watch_reloads (Fixture *fixture)
 {
   ExitboxStatusBar *status_bar = exitbox_window_get_status_bar (fixture->window);
@@ -1889,6 +1987,8 @@ main (int   argc,
   ADD_TEST ("/app/window/launch-rereads-allowlist", test_window_launch_rereads_allowlist);
   ADD_TEST ("/app/window/session-close-asks", test_window_session_close_asks);
   ADD_TEST ("/app/window/session-close-stops-container", test_window_session_close_stops_container);
+  ADD_TEST ("/app/window/agents-view-with-sessions", test_window_agents_view_with_sessions);
+  ADD_TEST ("/app/command-line/launch-broken-config", test_window_command_line_launch_broken_config);
   ADD_TEST ("/app/window/watch-reloads", test_window_watch_reloads);
   ADD_TEST ("/app/window/watch-debounces", test_window_watch_debounces);
 
