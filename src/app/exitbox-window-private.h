@@ -47,6 +47,10 @@ struct _ExitboxWindow
   char                 *engine_version;
   /* What the last engine check found, element type ExitboxDoctorProblem. */
   GPtrArray            *engine_problems;
+  /* Bumped by every engine check, so only the newest one's result shows. */
+  guint                 engine_check_serial;
+  /* When the last refresh started, in monotonic microseconds. */
+  gint64                last_refresh_time;
   GCancellable         *cancellable;
   /* Bumped by every refresh so late results of older queries are dropped. */
   guint                 generation;

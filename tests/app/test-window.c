@@ -443,6 +443,55 @@ test_window_status_engine_problem (Fixture       *fixture,
   run_app (fixture, check_status_engine_problem);
 }
 
+static void
+check_engine_problem_reload (Fixture *fixture)
+{
+  ExitboxStatusBar *status_bar = exitbox_window_get_status_bar (fixture->window);
+
+  g_assert_cmpstr (exitbox_status_bar_get_problems_text (status_bar), ==, "1 engine problem");
+
+  /* The engine recovers outside the app, and the next refresh of the
+   * window, here for a project, checks it again.
+   */
+  g_unsetenv ("FAKE_PODMAN_INFO_ERROR");
+  open_project (fixture, fixture->project_dir);
+  g_assert_null (exitbox_status_bar_get_problems_text (status_bar));
+  g_setenv ("FAKE_PODMAN_INFO_ERROR", "Error: the storage database is locked", TRUE);
+  g_action_group_activate_action (G_ACTION_GROUP (fixture->app), "reload", NULL);
+  exitbox_app_test_iterate_until (window_is_idle, fixture->window);
+  g_assert_cmpstr (exitbox_status_bar_get_problems_text (status_bar), ==, "1 engine problem");
+
+  /* A settings reload checks again too. */
+  g_unsetenv ("FAKE_PODMAN_INFO_ERROR");
+  g_action_group_activate_action (G_ACTION_GROUP (fixture->app), "reload", NULL);
+  exitbox_app_test_iterate_until (window_is_idle, fixture->window);
+  g_assert_null (exitbox_status_bar_get_problems_text (status_bar));
+
+  /* A problem that appears is found by the next reload as well. */
+  g_setenv ("FAKE_PODMAN_INFO_ERROR", "Error: the storage database is locked", TRUE);
+  g_action_group_activate_action (G_ACTION_GROUP (fixture->app), "reload", NULL);
+  exitbox_app_test_iterate_until (window_is_idle, fixture->window);
+  g_assert_cmpstr (exitbox_status_bar_get_problems_text (status_bar), ==, "1 engine problem");
+
+  /* Without an engine there is nothing left to have problems. */
+  use_no_engine (fixture);
+  g_action_group_activate_action (G_ACTION_GROUP (fixture->app), "reload", NULL);
+  exitbox_app_test_iterate_until (window_is_idle, fixture->window);
+  g_assert_null (exitbox_status_bar_get_problems_text (status_bar));
+}
+
+static void
+test_window_engine_problem_reload (Fixture       *fixture,
+                                   gconstpointer  user_data)
+{
+  write_config_file ("config.yaml", config_yaml);
+  write_config_file ("allowlist.yaml", allowlist_yaml);
+  use_fake_engine (fixture);
+  g_setenv ("FAKE_PODMAN_INFO_ERROR", "Error: the storage database is locked", TRUE);
+
+  run_app (fixture, check_engine_problem_reload);
+}
+
 static GtkWidget *
 find_first_button (GtkWidget *widget)
 {
@@ -1966,6 +2015,7 @@ main (int   argc,
   ADD_TEST ("/app/window/status-engine", test_window_status_engine);
   ADD_TEST ("/app/window/status-no-engine", test_window_status_no_engine);
   ADD_TEST ("/app/window/status-engine-problem", test_window_status_engine_problem);
+  ADD_TEST ("/app/window/engine-problem-reload", test_window_engine_problem_reload);
   g_test_add_func ("/app/window/status-problem-rows", test_window_status_problem_rows);
   g_test_add_func ("/app/window/status-session-firewall-off", test_window_status_session_firewall_off);
   ADD_TEST ("/app/window/config-error", test_window_config_error);
