@@ -63,13 +63,16 @@ char               *exitbox_session_tab_dup_link_at  (ExitboxSessionTab *self,
                                                       double             x,
                                                       double             y);
 
-/* Shows @request in the tab's list of blocked requests, with a button that
- * adds its destination to allowlist.yaml. The tab calls it for each refusal
+/* Shows @request in the tab's list of blocked requests, in the row of its
+ * destination, whose buttons allow it for the session or add it to
+ * allowlist.yaml. The tab calls it for each refusal
  * of its session's address that the application's proxy log reads.
  */
 void                exitbox_session_tab_add_blocked_request (ExitboxSessionTab           *self,
                                                              const ExitboxBlockedRequest *request);
+/* Blocked requests, and the destinations they went to, one row each. */
 guint               exitbox_session_tab_get_n_blocked       (ExitboxSessionTab           *self);
+guint               exitbox_session_tab_get_n_blocked_destinations (ExitboxSessionTab    *self);
 /* The row at @index, newest first, or NULL. For tests. */
 GtkWidget          *exitbox_session_tab_get_blocked_row     (ExitboxSessionTab           *self,
                                                              guint                        index);

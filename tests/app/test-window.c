@@ -1842,6 +1842,8 @@ check_session_blocked_requests (Fixture *fixture)
 {
   ExitboxBlockedRequest connect_request = { 0 };
   ExitboxBlockedRequest port_request = { 0 };
+  g_autoptr(GDateTime) first_time = NULL;
+  g_autofree char *expected_subtitle = NULL;
   g_autofree char *allowlist = NULL;
   g_autofree char *allowlist_path = dup_config_file ("allowlist.yaml");
   ExitboxSessionTab *tab;
@@ -1888,6 +1890,37 @@ check_session_blocked_requests (Fixture *fixture)
 
   allowlist = exitbox_test_read_file (allowlist_path);
   g_assert_nonnull (strstr (allowlist, "custom:\n  - example.com\n  - pypi.org\n"));
+  g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (button)), ==, "Always Allowed");
+
+  /* A later request to pypi.org joins its row, which stays allowed. */
+  connect_request.time += 5 * G_USEC_PER_SEC;
+  exitbox_session_tab_add_blocked_request (tab, &connect_request);
+  g_assert_cmpuint (exitbox_session_tab_get_n_blocked (tab), ==, 3);
+  g_assert_cmpuint (exitbox_session_tab_get_n_blocked_destinations (tab), ==, 2);
+  g_assert_null (exitbox_session_tab_get_blocked_row (tab, 2));
+  row = exitbox_session_tab_get_blocked_row (tab, 0);
+  g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), ==, "pypi.org");
+  g_assert_true (g_str_has_suffix (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)),
+                                   " · CONNECT · 2 requests"));
+  g_assert_null (exitbox_app_test_find_button (row, "Always Allow"));
+  button = exitbox_app_test_find_button (row, "Always Allowed");
+  g_assert_nonnull (button);
+  g_assert_false (gtk_widget_get_sensitive (button));
+  button = exitbox_app_test_find_button (row, "Allow for This Session");
+  g_assert_nonnull (button);
+  g_assert_false (gtk_widget_get_sensitive (button));
+
+  /* An older request does not move the time a row shows back. */
+  first_time = g_date_time_new_from_unix_local (port_request.time / G_USEC_PER_SEC);
+  expected_subtitle = g_date_time_format (first_time, "%H:%M:%S · CONNECT · 2 requests");
+  port_request.time -= 60 * G_USEC_PER_SEC;
+  exitbox_session_tab_add_blocked_request (tab, &port_request);
+  row = exitbox_session_tab_get_blocked_row (tab, 0);
+  g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), ==,
+                   "registry.example.test:5000");
+  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), ==, expected_subtitle);
+  g_assert_nonnull (exitbox_app_test_find_button (row, "Always Allow"));
+  g_assert_cmpuint (exitbox_session_tab_get_n_blocked_destinations (tab), ==, 2);
 }
 
 static void
