@@ -435,7 +435,7 @@ test_session_stop (void)
   g_autofree char *example_name = NULL;
   g_autofree char *prefix = NULL;
   g_autoptr(GList) toplevels = NULL;
-  ExitboxEngine *engine;
+  g_autoptr(ExitboxEngine) engine = NULL;
   ExitboxWindow *window;
   AdwTabView *tab_view;
   ExitboxSessionTab *first;
@@ -459,8 +459,9 @@ test_session_stop (void)
 
   window = exitbox_app_test_find_main_window (GTK_APPLICATION (app));
   g_assert_nonnull (window);
-  engine = exitbox_application_get_engine (app);
-  g_assert_nonnull (engine);
+  /* Launches reload the settings and replace the application's engine. */
+  g_assert_nonnull (exitbox_application_get_engine (app));
+  engine = g_object_ref (exitbox_application_get_engine (app));
 
   g_action_group_activate_action (G_ACTION_GROUP (app), "open-project",
                                   g_variant_new_string (project_path));
@@ -472,10 +473,8 @@ test_session_stop (void)
   prefix = g_strndup (example_name, strrchr (example_name, '-') - example_name + 1);
   g_assert_cmpuint (wait_for_running_containers (engine, prefix, 0), ==, 0);
 
-  g_assert_true (exitbox_window_launch (window, "shell", &error));
-  g_assert_no_error (error);
-  g_assert_true (exitbox_window_launch (window, "shell", &error));
-  g_assert_no_error (error);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.launch-agent", "s", "shell"));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.launch-agent", "s", "shell"));
   tab_view = exitbox_window_get_tab_view (window);
   g_assert_cmpint (adw_tab_view_get_n_pages (tab_view), ==, 2);
   first = EXITBOX_SESSION_TAB (adw_tab_page_get_child (adw_tab_view_get_nth_page (tab_view, 0)));
