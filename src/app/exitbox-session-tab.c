@@ -369,9 +369,18 @@ exitbox_session_tab_container_stopped_cb (GObject      *source,
   if (stop == NULL)
     g_message ("Failed to stop container %s: %s", request->plan->container_name, error->message);
   else if (stop->exit_status != 0)
-    /* The hang-up may have ended the container first, and --rm removed it. */
-    g_message ("Stopping container %s exited with status %d: %s", request->plan->container_name,
-               stop->exit_status, g_strstrip (stop->stderr_text));
+    {
+      g_autofree char *stderr_lower = g_ascii_strdown (stop->stderr_text != NULL
+                                                       ? stop->stderr_text : "", -1);
+
+      /* The hang-up usually ends the container first, and --rm removes it. */
+      if (strstr (stderr_lower, "no such container") != NULL)
+        g_debug ("Container %s was gone before the stop", request->plan->container_name);
+      else
+        g_message ("Stopping container %s exited with status %d: %s",
+                   request->plan->container_name, stop->exit_status,
+                   stop->stderr_text != NULL ? g_strstrip (stop->stderr_text) : "");
+    }
 
   /* The address goes back to the pool once the container has left it, so
    * the next session cannot be given an address that is still in use.
