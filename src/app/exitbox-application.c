@@ -822,6 +822,7 @@ exitbox_application_command_line (GApplication            *application,
   g_autoptr(GFile) project_file = NULL;
   g_autofree char *project_path = NULL;
   g_autoptr(ExitboxProject) wanted = NULL;
+  g_autoptr(GError) launch_error = NULL;
   const char *project = NULL;
   const char *agent = NULL;
   ExitboxWindow *window;
@@ -878,7 +879,13 @@ exitbox_application_command_line (GApplication            *application,
           return 2;
         }
 
-      gtk_widget_activate_action (GTK_WIDGET (window), "win.launch-agent", "s", agent);
+      /* The window shows why nothing started; the caller gets it too. */
+      if (!exitbox_window_launch (window, agent, &launch_error))
+        {
+          g_application_command_line_printerr (command_line, "%s\n", launch_error->message);
+          g_application_activate (application);
+          return 1;
+        }
     }
 
   g_application_activate (application);

@@ -23,6 +23,8 @@
 #define FONT_SCALE_MIN   0.5
 #define FONT_SCALE_MAX   4.0
 #define FONT_SCALE_STEP  1.1
+/* Seconds `podman stop` waits after SIGTERM before it kills the container. */
+#define STOP_TIMEOUT_SECONDS "5"
 
 struct _ExitboxSessionTab
 {
@@ -35,6 +37,8 @@ struct _ExitboxSessionTab
   GtkLabel            *blocked_label;
   GtkListBox          *blocked_list;
   guint                n_blocked;
+  /* One row per blocked destination: entry text → AdwActionRow. */
+  GHashTable          *blocked_rows;
   GtkRevealer         *status_revealer;
   GtkWidget           *status_box;
   GtkImage            *status_icon;
@@ -335,6 +339,92 @@ exitbox_session_tab_end_log (ExitboxSessionTab *self,
   g_clear_pointer (&self->log, exitbox_session_log_free);
 }
 
+/* What ending a stopped session needs after the tab may be gone. */
+typedef struct
+{
+  ExitboxLauncher   *launcher;
+  ExitboxLaunchPlan *plan;
+} StopRequest;
+
+static void
+stop_request_free (StopRequest *request)
+{
+  g_clear_object (&request->launcher);
+  g_clear_pointer (&request->plan, exitbox_launch_plan_free);
+  g_free (request);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (StopRequest, stop_request_free)
+
+static void
+exitbox_session_tab_container_stopped_cb (GObject      *source,
+                                          GAsyncResult *result,
+                                          gpointer      user_data)
+{
+  g_autoptr(StopRequest) request = user_data;
+  g_autoptr(ExitboxEngineResult) stop = NULL;
+  g_autoptr(GError) error = NULL;
+
+  stop = exitbox_engine_run_finish (EXITBOX_ENGINE (source), result, &error);
+  if (stop == NULL)
+    g_message ("Failed to stop container %s: %s", request->plan->container_name, error->message);
+  else if (stop->exit_status != 0)
+    {
+      g_autofree char *stderr_lower = g_ascii_strdown (stop->stderr_text != NULL
+                                                       ? stop->stderr_text : "", -1);
+
+      /* The hang-up usually ends the container first, and --rm removes it. */
+      if (strstr (stderr_lower, "no such container") != NULL)
+        g_debug ("Container %s was gone before the stop", request->plan->container_name);
+      else
+        g_message ("Stopping container %s exited with status %d: %s",
+                   request->plan->container_name, stop->exit_status,
+                   stop->stderr_text != NULL ? g_strstrip (stop->stderr_text) : "");
+    }
+
+  /* The address goes back to the pool once the container has left it, so
+   * the next session cannot be given an address that is still in use.
+   */
+  exitbox_launcher_end_session_async (request->launcher, request->plan, NULL,
+                                      exitbox_session_tab_end_session_cb, NULL);
+}
+
+/* Ends the session without touching the tab's widgets, so dispose can call
+ * it. It hangs up the engine's client and stops the container by name,
+ * because a client that is gone or ignores the hang-up leaves the container
+ * running. Then it frees the firewall address and closes the allow
+ * listener, the login relay and the log.
+ */
+static void
+exitbox_session_tab_end_session (ExitboxSessionTab *self)
+{
+  g_cancellable_cancel (self->cancellable);
+
+  if (self->state == EXITBOX_SESSION_STATE_RUNNING && self->child_pid > 0)
+    {
+      g_debug ("Hanging up session “%s” (process %d)", self->title, (int) self->child_pid);
+      kill (self->child_pid, SIGHUP);
+    }
+  self->child_pid = 0;
+
+  /* A plan while active means the container runs or may be starting. */
+  if (exitbox_session_tab_get_active (self) && self->plan != NULL && self->launcher != NULL)
+    {
+      const char *args[] = { "stop", "--time", STOP_TIMEOUT_SECONDS, self->plan->container_name,
+                             NULL };
+      StopRequest *request = g_new0 (StopRequest, 1);
+
+      g_debug ("Stopping container %s of session “%s”", self->plan->container_name, self->title);
+      request->launcher = g_object_ref (self->launcher);
+      request->plan = g_steal_pointer (&self->plan);
+      exitbox_engine_run_async (exitbox_launcher_get_engine (self->launcher), args, NULL,
+                                exitbox_session_tab_container_stopped_cb, request);
+    }
+
+  exitbox_session_tab_release_firewall (self);
+  exitbox_session_tab_end_log (self, -1, NULL);
+}
+
 static void
 exitbox_session_tab_spawn_cb (VteTerminal *terminal,
                               GPid         pid,
@@ -510,6 +600,19 @@ exitbox_session_tab_start (ExitboxSessionTab *self)
   exitbox_launcher_prepare_async (self->launcher, &request, self->cancellable,
                                   exitbox_session_tab_prepare_cb,
                                   g_object_ref (self));
+}
+
+void
+exitbox_session_tab_stop (ExitboxSessionTab *self)
+{
+  g_return_if_fail (EXITBOX_IS_SESSION_TAB (self));
+
+  if (!exitbox_session_tab_get_active (self))
+    return;
+
+  exitbox_session_tab_end_session (self);
+  exitbox_session_tab_remove_env_file (self);
+  exitbox_session_tab_show_end (self, EXITBOX_SESSION_STATE_EXITED, _("Session stopped"), NULL);
 }
 
 static void
@@ -729,25 +832,30 @@ exitbox_session_tab_dispose (GObject *object)
   ExitboxSessionTab *self = EXITBOX_SESSION_TAB (object);
   GtkWidget *child;
 
-  g_cancellable_cancel (self->cancellable);
+  GApplication *app = g_application_get_default ();
 
-  /* Disposing the terminal closes its PTY, which hangs up the engine's
-   * client as well. The explicit SIGHUP covers a client that ignores that.
+  /* The terminal, the style manager and the proxy log can outlive the tab
+   * and still emit signals, whose handlers would touch cleared widgets.
    */
-  if (self->state == EXITBOX_SESSION_STATE_RUNNING && self->child_pid > 0)
-    {
-      g_debug ("Hanging up session “%s” (process %d)", self->title, (int) self->child_pid);
-      kill (self->child_pid, SIGHUP);
-      self->child_pid = 0;
-    }
+  if (self->terminal != NULL)
+    g_signal_handlers_disconnect_by_data (self->terminal, self);
+  g_signal_handlers_disconnect_by_data (adw_style_manager_get_default (), self);
+  if (EXITBOX_IS_APPLICATION (app) &&
+      exitbox_application_get_proxy_log (EXITBOX_APPLICATION (app)) != NULL)
+    g_signal_handlers_disconnect_by_data (exitbox_application_get_proxy_log (EXITBOX_APPLICATION (app)),
+                                          self);
+  if (self->launcher != NULL)
+    g_signal_handlers_disconnect_by_data (exitbox_launcher_get_image_builder (self->launcher), self);
+
+  exitbox_session_tab_end_session (self);
+  self->state = EXITBOX_SESSION_STATE_EXITED;
 
   gtk_widget_dispose_template (GTK_WIDGET (self), EXITBOX_TYPE_SESSION_TAB);
 
   /* The template's outer box has no id, so the template does not drop it. */
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
     gtk_widget_unparent (child);
-
-  exitbox_session_tab_release_firewall (self);
+  g_clear_pointer (&self->blocked_rows, g_hash_table_unref);
 
   g_clear_object (&self->cancellable);
   g_clear_object (&self->launcher);
@@ -1079,6 +1187,7 @@ exitbox_session_tab_always_allow_clicked_cb (GtkButton         *button,
   g_autofree char *path = NULL;
   g_autofree char *message = NULL;
   g_autoptr(GError) error = NULL;
+  GtkWidget *session_button;
 
   if (!EXITBOX_IS_APPLICATION (app))
     return;
@@ -1094,10 +1203,21 @@ exitbox_session_tab_always_allow_clicked_cb (GtkButton         *button,
       return;
     }
 
-  /* The running proxy keeps its rules until the next launch. */
-  gtk_button_set_label (button, _("Allowed from the Next Launch"));
+  /* The application applies allowlist changes to the running proxy, so
+   * the session needs no rule of its own any more.
+   */
+  gtk_button_set_label (button, _("Always Allowed"));
   gtk_widget_set_sensitive (GTK_WIDGET (button), FALSE);
   gtk_widget_set_tooltip_text (GTK_WIDGET (button), message);
+
+  session_button = g_object_get_data (G_OBJECT (gtk_widget_get_ancestor (GTK_WIDGET (button),
+                                                                         ADW_TYPE_ACTION_ROW)),
+                                      "exitbox-session-button");
+  if (session_button != NULL)
+    {
+      gtk_widget_set_sensitive (session_button, FALSE);
+      gtk_widget_set_tooltip_text (session_button, _("The allowlist allows it."));
+    }
 }
 
 static void
@@ -1155,20 +1275,84 @@ exitbox_session_tab_allow_for_session_clicked_cb (GtkButton         *button,
                                             g_object_ref (button));
 }
 
-void
-exitbox_session_tab_add_blocked_request (ExitboxSessionTab           *self,
-                                         const ExitboxBlockedRequest *request)
+/* Shows the newest request time and method of a destination's row, and
+ * how many requests to it were blocked.
+ */
+static void
+exitbox_session_tab_update_blocked_row (AdwActionRow *row,
+                                        gint64        time_usec,
+                                        const char   *method,
+                                        guint         count)
 {
-  g_autoptr(GDateTime) time = NULL;
-  g_autofree char *clock = NULL;
-  g_autofree char *entry = NULL;
+  g_autoptr(GDateTime) time = g_date_time_new_from_unix_local (time_usec / G_USEC_PER_SEC);
+  g_autofree char *clock = time != NULL ? g_date_time_format (time, "%H:%M:%S") : g_strdup ("");
   g_autofree char *subtitle = NULL;
-  g_autofree char *heading = NULL;
+
+  if (count > 1)
+    /* TRANSLATORS: a time such as 14:03:52, an HTTP method such as CONNECT,
+     * then how many requests to one destination the firewall blocked
+     */
+    subtitle = g_strdup_printf (ngettext ("%s · %s · %u request", "%s · %s · %u requests", count),
+                                clock, method, count);
+  else
+    /* TRANSLATORS: a time such as 14:03:52, then an HTTP method such as CONNECT */
+    subtitle = g_strdup_printf (_("%s · %s"), clock, method);
+
+  adw_action_row_set_subtitle (row, subtitle);
+  g_object_set_data (G_OBJECT (row), "exitbox-count", GUINT_TO_POINTER (count));
+  g_object_set_data_full (G_OBJECT (row), "exitbox-latest",
+                          g_memdup2 (&time_usec, sizeof time_usec), g_free);
+}
+
+static AdwActionRow *
+exitbox_session_tab_new_blocked_row (ExitboxSessionTab *self,
+                                     const char        *entry)
+{
   g_autofree char *button_label = NULL;
   g_autofree char *session_label = NULL;
   AdwActionRow *row;
   GtkWidget *session_button;
   GtkWidget *button;
+
+  row = ADW_ACTION_ROW (adw_action_row_new ());
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), entry);
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+
+  session_button = gtk_button_new_with_label (_("Allow for This Session"));
+  gtk_widget_set_valign (session_button, GTK_ALIGN_CENTER);
+  session_label = g_strdup_printf (_("Allow %s for this session only"), entry);
+  gtk_widget_set_tooltip_text (session_button, session_label);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (session_button), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  session_label, -1);
+  g_object_set_data_full (G_OBJECT (session_button), "exitbox-entry", g_strdup (entry), g_free);
+  g_signal_connect (session_button, "clicked",
+                    G_CALLBACK (exitbox_session_tab_allow_for_session_clicked_cb), self);
+  adw_action_row_add_suffix (row, session_button);
+  g_object_set_data (G_OBJECT (row), "exitbox-session-button", session_button);
+
+  button = gtk_button_new_with_label (_("Always Allow"));
+  gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+  button_label = g_strdup_printf (_("Add %s to the allowlist"), entry);
+  gtk_widget_set_tooltip_text (button, button_label);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  button_label, -1);
+  g_object_set_data_full (G_OBJECT (button), "exitbox-entry", g_strdup (entry), g_free);
+  g_signal_connect (button, "clicked", G_CALLBACK (exitbox_session_tab_always_allow_clicked_cb),
+                    self);
+  adw_action_row_add_suffix (row, button);
+
+  return row;
+}
+
+void
+exitbox_session_tab_add_blocked_request (ExitboxSessionTab           *self,
+                                         const ExitboxBlockedRequest *request)
+{
+  g_autofree char *entry = NULL;
+  g_autofree char *heading = NULL;
+  AdwActionRow *row;
+  gint64 latest = request->time;
+  guint count = 1;
 
   g_return_if_fail (EXITBOX_IS_SESSION_TAB (self));
   g_return_if_fail (request != NULL);
@@ -1181,39 +1365,28 @@ exitbox_session_tab_add_blocked_request (ExitboxSessionTab           *self,
   else
     entry = g_strdup (request->host);
 
-  time = g_date_time_new_from_unix_local (request->time / G_USEC_PER_SEC);
-  clock = time != NULL ? g_date_time_format (time, "%H:%M:%S") : g_strdup ("");
-  /* TRANSLATORS: a time such as 14:03:52, then an HTTP method such as CONNECT */
-  subtitle = g_strdup_printf (_("%s · %s"), clock, request->method);
+  /* Requests to one destination share a row, so that allowing it once
+   * shows on every request to it.
+   */
+  row = g_hash_table_lookup (self->blocked_rows, entry);
+  if (row != NULL)
+    {
+      const gint64 *previous = g_object_get_data (G_OBJECT (row), "exitbox-latest");
 
-  row = ADW_ACTION_ROW (adw_action_row_new ());
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), entry);
-  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
-  adw_action_row_set_subtitle (row, subtitle);
+      count = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (row), "exitbox-count")) + 1;
+      if (previous != NULL && *previous > latest)
+        latest = *previous;
+      gtk_list_box_remove (self->blocked_list, GTK_WIDGET (row));
+    }
+  else
+    {
+      row = exitbox_session_tab_new_blocked_row (self, entry);
+      g_hash_table_insert (self->blocked_rows, g_strdup (entry), g_object_ref_sink (row));
+    }
 
-  session_button = gtk_button_new_with_label (_("Allow for This Session"));
-  gtk_widget_set_valign (session_button, GTK_ALIGN_CENTER);
-  session_label = g_strdup_printf (_("Allow %s for this session only"), entry);
-  gtk_widget_set_tooltip_text (session_button, session_label);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (session_button), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                  session_label, -1);
-  g_object_set_data_full (G_OBJECT (session_button), "exitbox-entry", g_strdup (entry), g_free);
-  g_signal_connect (session_button, "clicked",
-                    G_CALLBACK (exitbox_session_tab_allow_for_session_clicked_cb), self);
-  adw_action_row_add_suffix (row, session_button);
+  exitbox_session_tab_update_blocked_row (row, latest, request->method, count);
 
-  button = gtk_button_new_with_label (_("Always Allow"));
-  gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
-  button_label = g_strdup_printf (_("Add %s to the allowlist"), entry);
-  gtk_widget_set_tooltip_text (button, button_label);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                  button_label, -1);
-  g_object_set_data_full (G_OBJECT (button), "exitbox-entry", g_steal_pointer (&entry), g_free);
-  g_signal_connect (button, "clicked", G_CALLBACK (exitbox_session_tab_always_allow_clicked_cb),
-                    self);
-  adw_action_row_add_suffix (row, button);
-
-  /* The newest refusal goes first. */
+  /* The destination blocked last goes first. */
   gtk_list_box_prepend (self->blocked_list, GTK_WIDGET (row));
   self->n_blocked++;
 
@@ -1222,6 +1395,14 @@ exitbox_session_tab_add_blocked_request (ExitboxSessionTab           *self,
                              self->n_blocked);
   gtk_label_set_label (self->blocked_label, heading);
   gtk_revealer_set_reveal_child (self->blocked_revealer, TRUE);
+}
+
+guint
+exitbox_session_tab_get_n_blocked_destinations (ExitboxSessionTab *self)
+{
+  g_return_val_if_fail (EXITBOX_IS_SESSION_TAB (self), 0);
+
+  return g_hash_table_size (self->blocked_rows);
 }
 
 guint
@@ -1347,6 +1528,7 @@ exitbox_session_tab_init (ExitboxSessionTab *self)
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->state = EXITBOX_SESSION_STATE_CREATED;
+  self->blocked_rows = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
 
   vte_terminal_set_scrollback_lines (self->terminal, SCROLLBACK_LINES);
   vte_terminal_set_mouse_autohide (self->terminal, TRUE);

@@ -32,6 +32,12 @@ GtkWidget           *exitbox_session_tab_new                (ExitboxLauncher   *
 /* Prepares and spawns the session; after it ended, starts it again. */
 void                 exitbox_session_tab_start              (ExitboxSessionTab *self);
 
+/* Stops a preparing or running session: stops its container by name, then
+ * ends its firewall session, allow listener and log. Does nothing after
+ * the session ended.
+ */
+void                 exitbox_session_tab_stop               (ExitboxSessionTab *self);
+
 ExitboxSessionState  exitbox_session_tab_get_state          (ExitboxSessionTab *self);
 /* Preparing or running: closing the tab would stop something. */
 gboolean             exitbox_session_tab_get_active         (ExitboxSessionTab *self);
@@ -57,13 +63,16 @@ char               *exitbox_session_tab_dup_link_at  (ExitboxSessionTab *self,
                                                       double             x,
                                                       double             y);
 
-/* Shows @request in the tab's list of blocked requests, with a button that
- * adds its destination to allowlist.yaml. The tab calls it for each refusal
+/* Shows @request in the tab's list of blocked requests, in the row of its
+ * destination, whose buttons allow it for the session or add it to
+ * allowlist.yaml. The tab calls it for each refusal
  * of its session's address that the application's proxy log reads.
  */
 void                exitbox_session_tab_add_blocked_request (ExitboxSessionTab           *self,
                                                              const ExitboxBlockedRequest *request);
+/* Blocked requests, and the destinations they went to, one row each. */
 guint               exitbox_session_tab_get_n_blocked       (ExitboxSessionTab           *self);
+guint               exitbox_session_tab_get_n_blocked_destinations (ExitboxSessionTab    *self);
 /* The row at @index, newest first, or NULL. For tests. */
 GtkWidget          *exitbox_session_tab_get_blocked_row     (ExitboxSessionTab           *self,
                                                              guint                        index);

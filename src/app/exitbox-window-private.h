@@ -17,12 +17,13 @@ struct _ExitboxWindow
   AdwApplicationWindow  parent_instance;
 
   /* Template children */
-  AdwWindowTitle       *window_title;
+  AdwViewSwitcherTitle *window_title;
   AdwSplitButton       *project_split_button;
   AdwButtonContent     *project_button_content;
   GtkMenuButton        *new_session_button;
   AdwToastOverlay      *toast_overlay;
-  GtkStack             *main_stack;
+  AdwViewStack         *main_stack;
+  AdwViewStackPage     *sessions_page;
   AdwTabBar            *tab_bar;
   AdwTabView           *tab_view;
   AdwPreferencesGroup  *problems_group;
@@ -46,12 +47,17 @@ struct _ExitboxWindow
   char                 *engine_version;
   /* What the last engine check found, element type ExitboxDoctorProblem. */
   GPtrArray            *engine_problems;
+  /* Bumped by every engine check, so only the newest one's result shows. */
+  guint                 engine_check_serial;
+  /* When the last refresh started, in monotonic microseconds. */
+  gint64                last_refresh_time;
   GCancellable         *cancellable;
   /* Bumped by every refresh so late results of older queries are dropped. */
   guint                 generation;
   guint                 n_pending;
   guint                 refresh_source;
   gboolean              close_confirmed;
+  char                 *last_toast;
   /* Set by app.quit, so that the window asks for confirmation instead of
    * hiding into the tray.
    */
@@ -68,6 +74,8 @@ void  _exitbox_window_show_toast          (ExitboxWindow      *self,
  * asks for confirmation before it stops running sessions, tray or not.
  */
 void  _exitbox_window_close_for_quit      (ExitboxWindow      *self);
+/* Shows the agent list; running sessions keep running in their tabs. */
+void  _exitbox_window_show_agents         (ExitboxWindow      *self);
 /* Why nothing can be launched now, or NULL. */
 char *_exitbox_window_dup_blocker         (ExitboxWindow      *self);
 

@@ -36,6 +36,27 @@ exitbox_window_get_n_active_sessions (ExitboxWindow *self)
   return n_active;
 }
 
+void
+_exitbox_window_show_agents (ExitboxWindow *self)
+{
+  adw_view_stack_set_visible_child_name (self->main_stack, "agents");
+}
+
+/* The tab bar belongs to the sessions view. */
+static void
+exitbox_window_update_tab_bar (ExitboxWindow *self)
+{
+  gboolean sessions_shown;
+
+  if (self->main_stack == NULL)
+    return;
+
+  sessions_shown = g_strcmp0 (adw_view_stack_get_visible_child_name (self->main_stack),
+                              "sessions") == 0;
+  gtk_widget_set_visible (GTK_WIDGET (self->tab_bar),
+                          sessions_shown && adw_tab_view_get_n_pages (self->tab_view) > 0);
+}
+
 static void
 exitbox_window_sessions_changed (ExitboxWindow *self)
 {
@@ -48,8 +69,13 @@ exitbox_window_sessions_changed (ExitboxWindow *self)
 
   n_pages = adw_tab_view_get_n_pages (self->tab_view);
 
-  gtk_stack_set_visible_child_name (self->main_stack, n_pages > 0 ? "sessions" : "agents");
-  gtk_widget_set_visible (GTK_WIDGET (self->tab_bar), n_pages > 0);
+  /* The view switcher offers Sessions only while there are tabs, and the
+   * agent list stays reachable next to them.
+   */
+  adw_view_stack_page_set_visible (self->sessions_page, n_pages > 0);
+  if (n_pages == 0)
+    _exitbox_window_show_agents (self);
+  exitbox_window_update_tab_bar (self);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.close-session", n_pages > 0);
   exitbox_status_bar_set_n_sessions (self->status_bar, exitbox_window_get_n_active_sessions (self));
 
@@ -93,6 +119,7 @@ exitbox_window_page_attached_cb (ExitboxWindow *self,
                            self, G_CONNECT_SWAPPED);
 
   exitbox_window_sessions_changed (self);
+  adw_view_stack_set_visible_child_name (self->main_stack, "sessions");
 }
 
 static void
@@ -112,8 +139,16 @@ exitbox_window_close_page_response_cb (AdwMessageDialog *dialog,
                                        AdwTabPage       *page)
 {
   ExitboxWindow *self = EXITBOX_WINDOW (gtk_window_get_transient_for (GTK_WINDOW (dialog)));
+  gboolean stop = g_str_equal (response, RESPONSE_STOP);
 
-  adw_tab_view_close_page_finish (self->tab_view, page, g_str_equal (response, RESPONSE_STOP));
+  /* Stop the session of the page this dialog was opened for now. Waiting
+   * for the tab's dispose is not enough, because something may keep the
+   * closed tab alive.
+   */
+  if (stop)
+    exitbox_session_tab_stop (EXITBOX_SESSION_TAB (adw_tab_page_get_child (page)));
+
+  adw_tab_view_close_page_finish (self->tab_view, page, stop);
 }
 
 static gboolean
@@ -161,6 +196,14 @@ exitbox_window_close_response_cb (ExitboxWindow    *self,
     {
       self->quit_requested = FALSE;
       return;
+    }
+
+  /* Disposing the tabs stops them too, unless something keeps a tab alive. */
+  for (guint i = adw_tab_view_get_n_pages (self->tab_view); i > 0; i--)
+    {
+      AdwTabPage *page = adw_tab_view_get_nth_page (self->tab_view, (int) i - 1);
+
+      exitbox_session_tab_stop (EXITBOX_SESSION_TAB (adw_tab_page_get_child (page)));
     }
 
   self->close_confirmed = TRUE;
@@ -225,28 +268,33 @@ _exitbox_window_close_for_quit (ExitboxWindow *self)
   gtk_window_close (GTK_WINDOW (self));
 }
 
-static void
-exitbox_window_launch_agent_action (GtkWidget  *widget,
-                                    const char *action_name,
-                                    GVariant   *parameter)
+gboolean
+exitbox_window_launch (ExitboxWindow  *self,
+                       const char     *id,
+                       GError        **error)
 {
-  ExitboxWindow *self = EXITBOX_WINDOW (widget);
-  const char *id = g_variant_get_string (parameter, NULL);
   const char *agent_id = NULL;
+  const GError *config_error;
+  g_autoptr(GError) launch_error = NULL;
   g_autofree char *blocker = NULL;
   g_autoptr(ExitboxLauncher) launcher = NULL;
   GtkWidget *tab;
   AdwTabPage *page;
+
+  g_return_val_if_fail (EXITBOX_IS_WINDOW (self), FALSE);
+  g_return_val_if_fail (id != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   /* "" and "shell" both open a shell in the sandbox. */
   if (*id != '\0' && !g_str_equal (id, "shell"))
     {
       if (exitbox_agent_lookup (id) == NULL)
         {
-          g_autofree char *message = g_strdup_printf (_("Unknown agent “%s”."), id);
-
-          _exitbox_window_show_toast (self, message);
-          return;
+          g_set_error (&launch_error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                       _("Unknown agent “%s”."), id);
+          _exitbox_window_show_toast (self, launch_error->message);
+          g_propagate_error (error, g_steal_pointer (&launch_error));
+          return FALSE;
         }
       agent_id = id;
     }
@@ -254,11 +302,21 @@ exitbox_window_launch_agent_action (GtkWidget  *widget,
   /* Launch with the files as they are now, not as they were at start-up. */
   exitbox_application_reload (self->app);
 
+  /* The agent list shows the same error in its problem rows. */
+  config_error = exitbox_application_get_config_error (self->app);
   blocker = _exitbox_window_dup_blocker (self);
   if (blocker != NULL)
     {
-      _exitbox_window_show_toast (self, blocker);
-      return;
+      if (config_error != NULL && exitbox_application_get_engine (self->app) != NULL)
+        g_set_error (&launch_error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                     _("Nothing was started: %s"), config_error->message);
+      else
+        g_set_error (&launch_error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                     _("Nothing was started: %s"), blocker);
+      _exitbox_window_show_agents (self);
+      _exitbox_window_show_toast (self, launch_error->message);
+      g_propagate_error (error, g_steal_pointer (&launch_error));
+      return FALSE;
     }
 
   /* A launcher per session keeps each build's progress in its own tab. */
@@ -271,6 +329,19 @@ exitbox_window_launch_agent_action (GtkWidget  *widget,
   adw_tab_view_set_selected_page (self->tab_view, page);
 
   exitbox_session_tab_start (EXITBOX_SESSION_TAB (tab));
+
+  return TRUE;
+}
+
+static void
+exitbox_window_launch_agent_action (GtkWidget  *widget,
+                                    const char *action_name,
+                                    GVariant   *parameter)
+{
+  g_autoptr(GError) error = NULL;
+
+  /* The window shows why a launch failed. */
+  exitbox_window_launch (EXITBOX_WINDOW (widget), g_variant_get_string (parameter, NULL), &error);
 }
 
 static void
@@ -315,6 +386,9 @@ _exitbox_window_init_sessions (ExitboxWindow *self)
                            self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->tab_view, "notify::selected-page",
                            G_CALLBACK (exitbox_window_sessions_changed),
+                           self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->main_stack, "notify::visible-child-name",
+                           G_CALLBACK (exitbox_window_update_tab_bar),
                            self, G_CONNECT_SWAPPED);
 
   exitbox_window_sessions_changed (self);

@@ -9,6 +9,11 @@
 #include "exitbox-profile-page.h"
 #include "exitbox-window-private.h"
 
+/* The least time between two refreshes that the window getting the focus
+ * starts. Each costs an engine inspect and an engine check.
+ */
+#define FOCUS_REFRESH_INTERVAL_SECONDS 10
+
 G_DEFINE_FINAL_TYPE (ExitboxWindow, exitbox_window, ADW_TYPE_APPLICATION_WINDOW)
 
 enum {
@@ -47,6 +52,9 @@ _exitbox_window_show_toast (ExitboxWindow *self,
                             const char    *text)
 {
   g_autofree char *escaped = g_markup_escape_text (text, -1);
+
+  g_free (self->last_toast);
+  self->last_toast = g_strdup (text);
 
   /* Toast titles are Pango markup, and paths may contain '&' or '<'. */
   adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (escaped));
@@ -121,7 +129,7 @@ exitbox_window_update_project (ExitboxWindow *self)
 {
   if (self->project == NULL)
     {
-      adw_window_title_set_subtitle (self->window_title, "");
+      adw_view_switcher_title_set_subtitle (self->window_title, "");
       adw_button_content_set_label (self->project_button_content, _("Open Project"));
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->project_row),
                                      _("No Project Folder"));
@@ -131,7 +139,7 @@ exitbox_window_update_project (ExitboxWindow *self)
       return;
     }
 
-  adw_window_title_set_subtitle (self->window_title, exitbox_project_get_path (self->project));
+  adw_view_switcher_title_set_subtitle (self->window_title, exitbox_project_get_path (self->project));
   adw_button_content_set_label (self->project_button_content,
                                 exitbox_project_get_name (self->project));
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->project_row),
@@ -352,12 +360,29 @@ exitbox_window_version_cb (GObject      *source,
   exitbox_status_bar_set_engine (self->status_bar, engine, self->engine_version);
 }
 
+/* One engine check; the window keeps only the result of its newest. */
+typedef struct
+{
+  ExitboxWindow *self;
+  guint          serial;
+} EngineCheck;
+
+static void
+engine_check_free (EngineCheck *check)
+{
+  g_clear_object (&check->self);
+  g_free (check);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (EngineCheck, engine_check_free)
+
 static void
 exitbox_window_doctor_cb (GObject      *source,
                           GAsyncResult *result,
                           gpointer      user_data)
 {
-  g_autoptr(ExitboxWindow) self = user_data;
+  g_autoptr(EngineCheck) check = user_data;
+  ExitboxWindow *self = check->self;
   ExitboxEngine *engine = EXITBOX_ENGINE (source);
   g_autoptr(GPtrArray) problems = NULL;
   g_autoptr(GError) error = NULL;
@@ -365,12 +390,19 @@ exitbox_window_doctor_cb (GObject      *source,
   problems = exitbox_doctor_check_finish (engine, result, &error);
   exitbox_window_set_n_pending (self, self->n_pending - 1);
 
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || engine != self->version_engine)
+  /* Only the newest check counts, because the engine may have changed
+   * between two checks of the same engine object.
+   */
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
+      engine != self->version_engine || check->serial != self->engine_check_serial)
     return;
 
+  /* Problems of an earlier check may no longer hold, so they go too. */
   if (problems == NULL)
     {
       g_message ("The engine check did not run: %s", error->message);
+      g_clear_pointer (&self->engine_problems, g_ptr_array_unref);
+      exitbox_status_bar_set_engine_problems (self->status_bar, NULL);
       return;
     }
 
@@ -385,6 +417,8 @@ exitbox_window_doctor_cb (GObject      *source,
 static void
 exitbox_window_check_engine (ExitboxWindow *self)
 {
+  EngineCheck *check;
+
   if (self->version_engine == NULL)
     {
       g_clear_pointer (&self->engine_problems, g_ptr_array_unref);
@@ -392,9 +426,13 @@ exitbox_window_check_engine (ExitboxWindow *self)
       return;
     }
 
+  check = g_new0 (EngineCheck, 1);
+  check->self = g_object_ref (self);
+  check->serial = ++self->engine_check_serial;
+
   exitbox_window_set_n_pending (self, self->n_pending + 1);
   exitbox_doctor_check_async (self->version_engine, NULL, self->cancellable,
-                              exitbox_window_doctor_cb, g_object_ref (self));
+                              exitbox_window_doctor_cb, check);
 }
 
 static void
@@ -561,6 +599,10 @@ exitbox_window_update_engine (ExitboxWindow *self)
 
   if (engine != self->version_engine)
     {
+      g_autofree char *old_program = self->version_engine != NULL
+                                     ? g_strdup (exitbox_engine_get_program (self->version_engine))
+                                     : NULL;
+
       g_set_object (&self->version_engine, engine);
       g_clear_pointer (&self->engine_version, g_free);
 
@@ -572,8 +614,24 @@ exitbox_window_update_engine (ExitboxWindow *self)
                                               g_object_ref (self));
         }
 
-      exitbox_window_check_engine (self);
+      /* Problems of another engine program do not apply to this one. A
+       * reload makes a new object for the same program, whose problems
+       * stay until its check replaces them, so the status bar does not
+       * flicker.
+       */
+      if (engine == NULL || old_program == NULL ||
+          g_strcmp0 (old_program, exitbox_engine_get_program (engine)) != 0)
+        {
+          g_clear_pointer (&self->engine_problems, g_ptr_array_unref);
+          exitbox_status_bar_set_engine_problems (self->status_bar, NULL);
+        }
     }
+
+  /* The engine can change without a new engine object: the user may fix
+   * it in a terminal. Each refresh (a reload, a project, a session that
+   * ended, the window coming back into focus) checks it again.
+   */
+  exitbox_window_check_engine (self);
 
   exitbox_status_bar_set_engine (self->status_bar, engine, self->engine_version);
 }
@@ -582,6 +640,7 @@ static void
 exitbox_window_refresh (ExitboxWindow *self)
 {
   self->generation++;
+  self->last_refresh_time = g_get_monotonic_time ();
 
   exitbox_window_update_problems (self);
   exitbox_window_update_project (self);
@@ -760,6 +819,19 @@ exitbox_window_add_agent_rows (ExitboxWindow *self)
 /* GtkWindow:application is set after construction, so the window fills
  * itself when it learns its application.
  */
+/* Users fix the engine or edit files in a terminal and come back, so a
+ * window that gets the focus refreshes, at most once per interval.
+ */
+static void
+exitbox_window_is_active_cb (ExitboxWindow *self)
+{
+  if (!gtk_window_is_active (GTK_WINDOW (self)) ||
+      g_get_monotonic_time () - self->last_refresh_time < FOCUS_REFRESH_INTERVAL_SECONDS * G_USEC_PER_SEC)
+    return;
+
+  _exitbox_window_queue_refresh (self);
+}
+
 static void
 exitbox_window_application_set_cb (ExitboxWindow *self)
 {
@@ -778,6 +850,7 @@ exitbox_window_application_set_cb (ExitboxWindow *self)
 
   exitbox_window_add_agent_rows (self);
   exitbox_window_refresh (self);
+  g_signal_connect (self, "notify::is-active", G_CALLBACK (exitbox_window_is_active_cb), NULL);
 
   if (exitbox_application_get_wrote_defaults (self->app))
     {
@@ -820,6 +893,7 @@ exitbox_window_finalize (GObject *object)
 
   g_clear_pointer (&self->engine_version, g_free);
   g_clear_pointer (&self->engine_problems, g_ptr_array_unref);
+  g_clear_pointer (&self->last_toast, g_free);
   g_clear_object (&self->cancellable);
 
   G_OBJECT_CLASS (exitbox_window_parent_class)->finalize (object);
@@ -881,6 +955,7 @@ exitbox_window_class_init (ExitboxWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ExitboxWindow, main_stack);
   gtk_widget_class_bind_template_child (widget_class, ExitboxWindow, tab_bar);
   gtk_widget_class_bind_template_child (widget_class, ExitboxWindow, tab_view);
+  gtk_widget_class_bind_template_child (widget_class, ExitboxWindow, sessions_page);
   gtk_widget_class_bind_template_child (widget_class, ExitboxWindow, problems_group);
   gtk_widget_class_bind_template_child (widget_class, ExitboxWindow, setup_problem_row);
   gtk_widget_class_bind_template_child (widget_class, ExitboxWindow, config_problem_row);
@@ -982,6 +1057,40 @@ exitbox_window_get_status_bar (ExitboxWindow *self)
   g_return_val_if_fail (EXITBOX_IS_WINDOW (self), NULL);
 
   return self->status_bar;
+}
+
+const char *
+exitbox_window_get_view (ExitboxWindow *self)
+{
+  g_return_val_if_fail (EXITBOX_IS_WINDOW (self), NULL);
+
+  return adw_view_stack_get_visible_child_name (self->main_stack);
+}
+
+void
+exitbox_window_set_view (ExitboxWindow *self,
+                         const char    *name)
+{
+  g_return_if_fail (EXITBOX_IS_WINDOW (self));
+  g_return_if_fail (g_strcmp0 (name, "agents") == 0 || g_strcmp0 (name, "sessions") == 0);
+
+  adw_view_stack_set_visible_child_name (self->main_stack, name);
+}
+
+const char *
+exitbox_window_get_last_toast (ExitboxWindow *self)
+{
+  g_return_val_if_fail (EXITBOX_IS_WINDOW (self), NULL);
+
+  return self->last_toast;
+}
+
+AdwTabBar *
+exitbox_window_get_tab_bar (ExitboxWindow *self)
+{
+  g_return_val_if_fail (EXITBOX_IS_WINDOW (self), NULL);
+
+  return self->tab_bar;
 }
 
 AdwTabView *

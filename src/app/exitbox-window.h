@@ -25,6 +25,22 @@ void              exitbox_window_open_project           (ExitboxWindow      *sel
                                                          const char         *path);
 ExitboxProject   *exitbox_window_get_project            (ExitboxWindow      *self);
 
+/* Starts a session of agent @id ("shell" or "" for a shell) in a new tab.
+ * When nothing can be launched (no engine, a broken config.yaml, no
+ * project) it starts nothing, shows the agent list and a toast with the
+ * reason, and returns FALSE with @error set to that reason.
+ */
+gboolean          exitbox_window_launch                 (ExitboxWindow      *self,
+                                                         const char         *id,
+                                                         GError            **error);
+/* The name of the view the window shows: "agents" or "sessions". */
+const char       *exitbox_window_get_view               (ExitboxWindow      *self);
+/* Shows the view @name, "agents" or "sessions" as the view switcher does. */
+void              exitbox_window_set_view               (ExitboxWindow      *self,
+                                                         const char         *name);
+/* The text of the newest toast, or NULL. For tests. */
+const char       *exitbox_window_get_last_toast         (ExitboxWindow      *self);
+
 /* Whether engine queries for the agent list or the status bar are pending. */
 gboolean          exitbox_window_get_refreshing         (ExitboxWindow      *self);
 /* Sessions that are preparing or running. */
@@ -34,6 +50,7 @@ ExitboxAgentRow  *exitbox_window_get_agent_row          (ExitboxWindow      *sel
                                                          const char         *agent_id);
 ExitboxStatusBar *exitbox_window_get_status_bar         (ExitboxWindow      *self);
 AdwTabView       *exitbox_window_get_tab_view           (ExitboxWindow      *self);
+AdwTabBar        *exitbox_window_get_tab_bar            (ExitboxWindow      *self);
 typedef struct _ExitboxProfilePage ExitboxProfilePage;
 
 /* Opens the profiles dialog of the current project and returns its page,

@@ -362,6 +362,156 @@ test_session_launch (void)
   g_free (watch.input);
 }
 
+/* The names of the running containers whose names start with @prefix. */
+static GStrv
+dup_running_containers (ExitboxEngine *engine,
+                        const char    *prefix)
+{
+  g_autofree char *filter = g_strdup_printf ("name=^%s", prefix);
+  const char *args[] = { "ps", "--filter", filter, "--format", "{{.Names}}", NULL };
+  g_autoptr(ExitboxEngineResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GStrvBuilder) names = g_strv_builder_new ();
+  g_auto(GStrv) lines = NULL;
+
+  result = exitbox_engine_run (engine, args, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (result->exit_status, ==, 0);
+
+  lines = g_strsplit (result->stdout_text, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      if (*g_strstrip (lines[i]) != '\0')
+        g_strv_builder_add (names, lines[i]);
+    }
+
+  return g_strv_builder_end (names);
+}
+
+/* Iterates the main loop until @n containers named @prefix… run, for at
+ * most SESSION_LIMIT_SECONDS, and returns how many ran last.
+ */
+static guint
+wait_for_running_containers (ExitboxEngine *engine,
+                             const char    *prefix,
+                             guint          n)
+{
+  gint64 deadline = g_get_monotonic_time () + SESSION_LIMIT_SECONDS * G_USEC_PER_SEC;
+  guint n_running;
+
+  while (TRUE)
+    {
+      g_auto(GStrv) names = dup_running_containers (engine, prefix);
+      gint64 next_check = g_get_monotonic_time () + CHECK_INTERVAL_MS * 1000 * 5;
+
+      n_running = g_strv_length (names);
+      if (n_running == n || g_get_monotonic_time () > deadline)
+        return n_running;
+
+      while (g_get_monotonic_time () < next_check)
+        {
+          if (!g_main_context_iteration (NULL, FALSE))
+            g_usleep (10000);
+        }
+    }
+}
+
+static gboolean
+tab_exited (ExitboxSessionTab *tab)
+{
+  return exitbox_session_tab_get_state (tab) == EXITBOX_SESSION_STATE_EXITED;
+}
+
+/* Two shell tabs in one project: the second ends by itself and its tab
+ * closes first, then Stop and Close on the first must stop its container
+ * while the application keeps running. Runs when EXITBOX_TEST_STOP is set.
+ */
+static void
+test_session_stop (void)
+{
+  const char *project_path = g_getenv ("EXITBOX_TEST_PROJECT");
+  g_autoptr(ExitboxApplication) app = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *example_name = NULL;
+  g_autofree char *prefix = NULL;
+  g_autoptr(GList) toplevels = NULL;
+  g_autoptr(ExitboxEngine) engine = NULL;
+  ExitboxWindow *window;
+  AdwTabView *tab_view;
+  ExitboxSessionTab *first;
+  ExitboxSessionTab *second;
+  AdwMessageDialog *dialog = NULL;
+  gint64 deadline;
+
+  if (project_path == NULL || g_getenv ("EXITBOX_TEST_STOP") == NULL)
+    {
+      g_test_skip ("Set EXITBOX_TEST_PROJECT and EXITBOX_TEST_STOP to run it");
+      return;
+    }
+
+  app = g_object_new (EXITBOX_TYPE_APPLICATION,
+                      "application-id", "io.github.exitbox.ExitBox.StopTest",
+                      "flags", G_APPLICATION_NON_UNIQUE,
+                      NULL);
+  g_application_register (G_APPLICATION (app), NULL, &error);
+  g_assert_no_error (error);
+  g_application_activate (G_APPLICATION (app));
+
+  window = exitbox_app_test_find_main_window (GTK_APPLICATION (app));
+  g_assert_nonnull (window);
+  /* Launches reload the settings and replace the application's engine. */
+  g_assert_nonnull (exitbox_application_get_engine (app));
+  engine = g_object_ref (exitbox_application_get_engine (app));
+
+  g_action_group_activate_action (G_ACTION_GROUP (app), "open-project",
+                                  g_variant_new_string (project_path));
+  iterate_until_idle (window);
+  g_assert_nonnull (exitbox_window_get_project (window));
+
+  /* Shell container names end in "-" and a random suffix. */
+  example_name = exitbox_launch_dup_container_name (NULL, exitbox_project_get_key (exitbox_window_get_project (window)));
+  prefix = g_strndup (example_name, strrchr (example_name, '-') - example_name + 1);
+  g_assert_cmpuint (wait_for_running_containers (engine, prefix, 0), ==, 0);
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.launch-agent", "s", "shell"));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.launch-agent", "s", "shell"));
+  tab_view = exitbox_window_get_tab_view (window);
+  g_assert_cmpint (adw_tab_view_get_n_pages (tab_view), ==, 2);
+  first = EXITBOX_SESSION_TAB (adw_tab_page_get_child (adw_tab_view_get_nth_page (tab_view, 0)));
+  second = EXITBOX_SESSION_TAB (adw_tab_page_get_child (adw_tab_view_get_nth_page (tab_view, 1)));
+  g_assert_cmpuint (wait_for_running_containers (engine, prefix, 2), ==, 2);
+
+  /* The second session ends by itself, and its ended tab closes first. */
+  vte_terminal_feed_child (exitbox_session_tab_get_terminal (second), "exit 3\r", -1);
+  deadline = g_get_monotonic_time () + SESSION_LIMIT_SECONDS * G_USEC_PER_SEC;
+  while (!tab_exited (second) && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_true (tab_exited (second));
+  g_assert_cmpstr (exitbox_session_tab_get_status_message (second), ==,
+                   "Session ended with exit status 3");
+  adw_tab_view_close_page (tab_view, adw_tab_view_get_page (tab_view, GTK_WIDGET (second)));
+  g_assert_cmpuint (wait_for_running_containers (engine, prefix, 1), ==, 1);
+
+  /* Stop and Close on the first stops its container while the app runs. */
+  adw_tab_view_close_page (tab_view, adw_tab_view_get_page (tab_view, GTK_WIDGET (first)));
+  toplevels = gtk_window_list_toplevels ();
+  for (GList *l = toplevels; l != NULL; l = l->next)
+    {
+      if (ADW_IS_MESSAGE_DIALOG (l->data) && gtk_widget_get_visible (l->data))
+        dialog = l->data;
+    }
+  g_assert_nonnull (dialog);
+  adw_message_dialog_response (dialog, "stop");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  g_assert_cmpint (adw_tab_view_get_n_pages (tab_view), ==, 0);
+  g_assert_cmpuint (wait_for_running_containers (engine, prefix, 0), ==, 0);
+
+  g_object_ref (window);
+  gtk_window_destroy (GTK_WINDOW (window));
+  iterate_until_idle (window);
+  g_object_unref (window);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -375,6 +525,7 @@ main (int   argc,
   g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);
 
   g_test_add_func ("/app/session/launch", test_session_launch);
+  g_test_add_func ("/app/session/stop", test_session_stop);
 
   return g_test_run ();
 }

@@ -55,6 +55,7 @@ struct _Fixture
   ExitboxWindow      *window;
   char               *project_dir;
   char               *saved_path;
+  char               *saved_dist_url;
   TestBody            body;
   guint               n_reloads;
 };
@@ -102,6 +103,7 @@ fixture_set_up (Fixture       *fixture,
   g_autofree char *base = NULL;
 
   fixture->saved_path = g_strdup (g_getenv ("PATH"));
+  fixture->saved_dist_url = g_strdup (g_getenv ("EXITBOX_CLAUDE_DIST_URL"));
   g_unsetenv ("CONTAINER_RUNTIME");
 
   exitbox_app_test_use_isolated_dirs ();
@@ -207,9 +209,16 @@ fixture_tear_down (Fixture       *fixture,
   g_setenv ("PATH", fixture->saved_path, TRUE);
   g_unsetenv ("FAKE_PODMAN_BUILD");
   g_unsetenv ("FAKE_PODMAN_INFO_ERROR");
+  g_unsetenv ("FAKE_PODMAN_LOG");
+  g_unsetenv ("EXITBOX_NO_FIREWALL");
+  if (fixture->saved_dist_url != NULL)
+    g_setenv ("EXITBOX_CLAUDE_DIST_URL", fixture->saved_dist_url, TRUE);
+  else
+    g_unsetenv ("EXITBOX_CLAUDE_DIST_URL");
   exitbox_test_remove_tree (base);
   g_free (fixture->project_dir);
   g_free (fixture->saved_path);
+  g_free (fixture->saved_dist_url);
 }
 
 static void
@@ -432,6 +441,55 @@ test_window_status_engine_problem (Fixture       *fixture,
   g_setenv ("FAKE_PODMAN_INFO_ERROR", "Error: the storage database is locked", TRUE);
 
   run_app (fixture, check_status_engine_problem);
+}
+
+static void
+check_engine_problem_reload (Fixture *fixture)
+{
+  ExitboxStatusBar *status_bar = exitbox_window_get_status_bar (fixture->window);
+
+  g_assert_cmpstr (exitbox_status_bar_get_problems_text (status_bar), ==, "1 engine problem");
+
+  /* The engine recovers outside the app, and the next refresh of the
+   * window, here for a project, checks it again.
+   */
+  g_unsetenv ("FAKE_PODMAN_INFO_ERROR");
+  open_project (fixture, fixture->project_dir);
+  g_assert_null (exitbox_status_bar_get_problems_text (status_bar));
+  g_setenv ("FAKE_PODMAN_INFO_ERROR", "Error: the storage database is locked", TRUE);
+  g_action_group_activate_action (G_ACTION_GROUP (fixture->app), "reload", NULL);
+  exitbox_app_test_iterate_until (window_is_idle, fixture->window);
+  g_assert_cmpstr (exitbox_status_bar_get_problems_text (status_bar), ==, "1 engine problem");
+
+  /* A settings reload checks again too. */
+  g_unsetenv ("FAKE_PODMAN_INFO_ERROR");
+  g_action_group_activate_action (G_ACTION_GROUP (fixture->app), "reload", NULL);
+  exitbox_app_test_iterate_until (window_is_idle, fixture->window);
+  g_assert_null (exitbox_status_bar_get_problems_text (status_bar));
+
+  /* A problem that appears is found by the next reload as well. */
+  g_setenv ("FAKE_PODMAN_INFO_ERROR", "Error: the storage database is locked", TRUE);
+  g_action_group_activate_action (G_ACTION_GROUP (fixture->app), "reload", NULL);
+  exitbox_app_test_iterate_until (window_is_idle, fixture->window);
+  g_assert_cmpstr (exitbox_status_bar_get_problems_text (status_bar), ==, "1 engine problem");
+
+  /* Without an engine there is nothing left to have problems. */
+  use_no_engine (fixture);
+  g_action_group_activate_action (G_ACTION_GROUP (fixture->app), "reload", NULL);
+  exitbox_app_test_iterate_until (window_is_idle, fixture->window);
+  g_assert_null (exitbox_status_bar_get_problems_text (status_bar));
+}
+
+static void
+test_window_engine_problem_reload (Fixture       *fixture,
+                                   gconstpointer  user_data)
+{
+  write_config_file ("config.yaml", config_yaml);
+  write_config_file ("allowlist.yaml", allowlist_yaml);
+  use_fake_engine (fixture);
+  g_setenv ("FAKE_PODMAN_INFO_ERROR", "Error: the storage database is locked", TRUE);
+
+  run_app (fixture, check_engine_problem_reload);
 }
 
 static GtkWidget *
@@ -1301,6 +1359,320 @@ iterate_for_ms (guint ms)
     }
 }
 
+static ExitboxSessionTab *
+get_session (Fixture *fixture,
+             guint    index)
+{
+  AdwTabView *tab_view = exitbox_window_get_tab_view (fixture->window);
+
+  return EXITBOX_SESSION_TAB (adw_tab_page_get_child (adw_tab_view_get_nth_page (tab_view, (int) index)));
+}
+
+static gboolean
+session_running (gpointer data)
+{
+  return exitbox_session_tab_get_state (EXITBOX_SESSION_TAB (data)) == EXITBOX_SESSION_STATE_RUNNING;
+}
+
+static gboolean
+session_exited (gpointer data)
+{
+  return exitbox_session_tab_get_state (EXITBOX_SESSION_TAB (data)) == EXITBOX_SESSION_STATE_EXITED;
+}
+
+/* The calls that the fake podman wrote to FAKE_PODMAN_LOG, one a line. */
+static char *
+read_engine_log (void)
+{
+  g_autofree char *contents = NULL;
+
+  if (!g_file_get_contents (g_getenv ("FAKE_PODMAN_LOG"), &contents, NULL, NULL))
+    return g_strdup ("");
+
+  return g_steal_pointer (&contents);
+}
+
+static gboolean
+engine_log_has_line (gpointer data)
+{
+  g_autofree char *contents = read_engine_log ();
+  g_auto(GStrv) lines = g_strsplit (contents, "\n", -1);
+
+  return g_strv_contains ((const char * const *) lines, data);
+}
+
+/* The --name of the first `run` in the engine log whose name starts with
+ * @prefix, or NULL.
+ */
+static char *
+dup_run_container_name (const char *prefix)
+{
+  g_autofree char *contents = read_engine_log ();
+  g_auto(GStrv) lines = g_strsplit (contents, "\n", -1);
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      g_auto(GStrv) words = g_strsplit (lines[i], " ", -1);
+
+      if (g_strcmp0 (words[0], "run") != 0)
+        continue;
+
+      for (guint j = 0; words[j] != NULL && words[j + 1] != NULL; j++)
+        {
+          if (g_str_equal (words[j], "--name") && g_str_has_prefix (words[j + 1], prefix))
+            return g_strdup (words[j + 1]);
+        }
+    }
+
+  return NULL;
+}
+
+static void
+check_session_close_stops_container (Fixture *fixture)
+{
+  ExitboxStatusBar *status_bar = exitbox_window_get_status_bar (fixture->window);
+  AdwTabView *tab_view = exitbox_window_get_tab_view (fixture->window);
+  g_autofree char *shell_name = NULL;
+  g_autofree char *claude_name = NULL;
+  g_autofree char *shell_stop = NULL;
+  g_autofree char *claude_stop = NULL;
+  ExitboxSessionTab *shell;
+  ExitboxSessionTab *claude;
+  AdwMessageDialog *dialog;
+
+  open_project (fixture, fixture->project_dir);
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window),
+                                             "win.launch-agent", "s", "shell"));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window),
+                                             "win.launch-agent", "s", "claude"));
+  g_assert_cmpint (adw_tab_view_get_n_pages (tab_view), ==, 2);
+  shell = get_session (fixture, 0);
+  claude = get_session (fixture, 1);
+  exitbox_app_test_iterate_until (session_running, shell);
+  exitbox_app_test_iterate_until (session_running, claude);
+  g_assert_cmpstr (exitbox_status_bar_get_sessions_text (status_bar), ==, "2 running sessions");
+
+  /* Container names end in a random suffix, so they come from the runs. */
+  shell_name = dup_run_container_name ("exitbox-shell-");
+  claude_name = dup_run_container_name ("exitbox-claude-");
+  g_assert_nonnull (shell_name);
+  g_assert_nonnull (claude_name);
+  shell_stop = g_strdup_printf ("stop --time 5 %s", shell_name);
+  claude_stop = g_strdup_printf ("stop --time 5 %s", claude_name);
+
+  /* The agent's session ends by itself, and its ended tab closes first. */
+  vte_terminal_feed_child (exitbox_session_tab_get_terminal (claude), "exit 3\r", -1);
+  exitbox_app_test_iterate_until (session_exited, claude);
+  g_assert_cmpstr (exitbox_session_tab_get_status_message (claude), ==,
+                   "Session ended with exit status 3");
+  adw_tab_view_close_page (tab_view, adw_tab_view_get_page (tab_view, GTK_WIDGET (claude)));
+  g_assert_null (find_message_dialog ());
+  g_assert_cmpint (adw_tab_view_get_n_pages (tab_view), ==, 1);
+  iterate_for_ms (200);
+
+  /* Stop and Close on the shell stops the shell's container. */
+  adw_tab_view_close_page (tab_view, adw_tab_view_get_page (tab_view, GTK_WIDGET (shell)));
+  dialog = find_message_dialog ();
+  g_assert_nonnull (dialog);
+  adw_message_dialog_response (dialog, "stop");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  g_assert_cmpint (adw_tab_view_get_n_pages (tab_view), ==, 0);
+
+  exitbox_app_test_iterate_until (engine_log_has_line, shell_stop);
+  exitbox_app_test_iterate_until (window_is_idle, fixture->window);
+  g_assert_false (engine_log_has_line (claude_stop));
+  g_assert_cmpstr (exitbox_status_bar_get_sessions_text (status_bar), ==, "No running sessions");
+}
+
+#define CLAUDE_STUB_VERSION "1.0.0"
+#define CLAUDE_STUB_BINARY  "stub claude binary for the desktop tests"
+
+/* Serves the Claude Code release bucket that the agent image's build
+ * downloads from, with a stub binary.
+ */
+static void
+handle_claude_dist (SoupServer        *server,
+                    SoupServerMessage *message,
+                    const char        *path,
+                    GHashTable        *query,
+                    gpointer           user_data)
+{
+  const char *platform = exitbox_claude_platform (EXITBOX_BASE_FAMILY_DEBIAN);
+  g_autofree char *manifest_path = g_strdup_printf ("/dist/%s/manifest.json", CLAUDE_STUB_VERSION);
+  g_autofree char *binary_path = g_strdup_printf ("/dist/%s/%s/claude", CLAUDE_STUB_VERSION, platform);
+  g_autofree char *body = NULL;
+
+  if (g_str_equal (path, "/dist/latest"))
+    {
+      body = g_strdup (CLAUDE_STUB_VERSION "\n");
+    }
+  else if (g_str_equal (path, manifest_path))
+    {
+      g_autofree char *checksum = g_compute_checksum_for_string (G_CHECKSUM_SHA256,
+                                                                 CLAUDE_STUB_BINARY, -1);
+
+      body = g_strdup_printf ("{\"platforms\": {\"%s\": {\"checksum\": \"%s\"}}}",
+                              platform, checksum);
+    }
+  else if (g_str_equal (path, binary_path))
+    {
+      body = g_strdup (CLAUDE_STUB_BINARY);
+    }
+
+  if (body == NULL)
+    {
+      soup_server_message_set_status (message, SOUP_STATUS_NOT_FOUND, NULL);
+      return;
+    }
+
+  soup_server_message_set_status (message, SOUP_STATUS_OK, NULL);
+  soup_server_message_set_response (message, "application/octet-stream", SOUP_MEMORY_COPY,
+                                    body, strlen (body));
+}
+
+/* A fake podman whose builds succeed and whose `run` keeps running, and a
+ * loopback release bucket, so that sessions reach the running state.
+ * Returns the bucket's server.
+ */
+static SoupServer *
+use_running_fake_engine (Fixture *fixture)
+{
+  g_autofree char *base = g_path_get_dirname (fixture->project_dir);
+  g_autofree char *log_path = g_build_filename (base, "podman-calls.log", NULL);
+  g_autofree char *root = NULL;
+  g_autofree char *dist_url = NULL;
+  SoupServer *server;
+
+  if (exitbox_test_skip_without_platform (exitbox_claude_platform (EXITBOX_BASE_FAMILY_DEBIAN)))
+    return NULL;
+
+  server = exitbox_test_start_loopback_server (handle_claude_dist, NULL, &root);
+  dist_url = g_strconcat (root, "dist", NULL);
+  g_setenv ("EXITBOX_CLAUDE_DIST_URL", dist_url, TRUE);
+
+  use_fake_engine (fixture);
+  g_setenv ("FAKE_PODMAN_BUILD", "ok", TRUE);
+  g_setenv ("FAKE_PODMAN_LOG", log_path, TRUE);
+  /* Without the firewall, preparing needs no proxy container. */
+  g_setenv ("EXITBOX_NO_FIREWALL", "1", TRUE);
+
+  return server;
+}
+
+static void
+test_window_session_close_stops_container (Fixture       *fixture,
+                                           gconstpointer  user_data)
+{
+  g_autoptr(SoupServer) server = NULL;
+
+  write_config_file ("config.yaml", config_yaml);
+  write_config_file ("allowlist.yaml", allowlist_yaml);
+  server = use_running_fake_engine (fixture);
+  if (server == NULL)
+    return;
+
+  run_app (fixture, check_session_close_stops_container);
+}
+
+static void
+check_command_line_launch_broken_config (Fixture *fixture)
+{
+  AdwTabView *tab_view = exitbox_window_get_tab_view (fixture->window);
+  const GError *config_error = exitbox_application_get_config_error (fixture->app);
+  const char *toast = exitbox_window_get_last_toast (fixture->window);
+  g_auto(GStrv) problems = exitbox_window_dup_problems (fixture->window);
+
+  g_assert_nonnull (config_error);
+  g_assert_cmpint (adw_tab_view_get_n_pages (tab_view), ==, 0);
+  g_assert_cmpstr (exitbox_window_get_view (fixture->window), ==, "agents");
+
+  /* The toast and the agent list name the same error. */
+  g_assert_nonnull (toast);
+  g_assert_true (g_str_has_prefix (toast, "Nothing was started: "));
+  g_assert_nonnull (strstr (toast, config_error->message));
+  g_assert_cmpuint (g_strv_length (problems), ==, 1);
+  g_assert_true (g_str_has_prefix (problems[0], config_error->message));
+}
+
+static void
+test_window_command_line_launch_broken_config (Fixture       *fixture,
+                                               gconstpointer  user_data)
+{
+  const char *arguments[] = { "--project", fixture->project_dir, "--launch", "shell", NULL };
+
+  write_config_file ("config.yaml", broken_yaml);
+  write_config_file ("allowlist.yaml", allowlist_yaml);
+  use_fake_engine (fixture);
+
+  g_assert_cmpint (run_app_with_arguments (fixture, check_command_line_launch_broken_config,
+                                           arguments), ==, 1);
+  g_assert_nonnull (fixture->window);
+}
+
+static void
+check_agents_view_with_sessions (Fixture *fixture)
+{
+  AdwTabView *tab_view = exitbox_window_get_tab_view (fixture->window);
+  GtkWidget *profiles_button;
+  AdwMessageDialog *dialog;
+  ExitboxSessionTab *tab;
+  ExitboxProfilePage *profiles;
+
+  open_project (fixture, fixture->project_dir);
+  g_assert_cmpstr (exitbox_window_get_view (fixture->window), ==, "agents");
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window),
+                                             "win.launch-agent", "s", "shell"));
+  tab = get_only_session (fixture);
+  exitbox_app_test_iterate_until (session_shows_build, tab);
+  g_assert_cmpstr (exitbox_window_get_view (fixture->window), ==, "sessions");
+
+  /* The agent list and Profiles… are reachable while the session prepares. */
+  exitbox_window_set_view (fixture->window, "agents");
+  iterate_for_ms (100);
+  profiles_button = exitbox_app_test_find_button (GTK_WIDGET (fixture->window), "_Profiles…");
+  g_assert_nonnull (profiles_button);
+  g_assert_true (gtk_widget_get_mapped (profiles_button));
+  g_assert_true (gtk_widget_is_sensitive (profiles_button));
+  g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (exitbox_window_get_agent_row (fixture->window, "claude"))));
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (exitbox_window_get_tab_bar (fixture->window))));
+  g_assert_cmpint (exitbox_session_tab_get_state (tab), ==, EXITBOX_SESSION_STATE_PREPARING);
+  g_assert_cmpint (adw_tab_view_get_n_pages (tab_view), ==, 1);
+
+  profiles = exitbox_window_show_project_profiles (fixture->window);
+  g_assert_nonnull (profiles);
+  gtk_window_destroy (GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (profiles))));
+
+  /* Back to the session, which kept preparing. */
+  exitbox_window_set_view (fixture->window, "sessions");
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (exitbox_window_get_tab_bar (fixture->window))));
+  g_assert_cmpint (exitbox_session_tab_get_state (tab), ==, EXITBOX_SESSION_STATE_PREPARING);
+
+  /* With the last tab closed, only the agent list is left. */
+  adw_tab_view_close_page (tab_view, adw_tab_view_get_page (tab_view, GTK_WIDGET (tab)));
+  dialog = find_message_dialog ();
+  g_assert_nonnull (dialog);
+  adw_message_dialog_response (dialog, "stop");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  g_assert_cmpint (adw_tab_view_get_n_pages (tab_view), ==, 0);
+  g_assert_cmpstr (exitbox_window_get_view (fixture->window), ==, "agents");
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (exitbox_window_get_tab_bar (fixture->window))));
+  exitbox_app_test_iterate_until (window_is_idle, fixture->window);
+}
+
+static void
+test_window_agents_view_with_sessions (Fixture       *fixture,
+                                       gconstpointer  user_data)
+{
+  write_config_file ("config.yaml", config_yaml);
+  write_config_file ("allowlist.yaml", allowlist_yaml);
+  use_fake_engine (fixture);
+  g_setenv ("FAKE_PODMAN_BUILD", "hang", TRUE);
+
+  run_app (fixture, check_agents_view_with_sessions);
+}
+
 static void
 check_watch_reloads (Fixture *fixture)
 {
@@ -1612,6 +1984,8 @@ check_session_blocked_requests (Fixture *fixture)
 {
   ExitboxBlockedRequest connect_request = { 0 };
   ExitboxBlockedRequest port_request = { 0 };
+  g_autoptr(GDateTime) first_time = NULL;
+  g_autofree char *expected_subtitle = NULL;
   g_autofree char *allowlist = NULL;
   g_autofree char *allowlist_path = dup_config_file ("allowlist.yaml");
   ExitboxSessionTab *tab;
@@ -1658,6 +2032,37 @@ check_session_blocked_requests (Fixture *fixture)
 
   allowlist = exitbox_test_read_file (allowlist_path);
   g_assert_nonnull (strstr (allowlist, "custom:\n  - example.com\n  - pypi.org\n"));
+  g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (button)), ==, "Always Allowed");
+
+  /* A later request to pypi.org joins its row, which stays allowed. */
+  connect_request.time += 5 * G_USEC_PER_SEC;
+  exitbox_session_tab_add_blocked_request (tab, &connect_request);
+  g_assert_cmpuint (exitbox_session_tab_get_n_blocked (tab), ==, 3);
+  g_assert_cmpuint (exitbox_session_tab_get_n_blocked_destinations (tab), ==, 2);
+  g_assert_null (exitbox_session_tab_get_blocked_row (tab, 2));
+  row = exitbox_session_tab_get_blocked_row (tab, 0);
+  g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), ==, "pypi.org");
+  g_assert_true (g_str_has_suffix (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)),
+                                   " · CONNECT · 2 requests"));
+  g_assert_null (exitbox_app_test_find_button (row, "Always Allow"));
+  button = exitbox_app_test_find_button (row, "Always Allowed");
+  g_assert_nonnull (button);
+  g_assert_false (gtk_widget_get_sensitive (button));
+  button = exitbox_app_test_find_button (row, "Allow for This Session");
+  g_assert_nonnull (button);
+  g_assert_false (gtk_widget_get_sensitive (button));
+
+  /* An older request does not move the time a row shows back. */
+  first_time = g_date_time_new_from_unix_local (port_request.time / G_USEC_PER_SEC);
+  expected_subtitle = g_date_time_format (first_time, "%H:%M:%S · CONNECT · 2 requests");
+  port_request.time -= 60 * G_USEC_PER_SEC;
+  exitbox_session_tab_add_blocked_request (tab, &port_request);
+  row = exitbox_session_tab_get_blocked_row (tab, 0);
+  g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), ==,
+                   "registry.example.test:5000");
+  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), ==, expected_subtitle);
+  g_assert_nonnull (exitbox_app_test_find_button (row, "Always Allow"));
+  g_assert_cmpuint (exitbox_session_tab_get_n_blocked_destinations (tab), ==, 2);
 }
 
 static void
@@ -1785,6 +2190,7 @@ main (int   argc,
   ADD_TEST ("/app/window/status-engine", test_window_status_engine);
   ADD_TEST ("/app/window/status-no-engine", test_window_status_no_engine);
   ADD_TEST ("/app/window/status-engine-problem", test_window_status_engine_problem);
+  ADD_TEST ("/app/window/engine-problem-reload", test_window_engine_problem_reload);
   g_test_add_func ("/app/window/status-problem-rows", test_window_status_problem_rows);
   g_test_add_func ("/app/window/status-session-firewall-off", test_window_status_session_firewall_off);
   ADD_TEST ("/app/window/config-error", test_window_config_error);
@@ -1808,6 +2214,9 @@ main (int   argc,
   ADD_TEST ("/app/window/agent-enable-switch", test_window_agent_enable_switch);
   ADD_TEST ("/app/window/launch-rereads-allowlist", test_window_launch_rereads_allowlist);
   ADD_TEST ("/app/window/session-close-asks", test_window_session_close_asks);
+  ADD_TEST ("/app/window/session-close-stops-container", test_window_session_close_stops_container);
+  ADD_TEST ("/app/window/agents-view-with-sessions", test_window_agents_view_with_sessions);
+  ADD_TEST ("/app/command-line/launch-broken-config", test_window_command_line_launch_broken_config);
   ADD_TEST ("/app/window/watch-reloads", test_window_watch_reloads);
   ADD_TEST ("/app/window/watch-debounces", test_window_watch_debounces);
 

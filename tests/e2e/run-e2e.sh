@@ -1398,7 +1398,7 @@ rm -rf "$store"
 # --- Desktop -------------------------------------------------------------------
 
 if [ -z "${EXITBOX_APP_TEST:-}" ]; then
-  for skipped in 1 2 3; do
+  for skipped in 1 2 3 4; do
     test_number=$((test_number + 1))
     echo "ok $test_number # SKIP EXITBOX_APP_TEST is not set"
   done
@@ -1438,6 +1438,17 @@ else
     ok "desktop allowlist edit reaches running session"
   else
     not_ok "desktop allowlist edit reaches running session" "exit status $status" "$(tail -30 "$work/app-edit.log")"
+  fi
+
+  # Two shell tabs: the second ends and closes first, then Stop and Close
+  # on the first must remove its container while the window still runs.
+  EXITBOX_TEST_PROJECT="$project" EXITBOX_TEST_STOP=1 \
+    xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- "$EXITBOX_APP_TEST" -p /app/session/stop >"$work/app-stop.log" 2>&1
+  status=$?
+  if [ $status -eq 0 ] && grep -q '^ok .* /app/session/stop$' "$work/app-stop.log"; then
+    ok "desktop stop and close stops its container"
+  else
+    not_ok "desktop stop and close stops its container" "exit status $status" "$(tail -30 "$work/app-stop.log")"
   fi
 fi
 
