@@ -53,6 +53,7 @@ struct _ExitboxSessionTab
   GPid                 child_pid;
   GCancellable        *cancellable;
   char                *env_file;   /* the running session's, removed when it ends */
+  char               **mount_points; /* -i mount points the session made, removed when it ends */
   int                  link_tag;   /* VTE's tag of the URL match */
   char                *menu_link;  /* the link under the context menu, if any */
   /* The running session's plan, whose address and -a rules the firewall
@@ -306,12 +307,16 @@ exitbox_session_tab_output_cb (ExitboxSessionTab *self,
   exitbox_session_tab_feed_line (self, NULL, line);
 }
 
-/* The engine reads the file when the container starts, so it stays until
+/* Removes the env file and the empty mount points the session made. The
+ * engine reads the env file when the container starts, so both stay until
  * the session has ended.
  */
 static void
-exitbox_session_tab_remove_env_file (ExitboxSessionTab *self)
+exitbox_session_tab_remove_session_files (ExitboxSessionTab *self)
 {
+  exitbox_launch_remove_mount_points ((const char * const *) self->mount_points);
+  g_clear_pointer (&self->mount_points, g_strfreev);
+
   if (self->env_file == NULL)
     return;
 
@@ -441,7 +446,7 @@ exitbox_session_tab_spawn_cb (VteTerminal *terminal,
     {
       g_message ("Failed to start the session “%s”: %s", self->title, error->message);
       exitbox_session_tab_end_log (self, -1, error->message);
-      exitbox_session_tab_remove_env_file (self);
+      exitbox_session_tab_remove_session_files (self);
       exitbox_session_tab_release_firewall (self);
       message = g_strdup_printf (_("Could not start the session: %s"), error->message);
       exitbox_session_tab_show_end (self, EXITBOX_SESSION_STATE_FAILED, message, "error");
@@ -502,8 +507,9 @@ exitbox_session_tab_prepare_cb (GObject      *source,
       return;
     }
 
-  exitbox_session_tab_remove_env_file (self);
+  exitbox_session_tab_remove_session_files (self);
   self->env_file = g_steal_pointer (&plan->env_file);
+  self->mount_points = g_steal_pointer (&plan->created_mount_points);
 
   for (guint i = 0; plan->notices != NULL && plan->notices[i] != NULL; i++)
     exitbox_session_tab_feed_line (self, NULL, plan->notices[i]);
@@ -611,7 +617,7 @@ exitbox_session_tab_stop (ExitboxSessionTab *self)
     return;
 
   exitbox_session_tab_end_session (self);
-  exitbox_session_tab_remove_env_file (self);
+  exitbox_session_tab_remove_session_files (self);
   exitbox_session_tab_show_end (self, EXITBOX_SESSION_STATE_EXITED, _("Session stopped"), NULL);
 }
 
@@ -625,7 +631,7 @@ exitbox_session_tab_child_exited_cb (ExitboxSessionTab *self,
   g_autofree char *message = NULL;
   const char *tone = NULL;
 
-  exitbox_session_tab_remove_env_file (self);
+  exitbox_session_tab_remove_session_files (self);
 
   if (self->state != EXITBOX_SESSION_STATE_RUNNING)
     return;
@@ -869,7 +875,7 @@ exitbox_session_tab_finalize (GObject *object)
 {
   ExitboxSessionTab *self = EXITBOX_SESSION_TAB (object);
 
-  exitbox_session_tab_remove_env_file (self);
+  exitbox_session_tab_remove_session_files (self);
   g_clear_pointer (&self->agent_id, g_free);
   g_clear_pointer (&self->title, g_free);
   g_clear_pointer (&self->menu_link, g_free);
