@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <glib/gi18n.h>
+#include <glib-unix.h>
 
 #include "exitbox-allow-prompter.h"
 #include "exitbox-allowlist-editor.h"
@@ -56,6 +57,8 @@ struct _ExitboxApplication
   guint             notification_watches[2];
   gboolean          notification_services[2];  /* whether each watched name has an owner */
   guint             reload_source;
+  guint             signal_sources[3];
+  guint             signal_quit_source;
   gboolean          config_dir_changed;
   gboolean          config_file_changed;
   gboolean          allowlist_file_changed;
@@ -688,6 +691,50 @@ exitbox_application_get_proxy_log (ExitboxApplication *self)
   return self->proxy_log;
 }
 
+/* Seconds the sessions' containers get to stop after a signal, before the
+ * app quits anyway: podman stop waits 5 s before it kills.
+ */
+#define SIGNAL_QUIT_DELAY_SECONDS 7
+
+static gboolean
+exitbox_application_signal_quit_cb (gpointer user_data)
+{
+  ExitboxApplication *self = user_data;
+
+  self->signal_quit_source = 0;
+  g_application_quit (G_APPLICATION (self));
+
+  return G_SOURCE_REMOVE;
+}
+
+/* SIGTERM, SIGINT and SIGHUP (a logout) stop every session without asking,
+ * as Stop and Close does, and quit once their containers had time to stop.
+ * Without this the containers ran on and left their env files behind.
+ */
+static gboolean
+exitbox_application_signal_cb (gpointer user_data)
+{
+  ExitboxApplication *self = user_data;
+  guint n_stopped = 0;
+
+  if (self->signal_quit_source != 0)
+    return G_SOURCE_CONTINUE;
+
+  for (GList *windows = gtk_application_get_windows (GTK_APPLICATION (self));
+       windows != NULL;
+       windows = windows->next)
+    {
+      if (EXITBOX_IS_WINDOW (windows->data))
+        n_stopped += exitbox_window_stop_sessions (windows->data);
+    }
+
+  g_message ("Quitting after a signal; %u running sessions stopped", n_stopped);
+  self->signal_quit_source = g_timeout_add_seconds (n_stopped > 0 ? SIGNAL_QUIT_DELAY_SECONDS : 0,
+                                                    exitbox_application_signal_quit_cb, self);
+
+  return G_SOURCE_CONTINUE;
+}
+
 static void
 exitbox_application_startup (GApplication *application)
 {
@@ -714,6 +761,10 @@ exitbox_application_startup (GApplication *application)
                                          "app.preferences", preferences_accels);
 
   exitbox_core_init ();
+
+  self->signal_sources[0] = g_unix_signal_add (SIGTERM, exitbox_application_signal_cb, self);
+  self->signal_sources[1] = g_unix_signal_add (SIGINT, exitbox_application_signal_cb, self);
+  self->signal_sources[2] = g_unix_signal_add (SIGHUP, exitbox_application_signal_cb, self);
 
   self->proxy_hold_fd = exitbox_firewall_hold_proxy (&error);
   if (self->proxy_hold_fd < 0)
@@ -759,6 +810,10 @@ static void
 exitbox_application_shutdown (GApplication *application)
 {
   ExitboxApplication *self = EXITBOX_APPLICATION (application);
+
+  for (guint i = 0; i < G_N_ELEMENTS (self->signal_sources); i++)
+    g_clear_handle_id (&self->signal_sources[i], g_source_remove);
+  g_clear_handle_id (&self->signal_quit_source, g_source_remove);
 
   for (guint i = 0; i < G_N_ELEMENTS (self->notification_watches); i++)
     g_clear_handle_id (&self->notification_watches[i], g_bus_unwatch_name);

@@ -187,6 +187,28 @@ exitbox_window_close_page_cb (ExitboxWindow *self,
   return GDK_EVENT_STOP;
 }
 
+guint
+exitbox_window_stop_sessions (ExitboxWindow *self)
+{
+  guint n_active;
+
+  g_return_val_if_fail (EXITBOX_IS_WINDOW (self), 0);
+
+  if (self->tab_view == NULL)
+    return 0;
+
+  /* Disposing the tabs stops them too, unless something keeps a tab alive. */
+  n_active = exitbox_window_get_n_active_sessions (self);
+  for (guint i = adw_tab_view_get_n_pages (self->tab_view); i > 0; i--)
+    {
+      AdwTabPage *page = adw_tab_view_get_nth_page (self->tab_view, (int) i - 1);
+
+      exitbox_session_tab_stop (EXITBOX_SESSION_TAB (adw_tab_page_get_child (page)));
+    }
+
+  return n_active;
+}
+
 static void
 exitbox_window_close_response_cb (ExitboxWindow    *self,
                                   const char       *response,
@@ -198,14 +220,7 @@ exitbox_window_close_response_cb (ExitboxWindow    *self,
       return;
     }
 
-  /* Disposing the tabs stops them too, unless something keeps a tab alive. */
-  for (guint i = adw_tab_view_get_n_pages (self->tab_view); i > 0; i--)
-    {
-      AdwTabPage *page = adw_tab_view_get_nth_page (self->tab_view, (int) i - 1);
-
-      exitbox_session_tab_stop (EXITBOX_SESSION_TAB (adw_tab_page_get_child (page)));
-    }
-
+  exitbox_window_stop_sessions (self);
   self->close_confirmed = TRUE;
   gtk_window_close (GTK_WINDOW (self));
 }

@@ -44,6 +44,10 @@ const char       *exitbox_window_get_last_toast         (ExitboxWindow      *sel
 /* Whether engine queries for the agent list or the status bar are pending. */
 gboolean          exitbox_window_get_refreshing         (ExitboxWindow      *self);
 /* Sessions that are preparing or running. */
+/* Stops every running session without asking and returns how many ran.
+ * Their containers stop in the background.
+ */
+guint             exitbox_window_stop_sessions           (ExitboxWindow      *self);
 guint             exitbox_window_get_n_active_sessions  (ExitboxWindow      *self);
 
 ExitboxAgentRow  *exitbox_window_get_agent_row          (ExitboxWindow      *self,

@@ -6,6 +6,7 @@
  * X server and a session bus: see run-under-display.sh.
  */
 
+#include <signal.h>
 #include <string.h>
 
 #include <glib/gstdio.h>
@@ -1575,6 +1576,46 @@ test_window_session_close_stops_container (Fixture       *fixture,
   run_app (fixture, check_session_close_stops_container);
 }
 
+/* SIGTERM to the app stops the running session's container, as Stop and
+ * Close would, without asking.
+ */
+static void
+check_signal_stops_sessions (Fixture *fixture)
+{
+  g_autofree char *shell_name = NULL;
+  g_autofree char *shell_stop = NULL;
+  ExitboxSessionTab *shell;
+
+  open_project (fixture, fixture->project_dir);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window),
+                                             "win.launch-agent", "s", "shell"));
+  shell = get_session (fixture, 0);
+  exitbox_app_test_iterate_until (session_running, shell);
+  shell_name = dup_run_container_name ("exitbox-shell-");
+  g_assert_nonnull (shell_name);
+  shell_stop = g_strdup_printf ("stop --time 5 %s", shell_name);
+
+  g_assert_cmpint (raise (SIGTERM), ==, 0);
+  exitbox_app_test_iterate_until (engine_log_has_line, shell_stop);
+  g_assert_false (exitbox_session_tab_get_active (shell));
+  g_assert_null (find_message_dialog ());
+}
+
+static void
+test_window_signal_stops_sessions (Fixture       *fixture,
+                                   gconstpointer  user_data)
+{
+  g_autoptr(SoupServer) server = NULL;
+
+  write_config_file ("config.yaml", config_yaml);
+  write_config_file ("allowlist.yaml", allowlist_yaml);
+  server = use_running_fake_engine (fixture);
+  if (server == NULL)
+    return;
+
+  run_app (fixture, check_signal_stops_sessions);
+}
+
 static void
 check_command_line_launch_broken_config (Fixture *fixture)
 {
@@ -2211,6 +2252,7 @@ main (int   argc,
   ADD_TEST ("/app/command-line/unknown-agent", test_window_command_line_unknown_agent);
   ADD_TEST ("/app/window/session-build-fails", test_window_session_build_fails);
   ADD_TEST ("/app/window/agent-build-fails", test_window_agent_build_fails);
+  ADD_TEST ("/app/window/signal-stops-sessions", test_window_signal_stops_sessions);
   ADD_TEST ("/app/window/agent-enable-switch", test_window_agent_enable_switch);
   ADD_TEST ("/app/window/launch-rereads-allowlist", test_window_launch_rereads_allowlist);
   ADD_TEST ("/app/window/session-close-asks", test_window_session_close_asks);
