@@ -16,6 +16,9 @@ struct _ExitboxAgentRow
   GtkLabel               *image_label;
   GtkProgressBar         *build_progress;
   GtkButton              *build_button;
+  GtkMenuButton          *log_button;
+  GtkScrolledWindow      *log_scroller;
+  GtkTextView            *log_view;
   GtkButton              *launch_button;
   GtkSwitch              *enabled_switch;
 
@@ -126,6 +129,9 @@ exitbox_agent_row_class_init (ExitboxAgentRowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ExitboxAgentRow, image_label);
   gtk_widget_class_bind_template_child (widget_class, ExitboxAgentRow, build_progress);
   gtk_widget_class_bind_template_child (widget_class, ExitboxAgentRow, build_button);
+  gtk_widget_class_bind_template_child (widget_class, ExitboxAgentRow, log_button);
+  gtk_widget_class_bind_template_child (widget_class, ExitboxAgentRow, log_scroller);
+  gtk_widget_class_bind_template_child (widget_class, ExitboxAgentRow, log_view);
   gtk_widget_class_bind_template_child (widget_class, ExitboxAgentRow, launch_button);
   gtk_widget_class_bind_template_child (widget_class, ExitboxAgentRow, enabled_switch);
   gtk_widget_class_bind_template_callback (widget_class, exitbox_agent_row_launch_clicked_cb);
@@ -275,6 +281,75 @@ exitbox_agent_row_finish_building (ExitboxAgentRow *self,
       gtk_label_set_label (self->image_label, _("Build failed"));
       gtk_widget_set_tooltip_text (GTK_WIDGET (self->image_label), failure);
     }
+}
+
+/* Keeps the last lines only, so a long build cannot grow the buffer
+ * without bound; the full output is in the build's log file.
+ */
+#define LOG_MAX_LINES 2000
+
+void
+exitbox_agent_row_clear_log (ExitboxAgentRow *self)
+{
+  g_return_if_fail (EXITBOX_IS_AGENT_ROW (self));
+
+  gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->log_view), "", -1);
+  gtk_widget_set_visible (GTK_WIDGET (self->log_button), TRUE);
+}
+
+void
+exitbox_agent_row_append_log (ExitboxAgentRow *self,
+                              const char      *line)
+{
+  GtkTextBuffer *buffer;
+  GtkTextIter end;
+  GtkAdjustment *adjustment;
+  gboolean at_bottom;
+
+  g_return_if_fail (EXITBOX_IS_AGENT_ROW (self));
+  g_return_if_fail (line != NULL);
+
+  buffer = gtk_text_view_get_buffer (self->log_view);
+  adjustment = gtk_scrolled_window_get_vadjustment (self->log_scroller);
+  at_bottom = gtk_adjustment_get_value (adjustment) + gtk_adjustment_get_page_size (adjustment)
+              >= gtk_adjustment_get_upper (adjustment) - 1;
+
+  gtk_text_buffer_get_end_iter (buffer, &end);
+  gtk_text_buffer_insert (buffer, &end, line, -1);
+  gtk_text_buffer_insert (buffer, &end, "\n", 1);
+
+  if (gtk_text_buffer_get_line_count (buffer) > LOG_MAX_LINES)
+    {
+      GtkTextIter start;
+      GtkTextIter cut;
+
+      gtk_text_buffer_get_start_iter (buffer, &start);
+      gtk_text_buffer_get_iter_at_line (buffer, &cut,
+                                        gtk_text_buffer_get_line_count (buffer) - LOG_MAX_LINES);
+      gtk_text_buffer_delete (buffer, &start, &cut);
+    }
+
+  /* Follows the output unless the user scrolled up to read. */
+  if (at_bottom)
+    {
+      gtk_text_buffer_get_end_iter (buffer, &end);
+      gtk_text_view_scroll_to_iter (self->log_view, &end, 0.0, FALSE, 0.0, 1.0);
+    }
+}
+
+char *
+exitbox_agent_row_dup_log (ExitboxAgentRow *self)
+{
+  GtkTextBuffer *buffer;
+  GtkTextIter start;
+  GtkTextIter end;
+
+  g_return_val_if_fail (EXITBOX_IS_AGENT_ROW (self), NULL);
+
+  buffer = gtk_text_view_get_buffer (self->log_view);
+  gtk_text_buffer_get_bounds (buffer, &start, &end);
+
+  return gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
 }
 
 gboolean

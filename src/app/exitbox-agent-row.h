@@ -46,6 +46,13 @@ void        exitbox_agent_row_set_building       (ExitboxAgentRow        *self,
 void        exitbox_agent_row_finish_building    (ExitboxAgentRow        *self,
                                                   const char             *failure);
 gboolean    exitbox_agent_row_get_building       (ExitboxAgentRow        *self);
+/* The build output behind the row's log button, shown from the first build
+ * on: cleared when a build starts, one line appended per output line.
+ */
+void        exitbox_agent_row_clear_log          (ExitboxAgentRow        *self);
+void        exitbox_agent_row_append_log         (ExitboxAgentRow        *self,
+                                                  const char             *line);
+char       *exitbox_agent_row_dup_log            (ExitboxAgentRow        *self);
 
 /* The texts the row shows, or NULL while that state is hidden. */
 const char *exitbox_agent_row_get_enabled_text   (ExitboxAgentRow        *self);

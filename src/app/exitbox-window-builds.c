@@ -18,6 +18,7 @@ typedef struct
   ExitboxAgentRow     *row;
   ExitboxImageBuilder *builder;
   gulong               progress_id;
+  gulong               output_id;
   guint                pulse_source;
   char                *agent_name;
 } BuildJob;
@@ -26,6 +27,7 @@ static void
 build_job_free (BuildJob *job)
 {
   g_clear_signal_handler (&job->progress_id, job->builder);
+  g_clear_signal_handler (&job->output_id, job->builder);
   g_clear_handle_id (&job->pulse_source, g_source_remove);
   g_weak_ref_clear (&job->window);
   g_clear_object (&job->row);
@@ -61,6 +63,14 @@ build_progress_cb (ExitboxImageBuilder *builder,
                    BuildJob            *job)
 {
   exitbox_agent_row_set_building (job->row, message);
+}
+
+static void
+build_output_cb (ExitboxImageBuilder *builder,
+                 const char          *line,
+                 BuildJob            *job)
+{
+  exitbox_agent_row_append_log (job->row, line);
 }
 
 static gboolean
@@ -164,8 +174,10 @@ exitbox_window_build_agent_action (GtkWidget  *widget,
   job->agent_name = g_strdup (exitbox_agent_lookup (agent_id)->display_name);
   job->progress_id = g_signal_connect (job->builder, "progress",
                                        G_CALLBACK (build_progress_cb), job);
+  job->output_id = g_signal_connect (job->builder, "output", G_CALLBACK (build_output_cb), job);
   job->pulse_source = g_timeout_add (250, build_pulse_cb, job);
 
+  exitbox_agent_row_clear_log (row);
   exitbox_agent_row_set_building (row, NULL);
 
   if (state_known && state == EXITBOX_IMAGE_STATE_BUILT)

@@ -1123,6 +1123,7 @@ check_agent_build_fails (Fixture *fixture)
 {
   ExitboxAgentRow *row;
   GtkWidget *build;
+  g_autofree char *log = NULL;
 
   open_project (fixture, fixture->project_dir);
   row = exitbox_window_get_agent_row (fixture->window, "claude");
@@ -1136,6 +1137,9 @@ check_agent_build_fails (Fixture *fixture)
 
   exitbox_app_test_iterate_until (row_not_building, row);
   g_assert_cmpstr (exitbox_agent_row_get_image_text (row), ==, "Build failed");
+  /* The row keeps what the engine printed. */
+  log = exitbox_agent_row_dup_log (row);
+  exitbox_test_assert_contains (log, "fake build step for the desktop tests");
   g_assert_true (gtk_widget_get_sensitive (build));
   g_assert_cmpuint (adw_tab_view_get_n_pages (exitbox_window_get_tab_view (fixture->window)), ==, 0);
 }
