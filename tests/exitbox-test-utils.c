@@ -110,6 +110,14 @@ exitbox_test_make_fake_engine_dir (const char         *dir,
   g_autofree char *fake = g_test_build_filename (G_TEST_DIST, "data", "engine", "fake-engine",
                                                 NULL);
 
+  /* Without the fake, PATH would lead to the real engine, and the test
+   * would change the user's containers. A run outside "meson test" has no
+   * G_TEST_SRCDIR and so no fake: stop it here.
+   */
+  if (!g_file_test (fake, G_FILE_TEST_IS_EXECUTABLE) || !g_path_is_absolute (fake))
+    g_error ("The fake engine %s is missing. Run this test with “meson test”, which "
+             "sets G_TEST_SRCDIR, so that it never reaches a real container engine.", fake);
+
   g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
   for (guint i = 0; names[i] != NULL; i++)
     {
