@@ -840,14 +840,24 @@ in_terminal() {
 # At a terminal, settings.status_bar (on by default) puts a line at the top,
 # drawn by tmux inside the container, and the command's exit status stays.
 status_line="Shell – $(basename "$project") – firewall on, "
-output=$(in_terminal "$EXITBOX_BIN" shell -- sh -c 'echo "status line test"; exit 5' 2>&1)
+in_terminal "$EXITBOX_BIN" shell -- sh -c 'echo "status line test"; exit 5' >"$work/status-line.out" 2>&1
 status=$?
+output=$(tr -d '\000' <"$work/status-line.out")
 if grep -qF "$status_line" <<<"$output" && grep -q "status line test" <<<"$output"; then
   ok "status line shown at a terminal"
 else
   not_ok "status line shown at a terminal" "$(tail -c 2000 <<<"$output" | cat -v)"
 fi
 check "status line keeps exit status" test "$status" = 5
+
+# The output printed again after tmux ends has no "[exited]" line from the
+# tmux client and no NUL byte.
+if ! grep -qaF "[exited]" "$work/status-line.out" \
+   && [ "$(tr -cd '\000' <"$work/status-line.out" | wc -c)" -eq 0 ]; then
+  ok "status line replay is clean"
+else
+  not_ok "status line replay is clean" "$(tail -c 600 "$work/status-line.out" | cat -v)"
+fi
 
 config_file="$EXITBOX_CONFIG_DIR/config.yaml"
 cp "$config_file" "$work/config.yaml.saved"
