@@ -488,6 +488,26 @@ else
   not_ok "firewall log lists blocked requests" "$output"
 fi
 
+# Two sessions one after the other, each with one blocked request. Sessions
+# take the highest free address, so the second one usually reuses the first
+# one's address, and the log names each request after the session that held
+# the address at the time (from the session history).
+exitbox shell -- curl -s -o /dev/null --max-time 20 http://history-first.example.test/ >/dev/null 2>&1
+exitbox shell -- curl -s -o /dev/null --max-time 20 http://history-second.example.test/ >/dev/null 2>&1
+history_file="$proxy_dir/session-history"
+first_session=$(grep -v '^#' "$history_file" 2>/dev/null | tail -2 | head -1)
+second_session=$(grep -v '^#' "$history_file" 2>/dev/null | tail -1)
+output=$(exitbox firewall log 2>&1)
+if [ -n "$first_session" ] && [ "$first_session" != "$second_session" ] \
+   && grep -qF "  ${first_session##* }  GET history-first.example.test:80" <<<"$output" \
+   && grep -qF "  ${second_session##* }  GET history-second.example.test:80" <<<"$output"; then
+  ok "firewall log names the session of each request"
+  printf '# history: %s\n' "$first_session" "$second_session"
+else
+  not_ok "firewall log names the session of each request" "$(cat "$history_file" 2>&1)" \
+    "$(grep history- <<<"$output")"
+fi
+
 output=$(exitbox firewall check allowed.example.test 2>&1)
 status=$?
 if [ $status -eq 0 ] && grep -q 'CONNECT allowed.example.test:443: allowed by the allowlist entry' <<<"$output"; then
