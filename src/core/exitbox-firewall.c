@@ -764,16 +764,36 @@ save_session_history (const char *proxy_dir,
     g_warning ("Failed to save the session history: %s", error->message);
 }
 
-/* Records in the session history that @name uses @address from now on. */
+/* Records in the session history that each of the running @sessions that
+ * has no open entry, such as the one that starts now, uses its address from
+ * now on. A session started by an ExitBox without the history gets its
+ * entry here too, so its earlier requests show only the address.
+ */
 static void
-record_session_start (const char *proxy_dir,
-                      const char *name,
-                      const char *address)
+record_session_starts (const char *proxy_dir,
+                       GPtrArray  *sessions)
 {
-  g_autofree char *path = g_build_filename (proxy_dir, "session-history", NULL);
+  g_autofree char *path = g_build_filename (proxy_dir, EXITBOX_PROXY_HISTORY_FILE, NULL);
   g_autoptr(GPtrArray) history = exitbox_proxy_history_load (path);
+  gint64 now = g_get_real_time ();
 
-  exitbox_proxy_history_start (history, name, address, g_get_real_time ());
+  for (guint i = 0; i < sessions->len; i++)
+    {
+      const ExitboxProxySession *session = g_ptr_array_index (sessions, i);
+      gboolean open = FALSE;
+
+      for (guint j = 0; j < history->len && !open; j++)
+        {
+          const ExitboxProxyHistoryEntry *entry = g_ptr_array_index (history, j);
+
+          open = entry->end == 0 && g_str_equal (entry->name, session->name) &&
+                 g_str_equal (entry->address, session->address);
+        }
+
+      if (!open)
+        exitbox_proxy_history_start (history, session->name, session->address, now);
+    }
+
   save_session_history (proxy_dir, history, path);
 }
 
@@ -782,7 +802,7 @@ static void
 record_session_ends (const char          *proxy_dir,
                      const char * const  *names)
 {
-  g_autofree char *path = g_build_filename (proxy_dir, "session-history", NULL);
+  g_autofree char *path = g_build_filename (proxy_dir, EXITBOX_PROXY_HISTORY_FILE, NULL);
   g_autoptr(GPtrArray) history = exitbox_proxy_history_load (path);
   gint64 now = g_get_real_time ();
   gboolean changed = FALSE;
@@ -1158,7 +1178,7 @@ ensure_locked (ExitboxFirewall    *self,
       if (session == NULL)
         return NULL;
       result->session_address = g_strdup (session->address);
-      record_session_start (proxy_dir, session->name, session->address);
+      record_session_starts (proxy_dir, sessions);
     }
 
   text = generate_config (data->allowlist, sessions, subnet, egress_gateway,

@@ -15,7 +15,6 @@
 
 #define GROUP "Session"
 #define SUFFIX ".session"
-#define HISTORY_NAME "session-history"
 
 ExitboxProxySession *
 exitbox_proxy_session_new (const char *name,
@@ -296,7 +295,7 @@ exitbox_proxy_dup_history_path (void)
 {
   g_autofree char *cache_dir = exitbox_dup_cache_dir ();
 
-  return g_build_filename (cache_dir, "proxy", HISTORY_NAME, NULL);
+  return g_build_filename (cache_dir, "proxy", EXITBOX_PROXY_HISTORY_FILE, NULL);
 }
 
 /* Parses "START END ADDRESS NAME" into an entry, or returns NULL. */

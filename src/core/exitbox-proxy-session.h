@@ -70,6 +70,9 @@ void                 exitbox_proxy_history_entry_free     (ExitboxProxyHistoryEn
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ExitboxProxyHistoryEntry, exitbox_proxy_history_entry_free)
 
+/* The name of the session history file in the proxy folder. */
+#define EXITBOX_PROXY_HISTORY_FILE "session-history"
+
 /* The session history file: $EXITBOX_CACHE_DIR/proxy/session-history. */
 char                *exitbox_proxy_dup_history_path       (void);
 
