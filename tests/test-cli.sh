@@ -120,8 +120,8 @@ expect_status "allowlist remove equal entry" 0 "Removed example.com:8443 from �
 expect_status "allowlist remove absent entry" 1 "No category of $allowlist contains example.com" \
   allowlist remove example.com
 
-# The firewall commands read allowlist.yaml, the session records and the
-# access log; check and log need no engine and send nothing.
+# The firewall commands read allowlist.yaml, the session records, the session
+# history and the access log; check and log need no engine and send nothing.
 expect_status "help lists firewall commands" 0 "exitbox firewall check HOST[:PORT]" --help
 expect_status "firewall needs action" 2 "“firewall” needs an action" firewall
 expect_status "firewall rejects unknown action" 2 "Unknown firewall action “open”" firewall open
@@ -140,12 +140,19 @@ printf '10.89.0.1\n' > "$EXITBOX_CACHE_DIR/proxy/host-gateways"
 expect_status "firewall check denies host gateway" 1 "exitbox_host_gateway" firewall check 10.89.0.1:8080
 expect_status "firewall check names session rule" 1 \
   "but allowed for session exitbox-shell-x-0000000a (10.89.1.254)" firewall check session.example.test
-printf '%s\n' '1733355555.000 10.89.1.254 TCP_DENIED/403 CONNECT blocked.example.test 443' \
+# The session history: an ended session held 10.89.1.254 before the
+# running one.
+printf '%s\n' '1733355000000000 1733355500000000 10.89.1.254 exitbox-shell-old-0000000b' \
+  '1733355550000000 0 10.89.1.254 exitbox-shell-x-0000000a' \
+  > "$EXITBOX_CACHE_DIR/proxy/session-history"
+printf '%s\n' '1733355400.000 10.89.1.254 TCP_DENIED/403 GET earlier.example.test 80' \
+  '1733355555.000 10.89.1.254 TCP_DENIED/403 CONNECT blocked.example.test 443' \
   '1733355556.000 10.89.1.9 TCP_TUNNEL/200 CONNECT github.com 443' \
   '1733355557.000 10.89.1.9 TCP_DENIED/403 GET other.example.test 80' \
   > "$EXITBOX_CACHE_DIR/proxy/logs/access.log"
 output=$("$exitbox_bin" firewall log 2>&1)
 if grep -q '  exitbox-shell-x-0000000a  CONNECT blocked.example.test:443$' <<<"$output" \
+   && grep -q '  exitbox-shell-old-0000000b  GET earlier.example.test:80$' <<<"$output" \
    && grep -q '  10.89.1.9  GET other.example.test:80$' <<<"$output" && ! grep -q github <<<"$output"; then
   result 0 "firewall log lists blocked requests"
 else

@@ -673,6 +673,100 @@ test_firewall_drops_ended_sessions (Fixture       *fixture,
                    "exitbox-shell-new-00000005");
 }
 
+/* The history records when each session held its address, closes the entry
+ * of a session that ended without cleaning up, and drops entries that name
+ * no line of the access log.
+ */
+static void
+test_firewall_session_history (Fixture       *fixture,
+                               gconstpointer  user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *address = NULL;
+  g_autofree char *calls = NULL;
+  g_autofree char *sessions_dir = exitbox_proxy_dup_sessions_dir ();
+  g_autofree char *history_path = exitbox_proxy_dup_history_path ();
+  g_autofree char *log_path = g_build_filename (g_getenv ("EXITBOX_CACHE_DIR"), "proxy", "logs",
+                                                "access.log", NULL);
+  g_autofree char *history_text = NULL;
+  g_autofree char *log_text = NULL;
+  g_autoptr(ExitboxProxySession) ended = NULL;
+  g_autoptr(ExitboxProxySession) running = NULL;
+  g_autoptr(GPtrArray) history = NULL;
+  ExitboxProxyHistoryEntry *entry;
+  gint64 now = g_get_real_time ();
+  gint64 before = now;
+
+  add_running_proxy (fixture);
+
+  ended = exitbox_proxy_session_new ("exitbox-shell-gone-00000003", "10.89.1.254", NULL);
+  ended->owner_pid = 0;
+  g_assert_true (exitbox_proxy_session_save (ended, sessions_dir, &error));
+  g_assert_no_error (error);
+
+  /* A running session without an entry, as one that an ExitBox without
+   * the history started.
+   */
+  running = exitbox_proxy_session_new ("exitbox-shell-alive-00000004", "10.89.1.253", NULL);
+  g_assert_true (exitbox_proxy_session_save (running, sessions_dir, &error));
+  g_assert_no_error (error);
+  write_object (fixture, "container", "exitbox-shell-alive-00000004",
+                "{\"Id\": \"a11ce\", \"Name\": \"exitbox-shell-alive-00000004\","
+                " \"State\": {\"Running\": true}}");
+
+  /* One entry ended decades ago, one before the log's first line (30 s
+   * ago), and the ended session's entry is still open.
+   */
+  history_text = g_strdup_printf ("1000000 2000000 10.89.1.250 exitbox-shell-ancient-00000001\n"
+                                  "%" G_GINT64_FORMAT " %" G_GINT64_FORMAT
+                                  " 10.89.1.249 exitbox-shell-before-log-00000002\n"
+                                  "%" G_GINT64_FORMAT " 0 10.89.1.254 exitbox-shell-gone-00000003\n",
+                                  now - 50 * G_USEC_PER_SEC, now - 40 * G_USEC_PER_SEC,
+                                  now - 100 * G_USEC_PER_SEC);
+  exitbox_test_write_file (history_path, history_text);
+  log_text = g_strdup_printf ("%" G_GINT64_FORMAT ".000 10.89.1.254 TCP_DENIED/403 GET a.test 80\n",
+                              now / G_USEC_PER_SEC - 30);
+  exitbox_test_write_file (log_path, log_text);
+
+  calls = ensure_session (fixture, "custom:\n  - allowed.example.test\n",
+                          "exitbox-shell-new-00000005", NULL, &address, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (address, ==, "10.89.1.254");
+
+  /* Sorted by start: the ended session, then the two that run. */
+  history = exitbox_proxy_history_load (history_path);
+  g_assert_cmpuint (history->len, ==, 3);
+  entry = g_ptr_array_index (history, 0);
+  g_assert_cmpstr (entry->name, ==, "exitbox-shell-gone-00000003");
+  g_assert_cmpint (entry->end, >=, before);
+  for (guint i = 1; i < 3; i++)
+    {
+      entry = g_ptr_array_index (history, i);
+      g_assert_cmpint (entry->start, >=, ((ExitboxProxyHistoryEntry *) g_ptr_array_index (history, 0))->end);
+      g_assert_cmpint (entry->end, ==, 0);
+    }
+  g_assert_cmpstr (exitbox_proxy_history_find (history, "10.89.1.253", g_get_real_time ()), ==,
+                   "exitbox-shell-alive-00000004");
+  g_assert_cmpstr (exitbox_proxy_history_find (history, "10.89.1.254", g_get_real_time ()), ==,
+                   "exitbox-shell-new-00000005");
+  g_clear_pointer (&history, g_ptr_array_unref);
+  g_clear_pointer (&calls, g_free);
+
+  calls = end_session (fixture, "exitbox-shell-new-00000005", &error);
+  g_assert_no_error (error);
+
+  history = exitbox_proxy_history_load (history_path);
+  g_assert_cmpuint (history->len, ==, 3);
+  for (guint i = 1; i < 3; i++)
+    {
+      entry = g_ptr_array_index (history, i);
+      if (g_str_equal (entry->name, "exitbox-shell-new-00000005"))
+        g_assert_cmpint (entry->end, >=, entry->start);
+      else
+        g_assert_cmpint (entry->end, ==, 0);
+    }
+}
+
 static void
 test_firewall_rejected_config_kept (Fixture       *fixture,
                                     gconstpointer  user_data)
@@ -951,6 +1045,8 @@ main (int   argc,
               fixture_set_up, test_firewall_session_rules, fixture_tear_down);
   g_test_add ("/firewall/drops-ended-sessions", Fixture, NULL,
               fixture_set_up, test_firewall_drops_ended_sessions, fixture_tear_down);
+  g_test_add ("/firewall/session-history", Fixture, NULL,
+              fixture_set_up, test_firewall_session_history, fixture_tear_down);
   g_test_add ("/firewall/rejected-config-kept", Fixture, NULL,
               fixture_set_up, test_firewall_rejected_config_kept, fixture_tear_down);
   g_test_add ("/firewall/unknown-directive-rejected", Fixture, NULL,

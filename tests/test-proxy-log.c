@@ -95,17 +95,19 @@ test_proxy_log_read_new_lines (void)
   g_autofree char *dir = exitbox_test_make_tmpdir ("exitbox-test-proxy-log-XXXXXX");
   g_autofree char *log_path = g_build_filename (dir, "access.log", NULL);
   g_autofree char *cache_dir = g_build_filename (dir, "cache", NULL);
-  g_autofree char *sessions_dir = NULL;
-  g_autoptr(ExitboxProxySession) session = NULL;
+  g_autofree char *history_path = NULL;
+  g_autoptr(GPtrArray) history = NULL;
   g_autoptr(ExitboxProxyLog) log = NULL;
   g_autoptr(GPtrArray) hosts = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GError) error = NULL;
   GPtrArray *requests;
 
   g_setenv ("EXITBOX_CACHE_DIR", cache_dir, TRUE);
-  sessions_dir = exitbox_proxy_dup_sessions_dir ();
-  session = exitbox_proxy_session_new ("exitbox-shell-project-0000beef", "10.89.1.254", NULL);
-  g_assert_true (exitbox_proxy_session_save (session, sessions_dir, &error));
+  history_path = exitbox_proxy_dup_history_path ();
+  history = exitbox_proxy_history_load (history_path);
+  exitbox_proxy_history_start (history, "exitbox-shell-project-0000beef", "10.89.1.254",
+                               G_GINT64_CONSTANT (1733355000) * G_USEC_PER_SEC);
+  g_assert_true (exitbox_proxy_history_save (history, history_path, &error));
   g_assert_no_error (error);
 
   log = exitbox_proxy_log_new (log_path);
@@ -135,7 +137,7 @@ test_proxy_log_read_new_lines (void)
   g_assert_cmpuint (requests->len, ==, 2);
   g_assert_cmpstr (((ExitboxBlockedRequest *) g_ptr_array_index (requests, 1))->host, ==,
                    "two.example.test");
-  /* No running session has this address. */
+  /* No session held this address. */
   g_assert_null (((ExitboxBlockedRequest *) g_ptr_array_index (requests, 1))->session);
   g_assert_cmpstr (((ExitboxBlockedRequest *) g_ptr_array_index (requests, 1))->client, ==,
                    "10.89.1.9");
@@ -154,6 +156,85 @@ test_proxy_log_read_new_lines (void)
   g_assert_cmpstr (g_ptr_array_index (hosts, 2), ==, "three.test");
 
   g_unsetenv ("EXITBOX_CACHE_DIR");
+  exitbox_test_remove_tree (dir);
+}
+
+/* Two sessions held 10.89.1.254 one after the other. The log has a line
+ * from each, one from the gap between them, one from before the first and
+ * one from a third session that still runs at 10.89.1.253.
+ */
+static void
+test_proxy_log_session_by_time (void)
+{
+  g_autofree char *dir = exitbox_test_make_tmpdir ("exitbox-test-proxy-log-XXXXXX");
+  g_autofree char *log_path = g_build_filename (dir, "access.log", NULL);
+  g_autofree char *cache_dir = g_build_filename (dir, "cache", NULL);
+  g_autofree char *history_path = NULL;
+  g_autoptr(ExitboxProxyLog) log = NULL;
+  g_autoptr(GError) error = NULL;
+  GPtrArray *requests;
+
+  g_setenv ("EXITBOX_CACHE_DIR", cache_dir, TRUE);
+  history_path = exitbox_proxy_dup_history_path ();
+  {
+    g_autofree char *proxy_dir = g_path_get_dirname (history_path);
+
+    g_assert_cmpint (g_mkdir_with_parents (proxy_dir, 0700), ==, 0);
+  }
+  exitbox_test_write_file (history_path,
+                           "# start end address name\n"
+                           "1733360000000000 1733360600000000 10.89.1.254 exitbox-shell-old-0000aaaa\n"
+                           "1733361000000000 0 10.89.1.254 exitbox-shell-new-c24f206d\n"
+                           "1733359000000000 0 10.89.1.253 exitbox-shell-other-0000cccc\n");
+  exitbox_test_write_file (log_path,
+                           "1733359999.999 10.89.1.254 TCP_DENIED/403 GET before.test 80\n"
+                           "1733360300.000 10.89.1.254 TCP_DENIED/403 GET first.test 80\n"
+                           "1733360800.000 10.89.1.254 TCP_DENIED/403 GET between.test 80\n"
+                           "1733361990.000 10.89.1.254 TCP_DENIED/403 GET second.test 80\n"
+                           "1733361990.500 10.89.1.253 TCP_DENIED/403 GET other.test 80\n");
+
+  log = exitbox_proxy_log_new (log_path);
+  g_assert_true (exitbox_proxy_log_read_new_lines (log, &error));
+  g_assert_no_error (error);
+  requests = exitbox_proxy_log_get_blocked_requests (log);
+  g_assert_cmpuint (requests->len, ==, 5);
+
+  g_assert_null (((ExitboxBlockedRequest *) g_ptr_array_index (requests, 0))->session);
+  g_assert_cmpstr (((ExitboxBlockedRequest *) g_ptr_array_index (requests, 1))->session, ==,
+                   "exitbox-shell-old-0000aaaa");
+  g_assert_null (((ExitboxBlockedRequest *) g_ptr_array_index (requests, 2))->session);
+  g_assert_cmpstr (((ExitboxBlockedRequest *) g_ptr_array_index (requests, 2))->client, ==,
+                   "10.89.1.254");
+  g_assert_cmpstr (((ExitboxBlockedRequest *) g_ptr_array_index (requests, 3))->session, ==,
+                   "exitbox-shell-new-c24f206d");
+  g_assert_cmpstr (((ExitboxBlockedRequest *) g_ptr_array_index (requests, 4))->session, ==,
+                   "exitbox-shell-other-0000cccc");
+
+  g_unsetenv ("EXITBOX_CACHE_DIR");
+  exitbox_test_remove_tree (dir);
+}
+
+static void
+test_proxy_log_first_time (void)
+{
+  g_autofree char *dir = exitbox_test_make_tmpdir ("exitbox-test-proxy-log-XXXXXX");
+  g_autofree char *log_path = g_build_filename (dir, "access.log", NULL);
+  gint64 time = 0;
+
+  g_assert_false (exitbox_proxy_log_read_first_time (log_path, &time));
+
+  exitbox_test_write_file (log_path, "");
+  g_assert_false (exitbox_proxy_log_read_first_time (log_path, &time));
+
+  exitbox_test_write_file (log_path, "not a time\n");
+  g_assert_false (exitbox_proxy_log_read_first_time (log_path, &time));
+
+  exitbox_test_write_file (log_path,
+                           "1733360300.250 10.89.1.254 TCP_TUNNEL/200 CONNECT a.test 443\n"
+                           "1733360400.000 10.89.1.254 TCP_DENIED/403 GET b.test 80\n");
+  g_assert_true (exitbox_proxy_log_read_first_time (log_path, &time));
+  g_assert_cmpint (time, ==, G_GINT64_CONSTANT (1733360300250000));
+
   exitbox_test_remove_tree (dir);
 }
 
@@ -192,6 +273,8 @@ main (int   argc,
   g_test_add_func ("/proxy-log/parse-line", test_proxy_log_parse_line);
   g_test_add_func ("/proxy-log/read-new-lines", test_proxy_log_read_new_lines);
   g_test_add_func ("/proxy-log/keeps-maximum", test_proxy_log_keeps_maximum);
+  g_test_add_func ("/proxy-log/session-by-time", test_proxy_log_session_by_time);
+  g_test_add_func ("/proxy-log/first-time", test_proxy_log_first_time);
 
   return g_test_run ();
 }

@@ -4,7 +4,8 @@
 #
 # Runs the image entrypoint on the host, with /bin/sh and the host's tmux,
 # to check the status line of settings.status_bar: drawn at a terminal,
-# absent without one, and the command's exit status kept. Prints TAP.
+# absent without one, the command's exit status kept, and the output
+# printed again without tmux's exit message. Prints TAP.
 #
 # Usage: test-status-line.py ENTRYPOINT
 
@@ -71,7 +72,7 @@ def run_in_terminal(command, environment):
 
 
 def main():
-    print("1..8")
+    print("1..11")
     work = tempfile.mkdtemp(prefix="exitbox-status-line-")
     marker = os.path.join(work, "format-ran")
     line = f"ExitBox 9.9 – Shell – web#(touch {marker})shop – firewall on, 3 domains"
@@ -87,6 +88,28 @@ def main():
         restored = transcript.rfind("\x1b[?1049l")
         report(restored >= 0 and transcript.find("inside: unset", restored) > restored,
                "output printed again after the session", transcript[-400:])
+        report("[exited]" not in transcript, "no tmux exit message", transcript[-400:])
+        report("\0" not in transcript, "no NUL byte in the output", repr(transcript[-400:]))
+
+        # A tmux whose captured text contains NUL bytes: the replay drops
+        # them and keeps the text around them.
+        wrapper_dir = os.path.join(work, "bin")
+        os.mkdir(wrapper_dir)
+        with open(os.path.join(wrapper_dir, "tmux"), "w") as wrapper:
+            wrapper.write('#!/bin/sh\n'
+                          'if [ "$1" = capture-pane ]; then\n'
+                          f'  "{shutil.which("tmux")}" "$@" | sed "s/inside/in\\x00side/"\n'
+                          'else\n'
+                          f'  exec "{shutil.which("tmux")}" "$@"\n'
+                          'fi\n')
+        os.chmod(os.path.join(wrapper_dir, "tmux"), 0o755)
+        environment = session_environment(work, line)
+        environment["PATH"] = wrapper_dir + os.pathsep + environment["PATH"]
+        transcript, status = run_in_terminal(command, environment)
+        restored = transcript.rfind("\x1b[?1049l")
+        report(status == 7 and "\0" not in transcript and
+               transcript.find("inside: unset", restored) > restored >= 0,
+               "NUL bytes in the captured text dropped", repr(transcript[-400:]))
 
         transcript, status = run_in_terminal(command, session_environment(work, None))
         report(status == 7 and "\x1b[?1049h" not in transcript,

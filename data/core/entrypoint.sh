@@ -146,15 +146,20 @@ CONF
 
   # The pane runs this script again, which then only runs the command (see
   # run_in_pane), because tmux itself exits with 0 whatever the command did.
+  # The attached tmux client (3.3a) draws through its standard input, which
+  # is the terminal, and prints its exit message ("[exited]") to standard
+  # output, so standard output goes to /dev/null. Its errors still reach
+  # standard error.
   tmux_status=0
   TMUX_TMPDIR=$dir tmux -f "$dir/tmux.conf" new-session -s exitbox \
-    -e "EXITBOX_STATUS_PANE=$dir" -- sh "$0" "$@" || tmux_status=$?
+    -e "EXITBOX_STATUS_PANE=$dir" -- sh "$0" "$@" > /dev/null || tmux_status=$?
 
   # tmux leaves the alternate screen and clears it, so the session's text
-  # is printed again, without the blank lines at its end.
+  # is printed again, without the blank lines at its end and without NUL
+  # bytes, which a terminal shows as garbage.
   if [ -s "$dir/screen" ]; then
-    awk '{ line[NR] = $0 } $0 != "" { last = NR } END { for (i = 1; i <= last; i++) print line[i] }' \
-      "$dir/screen"
+    tr -d '\000' < "$dir/screen" |
+      awk '{ line[NR] = $0 } $0 != "" { last = NR } END { for (i = 1; i <= last; i++) print line[i] }'
     printf '\033[m'
   fi
 

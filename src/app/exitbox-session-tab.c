@@ -1433,8 +1433,12 @@ exitbox_session_tab_blocked_request_cb (ExitboxProxyLog       *log,
                                         ExitboxBlockedRequest *request,
                                         ExitboxSessionTab     *self)
 {
-  if (self->plan == NULL || self->plan->session_address == NULL ||
-      g_strcmp0 (request->client, self->plan->session_address) != 0)
+  /* The core names the session that held the client address when the
+   * request was made, so a request from an earlier session at this
+   * address stays out of this tab.
+   */
+  if (self->plan == NULL || self->plan->container_name == NULL ||
+      g_strcmp0 (request->session, self->plan->container_name) != 0)
     return;
 
   exitbox_session_tab_add_blocked_request (self, request);

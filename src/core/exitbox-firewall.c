@@ -15,6 +15,7 @@
 #include "exitbox-firewall.h"
 #include "exitbox-launch-plan.h"
 #include "exitbox-paths.h"
+#include "exitbox-proxy-log.h"
 #include "exitbox-proxy-session.h"
 #include "exitbox-squid-config.h"
 
@@ -737,6 +738,82 @@ process_exists (gint64 pid)
   return kill ((pid_t) pid, 0) == 0 || errno == EPERM;
 }
 
+/* Prunes the session history and saves it. Entries that ended before the
+ * first line of the access log or more than EXITBOX_PROXY_HISTORY_MAX_DAYS
+ * ago name no line that `exitbox firewall log` shows, so they are dropped.
+ * A failure is only logged, because the history only names the sessions in
+ * the log and no rule depends on it.
+ */
+static void
+save_session_history (const char *proxy_dir,
+                      GPtrArray  *history,
+                      const char *path)
+{
+  g_autofree char *log_dir = dup_log_dir (proxy_dir);
+  g_autofree char *log_path = g_build_filename (log_dir, "access.log", NULL);
+  g_autoptr(GError) error = NULL;
+  gint64 cutoff = g_get_real_time () - (gint64) EXITBOX_PROXY_HISTORY_MAX_DAYS * G_TIME_SPAN_DAY;
+  gint64 first_line_time;
+
+  if (exitbox_proxy_log_read_first_time (log_path, &first_line_time))
+    cutoff = MAX (cutoff, first_line_time);
+
+  exitbox_proxy_history_prune (history, cutoff);
+
+  if (!exitbox_proxy_history_save (history, path, &error))
+    g_warning ("Failed to save the session history: %s", error->message);
+}
+
+/* Records in the session history that each of the running @sessions that
+ * has no open entry, such as the one that starts now, uses its address from
+ * now on. A session started by an ExitBox without the history gets its
+ * entry here too, so its earlier requests show only the address.
+ */
+static void
+record_session_starts (const char *proxy_dir,
+                       GPtrArray  *sessions)
+{
+  g_autofree char *path = g_build_filename (proxy_dir, EXITBOX_PROXY_HISTORY_FILE, NULL);
+  g_autoptr(GPtrArray) history = exitbox_proxy_history_load (path);
+  gint64 now = g_get_real_time ();
+
+  for (guint i = 0; i < sessions->len; i++)
+    {
+      const ExitboxProxySession *session = g_ptr_array_index (sessions, i);
+      gboolean open = FALSE;
+
+      for (guint j = 0; j < history->len && !open; j++)
+        {
+          const ExitboxProxyHistoryEntry *entry = g_ptr_array_index (history, j);
+
+          open = entry->end == 0 && g_str_equal (entry->name, session->name) &&
+                 g_str_equal (entry->address, session->address);
+        }
+
+      if (!open)
+        exitbox_proxy_history_start (history, session->name, session->address, now);
+    }
+
+  save_session_history (proxy_dir, history, path);
+}
+
+/* Records in the session history that the sessions @names ended now. */
+static void
+record_session_ends (const char          *proxy_dir,
+                     const char * const  *names)
+{
+  g_autofree char *path = g_build_filename (proxy_dir, EXITBOX_PROXY_HISTORY_FILE, NULL);
+  g_autoptr(GPtrArray) history = exitbox_proxy_history_load (path);
+  gint64 now = g_get_real_time ();
+  gboolean changed = FALSE;
+
+  for (guint i = 0; names[i] != NULL; i++)
+    changed |= exitbox_proxy_history_end (history, names[i], now);
+
+  if (changed)
+    save_session_history (proxy_dir, history, path);
+}
+
 /* Loads the session records and deletes those of sessions that ended: the
  * container is gone and the process that started it has exited. A record
  * whose container does not exist yet but whose process runs belongs to a
@@ -751,6 +828,8 @@ load_live_sessions (ExitboxFirewall  *self,
   g_autoptr(GPtrArray) sessions = exitbox_proxy_session_load_all (sessions_dir);
   g_autoptr(GPtrArray) names = g_ptr_array_new ();
   g_autoptr(ExitboxInspection) containers = NULL;
+  g_autoptr(GPtrArray) ended_names = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *proxy_dir = g_path_get_dirname (sessions_dir);
   guint kept = 0;
 
   if (sessions->len == 0)
@@ -780,11 +859,18 @@ load_live_sessions (ExitboxFirewall  *self,
       g_debug ("Removing the record of the ended session %s (%s)", session->name, session->address);
       if (!exitbox_proxy_session_remove (sessions_dir, session->name, &local_error))
         g_warning ("%s", local_error->message);
+      g_ptr_array_add (ended_names, g_strdup (session->name));
       exitbox_proxy_session_free (session);
       sessions->pdata[i] = NULL;
     }
 
   g_ptr_array_set_size (sessions, kept);
+
+  if (ended_names->len > 0)
+    {
+      g_ptr_array_add (ended_names, NULL);
+      record_session_ends (proxy_dir, (const char * const *) ended_names->pdata);
+    }
 
   return g_steal_pointer (&sessions);
 }
@@ -1092,6 +1178,7 @@ ensure_locked (ExitboxFirewall    *self,
       if (session == NULL)
         return NULL;
       result->session_address = g_strdup (session->address);
+      record_session_starts (proxy_dir, sessions);
     }
 
   text = generate_config (data->allowlist, sessions, subnet, egress_gateway,
@@ -1109,7 +1196,12 @@ ensure_locked (ExitboxFirewall    *self,
 
 failed:
   if (session != NULL)
-    exitbox_proxy_session_remove (sessions_dir, session->name, NULL);
+    {
+      const char *names[] = { session->name, NULL };
+
+      exitbox_proxy_session_remove (sessions_dir, session->name, NULL);
+      record_session_ends (proxy_dir, names);
+    }
   return NULL;
 }
 
@@ -1426,6 +1518,12 @@ end_session_locked (ExitboxFirewall  *self,
 
   if (!exitbox_proxy_session_remove (sessions_dir, session_name, error))
     return NULL;
+
+  {
+    const char *names[] = { session_name, NULL };
+
+    record_session_ends (proxy_dir, names);
+  }
 
   /* The last session without entries of its own changed no rule, so the
    * proxy needs no look and no reload, which keeps a warm launch to two

@@ -67,6 +67,35 @@ parse_time (const char *text,
   return TRUE;
 }
 
+gboolean
+exitbox_proxy_log_read_first_time (const char *path,
+                                   gint64     *out_time)
+{
+  g_autoptr(GFile) file = NULL;
+  g_autoptr(GFileInputStream) stream = NULL;
+  char buffer[64];
+  gsize n_read = 0;
+  gsize length;
+
+  g_return_val_if_fail (path != NULL, FALSE);
+  g_return_val_if_fail (out_time != NULL, FALSE);
+
+  file = g_file_new_for_path (path);
+  stream = g_file_read (file, NULL, NULL);
+  if (stream == NULL ||
+      !g_input_stream_read_all (G_INPUT_STREAM (stream), buffer, sizeof buffer - 1, &n_read, NULL, NULL))
+    return FALSE;
+  buffer[n_read] = '\0';
+
+  /* The time is the first field, "SECONDS.MILLISECONDS". */
+  length = strcspn (buffer, " \n");
+  if (length == n_read)
+    return FALSE;
+  buffer[length] = '\0';
+
+  return parse_time (buffer, out_time);
+}
+
 ExitboxBlockedRequest *
 exitbox_blocked_request_parse_line (const char *line)
 {
@@ -217,15 +246,9 @@ exitbox_proxy_log_new (const char *path)
 static void
 add_request (ExitboxProxyLog       *self,
              ExitboxBlockedRequest *request,
-             GPtrArray             *sessions)
+             GPtrArray             *history)
 {
-  ExitboxProxySession *session = exitbox_proxy_session_find_by_address (sessions, request->client);
-
-  /* NOTE: the records name the sessions that run now. An address that an
-   * ended session used and a newer one reuses is shown with the newer name.
-   */
-  if (session != NULL)
-    request->session = g_strdup (session->name);
+  request->session = g_strdup (exitbox_proxy_history_find (history, request->client, request->time));
 
   if (self->requests->len >= EXITBOX_PROXY_LOG_MAX_REQUESTS)
     g_ptr_array_remove_index (self->requests, 0);
@@ -241,7 +264,7 @@ static gboolean
 read_chunk (ExitboxProxyLog   *self,
             GFileInputStream  *stream,
             goffset            size,
-            GPtrArray         *sessions,
+            GPtrArray         *history,
             gboolean          *out_progress,
             GError           **error)
 {
@@ -282,7 +305,7 @@ read_chunk (ExitboxProxyLog   *self,
       ExitboxBlockedRequest *request = exitbox_blocked_request_parse_line (lines[i]);
 
       if (request != NULL)
-        add_request (self, request, sessions);
+        add_request (self, request, history);
     }
 
   return TRUE;
@@ -296,8 +319,8 @@ exitbox_proxy_log_read_new_lines (ExitboxProxyLog  *self,
   g_autoptr(GFileInputStream) stream = NULL;
   g_autoptr(GFileInfo) info = NULL;
   g_autoptr(GError) local_error = NULL;
-  g_autoptr(GPtrArray) sessions = NULL;
-  g_autofree char *sessions_dir = NULL;
+  g_autoptr(GPtrArray) history = NULL;
+  g_autofree char *history_path = NULL;
   gboolean progress = TRUE;
   goffset size;
 
@@ -324,12 +347,15 @@ exitbox_proxy_log_read_new_lines (ExitboxProxyLog  *self,
   if (size == self->offset)
     return TRUE;
 
-  sessions_dir = exitbox_proxy_dup_sessions_dir ();
-  sessions = exitbox_proxy_session_load_all (sessions_dir);
+  /* The history is read again for each batch of lines, because sessions
+   * start and end while a log is followed.
+   */
+  history_path = exitbox_proxy_dup_history_path ();
+  history = exitbox_proxy_history_load (history_path);
 
   while (progress && self->offset < size)
     {
-      if (!read_chunk (self, stream, size, sessions, &progress, error))
+      if (!read_chunk (self, stream, size, history, &progress, error))
         return FALSE;
     }
 

@@ -13,7 +13,7 @@ typedef struct
 {
   gint64   time;     /* microseconds since the Unix epoch */
   char    *client;   /* the agent container's address */
-  char    *session;  /* the session's container name, or NULL when no running session has that address */
+  char    *session;  /* the container name of the session that held the client address at that time, or NULL */
   char    *method;   /* "CONNECT", "GET", … */
   char    *host;     /* the requested host name or address, IPv6 without brackets */
   guint16  port;     /* 0 when the log line has none */
@@ -33,6 +33,13 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (ExitboxBlockedRequest, exitbox_blocked_request_fr
  */
 ExitboxBlockedRequest *exitbox_blocked_request_parse_line (const char                  *line);
 
+/* Reads the time of the first line of the access log at @path into
+ * @out_time, in microseconds since the Unix epoch. Returns FALSE when the
+ * log is missing, empty or starts with a line in another format.
+ */
+gboolean               exitbox_proxy_log_read_first_time  (const char                  *path,
+                                                           gint64                      *out_time);
+
 /* The most blocked requests a log object keeps; older ones are dropped. */
 #define EXITBOX_PROXY_LOG_MAX_REQUESTS 1000
 
@@ -41,7 +48,8 @@ G_DECLARE_FINAL_TYPE (ExitboxProxyLog, exitbox_proxy_log, EXITBOX, PROXY_LOG, GO
 
 /* Reads the access log at @path (see exitbox_firewall_dup_log_path()).
  * Emits "blocked-request" (ExitboxBlockedRequest *) for each new blocked
- * request it reads.
+ * request it reads, named after the session that the session history
+ * (exitbox_proxy_dup_history_path()) shows at that address and time.
  */
 ExitboxProxyLog *exitbox_proxy_log_new                    (const char      *path);
 /* Reads the lines added since the last read. A log that became shorter

@@ -279,6 +279,241 @@ exitbox_proxy_session_find_by_address (GPtrArray  *sessions,
   return NULL;
 }
 
+void
+exitbox_proxy_history_entry_free (ExitboxProxyHistoryEntry *entry)
+{
+  if (entry == NULL)
+    return;
+
+  g_free (entry->name);
+  g_free (entry->address);
+  g_free (entry);
+}
+
+char *
+exitbox_proxy_dup_history_path (void)
+{
+  g_autofree char *cache_dir = exitbox_dup_cache_dir ();
+
+  return g_build_filename (cache_dir, "proxy", EXITBOX_PROXY_HISTORY_FILE, NULL);
+}
+
+/* Parses "START END ADDRESS NAME" into an entry, or returns NULL. */
+static ExitboxProxyHistoryEntry *
+parse_history_line (const char *line)
+{
+  g_auto(GStrv) fields = g_strsplit (line, " ", -1);
+  g_autoptr(ExitboxProxyHistoryEntry) entry = NULL;
+  guint64 start;
+  guint64 end;
+
+  if (g_strv_length (fields) != 4 ||
+      !g_ascii_string_to_unsigned (fields[0], 10, 1, G_MAXINT64, &start, NULL) ||
+      !g_ascii_string_to_unsigned (fields[1], 10, 0, G_MAXINT64, &end, NULL) ||
+      (end != 0 && end < start) ||
+      !g_hostname_is_ip_address (fields[2]) ||
+      !name_is_valid (fields[3]))
+    return NULL;
+
+  entry = g_new0 (ExitboxProxyHistoryEntry, 1);
+  entry->start = (gint64) start;
+  entry->end = (gint64) end;
+  entry->address = g_strdup (fields[2]);
+  entry->name = g_strdup (fields[3]);
+
+  return g_steal_pointer (&entry);
+}
+
+static int
+compare_history_entries (gconstpointer a,
+                         gconstpointer b)
+{
+  const ExitboxProxyHistoryEntry *first = *(ExitboxProxyHistoryEntry * const *) a;
+  const ExitboxProxyHistoryEntry *second = *(ExitboxProxyHistoryEntry * const *) b;
+
+  return (first->start > second->start) - (first->start < second->start);
+}
+
+GPtrArray *
+exitbox_proxy_history_load (const char *path)
+{
+  g_autoptr(GPtrArray) history = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+  g_auto(GStrv) lines = NULL;
+  guint invalid = 0;
+
+  g_return_val_if_fail (path != NULL, NULL);
+
+  history = g_ptr_array_new_with_free_func ((GDestroyNotify) exitbox_proxy_history_entry_free);
+  if (!g_file_get_contents (path, &text, NULL, &error))
+    {
+      if (!g_error_matches (error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+        g_warning ("Ignoring the session history %s: %s", path, error->message);
+      return g_steal_pointer (&history);
+    }
+
+  lines = g_strsplit (text, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      ExitboxProxyHistoryEntry *entry;
+
+      if (lines[i][0] == '\0' || lines[i][0] == '#')
+        continue;
+
+      entry = parse_history_line (lines[i]);
+      if (entry == NULL)
+        {
+          invalid++;
+          continue;
+        }
+      g_ptr_array_add (history, entry);
+    }
+
+  if (invalid > 0)
+    g_warning ("Ignoring %u invalid lines of the session history %s", invalid, path);
+
+  g_ptr_array_sort (history, compare_history_entries);
+
+  return g_steal_pointer (&history);
+}
+
+gboolean
+exitbox_proxy_history_save (GPtrArray   *history,
+                            const char  *path,
+                            GError     **error)
+{
+  g_autoptr(GString) text = NULL;
+  g_autofree char *dir = NULL;
+
+  g_return_val_if_fail (history != NULL, FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
+
+  dir = g_path_get_dirname (path);
+  if (g_mkdir_with_parents (dir, 0700) != 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                   _("Failed to create %s: %s"), dir, g_strerror (saved_errno));
+      return FALSE;
+    }
+
+  text = g_string_new ("# Sessions and their addresses: start, end, address, name. Times are in\n"
+                       "# microseconds since the Unix epoch, and the end is 0 while a session runs.\n");
+  for (guint i = 0; i < history->len; i++)
+    {
+      const ExitboxProxyHistoryEntry *entry = g_ptr_array_index (history, i);
+
+      g_string_append_printf (text, "%" G_GINT64_FORMAT " %" G_GINT64_FORMAT " %s %s\n",
+                              entry->start, entry->end, entry->address, entry->name);
+    }
+
+  return exitbox_write_file_atomically (path, text->str, (gssize) text->len, 0600, error);
+}
+
+void
+exitbox_proxy_history_start (GPtrArray  *history,
+                             const char *name,
+                             const char *address,
+                             gint64      time)
+{
+  ExitboxProxyHistoryEntry *entry;
+
+  g_return_if_fail (history != NULL);
+  g_return_if_fail (name != NULL);
+  g_return_if_fail (address != NULL);
+
+  for (guint i = 0; i < history->len; i++)
+    {
+      ExitboxProxyHistoryEntry *other = g_ptr_array_index (history, i);
+
+      if (other->end == 0 && (g_str_equal (other->name, name) || g_str_equal (other->address, address)))
+        other->end = MAX (time, other->start);
+    }
+
+  entry = g_new0 (ExitboxProxyHistoryEntry, 1);
+  entry->name = g_strdup (name);
+  entry->address = g_strdup (address);
+  entry->start = time;
+  g_ptr_array_add (history, entry);
+  g_ptr_array_sort (history, compare_history_entries);
+}
+
+gboolean
+exitbox_proxy_history_end (GPtrArray  *history,
+                           const char *name,
+                           gint64      time)
+{
+  gboolean found = FALSE;
+
+  g_return_val_if_fail (history != NULL, FALSE);
+  g_return_val_if_fail (name != NULL, FALSE);
+
+  for (guint i = 0; i < history->len; i++)
+    {
+      ExitboxProxyHistoryEntry *entry = g_ptr_array_index (history, i);
+
+      if (entry->end == 0 && g_str_equal (entry->name, name))
+        {
+          entry->end = MAX (time, entry->start);
+          found = TRUE;
+        }
+    }
+
+  return found;
+}
+
+void
+exitbox_proxy_history_prune (GPtrArray *history,
+                             gint64     cutoff)
+{
+  guint i = 0;
+
+  g_return_if_fail (history != NULL);
+
+  while (i < history->len)
+    {
+      const ExitboxProxyHistoryEntry *entry = g_ptr_array_index (history, i);
+
+      if (entry->end != 0 && entry->end < cutoff)
+        g_ptr_array_remove_index (history, i);
+      else
+        i++;
+    }
+
+  /* The array is sorted by start, so the oldest entries come first. */
+  if (history->len > EXITBOX_PROXY_HISTORY_MAX_ENTRIES)
+    g_ptr_array_remove_range (history, 0, history->len - EXITBOX_PROXY_HISTORY_MAX_ENTRIES);
+}
+
+const char *
+exitbox_proxy_history_find (GPtrArray  *history,
+                            const char *address,
+                            gint64      time)
+{
+  const ExitboxProxyHistoryEntry *found = NULL;
+
+  g_return_val_if_fail (history != NULL, NULL);
+
+  if (address == NULL)
+    return NULL;
+
+  for (guint i = 0; i < history->len; i++)
+    {
+      const ExitboxProxyHistoryEntry *entry = g_ptr_array_index (history, i);
+
+      if (!g_str_equal (entry->address, address) || time < entry->start ||
+          (entry->end != 0 && time > entry->end))
+        continue;
+
+      if (found == NULL || entry->start >= found->start)
+        found = entry;
+    }
+
+  return found != NULL ? found->name : NULL;
+}
+
 char *
 exitbox_proxy_allocate_address (const char          *subnet,
                                 const char * const  *used,

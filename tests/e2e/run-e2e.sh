@@ -488,6 +488,26 @@ else
   not_ok "firewall log lists blocked requests" "$output"
 fi
 
+# Two sessions one after the other, each with one blocked request. Sessions
+# take the highest free address, so the second one usually reuses the first
+# one's address, and the log names each request after the session that held
+# the address at the time (from the session history).
+exitbox shell -- curl -s -o /dev/null --max-time 20 http://history-first.example.test/ >/dev/null 2>&1
+exitbox shell -- curl -s -o /dev/null --max-time 20 http://history-second.example.test/ >/dev/null 2>&1
+history_file="$proxy_dir/session-history"
+first_session=$(grep -v '^#' "$history_file" 2>/dev/null | tail -2 | head -1)
+second_session=$(grep -v '^#' "$history_file" 2>/dev/null | tail -1)
+output=$(exitbox firewall log 2>&1)
+if [ -n "$first_session" ] && [ "$first_session" != "$second_session" ] \
+   && grep -qF "  ${first_session##* }  GET history-first.example.test:80" <<<"$output" \
+   && grep -qF "  ${second_session##* }  GET history-second.example.test:80" <<<"$output"; then
+  ok "firewall log names the session of each request"
+  printf '# history: %s\n' "$first_session" "$second_session"
+else
+  not_ok "firewall log names the session of each request" "$(cat "$history_file" 2>&1)" \
+    "$(grep history- <<<"$output")"
+fi
+
 output=$(exitbox firewall check allowed.example.test 2>&1)
 status=$?
 if [ $status -eq 0 ] && grep -q 'CONNECT allowed.example.test:443: allowed by the allowlist entry' <<<"$output"; then
@@ -840,14 +860,24 @@ in_terminal() {
 # At a terminal, settings.status_bar (on by default) puts a line at the top,
 # drawn by tmux inside the container, and the command's exit status stays.
 status_line="Shell – $(basename "$project") – firewall on, "
-output=$(in_terminal "$EXITBOX_BIN" shell -- sh -c 'echo "status line test"; exit 5' 2>&1)
+in_terminal "$EXITBOX_BIN" shell -- sh -c 'echo "status line test"; exit 5' >"$work/status-line.out" 2>&1
 status=$?
+output=$(tr -d '\000' <"$work/status-line.out")
 if grep -qF "$status_line" <<<"$output" && grep -q "status line test" <<<"$output"; then
   ok "status line shown at a terminal"
 else
   not_ok "status line shown at a terminal" "$(tail -c 2000 <<<"$output" | cat -v)"
 fi
 check "status line keeps exit status" test "$status" = 5
+
+# The output printed again after tmux ends has no "[exited]" line from the
+# tmux client and no NUL byte.
+if ! grep -qaF "[exited]" "$work/status-line.out" \
+   && [ "$(tr -cd '\000' <"$work/status-line.out" | wc -c)" -eq 0 ]; then
+  ok "status line replay is clean"
+else
+  not_ok "status line replay is clean" "$(tail -c 600 "$work/status-line.out" | cat -v)"
+fi
 
 config_file="$EXITBOX_CONFIG_DIR/config.yaml"
 cp "$config_file" "$work/config.yaml.saved"
