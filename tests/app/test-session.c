@@ -247,6 +247,30 @@ assert_session_logged (ExitboxProject *project)
   g_assert_nonnull (strstr (text, "exit status: "));
 }
 
+/* Registers and activates an application with the user's real settings
+ * and engine, and returns it with its main window.
+ */
+static ExitboxApplication *
+start_app (const char     *app_id,
+           ExitboxWindow **out_window)
+{
+  ExitboxApplication *app;
+  g_autoptr(GError) error = NULL;
+
+  app = g_object_new (EXITBOX_TYPE_APPLICATION,
+                      "application-id", app_id,
+                      "flags", G_APPLICATION_NON_UNIQUE,
+                      NULL);
+  g_application_register (G_APPLICATION (app), NULL, &error);
+  g_assert_no_error (error);
+  g_application_activate (G_APPLICATION (app));
+
+  *out_window = exitbox_app_test_find_main_window (GTK_APPLICATION (app));
+  g_assert_nonnull (*out_window);
+
+  return app;
+}
+
 static void
 test_session_launch (void)
 {
@@ -260,7 +284,6 @@ test_session_launch (void)
   const char *add_entry = g_getenv ("EXITBOX_TEST_ALLOWLIST_ADD");
   const char *add_after = g_getenv ("EXITBOX_TEST_ADD_AFTER");
   g_autoptr(ExitboxApplication) app = NULL;
-  g_autoptr(GError) error = NULL;
   g_autofree char *expected_title = NULL;
   const char *agent_name;
   ExitboxWindow *window;
@@ -276,16 +299,7 @@ test_session_launch (void)
       return;
     }
 
-  app = g_object_new (EXITBOX_TYPE_APPLICATION,
-                      "application-id", "io.github.exitbox.ExitBox.SessionTest",
-                      "flags", G_APPLICATION_NON_UNIQUE,
-                      NULL);
-  g_application_register (G_APPLICATION (app), NULL, &error);
-  g_assert_no_error (error);
-  g_application_activate (G_APPLICATION (app));
-
-  window = exitbox_app_test_find_main_window (GTK_APPLICATION (app));
-  g_assert_nonnull (window);
+  app = start_app ("io.github.exitbox.ExitBox.SessionTest", &window);
   g_assert_nonnull (exitbox_application_get_engine (app));
   g_assert_nonnull (exitbox_application_get_launcher (app));
 
@@ -431,7 +445,6 @@ test_session_stop (void)
 {
   const char *project_path = g_getenv ("EXITBOX_TEST_PROJECT");
   g_autoptr(ExitboxApplication) app = NULL;
-  g_autoptr(GError) error = NULL;
   g_autofree char *example_name = NULL;
   g_autofree char *prefix = NULL;
   g_autoptr(GList) toplevels = NULL;
@@ -449,16 +462,7 @@ test_session_stop (void)
       return;
     }
 
-  app = g_object_new (EXITBOX_TYPE_APPLICATION,
-                      "application-id", "io.github.exitbox.ExitBox.StopTest",
-                      "flags", G_APPLICATION_NON_UNIQUE,
-                      NULL);
-  g_application_register (G_APPLICATION (app), NULL, &error);
-  g_assert_no_error (error);
-  g_application_activate (G_APPLICATION (app));
-
-  window = exitbox_app_test_find_main_window (GTK_APPLICATION (app));
-  g_assert_nonnull (window);
+  app = start_app ("io.github.exitbox.ExitBox.StopTest", &window);
   /* Launches reload the settings and replace the application's engine. */
   g_assert_nonnull (exitbox_application_get_engine (app));
   engine = g_object_ref (exitbox_application_get_engine (app));

@@ -1565,9 +1565,10 @@ use_running_fake_engine (Fixture *fixture)
   return server;
 }
 
+/* Runs @body with sessions that start and keep running on the fake engine. */
 static void
-test_window_session_close_stops_container (Fixture       *fixture,
-                                           gconstpointer  user_data)
+run_app_with_running_engine (Fixture  *fixture,
+                             TestBody  body)
 {
   g_autoptr(SoupServer) server = NULL;
 
@@ -1577,7 +1578,14 @@ test_window_session_close_stops_container (Fixture       *fixture,
   if (server == NULL)
     return;
 
-  run_app (fixture, check_session_close_stops_container);
+  run_app (fixture, body);
+}
+
+static void
+test_window_session_close_stops_container (Fixture       *fixture,
+                                           gconstpointer  user_data)
+{
+  run_app_with_running_engine (fixture, check_session_close_stops_container);
 }
 
 /* SIGTERM to the app stops the running session's container, as Stop and
@@ -1609,15 +1617,7 @@ static void
 test_window_signal_stops_sessions (Fixture       *fixture,
                                    gconstpointer  user_data)
 {
-  g_autoptr(SoupServer) server = NULL;
-
-  write_config_file ("config.yaml", config_yaml);
-  write_config_file ("allowlist.yaml", allowlist_yaml);
-  server = use_running_fake_engine (fixture);
-  if (server == NULL)
-    return;
-
-  run_app (fixture, check_signal_stops_sessions);
+  run_app_with_running_engine (fixture, check_signal_stops_sessions);
 }
 
 static void
