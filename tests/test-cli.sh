@@ -51,7 +51,7 @@ expect_status() {
   fi
 }
 
-echo "1..180"
+echo "1..181"
 
 expect_status "version prints package version" 0 "exitbox " --version
 expect_status "help lists shell command" 0 "exitbox [OPTION…] shell" --help
@@ -467,6 +467,8 @@ expect_status "short option value missing before agent" 2 \
   "The option -a/--allow-urls needs a value, but the command “claude” follows it" -a claude
 expect_status "empty comma list is rejected" 2 "The option -t/--tools got “ , ”, which names nothing" \
   -t ' , ' shell -- true
+expect_status "option after shell keeps its value" 2 "for example “exitbox -i 'my dir' shell”" \
+  shell -i 'my dir'
 expect_status "completion names unknown shell" 2 "no completion for the shell “tcsh”" completion tcsh
 expect_status "approve rejects both answers" 2 "either --session or --always, not both" \
   firewall approve 0123abcd --session --always

@@ -81,5 +81,5 @@ if [ ! -s "$tarball" ]; then
 fi
 
 echo "Importing $tarball as $image..."
-"$engine" import --change 'CMD ["/bin/bash"]' "$tarball" "$image" >/dev/null
+"$engine" import --quiet --change 'CMD ["/bin/bash"]' "$tarball" "$image" >/dev/null
 echo "Created $image"

@@ -53,7 +53,10 @@ example_line='  # base_image: registry.example.com/mirror/debian:bookworm-slim'
 
 if [ -z "${EXITBOX_BASE_IMAGE:-}" ] && ! grep -qE '^[[:space:]]+base_image:' "$config_file" 2>/dev/null; then
   if ! podman image exists "$local_image"; then
-    "$source_dir/tools/make-base-image.sh" "$local_image"
+    # EXITBOX_ROOTFS_TARBALL: a root file system an administrator made for a
+    # user without sudo; importing it needs no root.
+    "$source_dir/tools/make-base-image.sh" \
+      ${EXITBOX_ROOTFS_TARBALL:+--rootfs-tarball "$EXITBOX_ROOTFS_TARBALL"} "$local_image"
   fi
 
   # Only a file that still has the default's example line is edited.

@@ -728,7 +728,7 @@ exitbox_application_signal_cb (gpointer user_data)
         n_stopped += exitbox_window_stop_sessions (windows->data);
     }
 
-  g_message ("Quitting after a signal; %u running sessions stopped", n_stopped);
+  g_message ("Quitting after a signal; sessions stopped: %u", n_stopped);
   self->signal_quit_source = g_timeout_add_seconds (n_stopped > 0 ? SIGNAL_QUIT_DELAY_SECONDS : 0,
                                                     exitbox_application_signal_quit_cb, self);
 

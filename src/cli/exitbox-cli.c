@@ -577,6 +577,19 @@ check_no_arguments (const char  *command,
   return FALSE;
 }
 
+/* @word as a user would type it in a shell: quoted only when it has
+ * characters a shell would treat specially. For messages only; ExitBox
+ * never runs a shell with it.
+ */
+static char *
+dup_shell_word (const char *word)
+{
+  if (*word != '\0' && strpbrk (word, " \t\n'\"\\$`*?[]{}()<>|&;!#~") == NULL)
+    return g_strdup (word);
+
+  return g_shell_quote (word);
+}
+
 /* Returns 0 on success, or the exit status to stop with. */
 static int
 parse_arguments (int          argc,
@@ -625,10 +638,25 @@ parse_arguments (int          argc,
         first++;
       else if (first < argc && argv[first][0] == '-')
         {
-          g_autofree char *message =
-            g_strdup_printf (_("ExitBox options go before “shell”, for example "
-                               "“exitbox %s shell”; a command to run goes after “--”."),
-                             argv[first]);
+          const char *inline_value = NULL;
+          const OptionSpec *spec = find_option (argv[first], &inline_value);
+          g_autofree char *example = NULL;
+          g_autofree char *message = NULL;
+
+          /* The example keeps the option's value, quoted for a shell. */
+          if (spec != NULL && spec->kind != OPTION_FLAG && inline_value == NULL &&
+              first + 1 < argc)
+            {
+              g_autofree char *value = dup_shell_word (argv[first + 1]);
+
+              example = g_strdup_printf ("%s %s", argv[first], value);
+            }
+          else
+            example = dup_shell_word (argv[first]);
+
+          message = g_strdup_printf (_("ExitBox options go before “shell”, for example "
+                                       "“exitbox %s shell”; a command to run goes after “--”."),
+                                     example);
           exitbox_cli_print_error (message);
           return 2;
         }

@@ -222,3 +222,23 @@ exitbox_app_test_assert_controls_named (GtkWidget  *root,
 
   g_assert_cmpuint (unnamed->len, ==, 0);
 }
+
+GtkWidget *
+exitbox_app_test_find_widget (GtkWidget *root,
+                              GType      type)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type))
+    return root;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (root);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = exitbox_app_test_find_widget (child, type);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}

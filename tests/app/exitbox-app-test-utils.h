@@ -30,6 +30,10 @@ void           exitbox_app_test_use_isolated_dirs   (void);
  */
 ExitboxWindow *exitbox_app_test_find_main_window    (GtkApplication *application);
 
+/* @root or the first widget below it, depth first, of @type, or NULL. */
+GtkWidget     *exitbox_app_test_find_widget         (GtkWidget  *root,
+                                                     GType       type);
+
 /* The first GtkButton below @root, depth first, whose label is @label, or
  * NULL.
  */

@@ -109,26 +109,6 @@ dup_typed_input (const char *text)
   return g_string_free (g_steal_pointer (&typed), FALSE);
 }
 
-static GtkWidget *
-find_widget_of_type (GtkWidget *root,
-                     GType      type)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type))
-    return root;
-
-  for (GtkWidget *child = gtk_widget_get_first_child (root);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_widget_of_type (child, type);
-
-      if (found != NULL)
-        return found;
-    }
-
-  return NULL;
-}
-
 /* Adds @entry as a user would: Preferences, Firewall page, the entry row
  * for a new domain, Enter. Then closes the preferences window.
  */
@@ -150,7 +130,7 @@ add_entry_in_editor (GApplication *app,
     }
   g_assert_nonnull (preferences);
 
-  editor = find_widget_of_type (GTK_WIDGET (preferences), EXITBOX_TYPE_ALLOWLIST_EDITOR);
+  editor = exitbox_app_test_find_widget (GTK_WIDGET (preferences), EXITBOX_TYPE_ALLOWLIST_EDITOR);
   g_assert_nonnull (editor);
   entry_row = exitbox_allowlist_editor_get_entry_row (EXITBOX_ALLOWLIST_EDITOR (editor));
   gtk_editable_set_text (GTK_EDITABLE (entry_row), entry);

@@ -1655,6 +1655,28 @@ test_window_command_line_launch_broken_config (Fixture       *fixture,
   g_assert_nonnull (fixture->window);
 }
 
+static AdwViewSwitcherTitle *
+find_switcher_title (ExitboxWindow *window)
+{
+  GtkWidget *found = exitbox_app_test_find_widget (GTK_WIDGET (window),
+                                                   ADW_TYPE_VIEW_SWITCHER_TITLE);
+
+  g_assert_nonnull (found);
+  return ADW_VIEW_SWITCHER_TITLE (found);
+}
+
+static gboolean
+switcher_shown (gpointer data)
+{
+  return !adw_view_switcher_title_get_title_visible (find_switcher_title (data));
+}
+
+static gboolean
+title_shown (gpointer data)
+{
+  return adw_view_switcher_title_get_title_visible (find_switcher_title (data));
+}
+
 static void
 check_agents_view_with_sessions (Fixture *fixture)
 {
@@ -1672,6 +1694,8 @@ check_agents_view_with_sessions (Fixture *fixture)
   tab = get_only_session (fixture);
   exitbox_app_test_iterate_until (session_shows_build, tab);
   g_assert_cmpstr (exitbox_window_get_view (fixture->window), ==, "sessions");
+  /* The header shows the view switcher at once, without a resize. */
+  exitbox_app_test_iterate_until (switcher_shown, fixture->window);
 
   /* The agent list and Profiles… are reachable while the session prepares. */
   exitbox_window_set_view (fixture->window, "agents");
@@ -1702,6 +1726,7 @@ check_agents_view_with_sessions (Fixture *fixture)
   gtk_window_destroy (GTK_WINDOW (dialog));
   g_assert_cmpint (adw_tab_view_get_n_pages (tab_view), ==, 0);
   g_assert_cmpstr (exitbox_window_get_view (fixture->window), ==, "agents");
+  exitbox_app_test_iterate_until (title_shown, fixture->window);
   g_assert_false (gtk_widget_get_visible (GTK_WIDGET (exitbox_window_get_tab_bar (fixture->window))));
   exitbox_app_test_iterate_until (window_is_idle, fixture->window);
 }
