@@ -77,10 +77,10 @@ dup_request_body (const ExitboxAllowRequest *request)
   g_string_append (body, "\n\n");
   g_string_append_printf (body,
                           g_dngettext (NULL,
-                                       "Without an answer the request is denied in %" G_GINT64_FORMAT " second.",
-                                       "Without an answer the request is denied in %" G_GINT64_FORMAT " seconds.",
+                                       "Without an answer the request is denied in %lld second.",
+                                       "Without an answer the request is denied in %lld seconds.",
                                        (gulong) left),
-                          left);
+                          (long long) left);
 
   return g_string_free (g_steal_pointer (&body), FALSE);
 }

@@ -46,10 +46,10 @@ print_request (const ExitboxAllowRequest *request,
   g_print (_("    Session: %s (%s)\n"), request->session,
            request->agent != NULL ? request->agent : "shell");
   g_print (_("    Project: %s\n"), request->project);
-  g_print (g_dngettext (NULL, "    Denied in %" G_GINT64_FORMAT " second without an answer\n",
-                        "    Denied in %" G_GINT64_FORMAT " seconds without an answer\n",
+  g_print (g_dngettext (NULL, "    Denied in %lld second without an answer\n",
+                        "    Denied in %lld seconds without an answer\n",
                         (gulong) left),
-           left);
+           (long long) left);
 }
 
 int

@@ -487,8 +487,8 @@ handle_allow (SoupServer        *server,
   if (wait_seconds > 0)
     {
       text = g_strdup_printf (_("Too many allow requests: a session may send %d a minute. "
-                                "Try again in %" G_GINT64_FORMAT " seconds."),
-                              EXITBOX_ALLOW_MAX_REQUESTS_PER_MINUTE, wait_seconds);
+                                "Try again in %lld seconds."),
+                              EXITBOX_ALLOW_MAX_REQUESTS_PER_MINUTE, (long long) wait_seconds);
       respond (message, STATUS_TOO_MANY_REQUESTS, text);
       return;
     }

@@ -451,10 +451,10 @@ read_version (ExitboxAllowlist    *self,
   self->version = version;
   if (version > ALLOWLIST_VERSION_MAX)
     g_ptr_array_add (self->notices,
-                     g_strdup_printf (_("%s: version %" G_GINT64_FORMAT " comes from a newer "
-                                        "ExitBox. This version reads the entries it knows and "
-                                        "will not change the file."),
-                                      location, version));
+                     g_strdup_printf (_("%s: version %lld comes from a newer ExitBox. This "
+                                        "version reads the entries it knows and will not "
+                                        "change the file."),
+                                      location, (long long) version));
 }
 
 static ExitboxAllowlist *
@@ -777,10 +777,10 @@ load_for_edit (const char        *path,
   if (allowlist->version > ALLOWLIST_VERSION_MAX)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_READ_ONLY,
-                   _("%s has version %" G_GINT64_FORMAT ", but this ExitBox changes version "
+                   _("%s has version %lld, but this ExitBox changes version "
                      "%d at most, so the file was not changed. Update ExitBox, or edit the "
                      "file by hand."),
-                   path, allowlist->version, ALLOWLIST_VERSION_MAX);
+                   path, (long long) allowlist->version, ALLOWLIST_VERSION_MAX);
       return FALSE;
     }
 
@@ -1124,10 +1124,10 @@ exitbox_allowlist_edit_disabled (const char          *data,
   if (allowlist->version > ALLOWLIST_VERSION_MAX)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_READ_ONLY,
-                   _("%s has version %" G_GINT64_FORMAT ", but this ExitBox changes version "
+                   _("%s has version %lld, but this ExitBox changes version "
                      "%d at most, so the file was not changed. Update ExitBox, or edit the "
                      "file by hand."),
-                   path_for_messages, allowlist->version, ALLOWLIST_VERSION_MAX);
+                   path_for_messages, (long long) allowlist->version, ALLOWLIST_VERSION_MAX);
       return NULL;
     }
 

@@ -1819,9 +1819,10 @@ download_read_cb (GObject      *source,
           && data->received < expected)
         {
           error = g_error_new (G_IO_ERROR, G_IO_ERROR_PARTIAL_INPUT,
-                               _("Downloading %s failed: the connection closed after %"
-                                 G_GOFFSET_FORMAT " of %" G_GOFFSET_FORMAT " bytes."),
-                               data->release->url, data->received, expected);
+                               _("Downloading %s failed: the connection closed after %lld "
+                                 "of %lld bytes."),
+                               data->release->url, (long long) data->received,
+                               (long long) expected);
           download_retry_or_fail (g_steal_pointer (&task), g_steal_pointer (&error), TRUE);
           return;
         }
