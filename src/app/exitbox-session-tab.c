@@ -1184,6 +1184,30 @@ exitbox_session_tab_dup_link_at (ExitboxSessionTab *self,
  * with a button that adds its destination to the allowlist.
  */
 
+/* Shows on a blocked destination's @row that the allowlist allows it, with
+ * @reason in the tooltip.
+ */
+static void
+exitbox_session_tab_show_always_allowed (GtkWidget  *row,
+                                         const char *reason)
+{
+  GtkWidget *always_button = g_object_get_data (G_OBJECT (row), "exitbox-always-button");
+  GtkWidget *session_button = g_object_get_data (G_OBJECT (row), "exitbox-session-button");
+
+  if (always_button != NULL)
+    {
+      gtk_button_set_label (GTK_BUTTON (always_button), _("Always Allowed"));
+      gtk_widget_set_sensitive (always_button, FALSE);
+      gtk_widget_set_tooltip_text (always_button, reason);
+    }
+
+  if (session_button != NULL)
+    {
+      gtk_widget_set_sensitive (session_button, FALSE);
+      gtk_widget_set_tooltip_text (session_button, _("The allowlist allows it."));
+    }
+}
+
 static void
 exitbox_session_tab_always_allow_clicked_cb (GtkButton         *button,
                                              ExitboxSessionTab *self)
@@ -1193,7 +1217,6 @@ exitbox_session_tab_always_allow_clicked_cb (GtkButton         *button,
   g_autofree char *path = NULL;
   g_autofree char *message = NULL;
   g_autoptr(GError) error = NULL;
-  GtkWidget *session_button;
 
   if (!EXITBOX_IS_APPLICATION (app))
     return;
@@ -1212,17 +1235,47 @@ exitbox_session_tab_always_allow_clicked_cb (GtkButton         *button,
   /* The application applies allowlist changes to the running proxy, so
    * the session needs no rule of its own any more.
    */
-  gtk_button_set_label (button, _("Always Allowed"));
-  gtk_widget_set_sensitive (GTK_WIDGET (button), FALSE);
-  gtk_widget_set_tooltip_text (GTK_WIDGET (button), message);
+  exitbox_session_tab_show_always_allowed (gtk_widget_get_ancestor (GTK_WIDGET (button),
+                                                                    ADW_TYPE_ACTION_ROW),
+                                           message);
+}
 
-  session_button = g_object_get_data (G_OBJECT (gtk_widget_get_ancestor (GTK_WIDGET (button),
-                                                                         ADW_TYPE_ACTION_ROW)),
-                                      "exitbox-session-button");
-  if (session_button != NULL)
+/* After a reload, marks the rows whose destination the allowlist now
+ * allows, whoever added the entry (this tab, another one, Preferences or
+ * the command line). The decision is the core's, as for the proxy.
+ */
+static void
+exitbox_session_tab_allowlist_reloaded_cb (ExitboxSessionTab *self)
+{
+  GApplication *app = g_application_get_default ();
+  ExitboxAllowlist *allowlist;
+  GPtrArray *entries;
+  GHashTableIter iter;
+  gpointer key;
+  gpointer row;
+
+  if (self->blocked_rows == NULL || !EXITBOX_IS_APPLICATION (app))
+    return;
+
+  allowlist = exitbox_application_get_allowlist (EXITBOX_APPLICATION (app));
+  if (allowlist == NULL)
+    return;
+
+  entries = exitbox_allowlist_get_entries (allowlist);
+  g_hash_table_iter_init (&iter, self->blocked_rows);
+  while (g_hash_table_iter_next (&iter, &key, &row))
     {
-      gtk_widget_set_sensitive (session_button, FALSE);
-      gtk_widget_set_tooltip_text (session_button, _("The allowlist allows it."));
+      g_autoptr(ExitboxAllowlistEntry) destination = exitbox_allowlist_entry_parse (key, NULL);
+      g_autoptr(ExitboxSquidVerdict) https = NULL;
+      g_autoptr(ExitboxSquidVerdict) http = NULL;
+
+      if (destination == NULL)
+        continue;
+
+      https = exitbox_squid_check (entries, NULL, NULL, destination, TRUE);
+      http = exitbox_squid_check (entries, NULL, NULL, destination, FALSE);
+      if (https->allowed || http->allowed)
+        exitbox_session_tab_show_always_allowed (row, (https->allowed ? https : http)->rule);
     }
 }
 
@@ -1346,6 +1399,7 @@ exitbox_session_tab_new_blocked_row (ExitboxSessionTab *self,
   g_signal_connect (button, "clicked", G_CALLBACK (exitbox_session_tab_always_allow_clicked_cb),
                     self);
   adw_action_row_add_suffix (row, button);
+  g_object_set_data (G_OBJECT (row), "exitbox-always-button", button);
 
   return row;
 }
@@ -1554,6 +1608,10 @@ exitbox_session_tab_init (ExitboxSessionTab *self)
   gtk_search_bar_connect_entry (self->search_bar, GTK_EDITABLE (self->search_entry));
 
   app = g_application_get_default ();
+  if (EXITBOX_IS_APPLICATION (app))
+    g_signal_connect_object (app, "reloaded",
+                             G_CALLBACK (exitbox_session_tab_allowlist_reloaded_cb),
+                             self, G_CONNECT_SWAPPED);
   if (EXITBOX_IS_APPLICATION (app) &&
       exitbox_application_get_proxy_log (EXITBOX_APPLICATION (app)) != NULL)
     g_signal_connect_object (exitbox_application_get_proxy_log (EXITBOX_APPLICATION (app)),

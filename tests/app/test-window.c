@@ -2049,6 +2049,14 @@ test_window_build_notification (Fixture       *fixture,
   run_app (fixture, check_build_notification);
 }
 
+static gboolean
+row_always_allowed (gpointer data)
+{
+  GtkWidget *button = exitbox_app_test_find_button (GTK_WIDGET (data), "Always Allowed");
+
+  return button != NULL && !gtk_widget_get_sensitive (button);
+}
+
 static void
 check_session_blocked_requests (Fixture *fixture)
 {
@@ -2133,6 +2141,17 @@ check_session_blocked_requests (Fixture *fixture)
   g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), ==, expected_subtitle);
   g_assert_nonnull (exitbox_app_test_find_button (row, "Always Allow"));
   g_assert_cmpuint (exitbox_session_tab_get_n_blocked_destinations (tab), ==, 2);
+
+  /* An entry added elsewhere (by hand here, as Preferences or the command
+   * line would) marks the row once the settings reload.
+   */
+  g_clear_pointer (&allowlist, g_free);
+  allowlist = g_strconcat (allowlist_yaml, "  - registry.example.test:5000\n", NULL);
+  exitbox_test_write_file (allowlist_path, allowlist);
+  exitbox_app_test_iterate_until (row_always_allowed, row);
+  button = exitbox_app_test_find_button (row, "Allow for This Session");
+  g_assert_nonnull (button);
+  g_assert_false (gtk_widget_get_sensitive (button));
 }
 
 static void
