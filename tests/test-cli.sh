@@ -17,7 +17,7 @@ export EXITBOX_CACHE_DIR="$work/cache"
 export EXITBOX_DATA_DIR="$work/data"
 
 # Commands that look for a running proxy find the fake engine, which logs
-# its calls and knows no containers.
+# its calls and has no containers.
 mkdir -p "$work/fake-engine"
 ln -s "$G_TEST_SRCDIR/data/engine/fake-engine" "$work/fake-engine/podman"
 export PATH="$work/fake-engine:$PATH" EXITBOX_FAKE_LOG="$work/engine-calls.log"

@@ -1209,7 +1209,7 @@ test_doctor_fix_pause_process (EngineFixture *fixture,
 }
 
 /* Switching to overlay writes storage.conf and resets the storage, but only
- * while podman holds nothing that the reset would delete.
+ * while podman stores nothing that the reset would delete.
  */
 static void
 test_doctor_apply_storage (EngineFixture *fixture,

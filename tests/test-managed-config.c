@@ -216,7 +216,7 @@ test_managed_ensure_without_host_files (Fixture       *fixture,
   g_autoptr(GError) error = NULL;
   gboolean imported = FALSE;
 
-  /* The folder is made, but nothing was imported, and nobody is told so. */
+  /* The folder is made, but nothing was imported, so no import is reported. */
   g_assert_true (exitbox_managed_config_ensure ("codex", &imported, NULL, &error));
   g_assert_no_error (error);
   g_assert_false (imported);

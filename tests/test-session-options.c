@@ -185,7 +185,7 @@ test_include_dirs_root_rejected (Fixture       *fixture,
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED);
 }
 
-/* The project itself and a folder that holds it are refused; --force
+/* The project itself and a folder that contains it are rejected. --force
  * allows the parent.
  */
 static void
@@ -210,7 +210,7 @@ test_include_dirs_project_rejected (Fixture       *fixture,
                                                        FALSE, &parent_error);
   g_assert_null (include_dirs);
   g_assert_error (parent_error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED);
-  exitbox_test_assert_contains (parent_error->message, "it holds the project");
+  exitbox_test_assert_contains (parent_error->message, "it contains the project");
 
   forced = exitbox_session_resolve_include_dirs (fixture->project, parent_dirs, FALSE, TRUE,
                                                  &error);

@@ -122,8 +122,8 @@ as_test_user() {
 }
 
 # Storage must be on overlay before the first image lands in it, because vfs
-# copies every image on each container start. The doctor's fix sets it, and
-# resets the storage, but only while the storage is empty; this account
+# copies every image on each container start. The doctor's fix sets it and
+# resets the storage, but only while the storage is empty. This account
 # exists only for these tests, so it starts from an empty storage.
 as_test_user podman system reset --force >/dev/null 2>&1
 as_test_user "$stage/bin/exitbox" doctor --fix --yes

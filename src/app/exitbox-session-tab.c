@@ -1240,9 +1240,9 @@ exitbox_session_tab_always_allow_clicked_cb (GtkButton         *button,
                                            message);
 }
 
-/* After a reload, marks the rows whose destination the allowlist now
- * allows, whoever added the entry (this tab, another one, Preferences or
- * the command line). The decision is the core's, as for the proxy.
+/* Marks, after a settings reload, the rows whose destination the allowlist
+ * now allows: the entry may come from this tab, another tab, Preferences or
+ * the command line. The core's rule check decides, as it does for the proxy.
  */
 static void
 exitbox_session_tab_allowlist_reloaded_cb (ExitboxSessionTab *self)

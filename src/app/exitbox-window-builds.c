@@ -53,8 +53,8 @@ find_agent_row (ExitboxWindow *self,
   return NULL;
 }
 
-/* Builds of other agents or of a session emit on the same builder; a row
- * shows every step, since any of them delays its own build.
+/* Builds of other agents and of sessions emit on the same builder. A row
+ * shows every step, because any of them delays its own build.
  */
 static void
 build_progress_cb (ExitboxImageBuilder *builder,

@@ -75,9 +75,9 @@ exitbox_window_sessions_changed (ExitboxWindow *self)
   adw_view_stack_page_set_visible (self->sessions_page, n_pages > 0);
   if (n_pages == 0)
     _exitbox_window_show_agents (self);
-  /* libadwaita 1.2 picks between the switcher and the title only when the
-   * header is laid out again, so a page that appears or goes would show
-   * only after a resize; the title alone is right while there is one view.
+  /* libadwaita 1.2 chooses between the switcher and the title only when
+   * the header is laid out again, so a new or removed page would show only
+   * after a resize. With one view the title alone is right.
    */
   adw_view_switcher_title_set_view_switcher_enabled (self->window_title, n_pages > 0);
   gtk_widget_queue_resize (GTK_WIDGET (self->window_title));

@@ -9,8 +9,8 @@
 #include "exitbox-profile-page.h"
 #include "exitbox-window-private.h"
 
-/* The least time between two refreshes that the window getting the focus
- * starts. Each costs an engine inspect and an engine check.
+/* Minimum seconds between two refreshes started by the window getting the
+ * focus. Each refresh costs an engine inspect and an engine check.
  */
 #define FOCUS_REFRESH_INTERVAL_SECONDS 10
 

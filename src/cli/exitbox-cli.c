@@ -696,7 +696,7 @@ parse_arguments (int          argc,
           return 2;
         }
 
-      /* --help anywhere before "--" asks for help, as in
+      /* --help anywhere before "--" prints the command's help, as in
        * "exitbox firewall check --help".
        */
       for (int j = i + 1; j < argc && !g_str_equal (argv[j], "--"); j++)

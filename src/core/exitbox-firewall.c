@@ -1401,8 +1401,8 @@ get_file_size (const char *path)
 
 /* `squid -k reconfigure` returns before Squid listens again: Squid 5 closes
  * its listening sockets while it reads the new configuration, and a
- * connection in that moment is refused. An agent told that its entry is
- * allowed tries at once, so this waits, for at most 5 s, until cache.log
+ * connection in that moment is refused. An agent whose entry was just
+ * allowed connects at once, so this waits, for at most 5 s, until cache.log
  * shows Squid accepting HTTP connections again after @offset.
  */
 static void
@@ -1444,8 +1444,8 @@ proxy_accepts_rules (ExitboxFirewall   *self,
 
 /* Writes squid.conf for the allowlist on disk and @sessions, and reloads the
  * running @proxy when the text changed. With @wait_until_listening it returns
- * once the proxy's log shows it listening again, so that a caller who answers
- * a client next knows the rule is in force.
+ * only once the proxy's log shows it listening again, so the new rule is in
+ * force when the caller replies to a client.
  */
 static gboolean
 reload_with_rules (ExitboxFirewall    *self,
@@ -1797,7 +1797,7 @@ add_entry_to_record (const char                  *sessions_dir,
                      GError                     **error)
 {
   g_autoptr(GPtrArray) sessions = exitbox_proxy_session_load_all (sessions_dir);
-  g_autofree char *wanted = exitbox_allowlist_entry_to_string (entry);
+  g_autofree char *requested = exitbox_allowlist_entry_to_string (entry);
 
   for (guint i = 0; i < sessions->len; i++)
     {
@@ -1811,7 +1811,7 @@ add_entry_to_record (const char                  *sessions_dir,
           g_autofree char *listed =
             exitbox_allowlist_entry_to_string (g_ptr_array_index (session->entries, j));
 
-          if (g_str_equal (listed, wanted))
+          if (g_str_equal (listed, requested))
             return TRUE;
         }
 
@@ -1822,7 +1822,7 @@ add_entry_to_record (const char                  *sessions_dir,
   g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
                _("The session %s has no firewall record, so %s cannot be allowed for it. "
                  "The session has ended or runs without the firewall."),
-               session_name, wanted);
+               session_name, requested);
   return FALSE;
 }
 

@@ -97,7 +97,7 @@ resolve_one (ExitboxProject  *project,
   if (!force && is_ancestor (canonical, exitbox_project_get_path (project)))
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED,
-                   _("Cannot include %s (-i): it holds the project, so the agent would see "
+                   _("Cannot include %s (-i): it contains the project, so the agent would see "
                      "the project twice and every folder next to it. Include the folders "
                      "you need one by one, or pass --force."),
                    canonical);
